@@ -1,0 +1,201 @@
+/* The op set: planned once (every costly step), executed many times (enqueue only).
+ *
+ * Conventions for every op:
+ * - All tensors are dense and row-major unless a layout field says otherwise; element strides and
+ *   leading dimensions are in elements, offsets in accel_buffer_ref are in bytes.
+ * - Each op documents its operand order: the `operands` array given to accel_op_plan_execute follows
+ *   it exactly; optional operands are {NULL, 0}.
+ * - Reductions (GEMM/conv accumulation, layernorm statistics, softmax sums) accumulate in at least
+ *   fp32, whatever the storage type.
+ * - A backend either runs the op as described or answers ACCEL_ERR_UNIMPLEMENTED (with the reason in
+ *   accel_last_error()); never a silent fallback to another device.
+ */
+#ifndef ACCEL_OPS_H
+#define ACCEL_OPS_H
+
+#include "accel/stream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum accel_op_kind {
+    ACCEL_OP_GEMM = 1,
+    ACCEL_OP_CONV2D = 2,
+    ACCEL_OP_LAYERNORM = 3,
+    ACCEL_OP_SOFTMAX = 4,
+    ACCEL_OP_ELTWISE = 5,
+    ACCEL_OP_PERMUTE = 6,
+    ACCEL_OP_ATTENTION = 7, /* optional fused op; UNIMPLEMENTED lets the workload compose it */
+    ACCEL_OP_KIND_COUNT_
+} accel_op_kind;
+
+/* Epilogue flags; applied in this order: + bias, + residual (conv only), activation. */
+#define ACCEL_EPILOGUE_NONE 0u
+#define ACCEL_EPILOGUE_BIAS (1u << 0)      /* bias vector: length n (GEMM) or out channels (conv) */
+#define ACCEL_EPILOGUE_RELU (1u << 1)
+#define ACCEL_EPILOGUE_GELU_ERF (1u << 2)  /* 0.5 x (1 + erf(x / sqrt 2)): what BERT uses */
+#define ACCEL_EPILOGUE_GELU_TANH (1u << 3) /* 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) */
+#define ACCEL_EPILOGUE_RESIDUAL (1u << 4)  /* conv2d: add a tensor shaped like the output */
+
+/* GEMM: D = act(alpha * op(A) * op(B) + beta * C + bias)
+ *   op(A) is m x k: A stored m x k (lda >= k), or k x m when trans_a (lda >= m). Likewise op(B) is
+ *   k x n: B stored k x n (ldb >= n), or n x k when trans_b (ldb >= k). C and D are m x n (ldc, ldd
+ *   >= n). ld* = 0 means packed. Batched: batch >= 1, stride_* elements between consecutive matrices
+ *   (0 = packed for that operand, except stride_bias: 0 means one bias shared by every batch).
+ *   beta == 0: C is not read (may be absent). C may be the same memory as D.
+ *   bias has n elements of bias_type.
+ * Operands: [0] A, [1] B, [2] C, [3] D, [4] bias. */
+typedef struct accel_gemm_desc {
+    accel_dtype a_type, b_type, c_type, d_type;
+    accel_dtype bias_type;      /* INVALID = same as d_type */
+    accel_compute_type compute; /* DEFAULT = from a_type */
+    accel_dtype scale_type;     /* type of alpha/beta; INVALID = F32 (held as doubles here) */
+    int trans_a, trans_b;
+    int64_t m, n, k;
+    int64_t lda, ldb, ldc, ldd;
+    int64_t batch;
+    int64_t stride_a, stride_b, stride_c, stride_d, stride_bias;
+    double alpha, beta;
+    uint32_t epilogue;          /* ACCEL_EPILOGUE_BIAS | one activation */
+} accel_gemm_desc;
+
+typedef enum accel_layout {
+    ACCEL_LAYOUT_NCHW = 0, /* weights KCRS (out, in, kh, kw) */
+    ACCEL_LAYOUT_NHWC = 1  /* weights KRSC (out, kh, kw, in) */
+} accel_layout;
+
+/* conv2d, cross-correlation as in every DL framework: Y = act(conv(X, W) + bias + residual).
+ *   X is n x c x h x w in `layout`, Y is n x k x p x q with p = (h + 2 pad_h - dil_h (r-1) - 1) /
+ *   stride_h + 1, likewise q. groups: 1 (grouped/depthwise reserved). residual is shaped like Y.
+ * Operands: [0] X, [1] W, [2] bias (k), [3] residual, [4] Y. */
+typedef struct accel_conv2d_desc {
+    accel_layout layout;
+    accel_dtype x_type, w_type, y_type; /* bias and residual take y_type */
+    accel_compute_type compute;
+    int64_t n, c, h, w;   /* input */
+    int64_t k, r, s;      /* output channels, kernel height, kernel width */
+    int64_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w; /* dil 0 is taken as 1 */
+    int64_t groups;       /* 0 or 1 */
+    uint32_t epilogue;    /* BIAS, RESIDUAL, RELU */
+} accel_conv2d_desc;
+
+/* layernorm over the last dimension, rows x cols:
+ *   t = X (+ R when has_residual); Y = (t - mean) / sqrt(var + eps) * gamma + beta   (biased var)
+ * Operands: [0] X, [1] R (residual, or absent), [2] gamma (cols), [3] beta (cols), [4] Y.
+ * gamma/beta are stored in `dtype` too. Y may alias X. */
+typedef struct accel_layernorm_desc {
+    accel_dtype dtype;
+    int64_t rows, cols;
+    double eps;
+    int has_residual;
+} accel_layernorm_desc;
+
+/* softmax over the last dimension of rows x cols:
+ *   Y[r, j] = softmax_j(scale * X[r, j] + mask[r / rows_per_mask_row, j])
+ *   mask is an additive fp32 tensor (0 keep, large negative drop) of (rows / rows_per_mask_row) x cols;
+ *   for BERT: rows = B*heads*S, rows_per_mask_row = heads*S, mask is B x S. Absent = no mask.
+ * Operands: [0] X, [1] mask (F32, or absent), [2] Y. Y may alias X. */
+typedef struct accel_softmax_desc {
+    accel_dtype dtype;
+    int64_t rows, cols;
+    double scale;
+    int64_t rows_per_mask_row; /* >= 1 when a mask is given */
+} accel_softmax_desc;
+
+typedef enum accel_eltwise_kind {
+    ACCEL_ELTWISE_COPY = 1,      /* Y = X */
+    ACCEL_ELTWISE_SCALE = 2,     /* Y = alpha X */
+    ACCEL_ELTWISE_ADD = 3,       /* Y = alpha X + beta Z   (residual add: alpha = beta = 1) */
+    ACCEL_ELTWISE_MUL = 4,       /* Y = alpha X * Z */
+    ACCEL_ELTWISE_RELU = 5,      /* Y = max(X, 0) */
+    ACCEL_ELTWISE_GELU_ERF = 6,
+    ACCEL_ELTWISE_GELU_TANH = 7,
+    ACCEL_ELTWISE_BIAS_ADD = 8   /* Y[i, j] = X[i, j] + Z[j], X viewed as (count / cols) x cols */
+} accel_eltwise_kind;
+
+/* Operands: [0] X, [1] Z (binary kinds; absent otherwise), [2] Y. Y may alias X or Z. */
+typedef struct accel_eltwise_desc {
+    accel_eltwise_kind kind;
+    accel_dtype dtype;
+    int64_t count;  /* elements of X and Y */
+    int64_t cols;   /* BIAS_ADD only */
+    double alpha, beta;
+} accel_eltwise_desc;
+
+/* permute: Y[i_perm[0], ..., i_perm[nd-1]] = X[i_0, ..., i_{nd-1}] — that is, output dimension d has
+ * size dims[perm[d]]. Up to 6 dims. BERT: [B,S,3,A,D] perm {2,0,3,1,4} -> [3,B,A,S,D].
+ * Operands: [0] X, [1] Y (no aliasing). */
+#define ACCEL_PERMUTE_MAX_DIMS 6
+typedef struct accel_permute_desc {
+    accel_dtype dtype;
+    int ndims;
+    int64_t dims[ACCEL_PERMUTE_MAX_DIMS];
+    int perm[ACCEL_PERMUTE_MAX_DIMS];
+} accel_permute_desc;
+
+/* attention (optional): O = softmax(scale Q K^T + mask) V per (batch, head).
+ *   Q, K, V, O are [batch, heads, seq, head_dim]; mask as in softmax with rows_per_mask_row =
+ *   heads * seq, i.e. batch x seq additive fp32.
+ * Operands: [0] Q, [1] K, [2] V, [3] mask (or absent), [4] O. */
+typedef struct accel_attention_desc {
+    accel_dtype dtype;
+    accel_compute_type compute;
+    int64_t batch, heads, seq, head_dim;
+    double scale;
+} accel_attention_desc;
+
+typedef struct accel_op_desc {
+    accel_op_kind kind;
+    /* "" = the backend's default path; otherwise one of the names the device lists in
+     * accel_device_info.op_libraries ("onednn", "openblas", "clblast", "cublaslt", "accel" = our own
+     * kernels). An unknown or absent library answers UNIMPLEMENTED, so reference libraries are
+     * measured as rows of their own, never substituted silently. */
+    char library[32];
+    union {
+        accel_gemm_desc gemm;
+        accel_conv2d_desc conv2d;
+        accel_layernorm_desc layernorm;
+        accel_softmax_desc softmax;
+        accel_eltwise_desc eltwise;
+        accel_permute_desc permute;
+        accel_attention_desc attention;
+    } u;
+} accel_op_desc;
+
+/* Operand count for each kind (5, 5, 5, 3, 3, 2, 5). */
+#define ACCEL_OP_MAX_OPERANDS 8
+int accel_op_operand_count(accel_op_kind kind);
+
+typedef struct accel_op_plan accel_op_plan;
+
+/* Validates the description (sizes > 0, no overflow, leading dimensions, supported combination),
+ * then does every costly step. UNIMPLEMENTED when the backend does not run this combination. */
+accel_status accel_op_plan_create(accel_device *dev, const accel_op_desc *desc,
+                                  accel_op_plan **out_plan);
+void accel_op_plan_destroy(accel_op_plan *plan);
+/* Bytes of scratch the plan needs at execute (0 = none). */
+size_t accel_op_plan_workspace_size(const accel_op_plan *plan);
+/* Which library/kernel path runs the op ("onednn", "cublaslt", "accel-opencl"), and the algorithm
+ * detail ("brg:avx512_core_bf16", "algo 23 tile 256x128 splitk 1"): these go in the CSV. */
+const char *accel_op_plan_library(const accel_op_plan *plan);
+const char *accel_op_plan_algorithm(const accel_op_plan *plan);
+/* Minimum bytes each operand must span from its offset (0 for an absent operand). */
+accel_status accel_op_operand_bytes(const accel_op_desc *desc, int operand, size_t *out_bytes);
+
+/* Enqueue only: no allocation, no compilation. Operand buffers must be on the plan's device, with
+ * enough bytes past their offsets (checked). workspace: {NULL,0} when the size is 0. */
+accel_status accel_op_plan_execute(accel_op_plan *plan, accel_stream *stream,
+                                   const accel_buffer_ref *operands, size_t noperands,
+                                   accel_buffer_ref workspace);
+
+/* Helpers. */
+size_t accel_dtype_size(accel_dtype t);     /* 0 for INVALID */
+const char *accel_dtype_name(accel_dtype t); /* "f32", "f16", "bf16", ... */
+const char *accel_compute_type_name(accel_compute_type t);
+const char *accel_op_kind_name(accel_op_kind k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

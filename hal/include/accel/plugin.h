@@ -1,0 +1,155 @@
+/* The plugin ABI (contract; docs/backends.md explains it step by step).
+ *
+ * A plugin is a shared library libaccel-backend-<name>.so exporting one C symbol:
+ *
+ *     const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,
+ *                                                    const accel_host_services *host);
+ *
+ * returning a table whose first four fields are abi_major, abi_minor, struct_size and name. Rules:
+ * - abi_major must equal the host's ACCEL_PLUGIN_ABI_MAJOR, or the plugin is reported INCOMPATIBLE
+ *   with both versions and not used. A plugin may return NULL when it cannot serve host_abi_major.
+ * - New slots are only ever appended (minor bump). The host reads a slot only when struct_size covers
+ *   it, and calls an optional slot only when it is non-NULL. Required slots are marked (R).
+ * - Plugin handles are opaque void*; the HAL wraps them and checks every argument before calling, so a
+ *   plugin sees only non-NULL handles of its own, sizes > 0 and ranges inside buffers.
+ * - Every failing slot returns a status and leaves a message through host->set_error(), naming the
+ *   vendor's error code ("clEnqueueNDRangeKernel: CL_OUT_OF_RESOURCES (-5)").
+ * - Vendor libraries are dlopen()ed by the plugin at init, never linked, so every plugin builds with
+ *   headers only and loads on any machine; a missing one is reported by init with an install hint.
+ * - The plugin must not call into libaccel: everything it needs from the host is in host services.
+ */
+#ifndef ACCEL_PLUGIN_H
+#define ACCEL_PLUGIN_H
+
+#include "accel/accel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACCEL_PLUGIN_ABI_MAJOR 1u
+#define ACCEL_PLUGIN_ABI_MINOR 0u
+#define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
+
+#if defined(__GNUC__)
+#define ACCEL_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define ACCEL_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ACCEL_PLUGIN_EXPORT
+#define ACCEL_PRINTF_LIKE(f, a)
+#endif
+
+enum { ACCEL_LOG_ERROR = 0, ACCEL_LOG_WARN = 1, ACCEL_LOG_INFO = 2, ACCEL_LOG_DEBUG = 3 };
+
+typedef struct accel_host_services {
+    unsigned abi_major, abi_minor;
+    size_t struct_size;
+    int debug; /* ACCEL_DEBUG or runtime option: plugins may trace their own dlopen attempts */
+    /* Printed to stderr when level <= ERROR/WARN or debug is on. */
+    void (*log)(int level, const char *backend, const char *message);
+    /* Sets this thread's accel_last_error() message and returns status, so a slot can
+     * `return host->set_error(ACCEL_ERR_DEVICE, "cuMemAlloc: %s (%d)", name, code);` */
+    accel_status (*set_error)(accel_status status, const char *fmt, ...) ACCEL_PRINTF_LIKE(2, 3);
+} accel_host_services;
+
+typedef struct accel_plugin_ref {
+    void *buffer; /* the plugin's own buffer handle; NULL = absent operand */
+    size_t offset;
+} accel_plugin_ref;
+
+typedef struct accel_plugin_arg {
+    accel_arg_kind kind;
+    accel_plugin_ref buffer; /* BUFFER */
+    const void *value;       /* SCALAR */
+    size_t size;             /* SCALAR, LOCAL */
+} accel_plugin_arg;
+
+typedef struct accel_plugin_plan_info {
+    size_t workspace_bytes;
+    char library[64];
+    char algorithm[192];
+} accel_plugin_plan_info;
+
+typedef struct accel_backend_ops {
+    unsigned abi_major;
+    unsigned abi_minor;
+    size_t struct_size; /* sizeof(accel_backend_ops) as the plugin was built */
+    const char *name;   /* "cuda": must match the file name's <name> */
+    const char *version;
+
+    /* (R) Load vendor libraries and enumerate. ACCEL_OK with *device_count >= 0 (when 0, reason says
+     * why: "no devices", "driver too old: found 12.2, need 13.0"); or UNAVAILABLE / INCOMPATIBLE with
+     * reason ("libcuda.so.1: cannot open shared object file; install the NVIDIA driver"). The context
+     * is kept only on ACCEL_OK. */
+    accel_status (*init)(const accel_host_services *host, void **ctx, int *device_count,
+                         char *reason, size_t reason_len);
+    void (*shutdown)(void *ctx); /* (R) */
+
+    accel_status (*device_open)(void *ctx, int index, void **dev); /* (R) */
+    void (*device_close)(void *dev);                               /* (R) */
+    /* (R) Fill info (struct_size already set; backend and index are filled by the host). */
+    accel_status (*device_info)(void *dev, accel_device_info *info);
+    accel_status (*device_synchronize)(void *dev);                        /* (R) */
+    accel_status (*device_telemetry)(void *dev, accel_device_telemetry *out); /* optional */
+
+    /* (R) host_ptr: host address for HOST_PINNED, and for DEVICE on unified-memory devices; else NULL */
+    accel_status (*buffer_alloc)(void *dev, size_t bytes, accel_memory_kind kind, void **buf,
+                                 void **host_ptr);
+    void (*buffer_free)(void *dev, void *buf); /* (R) the host has synchronized the device first */
+
+    accel_status (*stream_create)(void *dev, void **stream); /* (R) */
+    void (*stream_destroy)(void *stream);                    /* (R) the host has synchronized it */
+    accel_status (*stream_synchronize)(void *stream);        /* (R) */
+    accel_status (*buffer_write)(void *stream, void *dst, size_t dst_offset, const void *src,
+                                 size_t bytes); /* (R) */
+    accel_status (*buffer_read)(void *stream, void *src, size_t src_offset, void *dst,
+                                size_t bytes); /* (R) */
+    accel_status (*buffer_copy)(void *stream, void *dst, size_t dst_offset, void *src,
+                                size_t src_offset, size_t bytes); /* (R) */
+    accel_status (*buffer_fill)(void *stream, void *dst, size_t dst_offset, size_t bytes,
+                                const void *pattern, size_t pattern_size); /* (R) */
+
+    accel_status (*event_create)(void *dev, void **event); /* optional (all four) */
+    void (*event_destroy)(void *event);
+    accel_status (*event_record)(void *event, void *stream);
+    accel_status (*stream_wait_event)(void *stream, void *event);
+    accel_status (*event_synchronize)(void *event);
+
+    accel_status (*timer_create)(void *dev, void **timer); /* (R) timers */
+    void (*timer_destroy)(void *timer);
+    accel_status (*timer_begin)(void *timer, void *stream);
+    accel_status (*timer_end)(void *timer, void *stream);
+    accel_status (*timer_elapsed_ms)(void *timer, double *ms);
+    accel_status (*timer_properties)(void *dev, double *resolution_ns, const char **name);
+
+    /* optional: kernels (absent = no module formats) */
+    accel_status (*module_load)(void *dev, accel_module_format format, const void *bytes,
+                                size_t size, const char *options, void **module);
+    void (*module_unload)(void *module);
+    accel_status (*kernel_get)(void *module, const char *name, void **kernel);
+    void (*kernel_release)(void *kernel);
+    accel_status (*kernel_launch)(void *stream, void *kernel, const uint32_t grid[3],
+                                  const uint32_t group[3], const accel_plugin_arg *args,
+                                  size_t nargs, size_t shared_bytes);
+
+    /* (R) ops; desc has passed the host's generic validation. UNIMPLEMENTED is a normal answer. */
+    accel_status (*op_plan_create)(void *dev, const accel_op_desc *desc, void **plan,
+                                   accel_plugin_plan_info *info);
+    void (*op_plan_destroy)(void *plan);
+    accel_status (*op_plan_execute)(void *plan, void *stream, const accel_plugin_ref *operands,
+                                    size_t noperands, accel_plugin_ref workspace);
+
+    /* optional: record/replay */
+    accel_status (*stream_capture_begin)(void *stream);
+    accel_status (*stream_capture_end)(void *stream, void **graph);
+    accel_status (*graph_launch)(void *graph, void *stream);
+    void (*graph_destroy)(void *graph);
+} accel_backend_ops;
+
+typedef const accel_backend_ops *(*accel_plugin_query_fn)(unsigned host_abi_major,
+                                                          const accel_host_services *host);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

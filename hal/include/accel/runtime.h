@@ -1,0 +1,57 @@
+/* The runtime: plugin discovery and the list of backends found, loaded or refused (with why). */
+#ifndef ACCEL_RUNTIME_H
+#define ACCEL_RUNTIME_H
+
+#include "accel/status.h"
+#include "accel/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct accel_runtime accel_runtime;
+
+typedef struct accel_runtime_options {
+    size_t struct_size;              /* sizeof(accel_runtime_options) */
+    const char *const *plugin_paths; /* plugin files or directories searched first; may be NULL */
+    size_t plugin_path_count;
+    const char *backends;            /* "cpu,opencl" filter; NULL = $ACCEL_BACKENDS, else all */
+    int debug;                       /* 1 = print every path tried to stderr; also $ACCEL_DEBUG=1 */
+    int no_default_paths;            /* 1 = only plugin_paths (tests); skips env and install dirs */
+} accel_runtime_options;
+
+/* One plugin the loader found, whether it loaded or not. */
+typedef struct accel_backend_report {
+    char name[32];            /* from the plugin, or from its file name when it did not load */
+    char path[512];           /* the file loaded or refused */
+    accel_status status;      /* ACCEL_OK when it loaded and initialised (even with 0 devices) */
+    char reason[512];         /* why not, or why no devices: "libcuda.so.1: cannot open shared object
+                                 file (install the NVIDIA driver)", "no devices", "driver too old..." */
+    int device_count;
+    unsigned abi_major, abi_minor;
+    char version[64];         /* backend's own version string, e.g. "oneDNN 2.6.3" */
+} accel_backend_report;
+
+/* opts may be NULL (defaults). Never fails because one plugin failed: that is in the reports. */
+accel_status accel_runtime_open(const accel_runtime_options *opts, accel_runtime **out_rt);
+/* Closes every device still open. NULL is a no-op. */
+void accel_runtime_close(accel_runtime *rt);
+
+/* Every backend found, loaded or refused, in search order; pointers live as long as rt. */
+accel_status accel_runtime_backends(const accel_runtime *rt, const accel_backend_report **out_list,
+                                    size_t *out_count);
+
+/* Devices over all loaded backends, in backend order; ids are "backend:index". */
+accel_status accel_runtime_device_count(const accel_runtime *rt, int *out_count);
+accel_status accel_runtime_device_id(const accel_runtime *rt, int ordinal, char *buf, size_t buf_len);
+/* Count for one backend ("cpu"); ACCEL_ERR_NOT_FOUND if no such backend loaded. */
+accel_status accel_runtime_backend_device_count(const accel_runtime *rt, const char *backend,
+                                                int *out_count);
+
+/* "0.1.0" */
+const char *accel_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

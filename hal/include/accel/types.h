@@ -1,0 +1,115 @@
+/* Element types, compute types, device kinds and feature flags shared by every part of the API. */
+#ifndef ACCEL_TYPES_H
+#define ACCEL_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Storage types. Values are stable: they travel through the plugin ABI. */
+typedef enum accel_dtype {
+    ACCEL_DTYPE_INVALID = 0,
+    ACCEL_DTYPE_F32 = 1,
+    ACCEL_DTYPE_F16 = 2,
+    ACCEL_DTYPE_BF16 = 3,
+    ACCEL_DTYPE_F64 = 4,
+    ACCEL_DTYPE_I8 = 5,
+    ACCEL_DTYPE_I32 = 6,
+    ACCEL_DTYPE_F8_E4M3 = 7,  /* reserved: needs scale pointers (accel_gemm_desc.a_scale...) */
+    ACCEL_DTYPE_F8_E5M2 = 8,  /* reserved */
+    ACCEL_DTYPE_COUNT_
+} accel_dtype;
+
+/* How products are formed and accumulated, separate from storage (cuBLAS/hipBLASLt model).
+ * F32: fp32 multiply and accumulate. TF32: inputs rounded to 10-bit mantissa, fp32 accumulate.
+ * F16 / BF16: products in that type with fp32 accumulation unless the backend says otherwise in the
+ * plan's algorithm string. F16_ACC16: fp16 accumulation. */
+typedef enum accel_compute_type {
+    ACCEL_COMPUTE_DEFAULT = 0, /* derived from the input storage type: f32->F32, f16->F16, bf16->BF16 */
+    ACCEL_COMPUTE_F32 = 1,
+    ACCEL_COMPUTE_TF32 = 2,
+    ACCEL_COMPUTE_F16 = 3,
+    ACCEL_COMPUTE_BF16 = 4,
+    ACCEL_COMPUTE_F64 = 5,
+    ACCEL_COMPUTE_F16_ACC16 = 6,
+    ACCEL_COMPUTE_I32 = 7,
+    ACCEL_COMPUTE_COUNT_
+} accel_compute_type;
+
+typedef enum accel_device_type {
+    ACCEL_DEVICE_CPU = 1,
+    ACCEL_DEVICE_GPU = 2,
+    ACCEL_DEVICE_ACCELERATOR = 3,
+    ACCEL_DEVICE_OTHER = 4
+} accel_device_type;
+
+/* accel_device_info.features bits. */
+#define ACCEL_FEATURE_FP64 (1ull << 0)
+#define ACCEL_FEATURE_FP16 (1ull << 1)
+#define ACCEL_FEATURE_BF16 (1ull << 2)
+#define ACCEL_FEATURE_TF32 (1ull << 3)
+#define ACCEL_FEATURE_FP8 (1ull << 4)
+#define ACCEL_FEATURE_INT8 (1ull << 5)
+#define ACCEL_FEATURE_MATRIX_UNITS (1ull << 6) /* tensor cores, AMX, MFMA, XMX */
+#define ACCEL_FEATURE_UNIFIED_MEMORY (1ull << 7) /* device buffers are host-addressable (CPU) */
+#define ACCEL_FEATURE_ECC (1ull << 8)
+#define ACCEL_FEATURE_MIG (1ull << 9)
+#define ACCEL_FEATURE_GRAPHS (1ull << 10) /* record/replay supported */
+
+/* Kernel module formats (bit = 1 << format). */
+typedef enum accel_module_format {
+    ACCEL_MODULE_OPENCL_C = 0,     /* OpenCL C source text */
+    ACCEL_MODULE_SPIRV = 1,        /* SPIR-V binary (OpenCL kernel flavour) */
+    ACCEL_MODULE_PTX = 2,          /* PTX text */
+    ACCEL_MODULE_CUBIN = 3,        /* cubin or fatbin */
+    ACCEL_MODULE_GPU_C = 4,        /* CUDA C++ source compiled at run time (NVRTC / hiprtc); see docs/kernels.md */
+    ACCEL_MODULE_HIP_CODE_OBJECT = 5,
+    ACCEL_MODULE_CPU_TABLE = 6,    /* accel_cpu_module_image (accel/cpu_kernel.h) */
+    ACCEL_MODULE_FORMAT_COUNT_
+} accel_module_format;
+
+/* Peak numbers published by the vendor for this exact product (dense, no sparsity), when known. */
+typedef struct accel_peak_table {
+    double tflops[ACCEL_COMPUTE_COUNT_]; /* indexed by accel_compute_type; 0 = unknown */
+    double memory_gbps;                  /* 0 = unknown */
+    char source[64];                     /* e.g. "vendor:H100-SXM5-80GB datasheet" */
+} accel_peak_table;
+
+#define ACCEL_INFO_STR 128
+
+typedef struct accel_device_info {
+    size_t struct_size;           /* set by the caller to sizeof(accel_device_info) */
+    char backend[32];             /* "cpu", "opencl", "cuda", ... */
+    int index;                    /* index within the backend */
+    accel_device_type type;
+    char name[ACCEL_INFO_STR];    /* "NVIDIA H100 80GB HBM3", "AMD EPYC 9654" */
+    char vendor[64];
+    char uuid[48];                /* stable id; "" when the platform exposes none */
+    char pci_bus_id[32];          /* "0000:1b:00.0"; "" when not a PCI device */
+    char driver_version[64];
+    char runtime_version[64];
+    char isa[ACCEL_INFO_STR];     /* "sm_90", "gfx942", "AVX-512 AVX512_BF16 AMX" */
+    int compute_units;            /* SMs, CUs, EUs/Xe cores, CPU cores used */
+    int clock_mhz;                /* current or base; 0 unknown */
+    int max_clock_mhz;            /* 0 unknown */
+    uint64_t memory_bytes;
+    uint64_t max_alloc_bytes;
+    uint64_t cache_bytes;         /* last-level cache; sizes --cold buffer rotation */
+    uint64_t features;            /* ACCEL_FEATURE_* */
+    uint32_t module_formats;      /* bit (1u << accel_module_format) per accepted format */
+    int ecc_enabled;              /* -1 unknown, 0/1 */
+    int mig_enabled;              /* -1 unknown, 0/1 */
+    double power_limit_w;         /* 0 unknown */
+    int numa_node;                /* -1 unknown */
+    char op_libraries[128];       /* selectable op paths, default first: "onednn,openblas" */
+    accel_peak_table vendor_peak; /* zeros when the product is not in the backend's table */
+    char notes[256];              /* anything else worth a CSV note */
+} accel_device_info;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

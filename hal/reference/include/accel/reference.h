@@ -1,0 +1,62 @@
+/* Plain reference implementations of every op, on host memory, accumulating in fp64. Verification in
+ * workloads and the conformance suite compare backends against these. Slow on purpose: clarity first.
+ * Inputs are read in their storage type (f32/f16/bf16/f64) and widened exactly to double. */
+#ifndef ACCEL_REFERENCE_H
+#define ACCEL_REFERENCE_H
+
+#include "accel/ops.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Conversions, round-to-nearest-even, NaN preserved. */
+uint16_t accel_ref_f32_to_bf16(float x);
+float accel_ref_bf16_to_f32(uint16_t x);
+uint16_t accel_ref_f32_to_f16(float x);
+float accel_ref_f16_to_f32(uint16_t x);
+/* Round x to what `t` can hold (tf32 for ACCEL_COMPUTE_TF32 is accel_ref_round_tf32). */
+float accel_ref_round_to(accel_dtype t, float x);
+float accel_ref_round_tf32(float x);
+/* Element i of a buffer of type t, as double; store double as type t (rounded). */
+double accel_ref_load(accel_dtype t, const void *base, int64_t i);
+void accel_ref_store(accel_dtype t, void *base, int64_t i, double v);
+/* Unit roundoff of a storage or compute type: 2^-24 f32, 2^-11 f16, 2^-8 bf16, 2^-11 tf32, 2^-53 f64. */
+double accel_ref_unit_roundoff_dtype(accel_dtype t);
+double accel_ref_unit_roundoff_compute(accel_compute_type t, accel_dtype a_type);
+
+double accel_ref_gelu_erf(double x);
+double accel_ref_gelu_tanh(double x);
+
+/* One GEMM output element D[batch][i][j] in fp64 (before rounding to d_type), and sum_k |a||b| for
+ * the error bound of DESIGN.md section 4. C and bias may be NULL when the desc does not use them. */
+void accel_ref_gemm_element(const accel_gemm_desc *d, const void *A, const void *B, const void *C,
+                            const void *bias, int64_t batch, int64_t i, int64_t j, double *out_value,
+                            double *out_abs_sum);
+
+/* Whole-tensor references; outputs are fp64 arrays sized like the op's output. */
+void accel_ref_conv2d(const accel_conv2d_desc *d, const void *X, const void *W, const void *bias,
+                      const void *residual, double *Y);
+void accel_ref_layernorm(const accel_layernorm_desc *d, const void *X, const void *R,
+                         const void *gamma, const void *beta, double *Y);
+void accel_ref_softmax(const accel_softmax_desc *d, const void *X, const float *mask, double *Y);
+void accel_ref_eltwise(const accel_eltwise_desc *d, const void *X, const void *Z, double *Y);
+void accel_ref_permute(const accel_permute_desc *d, const void *X, double *Y);
+void accel_ref_attention(const accel_attention_desc *d, const void *Q, const void *K, const void *V,
+                         const float *mask, double *O);
+
+/* Output geometry of a conv2d (p, q). */
+void accel_ref_conv2d_out_hw(const accel_conv2d_desc *d, int64_t *p, int64_t *q);
+
+/* Deterministic inputs: fills `count` elements of type t with uniform values in [lo, hi) from seed,
+ * already representable in t (so the reference sees exactly what the device sees). */
+void accel_ref_fill_random(accel_dtype t, void *dst, int64_t count, uint64_t seed, double lo,
+                           double hi);
+
+/* Normwise relative error ||got - ref||_2 / ||ref||_2 with got read as type t. */
+double accel_ref_normwise_rel_err(accel_dtype t, const void *got, const double *ref, int64_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,158 @@
+/* libaccel's internal objects: thin wrappers that tie each plugin handle to its device, so the HAL
+ * can check every argument before a plugin sees it. */
+#ifndef ACCEL_HAL_INTERNAL_H
+#define ACCEL_HAL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "accel/plugin.h"
+
+#define ACCEL_API __attribute__((visibility("default")))
+
+/* Type tags catch a handle of one kind passed where another is expected. */
+enum {
+    TAG_DEVICE = 0x44455631u,
+    TAG_BUFFER = 0x42554631u,
+    TAG_STREAM = 0x53545231u,
+    TAG_EVENT = 0x45564e31u,
+    TAG_TIMER = 0x54494d31u,
+    TAG_MODULE = 0x4d4f4431u,
+    TAG_KERNEL = 0x4b524e31u,
+    TAG_PLAN = 0x504c4e31u,
+    TAG_GRAPH = 0x47525031u
+};
+
+/* One device of a loaded backend; opened once in the plugin however many accel_device handles
+ * point at it, so buffers from two handles of the same hardware stay compatible. */
+typedef struct hal_device_slot {
+    void *handle; /* plugin device, NULL while closed */
+    int opens;
+    accel_device_info info;
+} hal_device_slot;
+
+typedef struct hal_backend {
+    const accel_backend_ops *ops;
+    void *ctx;
+    void *dl;
+    int device_count;
+    hal_device_slot *slots;
+    struct accel_runtime *rt;
+} hal_backend;
+
+struct accel_runtime {
+    accel_backend_report *reports;
+    size_t report_count;
+    hal_backend *backends;
+    size_t backend_count;
+    accel_host_services host;
+    int debug;
+    pthread_mutex_t lock;
+};
+
+struct accel_device {
+    uint32_t tag;
+    accel_runtime *rt;
+    hal_backend *be;
+    hal_device_slot *slot;
+    int index;
+    char id[48];
+};
+
+struct accel_buffer {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+    size_t size;
+    accel_memory_kind kind;
+    void *host_ptr;
+};
+
+struct accel_stream {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+    int capturing;
+};
+
+struct accel_event {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+};
+
+struct accel_timer {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+    int state; /* 0 idle, 1 begun, 2 ended */
+};
+
+struct accel_module {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+    int kernels_out;
+};
+
+struct accel_kernel {
+    uint32_t tag;
+    accel_module *module;
+    void *handle;
+};
+
+struct accel_op_plan {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+    accel_op_desc desc;
+    accel_plugin_plan_info info;
+};
+
+struct accel_graph {
+    uint32_t tag;
+    accel_device *dev;
+    void *handle;
+};
+
+/* status.c */
+accel_status hal_error(accel_status status, const char *fmt, ...) ACCEL_PRINTF_LIKE(2, 3);
+accel_status hal_set_error_v(accel_status status, const char *fmt, va_list ap);
+void hal_log(int level, const char *backend, const char *message);
+
+/* loader.c: fills rt->reports and rt->backends. */
+accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options *opts);
+void hal_loader_unload(accel_runtime *rt);
+
+/* Same hardware, same plugin device: buffers and streams of such handles can meet. */
+static inline int hal_same_device(const accel_device *a, const accel_device *b) {
+    return a->slot == b->slot;
+}
+
+/* Range [offset, offset + bytes) inside a buffer of size `size`, without overflow. */
+static inline int hal_range_ok(size_t size, size_t offset, size_t bytes) {
+    return offset <= size && bytes <= size - offset;
+}
+
+/* An optional slot is callable when the plugin's table is long enough to hold it and it is set. */
+#define HAL_HAS_SLOT(ops, slot)                                                                   \
+    ((ops)->struct_size >= offsetof(accel_backend_ops, slot) + sizeof(void *) && (ops)->slot)
+
+#define HAL_CHECK_HANDLE(h, TAG, what)                                                            \
+    do {                                                                                          \
+        if ((h) == NULL) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: " what " is NULL",   \
+                                          __func__);                                              \
+        if ((h)->tag != (TAG))                                                                    \
+            return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: " what " is not a valid handle",    \
+                             __func__);                                                           \
+    } while (0)
+
+#define HAL_CHECK_OUT(p)                                                                          \
+    do {                                                                                          \
+        if ((p) == NULL)                                                                          \
+            return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: output pointer " #p " is NULL",    \
+                             __func__);                                                           \
+    } while (0)
+
+#endif

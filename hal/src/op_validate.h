@@ -1,0 +1,13 @@
+/* Op validation shared by plan creation and execution. */
+#ifndef ACCEL_OP_VALIDATE_H
+#define ACCEL_OP_VALIDATE_H
+
+#include "accel/ops.h"
+
+typedef enum operand_use { OPERAND_UNUSED = 0, OPERAND_OPTIONAL = 1, OPERAND_REQUIRED = 2 } operand_use;
+
+accel_status hal_op_validate(const accel_op_desc *desc);
+operand_use hal_op_operand_use(const accel_op_desc *desc, int operand);
+int hal_conv_out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q);
+
+#endif

@@ -1,0 +1,132 @@
+/* Op plans: validate once at creation, check operands cheaply at every execute. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hal_internal.h"
+#include "op_validate.h"
+
+typedef struct plan_extra {
+    size_t operand_bytes[ACCEL_OP_MAX_OPERANDS];
+    operand_use use[ACCEL_OP_MAX_OPERANDS];
+    int noperands;
+} plan_extra;
+
+/* The public struct is private to libaccel; keep the per-operand facts beside it. */
+typedef struct hal_plan {
+    struct accel_op_plan pub;
+    plan_extra x;
+} hal_plan;
+
+ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_desc *desc,
+                                            accel_op_plan **out_plan) {
+    HAL_CHECK_OUT(out_plan);
+    *out_plan = NULL;
+    HAL_CHECK_HANDLE(dev, TAG_DEVICE, "device");
+    if (!desc) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "accel_op_plan_create: desc is NULL");
+    accel_status st = hal_op_validate(desc);
+    if (st != ACCEL_OK) return st;
+    hal_plan *p = calloc(1, sizeof *p);
+    if (!p) return hal_error(ACCEL_ERR_OUT_OF_MEMORY, "accel_op_plan_create: out of host memory");
+    p->pub.desc = *desc;
+    p->x.noperands = accel_op_operand_count(desc->kind);
+    for (int i = 0; i < p->x.noperands; ++i) {
+        p->x.use[i] = hal_op_operand_use(desc, i);
+        st = accel_op_operand_bytes(desc, i, &p->x.operand_bytes[i]);
+        if (st != ACCEL_OK) {
+            free(p);
+            return st;
+        }
+    }
+    accel_clear_error();
+    st = dev->be->ops->op_plan_create(dev->slot->handle, desc, &p->pub.handle, &p->pub.info);
+    if (st != ACCEL_OK) {
+        if (!accel_last_error()[0])
+            hal_error(st, "%s: %s: the %s backend answered %s", dev->id,
+                      accel_op_kind_name(desc->kind), dev->be->ops->name, accel_status_str(st));
+        free(p);
+        return st;
+    }
+    p->pub.info.library[sizeof p->pub.info.library - 1] = '\0';
+    p->pub.info.algorithm[sizeof p->pub.info.algorithm - 1] = '\0';
+    p->pub.tag = TAG_PLAN;
+    p->pub.dev = dev;
+    *out_plan = &p->pub;
+    return ACCEL_OK;
+}
+
+ACCEL_API void accel_op_plan_destroy(accel_op_plan *plan) {
+    if (!plan || plan->tag != TAG_PLAN) return;
+    plan->dev->be->ops->op_plan_destroy(plan->handle);
+    plan->tag = 0;
+    free((hal_plan *)plan);
+}
+
+ACCEL_API size_t accel_op_plan_workspace_size(const accel_op_plan *plan) {
+    return plan && plan->tag == TAG_PLAN ? plan->info.workspace_bytes : 0;
+}
+
+ACCEL_API const char *accel_op_plan_library(const accel_op_plan *plan) {
+    return plan && plan->tag == TAG_PLAN ? plan->info.library : "";
+}
+
+ACCEL_API const char *accel_op_plan_algorithm(const accel_op_plan *plan) {
+    return plan && plan->tag == TAG_PLAN ? plan->info.algorithm : "";
+}
+
+static accel_status check_operand(const accel_op_plan *plan, const accel_stream *s,
+                                  const accel_buffer_ref *ref, size_t need, int i) {
+    const accel_buffer *b = ref->buffer;
+    if (b->tag != TAG_BUFFER)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: operand %d is not a valid buffer",
+                         accel_op_kind_name(plan->desc.kind), i);
+    if (!hal_same_device(b->dev, s->dev))
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: operand %d is a buffer of %s, the stream's device is %s",
+                         accel_op_kind_name(plan->desc.kind), i, b->dev->id, s->dev->id);
+    if (!hal_range_ok(b->size, ref->offset, need))
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                         "%s: operand %d needs %zu bytes from offset %zu, the buffer has %zu",
+                         accel_op_kind_name(plan->desc.kind), i, need, ref->offset, b->size);
+    return ACCEL_OK;
+}
+
+ACCEL_API accel_status accel_op_plan_execute(accel_op_plan *plan, accel_stream *stream,
+                                             const accel_buffer_ref *operands, size_t noperands,
+                                             accel_buffer_ref workspace) {
+    HAL_CHECK_HANDLE(plan, TAG_PLAN, "plan");
+    HAL_CHECK_HANDLE(stream, TAG_STREAM, "stream");
+    const plan_extra *x = &((const hal_plan *)plan)->x;
+    if (!hal_same_device(plan->dev, stream->dev))
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "accel_op_plan_execute: plan of %s, stream of %s",
+                         plan->dev->id, stream->dev->id);
+    if (!operands || noperands != (size_t)x->noperands)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s takes %d operands, got %zu",
+                         accel_op_kind_name(plan->desc.kind), x->noperands, operands ? noperands : 0);
+    accel_plugin_ref refs[ACCEL_OP_MAX_OPERANDS];
+    for (int i = 0; i < x->noperands; ++i) {
+        refs[i].buffer = NULL;
+        refs[i].offset = 0;
+        if (x->use[i] == OPERAND_UNUSED) continue;
+        if (!operands[i].buffer) {
+            if (x->use[i] == OPERAND_REQUIRED)
+                return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: operand %d is required",
+                                 accel_op_kind_name(plan->desc.kind), i);
+            continue;
+        }
+        accel_status st = check_operand(plan, stream, &operands[i], x->operand_bytes[i], i);
+        if (st != ACCEL_OK) return st;
+        refs[i].buffer = operands[i].buffer->handle;
+        refs[i].offset = operands[i].offset;
+    }
+    accel_plugin_ref ws = {NULL, 0};
+    if (plan->info.workspace_bytes) {
+        if (!workspace.buffer)
+            return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: the plan needs a %zu-byte workspace",
+                             accel_op_kind_name(plan->desc.kind), plan->info.workspace_bytes);
+        accel_status st = check_operand(plan, stream, &workspace, plan->info.workspace_bytes, -1);
+        if (st != ACCEL_OK) return st;
+        ws.buffer = workspace.buffer->handle;
+        ws.offset = workspace.offset;
+    }
+    return stream->dev->be->ops->op_plan_execute(plan->handle, stream->handle, refs,
+                                                 (size_t)x->noperands, ws);
+}
