@@ -1,0 +1,119 @@
+/* Loader rules (DESIGN.md section 3): every broken plugin is reported with its reason, none crashes
+ * the host, good plugins keep working beside them, and the backends filter and search paths hold. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+
+#include <unistd.h>
+
+#include "accel/plugin.h"
+#include "check.h"
+
+TEST_DEFINE_COUNTS;
+
+static const accel_backend_report *find(const accel_backend_report *r, size_t n, const char *name) {
+    for (size_t i = 0; i < n; ++i)
+        if (strcmp(r[i].name, name) == 0) return &r[i];
+    return NULL;
+}
+
+static void expect(const accel_backend_report *r, size_t n, const char *name, accel_status st,
+                   const char *reason_part) {
+    const accel_backend_report *b = find(r, n, name);
+    CHECK(b != NULL);
+    if (!b) {
+        fprintf(stderr, "  no report for plugin '%s'\n", name);
+        return;
+    }
+    int ok = b->status == st && strstr(b->reason, reason_part) != NULL;
+    CHECK(ok);
+    if (!ok)
+        fprintf(stderr, "  %s: status %s reason '%s' (wanted %s containing '%s')\n", name,
+                accel_status_str(b->status), b->reason, accel_status_str(st), reason_part);
+}
+
+static accel_runtime *open_with(const char *dir, const char *filter) {
+    const char *paths[] = {dir};
+    accel_runtime_options o = {.struct_size = sizeof o, .plugin_paths = paths,
+                               .plugin_path_count = 1, .backends = filter, .no_default_paths = 1};
+    accel_runtime *rt = NULL;
+    CHECK_OK(accel_runtime_open(&o, &rt));
+    return rt;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s PLUGIN_DIR\n", argv[0]);
+        return 2;
+    }
+    const char *dir = argv[1];
+    accel_runtime *rt = open_with(dir, NULL);
+    if (!rt) return test_finish("loader");
+    const accel_backend_report *r = NULL;
+    size_t n = 0;
+    CHECK_OK(accel_runtime_backends(rt, &r, &n));
+    for (size_t i = 0; i < n; ++i)
+        printf("  %-16s %-14s %s\n", r[i].name, accel_status_str(r[i].status), r[i].reason);
+    expect(r, n, "badmajor", ACCEL_ERR_INCOMPATIBLE, "majors differ");
+    expect(r, n, "shortstruct", ACCEL_ERR_INCOMPATIBLE, "required slots need");
+    expect(r, n, "nosymbol", ACCEL_ERR_INCOMPATIBLE, "missing entry symbol accel_plugin_query_v1");
+    expect(r, n, "refuses", ACCEL_ERR_INCOMPATIBLE, "cannot serve host ABI");
+    expect(r, n, "missingslot", ACCEL_ERR_INCOMPATIBLE, "op_plan_create");
+    expect(r, n, "needsvendor", ACCEL_ERR_UNAVAILABLE, "libaccel_fake_vendor.so");
+    expect(r, n, "initunavailable", ACCEL_ERR_UNAVAILABLE, "libaccel-no-such-vendor.so.1");
+    expect(r, n, "garbage", ACCEL_ERR_UNAVAILABLE, "dlopen failed");
+    expect(r, n, "good", ACCEL_OK, "no devices");
+    const accel_backend_report *good = find(r, n, "good");
+    CHECK(good && good->abi_major == ACCEL_PLUGIN_ABI_MAJOR && good->device_count == 0);
+    /* A refused backend is explained when a user asks for its device. */
+    accel_device *d = NULL;
+    CHECK_FAILS(accel_device_open(rt, "badmajor:0", &d), ACCEL_ERR_UNAVAILABLE);
+    CHECK(strstr(accel_last_error(), "majors differ") != NULL);
+    CHECK_FAILS(accel_device_open(rt, "good:0", &d), ACCEL_ERR_NOT_FOUND);
+    int count = -1;
+    CHECK_OK(accel_runtime_device_count(rt, &count));
+    CHECK(count == 0);
+    accel_runtime_close(rt);
+
+    /* The filter loads only what is named; the rest are not even opened. */
+    rt = open_with(dir, "good,refuses");
+    if (rt) {
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        CHECK(n == 2 && find(r, n, "good") && find(r, n, "refuses"));
+        accel_runtime_close(rt);
+    }
+    /* The environment filter applies when the options give none. */
+    setenv("ACCEL_BACKENDS", "good", 1);
+    rt = open_with(dir, NULL);
+    if (rt) {
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        CHECK(n == 1 && find(r, n, "good"));
+        accel_runtime_close(rt);
+    }
+    unsetenv("ACCEL_BACKENDS");
+    /* ACCEL_BACKEND_PATH is searched, a missing directory is not an error, and the current
+     * directory is never searched by default. */
+    char env[4096];
+    snprintf(env, sizeof env, "/nonexistent/accel:%s", dir);
+    setenv("ACCEL_BACKEND_PATH", env, 1);
+    setenv("ACCEL_BACKENDS", "good", 1);
+    accel_runtime_options o = {.struct_size = sizeof o};
+    rt = NULL;
+    CHECK_OK(accel_runtime_open(&o, &rt));
+    if (rt) {
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        CHECK(find(r, n, "good") != NULL);
+        accel_runtime_close(rt);
+    }
+    unsetenv("ACCEL_BACKEND_PATH");
+    if (chdir(dir) == 0) {
+        rt = NULL;
+        CHECK_OK(accel_runtime_open(&o, &rt));
+        if (rt) {
+            CHECK_OK(accel_runtime_backends(rt, &r, &n));
+            CHECK(find(r, n, "good") == NULL);
+            accel_runtime_close(rt);
+        }
+    }
+    unsetenv("ACCEL_BACKENDS");
+    return test_finish("loader");
+}
