@@ -1,0 +1,271 @@
+#define _POSIX_C_SOURCE 200809L
+#include "args.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+enum opt_kind { OPT_FLAG, OPT_VALUE };
+
+typedef struct opt_spec {
+    const char *name;
+    enum opt_kind kind;
+} opt_spec;
+
+static const opt_spec OPTIONS[] = {
+    {"--help", OPT_FLAG},          {"-h", OPT_FLAG},
+    {"--quick", OPT_FLAG},         {"--workload", OPT_VALUE},
+    {"--backend", OPT_VALUE},      {"--device", OPT_VALUE},
+    {"--dtype", OPT_VALUE},        {"--config", OPT_VALUE},
+    {"--library", OPT_VALUE},      {"--cold", OPT_FLAG},
+    {"--warmup-ms", OPT_VALUE},    {"--min-time-ms", OPT_VALUE},
+    {"--max-samples", OPT_VALUE},  {"--csv", OPT_VALUE},
+    {"--json", OPT_VALUE},         {"--tag", OPT_VALUE},
+    {"--price-per-hour", OPT_VALUE}, {"--resume", OPT_FLAG},
+    {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
+    {"--seed", OPT_VALUE},
+};
+
+/* The message stays one line even when it echoes a value with control characters. */
+static void sanitize(char *err)
+{
+    for (char *p = err; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+static int fail(char *err, size_t err_len, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, err_len, fmt, a, b);
+    sanitize(err);
+    return 2;
+}
+
+int bench_tag_check(const char *tag)
+{
+    const char *eq = strchr(tag, '=');
+    if (!eq || eq == tag)
+        return -1;
+    for (const char *p = tag; p < eq; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-'))
+            return -1;
+    for (const char *p = eq + 1; *p; p++)
+        if (*p == ';' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return -1;
+    return 0;
+}
+
+int bench_device_spec_check(const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec || colon[1] == '\0')
+        return -1;
+    for (const char *p = spec; p < colon; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+            return -1;
+    if (strcmp(colon + 1, "all") == 0)
+        return 0;
+    uint64_t idx;
+    if (bench_parse_u64(colon + 1, &idx) != 0 || idx > 1000000)
+        return -1;
+    return 0;
+}
+
+/* A non-negative integer no larger than max. */
+static int parse_bounded(const char *opt, const char *text, uint64_t min, uint64_t max, int64_t *out,
+                         char *err, size_t err_len)
+{
+    uint64_t v;
+    if (bench_parse_u64(text, &v) != 0) {
+        snprintf(err, err_len, "%s: '%s' is not a non-negative integer", opt, text);
+        sanitize(err);
+        return 2;
+    }
+    if (v < min || v > max) {
+        snprintf(err, err_len, "%s: %s is out of range (%llu..%llu)", opt, text,
+                 (unsigned long long)min, (unsigned long long)max);
+        return 2;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
+static int split_into(const char *opt, const char *text, bench_strlist *l, char *err, size_t err_len)
+{
+    if (bench_list_split(text, l) != 0)
+        return fail(err, err_len, "%s: empty name in list '%s'", opt, text);
+    return 0;
+}
+
+static int apply_value(bench_run_args *a, const char *opt, const char *val, char *err, size_t err_len)
+{
+    if (strcmp(opt, "--workload") == 0)
+        return split_into(opt, val, &a->workloads, err, err_len);
+    if (strcmp(opt, "--dtype") == 0)
+        return split_into(opt, val, &a->dtypes, err, err_len);
+    if (strcmp(opt, "--config") == 0)
+        return split_into(opt, val, &a->configs, err, err_len);
+    if (strcmp(opt, "--device") == 0) {
+        if (bench_device_spec_check(val) != 0)
+            return fail(err, err_len, "%s: '%s' is not BACKEND:INDEX or BACKEND:all", opt, val);
+        if (!bench_strlist_contains(&a->devices, val))
+            bench_strlist_add(&a->devices, val);
+        return 0;
+    }
+    if (strcmp(opt, "--tag") == 0) {
+        if (bench_tag_check(val) != 0)
+            return fail(err, err_len,
+                        "%s: '%s' is not key=value (key of letters, digits, '_', '.', '-'; value "
+                        "without ';' or control characters)", opt, val);
+        bench_strlist_add(&a->tags, val);
+        return 0;
+    }
+    const char **slot = NULL;
+    if (strcmp(opt, "--backend") == 0)
+        slot = &a->backend;
+    else if (strcmp(opt, "--library") == 0)
+        slot = &a->library;
+    else if (strcmp(opt, "--csv") == 0)
+        slot = &a->csv_path;
+    else if (strcmp(opt, "--json") == 0)
+        slot = &a->json_path;
+    if (slot) {
+        if (*slot)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        if (val[0] == '\0')
+            return fail(err, err_len, "%s: empty value%s", opt, "");
+        if (strcmp(opt, "--backend") == 0) {
+            for (const char *p = val; *p; p++)
+                if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+                    return fail(err, err_len, "%s: '%s' is not a backend name", opt, val);
+        }
+        *slot = val;
+        return 0;
+    }
+    int64_t *num = NULL;
+    uint64_t min = 0, max = BENCH_MAX_MS;
+    if (strcmp(opt, "--warmup-ms") == 0)
+        num = &a->warmup_ms;
+    else if (strcmp(opt, "--min-time-ms") == 0)
+        num = &a->min_time_ms;
+    else if (strcmp(opt, "--max-samples") == 0) {
+        num = &a->max_samples;
+        min = 1;
+        max = BENCH_MAX_SAMPLES_LIMIT;
+    } else if (strcmp(opt, "--timeout-s") == 0) {
+        num = &a->timeout_s;
+        min = 1;
+        max = BENCH_MAX_MS / 1000;
+    }
+    if (num) {
+        if (*num >= 0)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        return parse_bounded(opt, val, min, max, num, err, err_len);
+    }
+    if (strcmp(opt, "--seed") == 0) {
+        if (a->has_seed)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        if (bench_parse_u64(val, &a->seed) != 0)
+            return fail(err, err_len, "%s: '%s' is not an unsigned 64-bit integer", opt, val);
+        a->has_seed = 1;
+        return 0;
+    }
+    if (strcmp(opt, "--price-per-hour") == 0) {
+        if (a->price_per_hour >= 0)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        double v;
+        if (bench_parse_double(val, &v) != 0 || v > 1e9)
+            return fail(err, err_len, "%s: '%s' is not a non-negative price in USD", opt, val);
+        a->price_per_hour = v;
+        return 0;
+    }
+    return fail(err, err_len, "internal: unhandled option %s%s", opt, "");
+}
+
+static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_len)
+{
+    int *slot = NULL;
+    if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0)
+        slot = &a->help;
+    else if (strcmp(opt, "--quick") == 0) {
+        if (!a->is_suite)
+            return fail(err, err_len, "--quick is a suite option (use: accelbench suite --quick)%s%s",
+                        "", "");
+        slot = &a->quick;
+    } else if (strcmp(opt, "--cold") == 0)
+        slot = &a->cold;
+    else if (strcmp(opt, "--resume") == 0)
+        slot = &a->resume;
+    else if (strcmp(opt, "--quiet") == 0)
+        slot = &a->quiet;
+    if (!slot)
+        return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
+    *slot = 1;
+    return 0;
+}
+
+int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, bench_run_args *out,
+                         char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    out->is_suite = is_suite;
+    out->warmup_ms = out->min_time_ms = out->max_samples = out->timeout_s = -1;
+    out->price_per_hour = -1;
+    if (err_len)
+        err[0] = '\0';
+    for (int i = first; i < argc; i++) {
+        const char *word = argv[i];
+        char name[64];
+        const char *inline_val = NULL;
+        const char *eq = strchr(word, '=');
+        if (strncmp(word, "--", 2) == 0 && eq) {
+            size_t n = (size_t)(eq - word);
+            if (n >= sizeof name)
+                return fail(err, err_len, "unknown option '%s'%s", word, "");
+            memcpy(name, word, n);
+            name[n] = '\0';
+            inline_val = eq + 1;
+        } else {
+            bench_copy(name, sizeof name, word);
+        }
+        const opt_spec *spec = NULL;
+        for (size_t j = 0; j < sizeof OPTIONS / sizeof OPTIONS[0]; j++)
+            if (strcmp(OPTIONS[j].name, name) == 0)
+                spec = &OPTIONS[j];
+        if (!spec) {
+            if (word[0] == '-')
+                return fail(err, err_len, "unknown option '%s' (see --help)%s", word, "");
+            return fail(err, err_len, "unexpected argument '%s' (see --help)%s", word, "");
+        }
+        int rc;
+        if (spec->kind == OPT_FLAG) {
+            if (inline_val)
+                return fail(err, err_len, "%s takes no value%s", name, "");
+            rc = apply_flag(out, name, err, err_len);
+        } else {
+            const char *val = inline_val;
+            if (!val) {
+                if (i + 1 >= argc)
+                    return fail(err, err_len, "%s needs a value%s", name, "");
+                val = argv[++i];
+            }
+            rc = apply_value(out, name, val, err, err_len);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    if (out->backend && out->devices.count)
+        return fail(err, err_len, "--backend and --device are exclusive; give one of them%s%s", "", "");
+    if (!out->workloads.count && !is_suite && !out->help)
+        return fail(err, err_len, "run needs --workload W[,W] (see: accelbench list)%s%s", "", "");
+    return 0;
+}
+
+void bench_run_args_free(bench_run_args *a)
+{
+    bench_strlist_free(&a->workloads);
+    bench_strlist_free(&a->devices);
+    bench_strlist_free(&a->dtypes);
+    bench_strlist_free(&a->configs);
+    bench_strlist_free(&a->tags);
+}

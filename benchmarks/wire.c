@@ -1,0 +1,52 @@
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void bench_wire_encode(bench_strbuf *out, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            bench_strbuf_append(out, "\t");
+        for (const char *p = fields[i] ? fields[i] : ""; *p; p++) {
+            switch (*p) {
+            case '\\': bench_strbuf_append(out, "\\\\"); break;
+            case '\t': bench_strbuf_append(out, "\\t"); break;
+            case '\n': bench_strbuf_append(out, "\\n"); break;
+            case '\r': bench_strbuf_append(out, "\\r"); break;
+            default: bench_strbuf_appendn(out, p, 1);
+            }
+        }
+    }
+    bench_strbuf_append(out, "\n");
+}
+
+int bench_wire_decode(const char *line, bench_strlist *fields)
+{
+    bench_strbuf cur = {0};
+    bench_strbuf_appendn(&cur, "", 0);
+    int rc = 0;
+    for (const char *p = line;; p++) {
+        if (*p == '\0' || *p == '\t') {
+            bench_strlist_add(fields, bench_strbuf_str(&cur));
+            cur.len = 0;
+            cur.data[0] = '\0';
+            if (*p == '\0')
+                break;
+            continue;
+        }
+        if (*p != '\\') {
+            bench_strbuf_appendn(&cur, p, 1);
+            continue;
+        }
+        p++;
+        const char *rep = *p == '\\' ? "\\" : *p == 't' ? "\t" : *p == 'n' ? "\n" : *p == 'r' ? "\r" : NULL;
+        if (!rep) {
+            rc = -1;
+            break;
+        }
+        bench_strbuf_append(&cur, rep);
+    }
+    bench_strbuf_free(&cur);
+    return rc;
+}

@@ -1,0 +1,15 @@
+/* The worker -> parent pipe protocol: one message per line, fields separated by TAB, with
+ * backslash escapes (\\ \t \n \r) so any text (error messages, notes) survives the trip. */
+#ifndef BENCH_WIRE_H
+#define BENCH_WIRE_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* Appends the fields as one line, '\n' terminated. */
+void bench_wire_encode(bench_strbuf *out, const char *const *fields, size_t n);
+/* Splits one line (without its '\n') into fields (appended). Returns 0, -1 on a bad escape. */
+int bench_wire_decode(const char *line, bench_strlist *fields);
+
+#endif

@@ -1,0 +1,129 @@
+/* CSV quoting round trip, the strict reader, and the resume reader over a written file. */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
+#include "cli_check.h"
+#include "columns.h"
+#include "csv.h"
+#include "resume.h"
+
+static void round_trip(const char *const *fields, size_t n)
+{
+    bench_strbuf sb = {0};
+    bench_csv_format_record(&sb, fields, n);
+    bench_strlist got = {0};
+    size_t pos = 0;
+    CHECK(bench_csv_parse_record(sb.data, sb.len, &pos, &got) == 1);
+    CHECK(pos == sb.len);
+    CHECK(got.count == n);
+    for (size_t i = 0; i < n && i < got.count; i++)
+        CHECK_STR(got.items[i], fields[i]);
+    CHECK(bench_csv_parse_record(sb.data, sb.len, &pos, &got) == 0);
+    bench_strlist_free(&got);
+    bench_strbuf_free(&sb);
+}
+
+static int parse_status(const char *text)
+{
+    bench_strlist f = {0};
+    size_t pos = 0;
+    int rc = bench_csv_parse_record(text, strlen(text), &pos, &f);
+    bench_strlist_free(&f);
+    return rc;
+}
+
+int main(void)
+{
+    bench_strbuf sb = {0};
+    const char *plain[] = {"a", "b c", ""};
+    bench_csv_format_record(&sb, plain, 3);
+    CHECK_STR(sb.data, "a,b c,\n");
+    bench_strbuf_free(&sb);
+
+    const char *tricky[] = {"x,y", "say \"hi\"", "two\nlines", "cr\r\nlf", " lead", "", "\"", ","};
+    bench_csv_format_record(&sb, tricky, 8);
+    CHECK_STR(sb.data, "\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\nlf\",\" lead\",,\"\"\"\",\",\"\n");
+    bench_strbuf_free(&sb);
+    round_trip(tricky, 8);
+    round_trip(plain, 3);
+
+    CHECK(parse_status("a,\"b\n") == -1);       /* unterminated quote */
+    CHECK(parse_status("a,\"b\"x\n") == -1);    /* text after the closing quote */
+    CHECK(parse_status("a,b") == -1);           /* torn record: no newline */
+    CHECK(parse_status("a,b\"c\n") == -1);      /* quote inside an unquoted field */
+    CHECK(parse_status("a,b\r\n") == 1);        /* CRLF accepted */
+    CHECK(parse_status("") == 0);
+
+    /* A file with our header: ok rows become resume keys, other statuses do not. */
+    char path[] = "/tmp/accelbench-test-csv-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    CHECK(bench_csv_append(f, bench_column_names, BENCH_COL_COUNT) == 0);
+    bench_row row = {0};
+    bench_row_set(&row, BENCH_COL_SCHEMA_VERSION, "1");
+    bench_row_set(&row, BENCH_COL_BACKEND, "cpu");
+    bench_row_set(&row, BENCH_COL_DEVICE_INDEX, "0");
+    bench_row_set(&row, BENCH_COL_WORKLOAD, "gemm");
+    bench_row_set(&row, BENCH_COL_CONFIG, "1024");
+    bench_row_set(&row, BENCH_COL_DTYPE, "fp32");
+    bench_row_set(&row, BENCH_COL_LIBRARY, "onednn");
+    bench_row_set(&row, BENCH_COL_STATUS, "ok");
+    bench_row_set(&row, BENCH_COL_NOTES, "multi\nline, \"quoted\" note");
+    CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT) == 0);
+    bench_row_set(&row, BENCH_COL_CONFIG, "2048");
+    bench_row_set(&row, BENCH_COL_STATUS, "error");
+    CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT) == 0);
+    fclose(f);
+
+    bench_existing_csv e;
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_APPENDABLE);
+    CHECK(e.rows == 2);
+    CHECK(e.ok_keys.count == 1);
+    bench_strbuf key = {0};
+    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "onednn", &key);
+    CHECK(bench_strlist_contains(&e.ok_keys, key.data));
+    bench_strbuf_free(&key);
+    bench_resume_key("", "cpu", "0", "gemm", "2048", "fp32", "onednn", &key);
+    CHECK(!bench_strlist_contains(&e.ok_keys, key.data));
+    bench_strbuf_free(&key);
+    /* A uuid takes precedence over backend:index. */
+    bench_resume_key("GPU-1", "cuda", "0", "gemm", "1024", "fp32", "", &key);
+    CHECK(strncmp(key.data, "uuid=GPU-1", 10) == 0);
+    bench_strbuf_free(&key);
+    bench_existing_csv_free(&e);
+
+    /* A torn last row makes the file unusable for appending. */
+    f = fopen(path, "a");
+    fputs("1,partial", f);
+    fclose(f);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_BAD);
+    bench_existing_csv_free(&e);
+
+    /* A different header is refused; an empty file and a missing one are fine. */
+    f = fopen(path, "w");
+    fputs("a,b,c\n1,2,3\n", f);
+    fclose(f);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_BAD);
+    CHECK(strstr(e.problem, "different header") != NULL);
+    bench_existing_csv_free(&e);
+    f = fopen(path, "w");
+    fclose(f);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_EMPTY);
+    bench_existing_csv_free(&e);
+    unlink(path);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_ABSENT);
+    bench_existing_csv_free(&e);
+    bench_row_free(&row);
+
+    CHECK(BENCH_COL_COUNT == 54);
+    CHECK_STR(bench_column_names[0], "schema_version");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "notes");
+    CHECK(bench_column_find("pct_peak") == BENCH_COL_PCT_PEAK);
+    CHECK_DONE();
+}
