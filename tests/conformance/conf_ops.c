@@ -1,0 +1,332 @@
+/* Every op against the fp64 reference, at awkward sizes (nothing a multiple of a tile), with
+ * transposes, leading dimensions, batches, epilogues and masks. UNIMPLEMENTED is a skip. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conformance.h"
+
+#define MAX_OPS ACCEL_OP_MAX_OPERANDS
+
+/* Plans the op, runs it once on the operands, reads operand `out` back. */
+static conf_result run_op(conf_ctx *c, const accel_op_desc *d, conf_tensor *t, int out) {
+    accel_op_plan *plan = NULL;
+    accel_buffer *ws = NULL;
+    accel_status st = accel_op_plan_create(c->dev, d, &plan);
+    if (st != ACCEL_OK) return conf_from_status(c, st, "plan");
+    size_t wsb = accel_op_plan_workspace_size(plan);
+    if (wsb) st = accel_buffer_alloc(c->dev, wsb, ACCEL_MEMORY_DEVICE, &ws);
+    accel_buffer_ref refs[MAX_OPS];
+    int n = accel_op_operand_count(d->kind);
+    for (int i = 0; i < n; ++i) refs[i] = conf_ref(&t[i]);
+    accel_buffer_ref wref = {ws, 0};
+    if (st == ACCEL_OK) st = accel_op_plan_execute(plan, c->stream, refs, (size_t)n, wref);
+    if (st == ACCEL_OK) st = conf_tensor_download(c, &t[out]);
+    /* An operand one element short must be refused by the HAL before the backend sees it. */
+    if (st == ACCEL_OK && t[0].buf) {
+        accel_buffer_ref shifted[MAX_OPS];
+        memcpy(shifted, refs, sizeof shifted);
+        shifted[0].offset = accel_dtype_size(t[0].type);
+        if (accel_op_plan_execute(plan, c->stream, shifted, (size_t)n, wref) != ACCEL_ERR_INVALID_ARGUMENT) {
+            accel_op_plan_destroy(plan);
+            accel_buffer_free(ws);
+            return conf_fail(c, "an operand one element too short was not refused");
+        }
+    }
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(ws);
+    if (st != ACCEL_OK) return conf_from_status(c, st, "execute");
+    return CONF_PASS;
+}
+
+static void free_all(conf_tensor *t, int n) {
+    for (int i = 0; i < n; ++i) conf_tensor_free(&t[i]);
+}
+
+/* Creates the operands of d: inputs random, outputs empty, absent ones absent. */
+static accel_status make_operands(conf_ctx *c, const accel_op_desc *d, conf_tensor *t, int out,
+                                  const accel_dtype *types) {
+    int n = accel_op_operand_count(d->kind);
+    memset(t, 0, sizeof(conf_tensor) * MAX_OPS);
+    for (int i = 0; i < n; ++i) {
+        size_t bytes = 0;
+        accel_status st = accel_op_operand_bytes(d, i, &bytes);
+        if (st != ACCEL_OK) return st;
+        if (!bytes) continue;
+        int64_t count = (int64_t)(bytes / accel_dtype_size(types[i]));
+        st = i == out ? conf_tensor_empty(c, &t[i], types[i], count)
+                      : conf_tensor_random(c, &t[i], types[i], count, 100 + (uint64_t)i, -1, 1);
+        if (st != ACCEL_OK) return st;
+    }
+    return ACCEL_OK;
+}
+
+/* ---- GEMM: every output element against the DESIGN.md section 4 bound ---- */
+
+static conf_result gemm_case(conf_ctx *c, accel_gemm_desc g) {
+    accel_op_desc d = {.kind = ACCEL_OP_GEMM};
+    d.u.gemm = g;
+    conf_tensor t[MAX_OPS];
+    accel_dtype bias_t = g.bias_type ? g.bias_type : g.d_type;
+    const accel_dtype types[5] = {g.a_type, g.b_type, g.c_type, g.d_type, bias_t};
+    accel_status st = make_operands(c, &d, t, 3, types);
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 3) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 5);
+        return r;
+    }
+    if (c->corrupt) accel_ref_store(g.d_type, t[3].host, 0, accel_ref_load(g.d_type, t[3].host, 0) + 1.0);
+    double u = accel_ref_unit_roundoff_compute(g.compute, g.a_type);
+    double u_out = accel_ref_unit_roundoff_dtype(g.d_type);
+    int64_t ldd = g.ldd ? g.ldd : g.n, sd = g.stride_d ? g.stride_d : g.m * ldd;
+    for (int64_t b = 0; b < g.batch && r == CONF_PASS; ++b)
+        for (int64_t i = 0; i < g.m && r == CONF_PASS; ++i)
+            for (int64_t j = 0; j < g.n; ++j) {
+                double ref, abs_sum;
+                accel_ref_gemm_element(&g, t[0].host, t[1].host, t[2].host, t[4].host, b, i, j, &ref,
+                                       &abs_sum);
+                double got = accel_ref_load(g.d_type, t[3].host, b * sd + i * ldd + j);
+                double bound = 4.0 * sqrt((double)g.k) * u * abs_sum + 2.0 * u_out * fabs(ref) + 1e-30;
+                if (!(fabs(got - ref) <= bound)) {
+                    r = conf_fail(c, "D[%lld][%lld][%lld] = %.9g, reference %.9g, bound %.3g",
+                                  (long long)b, (long long)i, (long long)j, got, ref, bound);
+                    break;
+                }
+            }
+    free_all(t, 5);
+    return r;
+}
+
+static accel_gemm_desc gemm_basic(accel_dtype t, int64_t m, int64_t n, int64_t k) {
+    return (accel_gemm_desc){.a_type = t, .b_type = t, .c_type = t, .d_type = t, .m = m, .n = n,
+                             .k = k, .batch = 1, .alpha = 1.0};
+}
+
+static conf_result check_gemm_f32(conf_ctx *c) { return gemm_case(c, gemm_basic(ACCEL_DTYPE_F32, 37, 53, 71)); }
+
+static conf_result check_gemm_f32_layouts(conf_ctx *c) {
+    /* transposes x leading dimensions x alpha/beta x strided batch, one case each combination */
+    for (int ta = 0; ta < 2; ++ta)
+        for (int tb = 0; tb < 2; ++tb) {
+            accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F32, 19, 23, 29);
+            g.trans_a = ta;
+            g.trans_b = tb;
+            g.lda = (ta ? g.m : g.k) + 3;
+            g.ldb = (tb ? g.k : g.n) + 5;
+            g.ldc = g.n + 2;
+            g.ldd = g.n + 1;
+            g.batch = 3;
+            g.stride_a = (ta ? g.k : g.m) * g.lda + 7;
+            g.stride_b = 0; /* packed */
+            g.stride_c = g.m * g.ldc;
+            g.stride_d = g.m * g.ldd + 4;
+            g.alpha = 0.5;
+            g.beta = 0.25;
+            conf_result r = gemm_case(c, g);
+            if (r != CONF_PASS) {
+                conf_prefix(c, "trans_a=%d trans_b=%d", ta, tb);
+                return r;
+            }
+        }
+    return CONF_PASS;
+}
+
+static conf_result epilogue_case(conf_ctx *c, uint32_t epi) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F32, 33, 65, 17);
+    g.epilogue = epi;
+    return gemm_case(c, g);
+}
+static conf_result check_gemm_bias_relu(conf_ctx *c) { return epilogue_case(c, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU); }
+static conf_result check_gemm_bias_gelu_erf(conf_ctx *c) { return epilogue_case(c, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF); }
+static conf_result check_gemm_bias_gelu_tanh(conf_ctx *c) { return epilogue_case(c, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_TANH); }
+
+static conf_result check_gemm_bf16(conf_ctx *c) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_BF16, 41, 37, 130);
+    g.compute = ACCEL_COMPUTE_F32;
+    g.epilogue = ACCEL_EPILOGUE_BIAS;
+    g.trans_b = 1;
+    return gemm_case(c, g);
+}
+
+static conf_result check_gemm_f16(conf_ctx *c) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F16, 41, 37, 130);
+    g.compute = ACCEL_COMPUTE_F32;
+    return gemm_case(c, g);
+}
+
+static conf_result check_gemm_tf32(conf_ctx *c) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F32, 41, 37, 130);
+    g.compute = ACCEL_COMPUTE_TF32;
+    return gemm_case(c, g);
+}
+
+/* ---- the other ops: normwise against the whole fp64 output ---- */
+
+static conf_result compare_out(conf_ctx *c, conf_tensor *t, int out, double *ref, int n) {
+    conf_result r = ref ? conf_compare_normwise(c, &t[out], ref, conf_tolerance(t[out].type))
+                        : conf_fail(c, "out of host memory");
+    free(ref);
+    free_all(t, n);
+    return r;
+}
+
+static conf_result conv_case(conf_ctx *c, accel_layout layout, accel_dtype dt) {
+    accel_op_desc d = {.kind = ACCEL_OP_CONV2D};
+    d.u.conv2d = (accel_conv2d_desc){.layout = layout, .x_type = dt, .w_type = dt, .y_type = dt,
+                                     .n = 2, .c = 5, .h = 9, .w = 7, .k = 6, .r = 3, .s = 3,
+                                     .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
+                                     .epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL |
+                                                 ACCEL_EPILOGUE_RELU};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[5] = {dt, dt, dt, dt, dt};
+    accel_status st = make_operands(c, &d, t, 4, types);
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 5);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
+    if (ref) accel_ref_conv2d(&d.u.conv2d, t[0].host, t[1].host, t[2].host, t[3].host, ref);
+    return compare_out(c, t, 4, ref, 5);
+}
+static conf_result check_conv_nchw(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NCHW, ACCEL_DTYPE_F32); }
+static conf_result check_conv_nhwc(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32); }
+static conf_result check_conv_nhwc_bf16(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_BF16); }
+
+static conf_result layernorm_case(conf_ctx *c, accel_dtype dt) {
+    accel_op_desc d = {.kind = ACCEL_OP_LAYERNORM};
+    d.u.layernorm = (accel_layernorm_desc){.dtype = dt, .rows = 13, .cols = 77, .eps = 1e-5,
+                                           .has_residual = 1};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[5] = {dt, dt, dt, dt, dt};
+    accel_status st = make_operands(c, &d, t, 4, types);
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 5);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
+    if (ref) accel_ref_layernorm(&d.u.layernorm, t[0].host, t[1].host, t[2].host, t[3].host, ref);
+    return compare_out(c, t, 4, ref, 5);
+}
+static conf_result check_layernorm_f32(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_F32); }
+static conf_result check_layernorm_bf16(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_BF16); }
+
+static conf_result softmax_case(conf_ctx *c, accel_dtype dt) {
+    accel_op_desc d = {.kind = ACCEL_OP_SOFTMAX};
+    /* 2 sequences x 3 heads x 5 queries, 13 keys; the mask drops keys per sequence. */
+    d.u.softmax = (accel_softmax_desc){.dtype = dt, .rows = 30, .cols = 13, .scale = 0.37,
+                                       .rows_per_mask_row = 15};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[3] = {dt, ACCEL_DTYPE_F32, dt};
+    accel_status st = make_operands(c, &d, t, 2, types);
+    if (st == ACCEL_OK) {
+        float *mask = t[1].host;
+        for (int j = 0; j < 26; ++j) mask[j] = (j % 13 >= 10 - 3 * (j / 13)) ? -10000.0f : 0.0f;
+        st = accel_buffer_write(c->stream, t[1].buf, 0, mask, 26 * sizeof(float));
+    }
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 2) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 3);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[2].count);
+    if (ref) accel_ref_softmax(&d.u.softmax, t[0].host, t[1].host, ref);
+    return compare_out(c, t, 2, ref, 3);
+}
+static conf_result check_softmax_f32(conf_ctx *c) { return softmax_case(c, ACCEL_DTYPE_F32); }
+static conf_result check_softmax_bf16(conf_ctx *c) { return softmax_case(c, ACCEL_DTYPE_BF16); }
+
+static conf_result eltwise_case(conf_ctx *c, accel_eltwise_kind kind, accel_dtype dt) {
+    accel_op_desc d = {.kind = ACCEL_OP_ELTWISE};
+    d.u.eltwise = (accel_eltwise_desc){.kind = kind, .dtype = dt, .count = 1001, .cols = 7,
+                                       .alpha = 0.75, .beta = -1.5};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[3] = {dt, dt, dt};
+    accel_status st = make_operands(c, &d, t, 2, types);
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 2) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 3);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[2].count);
+    if (ref) accel_ref_eltwise(&d.u.eltwise, t[0].host, t[1].host, ref);
+    return compare_out(c, t, 2, ref, 3);
+}
+
+static conf_result check_eltwise_all(conf_ctx *c) {
+    static const char *names[] = {"", "copy", "scale", "add", "mul", "relu", "gelu_erf", "gelu_tanh", "bias_add"};
+    for (int k = ACCEL_ELTWISE_COPY; k <= ACCEL_ELTWISE_BIAS_ADD; ++k) {
+        conf_result r = eltwise_case(c, (accel_eltwise_kind)k, ACCEL_DTYPE_F32);
+        if (r != CONF_PASS) {
+            conf_prefix(c, "%s", names[k]);
+            return r;
+        }
+    }
+    return CONF_PASS;
+}
+static conf_result check_eltwise_bf16(conf_ctx *c) { return eltwise_case(c, ACCEL_ELTWISE_ADD, ACCEL_DTYPE_BF16); }
+
+static conf_result check_permute(conf_ctx *c) {
+    accel_op_desc d = {.kind = ACCEL_OP_PERMUTE};
+    /* BERT's packed QKV: [B,S,3,A,D] -> [3,B,A,S,D] */
+    d.u.permute = (accel_permute_desc){.dtype = ACCEL_DTYPE_F32, .ndims = 5, .dims = {2, 5, 3, 4, 6},
+                                       .perm = {2, 0, 3, 1, 4}};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[2] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32};
+    accel_status st = make_operands(c, &d, t, 1, types);
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 1) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 2);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[1].count);
+    if (ref) accel_ref_permute(&d.u.permute, t[0].host, ref);
+    return compare_out(c, t, 1, ref, 2);
+}
+
+static conf_result check_attention(conf_ctx *c) {
+    accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
+    d.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 2, .heads = 3,
+                                           .seq = 9, .head_dim = 8, .scale = 0.35};
+    conf_tensor t[MAX_OPS];
+    const accel_dtype types[5] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32,
+                                  ACCEL_DTYPE_F32};
+    accel_status st = make_operands(c, &d, t, 4, types);
+    if (st == ACCEL_OK && t[3].host) {
+        float *mask = t[3].host;
+        for (int j = 0; j < 18; ++j) mask[j] = (j % 9 >= 7 - 2 * (j / 9)) ? -10000.0f : 0.0f;
+        st = accel_buffer_write(c->stream, t[3].buf, 0, mask, 18 * sizeof(float));
+    }
+    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
+    if (r != CONF_PASS) {
+        free_all(t, 5);
+        return r;
+    }
+    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
+    if (ref) accel_ref_attention(&d.u.attention, t[0].host, t[1].host, t[2].host, t[3].host, ref);
+    return compare_out(c, t, 4, ref, 5);
+}
+
+const conf_check conf_op_checks[] = {
+    {"gemm-f32", check_gemm_f32},
+    {"gemm-f32-layouts", check_gemm_f32_layouts},
+    {"gemm-bias-relu", check_gemm_bias_relu},
+    {"gemm-bias-gelu-erf", check_gemm_bias_gelu_erf},
+    {"gemm-bias-gelu-tanh", check_gemm_bias_gelu_tanh},
+    {"gemm-bf16", check_gemm_bf16},
+    {"gemm-f16", check_gemm_f16},
+    {"gemm-tf32", check_gemm_tf32},
+    {"conv2d-nchw", check_conv_nchw},
+    {"conv2d-nhwc", check_conv_nhwc},
+    {"conv2d-nhwc-bf16", check_conv_nhwc_bf16},
+    {"layernorm-f32", check_layernorm_f32},
+    {"layernorm-bf16", check_layernorm_bf16},
+    {"softmax-f32", check_softmax_f32},
+    {"softmax-bf16", check_softmax_bf16},
+    {"eltwise-all-f32", check_eltwise_all},
+    {"eltwise-add-bf16", check_eltwise_bf16},
+    {"permute", check_permute},
+    {"attention", check_attention},
+    {NULL, NULL},
+};

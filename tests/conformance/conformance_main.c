@@ -1,0 +1,116 @@
+/* Runs the conformance table against every device found (or those named with --device), prints one
+ * line per check, and proves each passing check can fail by running it again on a corrupted output. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conformance.h"
+
+#define SKIP_RETURN_CODE 77
+
+typedef struct totals {
+    int passed, failed, skipped;
+} totals;
+
+static const char *result_name(conf_result r) {
+    return r == CONF_PASS ? "PASS" : r == CONF_FAIL ? "FAIL" : "SKIP";
+}
+
+static void run_table(conf_ctx *c, const conf_check *table, totals *t, int self_test) {
+    for (const conf_check *k = table; k->name; ++k) {
+        c->why[0] = '\0';
+        c->corrupt = 0;
+        accel_clear_error();
+        conf_result r = k->fn(c);
+        printf("  %-10s %-22s %s%s%s\n", accel_device_id(c->dev), k->name, result_name(r),
+               c->why[0] ? "  " : "", c->why);
+        if (r == CONF_PASS) t->passed++;
+        else if (r == CONF_FAIL) t->failed++;
+        else t->skipped++;
+        if (r != CONF_PASS || !self_test) continue;
+        c->why[0] = '\0';
+        c->corrupt = 1;
+        conf_result bad = k->fn(c);
+        c->corrupt = 0;
+        if (bad != CONF_FAIL) {
+            printf("  %-10s %-22s FAIL  self-test: a corrupted output was not detected (%s)\n",
+                   accel_device_id(c->dev), k->name, result_name(bad));
+            t->failed++;
+        }
+    }
+}
+
+static int run_device(accel_runtime *rt, const char *id, totals *t, int self_test) {
+    conf_ctx c = {0};
+    accel_status st = accel_device_open(rt, id, &c.dev);
+    if (st != ACCEL_OK) {
+        printf("  %-10s %-22s FAIL  %s\n", id, "open", accel_last_error());
+        t->failed++;
+        return 0;
+    }
+    c.info.struct_size = sizeof c.info;
+    accel_device_info_get(c.dev, &c.info);
+    printf("%s: %s (%s)\n", id, c.info.name, c.info.vendor);
+    if (accel_stream_create(c.dev, &c.stream) != ACCEL_OK) {
+        printf("  %-10s %-22s FAIL  %s\n", id, "stream", accel_last_error());
+        t->failed++;
+    } else {
+        run_table(&c, conf_memory_checks, t, self_test);
+        run_table(&c, conf_kernel_checks, t, self_test);
+        run_table(&c, conf_op_checks, t, self_test);
+        accel_stream_destroy(c.stream);
+    }
+    accel_device_close(c.dev);
+    return 1;
+}
+
+static void usage(const char *argv0) {
+    fprintf(stderr,
+            "usage: %s [--device BACKEND:N]... [--no-self-test]\n"
+            "Runs the backend conformance suite on every device found (ACCEL_BACKENDS filters).\n",
+            argv0);
+}
+
+int main(int argc, char **argv) {
+    const char *devices[64];
+    int ndev = 0, self_test = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--device") == 0 && i + 1 < argc && ndev < 64) devices[ndev++] = argv[++i];
+        else if (strcmp(argv[i], "--no-self-test") == 0) self_test = 0;
+        else {
+            usage(argv[0]);
+            return 2;
+        }
+    }
+    accel_runtime *rt = NULL;
+    if (accel_runtime_open(NULL, &rt) != ACCEL_OK) {
+        fprintf(stderr, "conformance: %s\n", accel_last_error());
+        return 1;
+    }
+    const accel_backend_report *reports = NULL;
+    size_t nrep = 0;
+    accel_runtime_backends(rt, &reports, &nrep);
+    for (size_t i = 0; i < nrep; ++i)
+        if (reports[i].status != ACCEL_OK || reports[i].device_count == 0)
+            printf("backend %-10s skipped: %s\n", reports[i].name, reports[i].reason);
+    totals t = {0};
+    int tested = 0;
+    if (ndev) {
+        for (int i = 0; i < ndev; ++i) tested += run_device(rt, devices[i], &t, self_test);
+    } else {
+        int count = 0;
+        accel_runtime_device_count(rt, &count);
+        for (int i = 0; i < count; ++i) {
+            char id[64];
+            if (accel_runtime_device_id(rt, i, id, sizeof id) == ACCEL_OK)
+                tested += run_device(rt, id, &t, self_test);
+        }
+    }
+    accel_runtime_close(rt);
+    printf("conformance: %d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped);
+    if (!tested) {
+        printf("conformance: no device found, nothing tested\n");
+        return SKIP_RETURN_CODE;
+    }
+    return t.failed ? 1 : 0;
+}
