@@ -1,0 +1,23 @@
+# Compile-time variants of the OpenCL kernel files, one SPIR-V image each ("<stem>__<suffix>").
+# The OpenCL backend builds these -D combinations from source at run time; SPIR-V is built here, so
+# each combination an op plan of ours launches must be listed. Entries are "suffix:A=1,B=2".
+# Keep in step with the macro lists documented at the top of each backends/opencl/kernels/*.cl.
+
+function(accel_ze_kernel_variants stem out_var)
+  set(v "")
+  if(stem STREQUAL "gemm")
+    # TRANS_A, TRANS_B x storage (AB_TYPE, CD_TYPE: 0 f32, 1 f16, 2 bf16): same type in and out, and
+    # f16/bf16 inputs with f32 output.
+    foreach(ta 0 1)
+      foreach(tb 0 1)
+        foreach(types "0,0" "1,1" "2,2" "1,0" "2,0")
+          string(REPLACE "," ";" t "${types}")
+          list(GET t 0 ab)
+          list(GET t 1 cd)
+          list(APPEND v "t${ta}${tb}_ab${ab}_cd${cd}:TRANS_A=${ta},TRANS_B=${tb},AB_TYPE=${ab},CD_TYPE=${cd}")
+        endforeach()
+      endforeach()
+    endforeach()
+  endif()
+  set(${out_var} "${v}" PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,144 @@
+# OpenCL C -> SPIR-V at build time, embedded as byte arrays.
+#
+# A .cl file that fails to compile does not fail the build (it belongs to another engineer and would
+# break everyone's build): its image is embedded empty together with the compiler's message, ops
+# needing it answer UNIMPLEMENTED with that message, and the ctest level_zero_spirv_<name> fails.
+# spirv-val runs as a ctest for the same reason.
+
+find_program(ACCEL_ZE_CLANG NAMES clang-14 DOC "clang used to compile OpenCL C to LLVM IR")
+find_program(ACCEL_ZE_LLVM_SPIRV NAMES llvm-spirv-14 DOC "LLVM IR -> SPIR-V translator")
+if(NOT ACCEL_ZE_CLANG OR NOT ACCEL_ZE_LLVM_SPIRV)
+  # The translator must match clang's LLVM version, so unversioned names are taken only as a pair.
+  find_program(ACCEL_ZE_CLANG_ANY NAMES clang)
+  find_program(ACCEL_ZE_LLVM_SPIRV_ANY NAMES llvm-spirv)
+  if(ACCEL_ZE_CLANG_ANY AND ACCEL_ZE_LLVM_SPIRV_ANY)
+    set(ACCEL_ZE_CLANG ${ACCEL_ZE_CLANG_ANY})
+    set(ACCEL_ZE_LLVM_SPIRV ${ACCEL_ZE_LLVM_SPIRV_ANY})
+  endif()
+endif()
+find_program(ACCEL_ZE_SPIRV_VAL NAMES spirv-val DOC "SPIR-V validator (spirv-tools)")
+find_program(ACCEL_ZE_OPT NAMES opt-14 DOC "LLVM optimizer matching clang-14")
+
+# clang-14 at -O2 runs DivRemPairs, which emits `freeze` instructions that llvm-spirv-14 cannot
+# translate ("InvalidInstruction: Can't translate llvm instruction: freeze"). So the front end runs
+# at -O2 without LLVM passes, and opt-14 runs the default O2 pipeline minus div-rem-pairs.
+set(ACCEL_ZE_OPT_PIPELINE "")
+if(ACCEL_ZE_OPT AND ACCEL_ZE_CLANG)
+  file(WRITE ${CMAKE_BINARY_DIR}/ze_empty.ll "")
+  execute_process(COMMAND ${ACCEL_ZE_OPT} -passes=default<O2> -print-pipeline-passes
+                          ${CMAKE_BINARY_DIR}/ze_empty.ll -o /dev/null
+                  OUTPUT_VARIABLE pipeline RESULT_VARIABLE rc ERROR_QUIET
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(rc EQUAL 0 AND pipeline MATCHES "div-rem-pairs")
+    string(REPLACE ",div-rem-pairs" "" pipeline "${pipeline}")
+    string(REPLACE ",BitcodeWriterPass" "" pipeline "${pipeline}")
+    string(REPLACE "BitcodeWriterPass," "" pipeline "${pipeline}")
+    # Pass parameters use ';' (simple-loop-unswitch<no-nontrivial;trivial>), CMake's list separator:
+    # carried as '@' through the custom command, restored by ze_compile_cl.cmake.
+    string(REPLACE ";" "@" pipeline "${pipeline}")
+    set(ACCEL_ZE_OPT_PIPELINE "${pipeline}")
+  endif()
+endif()
+
+set(ACCEL_ZE_OPENCL_KERNEL_DIR ${PROJECT_SOURCE_DIR}/backends/opencl/kernels)
+set(ACCEL_ZE_OWN_KERNEL_DIR ${CMAKE_CURRENT_LIST_DIR}/../kernels)
+set(ACCEL_ZE_VARIANTS_FILE ${CMAKE_CURRENT_LIST_DIR}/ze_kernel_variants.cmake)
+include(${ACCEL_ZE_VARIANTS_FILE})
+
+# out_var: the generated C file holding every image.
+function(accel_ze_spirv_kernels out_var)
+  set(gen_dir ${CMAKE_CURRENT_BINARY_DIR}/spirv)
+  file(MAKE_DIRECTORY ${gen_dir})
+  set(out_c ${gen_dir}/ze_kernel_images_data.c)
+  set(embed_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_embed_spirv.cmake)
+  set(compile_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_compile_cl.cmake)
+  set(check_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_check_spirv.cmake)
+
+  if(NOT ACCEL_ZE_CLANG OR NOT ACCEL_ZE_LLVM_SPIRV)
+    message(STATUS "level_zero backend: clang-14/llvm-spirv-14 not found: plugin built WITHOUT "
+                   "embedded kernels (module loading works; ops answer UNIMPLEMENTED)")
+    set(note "built without embedded kernels: clang-14 and llvm-spirv-14 were not found at configure time")
+    execute_process(COMMAND ${CMAKE_COMMAND} -DOUT_C=${out_c} "-DNOTE=${note}"
+                    -P ${embed_script} RESULT_VARIABLE rc)
+    set(${out_var} ${out_c} PARENT_SCOPE)
+    set_property(GLOBAL PROPERTY ACCEL_ZE_SPIRV_IMAGES "")
+    return()
+  endif()
+
+  file(GLOB opencl_sources CONFIGURE_DEPENDS ${ACCEL_ZE_OPENCL_KERNEL_DIR}/*.cl)
+  file(GLOB own_sources CONFIGURE_DEPENDS ${ACCEL_ZE_OWN_KERNEL_DIR}/*.cl)
+  file(GLOB opencl_headers CONFIGURE_DEPENDS ${ACCEL_ZE_OPENCL_KERNEL_DIR}/*.h)
+  list(LENGTH opencl_sources n_opencl)
+  list(LENGTH own_sources n_own)
+  message(STATUS "level_zero backend: SPIR-V kernels from ${n_opencl} OpenCL file(s) and ${n_own} "
+                 "own file(s) with ${ACCEL_ZE_CLANG} + ${ACCEL_ZE_LLVM_SPIRV}")
+  if(NOT ACCEL_ZE_OPT_PIPELINE)
+    message(STATUS "level_zero backend: opt-14 not found: kernels compiled with plain -O2; files whose "
+                   "IR has `freeze` will fail llvm-spirv-14 (their ctests say so)")
+  endif()
+  if(NOT ACCEL_ZE_SPIRV_VAL)
+    message(STATUS "level_zero backend: spirv-val not found (install spirv-tools): SPIR-V validation tests skip")
+  endif()
+
+  set(names "")
+  set(spvs "")
+  set(logs "")
+  set(srcs "")
+  foreach(src IN LISTS opencl_sources own_sources)
+    get_filename_component(stem ${src} NAME_WE)
+    if(src IN_LIST own_sources)
+      set(base "ze_${stem}")
+    else()
+      set(base "${stem}")
+    endif()
+    get_filename_component(src_dir ${src} DIRECTORY)
+    # The file as written (its macro defaults), then the variants our op plans launch: SPIR-V is
+    # compiled once, so every -D combination the OpenCL backend passes at run time is built here.
+    accel_ze_kernel_variants(${stem} variants)
+    foreach(variant IN ITEMS "-" LISTS variants)
+      if(variant STREQUAL "-")
+        set(name ${base})
+        set(defines "")
+      else()
+        string(REPLACE ":" ";" parts "${variant}")
+        list(GET parts 0 suffix)
+        list(GET parts 1 defines)
+        set(name "${base}__${suffix}")
+      endif()
+      set(spv ${gen_dir}/${name}.spv)
+      set(log ${gen_dir}/${name}.log)
+      add_custom_command(OUTPUT ${spv} ${log}
+        COMMAND ${CMAKE_COMMAND} -DCLANG=${ACCEL_ZE_CLANG} -DLLVM_SPIRV=${ACCEL_ZE_LLVM_SPIRV}
+                -DOPT=${ACCEL_ZE_OPT} "-DPIPELINE=${ACCEL_ZE_OPT_PIPELINE}"
+                -DSRC=${src} -DINCLUDE_DIR=${src_dir} -DSPV=${spv} -DLOG=${log}
+                "-DDEFINES=${defines}" -P ${compile_script}
+        DEPENDS ${src} ${opencl_headers} ${compile_script} ${ACCEL_ZE_VARIANTS_FILE}
+        COMMENT "SPIR-V: ${name}"
+        VERBATIM)
+      list(APPEND names ${name})
+      list(APPEND spvs ${spv})
+      list(APPEND logs ${log})
+      list(APPEND srcs ${src})
+    endforeach()
+  endforeach()
+  list(LENGTH names n_images)
+
+  string(REPLACE ";" "|" names_arg "${names}")
+  string(REPLACE ";" "|" spvs_arg "${spvs}")
+  string(REPLACE ";" "|" logs_arg "${logs}")
+  string(REPLACE ";" "|" srcs_arg "${srcs}")
+  add_custom_command(OUTPUT ${out_c}
+    COMMAND ${CMAKE_COMMAND} -DOUT_C=${out_c} "-DNAMES=${names_arg}" "-DSPVS=${spvs_arg}"
+            "-DLOGS=${logs_arg}" "-DSRCS=${srcs_arg}" -P ${embed_script}
+    DEPENDS ${spvs} ${logs} ${embed_script}
+    COMMENT "Embedding ${n_images} SPIR-V images"
+    VERBATIM)
+  set(${out_var} ${out_c} PARENT_SCOPE)
+
+  set(pairs "")
+  foreach(name spv log src IN ZIP_LISTS names spvs logs srcs)
+    list(APPEND pairs "${name}|${spv}|${log}|${src}")
+  endforeach()
+  set_property(GLOBAL PROPERTY ACCEL_ZE_SPIRV_IMAGES "${pairs}")
+  set_property(GLOBAL PROPERTY ACCEL_ZE_SPIRV_CHECK_SCRIPT "${check_script}")
+endfunction()

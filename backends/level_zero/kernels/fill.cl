@@ -1,0 +1,13 @@
+/* Level Zero backend helpers (ours; the op kernels come from backends/opencl/kernels).
+ *
+ * fill_pattern: dst[i] = pattern byte (i mod pattern_size) for i < bytes. Used when the compute
+ *   queue group's maxMemoryFillPatternSize is smaller than the pattern asked for.
+ *   args: (global uchar *dst, uint4 pattern, uint pattern_size, ulong bytes); 1-D, any group size.
+ */
+__kernel void fill_pattern(__global uchar *dst, uint4 pattern, uint pattern_size, ulong bytes) {
+    size_t i = get_global_id(0);
+    if (i >= bytes) return;
+    uint byte_index = (uint)(i % pattern_size);
+    uint word = byte_index < 4 ? pattern.x : byte_index < 8 ? pattern.y : byte_index < 12 ? pattern.z : pattern.w;
+    dst[i] = (uchar)(word >> (8u * (byte_index & 3u)));
+}
