@@ -1,0 +1,76 @@
+/* eltwise.cl: element-wise ops (accel_eltwise_desc), one element per work-item.
+ *
+ * Kernel accel_eltwise(int kind, long count, long cols, float alpha, float beta,
+ *                      global const T *X, long x_off, global const T *Z, long z_off,
+ *                      global T *Y, long y_off)
+ *   kind: 1 copy, 2 scale (alpha X), 3 add (alpha X + beta Z), 4 mul (alpha X Z), 5 relu,
+ *   6 gelu (erf), 7 gelu (tanh), 8 bias add (X[i] + Z[i % cols]). Y may alias X or Z.
+ *   Any 1-D work-group; grid covers count (extra work-items return).
+ *
+ * Compile-time options: DTYPE (0 f32, 1 f16 storage via vload_half, 2 bf16). */
+
+#ifndef DTYPE
+#define DTYPE 0
+#endif
+
+#if DTYPE == 0
+#define T float
+#define LOAD(p, i) ((p)[i])
+#define STORE(p, i, v) ((p)[i] = (v))
+#elif DTYPE == 1
+#define T half
+#define LOAD(p, i) vload_half((i), (p))
+#define STORE(p, i, v) vstore_half((v), (i), (p))
+#else
+#define T ushort
+#define LOAD(p, i) as_float(((uint)(p)[i]) << 16)
+#define STORE(p, i, v) ((p)[i] = accel_f32_to_bf16(v))
+#endif
+
+inline ushort accel_f32_to_bf16(float f) {
+    uint u = as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+        return (ushort)((u >> 16) | 0x40u);
+    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+__kernel void accel_eltwise(const int kind, const long count, const long cols, const float alpha,
+                            const float beta, __global const T *X, const long x_off,
+                            __global const T *Z, const long z_off, __global T *Y,
+                            const long y_off) {
+    const long i = get_global_id(0);
+    if (i >= count)
+        return;
+    X += x_off;
+    Z += z_off;
+    Y += y_off;
+    const float x = LOAD(X, i);
+    float v;
+    switch (kind) {
+    case 1:
+        v = x;
+        break;
+    case 2:
+        v = alpha * x;
+        break;
+    case 3:
+        v = alpha * x + beta * LOAD(Z, i);
+        break;
+    case 4:
+        v = alpha * x * LOAD(Z, i);
+        break;
+    case 5:
+        v = fmax(x, 0.0f);
+        break;
+    case 6:
+        v = 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
+        break;
+    case 7:
+        v = 0.5f * x * (1.0f + tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        break;
+    default:
+        v = x + LOAD(Z, i % cols);
+        break;
+    }
+    STORE(Y, i, v);
+}

@@ -1,0 +1,202 @@
+/* GEMM with our tiled kernel (kernels/gemm.cl). Tile sizes are chosen at plan time from the
+ * device's limits (work-group size, work-item sizes, local memory) and compiled in with -D; the
+ * first candidate that fits and that the compiled kernel accepts wins. ACCEL_OPENCL_GEMM_TILE =
+ * "TSM,TSN,TSK,WPTM,WPTN" puts one candidate first (tuning). */
+#define _POSIX_C_SOURCE 200809L
+#include "ocl_ops.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ocl_gemm_tile {
+    int tsm, tsn, tsk, wptm, wptn;
+} ocl_gemm_tile;
+
+/* PoCL's CPU device runs a work-group as a loop over work-items that it vectorises: large groups
+ * with register blocking keep the vector units busy. GPUs prefer 256-item groups of 4x4 blocks. */
+static const ocl_gemm_tile ocl_gemm_tiles_cpu[] = {
+    {64, 128, 16, 8, 8}, {64, 64, 16, 4, 4}, {32, 32, 16, 4, 4}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
+static const ocl_gemm_tile ocl_gemm_tiles_gpu[] = {
+    {64, 64, 16, 4, 4}, {32, 32, 16, 4, 4}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
+
+enum { GEMM_ARG_COUNT = 25 };
+
+static int ocl_gemm_tile_fits(const ocl_device *dev, ocl_gemm_tile t) {
+    if (t.tsm <= 0 || t.tsn <= 0 || t.tsk <= 0 || t.wptm <= 0 || t.wptn <= 0)
+        return 0;
+    if (t.tsm % t.wptm || t.tsn % t.wptn || t.tsk % 4 || t.tsm % 4 || t.tsn % 4)
+        return 0;
+    size_t r0 = (size_t)(t.tsn / t.wptn), r1 = (size_t)(t.tsm / t.wptm), wg = r0 * r1;
+    if (wg > dev->max_work_group || r0 > dev->max_work_item[0] || r1 > dev->max_work_item[1])
+        return 0;
+    if (((size_t)t.tsm * t.tsk) % (4 * wg) || ((size_t)t.tsn * t.tsk) % (4 * wg))
+        return 0;
+    size_t local = ((size_t)t.tsm * t.tsk + (size_t)t.tsk * (t.tsn + 1)) * sizeof(float);
+    return local <= dev->local_mem;
+}
+
+static int64_t ocl_or(int64_t v, int64_t dflt) { return v ? v : dflt; }
+
+static accel_status ocl_gemm_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    size_t ab = ocl_dtype_size(g->a_type), cd = ocl_dtype_size(g->d_type);
+    if ((g->beta != 0.0 && !ops[2].buffer) || ((g->epilogue & ACCEL_EPILOGUE_BIAS) && !ops[4].buffer))
+        return plan->dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                          "opencl gemm: C (beta != 0) or bias operand missing");
+    accel_status st = ocl_arg_ref(plan, 3, ops[0], ab);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 7, ops[1], ab);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 11, g->beta != 0.0 ? ops[2] : (accel_plugin_ref){NULL, 0}, cd);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 15, ops[3], cd);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 19, (g->epilogue & ACCEL_EPILOGUE_BIAS) ? ops[4] : (accel_plugin_ref){NULL, 0}, cd);
+    if (st == ACCEL_OK)
+        st = ocl_plan_enqueue(plan, s);
+    return st;
+}
+
+/* Sets every scalar argument; with empty = 1 the sizes are zero and buffers dummies (warm-up). */
+static accel_status ocl_gemm_set_scalars(ocl_plan *plan, int empty, int flags) {
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    cl_int m = empty ? 0 : (cl_int)g->m, n = empty ? 0 : (cl_int)g->n, k = empty ? 0 : (cl_int)g->k;
+    cl_long lda = ocl_or(g->lda, g->trans_a ? g->m : g->k);
+    cl_long ldb = ocl_or(g->ldb, g->trans_b ? g->k : g->n);
+    cl_long ldc = ocl_or(g->ldc, g->n), ldd = ocl_or(g->ldd, g->n);
+    cl_long sa = ocl_or(g->stride_a, (g->trans_a ? g->k : g->m) * lda);
+    cl_long sb = ocl_or(g->stride_b, (g->trans_b ? g->n : g->k) * ldb);
+    cl_long sc = ocl_or(g->stride_c, g->m * ldc), sd = ocl_or(g->stride_d, g->m * ldd);
+    cl_long sbias = g->stride_bias;
+    cl_float alpha = (cl_float)g->alpha, beta = (cl_float)g->beta;
+    cl_int fl = empty ? 0 : flags;
+    accel_plugin_ref none = {NULL, 0};
+    struct {
+        cl_uint index;
+        size_t size;
+        const void *value;
+    } args[] = {{0, sizeof(m), &m},       {1, sizeof(n), &n},         {2, sizeof(k), &k},
+                {5, sizeof(lda), &lda},   {6, sizeof(sa), &sa},       {9, sizeof(ldb), &ldb},
+                {10, sizeof(sb), &sb},    {13, sizeof(ldc), &ldc},    {14, sizeof(sc), &sc},
+                {17, sizeof(ldd), &ldd},  {18, sizeof(sd), &sd},      {21, sizeof(sbias), &sbias},
+                {22, sizeof(alpha), &alpha}, {23, sizeof(beta), &beta}, {24, sizeof(fl), &fl}};
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+        accel_status st = ocl_arg(plan, args[i].index, args[i].size, args[i].value);
+        if (st != ACCEL_OK)
+            return st;
+    }
+    if (empty) {
+        for (cl_uint i = 3; i <= 19; i += 4) {
+            accel_status st = ocl_arg_ref(plan, i, none, 1);
+            if (st != ACCEL_OK)
+                return st;
+        }
+    }
+    return ACCEL_OK;
+}
+
+static accel_status ocl_gemm_check_types(ocl_device *dev, const accel_gemm_desc *g, int *ab, int *cd) {
+    if (g->compute == ACCEL_COMPUTE_TF32)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl: TF32 compute is not offered (OpenCL exposes no TF32 "
+                                    "math); use f32");
+    if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32 &&
+        !(g->compute == ACCEL_COMPUTE_F16 && g->a_type == ACCEL_DTYPE_F16) &&
+        !(g->compute == ACCEL_COMPUTE_BF16 && g->a_type == ACCEL_DTYPE_BF16))
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl: compute type %d with %d inputs is not offered (our "
+                                    "kernels multiply and accumulate in fp32)",
+                                    (int)g->compute, (int)g->a_type);
+    if (g->a_type != g->b_type)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl: A and B must share a storage type");
+    accel_dtype bias = g->bias_type == ACCEL_DTYPE_INVALID ? g->d_type : g->bias_type;
+    int c_ok = g->beta == 0.0 || g->c_type == ACCEL_DTYPE_INVALID || g->c_type == g->d_type;
+    int bias_ok = !(g->epilogue & ACCEL_EPILOGUE_BIAS) || bias == g->d_type;
+    if (!c_ok || !bias_ok)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl: C and bias must have D's storage type");
+    if (g->epilogue & ACCEL_EPILOGUE_RESIDUAL)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl: GEMM has no residual epilogue (use beta * C)");
+    if (g->m > INT_MAX || g->n > INT_MAX || g->k > INT_MAX)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl: GEMM dimension above 2^31");
+    *ab = ocl_storage_code(dev, g->a_type, "GEMM A/B");
+    *cd = ocl_storage_code(dev, g->d_type, "GEMM D");
+    return *ab < 0 || *cd < 0 ? ACCEL_ERR_UNIMPLEMENTED : ACCEL_OK;
+}
+
+accel_status ocl_plan_gemm(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    int ab = 0, cd = 0;
+    accel_status st = ocl_gemm_check_types(dev, g, &ab, &cd);
+    if (st != ACCEL_OK)
+        return st;
+    int flags = (g->beta != 0.0 ? 1 : 0) | ((g->epilogue & ACCEL_EPILOGUE_BIAS) ? 2 : 0) |
+                ((g->epilogue & ACCEL_EPILOGUE_RELU) ? 4 : 0) |
+                ((g->epilogue & ACCEL_EPILOGUE_GELU_ERF) ? 8 : 0) |
+                ((g->epilogue & ACCEL_EPILOGUE_GELU_TANH) ? 16 : 0);
+
+    ocl_gemm_tile cands[8];
+    size_t ncand = 0;
+    const char *env = getenv("ACCEL_OPENCL_GEMM_TILE");
+    ocl_gemm_tile user;
+    if (env && sscanf(env, "%d,%d,%d,%d,%d", &user.tsm, &user.tsn, &user.tsk, &user.wptm,
+                      &user.wptn) == 5)
+        cands[ncand++] = user;
+    const ocl_gemm_tile *list = (dev->type & CL_DEVICE_TYPE_CPU) ? ocl_gemm_tiles_cpu : ocl_gemm_tiles_gpu;
+    size_t nlist = (dev->type & CL_DEVICE_TYPE_CPU) ? sizeof(ocl_gemm_tiles_cpu) / sizeof(ocl_gemm_tile)
+                                                    : sizeof(ocl_gemm_tiles_gpu) / sizeof(ocl_gemm_tile);
+    for (size_t i = 0; i < nlist && ncand < 8; i++)
+        cands[ncand++] = list[i];
+
+    st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                              "opencl: no GEMM tile fits this device (max work-group %zu, local "
+                              "memory %llu bytes)",
+                              dev->max_work_group, (unsigned long long)dev->local_mem);
+    for (size_t i = 0; i < ncand; i++) {
+        ocl_gemm_tile t = cands[i];
+        if (!ocl_gemm_tile_fits(dev, t))
+            continue;
+        char opts[256];
+        snprintf(opts, sizeof(opts),
+                 "-DTSM=%d -DTSN=%d -DTSK=%d -DWPTM=%d -DWPTN=%d -DTRANS_A=%d -DTRANS_B=%d "
+                 "-DAB_TYPE=%d -DCD_TYPE=%d",
+                 t.tsm, t.tsn, t.tsk, t.wptm, t.wptn, g->trans_a ? 1 : 0, g->trans_b ? 1 : 0, ab, cd);
+        const char *cache = "";
+        st = ocl_plan_kernel(plan, "gemm", opts, "accel_gemm", &cache);
+        if (st != ACCEL_OK)
+            return st;
+        size_t r0 = (size_t)(t.tsn / t.wptn), r1 = (size_t)(t.tsm / t.wptm), kwg = 0;
+        dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE,
+                                          sizeof(kwg), &kwg, NULL);
+        if (kwg && kwg < r0 * r1) {
+            dev->cl->clReleaseKernel(plan->kernel);
+            plan->kernel = NULL;
+            continue; /* too many registers for this group size: try a smaller tile */
+        }
+        plan->local[0] = r0;
+        plan->local[1] = r1;
+        plan->local[2] = 1;
+        plan->global[0] = (size_t)((g->n + t.tsn - 1) / t.tsn) * r0;
+        plan->global[1] = (size_t)((g->m + t.tsm - 1) / t.tsm) * r1;
+        plan->global[2] = (size_t)(g->batch > 0 ? g->batch : 1);
+        st = ocl_gemm_set_scalars(plan, 1, flags);
+        if (st == ACCEL_OK)
+            st = ocl_plan_warm_up(plan);
+        if (st == ACCEL_OK)
+            st = ocl_gemm_set_scalars(plan, 0, flags);
+        if (st != ACCEL_OK)
+            return st;
+        plan->exec = ocl_gemm_exec;
+        snprintf(info->algorithm, sizeof(info->algorithm),
+                 "gemm.cl tile %dx%dx%d wpt %dx%d wg %zux%zu%s%s fp32-acc cache=%s", t.tsm, t.tsn,
+                 t.tsk, t.wptm, t.wptn, r0, r1, g->trans_a ? " TA" : "", g->trans_b ? " TB" : "",
+                 cache);
+        return ACCEL_OK;
+    }
+    return st;
+}

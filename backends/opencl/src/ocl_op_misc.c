@@ -1,0 +1,311 @@
+/* Row-wise and element-wise ops: layernorm, softmax (one work-group per row), eltwise and permute
+ * (one work-item per element). Work-group sizes come from the device limits at plan time. */
+#define _POSIX_C_SOURCE 200809L
+#include "ocl_ops.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+static size_t ocl_round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+/* Group size for row kernels: enough work-items to cover a row, capped at 256. */
+static size_t ocl_row_group(ocl_device *dev, int64_t cols) {
+    size_t want = cols >= 256 ? 256 : (size_t)cols;
+    if (want < 16)
+        want = 16;
+    return ocl_pow2_group(dev, want);
+}
+
+/* Refits the row group when the compiled kernel allows fewer work-items than planned. */
+static int ocl_kernel_allows(ocl_plan *plan, size_t wg) {
+    size_t kwg = 0;
+    plan->dev->cl->clGetKernelWorkGroupInfo(plan->kernel, plan->dev->id, CL_KERNEL_WORK_GROUP_SIZE,
+                                            sizeof(kwg), &kwg, NULL);
+    return kwg == 0 || kwg >= wg;
+}
+
+/* ---- layernorm: args cols, eps, has_residual, X, x_off, R, r_off, gamma, g_off, beta, b_off, Y,
+ * y_off ---- */
+
+static accel_status ocl_layernorm_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    const accel_layernorm_desc *d = &plan->desc.u.layernorm;
+    size_t es = ocl_dtype_size(d->dtype);
+    if (d->has_residual && !ops[1].buffer)
+        return plan->dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                          "opencl layernorm: residual operand missing");
+    accel_status st = ACCEL_OK;
+    for (cl_uint i = 0; i < 5 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 3 + 2 * i, ops[i], es);
+    return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
+}
+
+static accel_status ocl_layernorm_args(ocl_plan *plan, int empty) {
+    const accel_layernorm_desc *d = &plan->desc.u.layernorm;
+    cl_int cols = empty ? 0 : (cl_int)d->cols, res = d->has_residual ? 1 : 0;
+    cl_float eps = (cl_float)d->eps;
+    accel_status st = ocl_arg(plan, 0, sizeof(cols), &cols);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 1, sizeof(eps), &eps);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 2, sizeof(res), &res);
+    for (cl_uint i = 0; empty && i < 5 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 3 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
+    return st;
+}
+
+accel_status ocl_plan_layernorm(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_layernorm_desc *d = &plan->desc.u.layernorm;
+    int dt = ocl_storage_code(dev, d->dtype, "layernorm");
+    if (dt < 0)
+        return ACCEL_ERR_UNIMPLEMENTED;
+    if (d->cols > INT_MAX)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl layernorm: cols above 2^31");
+    for (size_t wg = ocl_row_group(dev, d->cols); wg >= 1; wg /= 2) {
+        char opts[64];
+        snprintf(opts, sizeof(opts), "-DWG=%zu -DDTYPE=%d", wg, dt);
+        const char *cache = "";
+        accel_status st = ocl_plan_kernel(plan, "layernorm", opts, "accel_layernorm", &cache);
+        if (st != ACCEL_OK)
+            return st;
+        if (!ocl_kernel_allows(plan, wg)) {
+            dev->cl->clReleaseKernel(plan->kernel);
+            plan->kernel = NULL;
+            continue;
+        }
+        plan->local[0] = wg;
+        plan->global[0] = wg * (size_t)d->rows;
+        st = ocl_layernorm_args(plan, 1);
+        if (st == ACCEL_OK)
+            st = ocl_plan_warm_up(plan);
+        if (st == ACCEL_OK)
+            st = ocl_layernorm_args(plan, 0);
+        if (st != ACCEL_OK)
+            return st;
+        plan->exec = ocl_layernorm_exec;
+        snprintf(info->algorithm, sizeof(info->algorithm),
+                 "layernorm.cl row-per-group wg %zu two-pass fp32 cache=%s", wg, cache);
+        return ACCEL_OK;
+    }
+    return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl layernorm: no work-group fits");
+}
+
+/* ---- softmax: args cols, scale, has_mask, rows_per_mask_row, X, x_off, mask, mask_off, Y, y_off */
+
+static accel_status ocl_softmax_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    const accel_softmax_desc *d = &plan->desc.u.softmax;
+    size_t es = ocl_dtype_size(d->dtype);
+    cl_int has_mask = ops[1].buffer != NULL;
+    if (has_mask && d->rows_per_mask_row < 1)
+        return plan->dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                          "opencl softmax: a mask needs rows_per_mask_row >= 1");
+    accel_status st = ocl_arg(plan, 2, sizeof(has_mask), &has_mask);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 4, ops[0], es);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 6, ops[1], sizeof(float));
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 8, ops[2], es);
+    return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
+}
+
+static accel_status ocl_softmax_args(ocl_plan *plan, int empty) {
+    const accel_softmax_desc *d = &plan->desc.u.softmax;
+    cl_int cols = empty ? 0 : (cl_int)d->cols, has_mask = 0;
+    cl_float scale = (cl_float)d->scale;
+    cl_long rpm = d->rows_per_mask_row > 0 ? d->rows_per_mask_row : 1;
+    accel_status st = ocl_arg(plan, 0, sizeof(cols), &cols);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 1, sizeof(scale), &scale);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 2, sizeof(has_mask), &has_mask);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 3, sizeof(rpm), &rpm);
+    for (cl_uint i = 0; empty && i < 3 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 4 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
+    return st;
+}
+
+accel_status ocl_plan_softmax(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_softmax_desc *d = &plan->desc.u.softmax;
+    int dt = ocl_storage_code(dev, d->dtype, "softmax");
+    if (dt < 0)
+        return ACCEL_ERR_UNIMPLEMENTED;
+    if (d->cols > INT_MAX)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl softmax: cols above 2^31");
+    for (size_t wg = ocl_row_group(dev, d->cols); wg >= 1; wg /= 2) {
+        char opts[64];
+        snprintf(opts, sizeof(opts), "-DWG=%zu -DDTYPE=%d", wg, dt);
+        const char *cache = "";
+        accel_status st = ocl_plan_kernel(plan, "softmax", opts, "accel_softmax", &cache);
+        if (st != ACCEL_OK)
+            return st;
+        if (!ocl_kernel_allows(plan, wg)) {
+            dev->cl->clReleaseKernel(plan->kernel);
+            plan->kernel = NULL;
+            continue;
+        }
+        plan->local[0] = wg;
+        plan->global[0] = wg * (size_t)d->rows;
+        st = ocl_softmax_args(plan, 1);
+        if (st == ACCEL_OK)
+            st = ocl_plan_warm_up(plan);
+        if (st == ACCEL_OK)
+            st = ocl_softmax_args(plan, 0);
+        if (st != ACCEL_OK)
+            return st;
+        plan->exec = ocl_softmax_exec;
+        snprintf(info->algorithm, sizeof(info->algorithm),
+                 "softmax.cl row-per-group wg %zu fp32 cache=%s", wg, cache);
+        return ACCEL_OK;
+    }
+    return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl softmax: no work-group fits");
+}
+
+/* ---- eltwise: args kind, count, cols, alpha, beta, X, x_off, Z, z_off, Y, y_off ---- */
+
+static int ocl_eltwise_binary(accel_eltwise_kind k) {
+    return k == ACCEL_ELTWISE_ADD || k == ACCEL_ELTWISE_MUL || k == ACCEL_ELTWISE_BIAS_ADD;
+}
+
+static accel_status ocl_eltwise_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    const accel_eltwise_desc *d = &plan->desc.u.eltwise;
+    size_t es = ocl_dtype_size(d->dtype);
+    if (ocl_eltwise_binary(d->kind) && !ops[1].buffer)
+        return plan->dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                          "opencl eltwise: Z operand missing");
+    accel_status st = ACCEL_OK;
+    for (cl_uint i = 0; i < 3 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 5 + 2 * i, ocl_eltwise_binary(d->kind) || i != 1 ? ops[i] : (accel_plugin_ref){NULL, 0}, es);
+    return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
+}
+
+static accel_status ocl_eltwise_args(ocl_plan *plan, int empty) {
+    const accel_eltwise_desc *d = &plan->desc.u.eltwise;
+    cl_int kind = (cl_int)d->kind;
+    cl_long count = empty ? 0 : d->count, cols = d->cols > 0 ? d->cols : 1;
+    cl_float alpha = (cl_float)d->alpha, beta = (cl_float)d->beta;
+    accel_status st = ocl_arg(plan, 0, sizeof(kind), &kind);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 1, sizeof(count), &count);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 2, sizeof(cols), &cols);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 3, sizeof(alpha), &alpha);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 4, sizeof(beta), &beta);
+    for (cl_uint i = 0; empty && i < 3 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 5 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
+    return st;
+}
+
+accel_status ocl_plan_eltwise(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_eltwise_desc *d = &plan->desc.u.eltwise;
+    if (d->kind < ACCEL_ELTWISE_COPY || d->kind > ACCEL_ELTWISE_BIAS_ADD)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl eltwise: kind %d", (int)d->kind);
+    if (d->kind == ACCEL_ELTWISE_BIAS_ADD && d->cols <= 0)
+        return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "opencl eltwise: bias add needs cols");
+    int dt = ocl_storage_code(dev, d->dtype, "eltwise");
+    if (dt < 0)
+        return ACCEL_ERR_UNIMPLEMENTED;
+    char opts[32];
+    snprintf(opts, sizeof(opts), "-DDTYPE=%d", dt);
+    const char *cache = "";
+    accel_status st = ocl_plan_kernel(plan, "eltwise", opts, "accel_eltwise", &cache);
+    if (st != ACCEL_OK)
+        return st;
+    size_t wg = ocl_pow2_group(dev, 256), kwg = 0;
+    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
+                                      &kwg, NULL);
+    while (kwg && wg > kwg)
+        wg /= 2;
+    plan->local[0] = wg;
+    plan->global[0] = ocl_round_up((size_t)d->count, wg);
+    st = ocl_eltwise_args(plan, 1);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(plan);
+    if (st == ACCEL_OK)
+        st = ocl_eltwise_args(plan, 0);
+    if (st != ACCEL_OK)
+        return st;
+    plan->exec = ocl_eltwise_exec;
+    snprintf(info->algorithm, sizeof(info->algorithm), "eltwise.cl wg %zu cache=%s", wg, cache);
+    return ACCEL_OK;
+}
+
+/* ---- permute: args count, ndims, d0..d5, s0..s5, X, x_off, Y, y_off ---- */
+
+static accel_status ocl_permute_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    size_t es = ocl_dtype_size(plan->desc.u.permute.dtype);
+    accel_status st = ocl_arg_ref(plan, 14, ops[0], es);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(plan, 16, ops[1], es);
+    return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
+}
+
+static accel_status ocl_permute_args(ocl_plan *plan, int empty, cl_long count) {
+    const accel_permute_desc *d = &plan->desc.u.permute;
+    cl_long in_stride[ACCEL_PERMUTE_MAX_DIMS], out_dims[6], strides[6];
+    cl_long acc = 1;
+    for (int i = d->ndims - 1; i >= 0; i--) {
+        in_stride[i] = acc;
+        acc *= d->dims[i];
+    }
+    for (int i = 0; i < 6; i++) {
+        out_dims[i] = i < d->ndims ? d->dims[d->perm[i]] : 1;
+        strides[i] = i < d->ndims ? in_stride[d->perm[i]] : 0;
+    }
+    cl_long n = empty ? 0 : count;
+    cl_int nd = d->ndims;
+    accel_status st = ocl_arg(plan, 0, sizeof(n), &n);
+    if (st == ACCEL_OK)
+        st = ocl_arg(plan, 1, sizeof(nd), &nd);
+    for (cl_uint i = 0; i < 6 && st == ACCEL_OK; i++) {
+        st = ocl_arg(plan, 2 + i, sizeof(cl_long), &out_dims[i]);
+        if (st == ACCEL_OK)
+            st = ocl_arg(plan, 8 + i, sizeof(cl_long), &strides[i]);
+    }
+    for (cl_uint i = 0; empty && i < 2 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 14 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
+    return st;
+}
+
+accel_status ocl_plan_permute(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_permute_desc *d = &plan->desc.u.permute;
+    size_t es = ocl_dtype_size(d->dtype);
+    if (es != 2 && es != 4 && es != 8)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl permute: element size %zu (2, 4 or 8 bytes only)", es);
+    if (d->ndims < 1 || d->ndims > ACCEL_PERMUTE_MAX_DIMS)
+        return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "opencl permute: ndims %d", d->ndims);
+    cl_long count = 1;
+    for (int i = 0; i < d->ndims; i++)
+        count *= d->dims[i];
+    char opts[32];
+    snprintf(opts, sizeof(opts), "-DELEM_BYTES=%zu", es);
+    const char *cache = "";
+    accel_status st = ocl_plan_kernel(plan, "permute", opts, "accel_permute", &cache);
+    if (st != ACCEL_OK)
+        return st;
+    size_t wg = ocl_pow2_group(dev, 256), kwg = 0;
+    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
+                                      &kwg, NULL);
+    while (kwg && wg > kwg)
+        wg /= 2;
+    plan->local[0] = wg;
+    plan->global[0] = ocl_round_up((size_t)count, wg);
+    st = ocl_permute_args(plan, 1, count);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(plan);
+    if (st == ACCEL_OK)
+        st = ocl_permute_args(plan, 0, count);
+    if (st != ACCEL_OK)
+        return st;
+    plan->exec = ocl_permute_exec;
+    snprintf(info->algorithm, sizeof(info->algorithm), "permute.cl %dd wg %zu cache=%s", d->ndims,
+             wg, cache);
+    return ACCEL_OK;
+}
