@@ -90,6 +90,12 @@ const awl_workload *awl_workload_at(size_t i);
 const awl_workload *awl_workload_find(const char *name);
 const awl_config *awl_config_find(const awl_workload *w, const char *id);
 
+/* Added (additive): the reason for the last failing workload call on this thread. A workload's own
+ * refusal (a config too large for the device) has no public setter for accel_last_error(), so it is
+ * kept here; when the workload gave none this returns accel_last_error(). setup() also copies the
+ * reason into info->notes when it fails. */
+const char *awl_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif

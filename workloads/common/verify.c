@@ -1,0 +1,124 @@
+/* Verification against the fp64 reference: sampled GEMM bound and normwise layer checks. */
+#include "wl_common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define WL_GEMM_SAMPLES 1000
+
+double wl_layer_tolerance(awl_dtype d) {
+    switch (d) {
+    case AWL_FP32: return 1e-4;
+    case AWL_TF32: return 1e-2;
+    case AWL_FP16: return 5e-3;
+    case AWL_BF16: return 3e-2;
+    default: return 1e-1;
+    }
+}
+
+void wl_verify_normwise(accel_dtype t, const void *got, const double *ref, int64_t count, double tol,
+                        const char *what, awl_verify_result *out) {
+    double err = accel_ref_normwise_rel_err(t, got, ref, count);
+    int ok = err <= tol; /* NaN fails */
+    if (!out->checked) {
+        out->checked = 1;
+        out->passed = 1;
+        out->max_rel_err = 0.0;
+    }
+    out->tolerance = tol;
+    if (isnan(err) || err > out->max_rel_err)
+        out->max_rel_err = err;
+    if (!ok && out->passed) {
+        out->passed = 0;
+        snprintf(out->detail, sizeof out->detail,
+                 "%s: normwise relative error %.3g exceeds %.3g", what, err, tol);
+    }
+}
+
+/* Deterministic sample positions: a 64-bit LCG over the flattened output. */
+static uint64_t lcg_next(uint64_t *state) {
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return *state >> 11;
+}
+
+accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buffer *d_buf,
+                            size_t d_offset, awl_verify_result *out) {
+    const accel_gemm_desc *d = chk->desc;
+    int64_t ldd = d->ldd ? d->ldd : d->n;
+    int64_t sd = d->stride_d ? d->stride_d : d->m * ldd;
+    int64_t total = d->batch * d->m * d->n;
+    int64_t samples = total <= WL_GEMM_SAMPLES ? total : WL_GEMM_SAMPLES;
+    size_t es = accel_dtype_size(d->d_type);
+    int64_t *pos = malloc((size_t)samples * sizeof *pos);
+    unsigned char *vals = malloc((size_t)samples * es);
+    if (!pos || !vals) {
+        free(pos);
+        free(vals);
+        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "gemm verification buffers");
+    }
+    uint64_t state = 0x2545f4914f6cdd1dull;
+    for (int64_t i = 0; i < samples; i++) {
+        if (samples == total)
+            pos[i] = i;
+        else if (i == 0)
+            pos[i] = 0; /* corrupt_output hits this one */
+        else if (i == 1)
+            pos[i] = total - 1;
+        else
+            pos[i] = (int64_t)(lcg_next(&state) % (uint64_t)total);
+    }
+    accel_status st = ACCEL_OK;
+    for (int64_t i = 0; i < samples && st == ACCEL_OK; i++) {
+        int64_t b = pos[i] / (d->m * d->n), rem = pos[i] % (d->m * d->n);
+        int64_t row = rem / d->n, col = rem % d->n;
+        size_t off = d_offset + (size_t)(b * sd + row * ldd + col) * es;
+        st = accel_buffer_read(s, d_buf, off, vals + (size_t)i * es, es);
+    }
+    if (st == ACCEL_OK)
+        st = accel_stream_synchronize(s);
+    if (st != ACCEL_OK) {
+        free(pos);
+        free(vals);
+        return wl_fail_hal(st, "reading gemm samples");
+    }
+    double u = accel_ref_unit_roundoff_compute(d->compute, d->a_type);
+    double u_out = accel_ref_unit_roundoff_dtype(d->d_type);
+    accel_dtype bt = d->bias_type ? d->bias_type : d->d_type;
+    double sqrt_k = sqrt((double)d->k);
+    out->checked = 1;
+    out->passed = 1;
+    out->max_rel_err = 0.0;
+    out->tolerance = 1.0;
+    out->detail[0] = '\0';
+    for (int64_t i = 0; i < samples; i++) {
+        int64_t b = pos[i] / (d->m * d->n), rem = pos[i] % (d->m * d->n);
+        int64_t row = rem / d->n, col = rem % d->n;
+        double ref, abs_sum;
+        accel_ref_gemm_element(d, chk->a, chk->b, chk->c, chk->bias, b, row, col, &ref, &abs_sum);
+        double got = accel_ref_load(d->d_type, vals, i);
+        /* DESIGN.md section 4 bound; |bias| joins the output term because a backend may round the
+         * product to the output type before adding the bias. */
+        double bias_mag = (d->epilogue & ACCEL_EPILOGUE_BIAS) && chk->bias
+                              ? fabs(accel_ref_load(bt, chk->bias, b * d->stride_bias + col))
+                              : 0.0;
+        double bound = chk->g * sqrt_k * u * fabs(d->alpha) * abs_sum + u_out * (fabs(ref) + bias_mag);
+        double err = fabs(got - ref);
+        double ratio = bound > 0 ? err / bound : (err == 0 ? 0.0 : INFINITY);
+        if (isnan(got))
+            ratio = INFINITY;
+        if (ratio > out->max_rel_err)
+            out->max_rel_err = ratio;
+        if (!(ratio <= 1.0) && out->passed) {
+            out->passed = 0;
+            snprintf(out->detail, sizeof out->detail,
+                     "D[%lld][%lld][%lld] = %.9g, fp64 reference %.9g, |err| %.3g > bound %.3g "
+                     "(g=%g, K=%lld)",
+                     (long long)b, (long long)row, (long long)col, got, ref, err, bound, chk->g,
+                     (long long)d->k);
+        }
+    }
+    free(pos);
+    free(vals);
+    return ACCEL_OK;
+}

@@ -1,0 +1,102 @@
+/* Planned op sequences and the unfused-epilogue fallback. */
+#include "wl_steps.h"
+
+#include <stdio.h>
+#include <string.h>
+
+accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
+                          const accel_buffer_ref *ops) {
+    if (steps->count >= WL_MAX_STEPS)
+        return wl_fail(ACCEL_ERR_INTERNAL, "too many ops in one workload (%d)", WL_MAX_STEPS);
+    wl_step *s = &steps->items[steps->count];
+    accel_status st = wl_plan(dev, desc, &s->plan, &steps->workspace_bytes);
+    if (st != ACCEL_OK)
+        return st;
+    s->nops = (size_t)accel_op_operand_count(desc->kind);
+    memcpy(s->ops, ops, s->nops * sizeof *ops);
+    wl_note_plan(steps->library, sizeof steps->library, s->plan);
+    steps->count++;
+    return ACCEL_OK;
+}
+
+accel_status wl_steps_run(wl_steps *steps, accel_stream *stream) {
+    accel_buffer_ref ws = {steps->workspace, 0};
+    for (int i = 0; i < steps->count; i++) {
+        accel_status st = accel_op_plan_execute(steps->items[i].plan, stream, steps->items[i].ops,
+                                                steps->items[i].nops, ws);
+        if (st != ACCEL_OK)
+            return wl_fail_hal(st, "executing a layer op");
+    }
+    return ACCEL_OK;
+}
+
+void wl_steps_destroy(wl_steps *steps) {
+    for (int i = 0; i < steps->count; i++)
+        accel_op_plan_destroy(steps->items[i].plan);
+    steps->count = 0;
+}
+
+static accel_status add_eltwise(wl_steps *steps, accel_device *dev, const char *library,
+                                accel_eltwise_kind kind, accel_dtype t, int64_t count, int64_t cols,
+                                accel_buffer_ref x, accel_buffer_ref z, accel_buffer_ref y) {
+    accel_op_desc op;
+    memset(&op, 0, sizeof op);
+    op.kind = ACCEL_OP_ELTWISE;
+    snprintf(op.library, sizeof op.library, "%s", library ? library : "");
+    op.u.eltwise.kind = kind;
+    op.u.eltwise.dtype = t;
+    op.u.eltwise.count = count;
+    op.u.eltwise.cols = cols;
+    op.u.eltwise.alpha = 1.0;
+    op.u.eltwise.beta = 1.0;
+    accel_buffer_ref ops[3] = {x, z, y};
+    return wl_steps_add(steps, dev, &op, ops);
+}
+
+accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
+                               const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
+                               accel_buffer_ref d, accel_buffer_ref bias, const char *name) {
+    accel_op_desc op;
+    memset(&op, 0, sizeof op);
+    op.kind = ACCEL_OP_GEMM;
+    snprintf(op.library, sizeof op.library, "%s", library ? library : "");
+    op.u.gemm = *g;
+    accel_buffer_ref none = {NULL, 0};
+    accel_buffer_ref ops[5] = {a, b, none, d, bias};
+    accel_status st = wl_steps_add(steps, dev, &op, ops);
+    if (st != ACCEL_ERR_UNIMPLEMENTED || g->epilogue == ACCEL_EPILOGUE_NONE)
+        return st;
+    /* The fused epilogue is not offered: peel it off, first the activation, then the bias too. */
+    uint32_t act = g->epilogue & ~ACCEL_EPILOGUE_BIAS;
+    accel_eltwise_kind act_kind = act & ACCEL_EPILOGUE_RELU        ? ACCEL_ELTWISE_RELU
+                                  : act & ACCEL_EPILOGUE_GELU_TANH ? ACCEL_ELTWISE_GELU_TANH
+                                                                   : ACCEL_ELTWISE_GELU_ERF;
+    int64_t count = g->batch * g->m * g->n;
+    int had_steps = steps->count;
+    const char *how = NULL;
+    if (act && (g->epilogue & ACCEL_EPILOGUE_BIAS)) {
+        op.u.gemm.epilogue = ACCEL_EPILOGUE_BIAS;
+        st = wl_steps_add(steps, dev, &op, ops);
+        if (st == ACCEL_OK) {
+            st = add_eltwise(steps, dev, library, act_kind, g->d_type, count, 0, d, none, d);
+            how = "activation as eltwise";
+        }
+    }
+    if (st == ACCEL_ERR_UNIMPLEMENTED || !how) {
+        while (steps->count > had_steps)
+            accel_op_plan_destroy(steps->items[--steps->count].plan);
+        op.u.gemm.epilogue = ACCEL_EPILOGUE_NONE;
+        ops[4] = none;
+        st = wl_steps_add(steps, dev, &op, ops);
+        if (st == ACCEL_OK && (g->epilogue & ACCEL_EPILOGUE_BIAS))
+            st = add_eltwise(steps, dev, library, ACCEL_ELTWISE_BIAS_ADD, g->d_type, count, g->n, d,
+                             bias, d);
+        if (st == ACCEL_OK && act)
+            st = add_eltwise(steps, dev, library, act_kind, g->d_type, count, 0, d, none, d);
+        how = "bias and activation as eltwise";
+    }
+    if (st == ACCEL_OK)
+        wl_appendf(steps->notes, sizeof steps->notes, "%s%s: %s (fused epilogue unimplemented)",
+                   steps->notes[0] ? "; " : "", name, how);
+    return st;
+}

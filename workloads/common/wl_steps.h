@@ -1,0 +1,37 @@
+/* A fixed sequence of planned ops executed in order by run(): how bert_layer and resnet_block
+ * describe a layer once and replay it with enqueue-only calls. */
+#ifndef WL_STEPS_H
+#define WL_STEPS_H
+
+#include "wl_common.h"
+
+#define WL_MAX_STEPS 24
+
+typedef struct wl_step {
+    accel_op_plan *plan;
+    accel_buffer_ref ops[ACCEL_OP_MAX_OPERANDS];
+    size_t nops;
+} wl_step;
+
+typedef struct wl_steps {
+    wl_step items[WL_MAX_STEPS];
+    int count;
+    size_t workspace_bytes; /* largest need over the plans; one shared buffer, stream-ordered */
+    accel_buffer *workspace;
+    char library[64];
+    char notes[256];
+} wl_steps;
+
+/* Plans desc and appends it with its operands (count from accel_op_operand_count). */
+accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
+                          const accel_buffer_ref *ops);
+accel_status wl_steps_run(wl_steps *steps, accel_stream *stream);
+void wl_steps_destroy(wl_steps *steps);
+
+/* GEMM with a bias (+ activation) epilogue; when the backend answers UNIMPLEMENTED for the fused
+ * epilogue it plans the GEMM plainly and adds eltwise BIAS_ADD / GELU ops, noting that it did. */
+accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
+                               const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
+                               accel_buffer_ref d, accel_buffer_ref bias, const char *name);
+
+#endif

@@ -1,0 +1,272 @@
+/* gemm: D = act(A B + bias) over square, odd, DeepBench and BERT projection shapes. */
+#include "gemm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALL_DTYPES ((1u << AWL_FP32) | (1u << AWL_TF32) | (1u << AWL_FP16) | (1u << AWL_BF16))
+
+typedef struct gemm_config {
+    awl_config cfg; /* first: config_at hands out &cfg and setup casts back */
+    int trans_a, trans_b;
+    uint32_t epilogue;
+} gemm_config;
+
+#define SQ(id, nn, q, s) {{id, "square " id, 1, nn, nn, nn, ALL_DTYPES, q, s}, 0, 0, 0}
+#define DB(id, mm, nn, kk, ta, tb, s) \
+    {{"deepbench-" id, "DeepBench " id, 1, mm, nn, kk, ALL_DTYPES, 0, s}, ta, tb, 0}
+/* BERT projections: M = batch * seq, (N, K) = (3H, H) qkv, (H, H) out, (F, H) ffn1, (H, F) ffn2. */
+#define BERT(model, b, S, H, F, s)                                                                    \
+    {{"bert-" model "-qkv-b" #b, "BERT-" model " QKV projection, batch " #b, 1, b * S, 3 * H, H,       \
+      ALL_DTYPES, 0, s}, 0, 0, 0},                                                                  \
+    {{"bert-" model "-out-b" #b, "BERT-" model " attention output projection, batch " #b, 1, b * S,   \
+      H, H, ALL_DTYPES, 0, s}, 0, 0, 0},                                                            \
+    {{"bert-" model "-ffn1-b" #b, "BERT-" model " FFN up projection, batch " #b, 1, b * S, F, H,      \
+      ALL_DTYPES, 0, s}, 0, 0, 0},                                                                  \
+    {{"bert-" model "-ffn2-b" #b, "BERT-" model " FFN down projection, batch " #b, 1, b * S, H, F,    \
+      ALL_DTYPES, 0, 0}, 0, 0, 0}
+
+static const gemm_config gemm_configs[] = {
+    SQ("1024", 1024, 1, 1),
+    SQ("2048", 2048, 1, 1),
+    SQ("4096", 4096, 0, 1),
+    SQ("8192", 8192, 0, 0),
+    SQ("1000", 1000, 0, 1),
+    SQ("3000", 3000, 0, 0),
+    SQ("6145", 6145, 0, 0),
+    DB("1760x128x1760-NN", 1760, 128, 1760, 0, 0, 1),
+    DB("2560x64x2560-NN", 2560, 64, 2560, 0, 0, 0),
+    DB("5124x9124x2560-TN", 5124, 9124, 2560, 1, 0, 0),
+    DB("3072x128x1024-TN", 3072, 128, 1024, 1, 0, 1),
+    DB("2048x7133x2048-NT", 2048, 7133, 2048, 0, 1, 0),
+    DB("35x700x2048-NN", 35, 700, 2048, 0, 0, 1),
+    DB("7680x1x2560-NN", 7680, 1, 2560, 0, 0, 1),
+    DB("8448x24000x2816-NN", 8448, 24000, 2816, 0, 0, 0),
+    BERT("base", 1, 128, 768, 3072, 0),
+    BERT("base", 8, 128, 768, 3072, 1),
+    BERT("base", 32, 128, 768, 3072, 0),
+    BERT("large", 1, 384, 1024, 4096, 0),
+    BERT("large", 8, 384, 1024, 4096, 0),
+    BERT("large", 32, 384, 1024, 4096, 0),
+    {{"2048-bias-gelu", "square 2048, bias + GELU(erf) epilogue", 1, 2048, 2048, 2048, ALL_DTYPES, 0,
+      1}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
+    {{"2048-bias-relu", "square 2048, bias + ReLU epilogue", 1, 2048, 2048, 2048, ALL_DTYPES, 0, 0},
+     0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU},
+    {{"bert-base-ffn1-b8-bias-gelu", "BERT-base FFN up projection, batch 8, bias + GELU(erf)", 1,
+      1024, 3072, 768, ALL_DTYPES, 0, 1}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
+    {{"bert-large-ffn1-b8-bias-gelu", "BERT-large FFN up projection, batch 8, bias + GELU(erf)", 1,
+      3072, 4096, 1024, ALL_DTYPES, 0, 0}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
+};
+
+/* Buffer sets rotated by --cold; one set when warm. */
+#define GEMM_MAX_SETS 16
+
+typedef struct gemm_state {
+    accel_device *dev;
+    accel_gemm_desc desc;
+    accel_op_plan *plan;
+    wl_buffers bufs;
+    accel_buffer *a[GEMM_MAX_SETS], *b[GEMM_MAX_SETS], *d[GEMM_MAX_SETS];
+    accel_buffer *bias, *workspace;
+    size_t workspace_bytes;
+    int sets, next, last;
+    void *host_a, *host_b, *host_bias;
+} gemm_state;
+
+static size_t gemm_config_count(void) { return WL_ARRAY_LEN(gemm_configs); }
+
+static const awl_config *gemm_config_at(size_t i) {
+    return i < WL_ARRAY_LEN(gemm_configs) ? &gemm_configs[i].cfg : NULL;
+}
+
+static size_t gemm_libraries(accel_device *dev, const awl_config *cfg, const char **names, size_t max) {
+    (void)cfg;
+    return wl_device_libraries(dev, names, max);
+}
+
+void wl_gemm_teardown(void *state) {
+    gemm_state *st = state;
+    if (!st)
+        return;
+    if (st->dev)
+        accel_device_synchronize(st->dev);
+    accel_op_plan_destroy(st->plan);
+    wl_free_all(&st->bufs);
+    free(st->host_a);
+    free(st->host_b);
+    free(st->host_bias);
+    free(st);
+}
+
+static const char *dtype_roof_name(awl_dtype d) { return awl_dtype_name(d); }
+
+accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const wl_gemm_shape *shape,
+                                 awl_dtype dtype, const awl_options *opt, void **state,
+                                 awl_setup_info *info) {
+    *state = NULL;
+    wl_clear_error();
+    accel_dtype t = wl_storage_type(dtype);
+    if (dtype == AWL_FP8 || t == ACCEL_DTYPE_INVALID)
+        return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "gemm: %s needs scale operands the op set reserves but "
+                       "does not define yet", awl_dtype_name(dtype));
+    accel_device_info dinfo;
+    accel_status s = wl_device_info(dev, &dinfo);
+    if (s != ACCEL_OK)
+        return s;
+    size_t es = accel_dtype_size(t);
+    uint64_t a_bytes = (uint64_t)(shape->m * shape->k * shape->batch) * es;
+    uint64_t b_bytes = (uint64_t)(shape->k * shape->n * shape->batch) * es;
+    uint64_t d_bytes = (uint64_t)(shape->m * shape->n * shape->batch) * es;
+    uint64_t set_bytes = a_bytes + b_bytes + d_bytes;
+    int sets = 1;
+    if (opt && opt->cold && dinfo.cache_bytes) {
+        uint64_t want = 2 * dinfo.cache_bytes;
+        sets = (int)((want + set_bytes - 1) / set_bytes) + 1;
+        sets = sets > GEMM_MAX_SETS ? GEMM_MAX_SETS : sets;
+    }
+    uint64_t largest = a_bytes > b_bytes ? a_bytes : b_bytes;
+    largest = d_bytes > largest ? d_bytes : largest;
+    char what[96];
+    snprintf(what, sizeof what, "gemm %lldx%lldx%lld %s", (long long)shape->m, (long long)shape->n,
+             (long long)shape->k, awl_dtype_name(dtype));
+    if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets + (uint64_t)shape->n * es, largest,
+                          what)) != ACCEL_OK) {
+        if (sets == 1)
+            return s;
+        /* Cold rotation does not fit: fewer sets, still one at least. */
+        uint64_t budget = dinfo.memory_bytes ? (uint64_t)(0.8 * (double)dinfo.memory_bytes) : 0;
+        sets = budget ? (int)(budget / set_bytes) : 1;
+        sets = sets < 1 ? 1 : sets;
+        if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets, largest, what)) != ACCEL_OK)
+            return s;
+    }
+
+    gemm_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "gemm state");
+    st->dev = dev;
+    st->sets = sets;
+    accel_gemm_desc *d = &st->desc;
+    d->a_type = d->b_type = d->c_type = d->d_type = t;
+    d->compute = wl_compute_type(dtype);
+    d->trans_a = shape->trans_a;
+    d->trans_b = shape->trans_b;
+    d->m = shape->m;
+    d->n = shape->n;
+    d->k = shape->k;
+    d->batch = shape->batch;
+    d->alpha = 1.0;
+    d->beta = 0.0;
+    d->epilogue = shape->epilogue;
+
+    accel_op_desc op;
+    memset(&op, 0, sizeof op);
+    op.kind = ACCEL_OP_GEMM;
+    if (opt && opt->library)
+        snprintf(op.library, sizeof op.library, "%s", opt->library);
+    op.u.gemm = *d;
+    if ((s = wl_plan(dev, &op, &st->plan, &st->workspace_bytes)) != ACCEL_OK)
+        goto fail;
+
+    uint64_t seed = opt ? opt->seed : 1;
+    int tf32 = dtype == AWL_TF32;
+    st->host_a = wl_host_random(t, shape->m * shape->k * shape->batch, seed * 3 + 1, -1.0, 1.0, tf32);
+    st->host_b = wl_host_random(t, shape->k * shape->n * shape->batch, seed * 3 + 2, -1.0, 1.0, tf32);
+    if (shape->epilogue & ACCEL_EPILOGUE_BIAS)
+        st->host_bias = wl_host_random(t, shape->n, seed * 3 + 3, -1.0, 1.0, 0);
+    if (!st->host_a || !st->host_b || ((shape->epilogue & ACCEL_EPILOGUE_BIAS) && !st->host_bias)) {
+        s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "host copies of the gemm inputs (%.2f GiB)",
+                    (double)(a_bytes + b_bytes) / 1073741824.0);
+        goto fail;
+    }
+    for (int i = 0; i < sets; i++) {
+        if ((s = wl_alloc(&st->bufs, dev, a_bytes, ACCEL_MEMORY_DEVICE, &st->a[i])) != ACCEL_OK ||
+            (s = wl_alloc(&st->bufs, dev, b_bytes, ACCEL_MEMORY_DEVICE, &st->b[i])) != ACCEL_OK ||
+            (s = wl_alloc(&st->bufs, dev, d_bytes, ACCEL_MEMORY_DEVICE, &st->d[i])) != ACCEL_OK)
+            goto fail;
+        if ((s = wl_upload(stream, st->a[i], 0, st->host_a, a_bytes)) != ACCEL_OK ||
+            (s = wl_upload(stream, st->b[i], 0, st->host_b, b_bytes)) != ACCEL_OK)
+            goto fail;
+    }
+    if (st->host_bias) {
+        if ((s = wl_alloc(&st->bufs, dev, (size_t)shape->n * es, ACCEL_MEMORY_DEVICE, &st->bias)) != ACCEL_OK ||
+            (s = wl_upload(stream, st->bias, 0, st->host_bias, (size_t)shape->n * es)) != ACCEL_OK)
+            goto fail;
+    }
+    if (st->workspace_bytes &&
+        (s = wl_alloc(&st->bufs, dev, st->workspace_bytes, ACCEL_MEMORY_DEVICE, &st->workspace)) != ACCEL_OK)
+        goto fail;
+
+    info->flop = 2.0 * (double)shape->m * (double)shape->n * (double)shape->k * (double)shape->batch;
+    info->bytes = (double)(a_bytes + b_bytes + d_bytes) + (st->host_bias ? (double)shape->n * (double)es : 0);
+    info->items = 1;
+    info->item = "gemm";
+    info->library[0] = '\0';
+    wl_note_plan(info->library, sizeof info->library, st->plan);
+    snprintf(info->compute_type, sizeof info->compute_type, "%s", accel_compute_type_name(d->compute));
+    const char *algo = accel_op_plan_algorithm(st->plan);
+    snprintf(info->notes, sizeof info->notes, "%s", algo ? algo : "");
+    if (sets > 1)
+        wl_appendf(info->notes, sizeof info->notes, "%scold: %d buffer sets", info->notes[0] ? "; " : "",
+                   sets);
+    else if (opt && opt->cold)
+        wl_appendf(info->notes, sizeof info->notes, "%scold: %s", info->notes[0] ? "; " : "",
+                   dinfo.cache_bytes ? "working set already > 2x LLC" : "LLC size unknown, not rotated");
+    info->bandwidth = 0;
+    snprintf(info->roof, sizeof info->roof, "matrix-%s", dtype_roof_name(dtype));
+    info->device_bytes = st->bufs.bytes;
+    *state = st;
+    return ACCEL_OK;
+fail:
+    snprintf(info->notes, sizeof info->notes, "%s", awl_last_error());
+    wl_gemm_teardown(st);
+    return s;
+}
+
+accel_status wl_gemm_run(void *state, accel_stream *stream) {
+    gemm_state *st = state;
+    int i = st->next;
+    accel_buffer_ref ops[5] = {wl_ref(st->a[i], 0), wl_ref(st->b[i], 0), wl_ref(NULL, 0),
+                               wl_ref(st->d[i], 0), wl_ref(st->bias, 0)};
+    accel_status s = accel_op_plan_execute(st->plan, stream, ops, 5, wl_ref(st->workspace, 0));
+    if (s != ACCEL_OK)
+        return wl_fail_hal(s, "gemm execute");
+    st->last = i;
+    st->next = (i + 1) % st->sets;
+    return ACCEL_OK;
+}
+
+accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result *out) {
+    gemm_state *st = state;
+    memset(out, 0, sizeof *out);
+    wl_gemm_check chk = {&st->desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
+    return wl_verify_gemm(&chk, stream, st->d[st->last], 0, out);
+}
+
+accel_status wl_gemm_corrupt(void *state, accel_stream *stream) {
+    gemm_state *st = state;
+    return wl_corrupt_element(stream, st->d[st->last], 0, st->desc.d_type, 0);
+}
+
+static accel_status gemm_setup(accel_device *dev, accel_stream *stream, const awl_config *cfg,
+                               awl_dtype dtype, const awl_options *opt, void **state,
+                               awl_setup_info *info) {
+    const gemm_config *gc = (const gemm_config *)cfg;
+    wl_gemm_shape shape = {cfg->m, cfg->n, cfg->k, cfg->batch ? cfg->batch : 1, gc->trans_a,
+                           gc->trans_b, gc->epilogue};
+    return wl_gemm_setup_shape(dev, stream, &shape, dtype, opt, state, info);
+}
+
+const awl_workload awl_gemm_workload = {
+    "gemm",
+    "D = act(op(A) op(B) + bias): square, odd, DeepBench and BERT projection shapes",
+    gemm_config_count,
+    gemm_config_at,
+    gemm_libraries,
+    gemm_setup,
+    wl_gemm_run,
+    wl_gemm_verify,
+    wl_gemm_teardown,
+    wl_gemm_corrupt,
+};
