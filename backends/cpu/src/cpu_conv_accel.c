@@ -1,0 +1,146 @@
+/* conv2d on our GEMM engine. Output pixels are GEMM rows and output channels GEMM columns in both
+ * layouts (NCHW just stores D transposed through strides), K = c*r*s. A 1x1 stride-1 unpadded conv
+ * reads X directly as A; anything else goes through im2col, one image at a time so the column
+ * buffer stays p*q*c*r*s floats. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpu_dtype.h"
+#include "cpu_gemm_core.h"
+#include "cpu_internal.h"
+
+typedef struct conv_accel_plan {
+    cpu_plan base;
+    accel_conv2d_desc d;
+    int64_t p, q, dil_h, dil_w;
+    int direct; /* 1x1, stride 1, no padding: X is already the A matrix */
+    cpu_gemm_problem g;
+    size_t col_bytes;
+    int threads;
+} conv_accel_plan;
+
+static void im2col(const conv_accel_plan *cp, const void *X, int64_t img, float *col) {
+    const accel_conv2d_desc *d = &cp->d;
+    const int64_t K = d->c * d->r * d->s, pq = cp->p * cp->q;
+    const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
+#pragma omp parallel for num_threads(cp->threads) schedule(static)
+    for (int64_t i = 0; i < pq; i++) {
+        const int64_t oy = i / cp->q, ox = i % cp->q;
+        float *row = col + i * K;
+        for (int64_t r = 0; r < d->r; r++) {
+            const int64_t iy = oy * d->stride_h - d->pad_h + r * cp->dil_h;
+            for (int64_t s = 0; s < d->s; s++) {
+                const int64_t ix = ox * d->stride_w - d->pad_w + s * cp->dil_w;
+                const int inside = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w;
+                if (nhwc) { /* kk = (r, s, c) to match KRSC */
+                    float *dst = row + (r * d->s + s) * d->c;
+                    const int64_t base = ((img * d->h + iy) * d->w + ix) * d->c;
+                    for (int64_t c = 0; c < d->c; c++)
+                        dst[c] = inside ? cpu_load(d->x_type, X, base + c) : 0.0f;
+                } else { /* kk = (c, r, s) to match KCRS */
+                    for (int64_t c = 0; c < d->c; c++)
+                        row[(c * d->r + r) * d->s + s] =
+                            inside ? cpu_load(d->x_type, X, ((img * d->c + c) * d->h + iy) * d->w + ix)
+                                   : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+static accel_status conv_accel_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    conv_accel_plan *cp = (conv_accel_plan *)plan;
+    const void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
+    const void *res = cpu_ref_ptr(ops[3]);
+    void *Y = cpu_ref_ptr(ops[4]);
+    char *aligned = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    if (cp->direct) {
+        cpu_gemm_run(&cp->g, X, W, res, bias, Y, aligned, cp->threads);
+        return ACCEL_OK;
+    }
+    float *col = (float *)aligned;
+    void *gemm_ws = aligned + cp->col_bytes;
+    const int64_t out_img = cp->d.k * cp->p * cp->q;
+    const size_t ybytes = cpu_dtype_bytes(cp->d.y_type);
+    for (int64_t img = 0; img < cp->d.n; img++) {
+        im2col(cp, X, img, col);
+        const void *r = res ? (const char *)res + img * out_img * (int64_t)ybytes : NULL;
+        cpu_gemm_run(&cp->g, col, W, r, bias, (char *)Y + img * out_img * (int64_t)ybytes, gemm_ws,
+                     cp->threads);
+    }
+    return ACCEL_OK;
+}
+
+static void conv_accel_destroy(cpu_plan *plan) { free(plan); }
+
+accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                 accel_plugin_plan_info *info) {
+    const accel_host_services *host = ctx->host;
+    if (d->groups > 1)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/accel conv2d: groups > 1");
+    if (!cpu_dtype_is_float(d->x_type) || !cpu_dtype_is_float(d->w_type) ||
+        !cpu_dtype_is_float(d->y_type))
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/accel conv2d: storage types must be f32, bf16 or f16");
+    accel_compute_type ct = d->compute;
+    if (ct == ACCEL_COMPUTE_TF32)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/accel conv2d: no tf32 hardware on CPU");
+    if (!(ct == ACCEL_COMPUTE_DEFAULT || ct == ACCEL_COMPUTE_F32 ||
+          (ct == ACCEL_COMPUTE_BF16 && d->x_type == ACCEL_DTYPE_BF16 &&
+           d->w_type == ACCEL_DTYPE_BF16) ||
+          (ct == ACCEL_COMPUTE_F16 && d->x_type == ACCEL_DTYPE_F16 && d->w_type == ACCEL_DTYPE_F16)))
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/accel conv2d: compute type %d with these storage types", (int)ct);
+    if (d->epilogue & ~(ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU))
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/accel conv2d: epilogue 0x%x",
+                               d->epilogue);
+    conv_accel_plan *cp = calloc(1, sizeof *cp);
+    if (!cp) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    cp->d = *d;
+    cp->dil_h = d->dil_h > 0 ? d->dil_h : 1;
+    cp->dil_w = d->dil_w > 0 ? d->dil_w : 1;
+    cp->p = (d->h + 2 * d->pad_h - cp->dil_h * (d->r - 1) - 1) / d->stride_h + 1;
+    cp->q = (d->w + 2 * d->pad_w - cp->dil_w * (d->s - 1) - 1) / d->stride_w + 1;
+    cp->direct = d->r == 1 && d->s == 1 && d->stride_h == 1 && d->stride_w == 1 &&
+                 d->pad_h == 0 && d->pad_w == 0;
+    cp->threads = ctx->threads < cpu_max_threads() ? ctx->threads : cpu_max_threads();
+    const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
+    const int64_t K = d->c * d->r * d->s, pq = cp->p * cp->q;
+    cpu_gemm_problem *g = &cp->g;
+    g->a_type = cp->direct ? d->x_type : ACCEL_DTYPE_F32;
+    g->b_type = d->w_type;
+    g->c_type = g->d_type = g->bias_type = d->y_type;
+    g->n = d->k;
+    g->k = K;
+    g->b_rs = 1; /* B(kk, j) = W[j][kk] for KRSC and KCRS alike */
+    g->b_cs = K;
+    g->alpha = 1.0f;
+    g->beta = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) ? 1.0f : 0.0f;
+    g->epilogue = d->epilogue & (ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU);
+    if (nhwc) {
+        g->m = cp->direct ? d->n * pq : pq; /* NHWC 1x1: every image's pixels are one long M */
+        g->batch = 1;
+        g->a_rs = K;
+        g->a_cs = 1;
+        g->c_rs = g->d_rs = d->k;
+        g->c_cs = g->d_cs = 1;
+    } else {
+        g->m = pq;
+        g->batch = cp->direct ? d->n : 1;
+        g->a_rs = cp->direct ? 1 : K;
+        g->a_cs = cp->direct ? pq : 1;
+        g->a_bs = d->c * pq;
+        g->c_rs = g->d_rs = 1;
+        g->c_cs = g->d_cs = pq;
+        g->c_bs = g->d_bs = d->k * pq;
+    }
+    cp->col_bytes = cp->direct ? 0 : (size_t)((pq * K * 4 + 63) / 64 * 64);
+    cp->base.execute = conv_accel_execute;
+    cp->base.destroy = conv_accel_destroy;
+    cp->base.workspace_bytes = 64 + cp->col_bytes + cpu_gemm_workspace_bytes(g, cp->threads);
+    snprintf(info->library, sizeof info->library, "accel");
+    snprintf(info->algorithm, sizeof info->algorithm, "%s + packed fp32 GEMM %s, %d threads",
+             cp->direct ? "direct 1x1" : "im2col", cpu_gemm_kernel_name(), cp->threads);
+    *out = &cp->base;
+    return ACCEL_OK;
+}

@@ -1,0 +1,159 @@
+/* The "accel" GEMM engine. Loop nest (per batch entry):
+ *   for jc (NC columns):   pack B[:, jc..] once, all of K, shared by the threads      (L3)
+ *     parallel for ic (MC rows): for pc (KC):  pack A block  (L2)
+ *        for jr: for ir: micro-kernel into the thread's fp32 tile (B micro-panel in L1)
+ *     epilogue: tile -> D with alpha, beta*C, bias, activation, dtype conversion
+ * Accumulating in a private fp32 tile keeps bf16/f16 outputs exact until the final rounding. */
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "cpu_activation.h"
+#include "cpu_dtype.h"
+#include "cpu_gemm_core.h"
+#include "cpu_gemm_kernels.h"
+
+enum { GEMM_MC = 96, GEMM_KC = 256, GEMM_NC = 384 };
+
+static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+typedef struct gemm_layout {
+    int64_t nc_r, mc_r; /* padded tile sizes */
+    size_t bpack_floats, apack_floats, tile_floats;
+} gemm_layout;
+
+static gemm_layout layout_for(const cpu_gemm_problem *p, cpu_gemm_kernel kern) {
+    gemm_layout l;
+    l.nc_r = round_up(min64(p->n, GEMM_NC), kern.nr);
+    l.mc_r = round_up(min64(p->m, GEMM_MC), kern.mr);
+    l.bpack_floats = (size_t)round_up(l.nc_r * p->k, 16);
+    l.apack_floats = (size_t)round_up(l.mc_r * min64(p->k, GEMM_KC), 16);
+    l.tile_floats = (size_t)round_up(l.mc_r * l.nc_r, 16);
+    return l;
+}
+
+const char *cpu_gemm_kernel_name(void) { return cpu_gemm_kernel_select().name; }
+
+size_t cpu_gemm_workspace_bytes(const cpu_gemm_problem *p, int threads) {
+    gemm_layout l = layout_for(p, cpu_gemm_kernel_select());
+    return (l.bpack_floats + (size_t)threads * (l.apack_floats + l.tile_floats)) * sizeof(float) +
+           64;
+}
+
+static void pack_b_strip(const cpu_gemm_problem *p, const void *B, int64_t j0, int64_t jend,
+                         int nr, float *dst) {
+    const int64_t k = p->k;
+    int64_t width = min64(nr, jend - j0);
+    if (p->b_type == ACCEL_DTYPE_F32 && p->b_cs == 1) {
+        const float *b = (const float *)B + j0;
+        for (int64_t q = 0; q < k; q++) {
+            memcpy(dst + q * nr, b + q * p->b_rs, (size_t)width * sizeof(float));
+            for (int64_t jj = width; jj < nr; jj++) dst[q * nr + jj] = 0.0f;
+        }
+        return;
+    }
+    for (int64_t jj = 0; jj < nr; jj++) {
+        if (jj >= width) {
+            for (int64_t q = 0; q < k; q++) dst[q * nr + jj] = 0.0f;
+            continue;
+        }
+        int64_t base = (j0 + jj) * p->b_cs;
+        for (int64_t q = 0; q < k; q++) dst[q * nr + jj] = cpu_load(p->b_type, B, base + q * p->b_rs);
+    }
+}
+
+static void pack_a_block(const cpu_gemm_problem *p, const void *A, int64_t i0, int64_t iend,
+                         int64_t p0, int64_t kc, int mr, float *dst) {
+    for (int64_t r0 = i0; r0 < iend; r0 += mr) {
+        float *d = dst + (r0 - i0) * kc;
+        int64_t rows = min64(mr, iend - r0);
+        for (int64_t ii = 0; ii < mr; ii++) {
+            if (ii >= rows) {
+                for (int64_t q = 0; q < kc; q++) d[q * mr + ii] = 0.0f;
+                continue;
+            }
+            int64_t base = (r0 + ii) * p->a_rs + p0 * p->a_cs;
+            if (p->a_type == ACCEL_DTYPE_F32) {
+                const float *a = (const float *)A + base;
+                for (int64_t q = 0; q < kc; q++) d[q * mr + ii] = a[q * p->a_cs];
+            } else {
+                for (int64_t q = 0; q < kc; q++)
+                    d[q * mr + ii] = cpu_load(p->a_type, A, base + q * p->a_cs);
+            }
+        }
+    }
+}
+
+static void epilogue(const cpu_gemm_problem *p, const float *tile, int64_t ldt, int64_t i0,
+                     int64_t mc, int64_t j0, int64_t nc, const void *C, const void *bias, void *D) {
+    for (int64_t i = 0; i < mc; i++) {
+        const float *t = tile + i * ldt;
+        int64_t gi = i0 + i;
+        for (int64_t j = 0; j < nc; j++) {
+            int64_t gj = j0 + j;
+            float v = p->alpha * t[j];
+            if (p->beta != 0.0f) v += p->beta * cpu_load(p->c_type, C, gi * p->c_rs + gj * p->c_cs);
+            if (p->epilogue & ACCEL_EPILOGUE_BIAS)
+                v += cpu_load(p->bias_type, bias, p->bias_per_row ? gi : gj);
+            v = cpu_apply_activation(p->epilogue, v);
+            cpu_store(p->d_type, D, gi * p->d_rs + gj * p->d_cs, v);
+        }
+    }
+}
+
+static const void *offset_elems(const void *base, accel_dtype t, int64_t elems) {
+    return base ? (const char *)base + elems * (int64_t)cpu_dtype_bytes(t) : NULL;
+}
+
+void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const void *C,
+                  const void *bias, void *D, void *workspace, int threads) {
+    const cpu_gemm_kernel kern = cpu_gemm_kernel_select();
+    const gemm_layout l = layout_for(p, kern);
+    float *ws = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
+    float *bpack = ws;
+    float *thread_area = ws + l.bpack_floats;
+
+    for (int64_t bi = 0; bi < p->batch; bi++) {
+        const void *Ab = offset_elems(A, p->a_type, bi * p->a_bs);
+        const void *Bb = offset_elems(B, p->b_type, bi * p->b_bs);
+        const void *Cb = offset_elems(C, p->c_type, bi * p->c_bs);
+        const void *biasb = offset_elems(bias, p->bias_type, bi * p->bias_bs);
+        void *Db = (char *)D + bi * p->d_bs * (int64_t)cpu_dtype_bytes(p->d_type);
+
+        for (int64_t jc = 0; jc < p->n; jc += GEMM_NC) {
+            const int64_t nc = min64(GEMM_NC, p->n - jc);
+            const int64_t strips = (nc + kern.nr - 1) / kern.nr;
+#pragma omp parallel for num_threads(threads) schedule(static)
+            for (int64_t s = 0; s < strips; s++)
+                pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, bpack + s * kern.nr * p->k);
+
+            const int64_t mblocks = (p->m + GEMM_MC - 1) / GEMM_MC;
+#pragma omp parallel num_threads(threads)
+            {
+                int tid = 0;
+#ifdef _OPENMP
+                tid = omp_get_thread_num();
+#endif
+                float *apack = thread_area + (size_t)tid * (l.apack_floats + l.tile_floats);
+                float *tile = apack + l.apack_floats;
+#pragma omp for schedule(dynamic, 1)
+                for (int64_t mb = 0; mb < mblocks; mb++) {
+                    const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
+                    for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
+                        const int64_t kc = min64(GEMM_KC, p->k - pc);
+                        pack_a_block(p, Ab, ic, ic + mc, pc, kc, kern.mr, apack);
+                        for (int64_t s = 0; s < strips; s++) {
+                            const float *bp = bpack + s * kern.nr * p->k + pc * kern.nr;
+                            for (int64_t r = 0; r < mc; r += kern.mr)
+                                kern.fn(kc, apack + r * kc, bp, tile + r * l.nc_r + s * kern.nr,
+                                        l.nc_r, pc > 0);
+                        }
+                    }
+                    epilogue(p, tile, l.nc_r, ic, mc, jc, nc, Cb, biasb, Db);
+                }
+            }
+        }
+    }
+}

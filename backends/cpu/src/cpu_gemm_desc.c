@@ -1,0 +1,67 @@
+#include "cpu_gemm_desc.h"
+
+#include "cpu_dtype.h"
+
+static const char *dtype_name(accel_dtype t) {
+    switch (t) {
+    case ACCEL_DTYPE_F32: return "f32";
+    case ACCEL_DTYPE_F16: return "f16";
+    case ACCEL_DTYPE_BF16: return "bf16";
+    case ACCEL_DTYPE_F64: return "f64";
+    case ACCEL_DTYPE_I8: return "i8";
+    case ACCEL_DTYPE_I32: return "i32";
+    case ACCEL_DTYPE_F8_E4M3: return "f8_e4m3";
+    case ACCEL_DTYPE_F8_E5M2: return "f8_e5m2";
+    default: return "invalid";
+    }
+}
+
+cpu_gemm_dims cpu_gemm_dims_resolve(const accel_gemm_desc *d) {
+    cpu_gemm_dims r;
+    r.lda = d->lda ? d->lda : (d->trans_a ? d->m : d->k);
+    r.ldb = d->ldb ? d->ldb : (d->trans_b ? d->k : d->n);
+    r.ldc = d->ldc ? d->ldc : d->n;
+    r.ldd = d->ldd ? d->ldd : d->n;
+    r.stride_a = d->stride_a ? d->stride_a : (d->trans_a ? d->k : d->m) * r.lda;
+    r.stride_b = d->stride_b ? d->stride_b : (d->trans_b ? d->n : d->k) * r.ldb;
+    r.stride_c = d->stride_c ? d->stride_c : d->m * r.ldc;
+    r.stride_d = d->stride_d ? d->stride_d : d->m * r.ldd;
+    r.stride_bias = d->stride_bias; /* 0: one bias shared by every batch entry */
+    r.bias_type = d->bias_type == ACCEL_DTYPE_INVALID ? d->d_type : d->bias_type;
+    r.compute = d->compute;
+    if (r.compute == ACCEL_COMPUTE_DEFAULT)
+        r.compute = d->a_type == ACCEL_DTYPE_BF16  ? ACCEL_COMPUTE_BF16
+                    : d->a_type == ACCEL_DTYPE_F16 ? ACCEL_COMPUTE_F16
+                                                   : ACCEL_COMPUTE_F32;
+    return r;
+}
+
+accel_status cpu_gemm_check_types(const accel_host_services *host, const char *path,
+                                  const accel_gemm_desc *d) {
+    cpu_gemm_dims r = cpu_gemm_dims_resolve(d);
+    if (r.compute == ACCEL_COMPUTE_TF32)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s: no tf32 hardware on CPU", path);
+    const accel_dtype types[5] = {d->a_type, d->b_type, d->c_type, d->d_type, r.bias_type};
+    const char *names[5] = {"A", "B", "C", "D", "bias"};
+    for (int i = 0; i < 5; i++) {
+        if (i == 2 && d->beta == 0.0) continue; /* C unread */
+        if (i == 4 && !(d->epilogue & ACCEL_EPILOGUE_BIAS)) continue;
+        if (!cpu_dtype_is_float(types[i]))
+            return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s: %s storage %s not supported", path,
+                                   names[i], dtype_name(types[i]));
+    }
+    switch (r.compute) {
+    case ACCEL_COMPUTE_F32: return ACCEL_OK; /* any of f32/bf16/f16 widen exactly to fp32 */
+    case ACCEL_COMPUTE_BF16:
+        if (d->a_type == ACCEL_DTYPE_BF16 && d->b_type == ACCEL_DTYPE_BF16) return ACCEL_OK;
+        break;
+    case ACCEL_COMPUTE_F16:
+        if (d->a_type == ACCEL_DTYPE_F16 && d->b_type == ACCEL_DTYPE_F16) return ACCEL_OK;
+        break;
+    default: break;
+    }
+    return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                           "%s: compute type %d with A %s, B %s not supported (bf16/f16 compute needs "
+                           "A and B stored in that type; fp16 accumulation and f64 are not offered)",
+                           path, (int)r.compute, dtype_name(d->a_type), dtype_name(d->b_type));
+}

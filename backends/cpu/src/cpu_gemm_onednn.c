@@ -1,0 +1,210 @@
+/* GEMM through the oneDNN matmul primitive, built once at plan time:
+ *   transposes, leading dims, strided batch -> 3-D memory descriptors with strides
+ *   alpha -> output scales; beta -> sum post-op (C copied into D first when it is elsewhere)
+ *   bias -> matmul bias. oneDNN 2.x applies output scales to (A*B + bias), so with alpha != 1
+ *           execute first writes bias / alpha as fp32 into the workspace (n values per batch)
+ *   relu / gelu_erf / gelu_tanh -> eltwise post-op.  Scratchpad in user mode = plan workspace. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_dtype.h"
+#include "cpu_gemm_desc.h"
+#include "cpu_onednn.h"
+
+typedef struct gemm_onednn_plan {
+    cpu_plan base;
+    onednn_exec e;
+    accel_gemm_desc d;
+    cpu_gemm_dims r;
+    int has_bias;
+    int64_t bias_count;    /* elements of bias read: n, or batch * n with a bias per batch */
+    int scaled_bias;       /* bias / alpha staged in the workspace after the scratchpad */
+    size_t scratch_bytes;  /* oneDNN scratchpad, first in the workspace */
+} gemm_onednn_plan;
+
+static const char *dtype_str(accel_dtype t) {
+    return t == ACCEL_DTYPE_F32 ? "f32" : t == ACCEL_DTYPE_BF16 ? "bf16" : "f16";
+}
+
+/* D <- C (converted), for the sum post-op, when C is not already D's memory. */
+static void copy_c_into_d(const gemm_onednn_plan *p, const void *C, void *D) {
+    const accel_gemm_desc *d = &p->d;
+    const cpu_gemm_dims *r = &p->r;
+    const int64_t rows = d->batch * d->m;
+#pragma omp parallel for schedule(static)
+    for (int64_t row = 0; row < rows; row++) {
+        const int64_t b = row / d->m, i = row % d->m;
+        const int64_t cbase = b * r->stride_c + i * r->ldc, dbase = b * r->stride_d + i * r->ldd;
+        if (d->c_type == d->d_type) {
+            size_t es = cpu_dtype_bytes(d->d_type);
+            memmove((char *)D + dbase * (int64_t)es, (const char *)C + cbase * (int64_t)es,
+                    (size_t)d->n * es);
+        } else {
+            for (int64_t j = 0; j < d->n; j++)
+                cpu_store(d->d_type, D, dbase + j, cpu_load(d->c_type, C, cbase + j));
+        }
+    }
+}
+
+static accel_status gemm_onednn_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    gemm_onednn_plan *p = (gemm_onednn_plan *)plan;
+    cpu_context *ctx = plan->ctx;
+    void *A = cpu_ref_ptr(ops[0]), *B = cpu_ref_ptr(ops[1]), *C = cpu_ref_ptr(ops[2]);
+    void *D = cpu_ref_ptr(ops[3]), *bias = cpu_ref_ptr(ops[4]);
+    if (p->d.beta != 0.0) {
+        int same = C == D && p->r.ldc == p->r.ldd && p->r.stride_c == p->r.stride_d &&
+                   p->d.c_type == p->d.d_type;
+        if (!same) copy_c_into_d(p, C, D);
+    }
+    accel_status st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_SRC, A);
+    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_WEIGHTS, B);
+    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_DST, D);
+    char *scratch = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    if (st == ACCEL_OK && p->has_bias) {
+        if (p->scaled_bias) {
+            float *staged = (float *)(scratch + (p->scratch_bytes + 63) / 64 * 64);
+            const float inv_alpha = (float)(1.0 / p->d.alpha);
+            const int64_t n = p->d.n, sb = p->r.stride_bias;
+            for (int64_t i = 0; i < p->bias_count; i++)
+                staged[i] = cpu_load(p->r.bias_type, bias, (i / n) * sb + i % n) * inv_alpha;
+            bias = staged;
+        }
+        st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_BIAS, bias);
+    }
+    if (st != ACCEL_OK) return st;
+    return onednn_exec_run(ctx, &p->e, scratch);
+}
+
+static void gemm_onednn_destroy(cpu_plan *plan) {
+    gemm_onednn_plan *p = (gemm_onednn_plan *)plan;
+    onednn_exec_destroy(&p->e);
+    free(p);
+}
+
+#define DNNL_TRY(call, what)                                                                       \
+    do {                                                                                           \
+        dnnl_status_t s_ = (call);                                                                 \
+        if (s_ != dnnl_success) {                                                                  \
+            st = cpu_onednn_error(host, s_, what);                                                 \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
+                                  accel_plugin_plan_info *info) {
+    const accel_host_services *host = ctx->host;
+    accel_status st = cpu_gemm_check_types(host, "cpu/onednn gemm", d);
+    if (st != ACCEL_OK) return st;
+    const uint32_t acts = ACCEL_EPILOGUE_RELU | ACCEL_EPILOGUE_GELU_ERF | ACCEL_EPILOGUE_GELU_TANH;
+    if (d->epilogue & ~(ACCEL_EPILOGUE_BIAS | acts))
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn gemm: epilogue 0x%x",
+                               d->epilogue);
+    gemm_onednn_plan *p = calloc(1, sizeof *p);
+    if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    p->d = *d;
+    if (p->d.batch < 1) p->d.batch = 1;
+    p->r = cpu_gemm_dims_resolve(d);
+    const cpu_gemm_dims *r = &p->r;
+    const int64_t B = p->d.batch;
+    const int has_bias = (d->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
+    p->has_bias = has_bias;
+    p->scaled_bias = has_bias && d->alpha != 1.0;
+    p->bias_count = r->stride_bias ? B * d->n : d->n;
+    if (p->scaled_bias && d->alpha == 0.0) {
+        free(p);
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/onednn gemm: alpha 0 with a bias (oneDNN scales the bias by "
+                               "alpha); use library accel");
+    }
+
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t post_ops = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_memory_desc_t src_md, wei_md, dst_md, bias_md;
+    dnnl_dims_t src_dims = {B, d->m, d->k}, wei_dims = {B, d->k, d->n}, dst_dims = {B, d->m, d->n};
+    dnnl_dims_t src_strides = {r->stride_a, d->trans_a ? 1 : r->lda, d->trans_a ? r->lda : 1};
+    dnnl_dims_t wei_strides = {r->stride_b, d->trans_b ? 1 : r->ldb, d->trans_b ? r->ldb : 1};
+    dnnl_dims_t dst_strides = {r->stride_d, r->ldd, 1};
+    dnnl_dims_t bias_dims = {r->stride_bias ? B : 1, 1, d->n};
+    dnnl_dims_t bias_strides = {r->stride_bias && !p->scaled_bias ? r->stride_bias : d->n, d->n, 1};
+    const accel_dtype bias_t = p->scaled_bias ? ACCEL_DTYPE_F32 : r->bias_type;
+
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&src_md, 3, src_dims, cpu_onednn_dtype(d->a_type),
+                                              src_strides),
+             "dnnl_memory_desc_init_by_strides(A)");
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&wei_md, 3, wei_dims, cpu_onednn_dtype(d->b_type),
+                                              wei_strides),
+             "dnnl_memory_desc_init_by_strides(B)");
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&dst_md, 3, dst_dims, cpu_onednn_dtype(d->d_type),
+                                              dst_strides),
+             "dnnl_memory_desc_init_by_strides(D)");
+    if (has_bias)
+        DNNL_TRY(dnnl_memory_desc_init_by_strides(&bias_md, 3, bias_dims,
+                                                  cpu_onednn_dtype(bias_t), bias_strides),
+                 "dnnl_memory_desc_init_by_strides(bias)");
+
+    DNNL_TRY(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create");
+    DNNL_TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
+             "dnnl_primitive_attr_set_scratchpad_mode");
+    if (d->alpha != 1.0) {
+        const float alpha = (float)d->alpha;
+        DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha),
+                 "dnnl_primitive_attr_set_output_scales");
+    }
+    DNNL_TRY(dnnl_post_ops_create(&post_ops), "dnnl_post_ops_create");
+    if (d->beta != 0.0)
+        DNNL_TRY(dnnl_post_ops_append_sum(post_ops, (float)d->beta), "dnnl_post_ops_append_sum");
+    if (d->epilogue & acts) {
+        dnnl_alg_kind_t alg = (d->epilogue & ACCEL_EPILOGUE_RELU)       ? dnnl_eltwise_relu
+                              : (d->epilogue & ACCEL_EPILOGUE_GELU_ERF) ? dnnl_eltwise_gelu_erf
+                                                                        : dnnl_eltwise_gelu_tanh;
+        DNNL_TRY(dnnl_post_ops_append_eltwise(post_ops, 1.0f, alg, 0.0f, 0.0f),
+                 "dnnl_post_ops_append_eltwise");
+    }
+    DNNL_TRY(dnnl_primitive_attr_set_post_ops(attr, post_ops), "dnnl_primitive_attr_set_post_ops");
+
+    dnnl_matmul_desc_t mm;
+    DNNL_TRY(dnnl_matmul_desc_init(&mm, &src_md, &wei_md,
+                                   has_bias ? &bias_md : NULL, &dst_md),
+             "dnnl_matmul_desc_init");
+    dnnl_status_t s = dnnl_primitive_desc_create(&pd, &mm, attr, ctx->onednn->engine, NULL);
+    if (s == dnnl_unimplemented) {
+        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                             "cpu/onednn gemm: oneDNN has no matmul for A %s, B %s, D %s on this CPU "
+                             "(dnnl_unimplemented)%s",
+                             dtype_str(d->a_type), dtype_str(d->b_type), dtype_str(d->d_type),
+                             d->a_type == ACCEL_DTYPE_F16 ? "; f16 needs AVX512_FP16 or AMX-FP16"
+                                                          : "");
+        goto done;
+    }
+    DNNL_TRY(s, "dnnl_primitive_desc_create(matmul)");
+    st = onednn_exec_init(ctx, &p->e, pd); /* owns pd from here */
+    pd = NULL;
+    if (st != ACCEL_OK) goto done;
+    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_SRC, &src_md)) != ACCEL_OK) goto done;
+    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_WEIGHTS, &wei_md)) != ACCEL_OK) goto done;
+    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_DST, &dst_md)) != ACCEL_OK) goto done;
+    if (has_bias && (st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_BIAS, &bias_md)) != ACCEL_OK)
+        goto done;
+
+    p->base.execute = gemm_onednn_execute;
+    p->base.destroy = gemm_onednn_destroy;
+    p->scratch_bytes = p->e.scratch_bytes;
+    p->base.workspace_bytes = 64 + (p->scratch_bytes + 63) / 64 * 64 +
+                              (p->scaled_bias ? (size_t)p->bias_count * sizeof(float) : 0);
+    snprintf(info->library, sizeof info->library, "onednn");
+    snprintf(info->algorithm, sizeof info->algorithm, "matmul %s%s", p->e.impl,
+             p->scaled_bias ? ", bias staged as bias/alpha" : "");
+done:
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (post_ops) dnnl_post_ops_destroy(post_ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (st != ACCEL_OK) {
+        onednn_exec_destroy(&p->e);
+        free(p);
+        return st;
+    }
+    *out = &p->base;
+    return ACCEL_OK;
+}

@@ -1,0 +1,144 @@
+/* OpenBLAS as a reference row: cblas_sgemm resolved at run time (dlopen), fp32 and no epilogue, so
+ * the benchmark can put it beside oneDNN and ours in the same run. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_gemm_desc.h"
+#include "cpu_internal.h"
+
+/* CBLAS ABI constants (cblas.h): stable across every CBLAS. */
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+
+/* X(required, return type, name, parameters) */
+#define OPENBLAS_SYMBOLS(X)                                                                        \
+    X(1, void, cblas_sgemm,                                                                        \
+      (int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,       \
+       const float *b, int ldb, float beta, float *c, int ldc))                                    \
+    X(0, char *, openblas_get_config, (void))                                                      \
+    X(0, int, openblas_get_num_threads, (void))
+
+struct cpu_openblas {
+    void *lib;
+    const char *soname;
+#define DECLARE_FIELD(req, ret, name, params) ret(*name) params;
+    OPENBLAS_SYMBOLS(DECLARE_FIELD)
+#undef DECLARE_FIELD
+};
+
+accel_status cpu_openblas_open(cpu_context *ctx) {
+    static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
+    void *lib = NULL;
+    const char *soname = NULL;
+    char last_error[160] = "";
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !lib; i++) {
+        lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (lib) soname = names[i];
+        else snprintf(last_error, sizeof last_error, "%s", dlerror());
+    }
+    if (!lib) {
+        snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason,
+                 "%s (install libopenblas0)", last_error);
+        return ACCEL_ERR_UNAVAILABLE;
+    }
+    cpu_openblas *ob = calloc(1, sizeof *ob);
+    if (!ob) {
+        dlclose(lib);
+        snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "calloc: out of memory");
+        return ACCEL_ERR_OUT_OF_MEMORY;
+    }
+    ob->lib = lib;
+    ob->soname = soname;
+#define RESOLVE(req, ret, name, params)                                                            \
+    {                                                                                              \
+        void *sym = dlsym(lib, #name);                                                             \
+        memcpy(&ob->name, &sym, sizeof sym);                                                       \
+        if (req && !sym) {                                                                         \
+            snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "%s: no symbol %s",        \
+                     soname, #name);                                                               \
+            dlclose(lib);                                                                          \
+            free(ob);                                                                              \
+            return ACCEL_ERR_UNAVAILABLE;                                                          \
+        }                                                                                          \
+    }
+    OPENBLAS_SYMBOLS(RESOLVE)
+#undef RESOLVE
+    ctx->openblas = ob;
+    return ACCEL_OK;
+}
+
+void cpu_openblas_close(cpu_context *ctx) {
+    if (!ctx->openblas) return;
+    dlclose(ctx->openblas->lib);
+    free(ctx->openblas);
+    ctx->openblas = NULL;
+}
+
+typedef struct gemm_openblas_plan {
+    cpu_plan base;
+    accel_gemm_desc d;
+    cpu_gemm_dims r;
+} gemm_openblas_plan;
+
+static accel_status gemm_openblas_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    (void)ws;
+    gemm_openblas_plan *p = (gemm_openblas_plan *)plan;
+    const accel_gemm_desc *d = &p->d;
+    const cpu_gemm_dims *r = &p->r;
+    const float *A = cpu_ref_ptr(ops[0]), *B = cpu_ref_ptr(ops[1]), *C = cpu_ref_ptr(ops[2]);
+    float *D = cpu_ref_ptr(ops[3]);
+    for (int64_t bi = 0; bi < d->batch; bi++) {
+        float *Db = D + bi * r->stride_d;
+        /* CBLAS updates C in place: bring C into D first unless they are the same memory. */
+        if (d->beta != 0.0) {
+            const float *Cb = C + bi * r->stride_c;
+            if (Cb != Db)
+                for (int64_t i = 0; i < d->m; i++)
+                    memmove(Db + i * r->ldd, Cb + i * r->ldc, (size_t)d->n * sizeof(float));
+        }
+        p->base.ctx->openblas->cblas_sgemm(
+            CBLAS_ROW_MAJOR, d->trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS,
+            d->trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)d->m, (int)d->n, (int)d->k,
+            (float)d->alpha, A + bi * r->stride_a, (int)r->lda, B + bi * r->stride_b, (int)r->ldb,
+            (float)d->beta, Db, (int)r->ldd);
+    }
+    return ACCEL_OK;
+}
+
+static void gemm_openblas_destroy(cpu_plan *plan) { free(plan); }
+
+accel_status cpu_gemm_plan_openblas(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
+                                    accel_plugin_plan_info *info) {
+    const accel_host_services *host = ctx->host;
+    cpu_gemm_dims r = cpu_gemm_dims_resolve(d);
+    if (d->a_type != ACCEL_DTYPE_F32 || d->b_type != ACCEL_DTYPE_F32 ||
+        d->d_type != ACCEL_DTYPE_F32 || (d->beta != 0.0 && d->c_type != ACCEL_DTYPE_F32) ||
+        r.compute != ACCEL_COMPUTE_F32)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/openblas gemm: fp32 storage and compute only (cblas_sgemm)");
+    if (d->epilogue != ACCEL_EPILOGUE_NONE)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/openblas gemm: no epilogue (cblas_sgemm has none)");
+    const int64_t lim = 2147483647;
+    if (d->m > lim || d->n > lim || d->k > lim || r.lda > lim || r.ldb > lim || r.ldd > lim)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                               "cpu/openblas gemm: dimensions beyond 32-bit CBLAS int");
+    gemm_openblas_plan *p = calloc(1, sizeof *p);
+    if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    p->d = *d;
+    if (p->d.batch < 1) p->d.batch = 1;
+    p->r = r;
+    p->base.execute = gemm_openblas_execute;
+    p->base.destroy = gemm_openblas_destroy;
+    snprintf(info->library, sizeof info->library, "openblas");
+    const char *config = ctx->openblas->openblas_get_config ? ctx->openblas->openblas_get_config()
+                                                            : "";
+    int threads = ctx->openblas->openblas_get_num_threads
+                      ? ctx->openblas->openblas_get_num_threads()
+                      : 0;
+    snprintf(info->algorithm, sizeof info->algorithm, "cblas_sgemm %s %s, %d threads",
+             ctx->openblas->soname, config ? config : "", threads);
+    *out = &p->base;
+    return ACCEL_OK;
+}

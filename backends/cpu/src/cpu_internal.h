@@ -1,0 +1,119 @@
+/* Objects of the CPU backend. Everything runs on the host: buffers are host memory, streams run work
+ * synchronously in order on the calling thread, and the ops spread themselves over OpenMP threads. */
+#ifndef ACCEL_CPU_INTERNAL_H
+#define ACCEL_CPU_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accel/cpu_kernel.h"
+#include "accel/plugin.h"
+
+/* Host allocations are page aligned: vector loads never split a line and huge pages may apply. */
+#define CPU_ALIGNMENT 4096u
+
+typedef struct cpu_openblas cpu_openblas; /* dlopen'ed OpenBLAS symbol table, NULL when absent */
+typedef struct cpu_onednn cpu_onednn;     /* oneDNN engine + stream, NULL when not built in */
+
+typedef struct cpu_context {
+    const accel_host_services *host;
+    int threads;              /* cores in this process's affinity mask */
+    cpu_openblas *openblas;
+    char openblas_reason[256];
+    cpu_onednn *onednn;
+    char onednn_reason[256];
+} cpu_context;
+
+typedef struct cpu_device {
+    cpu_context *ctx;
+} cpu_device;
+
+typedef struct cpu_buffer {
+    void *data;
+    size_t bytes;
+    int locked; /* mlock succeeded (HOST_PINNED) */
+} cpu_buffer;
+
+typedef struct cpu_stream {
+    cpu_device *dev;
+} cpu_stream;
+
+typedef struct cpu_timer {
+    cpu_device *dev;
+    double begin_ns, end_ns;
+    int begun, ended;
+} cpu_timer;
+
+typedef struct cpu_plan cpu_plan;
+typedef accel_status (*cpu_plan_execute_fn)(cpu_plan *plan, const accel_plugin_ref *operands,
+                                            void *workspace);
+typedef void (*cpu_plan_destroy_fn)(cpu_plan *plan);
+
+/* Every op plan starts with this header; each implementation extends it. */
+struct cpu_plan {
+    cpu_context *ctx;
+    cpu_plan_execute_fn execute;
+    cpu_plan_destroy_fn destroy;
+    size_t workspace_bytes;
+};
+
+static inline void *cpu_ref_ptr(accel_plugin_ref ref) {
+    return ref.buffer ? (char *)((cpu_buffer *)ref.buffer)->data + ref.offset : NULL;
+}
+
+/* Library selection: "" = default (oneDNN when built in, else ours). */
+typedef enum cpu_library { CPU_LIB_ONEDNN, CPU_LIB_OPENBLAS, CPU_LIB_ACCEL } cpu_library;
+const char *cpu_library_name(cpu_library lib);
+
+/* Plan constructors, one per (op, library). Each answers UNIMPLEMENTED with a reason for what it
+ * does not run. `info` gets the library/algorithm strings. */
+accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
+                                 accel_plugin_plan_info *info);
+accel_status cpu_gemm_plan_openblas(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
+                                    accel_plugin_plan_info *info);
+accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                 accel_plugin_plan_info *info);
+accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
+                                accel_plugin_plan_info *info);
+accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info);
+accel_status cpu_eltwise_plan(cpu_context *ctx, const accel_eltwise_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info);
+accel_status cpu_permute_plan(cpu_context *ctx, const accel_permute_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info);
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+accel_status cpu_onednn_open(cpu_context *ctx);
+void cpu_onednn_close(cpu_context *ctx);
+const char *cpu_onednn_version(char *buf, size_t len);
+accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
+                                  accel_plugin_plan_info *info);
+accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                  accel_plugin_plan_info *info);
+#endif
+
+accel_status cpu_openblas_open(cpu_context *ctx);
+void cpu_openblas_close(cpu_context *ctx);
+
+/* Slots living in their own files. */
+accel_status cpu_device_info_fill(cpu_device *dev, accel_device_info *info);
+accel_status cpu_device_telemetry_read(void *dev, accel_device_telemetry *out);
+accel_status cpu_module_load(void *dev, accel_module_format format, const void *bytes,
+                             size_t size, const char *options, void **module);
+void cpu_module_unload(void *module);
+accel_status cpu_kernel_get(void *module, const char *name, void **kernel);
+void cpu_kernel_release(void *kernel);
+accel_status cpu_kernel_launch(void *stream, void *kernel, const uint32_t grid[3],
+                               const uint32_t group[3], const accel_plugin_arg *args, size_t nargs,
+                               size_t shared_bytes);
+accel_status cpu_op_plan_create(void *dev, const accel_op_desc *desc, void **plan,
+                                accel_plugin_plan_info *info);
+void cpu_op_plan_destroy(void *plan);
+accel_status cpu_op_plan_execute(void *plan, void *stream, const accel_plugin_ref *operands,
+                                 size_t noperands, accel_plugin_ref workspace);
+
+void *cpu_aligned_alloc(size_t bytes);
+void cpu_aligned_free(void *p);
+double cpu_now_ns(void);
+int cpu_max_threads(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* oneDNN plumbing shared by the GEMM and conv plans: engine, error mapping, and a primitive with its
+ * argument memories created once at plan time (data handles set at execute). */
+#ifndef ACCEL_CPU_ONEDNN_H
+#define ACCEL_CPU_ONEDNN_H
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include "cpu_internal.h"
+
+struct cpu_onednn {
+    dnnl_engine_t engine;
+};
+
+/* Maps a dnnl_status_t onto accel_status and leaves "what: dnnl_status_name" as the message. */
+accel_status cpu_onednn_error(const accel_host_services *host, dnnl_status_t s, const char *what);
+
+#define ONEDNN_MAX_ARGS 12
+
+typedef struct onednn_exec {
+    dnnl_primitive_t prim;
+    dnnl_stream_t stream; /* per plan: plans may run on different threads at once */
+    int nargs;
+    dnnl_exec_arg_t args[ONEDNN_MAX_ARGS];
+    size_t scratch_bytes; /* user-mode scratchpad: lives in the plan's workspace */
+    char impl[96];
+} onednn_exec;
+
+/* Builds the primitive from pd (taking ownership of pd in every case), creates memory objects
+ * with no data for each (arg, md) pair, and the scratchpad argument. */
+accel_status onednn_exec_init(cpu_context *ctx, onednn_exec *e, dnnl_primitive_desc_t pd);
+accel_status onednn_exec_add_arg(cpu_context *ctx, onednn_exec *e, int arg,
+                                 const dnnl_memory_desc_t *md);
+/* Sets the data pointer of argument `arg` (NULL allowed for unused ones). */
+accel_status onednn_exec_bind(cpu_context *ctx, onednn_exec *e, int arg, void *data);
+accel_status onednn_exec_run(cpu_context *ctx, onednn_exec *e, void *scratch);
+void onednn_exec_destroy(onednn_exec *e);
+
+dnnl_data_type_t cpu_onednn_dtype(accel_dtype t);
+
+#endif

@@ -1,0 +1,128 @@
+/* Op plans: pick the library path for each op and hand the execute call to the plan. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_internal.h"
+
+const char *cpu_library_name(cpu_library lib) {
+    switch (lib) {
+    case CPU_LIB_ONEDNN: return "onednn";
+    case CPU_LIB_OPENBLAS: return "openblas";
+    default: return "accel";
+    }
+}
+
+static accel_status pick_library(cpu_context *ctx, const char *name, cpu_library *out) {
+    const accel_host_services *host = ctx->host;
+    if (name[0] == '\0') {
+        *out = ctx->onednn ? CPU_LIB_ONEDNN : CPU_LIB_ACCEL;
+        return ACCEL_OK;
+    }
+    if (strcmp(name, "accel") == 0) {
+        *out = CPU_LIB_ACCEL;
+        return ACCEL_OK;
+    }
+    if (strcmp(name, "onednn") == 0) {
+        if (!ctx->onednn)
+            return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: library onednn unavailable: %s",
+                                   ctx->onednn_reason);
+        *out = CPU_LIB_ONEDNN;
+        return ACCEL_OK;
+    }
+    if (strcmp(name, "openblas") == 0) {
+        if (!ctx->openblas)
+            return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                   "cpu: library openblas unavailable: %s", ctx->openblas_reason);
+        *out = CPU_LIB_OPENBLAS;
+        return ACCEL_OK;
+    }
+    return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                           "cpu: unknown library \"%s\" (this device offers onednn, openblas, accel "
+                           "where available)",
+                           name);
+}
+
+accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **out_plan,
+                                accel_plugin_plan_info *info) {
+    cpu_device *dev = vdev;
+    cpu_context *ctx = dev->ctx;
+    const accel_host_services *host = ctx->host;
+    cpu_library lib = CPU_LIB_ACCEL;
+    accel_status st = pick_library(ctx, desc->library, &lib);
+    if (st != ACCEL_OK) return st;
+    cpu_plan *plan = NULL;
+    info->workspace_bytes = 0;
+    info->library[0] = info->algorithm[0] = '\0';
+
+    switch (desc->kind) {
+    case ACCEL_OP_GEMM:
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+        if (lib == CPU_LIB_ONEDNN) st = cpu_gemm_plan_onednn(ctx, &desc->u.gemm, &plan, info);
+        else
+#endif
+        if (lib == CPU_LIB_OPENBLAS) st = cpu_gemm_plan_openblas(ctx, &desc->u.gemm, &plan, info);
+        else st = cpu_gemm_plan_accel(ctx, &desc->u.gemm, &plan, info);
+        break;
+    case ACCEL_OP_CONV2D:
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+        if (lib == CPU_LIB_ONEDNN) st = cpu_conv_plan_onednn(ctx, &desc->u.conv2d, &plan, info);
+        else
+#endif
+        if (lib == CPU_LIB_OPENBLAS)
+            st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: conv2d is not a BLAS op");
+        else st = cpu_conv_plan_accel(ctx, &desc->u.conv2d, &plan, info);
+        break;
+    case ACCEL_OP_LAYERNORM:
+    case ACCEL_OP_SOFTMAX:
+    case ACCEL_OP_ELTWISE:
+    case ACCEL_OP_PERMUTE:
+        /* Memory-bound ops are ours whatever the library: oneDNN's versions would add a reorder
+         * for the fp32 mask and BLAS has none. Only "openblas" refuses them: it names a BLAS. */
+        if (lib == CPU_LIB_OPENBLAS) {
+            st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: %s is not a BLAS op",
+                                 desc->kind == ACCEL_OP_LAYERNORM ? "layernorm"
+                                 : desc->kind == ACCEL_OP_SOFTMAX ? "softmax"
+                                 : desc->kind == ACCEL_OP_ELTWISE ? "eltwise"
+                                                                  : "permute");
+            break;
+        }
+        if (desc->kind == ACCEL_OP_LAYERNORM)
+            st = cpu_layernorm_plan(ctx, &desc->u.layernorm, &plan, info);
+        else if (desc->kind == ACCEL_OP_SOFTMAX)
+            st = cpu_softmax_plan(ctx, &desc->u.softmax, &plan, info);
+        else if (desc->kind == ACCEL_OP_ELTWISE)
+            st = cpu_eltwise_plan(ctx, &desc->u.eltwise, &plan, info);
+        else st = cpu_permute_plan(ctx, &desc->u.permute, &plan, info);
+        break;
+    case ACCEL_OP_ATTENTION:
+        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                             "cpu: no fused attention; compose it from GEMM and softmax");
+        break;
+    default:
+        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: unknown op kind %d", (int)desc->kind);
+        break;
+    }
+    if (st != ACCEL_OK) return st;
+    plan->ctx = ctx;
+    info->workspace_bytes = plan->workspace_bytes;
+    *out_plan = plan;
+    return ACCEL_OK;
+}
+
+void cpu_op_plan_destroy(void *vplan) {
+    cpu_plan *plan = vplan;
+    if (plan) plan->destroy(plan);
+}
+
+accel_status cpu_op_plan_execute(void *vplan, void *stream, const accel_plugin_ref *operands,
+                                 size_t noperands, accel_plugin_ref workspace) {
+    (void)stream;
+    (void)noperands;
+    cpu_plan *plan = vplan;
+    void *ws = cpu_ref_ptr(workspace);
+    if (plan->workspace_bytes && !ws)
+        return plan->ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                          "cpu plan: needs %zu bytes of workspace, none given",
+                                          plan->workspace_bytes);
+    return plan->execute(plan, operands, ws);
+}

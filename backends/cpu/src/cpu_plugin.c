@@ -1,0 +1,133 @@
+/* The CPU backend's entry point: the slot table, init/shutdown and device open/close. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpu_internal.h"
+#include "cpu_slots.h"
+
+static int affinity_core_count(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static accel_status cpu_init(const accel_host_services *host, void **out_ctx, int *device_count,
+                             char *reason, size_t reason_len) {
+    cpu_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        snprintf(reason, reason_len, "calloc: out of memory");
+        return ACCEL_ERR_OUT_OF_MEMORY;
+    }
+    ctx->host = host;
+    ctx->threads = affinity_core_count();
+    /* Optional libraries: their absence only removes a library name from op_libraries. */
+    if (cpu_openblas_open(ctx) != ACCEL_OK && host->debug)
+        host->log(ACCEL_LOG_DEBUG, "cpu", ctx->openblas_reason);
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+    if (cpu_onednn_open(ctx) != ACCEL_OK)
+        host->log(ACCEL_LOG_WARN, "cpu", ctx->onednn_reason);
+#else
+    snprintf(ctx->onednn_reason, sizeof ctx->onednn_reason,
+             "built without oneDNN (install libdnnl-dev and reconfigure)");
+#endif
+    *out_ctx = ctx;
+    *device_count = 1;
+    if (reason_len) reason[0] = '\0';
+    return ACCEL_OK;
+}
+
+static void cpu_shutdown(void *vctx) {
+    cpu_context *ctx = vctx;
+    if (!ctx) return;
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+    cpu_onednn_close(ctx);
+#endif
+    cpu_openblas_close(ctx);
+    free(ctx);
+}
+
+static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
+    cpu_context *ctx = vctx;
+    if (index != 0) return ctx->host->set_error(ACCEL_ERR_NOT_FOUND, "cpu: no device %d", index);
+    cpu_device *dev = calloc(1, sizeof *dev);
+    if (!dev) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    dev->ctx = ctx;
+    *out_dev = dev;
+    return ACCEL_OK;
+}
+
+static void cpu_device_close(void *dev) { free(dev); }
+
+static accel_status cpu_device_info(void *dev, accel_device_info *info) {
+    return cpu_device_info_fill(dev, info);
+}
+
+/* Work runs synchronously when it is enqueued, so there is never anything to wait for. */
+static accel_status cpu_device_synchronize(void *dev) {
+    (void)dev;
+    return ACCEL_OK;
+}
+
+static const accel_backend_ops cpu_ops = {
+    .abi_major = ACCEL_PLUGIN_ABI_MAJOR,
+    .abi_minor = ACCEL_PLUGIN_ABI_MINOR,
+    .struct_size = sizeof(accel_backend_ops),
+    .name = "cpu",
+    .version = ACCEL_CPU_BACKEND_VERSION,
+    .init = cpu_init,
+    .shutdown = cpu_shutdown,
+    .device_open = cpu_device_open,
+    .device_close = cpu_device_close,
+    .device_info = cpu_device_info,
+    .device_synchronize = cpu_device_synchronize,
+    .device_telemetry = cpu_device_telemetry_read,
+    .buffer_alloc = cpu_buffer_alloc,
+    .buffer_free = cpu_buffer_free,
+    .stream_create = cpu_stream_create,
+    .stream_destroy = cpu_stream_destroy,
+    .stream_synchronize = cpu_stream_synchronize,
+    .buffer_write = cpu_buffer_write,
+    .buffer_read = cpu_buffer_read,
+    .buffer_copy = cpu_buffer_copy,
+    .buffer_fill = cpu_buffer_fill,
+    .event_create = cpu_event_create,
+    .event_destroy = cpu_event_destroy,
+    .event_record = cpu_event_record,
+    .stream_wait_event = cpu_stream_wait_event,
+    .event_synchronize = cpu_event_synchronize,
+    .timer_create = cpu_timer_create,
+    .timer_destroy = cpu_timer_destroy,
+    .timer_begin = cpu_timer_begin,
+    .timer_end = cpu_timer_end,
+    .timer_elapsed_ms = cpu_timer_elapsed_ms,
+    .timer_properties = cpu_timer_properties,
+    .module_load = cpu_module_load,
+    .module_unload = cpu_module_unload,
+    .kernel_get = cpu_kernel_get,
+    .kernel_release = cpu_kernel_release,
+    .kernel_launch = cpu_kernel_launch,
+    .op_plan_create = cpu_op_plan_create,
+    .op_plan_destroy = cpu_op_plan_destroy,
+    .op_plan_execute = cpu_op_plan_execute,
+    /* Work already runs synchronously on the calling thread: nothing to record or replay. */
+    .stream_capture_begin = NULL,
+    .stream_capture_end = NULL,
+    .graph_launch = NULL,
+    .graph_destroy = NULL,
+};
+
+ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,
+                                                                   const accel_host_services *host) {
+    (void)host;
+    if (host_abi_major != ACCEL_PLUGIN_ABI_MAJOR) return NULL;
+    return &cpu_ops;
+}

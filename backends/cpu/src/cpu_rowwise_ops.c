@@ -1,0 +1,142 @@
+/* layernorm and softmax: one row per iteration, rows spread over the threads, fp32 arithmetic
+ * whatever the storage type. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpu_dtype.h"
+#include "cpu_internal.h"
+
+static accel_status check_dtype(const accel_host_services *host, const char *op, accel_dtype t) {
+    if (cpu_dtype_is_float(t)) return ACCEL_OK;
+    return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                           "cpu %s: dtype %d not supported (f32, bf16, f16)", op, (int)t);
+}
+
+/* ---- layernorm ---- */
+
+typedef struct layernorm_plan {
+    cpu_plan base;
+    accel_layernorm_desc d;
+} layernorm_plan;
+
+static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    (void)ws;
+    const accel_layernorm_desc d = ((layernorm_plan *)plan)->d;
+    const void *X = cpu_ref_ptr(ops[0]), *R = cpu_ref_ptr(ops[1]);
+    const void *gamma = cpu_ref_ptr(ops[2]), *beta = cpu_ref_ptr(ops[3]);
+    void *Y = cpu_ref_ptr(ops[4]);
+    const int residual = d.has_residual && R;
+    const int64_t cols = d.cols;
+    const float inv_cols = 1.0f / (float)cols;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < d.rows; r++) {
+        const int64_t base = r * cols;
+        float sum = 0.0f;
+        if (d.dtype == ACCEL_DTYPE_F32) {
+            const float *x = (const float *)X + base, *rr = residual ? (const float *)R + base : x;
+            if (residual)
+                for (int64_t j = 0; j < cols; j++) sum += x[j] + rr[j];
+            else
+                for (int64_t j = 0; j < cols; j++) sum += x[j];
+        } else {
+            for (int64_t j = 0; j < cols; j++)
+                sum += cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
+        }
+        const float mean = sum * inv_cols;
+        float sq = 0.0f;
+        for (int64_t j = 0; j < cols; j++) {
+            float t = cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
+            sq += (t - mean) * (t - mean);
+        }
+        const float rstd = 1.0f / sqrtf(sq * inv_cols + (float)d.eps);
+        for (int64_t j = 0; j < cols; j++) {
+            float t = cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
+            float y = (t - mean) * rstd * cpu_load(d.dtype, gamma, j) + cpu_load(d.dtype, beta, j);
+            cpu_store(d.dtype, Y, base + j, y);
+        }
+    }
+    return ACCEL_OK;
+}
+
+static void plan_free(cpu_plan *plan) { free(plan); }
+
+accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
+                                accel_plugin_plan_info *info) {
+    accel_status st = check_dtype(ctx->host, "layernorm", d->dtype);
+    if (st != ACCEL_OK) return st;
+    layernorm_plan *p = calloc(1, sizeof *p);
+    if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    p->d = *d;
+    p->base.execute = layernorm_execute;
+    p->base.destroy = plan_free;
+    snprintf(info->library, sizeof info->library, "accel");
+    snprintf(info->algorithm, sizeof info->algorithm, "layernorm two-pass fp32%s",
+             d->has_residual ? " + fused residual" : "");
+    *out = &p->base;
+    return ACCEL_OK;
+}
+
+/* ---- softmax ---- */
+
+typedef struct softmax_plan {
+    cpu_plan base;
+    accel_softmax_desc d;
+} softmax_plan;
+
+static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    (void)ws;
+    const accel_softmax_desc d = ((softmax_plan *)plan)->d;
+    const void *X = cpu_ref_ptr(ops[0]);
+    const float *mask = cpu_ref_ptr(ops[1]);
+    void *Y = cpu_ref_ptr(ops[2]);
+    const int64_t cols = d.cols, rpm = d.rows_per_mask_row > 0 ? d.rows_per_mask_row : 1;
+    const float scale = (float)d.scale;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < d.rows; r++) {
+        const int64_t base = r * cols;
+        const float *m = mask ? mask + (r / rpm) * cols : NULL;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j < cols; j++) {
+            float v = scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f);
+            mx = v > mx ? v : mx;
+        }
+        float sum = 0.0f;
+        if (d.dtype == ACCEL_DTYPE_F32) {
+            /* fp32 output can hold the exponentials exactly: one exp per element */
+            const float *x = (const float *)X + base;
+            float *y = (float *)Y + base;
+            for (int64_t j = 0; j < cols; j++) {
+                float e = expf(scale * x[j] + (m ? m[j] : 0.0f) - mx);
+                y[j] = e;
+                sum += e;
+            }
+            const float inv = 1.0f / sum;
+            for (int64_t j = 0; j < cols; j++) y[j] *= inv;
+        } else {
+            for (int64_t j = 0; j < cols; j++)
+                sum += expf(scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f) - mx);
+            const float inv = 1.0f / sum;
+            for (int64_t j = 0; j < cols; j++) {
+                float e = expf(scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f) - mx);
+                cpu_store(d.dtype, Y, base + j, e * inv);
+            }
+        }
+    }
+    return ACCEL_OK;
+}
+
+accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info) {
+    accel_status st = check_dtype(ctx->host, "softmax", d->dtype);
+    if (st != ACCEL_OK) return st;
+    softmax_plan *p = calloc(1, sizeof *p);
+    if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    p->d = *d;
+    p->base.execute = softmax_execute;
+    p->base.destroy = plan_free;
+    snprintf(info->library, sizeof info->library, "accel");
+    snprintf(info->algorithm, sizeof info->algorithm, "softmax rowwise fp32");
+    *out = &p->base;
+    return ACCEL_OK;
+}

@@ -1,0 +1,234 @@
+/* GEMM on every CPU library path against the fp64 reference: odd sizes, both transposes, padded
+ * leading dims, batch strides, alpha/beta, C aliasing D, bias and every activation, f32/bf16/f16
+ * storage, and the combinations each path must refuse. */
+#include <math.h>
+#include <string.h>
+
+#include "cpu_test_util.h"
+
+enum { EXPECT_OK, EXPECT_UNIMPLEMENTED, EXPECT_OK_OR_UNIMPLEMENTED };
+
+typedef struct gemm_case {
+    const char *lib;
+    accel_dtype a, b, c, d, bias;
+    accel_compute_type compute;
+    int ta, tb;
+    int64_t m, n, k, batch;
+    double alpha, beta;
+    uint32_t epilogue;
+    int c_is_d;
+    int expect;
+    int bias_per_batch;
+} gemm_case;
+
+static const double SENTINEL = 512.0; /* exact in every type; ld padding must keep it */
+
+static void run_case(test_env *env, const gemm_case *gc) {
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "%s", gc->lib);
+    accel_gemm_desc *g = &desc.u.gemm;
+    g->a_type = gc->a;
+    g->b_type = gc->b;
+    g->c_type = gc->c_is_d ? gc->d : gc->c;
+    g->d_type = gc->d;
+    g->bias_type = gc->bias;
+    g->compute = gc->compute;
+    g->trans_a = gc->ta;
+    g->trans_b = gc->tb;
+    g->m = gc->m;
+    g->n = gc->n;
+    g->k = gc->k;
+    g->batch = gc->batch;
+    g->alpha = gc->alpha;
+    g->beta = gc->beta;
+    g->epilogue = gc->epilogue;
+    const int64_t a_rows = gc->ta ? gc->k : gc->m, a_cols = gc->ta ? gc->m : gc->k;
+    const int64_t b_rows = gc->tb ? gc->n : gc->k, b_cols = gc->tb ? gc->k : gc->n;
+    g->lda = a_cols + 3;
+    g->ldb = b_cols + 1;
+    g->ldc = gc->n + 2;
+    g->ldd = gc->c_is_d ? g->ldc : gc->n + 5;
+    g->stride_a = a_rows * g->lda + 7;
+    g->stride_b = b_rows * g->ldb + 2;
+    g->stride_c = gc->m * g->ldc + 4;
+    g->stride_d = gc->c_is_d ? g->stride_c : gc->m * g->ldd + 3;
+    g->stride_bias = gc->bias_per_batch ? gc->n + 3 : 0;
+    const accel_dtype bias_t = gc->bias == ACCEL_DTYPE_INVALID ? gc->d : gc->bias;
+    const int64_t na = g->stride_a * gc->batch, nb = g->stride_b * gc->batch;
+    const int64_t nc = g->stride_c * gc->batch, nd = g->stride_d * gc->batch;
+    const size_t ea = accel_dtype_size(gc->a), eb = accel_dtype_size(gc->b);
+    const size_t ec = accel_dtype_size(g->c_type), ed = accel_dtype_size(gc->d);
+    void *A = malloc(na * ea), *B = malloc(nb * eb), *C = malloc(nc * ec), *D = malloc(nd * ed);
+    const int64_t nbias = gc->bias_per_batch ? g->stride_bias * gc->batch : gc->n;
+    void *bias = malloc(nbias * 8);
+    accel_ref_fill_random(gc->a, A, na, 11, -1, 1);
+    accel_ref_fill_random(gc->b, B, nb, 12, -1, 1);
+    accel_ref_fill_random(g->c_type, C, nc, 13, -1, 1);
+    accel_ref_fill_random(bias_t, bias, nbias, 14, -1, 1);
+    for (int64_t i = 0; i < nd; i++) accel_ref_store(gc->d, D, i, SENTINEL);
+    if (gc->c_is_d) memcpy(D, C, nd * ed);
+
+    accel_buffer *bufs[5];
+    bufs[0] = test_upload(env, A, na * ea);
+    bufs[1] = test_upload(env, B, nb * eb);
+    bufs[3] = test_upload(env, D, nd * ed);
+    bufs[2] = gc->c_is_d ? bufs[3] : test_upload(env, C, nc * ec);
+    bufs[4] = test_upload(env, bias, nbias * accel_dtype_size(bias_t));
+    char algo[300] = "";
+    accel_status st = test_run_op(env, &desc, bufs, 5, algo, sizeof algo);
+    char label[200];
+    snprintf(label, sizeof label, "[%s %s%s%s->%s ta%d tb%d %lldx%lldx%lld b%lld ep0x%x%s]", gc->lib,
+             accel_dtype_name(gc->a), accel_dtype_name(gc->b), accel_dtype_name(g->c_type),
+             accel_dtype_name(gc->d), gc->ta, gc->tb, (long long)gc->m, (long long)gc->n,
+             (long long)gc->k, (long long)gc->batch, gc->epilogue, gc->c_is_d ? " C=D" : "");
+    if (gc->expect == EXPECT_UNIMPLEMENTED) {
+        CHECK(st == ACCEL_ERR_UNIMPLEMENTED, "%s: expected UNIMPLEMENTED, got %s", label,
+              accel_status_str(st));
+        CHECK(strlen(accel_last_error()) > 0, "%s: UNIMPLEMENTED without a reason", label);
+    } else if (st == ACCEL_ERR_UNIMPLEMENTED && gc->expect == EXPECT_OK_OR_UNIMPLEMENTED) {
+        printf("  %s unimplemented: %s\n", label, accel_last_error());
+    } else {
+        CHECK(st == ACCEL_OK, "%s: plan failed: %s: %s", label, accel_status_str(st),
+              accel_last_error());
+    }
+    if (st == ACCEL_OK && gc->expect != EXPECT_UNIMPLEMENTED) {
+        void *got = malloc(nd * ed);
+        test_download(env, bufs[3], got, nd * ed);
+        const double u_acc = ldexp(1.0, -24);
+        const double u_out = accel_ref_unit_roundoff_dtype(gc->d);
+        int bad = 0;
+        double worst = 0;
+        for (int64_t b = 0; b < gc->batch; b++)
+            for (int64_t i = 0; i < gc->m; i++)
+                for (int64_t j = 0; j < g->ldd; j++) {
+                    const int64_t idx = b * g->stride_d + i * g->ldd + j;
+                    const double v = accel_ref_load(gc->d, got, idx);
+                    if (j >= gc->n) { /* padding of D must be untouched */
+                        if (!gc->c_is_d && v != SENTINEL && bad++ < 3)
+                            fprintf(stderr, "%s: D padding (%lld,%lld,%lld) overwritten: %g\n",
+                                    label, (long long)b, (long long)i, (long long)j, v);
+                        continue;
+                    }
+                    double ref, abs_sum;
+                    accel_ref_gemm_element(g, A, B, C, bias, b, i, j, &ref, &abs_sum);
+                    const double tol = 8.0 * (double)gc->k * u_acc * fabs(gc->alpha) * abs_sum +
+                                       2.0 * u_out * (fabs(ref) + fabs(gc->beta) + 1.0) + 1e-30;
+                    const double err = fabs(v - ref);
+                    if (err / tol > worst) worst = err / tol;
+                    if (!(err <= tol) && bad++ < 3)
+                        fprintf(stderr, "%s: D(%lld,%lld,%lld) = %.8g, reference %.8g (tol %.3g)\n",
+                                label, (long long)b, (long long)i, (long long)j, v, ref, tol);
+                }
+        CHECK(bad == 0, "%s: %d wrong elements (%s)", label, bad, algo);
+        if (!bad) printf("  ok %s err/tol %.3f  %s\n", label, worst, algo);
+        free(got);
+    }
+    for (int i = 0; i < 5; i++)
+        if (!(i == 2 && gc->c_is_d)) accel_buffer_free(bufs[i]);
+    free(A);
+    free(B);
+    free(C);
+    free(D);
+    free(bias);
+}
+
+#define F32 ACCEL_DTYPE_F32
+#define BF16 ACCEL_DTYPE_BF16
+#define F16 ACCEL_DTYPE_F16
+#define INV ACCEL_DTYPE_INVALID
+#define DEF ACCEL_COMPUTE_DEFAULT
+#define BIAS ACCEL_EPILOGUE_BIAS
+#define RELU ACCEL_EPILOGUE_RELU
+#define GELU ACCEL_EPILOGUE_GELU_ERF
+#define GTANH ACCEL_EPILOGUE_GELU_TANH
+
+static void run_library(test_env *env, const char *lib) {
+    const int blas = strcmp(lib, "openblas") == 0;
+    const int onednn = strcmp(lib, "onednn") == 0 || (lib[0] == 0 && test_env_has_library(env, "onednn"));
+    const int ep_ok = blas ? EXPECT_UNIMPLEMENTED : EXPECT_OK;
+    const int lowp_ok = blas ? EXPECT_UNIMPLEMENTED : EXPECT_OK;
+    const gemm_case cases[] = {
+        /* fp32, all transposes, alpha/beta, batch 3 */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0},
+        /* sizes crossing the engine's block edges (MC 96, KC 256, NC 384) */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 200, 401, 300, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 1, 7, 5, 2, 2.0, 0.0, 0, 0, EXPECT_OK, 0},
+        /* in-place C = D */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 1, EXPECT_OK, 0},
+        /* epilogues */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 0.5, 0.0, GTANH, 0, ep_ok, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 1.0, 0.0, RELU, 0, ep_ok, 0},
+        /* bf16 storage, fp32 accumulation; D bf16 or f32 */
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0},
+        {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0},
+        {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0},
+        /* a bias per batch entry (stride_bias != 0) */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1},
+        /* f16: oneDNN only where the CPU has fp16 arithmetic; ours always */
+        {lib, F16, F16, F16, F16, INV, DEF, 0, 1, 37, 53, 71, 2, 0.5, 0.25, BIAS, 0,
+         blas ? EXPECT_UNIMPLEMENTED : onednn ? EXPECT_OK_OR_UNIMPLEMENTED : EXPECT_OK, 0},
+        /* refused everywhere */
+        {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_TF32, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
+         EXPECT_UNIMPLEMENTED, 0},
+        {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_BF16, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
+         EXPECT_UNIMPLEMENTED, 0},
+    };
+    printf("library %s\n", lib);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i]);
+
+    /* The tf32 refusal names its reason. */
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "%s", lib);
+    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
+                                    .compute = ACCEL_COMPUTE_TF32, .m = 8, .n = 8, .k = 8,
+                                    .batch = 1, .alpha = 1.0};
+    accel_op_plan *plan = NULL;
+    accel_status st = accel_op_plan_create(env->dev, &desc, &plan);
+    if (!blas) {
+        CHECK(st == ACCEL_ERR_UNIMPLEMENTED && strstr(accel_last_error(), "tf32"),
+              "%s tf32: %s / %s", lib, accel_status_str(st), accel_last_error());
+    }
+    if (plan) accel_op_plan_destroy(plan);
+}
+
+int main(void) {
+    test_env env;
+    test_env_open(&env);
+    printf("cpu:0 %s, libraries %s\n", env.info.name, env.info.op_libraries);
+    CHECK(test_env_has_library(&env, "accel"), "op_libraries lacks accel: %s", env.info.op_libraries);
+    const char *libs[] = {"onednn", "openblas", "accel", ""};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        if (libs[i][0] && !test_env_has_library(&env, libs[i])) {
+            printf("library %s not available on this machine: skipped\n", libs[i]);
+            continue;
+        }
+        run_library(&env, libs[i]);
+    }
+    /* a library the device does not offer is refused, never substituted */
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "cublaslt");
+    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
+                                    .m = 8, .n = 8, .k = 8, .batch = 1, .alpha = 1.0};
+    accel_op_plan *plan = NULL;
+    CHECK(accel_op_plan_create(env.dev, &desc, &plan) == ACCEL_ERR_UNIMPLEMENTED,
+          "unknown library accepted");
+    if (plan) accel_op_plan_destroy(plan);
+    test_env_close(&env);
+    return test_finish("cpu_gemm_test");
+}

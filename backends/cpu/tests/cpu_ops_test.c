@@ -1,0 +1,256 @@
+/* conv2d (both layouts, every library path), layernorm, softmax, eltwise and permute against the
+ * fp64 reference, in f32, bf16 and f16 storage. */
+#include <math.h>
+#include <string.h>
+
+#include "cpu_test_util.h"
+
+#define F32 ACCEL_DTYPE_F32
+#define BF16 ACCEL_DTYPE_BF16
+#define F16 ACCEL_DTYPE_F16
+
+/* Normwise threshold: a few output roundings; a wrong epilogue or index is orders above it. */
+static double threshold(accel_dtype t) {
+    return t == F32 ? 2e-6 : t == BF16 ? 5e-3 : 6e-4;
+}
+
+static void *random_tensor(accel_dtype t, int64_t count, uint64_t seed, double lo, double hi) {
+    void *p = malloc((size_t)count * accel_dtype_size(t) + 1);
+    accel_ref_fill_random(t, p, count, seed, lo, hi);
+    return p;
+}
+
+/* ---- conv2d ---- */
+
+static void conv_case(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
+                      int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
+                      int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue, int expect_ok) {
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_CONV2D;
+    snprintf(desc.library, sizeof desc.library, "%s", lib);
+    accel_conv2d_desc *d = &desc.u.conv2d;
+    *d = (accel_conv2d_desc){.layout = layout, .x_type = t, .w_type = t, .y_type = t,
+                             .n = n, .c = c, .h = h, .w = w, .k = k, .r = r, .s = s,
+                             .stride_h = stride, .stride_w = stride, .pad_h = pad, .pad_w = pad,
+                             .dil_h = dil, .dil_w = dil, .groups = 1, .epilogue = epilogue};
+    int64_t p, q;
+    accel_ref_conv2d_out_hw(d, &p, &q);
+    const int64_t nx = n * c * h * w, nw = k * c * r * s, ny = n * k * p * q;
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, nx, 21, -1, 1), *W = random_tensor(t, nw, 22, -1, 1);
+    void *bias = random_tensor(t, k, 23, -1, 1), *res = random_tensor(t, ny, 24, -1, 1);
+    accel_buffer *bufs[5] = {test_upload(env, X, nx * e), test_upload(env, W, nw * e),
+                             test_upload(env, bias, k * e), test_upload(env, res, ny * e),
+                             test_alloc(env, ny * e)};
+    char algo[300] = "", label[160];
+    snprintf(label, sizeof label, "[conv %s %s %s n%lld c%lld %lldx%lld k%lld %lldx%lld s%lld p%lld d%lld ep0x%x]",
+             lib, layout == ACCEL_LAYOUT_NHWC ? "nhwc" : "nchw", accel_dtype_name(t), (long long)n,
+             (long long)c, (long long)h, (long long)w, (long long)k, (long long)r, (long long)s,
+             (long long)stride, (long long)pad, (long long)dil, epilogue);
+    accel_status st = test_run_op(env, &desc, bufs, 5, algo, sizeof algo);
+    if (!expect_ok) {
+        CHECK(st == ACCEL_ERR_UNIMPLEMENTED, "%s: expected UNIMPLEMENTED, got %s", label,
+              accel_status_str(st));
+    } else if (st != ACCEL_OK) {
+        CHECK(0, "%s: %s: %s", label, accel_status_str(st), accel_last_error());
+    } else {
+        void *got = malloc(ny * e);
+        double *ref = malloc(ny * sizeof(double));
+        test_download(env, bufs[4], got, ny * e);
+        accel_ref_conv2d(d, X, W, bias, res, ref);
+        double err = accel_ref_normwise_rel_err(t, got, ref, ny);
+        CHECK(err <= threshold(t), "%s: normwise error %.3g > %.3g (%s)", label, err, threshold(t), algo);
+        if (err <= threshold(t)) printf("  ok %s err %.2g  %s\n", label, err, algo);
+        free(got);
+        free(ref);
+    }
+    for (int i = 0; i < 5; i++) accel_buffer_free(bufs[i]);
+    free(X);
+    free(W);
+    free(bias);
+    free(res);
+}
+
+static void conv_tests(test_env *env, const char *lib) {
+    const uint32_t all = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
+    for (int l = 0; l < 2; l++) {
+        accel_layout layout = l ? ACCEL_LAYOUT_NHWC : ACCEL_LAYOUT_NCHW;
+        conv_case(env, lib, layout, F32, 2, 5, 9, 11, 7, 3, 3, 2, 1, 1, all, 1);
+        conv_case(env, lib, layout, F32, 2, 6, 7, 5, 9, 1, 1, 1, 0, 1, all, 1); /* 1x1 direct */
+        conv_case(env, lib, layout, F32, 1, 3, 10, 9, 4, 3, 2, 1, 2, 2, ACCEL_EPILOGUE_BIAS, 1);
+        conv_case(env, lib, layout, F32, 3, 4, 6, 6, 5, 3, 3, 1, 1, 1, 0, 1);
+        conv_case(env, lib, layout, BF16, 2, 5, 9, 11, 7, 3, 3, 2, 1, 1, all, 1);
+        conv_case(env, lib, layout, BF16, 2, 16, 6, 6, 16, 1, 1, 1, 0, 1, all, 1);
+    }
+}
+
+/* ---- layernorm / softmax / eltwise / permute ---- */
+
+static void check_output(test_env *env, accel_buffer *buf, accel_dtype t, const double *ref,
+                         int64_t count, const char *label, const char *algo) {
+    void *got = malloc((size_t)count * accel_dtype_size(t));
+    test_download(env, buf, got, (size_t)count * accel_dtype_size(t));
+    double err = accel_ref_normwise_rel_err(t, got, ref, count);
+    CHECK(err <= threshold(t), "%s: normwise error %.3g > %.3g (%s)", label, err, threshold(t), algo);
+    if (err <= threshold(t)) printf("  ok %s err %.2g\n", label, err);
+    free(got);
+}
+
+static void layernorm_case(test_env *env, accel_dtype t, int residual, int in_place) {
+    const int64_t rows = 13, cols = 77;
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_LAYERNORM;
+    desc.u.layernorm = (accel_layernorm_desc){t, rows, cols, 1e-5, residual};
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, rows * cols, 31, -2, 3), *R = random_tensor(t, rows * cols, 32, -1, 1);
+    void *g = random_tensor(t, cols, 33, 0.5, 1.5), *b = random_tensor(t, cols, 34, -1, 1);
+    accel_buffer *bx = test_upload(env, X, rows * cols * e);
+    accel_buffer *bufs[5] = {bx, residual ? test_upload(env, R, rows * cols * e) : NULL,
+                             test_upload(env, g, cols * e), test_upload(env, b, cols * e),
+                             in_place ? bx : test_alloc(env, rows * cols * e)};
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[layernorm %s%s%s]", accel_dtype_name(t),
+             residual ? " +residual" : "", in_place ? " in-place" : "");
+    CHECK_OK(test_run_op(env, &desc, bufs, 5, algo, sizeof algo));
+    double *ref = malloc(rows * cols * sizeof(double));
+    accel_ref_layernorm(&desc.u.layernorm, X, residual ? R : NULL, g, b, ref);
+    check_output(env, bufs[4], t, ref, rows * cols, label, algo);
+    for (int i = 0; i < 4; i++) accel_buffer_free(bufs[i]);
+    if (!in_place) accel_buffer_free(bufs[4]);
+    free(ref);
+    free(X);
+    free(R);
+    free(g);
+    free(b);
+}
+
+static void softmax_case(test_env *env, accel_dtype t, int masked) {
+    const int64_t batch = 2, heads = 3, seq = 19, rows = batch * heads * seq, cols = seq;
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_SOFTMAX;
+    desc.u.softmax = (accel_softmax_desc){t, rows, cols, 0.35, masked ? heads * seq : 0};
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, rows * cols, 41, -4, 4);
+    float *mask = malloc(batch * cols * sizeof(float));
+    for (int64_t b = 0; b < batch; b++) /* batch b keeps its first seq - 3b positions */
+        for (int64_t j = 0; j < cols; j++) mask[b * cols + j] = j < seq - 3 * b ? 0.0f : -10000.0f;
+    accel_buffer *bufs[3] = {test_upload(env, X, rows * cols * e),
+                             masked ? test_upload(env, mask, batch * cols * sizeof(float)) : NULL,
+                             test_alloc(env, rows * cols * e)};
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[softmax %s%s]", accel_dtype_name(t), masked ? " masked" : "");
+    CHECK_OK(test_run_op(env, &desc, bufs, 3, algo, sizeof algo));
+    double *ref = malloc(rows * cols * sizeof(double));
+    accel_ref_softmax(&desc.u.softmax, X, masked ? mask : NULL, ref);
+    check_output(env, bufs[2], t, ref, rows * cols, label, algo);
+    for (int i = 0; i < 3; i++) accel_buffer_free(bufs[i]);
+    free(ref);
+    free(X);
+    free(mask);
+}
+
+static void eltwise_case(test_env *env, accel_dtype t, accel_eltwise_kind kind) {
+    const int64_t count = 1001 * 3, cols = 1001;
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_ELTWISE;
+    desc.u.eltwise = (accel_eltwise_desc){kind, t, count, cols, 0.75, -1.5};
+    const int binary = kind == ACCEL_ELTWISE_ADD || kind == ACCEL_ELTWISE_MUL ||
+                       kind == ACCEL_ELTWISE_BIAS_ADD;
+    const int64_t zcount = kind == ACCEL_ELTWISE_BIAS_ADD ? cols : count;
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, count, 51, -3, 3), *Z = random_tensor(t, zcount, 52, -2, 2);
+    accel_buffer *bufs[3] = {test_upload(env, X, count * e),
+                             binary ? test_upload(env, Z, zcount * e) : NULL,
+                             test_alloc(env, count * e)};
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[eltwise kind %d %s]", (int)kind, accel_dtype_name(t));
+    CHECK_OK(test_run_op(env, &desc, bufs, 3, algo, sizeof algo));
+    double *ref = malloc(count * sizeof(double));
+    accel_ref_eltwise(&desc.u.eltwise, X, binary ? Z : NULL, ref);
+    check_output(env, bufs[2], t, ref, count, label, algo);
+    for (int i = 0; i < 3; i++) accel_buffer_free(bufs[i]);
+    free(ref);
+    free(X);
+    free(Z);
+}
+
+static void permute_case(test_env *env, accel_dtype t, int nd, const int64_t *dims, const int *perm) {
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_PERMUTE;
+    desc.u.permute.dtype = t;
+    desc.u.permute.ndims = nd;
+    int64_t count = 1;
+    for (int i = 0; i < nd; i++) {
+        desc.u.permute.dims[i] = dims[i];
+        desc.u.permute.perm[i] = perm[i];
+        count *= dims[i];
+    }
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, count, 61, -1, 1);
+    accel_buffer *bufs[2] = {test_upload(env, X, count * e), test_alloc(env, count * e)};
+    char algo[300] = "";
+    CHECK_OK(test_run_op(env, &desc, bufs, 2, algo, sizeof algo));
+    double *ref = malloc(count * sizeof(double));
+    accel_ref_permute(&desc.u.permute, X, ref);
+    void *got = malloc(count * e);
+    test_download(env, bufs[1], got, count * e);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < count; i++) bad += accel_ref_load(t, got, i) != ref[i];
+    CHECK(bad == 0, "[permute %dD %s] %lld elements misplaced (%s)", nd, accel_dtype_name(t),
+          (long long)bad, algo);
+    if (!bad) printf("  ok [permute %dD %s] exact  %s\n", nd, accel_dtype_name(t), algo);
+    free(got);
+    free(ref);
+    free(X);
+    accel_buffer_free(bufs[0]);
+    accel_buffer_free(bufs[1]);
+}
+
+int main(void) {
+    test_env env;
+    test_env_open(&env);
+    const char *conv_libs[] = {"onednn", "accel"};
+    for (int i = 0; i < 2; i++) {
+        if (!test_env_has_library(&env, conv_libs[i])) {
+            printf("conv2d: library %s not available: skipped\n", conv_libs[i]);
+            continue;
+        }
+        conv_tests(&env, conv_libs[i]);
+    }
+    if (test_env_has_library(&env, "openblas"))
+        conv_case(&env, "openblas", ACCEL_LAYOUT_NHWC, F32, 1, 2, 4, 4, 2, 1, 1, 1, 0, 1, 0, 0);
+    conv_case(&env, "accel", ACCEL_LAYOUT_NHWC, F32, 1, 2, 4, 4, 2, 1, 1, 1, 0, 1, 0, 1);
+    conv_case(&env, "accel", ACCEL_LAYOUT_NCHW, F16, 1, 3, 5, 5, 4, 3, 3, 1, 1, 1,
+              ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU, 1);
+
+    const accel_dtype types[3] = {F32, BF16, F16};
+    for (int ti = 0; ti < 3; ti++) {
+        const accel_dtype t = types[ti];
+        layernorm_case(&env, t, 0, 0);
+        layernorm_case(&env, t, 1, 0);
+        layernorm_case(&env, t, 1, 1);
+        softmax_case(&env, t, 0);
+        softmax_case(&env, t, 1);
+        for (int k = ACCEL_ELTWISE_COPY; k <= ACCEL_ELTWISE_BIAS_ADD; k++)
+            eltwise_case(&env, t, (accel_eltwise_kind)k);
+        const int64_t qkv[5] = {2, 7, 3, 4, 5};
+        const int qkv_perm[5] = {2, 0, 3, 1, 4};
+        permute_case(&env, t, 5, qkv, qkv_perm);
+    }
+    const int64_t d3[3] = {37, 45, 3};
+    const int p3[3] = {2, 1, 0};
+    permute_case(&env, F32, 3, d3, p3);
+    const int64_t d2[2] = {70, 33};
+    const int p2[2] = {1, 0};
+    permute_case(&env, BF16, 2, d2, p2);
+    const int64_t d6[6] = {2, 3, 4, 5, 3, 2};
+    const int p6[6] = {5, 3, 1, 0, 4, 2};
+    permute_case(&env, F32, 6, d6, p6);
+    test_env_close(&env);
+    return test_finish("cpu_ops_test");
+}
