@@ -1,0 +1,56 @@
+/* dlopen of rocBLAS (hip_blas.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "hip_blas.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const rocblas_names[] = {"librocblas.so.4", "librocblas.so.3"};
+
+void hip_blas_open(hip_blas *blas, int debug) {
+    memset(blas, 0, sizeof *blas);
+    hip_rocblas *r = &blas->rocblas;
+    const char *first_error = NULL;
+    for (size_t i = 0; i < sizeof rocblas_names / sizeof rocblas_names[0] && !r->lib; ++i) {
+        r->lib = dlopen(rocblas_names[i], RTLD_NOW | RTLD_LOCAL);
+        if (r->lib) {
+            snprintf(r->lib_name, sizeof r->lib_name, "%s", rocblas_names[i]);
+        } else {
+            const char *e = dlerror();
+            if (debug)
+                fprintf(stderr, "accel hip: dlopen %s: %s\n", rocblas_names[i], e ? e : "?");
+            if (!first_error)
+                snprintf(blas->reason, sizeof blas->reason, "%s (install rocblas)", e ? e : "");
+            first_error = blas->reason;
+        }
+    }
+    if (!r->lib)
+        return;
+    const char *missing = NULL;
+#define ACCEL_ROCBLAS_RESOLVE(ret, name, params)                                                   \
+    {                                                                                              \
+        void *sym = dlsym(r->lib, #name);                                                          \
+        memcpy(&r->name, &sym, sizeof r->name);                                                    \
+        if (!sym && !missing)                                                                      \
+            missing = #name;                                                                       \
+    }
+    ACCEL_ROCBLAS_SYMBOLS(ACCEL_ROCBLAS_RESOLVE)
+#undef ACCEL_ROCBLAS_RESOLVE
+    if (missing) {
+        snprintf(blas->reason, sizeof blas->reason, "%s lacks %s", r->lib_name, missing);
+        dlclose(r->lib);
+        memset(r, 0, sizeof *r);
+    }
+}
+
+void hip_blas_close(hip_blas *blas) {
+    if (blas->rocblas.lib)
+        dlclose(blas->rocblas.lib);
+    memset(blas, 0, sizeof *blas);
+}
+
+const char *hip_rocblas_status_name(const hip_rocblas *r, int status) {
+    const char *s = r->rocblas_status_to_string ? r->rocblas_status_to_string(status) : NULL;
+    return s ? s : "rocblas_status";
+}

@@ -1,0 +1,266 @@
+/* GEMM: rocBLAS (row-major by the operand swap) with our bias/activation epilogue kernel, or the
+ * shared tiled GEMM kernel (library "accel"). */
+#define _POSIX_C_SOURCE 200809L
+#include "hip_ops.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static int epilogue_act(uint32_t e) {
+    if (e & ACCEL_EPILOGUE_RELU) return 1;      /* ACCEL_ACT_RELU */
+    if (e & ACCEL_EPILOGUE_GELU_ERF) return 2;  /* ACCEL_ACT_GELU_ERF */
+    if (e & ACCEL_EPILOGUE_GELU_TANH) return 3; /* ACCEL_ACT_GELU_TANH */
+    return 0;
+}
+
+/* Leading dimensions and batch strides with the "0 = packed" defaults resolved. */
+static void resolve_geometry(const accel_gemm_desc *g, hip_gemm_params *p) {
+    p->m = g->m;
+    p->n = g->n;
+    p->k = g->k;
+    int64_t a_rows = g->trans_a ? g->k : g->m, a_cols = g->trans_a ? g->m : g->k;
+    int64_t b_rows = g->trans_b ? g->n : g->k, b_cols = g->trans_b ? g->k : g->n;
+    p->lda = g->lda ? g->lda : a_cols;
+    p->ldb = g->ldb ? g->ldb : b_cols;
+    p->ldc = g->ldc ? g->ldc : g->n;
+    p->ldd = g->ldd ? g->ldd : g->n;
+    p->stride_a = g->stride_a ? g->stride_a : a_rows * p->lda;
+    p->stride_b = g->stride_b ? g->stride_b : b_rows * p->ldb;
+    p->stride_c = g->stride_c ? g->stride_c : g->m * p->ldc;
+    p->stride_d = g->stride_d ? g->stride_d : g->m * p->ldd;
+    p->stride_bias = g->stride_bias;
+    p->batch = g->batch;
+    p->alpha = g->alpha;
+    p->beta = g->beta;
+    p->trans_a = g->trans_a != 0;
+    p->trans_b = g->trans_b != 0;
+}
+
+/* The compute type our kernels and rocBLAS give for this storage type, or -1. */
+static accel_compute_type effective_compute(const accel_gemm_desc *g) {
+    accel_compute_type c = g->compute;
+    switch (g->a_type) {
+    case ACCEL_DTYPE_F32:
+        return c == ACCEL_COMPUTE_DEFAULT ? ACCEL_COMPUTE_F32 : c;
+    case ACCEL_DTYPE_F16:
+        return c == ACCEL_COMPUTE_DEFAULT ? ACCEL_COMPUTE_F16 : c;
+    case ACCEL_DTYPE_BF16:
+        return c == ACCEL_COMPUTE_DEFAULT ? ACCEL_COMPUTE_BF16 : c;
+    case ACCEL_DTYPE_F64:
+        return c == ACCEL_COMPUTE_DEFAULT ? ACCEL_COMPUTE_F64 : c;
+    default:
+        return (accel_compute_type)-1;
+    }
+}
+
+static int compute_supported(accel_dtype t, accel_compute_type c) {
+    switch (t) {
+    case ACCEL_DTYPE_F32: return c == ACCEL_COMPUTE_F32 || c == ACCEL_COMPUTE_TF32;
+    case ACCEL_DTYPE_F16: return c == ACCEL_COMPUTE_F16 || c == ACCEL_COMPUTE_F32;
+    case ACCEL_DTYPE_BF16: return c == ACCEL_COMPUTE_BF16 || c == ACCEL_COMPUTE_F32;
+    case ACCEL_DTYPE_F64: return c == ACCEL_COMPUTE_F64;
+    default: return 0;
+    }
+}
+
+static int rocblas_type(accel_dtype t) {
+    switch (t) {
+    case ACCEL_DTYPE_F32: return HIP_ROCBLAS_F32;
+    case ACCEL_DTYPE_F16: return HIP_ROCBLAS_F16;
+    case ACCEL_DTYPE_BF16: return HIP_ROCBLAS_BF16;
+    case ACCEL_DTYPE_F64: return HIP_ROCBLAS_F64;
+    default: return -1;
+    }
+}
+
+static int fits_int32(const hip_gemm_params *p) {
+    const int64_t v[] = {p->m, p->n, p->k, p->lda, p->ldb, p->ldc, p->ldd, p->batch};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i)
+        if (v[i] > INT32_MAX)
+            return 0;
+    return 1;
+}
+
+static accel_status plan_epilogue_kernel(hip_plan *plan, const char *sfx) {
+    char name[64];
+    snprintf(name, sizeof name, "accel_bias_act_%s", sfx);
+    accel_status st = hip_device_function(plan->dev, "epilogue.cu", name, &plan->epilogue_fn);
+    if (st != ACCEL_OK)
+        return st;
+    plan->epilogue_grid[0] = hip_stride_grid(plan->gemm.m * plan->gemm.n * plan->gemm.batch);
+    plan->epilogue_grid[1] = plan->epilogue_grid[2] = 1;
+    return ACCEL_OK;
+}
+
+static accel_status plan_rocblas(hip_plan *plan, const hip_rocblas *rb, accel_compute_type compute,
+                                 accel_plugin_plan_info *info) {
+    hip_ctx *ctx = plan->dev->ctx;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    if (compute == ACCEL_COMPUTE_TF32)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip rocblas: no tf32/xf32 compute type in rocblas_gemm_ex "
+                                    "(use library accel, or hipBLASLt when wired)");
+    if (!fits_int32(&plan->gemm))
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip rocblas: a dimension exceeds rocblas_int (int32)");
+    if (g->epilogue & (ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU | ACCEL_EPILOGUE_GELU_ERF |
+                       ACCEL_EPILOGUE_GELU_TANH)) {
+        accel_status st = plan_epilogue_kernel(plan, hip_dtype_suffix(g->d_type));
+        if (st != ACCEL_OK)
+            return st;
+    }
+    int rc = rb->rocblas_create_handle(&plan->rocblas);
+    if (rc != HIP_ROCBLAS_STATUS_SUCCESS) {
+        plan->rocblas = NULL;
+        return ctx->host->set_error(ACCEL_ERR_DEVICE, "rocblas_create_handle: %s (%d)",
+                                    hip_rocblas_status_name(rb, rc), rc);
+    }
+    (void)rb->rocblas_set_pointer_mode(plan->rocblas, HIP_ROCBLAS_POINTER_MODE_HOST);
+    plan->path = HIP_PATH_ROCBLAS;
+    plan->rocblas_type = rocblas_type(g->a_type);
+    plan->rocblas_compute = g->a_type == ACCEL_DTYPE_F64 ? HIP_ROCBLAS_F64 : HIP_ROCBLAS_F32;
+    snprintf(info->library, sizeof info->library, "rocblas");
+    snprintf(info->algorithm, sizeof info->algorithm,
+             "%s gemm_strided_batched_ex %s compute f%d%s", rb->lib_name,
+             hip_dtype_suffix(g->a_type), g->a_type == ACCEL_DTYPE_F64 ? 64 : 32,
+             plan->epilogue_fn ? " + accel bias/act kernel" : "");
+    return ACCEL_OK;
+}
+
+static accel_status plan_accel(hip_plan *plan, accel_compute_type compute,
+                               accel_plugin_plan_info *info) {
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    const char *sfx = hip_dtype_suffix(g->a_type);
+    char name[64];
+    snprintf(name, sizeof name, "accel_gemm_%s", sfx);
+    accel_status st = hip_device_function(plan->dev, "gemm.cu", name, &plan->fn);
+    if (st != ACCEL_OK)
+        return st;
+    plan->gemm.round_tf32 = compute == ACCEL_COMPUTE_TF32;
+    plan->gemm.act = plan->act;
+    plan->path = HIP_PATH_KERNEL;
+    plan->grid[0] = (uint32_t)((g->n + 63) / 64);
+    plan->grid[1] = (uint32_t)((g->m + 63) / 64);
+    plan->grid[2] = (uint32_t)(g->batch < 65535 ? g->batch : 65535);
+    plan->block[0] = 256;
+    plan->block[1] = plan->block[2] = 1;
+    snprintf(info->library, sizeof info->library, "accel-hip");
+    snprintf(info->algorithm, sizeof info->algorithm, "hiprtc %s 64x64x16 tile, %s%s", name,
+             plan->dev->arch, plan->gemm.round_tf32 ? ", tf32-rounded inputs" : "");
+    return ACCEL_OK;
+}
+
+accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
+    hip_ctx *ctx = plan->dev->ctx;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    const char *lib = plan->desc.library;
+    accel_dtype bias_type = g->bias_type == ACCEL_DTYPE_INVALID ? g->d_type : g->bias_type;
+    if (g->b_type != g->a_type || g->c_type != g->a_type || g->d_type != g->a_type ||
+        bias_type != g->a_type || !hip_dtype_suffix(g->a_type))
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip gemm: storage types must all be one of f32/f16/bf16/f64 "
+                                    "(got A %d, B %d, C %d, D %d, bias %d)",
+                                    (int)g->a_type, (int)g->b_type, (int)g->c_type,
+                                    (int)g->d_type, (int)bias_type);
+    accel_compute_type compute = effective_compute(g);
+    if (!compute_supported(g->a_type, compute))
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip gemm: compute type %d with %s storage is not supported",
+                                    (int)compute, hip_dtype_suffix(g->a_type));
+    if (g->epilogue & ACCEL_EPILOGUE_RESIDUAL)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: residual epilogue is conv-only");
+    resolve_geometry(g, &plan->gemm);
+    plan->act = epilogue_act(g->epilogue);
+
+    const hip_blas *blas = hip_ctx_blas(ctx);
+    int want_rocblas = strcmp(lib, "rocblas") == 0;
+    int want_accel = strcmp(lib, "accel") == 0;
+    if (!want_rocblas && !want_accel && lib[0] != '\0')
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip gemm: library '%s' not available (this device offers "
+                                    "%saccel)",
+                                    lib, blas->rocblas.lib ? "rocblas," : "");
+    if (want_rocblas && !blas->rocblas.lib)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: rocblas: %s", blas->reason);
+    /* Default path: rocBLAS when it loads and covers the compute type, else our kernel. */
+    if (want_rocblas || (lib[0] == '\0' && blas->rocblas.lib && compute != ACCEL_COMPUTE_TF32 &&
+                         fits_int32(&plan->gemm)))
+        return plan_rocblas(plan, &blas->rocblas, compute, info);
+    return plan_accel(plan, compute, info);
+}
+
+void hip_plan_gemm_release(hip_plan *plan) {
+    if (plan->rocblas) {
+        const hip_blas *blas = &plan->dev->ctx->blas;
+        (void)blas->rocblas.rocblas_destroy_handle(plan->rocblas);
+        plan->rocblas = NULL;
+    }
+}
+
+static accel_status exec_epilogue(hip_plan *plan, hip_stream *s, void *d, const void *bias) {
+    hip_gemm_params *p = &plan->gemm;
+    hip_args args = {0};
+    int32_t act = plan->act;
+    hip_args_ptr(&args, d);
+    hip_args_ptr(&args, bias);
+    hip_args_push(&args, &p->m, 8, 8);
+    hip_args_push(&args, &p->n, 8, 8);
+    hip_args_push(&args, &p->ldd, 8, 8);
+    hip_args_push(&args, &p->batch, 8, 8);
+    hip_args_push(&args, &p->stride_d, 8, 8);
+    hip_args_push(&args, &p->stride_bias, 8, 8);
+    hip_args_push(&args, &act, 4, 4);
+    const uint32_t block[3] = {256, 1, 1};
+    return hip_launch(plan->dev, s->stream, plan->epilogue_fn, plan->epilogue_grid, block, 0, &args);
+}
+
+static accel_status exec_rocblas(hip_plan *plan, hip_stream *s, const accel_plugin_ref *ops) {
+    hip_ctx *ctx = plan->dev->ctx;
+    const hip_rocblas *rb = &ctx->blas.rocblas;
+    const hip_gemm_params *p = &plan->gemm;
+    const void *a = hip_ref_ptr(ops[0]), *b = hip_ref_ptr(ops[1]);
+    void *d = hip_ref_ptr(ops[3]);
+    const void *c = p->beta != 0.0 ? hip_ref_ptr(ops[2]) : NULL;
+    int64_t ldc = p->ldc, stride_c = p->stride_c;
+    if (!c) { /* beta == 0: C is not read; rocBLAS still wants a valid matrix description */
+        c = d;
+        ldc = p->ldd;
+        stride_c = p->stride_d;
+    }
+    double alpha64 = p->alpha, beta64 = p->beta;
+    float alpha32 = (float)p->alpha, beta32 = (float)p->beta;
+    const void *alpha = plan->rocblas_compute == HIP_ROCBLAS_F64 ? (const void *)&alpha64 : &alpha32;
+    const void *beta = plan->rocblas_compute == HIP_ROCBLAS_F64 ? (const void *)&beta64 : &beta32;
+    int rc = rb->rocblas_set_stream(plan->rocblas, s->stream);
+    if (rc == HIP_ROCBLAS_STATUS_SUCCESS)
+        /* Row-major D = A B is column-major D^T = B^T A^T: swap the operands and m/n. */
+        rc = rb->rocblas_gemm_strided_batched_ex(
+            plan->rocblas, p->trans_b ? HIP_ROCBLAS_OP_T : HIP_ROCBLAS_OP_N,
+            p->trans_a ? HIP_ROCBLAS_OP_T : HIP_ROCBLAS_OP_N, (int32_t)p->n, (int32_t)p->m,
+            (int32_t)p->k, alpha, b, plan->rocblas_type, (int32_t)p->ldb, p->stride_b, a,
+            plan->rocblas_type, (int32_t)p->lda, p->stride_a, beta, c, plan->rocblas_type,
+            (int32_t)ldc, stride_c, d, plan->rocblas_type, (int32_t)p->ldd, p->stride_d,
+            (int32_t)p->batch, plan->rocblas_compute, HIP_ROCBLAS_GEMM_ALGO_STANDARD, 0, 0);
+    if (rc != HIP_ROCBLAS_STATUS_SUCCESS)
+        return ctx->host->set_error(ACCEL_ERR_DEVICE, "rocblas_gemm_strided_batched_ex: %s (%d)",
+                                    hip_rocblas_status_name(rb, rc), rc);
+    if (plan->epilogue_fn)
+        return exec_epilogue(plan, s,  d,
+                             (plan->desc.u.gemm.epilogue & ACCEL_EPILOGUE_BIAS) ? hip_ref_ptr(ops[4])
+                                                                                : NULL);
+    return ACCEL_OK;
+}
+
+accel_status hip_exec_gemm(hip_plan *plan, hip_stream *s, const accel_plugin_ref *ops) {
+    if (plan->path == HIP_PATH_ROCBLAS)
+        return exec_rocblas(plan, s, ops);
+    hip_args args = {0};
+    hip_args_ptr(&args, hip_ref_ptr(ops[0]));
+    hip_args_ptr(&args, hip_ref_ptr(ops[1]));
+    hip_args_ptr(&args, plan->gemm.beta != 0.0 ? hip_ref_ptr(ops[2]) : NULL);
+    hip_args_ptr(&args, hip_ref_ptr(ops[3]));
+    hip_args_ptr(&args, (plan->desc.u.gemm.epilogue & ACCEL_EPILOGUE_BIAS) ? hip_ref_ptr(ops[4]) : NULL);
+    hip_args_push(&args, &plan->gemm, sizeof plan->gemm, 8);
+    return hip_launch(plan->dev, s->stream, plan->fn, plan->grid, plan->block, 0, &args);
+}

@@ -1,0 +1,61 @@
+/* Compiles every embedded shared kernel source (backends/gpu_common/kernels, *.cu) with hiprtc for
+ * one ISA (default gfx90a), with no GPU needed. Exits 1 with the compile log on any failure, 77
+ * (ctest SKIP_RETURN_CODE) with the reason when hiprtc itself is absent. */
+#include "hip_api.h"
+#include "hip_kernel_sources.h"
+#include "hip_rtc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SKIP = 77 };
+
+int main(int argc, char **argv) {
+    const char *arch = argc > 1 ? argv[1] : "gfx90a";
+    hip_api api;
+    char reason[512] = "";
+    if (hip_api_open(&api, 0, reason, sizeof reason) != ACCEL_OK) {
+        printf("SKIP: %s\n", reason);
+        return SKIP;
+    }
+    if (!hip_api_has_rtc(&api)) {
+        printf("SKIP: no hiprtc in libhiprtc.so.6/.so.5 or %s\n", api.hip_lib_name);
+        hip_api_close(&api);
+        return SKIP;
+    }
+    if (hip_kernel_sources_count == 0) {
+        printf("FAIL: no kernel sources embedded (backends/gpu_common/kernels/*.cu)\n");
+        hip_api_close(&api);
+        return 1;
+    }
+    char version[96];
+    hip_rtc_version(&api, version, sizeof version);
+    int failures = 0;
+    for (size_t i = 0; i < hip_kernel_sources_count; ++i) {
+        const hip_source *src = &hip_kernel_sources[i];
+        hip_rtc_result r;
+        accel_status st = hip_rtc_compile(&api, src->name, src->text, arch, NULL, &r);
+        if (st != ACCEL_OK) {
+            printf("FAIL %s for %s with %s:\n%s\n", src->name, arch, version,
+                   r.log ? r.log : r.message);
+            free(r.log);
+            ++failures;
+            continue;
+        }
+        /* A code object is an ELF or a clang offload bundle of ELFs. */
+        int elf = r.code_size > 4 && memcmp(r.code, "\177ELF", 4) == 0;
+        int bundle = r.code_size > 24 && memcmp(r.code, "__CLANG_OFFLOAD_BUNDLE__", 24) == 0;
+        if (!elf && !bundle) {
+            printf("FAIL %s: hiprtc returned %zu bytes that are neither ELF nor an offload bundle\n",
+                   src->name, r.code_size);
+            ++failures;
+        } else {
+            printf("ok   %s -> %zu bytes (%s)\n", src->name, r.code_size, elf ? "ELF" : "bundle");
+        }
+        free(r.code);
+    }
+    hip_api_close(&api);
+    printf("%d of %zu sources failed (%s, %s)\n", failures, hip_kernel_sources_count, arch, version);
+    return failures ? 1 : 0;
+}
