@@ -82,6 +82,23 @@ void bench_existing_csv_load(const char *path, bench_existing_csv *out)
             bench_resume_key_of_row(&row, &key);
             bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
             bench_strbuf_free(&key);
+            bench_resume_key(bench_row_get(&row, BENCH_COL_DEVICE_UUID),
+                             bench_row_get(&row, BENCH_COL_BACKEND),
+                             bench_row_get(&row, BENCH_COL_DEVICE_INDEX),
+                             bench_row_get(&row, BENCH_COL_WORKLOAD), bench_row_get(&row, BENCH_COL_CONFIG),
+                             bench_row_get(&row, BENCH_COL_DTYPE), "*", &key);
+            bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
+            bench_strbuf_free(&key);
+            const char *wl = bench_row_get(&row, BENCH_COL_WORKLOAD);
+            if (strcmp(wl, "peak") == 0 || strcmp(wl, "stream") == 0) {
+                out->roof_rows = realloc(out->roof_rows, (out->roof_row_count + 1) * sizeof *out->roof_rows);
+                if (!out->roof_rows)
+                    abort();
+                bench_row *copy = &out->roof_rows[out->roof_row_count++];
+                memset(copy, 0, sizeof *copy);
+                for (int c = 0; c < BENCH_COL_COUNT; c++)
+                    bench_row_set(copy, (bench_column)c, row.fields[c]);
+            }
         }
     }
     out->state = BENCH_CSV_APPENDABLE;
@@ -93,4 +110,9 @@ done:
 void bench_existing_csv_free(bench_existing_csv *e)
 {
     bench_strlist_free(&e->ok_keys);
+    for (size_t i = 0; i < e->roof_row_count; i++)
+        bench_row_free(&e->roof_rows[i]);
+    free(e->roof_rows);
+    e->roof_rows = NULL;
+    e->roof_row_count = 0;
 }

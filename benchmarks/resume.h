@@ -18,8 +18,11 @@ typedef enum bench_csv_state {
 typedef struct bench_existing_csv {
     bench_csv_state state;
     char problem[512];     /* why BAD */
-    bench_strlist ok_keys; /* bench_resume_key of every ok row */
+    bench_strlist ok_keys; /* bench_resume_key of every ok row, and the same key with library
+                              "*" (rows planned with the default library match any) */
     size_t rows;
+    bench_row *roof_rows;  /* ok peak and stream rows (the measured roofs, for --resume) */
+    size_t roof_row_count;
 } bench_existing_csv;
 
 /* The resume key: (device_uuid, or backend:device_index when the uuid is empty; workload;

@@ -80,10 +80,16 @@ int main(void)
     bench_existing_csv_load(path, &e);
     CHECK(e.state == BENCH_CSV_APPENDABLE);
     CHECK(e.rows == 2);
-    CHECK(e.ok_keys.count == 1);
+    CHECK(e.ok_keys.count == 2); /* exact library and the "*" wildcard */
     bench_strbuf key = {0};
     bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "onednn", &key);
     CHECK(bench_strlist_contains(&e.ok_keys, key.data));
+    bench_strbuf_free(&key);
+    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "*", &key);
+    CHECK(bench_strlist_contains(&e.ok_keys, key.data));
+    bench_strbuf_free(&key);
+    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "openblas", &key);
+    CHECK(!bench_strlist_contains(&e.ok_keys, key.data));
     bench_strbuf_free(&key);
     bench_resume_key("", "cpu", "0", "gemm", "2048", "fp32", "onednn", &key);
     CHECK(!bench_strlist_contains(&e.ok_keys, key.data));

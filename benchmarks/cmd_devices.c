@@ -1,0 +1,75 @@
+/* `accelbench devices`: every backend found (loaded or refused, with why) and every device. */
+#include <stdio.h>
+#include <string.h>
+
+#include "accel/accel.h"
+#include "commands.h"
+
+static const char HELP[] =
+    "usage: accelbench devices\n"
+    "\n"
+    "Lists every backend plugin found, loaded or refused with its reason, then one line per\n"
+    "device: id, name, memory, compute units, ISA. Ids (\"cpu:0\") are what --device takes.\n"
+    "Environment: ACCEL_BACKENDS=cpu,opencl filters backends; ACCEL_BACKEND_PATH adds plugin\n"
+    "directories; ACCEL_DEBUG=1 prints every path tried.\n";
+
+int bench_runtime_open(accel_runtime **out, const char *command)
+{
+    if (accel_runtime_open(NULL, out) != ACCEL_OK) {
+        fprintf(stderr, "accelbench %s: cannot open the runtime: %s\n", command, accel_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+int bench_cmd_devices(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(HELP, stdout);
+            return 0;
+        }
+        fprintf(stderr, "accelbench devices: unexpected argument '%s' (see --help)\n", argv[i]);
+        return 2;
+    }
+    accel_runtime *rt;
+    if (bench_runtime_open(&rt, "devices") != 0)
+        return 1;
+    const accel_backend_report *list = NULL;
+    size_t count = 0;
+    accel_runtime_backends(rt, &list, &count);
+    printf("backends:\n");
+    if (count == 0)
+        printf("  (no backend plugins found; set ACCEL_DEBUG=1 to see the paths searched)\n");
+    for (size_t i = 0; i < count; i++) {
+        const accel_backend_report *b = &list[i];
+        printf("  %-12s %-13s %d device%s  %s%s%s%s%s\n", b->name, accel_status_str(b->status),
+               b->device_count, b->device_count == 1 ? " " : "s", b->version[0] ? b->version : "",
+               b->version[0] ? "  " : "", b->reason[0] ? "(" : "", b->reason, b->reason[0] ? ")" : "");
+    }
+    int n = 0;
+    accel_runtime_device_count(rt, &n);
+    printf("devices:\n");
+    if (n == 0)
+        printf("  (none)\n");
+    for (int i = 0; i < n; i++) {
+        char id[64];
+        accel_device *dev = NULL;
+        accel_device_info info;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (accel_runtime_device_id(rt, i, id, sizeof id) != ACCEL_OK)
+            continue;
+        if (accel_device_open(rt, id, &dev) != ACCEL_OK || accel_device_info_get(dev, &info) != ACCEL_OK) {
+            printf("  %-10s cannot open: %s\n", id, accel_last_error());
+            accel_device_close(dev);
+            continue;
+        }
+        printf("  %-10s %s  memory %.1f GiB  compute units %d  isa %s\n", id, info.name,
+               (double)info.memory_bytes / (1024.0 * 1024.0 * 1024.0), info.compute_units,
+               info.isa[0] ? info.isa : "?");
+        accel_device_close(dev);
+    }
+    accel_runtime_close(rt);
+    return 0;
+}

@@ -1,0 +1,102 @@
+#define _POSIX_C_SOURCE 200809L
+#include "progress.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "util.h"
+
+void bench_progress_init(bench_progress *p, size_t total, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->total = total;
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+    p->start_ms = bench_monotonic_ms();
+}
+
+static void clear_bar(bench_progress *p)
+{
+    if (p->bar_drawn) {
+        fputs("\r\033[K", stderr);
+        p->bar_drawn = 0;
+    }
+}
+
+static void format_duration(double s, char *buf, size_t n)
+{
+    if (s < 0)
+        s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else if (t >= 60)
+        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+    else
+        snprintf(buf, n, "%lds", t);
+}
+
+void bench_progress_start(bench_progress *p, const char *label)
+{
+    if (p->quiet || !p->tty)
+        return;
+    clear_bar(p);
+    const int width = 24;
+    int filled = p->total ? (int)(width * p->done / p->total) : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
+    bar[width] = '\0';
+    char eta[32] = "?";
+    double elapsed = (bench_monotonic_ms() - p->start_ms) / 1000.0;
+    if (p->done > 0)
+        format_duration(elapsed / (double)p->done * (double)(p->total - p->done), eta, sizeof eta);
+    fprintf(stderr, "[%s] %zu/%zu ETA %s  %s", bar, p->done, p->total, eta, label);
+    fflush(stderr);
+    p->bar_drawn = 1;
+}
+
+void bench_row_headline(const bench_row *row, char *buf, size_t n)
+{
+    const char *tflops = bench_row_get(row, BENCH_COL_TFLOPS);
+    const char *gbps = bench_row_get(row, BENCH_COL_GBPS);
+    const char *items = bench_row_get(row, BENCH_COL_ITEMS_PER_S);
+    if (tflops[0])
+        snprintf(buf, n, "%s TFLOP/s", tflops);
+    else if (gbps[0])
+        snprintf(buf, n, "%s GB/s", gbps);
+    else if (items[0])
+        snprintf(buf, n, "%s %s/s", items, bench_row_get(row, BENCH_COL_ITEM));
+    else
+        bench_copy(buf, n, "");
+}
+
+void bench_progress_row(bench_progress *p, const char *label, const bench_row *row)
+{
+    p->done++;
+    const char *status = bench_row_get(row, BENCH_COL_STATUS);
+    int problem = strcmp(status, "error") == 0 || strcmp(status, "failed_verification") == 0;
+    if (p->quiet && !problem)
+        return;
+    clear_bar(p);
+    char headline[96];
+    bench_row_headline(row, headline, sizeof headline);
+    const char *notes = bench_row_get(row, BENCH_COL_NOTES);
+    int show_notes = strcmp(status, "ok") != 0 && notes[0];
+    fprintf(stderr, "[%zu/%zu] %s ... %s%s%s%s%s\n", p->done, p->total, label, headline,
+            headline[0] ? " " : "", status, show_notes ? ": " : "", show_notes ? notes : "");
+    fflush(stderr);
+}
+
+void bench_progress_message(bench_progress *p, const char *line)
+{
+    clear_bar(p);
+    fprintf(stderr, "%s\n", line);
+}
+
+void bench_progress_finish(bench_progress *p)
+{
+    clear_bar(p);
+}

@@ -1,0 +1,29 @@
+/* Progress on stderr: a redrawn bar with ETA on a TTY, plain lines otherwise, errors only with
+ * --quiet. */
+#ifndef BENCH_PROGRESS_H
+#define BENCH_PROGRESS_H
+
+#include <stddef.h>
+
+#include "columns.h"
+
+typedef struct bench_progress {
+    size_t total, done;
+    int tty, quiet;
+    double start_ms;
+    int bar_drawn;
+} bench_progress;
+
+void bench_progress_init(bench_progress *p, size_t total, int quiet);
+/* A row starts: redraw the bar (TTY only). label: "cpu:0 gemm 2048 fp32 onednn". */
+void bench_progress_start(bench_progress *p, const char *label);
+/* A row finished: "[3/17] cpu:0 gemm 2048 fp32 onednn ... 1.23 TFLOP/s ok". */
+void bench_progress_row(bench_progress *p, const char *label, const bench_row *row);
+/* A message line that must not be garbled by the bar. */
+void bench_progress_message(bench_progress *p, const char *line);
+void bench_progress_finish(bench_progress *p);
+
+/* "1.23 TFLOP/s", "45.6 GB/s", "789 items/s" or "" for a row. */
+void bench_row_headline(const bench_row *row, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,307 @@
+#define _POSIX_C_SOURCE 200809L
+#include "selection.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topology.h"
+#include "util.h"
+
+#define MAX_LIBRARIES 8
+
+static int fail(char *err, size_t n, const char *msg)
+{
+    bench_copy(err, n, msg);
+    return 2;
+}
+
+void bench_workload_names(char *buf, size_t n)
+{
+    bench_strbuf sb = {0};
+    for (size_t i = 0; i < awl_workload_count(); i++)
+        bench_strbuf_appendf(&sb, "%s%s", i ? ", " : "", awl_workload_at(i)->name);
+    bench_copy(buf, n, bench_strbuf_str(&sb));
+    bench_strbuf_free(&sb);
+}
+
+static const char *backend_reason(accel_runtime *rt, const char *backend)
+{
+    const accel_backend_report *list;
+    size_t count;
+    if (accel_runtime_backends(rt, &list, &count) != ACCEL_OK)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(list[i].name, backend) == 0)
+            return list[i].reason[0] ? list[i].reason : accel_status_str(list[i].status);
+    return NULL;
+}
+
+static int add_device(accel_runtime *rt, bench_plan *plan, const char *id, char *err, size_t n)
+{
+    for (size_t i = 0; i < plan->device_count; i++)
+        if (strcmp(plan->devices[i].id, id) == 0)
+            return 0;
+    accel_device *dev = NULL;
+    if (accel_device_open(rt, id, &dev) != ACCEL_OK) {
+        snprintf(err, n, "cannot open device '%s': %s", id, accel_last_error());
+        return 2;
+    }
+    plan->devices = realloc(plan->devices, (plan->device_count + 1) * sizeof *plan->devices);
+    if (!plan->devices)
+        abort();
+    bench_device *d = &plan->devices[plan->device_count];
+    memset(d, 0, sizeof *d);
+    bench_copy(d->id, sizeof d->id, id);
+    d->info.struct_size = sizeof d->info;
+    accel_status st = accel_device_info_get(dev, &d->info);
+    const char *timer_name = NULL;
+    if (st == ACCEL_OK)
+        st = accel_timer_properties(dev, &d->timer_resolution_ns, &timer_name);
+    accel_device_close(dev);
+    if (st != ACCEL_OK) {
+        snprintf(err, n, "device '%s' does not describe itself: %s", id, accel_last_error());
+        return 2;
+    }
+    bench_copy(d->timer_name, sizeof d->timer_name, timer_name);
+    d->numa_node = d->info.numa_node >= 0 ? d->info.numa_node : bench_pci_numa_node(d->info.pci_bus_id);
+    plan->device_count++;
+    return 0;
+}
+
+/* Adds devices of backend (index -1 = all of them; one per distinct name when per_model). */
+static int add_backend_devices(accel_runtime *rt, bench_plan *plan, const char *backend, int index,
+                               int per_model, char *err, size_t n)
+{
+    int count = 0;
+    if (accel_runtime_backend_device_count(rt, backend, &count) != ACCEL_OK) {
+        const char *why = backend_reason(rt, backend);
+        if (why)
+            snprintf(err, n, "backend '%s' is not available: %s", backend, why);
+        else
+            snprintf(err, n, "unknown backend '%s' (see: accelbench devices)", backend);
+        return 2;
+    }
+    if (count == 0) {
+        const char *why = backend_reason(rt, backend);
+        snprintf(err, n, "backend '%s' has no devices%s%s", backend, why ? ": " : "", why ? why : "");
+        return 2;
+    }
+    if (index >= count) {
+        snprintf(err, n, "unknown device '%s:%d': backend %s has %d device%s (0..%d)", backend, index,
+                 backend, count, count == 1 ? "" : "s", count - 1);
+        return 2;
+    }
+    size_t first_new = plan->device_count;
+    for (int i = (index >= 0 ? index : 0); i < (index >= 0 ? index + 1 : count); i++) {
+        char id[64];
+        snprintf(id, sizeof id, "%s:%d", backend, i);
+        size_t before = plan->device_count;
+        if (add_device(rt, plan, id, err, n) != 0)
+            return 2;
+        if (!per_model || plan->device_count == before)
+            continue;
+        /* One device per distinct model: a later twin of an earlier device is dropped. */
+        bench_device *d = &plan->devices[plan->device_count - 1];
+        for (size_t j = first_new; j + 1 < plan->device_count; j++)
+            if (strcmp(plan->devices[j].info.name, d->info.name) == 0) {
+                plan->device_count--;
+                break;
+            }
+    }
+    return 0;
+}
+
+static int select_devices(accel_runtime *rt, const bench_run_args *a, bench_plan *plan, char *err,
+                          size_t n)
+{
+    if (a->devices.count) {
+        for (size_t i = 0; i < a->devices.count; i++) {
+            const char *spec = a->devices.items[i];
+            const char *colon = strchr(spec, ':');
+            char backend[32];
+            snprintf(backend, sizeof backend, "%.*s", (int)(colon - spec), spec);
+            int index = strcmp(colon + 1, "all") == 0 ? -1 : atoi(colon + 1);
+            if (add_backend_devices(rt, plan, backend, index, 0, err, n) != 0)
+                return 2;
+        }
+        return 0;
+    }
+    if (a->backend)
+        return add_backend_devices(rt, plan, a->backend, -1, 1, err, n);
+    const accel_backend_report *list;
+    size_t count;
+    if (accel_runtime_backends(rt, &list, &count) != ACCEL_OK)
+        return fail(err, n, "cannot list backends");
+    for (size_t i = 0; i < count; i++) {
+        if (list[i].status != ACCEL_OK || list[i].device_count <= 0)
+            continue;
+        int dup = 0; /* the same backend found twice on the search path */
+        for (size_t j = 0; j < i; j++)
+            dup |= strcmp(list[j].name, list[i].name) == 0 && list[j].status == ACCEL_OK;
+        if (!dup && add_backend_devices(rt, plan, list[i].name, -1, 1, err, n) != 0)
+            return 2;
+    }
+    if (plan->device_count == 0)
+        return fail(err, n, "no devices found (see: accelbench devices)");
+    return 0;
+}
+
+/* Workloads in run order: peak and stream first (they measure the roofs pct_peak uses), then
+ * the others in the order asked. */
+static int select_workloads(const bench_run_args *a, const awl_workload **out, size_t *count,
+                            char *err, size_t n)
+{
+    const awl_workload *asked[64];
+    size_t nasked = 0;
+    if (a->workloads.count) {
+        for (size_t i = 0; i < a->workloads.count && nasked < 64; i++) {
+            const awl_workload *w = awl_workload_find(a->workloads.items[i]);
+            if (!w) {
+                char names[256];
+                bench_workload_names(names, sizeof names);
+                snprintf(err, n, "unknown workload '%s' (known: %s)", a->workloads.items[i], names);
+                return 2;
+            }
+            asked[nasked++] = w;
+        }
+    } else {
+        for (size_t i = 0; i < awl_workload_count() && nasked < 64; i++)
+            asked[nasked++] = awl_workload_at(i);
+    }
+    *count = 0;
+    const char *first[] = {"peak", "stream"};
+    for (size_t f = 0; f < 2; f++)
+        for (size_t i = 0; i < nasked; i++)
+            if (strcmp(asked[i]->name, first[f]) == 0)
+                out[(*count)++] = asked[i];
+    for (size_t i = 0; i < nasked; i++)
+        if (strcmp(asked[i]->name, "peak") != 0 && strcmp(asked[i]->name, "stream") != 0)
+            out[(*count)++] = asked[i];
+    return 0;
+}
+
+static int config_selected(const bench_run_args *a, const awl_workload *w, const awl_config *c)
+{
+    if (a->configs.count)
+        return bench_strlist_contains(&a->configs, c->id);
+    int any_marked = 0;
+    for (size_t i = 0; i < w->config_count(); i++) {
+        const awl_config *o = w->config_at(i);
+        any_marked |= a->quick ? o->quick : o->standard;
+    }
+    if (!any_marked) /* a workload that marks nothing runs whole */
+        return 1;
+    return a->quick ? c->quick : c->standard;
+}
+
+static void add_item(bench_plan *plan, size_t cap_hint, const bench_item *item)
+{
+    (void)cap_hint;
+    plan->items = realloc(plan->items, (plan->item_count + 1) * sizeof *plan->items);
+    if (!plan->items)
+        abort();
+    plan->items[plan->item_count++] = *item;
+}
+
+int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *plan, char *err,
+                     size_t n)
+{
+    memset(plan, 0, sizeof *plan);
+    const awl_workload *workloads[64];
+    size_t nw = 0;
+    if (select_workloads(a, workloads, &nw, err, n) != 0)
+        return 2;
+    /* Config ids must each name a config of at least one chosen workload. */
+    for (size_t i = 0; i < a->configs.count; i++) {
+        int found = 0;
+        for (size_t w = 0; w < nw && !found; w++)
+            found = awl_config_find(workloads[w], a->configs.items[i]) != NULL;
+        if (!found) {
+            snprintf(err, n, "unknown config '%s' for workload%s %s (see: accelbench list)",
+                     a->configs.items[i], nw > 1 ? "s" : "",
+                     nw == 1 ? workloads[0]->name : "given");
+            return 2;
+        }
+    }
+    unsigned dtype_mask = 0;
+    for (size_t i = 0; i < a->dtypes.count; i++) {
+        awl_dtype d;
+        if (awl_dtype_parse(a->dtypes.items[i], &d) != 0) {
+            bench_strbuf known = {0};
+            for (int k = 0; k < AWL_DTYPE_COUNT; k++)
+                bench_strbuf_appendf(&known, "%s%s", k ? ", " : "", awl_dtype_name((awl_dtype)k));
+            snprintf(err, n, "unknown dtype '%s' (known: %s)", a->dtypes.items[i],
+                     bench_strbuf_str(&known));
+            bench_strbuf_free(&known);
+            return 2;
+        }
+        dtype_mask |= 1u << d;
+    }
+    if (select_devices(rt, a, plan, err, n) != 0)
+        return 2;
+
+    int library_seen = 0;
+    for (size_t d = 0; d < plan->device_count; d++) {
+        accel_device *dev = NULL;
+        if (accel_device_open(rt, plan->devices[d].id, &dev) != ACCEL_OK) {
+            snprintf(err, n, "cannot open device '%s': %s", plan->devices[d].id, accel_last_error());
+            return 2;
+        }
+        for (size_t w = 0; w < nw; w++) {
+            const awl_workload *wl = workloads[w];
+            for (size_t c = 0; c < wl->config_count(); c++) {
+                const awl_config *cfg = wl->config_at(c);
+                if (!config_selected(a, wl, cfg))
+                    continue;
+                const char *names[MAX_LIBRARIES];
+                size_t nlib = wl->libraries ? wl->libraries(dev, cfg, names, MAX_LIBRARIES) : 0;
+                char libs[MAX_LIBRARIES][64];
+                for (size_t l = 0; l < nlib; l++)
+                    bench_copy(libs[l], sizeof libs[l], names[l] ? names[l] : "");
+                if (nlib == 0) {
+                    libs[0][0] = '\0';
+                    nlib = 1;
+                }
+                for (int dt = 0; dt < AWL_DTYPE_COUNT; dt++) {
+                    if (!(cfg->dtypes & (1u << dt)))
+                        continue;
+                    if (dtype_mask && !(dtype_mask & (1u << dt)))
+                        continue;
+                    for (size_t l = 0; l < nlib; l++) {
+                        if (a->library) {
+                            if (strcmp(libs[l], a->library) != 0)
+                                continue;
+                            library_seen = 1;
+                        }
+                        bench_item item = {0};
+                        item.device = d;
+                        item.workload = wl;
+                        item.config = cfg;
+                        item.dtype = (awl_dtype)dt;
+                        bench_copy(item.library, sizeof item.library, libs[l]);
+                        add_item(plan, 0, &item);
+                    }
+                }
+            }
+        }
+        accel_device_close(dev);
+    }
+    if (a->library && !library_seen) {
+        snprintf(err, n, "unknown library '%s': no chosen workload offers it on the chosen devices",
+                 a->library);
+        return 2;
+    }
+    if (plan->item_count == 0)
+        return fail(err, n,
+                    "nothing to run: no config of the chosen workloads is defined for the chosen "
+                    "dtypes (see: accelbench list)");
+    return 0;
+}
+
+void bench_plan_free(bench_plan *plan)
+{
+    free(plan->devices);
+    free(plan->items);
+    memset(plan, 0, sizeof *plan);
+}

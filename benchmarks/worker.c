@@ -1,0 +1,309 @@
+/* Parent side of the worker protocol: spawn, read messages, watchdog, restart. */
+#define _GNU_SOURCE /* pipe2, environ */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "signals.h"
+#include "util.h"
+#include "wire.h"
+
+extern char **environ;
+
+typedef struct child {
+    pid_t pid;
+    int fd;
+    bench_strbuf pending;   /* bytes read but not yet a whole line */
+} child;
+
+/* The environment for a worker: the parent's, plus thread pinning for CPU rows unless the user
+ * chose otherwise. Built before fork (setenv between fork and exec is not safe). */
+static char **worker_environment(int pin_threads)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    if (!env)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        env[k++] = environ[i];
+    if (pin_threads) {
+        if (!getenv("OMP_PROC_BIND"))
+            env[k++] = "OMP_PROC_BIND=close";
+        if (!getenv("OMP_PLACES"))
+            env[k++] = "OMP_PLACES=cores";
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static int spawn(const bench_plan *plan, const size_t *items, size_t n, const bench_worker_settings *s,
+                 child *c, char *why, size_t why_len)
+{
+    const bench_device *dev = &plan->devices[plan->items[items[0]].device];
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        snprintf(why, why_len, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    bench_strlist args = {0};
+    char num[32];
+    bench_strlist_add(&args, "accelbench");
+    bench_strlist_add(&args, "__worker");
+    bench_strlist_add(&args, "--fd");
+    snprintf(num, sizeof num, "%d", fds[1]);
+    bench_strlist_add(&args, num);
+    bench_strlist_add(&args, "--device");
+    bench_strlist_add(&args, dev->id);
+    const struct { const char *flag; long long v; } nums[] = {
+        {"--warmup-ms", s->warmup_ms}, {"--min-time-ms", s->min_time_ms},
+        {"--max-samples", s->max_samples}, {"--cold", s->cold}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        bench_strlist_add(&args, nums[i].flag);
+        snprintf(num, sizeof num, "%lld", nums[i].v);
+        bench_strlist_add(&args, num);
+    }
+    bench_strlist_add(&args, "--seed");
+    snprintf(num, sizeof num, "%llu", (unsigned long long)s->seed);
+    bench_strlist_add(&args, num);
+    bench_strlist_add(&args, "--");
+    for (size_t i = 0; i < n; i++) {
+        const bench_item *it = &plan->items[items[i]];
+        snprintf(num, sizeof num, "%zu", items[i]);
+        bench_strlist_add(&args, num);
+        bench_strlist_add(&args, it->workload->name);
+        bench_strlist_add(&args, it->config->id);
+        bench_strlist_add(&args, awl_dtype_name(it->dtype));
+        bench_strlist_add(&args, it->library);
+    }
+    char **argv = calloc(args.count + 1, sizeof *argv);
+    if (!argv)
+        abort();
+    for (size_t i = 0; i < args.count; i++)
+        argv[i] = args.items[i];
+    char **env = worker_environment(dev->info.type == ACCEL_DEVICE_CPU);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Only async-signal-safe calls from here to exec. */
+        fcntl(fds[1], F_SETFD, 0);
+        execve("/proc/self/exe", argv, env);
+        _exit(127);
+    }
+    int fork_errno = errno;
+    free(env);
+    free(argv);
+    bench_strlist_free(&args);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        snprintf(why, why_len, "fork: %s", strerror(fork_errno));
+        return -1;
+    }
+    c->pid = pid;
+    c->fd = fds[0];
+    c->pending = (bench_strbuf){0};
+    return 0;
+}
+
+static void describe_exit(int wstatus, char *buf, size_t n)
+{
+    if (WIFSIGNALED(wstatus)) {
+        int sig = WTERMSIG(wstatus);
+        snprintf(buf, n, "worker killed by signal %d (%s)", sig, strsignal(sig));
+    } else if (WIFEXITED(wstatus)) {
+        snprintf(buf, n, "worker exited with status %d", WEXITSTATUS(wstatus));
+    } else {
+        snprintf(buf, n, "worker ended (wait status %d)", wstatus);
+    }
+}
+
+typedef struct session {
+    const bench_plan *plan;
+    bench_row_start on_start;
+    bench_row_sink sink;
+    void *ctx;
+    int *done;              /* per position in items: row reported */
+    const size_t *items;
+    size_t n;
+    long current;           /* position of the row in flight, -1 none */
+    char fatal[512];
+} session;
+
+static long position_of(const session *ss, size_t item)
+{
+    for (size_t i = 0; i < ss->n; i++)
+        if (ss->items[i] == item)
+            return (long)i;
+    return -1;
+}
+
+static void report_error(session *ss, size_t pos, const char *why)
+{
+    bench_row row = {0};
+    bench_row_set(&row, BENCH_COL_STATUS, "error");
+    bench_row_set(&row, BENCH_COL_NOTES, why);
+    ss->sink(ss->ctx, ss->items[pos], &row, "", 0);
+    bench_row_free(&row);
+    ss->done[pos] = 1;
+}
+
+static void handle_line(session *ss, const char *line)
+{
+    bench_strlist f = {0};
+    if (bench_wire_decode(line, &f) != 0 || f.count < 2) {
+        bench_strlist_free(&f);
+        return;
+    }
+    uint64_t item = 0;
+    if (strcmp(f.items[0], "fatal") == 0) {
+        bench_copy(ss->fatal, sizeof ss->fatal, f.items[1]);
+    } else if (strcmp(f.items[0], "begin") == 0 && bench_parse_u64(f.items[1], &item) == 0) {
+        ss->current = position_of(ss, (size_t)item);
+        if (ss->current >= 0 && ss->on_start)
+            ss->on_start(ss->ctx, (size_t)item);
+    } else if (strcmp(f.items[0], "row") == 0 && f.count == 4 + BENCH_COL_COUNT &&
+               bench_parse_u64(f.items[1], &item) == 0) {
+        long pos = position_of(ss, (size_t)item);
+        if (pos >= 0 && !ss->done[pos]) {
+            bench_row row = {0};
+            for (int c = 0; c < BENCH_COL_COUNT; c++)
+                bench_row_set(&row, (bench_column)c, f.items[4 + c]);
+            ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0);
+            bench_row_free(&row);
+            ss->done[pos] = 1;
+        }
+        ss->current = -1;
+    }
+    bench_strlist_free(&f);
+}
+
+/* Reads until EOF, a timeout of the row in flight (returns 1), or EOF (returns 0). */
+static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
+{
+    double deadline = -1;
+    long deadline_for = -2;
+    for (;;) {
+        if (bench_interrupted && *forwarded_signal < bench_interrupted) {
+            /* First Ctrl-C: let the worker finish its sample; a second one: stop it now. */
+            kill(c->pid, *forwarded_signal == 0 ? SIGINT : SIGKILL);
+            *forwarded_signal = bench_interrupted;
+        }
+        if (ss->current != deadline_for) {
+            deadline_for = ss->current;
+            deadline = bench_monotonic_ms() + (double)timeout_s * 1000.0;
+        }
+        int wait_ms = 1000;
+        if (ss->current >= 0) {
+            double left = deadline - bench_monotonic_ms();
+            if (left <= 0)
+                return 1;
+            wait_ms = left < 1000 ? (int)left + 1 : 1000;
+        }
+        struct pollfd pfd = {c->fd, POLLIN, 0};
+        int r = poll(&pfd, 1, wait_ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            continue;
+        char buf[8192];
+        ssize_t k = read(c->fd, buf, sizeof buf);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 0;
+        bench_strbuf_appendn(&c->pending, buf, (size_t)k);
+        char *start = c->pending.data;
+        char *nl;
+        while ((nl = memchr(start, '\n', c->pending.len - (size_t)(start - c->pending.data))) != NULL) {
+            *nl = '\0';
+            handle_line(ss, start);
+            start = nl + 1;
+        }
+        size_t rest = c->pending.len - (size_t)(start - c->pending.data);
+        memmove(c->pending.data, start, rest);
+        c->pending.len = rest;
+        c->pending.data[rest] = '\0';
+    }
+}
+
+int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t n,
+                            const bench_worker_settings *s, bench_row_start on_start,
+                            bench_row_sink sink, void *ctx)
+{
+    session ss = {plan, on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), items, n, -1, ""};
+    if (!ss.done)
+        abort();
+    int forwarded = 0;
+    int interrupted = 0;
+    for (;;) {
+        size_t left[n ? n : 1];
+        size_t nleft = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!ss.done[i])
+                left[nleft++] = items[i];
+        if (nleft == 0 || bench_interrupted)
+            break;
+        child c = {0};
+        char why[512];
+        ss.current = -1;
+        ss.fatal[0] = '\0';
+        if (spawn(plan, left, nleft, s, &c, why, sizeof why) != 0) {
+            for (size_t i = 0; i < n; i++)
+                if (!ss.done[i])
+                    report_error(&ss, i, why);
+            break;
+        }
+        int timed_out = pump(&ss, &c, s->timeout_s, &forwarded);
+        if (timed_out)
+            kill(c.pid, SIGKILL);
+        close(c.fd);
+        bench_strbuf_free(&c.pending);
+        int wstatus = 0;
+        while (waitpid(c.pid, &wstatus, 0) < 0 && errno == EINTR)
+            ;
+        if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == BENCH_WORKER_EXIT_INTERRUPTED)
+            interrupted = 1;
+        if (bench_interrupted || interrupted) {
+            interrupted = 1;
+            break;
+        }
+        if (ss.fatal[0]) {
+            /* The device cannot be used at all: every remaining row says why. */
+            for (size_t i = 0; i < n; i++)
+                if (!ss.done[i])
+                    report_error(&ss, i, ss.fatal);
+            break;
+        }
+        if (timed_out) {
+            snprintf(why, sizeof why, "timed out after %lld s (worker killed; --timeout-s)",
+                     (long long)s->timeout_s);
+        } else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == BENCH_WORKER_EXIT_RESTART &&
+                   ss.current < 0) {
+            continue; /* sticky device error already reported: fresh process for the rest */
+        } else {
+            describe_exit(wstatus, why, sizeof why);
+        }
+        /* The row in flight (or, if the worker died between rows, the next one) is lost; a
+         * fresh worker takes the rest, so a crash costs one row and restarts always progress. */
+        long victim = ss.current;
+        for (size_t i = 0; victim < 0 && i < n; i++)
+            if (!ss.done[i])
+                victim = (long)i;
+        if (victim >= 0)
+            report_error(&ss, (size_t)victim, why);
+    }
+    free(ss.done);
+    return interrupted ? 130 : 0;
+}
