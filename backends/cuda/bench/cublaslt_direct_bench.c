@@ -1,0 +1,308 @@
+/* Direct cuBLASLt vs the same GEMM through the HAL, in one process, alternating, so the HAL's
+ * overhead (or an algorithm-choice difference) shows as a ratio measured under identical conditions.
+ *
+ *   cublaslt_direct_bench [--size N] [--reps R] [--rounds K] [--csv FILE]
+ *
+ * Row-major bf16 D = A B (N x N x N), fp32 accumulation, the same heuristic request as the plugin
+ * (32 MiB workspace, 16-byte alignment). Each round times R back-to-back GEMMs with a cuEvent pair
+ * on each side; the median over rounds is reported. Exit 77 when there is no usable CUDA device. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cuda_dl.h"
+#include "cuda_symbols.h"
+#ifdef ACCEL_BENCH_WITH_HAL
+#include "accel/accel.h"
+#endif
+
+#define DRV_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_driver_table, ret, name, params)
+static const accel_cuda_symbol drv_syms[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM) ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
+#define LT_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_cublaslt_table, ret, name, params)
+static const accel_cuda_symbol lt_syms[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+
+typedef struct bench {
+    accel_cuda_driver_table cu;
+    accel_cuda_cublaslt_table lt;
+    const char *lt_name;
+    CUcontext ctx;
+    CUstream stream;
+    cublasLtHandle_t handle;
+    cublasLtMatmulDesc_t op;
+    cublasLtMatrixLayout_t la, lb, ld;
+    cublasLtMatmulAlgo_t algo;
+    size_t ws_size;
+    CUdeviceptr a, b, d, d_hal, ws;
+    int algo_id, tile, stages, splitk;
+} bench;
+
+static int die(const char *what, int code) {
+    fprintf(stderr, "cublaslt_direct_bench: %s (%d)\n", what, code);
+    return 1;
+}
+
+static int cmp_double(const void *x, const void *y) {
+    const double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static uint16_t to_bf16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    x += 0x7fffu + ((x >> 16) & 1u);
+    return (uint16_t)(x >> 16);
+}
+
+static float from_bf16(uint16_t h) {
+    uint32_t x = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+static int plan_direct(bench *B, int n) {
+    const cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
+    const cudaDataType_t scale = CUDA_R_32F;
+    cublasOperation_t opn = CUBLAS_OP_N;
+    if (B->lt.cublasLtMatmulDescCreate(&B->op, compute, scale)) return die("cublasLtMatmulDescCreate", 0);
+    B->lt.cublasLtMatmulDescSetAttribute(B->op, CUBLASLT_MATMUL_DESC_TRANSA, &opn, sizeof opn);
+    B->lt.cublasLtMatmulDescSetAttribute(B->op, CUBLASLT_MATMUL_DESC_TRANSB, &opn, sizeof opn);
+    /* Row-major D = A B as column-major D^T = B^T A^T (the plugin's mapping). */
+    B->lt.cublasLtMatrixLayoutCreate(&B->la, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
+    B->lt.cublasLtMatrixLayoutCreate(&B->lb, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
+    B->lt.cublasLtMatrixLayoutCreate(&B->ld, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
+    cublasLtMatmulPreference_t pref;
+    B->lt.cublasLtMatmulPreferenceCreate(&pref);
+    const uint64_t max_ws = 32u << 20;
+    const uint32_t align = 16;
+    B->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &max_ws, sizeof max_ws);
+    B->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &align, sizeof align);
+    B->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &align, sizeof align);
+    B->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &align, sizeof align);
+    B->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &align, sizeof align);
+    cublasLtMatmulHeuristicResult_t r;
+    memset(&r, 0, sizeof r);
+    int got = 0;
+    cublasStatus_t s = B->lt.cublasLtMatmulAlgoGetHeuristic(B->handle, B->op, B->la, B->lb, B->ld, B->ld, pref, 1, &r, &got);
+    B->lt.cublasLtMatmulPreferenceDestroy(pref);
+    if (s != CUBLAS_STATUS_SUCCESS || got < 1) return die("cublasLtMatmulAlgoGetHeuristic", (int)s);
+    B->algo = r.algo;
+    B->ws_size = r.workspaceSize;
+    size_t w;
+    B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_ID, &B->algo_id, sizeof B->algo_id, &w);
+    B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &B->tile, sizeof B->tile, &w);
+    B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_STAGES_ID, &B->stages, sizeof B->stages, &w);
+    B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &B->splitk, sizeof B->splitk, &w);
+    return 0;
+}
+
+static int run_direct(bench *B, int reps, double *ms) {
+    const float alpha = 1.0f, beta = 0.0f;
+    CUevent e0, e1;
+    B->cu.cuEventCreate(&e0, CU_EVENT_DEFAULT);
+    B->cu.cuEventCreate(&e1, CU_EVENT_DEFAULT);
+    B->cu.cuEventRecord(e0, B->stream);
+    for (int i = 0; i < reps; ++i) {
+        cublasStatus_t s = B->lt.cublasLtMatmul(B->handle, B->op, &alpha, (void *)(uintptr_t)B->b, B->la,
+                                                (void *)(uintptr_t)B->a, B->lb, &beta, (void *)(uintptr_t)B->d, B->ld,
+                                                (void *)(uintptr_t)B->d, B->ld, &B->algo, (void *)(uintptr_t)B->ws,
+                                                B->ws_size, (cudaStream_t)B->stream);
+        if (s != CUBLAS_STATUS_SUCCESS) return die("cublasLtMatmul", (int)s);
+    }
+    B->cu.cuEventRecord(e1, B->stream);
+    B->cu.cuEventSynchronize(e1);
+    float f = 0;
+    B->cu.cuEventElapsedTime_v2(&f, e0, e1);
+    B->cu.cuEventDestroy_v2(e0);
+    B->cu.cuEventDestroy_v2(e1);
+    *ms = f / reps;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int n = 8192, reps = 10, rounds = 7;
+    const char *csv = NULL;
+    for (int i = 1; i < argc; ++i) {
+        if (!strcmp(argv[i], "--size") && i + 1 < argc) n = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--size N] [--reps R] [--rounds K] [--csv FILE]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (n < 16 || reps < 1 || rounds < 1 || rounds > 64) return die("bad arguments", 0);
+
+    bench B;
+    memset(&B, 0, sizeof B);
+    char err[256];
+    const char *const drv_names[] = {"libcuda.so.1", NULL};
+    void *drv = accel_cuda_dl_open(drv_names, NULL, err, sizeof err);
+    if (!drv) {
+        printf("no CUDA driver: %s\n", err);
+        return 77;
+    }
+    if (accel_cuda_dl_resolve(drv, drv_syms, sizeof drv_syms / sizeof drv_syms[0], &B.cu, err, sizeof err))
+        return die("driver lacks a symbol", 0);
+    CUresult r = B.cu.cuInit(0);
+    int count = 0;
+    if (r == CUDA_SUCCESS) r = B.cu.cuDeviceGetCount(&count);
+    if (r != CUDA_SUCCESS || count == 0) {
+        printf("no CUDA device (cuInit/cuDeviceGetCount: %d)\n", (int)r);
+        return 77;
+    }
+    const char *const lt_names[] = {"libcublasLt.so.13", "libcublasLt.so.12", NULL};
+    void *ltlib = accel_cuda_dl_open(lt_names, &B.lt_name, err, sizeof err);
+    if (!ltlib || accel_cuda_dl_resolve(ltlib, lt_syms, sizeof lt_syms / sizeof lt_syms[0], &B.lt, err, sizeof err))
+        return die("cuBLASLt not loadable", 0);
+
+    CUdevice dev;
+    char name[128] = "";
+    B.cu.cuDeviceGet(&dev, 0);
+    B.cu.cuDeviceGetName(name, sizeof name, dev);
+    if ((r = B.cu.cuDevicePrimaryCtxRetain(&B.ctx, dev)) || (r = B.cu.cuCtxSetCurrent(B.ctx)))
+        return die("primary context", (int)r);
+    B.cu.cuStreamCreate(&B.stream, CU_STREAM_NON_BLOCKING);
+    if (B.lt.cublasLtCreate(&B.handle)) return die("cublasLtCreate", 0);
+
+    const size_t elems = (size_t)n * n, bytes = elems * 2;
+    uint16_t *host = malloc(bytes);
+    if (!host) return die("host memory", 0);
+    if ((r = B.cu.cuMemAlloc_v2(&B.a, bytes)) || (r = B.cu.cuMemAlloc_v2(&B.b, bytes)) ||
+        (r = B.cu.cuMemAlloc_v2(&B.d, bytes)) || (r = B.cu.cuMemAlloc_v2(&B.ws, 32u << 20)))
+        return die("cuMemAlloc", (int)r);
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < elems; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        host[i] = to_bf16((float)(seed >> 8) / 8388608.0f - 1.0f);
+    }
+    B.cu.cuMemcpyHtoDAsync_v2(B.a, host, bytes, B.stream);
+    B.cu.cuStreamSynchronize(B.stream);
+    for (size_t i = 0; i < elems; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        host[i] = to_bf16((float)(seed >> 8) / 8388608.0f - 1.0f);
+    }
+    B.cu.cuMemcpyHtoDAsync_v2(B.b, host, bytes, B.stream);
+    B.cu.cuStreamSynchronize(B.stream);
+    if (plan_direct(&B, n)) return 1;
+
+#ifdef ACCEL_BENCH_WITH_HAL
+    /* The HAL path: same device, its own buffers holding the same inputs. */
+    accel_runtime *rt = NULL;
+    accel_device *hdev = NULL;
+    accel_stream *hs = NULL;
+    accel_buffer *ha = NULL, *hb = NULL, *hd = NULL, *hws = NULL;
+    accel_op_plan *plan = NULL;
+    accel_timer *timer = NULL;
+    accel_status st = accel_runtime_open(NULL, &rt);
+    if (st == ACCEL_OK) st = accel_device_open(rt, "cuda:0", &hdev);
+    if (st == ACCEL_OK) st = accel_stream_create(hdev, &hs);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &ha);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &hb);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &hd);
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "cublaslt");
+    desc.u.gemm.a_type = desc.u.gemm.b_type = desc.u.gemm.c_type = desc.u.gemm.d_type = ACCEL_DTYPE_BF16;
+    desc.u.gemm.compute = ACCEL_COMPUTE_BF16;
+    desc.u.gemm.m = desc.u.gemm.n = desc.u.gemm.k = n;
+    desc.u.gemm.batch = 1;
+    desc.u.gemm.alpha = 1.0;
+    if (st == ACCEL_OK) st = accel_op_plan_create(hdev, &desc, &plan);
+    const size_t hws_size = plan ? accel_op_plan_workspace_size(plan) : 0;
+    if (st == ACCEL_OK && hws_size) st = accel_buffer_alloc(hdev, hws_size, ACCEL_MEMORY_DEVICE, &hws);
+    if (st == ACCEL_OK) st = accel_timer_create(hdev, &timer);
+    if (st != ACCEL_OK) {
+        fprintf(stderr, "HAL setup: %s: %s\n", accel_status_str(st), accel_last_error());
+        return 1;
+    }
+    /* Copy the same inputs device-to-device through the HAL's own read/write path. */
+    B.cu.cuMemcpyDtoHAsync_v2(host, B.a, bytes, B.stream);
+    B.cu.cuStreamSynchronize(B.stream);
+    accel_buffer_write(hs, ha, 0, host, bytes);
+    accel_stream_synchronize(hs);
+    B.cu.cuMemcpyDtoHAsync_v2(host, B.b, bytes, B.stream);
+    B.cu.cuStreamSynchronize(B.stream);
+    accel_buffer_write(hs, hb, 0, host, bytes);
+    accel_stream_synchronize(hs);
+    const accel_buffer_ref ops[5] = {{ha, 0}, {hb, 0}, {NULL, 0}, {hd, 0}, {NULL, 0}};
+    const accel_buffer_ref wsref = {hws, 0};
+#endif
+
+    double direct_ms[64], hal_ms[64];
+    double warm;
+    if (run_direct(&B, 2, &warm)) return 1;
+    for (int k = 0; k < rounds; ++k) {
+        if (run_direct(&B, reps, &direct_ms[k])) return 1;
+#ifdef ACCEL_BENCH_WITH_HAL
+        st = accel_timer_begin(timer, hs);
+        for (int i = 0; st == ACCEL_OK && i < reps; ++i) st = accel_op_plan_execute(plan, hs, ops, 5, wsref);
+        if (st == ACCEL_OK) st = accel_timer_end(timer, hs);
+        double t = 0;
+        if (st == ACCEL_OK) st = accel_timer_elapsed_ms(timer, &t);
+        if (st != ACCEL_OK) {
+            fprintf(stderr, "HAL run: %s: %s\n", accel_status_str(st), accel_last_error());
+            return 1;
+        }
+        hal_ms[k] = t / reps;
+#else
+        hal_ms[k] = 0;
+#endif
+    }
+    const double flop = 2.0 * n * (double)n * n;
+    const double dmed = median(direct_ms, rounds), hmed = median(hal_ms, rounds);
+    double max_rel = -1;
+    const char *hal_algo = "";
+#ifdef ACCEL_BENCH_WITH_HAL
+    hal_algo = accel_op_plan_algorithm(plan);
+    /* Same inputs, same algorithm request: the outputs should agree closely. */
+    uint16_t *h2 = malloc(bytes);
+    B.cu.cuMemcpyDtoHAsync_v2(host, B.d, bytes, B.stream);
+    B.cu.cuStreamSynchronize(B.stream);
+    if (h2 && accel_buffer_read(hs, hd, 0, h2, bytes) == ACCEL_OK && accel_stream_synchronize(hs) == ACCEL_OK) {
+        max_rel = 0;
+        for (size_t i = 0; i < elems; i += elems / 997 + 1) {
+            const double x = from_bf16(host[i]), y = from_bf16(h2[i]);
+            const double den = x < 0 ? -x : x;
+            const double rel = (x - y < 0 ? y - x : x - y) / (den > 1e-3 ? den : 1e-3);
+            if (rel > max_rel) max_rel = rel;
+        }
+    }
+    free(h2);
+#endif
+    printf("%s: bf16 %dx%dx%d direct cuBLASLt (%s, algo %d) %.3f ms %.1f TFLOP/s; HAL %.3f ms %.1f TFLOP/s; "
+           "hal/direct time %.3f; max rel diff %.3g\n",
+           name, n, n, n, B.lt_name, B.algo_id, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
+           dmed > 0 ? hmed / dmed : 0, max_rel);
+    if (csv) {
+        FILE *f = fopen(csv, "w");
+        if (!f) return die("cannot write csv", 0);
+        fprintf(f, "device,dtype,m,n,k,reps,rounds,direct_median_ms,direct_tflops,hal_median_ms,hal_tflops,"
+                   "hal_over_direct,max_rel_diff,direct_algo,hal_algorithm\n");
+        fprintf(f, "\"%s\",bf16,%d,%d,%d,%d,%d,%.4f,%.2f,%.4f,%.2f,%.4f,%.3g,\"algo %d tile %d stages %d splitk %d ws %zu\",\"%s\"\n",
+                name, n, n, n, reps, rounds, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
+                dmed > 0 ? hmed / dmed : 0, max_rel, B.algo_id, B.tile, B.stages, B.splitk, B.ws_size, hal_algo);
+        fclose(f);
+    }
+#ifdef ACCEL_BENCH_WITH_HAL
+    accel_timer_destroy(timer);
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(ha);
+    accel_buffer_free(hb);
+    accel_buffer_free(hd);
+    accel_buffer_free(hws);
+    accel_stream_destroy(hs);
+    accel_device_close(hdev);
+    accel_runtime_close(rt);
+#endif
+    free(host);
+    return 0;
+}

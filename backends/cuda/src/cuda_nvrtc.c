@@ -1,0 +1,191 @@
+/* dladdr() locates the loaded libnvrtc so the matching toolkit headers can be found next to it. */
+#define _GNU_SOURCE
+#include "cuda_nvrtc.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accel_gpu_sources.h"
+#include "cuda_dl.h"
+
+#define NVRTC_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_nvrtc_table, ret, name, params)
+static const accel_cuda_symbol nvrtc_symbols[] = {ACCEL_CUDA_NVRTC_REQUIRED(NVRTC_SYM)};
+
+static int dir_has_fp16_header(const char *dir) {
+    char path[PATH_MAX + 16];
+    if (snprintf(path, sizeof path, "%s/cuda_fp16.h", dir) >= (int)sizeof path) return 0;
+    return dir[0] && access(path, R_OK) == 0;
+}
+
+/* cuda_fp16.h/cuda_bf16.h are not built into NVRTC 13, so compiles need the toolkit include dir:
+ * $CUDA_HOME, $CUDA_PATH, the dir the plugin was built against, then next to libnvrtc itself. */
+static void find_include_dir(accel_cuda_nvrtc *nv) {
+    char cand[PATH_MAX];
+    const char *envs[] = {"CUDA_HOME", "CUDA_PATH"};
+    for (size_t i = 0; i < 2; ++i) {
+        const char *root = getenv(envs[i]);
+        if (!root) continue;
+        snprintf(cand, sizeof cand, "%s/include", root);
+        if (dir_has_fp16_header(cand)) goto found;
+    }
+#ifdef ACCEL_CUDA_BUILD_INCLUDE_DIR
+    snprintf(cand, sizeof cand, "%s", ACCEL_CUDA_BUILD_INCLUDE_DIR);
+    if (dir_has_fp16_header(cand)) goto found;
+#endif
+    Dl_info info;
+    void *sym;
+    memcpy(&sym, &nv->fn.nvrtcCompileProgram, sizeof sym);
+    char real[PATH_MAX];
+    if (dladdr(sym, &info) && info.dli_fname && realpath(info.dli_fname, real)) {
+        char *slash = strrchr(real, '/');
+        if (slash) *slash = '\0';
+        const char *rel[] = {"/../include", "/../../include", "/../../../include"};
+        for (size_t i = 0; i < 3; ++i) {
+            snprintf(cand, sizeof cand, "%s%s", real, rel[i]);
+            if (dir_has_fp16_header(cand)) goto found;
+        }
+    }
+    snprintf(cand, sizeof cand, "/usr/local/cuda/include");
+    if (dir_has_fp16_header(cand)) goto found;
+    nv->include_dir[0] = '\0';
+    return;
+found:
+    if (snprintf(nv->include_dir, sizeof nv->include_dir, "%s", cand) >= (int)sizeof nv->include_dir)
+        nv->include_dir[0] = '\0'; /* a truncated path would name the wrong directory */
+}
+
+int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, char *err, size_t err_len) {
+    static const char *const names[] = {"libnvrtc.so.13", "libnvrtc.so.12", NULL};
+    memset(nv, 0, sizeof *nv);
+    char why[256];
+    nv->lib = accel_cuda_dl_open(names, &nv->lib_name, why, sizeof why);
+    if (!nv->lib) {
+        snprintf(err, err_len, "%s (install the CUDA toolkit's NVRTC)", why);
+        return -1;
+    }
+    char missing[96];
+    if (accel_cuda_dl_resolve(nv->lib, nvrtc_symbols, sizeof nvrtc_symbols / sizeof nvrtc_symbols[0],
+                              &nv->fn, missing, sizeof missing)) {
+        snprintf(err, err_len, "%s lacks %s", nv->lib_name, missing);
+        accel_cuda_nvrtc_unload(nv);
+        return -1;
+    }
+    nv->fn.nvrtcVersion(&nv->major, &nv->minor);
+    int n = 0;
+    if (nv->fn.nvrtcGetNumSupportedArchs(&n) == NVRTC_SUCCESS && n > 0 &&
+        n <= (int)(sizeof nv->archs / sizeof nv->archs[0])) {
+        nv->fn.nvrtcGetSupportedArchs(nv->archs);
+        nv->narchs = n;
+    }
+    find_include_dir(nv);
+    return 0;
+}
+
+void accel_cuda_nvrtc_unload(accel_cuda_nvrtc *nv) {
+    accel_cuda_dl_close(nv->lib);
+    memset(nv, 0, sizeof *nv);
+}
+
+int accel_cuda_nvrtc_pick_arch(const accel_cuda_nvrtc *nv, int sm, char *arch_option, size_t len,
+                               int *is_cubin) {
+    int best = 0;
+    for (int i = 0; i < nv->narchs; ++i) {
+        if (nv->archs[i] == sm) {
+            snprintf(arch_option, len, "--gpu-architecture=sm_%d", sm);
+            *is_cubin = 1;
+            return 1;
+        }
+        if (nv->archs[i] < sm && nv->archs[i] > best) best = nv->archs[i];
+    }
+    if (!best) return 0;
+    snprintf(arch_option, len, "--gpu-architecture=compute_%d", best);
+    *is_cubin = 0;
+    return 1;
+}
+
+static char *dup_printf2(const char *a, const char *b) {
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+int accel_cuda_nvrtc_compile(const accel_cuda_nvrtc *nv, const char *name, const char *source,
+                             const char *arch_option, int want_cubin, const char *extra_options,
+                             char **out, size_t *out_size, char **log) {
+    *out = NULL;
+    *out_size = 0;
+    *log = NULL;
+    const char *hdr_text[16], *hdr_name[16];
+    int nhdr = 0;
+    for (size_t i = 0; i < accel_gpu_kernel_header_count && nhdr < 16; ++i, ++nhdr) {
+        hdr_text[nhdr] = accel_gpu_kernel_headers[i].text;
+        hdr_name[nhdr] = accel_gpu_kernel_headers[i].name;
+    }
+    nvrtcProgram prog;
+    nvrtcResult r = nv->fn.nvrtcCreateProgram(&prog, source, name, nhdr, hdr_text, hdr_name);
+    if (r != NVRTC_SUCCESS) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "nvrtcCreateProgram(%s): %s (%d)", name,
+                 nv->fn.nvrtcGetErrorString(r), (int)r);
+        *log = dup_printf2(msg, "");
+        return (int)r;
+    }
+
+    /* Options: arch, C++17, toolkit headers, then the caller's (split on spaces). */
+    char include_opt[600];
+    char *extra = extra_options ? dup_printf2(extra_options, "") : NULL;
+    const char *opts[40];
+    int nopts = 0;
+    opts[nopts++] = arch_option;
+    opts[nopts++] = "--std=c++17";
+    if (nv->include_dir[0]) {
+        snprintf(include_opt, sizeof include_opt, "--include-path=%s", nv->include_dir);
+        opts[nopts++] = include_opt;
+    }
+    if (extra) {
+        char *save = NULL;
+        for (char *tok = strtok_r(extra, " ", &save); tok && nopts < 40; tok = strtok_r(NULL, " ", &save))
+            opts[nopts++] = tok;
+    }
+    r = nv->fn.nvrtcCompileProgram(prog, nopts, opts);
+
+    size_t log_size = 0;
+    nv->fn.nvrtcGetProgramLogSize(prog, &log_size);
+    if (r != NVRTC_SUCCESS) {
+        char head[256];
+        snprintf(head, sizeof head, "nvrtcCompileProgram(%s, %s): %s (%d)%s\n", name, arch_option,
+                 nv->fn.nvrtcGetErrorString(r), (int)r,
+                 nv->include_dir[0] ? "" : " [cuda_fp16.h not found: set CUDA_HOME]");
+        char *text = calloc(log_size + 1, 1);
+        if (text && log_size) nv->fn.nvrtcGetProgramLog(prog, text);
+        *log = dup_printf2(head, text ? text : "");
+        free(text);
+        free(extra);
+        nv->fn.nvrtcDestroyProgram(&prog);
+        return (int)r;
+    }
+    free(extra);
+
+    size_t size = 0;
+    r = want_cubin ? nv->fn.nvrtcGetCUBINSize(prog, &size) : nv->fn.nvrtcGetPTXSize(prog, &size);
+    char *bin = r == NVRTC_SUCCESS ? malloc(size ? size : 1) : NULL;
+    if (bin) r = want_cubin ? nv->fn.nvrtcGetCUBIN(prog, bin) : nv->fn.nvrtcGetPTX(prog, bin);
+    if (r != NVRTC_SUCCESS || !bin) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s(%s): %s (%d)", want_cubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX",
+                 name, nv->fn.nvrtcGetErrorString(r), (int)r);
+        *log = dup_printf2(msg, "");
+        free(bin);
+        nv->fn.nvrtcDestroyProgram(&prog);
+        return r != NVRTC_SUCCESS ? (int)r : (int)NVRTC_ERROR_OUT_OF_MEMORY;
+    }
+    nv->fn.nvrtcDestroyProgram(&prog);
+    *out = bin;
+    *out_size = size;
+    return 0;
+}

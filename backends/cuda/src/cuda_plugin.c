@@ -1,0 +1,55 @@
+/* The plugin's one exported symbol and its slot table. */
+#include "cuda_internal.h"
+
+static const accel_backend_ops cuda_ops = {
+    .abi_major = ACCEL_PLUGIN_ABI_MAJOR,
+    .abi_minor = ACCEL_PLUGIN_ABI_MINOR,
+    .struct_size = sizeof(accel_backend_ops),
+    .name = "cuda",
+    .version = "cuda-backend 0.1 (built against CUDA " ACCEL_CUDA_BUILD_VERSION ")",
+    .init = accel_cuda_init,
+    .shutdown = accel_cuda_shutdown,
+    .device_open = accel_cuda_device_open,
+    .device_close = accel_cuda_device_close,
+    .device_info = accel_cuda_device_info,
+    .device_synchronize = accel_cuda_device_synchronize,
+    .device_telemetry = accel_cuda_device_telemetry,
+    .buffer_alloc = accel_cuda_buffer_alloc,
+    .buffer_free = accel_cuda_buffer_free,
+    .stream_create = accel_cuda_stream_create,
+    .stream_destroy = accel_cuda_stream_destroy,
+    .stream_synchronize = accel_cuda_stream_synchronize,
+    .buffer_write = accel_cuda_buffer_write,
+    .buffer_read = accel_cuda_buffer_read,
+    .buffer_copy = accel_cuda_buffer_copy,
+    .buffer_fill = accel_cuda_buffer_fill,
+    .event_create = accel_cuda_event_create,
+    .event_destroy = accel_cuda_event_destroy,
+    .event_record = accel_cuda_event_record,
+    .stream_wait_event = accel_cuda_stream_wait_event,
+    .event_synchronize = accel_cuda_event_synchronize,
+    .timer_create = accel_cuda_timer_create,
+    .timer_destroy = accel_cuda_timer_destroy,
+    .timer_begin = accel_cuda_timer_begin,
+    .timer_end = accel_cuda_timer_end,
+    .timer_elapsed_ms = accel_cuda_timer_elapsed_ms,
+    .timer_properties = accel_cuda_timer_properties,
+    .module_load = accel_cuda_module_load,
+    .module_unload = accel_cuda_module_unload,
+    .kernel_get = accel_cuda_kernel_get,
+    .kernel_release = accel_cuda_kernel_release,
+    .kernel_launch = accel_cuda_kernel_launch,
+    .op_plan_create = accel_cuda_op_plan_create,
+    .op_plan_destroy = accel_cuda_op_plan_destroy,
+    .op_plan_execute = accel_cuda_op_plan_execute,
+    .stream_capture_begin = accel_cuda_stream_capture_begin,
+    .stream_capture_end = accel_cuda_stream_capture_end,
+    .graph_launch = accel_cuda_graph_launch,
+    .graph_destroy = accel_cuda_graph_destroy,
+};
+
+ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,
+                                                                   const accel_host_services *host) {
+    (void)host;
+    return host_abi_major == ACCEL_PLUGIN_ABI_MAJOR ? &cuda_ops : NULL;
+}

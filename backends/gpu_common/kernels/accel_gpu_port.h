@@ -1,0 +1,100 @@
+/* Portability layer for the accel GPU kernels: one source compiled by NVRTC (CUDA) and hipRTC (HIP).
+ * Kernels include only this header; everything vendor-specific stays here. See ../README.md. */
+#ifndef ACCEL_GPU_PORT_H
+#define ACCEL_GPU_PORT_H
+
+#if defined(__HIPCC_RTC__) || defined(__HIP_PLATFORM_AMD__)
+#include <hip/hip_fp16.h>
+#include <hip/hip_bf16.h>
+typedef __half accel_f16;
+typedef __hip_bfloat16 accel_bf16;
+/* Wavefronts are 64 wide on CDNA, 32 on RDNA; the reductions below work for either. */
+#if defined(__AMDGCN_WAVEFRONT_SIZE)
+#define ACCEL_WARP_SIZE __AMDGCN_WAVEFRONT_SIZE
+#else
+#define ACCEL_WARP_SIZE 64
+#endif
+#define ACCEL_SHFL_XOR(v, lane_mask) __shfl_xor((v), (lane_mask))
+#define ACCEL_F16_TO_F32(h) __half2float(h)
+#define ACCEL_F32_TO_F16(f) __float2half(f)
+#define ACCEL_BF16_TO_F32(b) __bfloat162float(b)
+#define ACCEL_F32_TO_BF16(f) __float2bfloat16(f)
+#elif defined(__CUDACC_RTC__) || defined(__CUDACC__)
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+typedef __half accel_f16;
+typedef __nv_bfloat16 accel_bf16;
+#define ACCEL_WARP_SIZE 32
+#define ACCEL_SHFL_XOR(v, lane_mask) __shfl_xor_sync(0xffffffffu, (v), (lane_mask))
+#define ACCEL_F16_TO_F32(h) __half2float(h)
+#define ACCEL_F32_TO_F16(f) __float2half_rn(f)
+#define ACCEL_BF16_TO_F32(b) __bfloat162float(b)
+#define ACCEL_F32_TO_BF16(f) __float2bfloat16_rn(f)
+#else
+#error "accel_gpu_port.h: compile with NVRTC (__CUDACC_RTC__) or hipRTC (__HIPCC_RTC__)"
+#endif
+
+typedef long long accel_i64;
+
+/* -inf without <math.h> macros (NVRTC and hipRTC differ in which they predefine). */
+#define ACCEL_NEG_INF (-__int_as_float(0x7f800000))
+
+/* Storage <-> arithmetic type. Reductions and products run in float (double for f64). */
+__device__ __forceinline__ float accel_load(const float *p) { return *p; }
+__device__ __forceinline__ float accel_load(const accel_f16 *p) { return ACCEL_F16_TO_F32(*p); }
+__device__ __forceinline__ float accel_load(const accel_bf16 *p) { return ACCEL_BF16_TO_F32(*p); }
+__device__ __forceinline__ double accel_load(const double *p) { return *p; }
+__device__ __forceinline__ void accel_store(float *p, float v) { *p = v; }
+__device__ __forceinline__ void accel_store(accel_f16 *p, float v) { *p = ACCEL_F32_TO_F16(v); }
+__device__ __forceinline__ void accel_store(accel_bf16 *p, float v) { *p = ACCEL_F32_TO_BF16(v); }
+__device__ __forceinline__ void accel_store(double *p, double v) { *p = v; }
+
+/* Activation codes shared by host and kernels (ACCEL_ACT_*). */
+#define ACCEL_ACT_NONE 0
+#define ACCEL_ACT_RELU 1
+#define ACCEL_ACT_GELU_ERF 2
+#define ACCEL_ACT_GELU_TANH 3
+
+template <typename A> __device__ __forceinline__ A accel_activate(A v, int act) {
+    if (act == ACCEL_ACT_RELU) return v > A(0) ? v : A(0);
+    if (act == ACCEL_ACT_GELU_ERF) return A(0.5) * v * (A(1) + erf(v * A(0.70710678118654752440)));
+    if (act == ACCEL_ACT_GELU_TANH)
+        return A(0.5) * v * (A(1) + tanh(A(0.79788456080286535588) * (v + A(0.044715) * v * v * v)));
+    return v;
+}
+
+/* Sum over the whole block; every thread gets the result. scratch holds one float per warp
+ * (blockDim.x <= 1024, a multiple of ACCEL_WARP_SIZE). Ends with a barrier so scratch can be reused. */
+__device__ __forceinline__ float accel_block_sum(float v, float *scratch) {
+    for (int m = ACCEL_WARP_SIZE / 2; m > 0; m >>= 1) v += ACCEL_SHFL_XOR(v, m);
+    const int warp = threadIdx.x / ACCEL_WARP_SIZE, lane = threadIdx.x % ACCEL_WARP_SIZE;
+    const int nwarps = blockDim.x / ACCEL_WARP_SIZE;
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    float total = 0.0f;
+    for (int i = 0; i < nwarps; ++i) total += scratch[i];
+    __syncthreads();
+    return total;
+}
+
+__device__ __forceinline__ float accel_block_max(float v, float *scratch) {
+    for (int m = ACCEL_WARP_SIZE / 2; m > 0; m >>= 1) v = fmaxf(v, ACCEL_SHFL_XOR(v, m));
+    const int warp = threadIdx.x / ACCEL_WARP_SIZE, lane = threadIdx.x % ACCEL_WARP_SIZE;
+    const int nwarps = blockDim.x / ACCEL_WARP_SIZE;
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    float best = scratch[0];
+    for (int i = 1; i < nwarps; ++i) best = fmaxf(best, scratch[i]);
+    __syncthreads();
+    return best;
+}
+
+/* Grid-stride loop over [0, n) with 64-bit indices. */
+#define ACCEL_GRID_STRIDE_LOOP(i, n)                                                        \
+    for (accel_i64 i = (accel_i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n);           \
+         i += (accel_i64)blockDim.x * gridDim.x)
+
+/* One extern "C" entry per storage type, so hosts find kernels by plain names ("accel_x_f16"). */
+#define ACCEL_FOR_FLOAT_TYPES(M) M(float, f32) M(accel_f16, f16) M(accel_bf16, bf16)
+
+#endif

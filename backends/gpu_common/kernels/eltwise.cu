@@ -1,0 +1,41 @@
+/* Elementwise ops (accel_eltwise_kind values, see hal/include/accel/ops.h). */
+#include "accel_gpu_port.h"
+
+#define ACCEL_ELT_COPY 1
+#define ACCEL_ELT_SCALE 2
+#define ACCEL_ELT_ADD 3
+#define ACCEL_ELT_MUL 4
+#define ACCEL_ELT_RELU 5
+#define ACCEL_ELT_GELU_ERF 6
+#define ACCEL_ELT_GELU_TANH 7
+#define ACCEL_ELT_BIAS_ADD 8
+
+/* Y may alias X or Z: each element is read before it is written by the same thread. */
+template <typename T>
+__device__ void accel_eltwise_impl(int kind, const T *x, const T *z, T *y, accel_i64 count,
+                                   accel_i64 cols, float alpha, float beta) {
+    ACCEL_GRID_STRIDE_LOOP(i, count) {
+        const float a = accel_load(x + i);
+        float r;
+        switch (kind) {
+        case ACCEL_ELT_COPY: r = a; break;
+        case ACCEL_ELT_SCALE: r = alpha * a; break;
+        case ACCEL_ELT_ADD: r = alpha * a + beta * accel_load(z + i); break;
+        case ACCEL_ELT_MUL: r = alpha * a * accel_load(z + i); break;
+        case ACCEL_ELT_RELU: r = accel_activate(a, ACCEL_ACT_RELU); break;
+        case ACCEL_ELT_GELU_ERF: r = accel_activate(a, ACCEL_ACT_GELU_ERF); break;
+        case ACCEL_ELT_GELU_TANH: r = accel_activate(a, ACCEL_ACT_GELU_TANH); break;
+        case ACCEL_ELT_BIAS_ADD: r = a + accel_load(z + i % cols); break;
+        default: r = a; break;
+        }
+        accel_store(y + i, r);
+    }
+}
+
+#define ACCEL_ELTWISE_ENTRY(T, sfx)                                                          \
+    extern "C" __global__ void accel_eltwise_##sfx(int kind, const T *x, const T *z, T *y,   \
+                                                   accel_i64 count, accel_i64 cols,          \
+                                                   float alpha, float beta) {                \
+        accel_eltwise_impl<T>(kind, x, z, y, count, cols, alpha, beta);                      \
+    }
+ACCEL_FOR_FLOAT_TYPES(ACCEL_ELTWISE_ENTRY)
