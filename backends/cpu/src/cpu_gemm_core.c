@@ -14,7 +14,7 @@
 #include "cpu_gemm_core.h"
 #include "cpu_gemm_kernels.h"
 
-enum { GEMM_MC = 96, GEMM_KC = 256, GEMM_NC = 384 };
+enum { GEMM_MC = 96, GEMM_KC = 128, GEMM_NC = 384 };
 
 static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }

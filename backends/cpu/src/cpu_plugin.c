@@ -1,5 +1,6 @@
 /* The CPU backend's entry point: the slot table, init/shutdown and device open/close. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,15 @@ static int affinity_core_count(void) {
     return n > 0 ? (int)n : 1;
 }
 
+/* OpenMP (and oneDNN, OpenBLAS) start worker threads that outlive any one call. If the host
+ * dlclose()d this plugin, libgomp and libdnnl could be unmapped under those sleeping threads, so the
+ * plugin pins itself, and with it its dependencies, for the life of the process. */
+static void pin_plugin_in_memory(void) {
+    Dl_info self;
+    if (dladdr((void *)pin_plugin_in_memory, &self) && self.dli_fname)
+        (void)dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 static accel_status cpu_init(const accel_host_services *host, void **out_ctx, int *device_count,
                              char *reason, size_t reason_len) {
     cpu_context *ctx = calloc(1, sizeof *ctx);
@@ -28,6 +38,7 @@ static accel_status cpu_init(const accel_host_services *host, void **out_ctx, in
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
     ctx->host = host;
+    pin_plugin_in_memory();
     ctx->threads = affinity_core_count();
     /* Optional libraries: their absence only removes a library name from op_libraries. */
     if (cpu_openblas_open(ctx) != ACCEL_OK && host->debug)
