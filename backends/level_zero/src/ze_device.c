@@ -185,9 +185,11 @@ accel_status accel_ze_device_info(void *opaque, accel_device_info *info) {
     driver.stype = ZE_STRUCTURE_TYPE_DRIVER_PROPERTIES;
     if (dev->api->zeDriverGetProperties(dev->driver, &driver) == ZE_RESULT_SUCCESS)
         snprintf(info->driver_version, sizeof info->driver_version, "%u", driver.driverVersion);
+    const char *library = strrchr(dev->api->library_name, '/');
+    library = library ? library + 1 : dev->api->library_name;
     snprintf(info->runtime_version, sizeof info->runtime_version, "Level Zero API %u.%u (%.30s)",
              ZE_MAJOR_VERSION(dev->api_version) & 0xffffu, ZE_MINOR_VERSION(dev->api_version) & 0xffffu,
-             dev->api->library_name);
+             library);
     snprintf(info->isa, sizeof info->isa, "Xe device id 0x%04x, SIMD%u, %u threads/EU", p->deviceId,
              p->physicalEUSimdWidth, p->numThreadsPerEU);
 
