@@ -7,9 +7,43 @@
 #include <string.h>
 
 static const char *const rocblas_names[] = {"librocblas.so.4", "librocblas.so.3"};
+static const char *const blaslt_names[] = {"libhipblaslt.so.1", "libhipblaslt.so.0"};
+
+static void open_blaslt(hip_blas *blas, int debug) {
+    hip_blaslt *l = &blas->blaslt;
+    snprintf(blas->blaslt_reason, sizeof blas->blaslt_reason,
+             "libhipblaslt.so.1/.so.0 not found (install hipblaslt)");
+    for (size_t i = 0; i < sizeof blaslt_names / sizeof blaslt_names[0] && !l->lib; ++i) {
+        l->lib = dlopen(blaslt_names[i], RTLD_NOW | RTLD_LOCAL);
+        if (l->lib) {
+            snprintf(l->lib_name, sizeof l->lib_name, "%s", blaslt_names[i]);
+        } else if (debug) {
+            const char *e = dlerror();
+            fprintf(stderr, "accel hip: dlopen %s: %s\n", blaslt_names[i], e ? e : "?");
+        }
+    }
+    if (!l->lib)
+        return;
+    const char *missing = NULL;
+#define ACCEL_BLASLT_RESOLVE(ret, name, params)                                                    \
+    {                                                                                              \
+        void *sym = dlsym(l->lib, #name);                                                          \
+        memcpy(&l->name, &sym, sizeof l->name);                                                    \
+        if (!sym && !missing)                                                                      \
+            missing = #name;                                                                       \
+    }
+    ACCEL_HIPBLASLT_SYMBOLS(ACCEL_BLASLT_RESOLVE)
+#undef ACCEL_BLASLT_RESOLVE
+    if (missing) {
+        snprintf(blas->blaslt_reason, sizeof blas->blaslt_reason, "%s lacks %s", l->lib_name, missing);
+        dlclose(l->lib);
+        memset(l, 0, sizeof *l);
+    }
+}
 
 void hip_blas_open(hip_blas *blas, int debug) {
     memset(blas, 0, sizeof *blas);
+    open_blaslt(blas, debug);
     hip_rocblas *r = &blas->rocblas;
     const char *first_error = NULL;
     for (size_t i = 0; i < sizeof rocblas_names / sizeof rocblas_names[0] && !r->lib; ++i) {
@@ -45,6 +79,8 @@ void hip_blas_open(hip_blas *blas, int debug) {
 }
 
 void hip_blas_close(hip_blas *blas) {
+    if (blas->blaslt.lib)
+        dlclose(blas->blaslt.lib);
     if (blas->rocblas.lib)
         dlclose(blas->rocblas.lib);
     memset(blas, 0, sizeof *blas);

@@ -90,6 +90,8 @@ static void list_op_libraries(hip_device *dev, char *out, size_t len) {
     const hip_blas *blas = hip_ctx_blas(dev->ctx);
     out[0] = '\0';
     size_t used = 0;
+    if (blas->blaslt.lib)
+        used += (size_t)snprintf(out + used, len - used, "hipblaslt,");
     if (blas->rocblas.lib)
         used += (size_t)snprintf(out + used, len - used, "rocblas,");
     if (used < len)

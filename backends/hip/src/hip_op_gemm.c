@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int epilogue_act(uint32_t e) {
+int hip_epilogue_act(uint32_t e) {
     if (e & ACCEL_EPILOGUE_RELU) return 1;      /* ACCEL_ACT_RELU */
     if (e & ACCEL_EPILOGUE_GELU_ERF) return 2;  /* ACCEL_ACT_GELU_ERF */
     if (e & ACCEL_EPILOGUE_GELU_TANH) return 3; /* ACCEL_ACT_GELU_TANH */
@@ -74,7 +74,7 @@ static int rocblas_type(accel_dtype t) {
     }
 }
 
-static int fits_int32(const hip_gemm_params *p) {
+int hip_gemm_fits_int32(const hip_gemm_params *p) {
     const int64_t v[] = {p->m, p->n, p->k, p->lda, p->ldb, p->ldc, p->ldd, p->batch};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i)
         if (v[i] > INT32_MAX)
@@ -82,7 +82,7 @@ static int fits_int32(const hip_gemm_params *p) {
     return 1;
 }
 
-static accel_status plan_epilogue_kernel(hip_plan *plan, const char *sfx) {
+accel_status hip_plan_epilogue_kernel(hip_plan *plan, const char *sfx) {
     char name[64];
     snprintf(name, sizeof name, "accel_bias_act_%s", sfx);
     accel_status st = hip_device_function(plan->dev, "epilogue.cu", name, &plan->epilogue_fn);
@@ -101,12 +101,13 @@ static accel_status plan_rocblas(hip_plan *plan, const hip_rocblas *rb, accel_co
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip rocblas: no tf32/xf32 compute type in rocblas_gemm_ex "
                                     "(use library accel, or hipBLASLt when wired)");
-    if (!fits_int32(&plan->gemm))
+    if (!hip_gemm_fits_int32(&plan->gemm))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip rocblas: a dimension exceeds rocblas_int (int32)");
-    if (g->epilogue & (ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU | ACCEL_EPILOGUE_GELU_ERF |
-                       ACCEL_EPILOGUE_GELU_TANH)) {
-        accel_status st = plan_epilogue_kernel(plan, hip_dtype_suffix(g->d_type));
+    plan->epilogue_act = plan->act;
+    plan->epilogue_bias = (g->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
+    if (plan->epilogue_act || plan->epilogue_bias) {
+        accel_status st = hip_plan_epilogue_kernel(plan, hip_dtype_suffix(g->d_type));
         if (st != ACCEL_OK)
             return st;
     }
@@ -171,26 +172,46 @@ accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
     if (g->epilogue & ACCEL_EPILOGUE_RESIDUAL)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: residual epilogue is conv-only");
     resolve_geometry(g, &plan->gemm);
-    plan->act = epilogue_act(g->epilogue);
+    plan->act = hip_epilogue_act(g->epilogue);
 
     const hip_blas *blas = hip_ctx_blas(ctx);
+    int want_blaslt = strcmp(lib, "hipblaslt") == 0;
     int want_rocblas = strcmp(lib, "rocblas") == 0;
     int want_accel = strcmp(lib, "accel") == 0;
-    if (!want_rocblas && !want_accel && lib[0] != '\0')
+    if (!want_blaslt && !want_rocblas && !want_accel && lib[0] != '\0')
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip gemm: library '%s' not available (this device offers "
-                                    "%saccel)",
-                                    lib, blas->rocblas.lib ? "rocblas," : "");
+                                    "%s%saccel)",
+                                    lib, blas->blaslt.lib ? "hipblaslt," : "",
+                                    blas->rocblas.lib ? "rocblas," : "");
+    if (want_blaslt && !blas->blaslt.lib)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: hipblaslt: %s",
+                                    blas->blaslt_reason);
     if (want_rocblas && !blas->rocblas.lib)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: rocblas: %s", blas->reason);
-    /* Default path: rocBLAS when it loads and covers the compute type, else our kernel. */
-    if (want_rocblas || (lib[0] == '\0' && blas->rocblas.lib && compute != ACCEL_COMPUTE_TF32 &&
-                         fits_int32(&plan->gemm)))
+    if (want_blaslt)
+        return hip_plan_blaslt(plan, &blas->blaslt, compute, info);
+    if (want_rocblas)
         return plan_rocblas(plan, &blas->rocblas, compute, info);
+    if (want_accel)
+        return plan_accel(plan, compute, info);
+    /* Default: hipBLASLt, then rocBLAS, then our kernel; the first that takes the problem. The
+     * plan's library names the one chosen, so the row says which ran. */
+    if (blas->blaslt.lib && hip_blaslt_supports(plan, compute) &&
+        hip_plan_blaslt(plan, &blas->blaslt, compute, info) == ACCEL_OK)
+        return ACCEL_OK;
+    hip_plan_gemm_release(plan);
+    plan->epilogue_fn = NULL;
+    if (blas->rocblas.lib && compute != ACCEL_COMPUTE_TF32 && hip_gemm_fits_int32(&plan->gemm) &&
+        plan_rocblas(plan, &blas->rocblas, compute, info) == ACCEL_OK)
+        return ACCEL_OK;
+    hip_plan_gemm_release(plan);
+    plan->epilogue_fn = NULL;
     return plan_accel(plan, compute, info);
 }
 
 void hip_plan_gemm_release(hip_plan *plan) {
+    hip_blaslt_release(plan);
     if (plan->rocblas) {
         const hip_blas *blas = &plan->dev->ctx->blas;
         (void)blas->rocblas.rocblas_destroy_handle(plan->rocblas);
@@ -198,10 +219,10 @@ void hip_plan_gemm_release(hip_plan *plan) {
     }
 }
 
-static accel_status exec_epilogue(hip_plan *plan, hip_stream *s, void *d, const void *bias) {
+accel_status hip_exec_epilogue(hip_plan *plan, hip_stream *s, void *d, const void *bias) {
     hip_gemm_params *p = &plan->gemm;
     hip_args args = {0};
-    int32_t act = plan->act;
+    int32_t act = plan->epilogue_act;
     hip_args_ptr(&args, d);
     hip_args_ptr(&args, bias);
     hip_args_push(&args, &p->m, 8, 8);
@@ -246,15 +267,16 @@ static accel_status exec_rocblas(hip_plan *plan, hip_stream *s, const accel_plug
         return ctx->host->set_error(ACCEL_ERR_DEVICE, "rocblas_gemm_strided_batched_ex: %s (%d)",
                                     hip_rocblas_status_name(rb, rc), rc);
     if (plan->epilogue_fn)
-        return exec_epilogue(plan, s,  d,
-                             (plan->desc.u.gemm.epilogue & ACCEL_EPILOGUE_BIAS) ? hip_ref_ptr(ops[4])
-                                                                                : NULL);
+        return hip_exec_epilogue(plan, s, d, plan->epilogue_bias ? hip_ref_ptr(ops[4]) : NULL);
     return ACCEL_OK;
 }
 
-accel_status hip_exec_gemm(hip_plan *plan, hip_stream *s, const accel_plugin_ref *ops) {
+accel_status hip_exec_gemm(hip_plan *plan, hip_stream *s, const accel_plugin_ref *ops,
+                           accel_plugin_ref workspace) {
     if (plan->path == HIP_PATH_ROCBLAS)
         return exec_rocblas(plan, s, ops);
+    if (plan->path == HIP_PATH_HIPBLASLT)
+        return hip_exec_blaslt(plan, s, ops, workspace);
     hip_args args = {0};
     hip_args_ptr(&args, hip_ref_ptr(ops[0]));
     hip_args_ptr(&args, hip_ref_ptr(ops[1]));

@@ -29,6 +29,7 @@ accel_status hip_op_plan_create(void *p, const accel_op_desc *desc, void **out,
         return dev->ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "hip: out of host memory");
     plan->dev = dev;
     plan->desc = *desc;
+    info->workspace_bytes = 0;
     accel_status st = hip_device_bind(dev);
     if (st == ACCEL_OK)
         st = desc->kind == ACCEL_OP_GEMM ? hip_plan_gemm(plan, info) : hip_plan_kernel_op(plan, info);
@@ -37,7 +38,6 @@ accel_status hip_op_plan_create(void *p, const accel_op_desc *desc, void **out,
         free(plan);
         return st;
     }
-    info->workspace_bytes = 0;
     *out = plan;
     return ACCEL_OK;
 }
@@ -52,7 +52,6 @@ accel_status hip_op_plan_execute(void *p, void *stream, const accel_plugin_ref *
                                  size_t noperands, accel_plugin_ref workspace) {
     hip_plan *plan = p;
     (void)noperands;
-    (void)workspace;
-    return plan->desc.kind == ACCEL_OP_GEMM ? hip_exec_gemm(plan, stream, operands)
+    return plan->desc.kind == ACCEL_OP_GEMM ? hip_exec_gemm(plan, stream, operands, workspace)
                                             : hip_exec_kernel_op(plan, stream, operands);
 }

@@ -2,14 +2,45 @@
  * one ISA (default gfx90a), with no GPU needed. Exits 1 with the compile log on any failure, 77
  * (ctest SKIP_RETURN_CODE) with the reason when hiprtc itself is absent. */
 #include "hip_api.h"
+#include "hip_kernel_params.h"
 #include "hip_kernel_sources.h"
 #include "hip_rtc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { SKIP = 77 };
+
+/* The host mirrors of the by-value parameter structs (hip_kernel_params.h) must match what the
+ * device compiler lays out: the sources that take one are compiled with static_asserts on the
+ * size and a few offsets appended. Returns the text to append ("" for the other sources). */
+static void layout_asserts(const char *name, char *out, size_t len) {
+    out[0] = '\0';
+    if (strcmp(name, "gemm.cu") == 0)
+        snprintf(out, len,
+                 "\nstatic_assert(sizeof(accel_gemm_params) == %zu, \"gemm size\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_gemm_params, alpha) == %zu, \"alpha\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_gemm_params, trans_a) == %zu, \"trans_a\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_gemm_params, round_tf32) == %zu, \"tf32\");\n",
+                 sizeof(hip_gemm_params), offsetof(hip_gemm_params, alpha),
+                 offsetof(hip_gemm_params, trans_a), offsetof(hip_gemm_params, round_tf32));
+    else if (strcmp(name, "conv2d.cu") == 0)
+        snprintf(out, len,
+                 "\nstatic_assert(sizeof(accel_conv2d_params) == %zu, \"conv size\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_conv2d_params, dil_w) == %zu, \"dil_w\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_conv2d_params, relu) == %zu, \"relu\");\n",
+                 sizeof(hip_conv2d_params), offsetof(hip_conv2d_params, dil_w),
+                 offsetof(hip_conv2d_params, relu));
+    else if (strcmp(name, "permute.cu") == 0)
+        snprintf(out, len,
+                 "\nstatic_assert(sizeof(accel_permute_params) == %zu, \"permute size\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_permute_params, in_strides) == %zu, \"strides\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_permute_params, ndims) == %zu, \"ndims\");\n",
+                 sizeof(hip_permute_params), offsetof(hip_permute_params, in_strides),
+                 offsetof(hip_permute_params, ndims));
+}
 
 int main(int argc, char **argv) {
     const char *arch = argc > 1 ? argv[1] : "gfx90a";
@@ -34,8 +65,16 @@ int main(int argc, char **argv) {
     int failures = 0;
     for (size_t i = 0; i < hip_kernel_sources_count; ++i) {
         const hip_source *src = &hip_kernel_sources[i];
+        char asserts[1024];
+        layout_asserts(src->name, asserts, sizeof asserts);
+        size_t n = src->size + strlen(asserts) + 1;
+        char *text = malloc(n);
+        if (!text)
+            return 1;
+        snprintf(text, n, "%s%s", src->text, asserts);
         hip_rtc_result r;
-        accel_status st = hip_rtc_compile(&api, src->name, src->text, arch, NULL, &r);
+        accel_status st = hip_rtc_compile(&api, src->name, text, arch, NULL, &r);
+        free(text);
         if (st != ACCEL_OK) {
             printf("FAIL %s for %s with %s:\n%s\n", src->name, arch, version,
                    r.log ? r.log : r.message);
@@ -51,7 +90,8 @@ int main(int argc, char **argv) {
                    src->name, r.code_size);
             ++failures;
         } else {
-            printf("ok   %s -> %zu bytes (%s)\n", src->name, r.code_size, elf ? "ELF" : "bundle");
+            printf("ok   %s -> %zu bytes (%s)%s\n", src->name, r.code_size, elf ? "ELF" : "bundle",
+                   asserts[0] ? ", parameter struct layout matches hip_kernel_params.h" : "");
         }
         free(r.code);
     }
