@@ -150,7 +150,7 @@ static void on_row(void *vctx, size_t item, bench_row *from_worker, const char *
     fill_row(ctx, item, from_worker, &row);
     const bench_item *it = &ctx->plan->items[item];
     bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
-    bench_roofs_record(&ctx->roofs, &row);
+    bench_roofs_record(&ctx->roofs, &row, roof);
     if (bench_csv_append(ctx->csv, (const char *const *)row.fields, BENCH_COL_COUNT) != 0 &&
         !ctx->write_failed) {
         ctx->write_failed = 1;
@@ -339,7 +339,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",
                  i ? ";" : "", a.tags.items[i]);
     for (size_t i = 0; i < existing.roof_row_count; i++)
-        bench_roofs_record(&ctx.roofs, &existing.roof_rows[i]);
+        bench_roofs_record(&ctx.roofs, &existing.roof_rows[i], NULL);
     bench_sidecar side = {json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary};
     if (bench_sidecar_write(&side) != 0)
         fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, json_path, strerror(errno));

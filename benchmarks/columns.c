@@ -42,6 +42,8 @@ void bench_row_set_number(bench_row *r, bench_column c, double v)
 {
     if (!isfinite(v))
         bench_row_set(r, c, "");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        bench_row_setf(r, c, "%.0f", v); /* counts (flop, bytes) stay exact */
     else
         bench_row_setf(r, c, "%.6g", v);
 }

@@ -42,7 +42,8 @@ typedef struct bench_row {
 void bench_row_set(bench_row *r, bench_column c, const char *value);
 void bench_row_setf(bench_row *r, bench_column c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Numbers as the CSV writes them: %.6g, or "" when the value is not finite. */
+/* Numbers as the CSV writes them: integers below 1e15 exactly, others %.6g (six significant
+ * digits), "" when the value is not finite. */
 void bench_row_set_number(bench_row *r, bench_column c, double v);
 const char *bench_row_get(const bench_row *r, bench_column c); /* "" when unset */
 void bench_row_free(bench_row *r);

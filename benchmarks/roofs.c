@@ -16,26 +16,38 @@ static void device_key(const bench_row *row, char *buf, size_t n)
                  bench_row_get(row, BENCH_COL_DEVICE_INDEX));
 }
 
-void bench_roofs_record(bench_roofs *r, const bench_row *row)
+void bench_roofs_record(bench_roofs *r, const bench_row *row, const char *roof)
 {
     const char *wl = bench_row_get(row, BENCH_COL_WORKLOAD);
     int peak = strcmp(wl, "peak") == 0, stream = strcmp(wl, "stream") == 0;
     if ((!peak && !stream) || strcmp(bench_row_get(row, BENCH_COL_STATUS), "ok") != 0)
         return;
+    char derived[64];
+    if (!roof) {
+        if (peak)
+            snprintf(derived, sizeof derived, "%s-%s", bench_row_get(row, BENCH_COL_CONFIG),
+                     bench_row_get(row, BENCH_COL_DTYPE));
+        else
+            snprintf(derived, sizeof derived, "%s", bench_row_get(row, BENCH_COL_CONFIG));
+        roof = derived;
+    }
+    if (!roof[0] || (stream && strcmp(roof, bench_row_get(row, BENCH_COL_CONFIG)) != 0))
+        return;
     double v;
     if (bench_parse_double(bench_row_get(row, peak ? BENCH_COL_TFLOPS : BENCH_COL_GBPS), &v) != 0 || v <= 0)
         return;
-    bench_roof roof;
-    memset(&roof, 0, sizeof roof);
-    device_key(row, roof.device_key, sizeof roof.device_key);
-    bench_copy(roof.name, sizeof roof.name, bench_row_get(row, BENCH_COL_CONFIG));
-    bench_copy(roof.workload, sizeof roof.workload, wl);
-    roof.value = v;
+    const char *name = roof;
+    bench_roof entry;
+    memset(&entry, 0, sizeof entry);
+    device_key(row, entry.device_key, sizeof entry.device_key);
+    bench_copy(entry.name, sizeof entry.name, name);
+    bench_copy(entry.workload, sizeof entry.workload, wl);
+    entry.value = v;
     /* The best of several libraries or repeated runs is the roof. */
     for (size_t i = 0; i < r->count; i++) {
         bench_roof *o = &r->items[i];
-        if (strcmp(o->device_key, roof.device_key) == 0 && strcmp(o->name, roof.name) == 0 &&
-            strcmp(o->workload, roof.workload) == 0) {
+        if (strcmp(o->device_key, entry.device_key) == 0 && strcmp(o->name, entry.name) == 0 &&
+            strcmp(o->workload, entry.workload) == 0) {
             if (v > o->value)
                 o->value = v;
             return;
@@ -44,7 +56,7 @@ void bench_roofs_record(bench_roofs *r, const bench_row *row)
     r->items = realloc(r->items, (r->count + 1) * sizeof *r->items);
     if (!r->items)
         abort();
-    r->items[r->count++] = roof;
+    r->items[r->count++] = entry;
 }
 
 static int compute_index(const char *compute_type, const char *dtype)
@@ -81,7 +93,8 @@ void bench_roofs_apply(const bench_roofs *r, const accel_device_info *info, cons
             continue;
         if (strcmp(o->workload, bandwidth ? "stream" : "peak") != 0)
             continue;
-        if (strcmp(o->workload, own_workload) == 0 && strcmp(o->name, own_config) == 0)
+        if (strcmp(o->workload, own_workload) == 0 &&
+            (strcmp(own_workload, "peak") == 0 || strcmp(o->name, own_config) == 0))
             continue; /* a roof row is not its own yardstick */
         if (!bandwidth)
             bench_row_set_number(row, BENCH_COL_PEAK_TFLOPS, o->value);

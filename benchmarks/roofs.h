@@ -20,8 +20,11 @@ typedef struct bench_roofs {
     size_t count;
 } bench_roofs;
 
-/* Records an ok peak or stream row (ignores any other). */
-void bench_roofs_record(bench_roofs *r, const bench_row *row);
+/* Records an ok peak row, or an ok stream row whose config is its roof ("triad"), under the
+ * roof name its workload reported ("matrix-bf16", "fma-fp32", "triad"); ignores any other.
+ * roof NULL derives the name from the row (peak: "<config>-<dtype>"; stream: the config), for
+ * rows read back from a CSV. */
+void bench_roofs_record(bench_roofs *r, const bench_row *row, const char *roof);
 /* Fills peak_tflops, peak_source and pct_peak of row. roof names the measured roof the workload
  * asked for; bandwidth selects GB/s vs TFLOP/s. */
 void bench_roofs_apply(const bench_roofs *r, const accel_device_info *info, const char *roof,

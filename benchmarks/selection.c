@@ -269,7 +269,9 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
                     if (dtype_mask && !(dtype_mask & (1u << dt)))
                         continue;
                     for (size_t l = 0; l < nlib; l++) {
-                        if (a->library) {
+                        /* --library narrows workloads that choose among op libraries; one
+                         * with a single default path ("") still runs. */
+                        if (a->library && libs[l][0]) {
                             if (strcmp(libs[l], a->library) != 0)
                                 continue;
                             library_seen = 1;

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Tests that drive the real accelbench binary (python3 standard library only).
+
+    cli_test.py --accelbench PATH --group {basic,usage,run,resume,crash} --workdir DIR
+
+Each group is one ctest test. Runs use tiny sampling (--min-time-ms 1 --max-samples 3
+--warmup-ms 0) on the cpu backend so the whole file takes seconds.
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+COLUMNS = (
+    "schema_version,run_id,timestamp_utc,accelbench_version,git_sha,hostname,tags,backend,"
+    "device_index,device_uuid,pci_bus_id,device_name,vendor,driver_version,runtime_version,library,"
+    "workload,config,dtype,compute_type,batch,m,n,k,flop,bytes,cache,warmup_ms,samples,timer,"
+    "median_ms,min_ms,mean_ms,p5_ms,p95_ms,stddev_ms,cov,tflops,gbps,items_per_s,item,peak_tflops,"
+    "peak_source,pct_peak,clock_mhz,power_w,energy_j,usd_per_hour,usd_per_million_items,verified,"
+    "max_rel_err,tolerance,status,notes").split(",")
+NUMERIC = ("device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms", "samples",
+           "median_ms", "min_ms", "mean_ms", "p5_ms", "p95_ms", "stddev_ms", "cov", "tflops", "gbps",
+           "items_per_s", "peak_tflops", "pct_peak", "clock_mhz", "power_w", "energy_j",
+           "usd_per_hour", "usd_per_million_items", "max_rel_err", "tolerance")
+STATUSES = ("ok", "failed_verification", "error", "unsupported", "skipped")
+TINY = ["--min-time-ms", "1", "--max-samples", "3", "--warmup-ms", "0"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+class Bench:
+    def __init__(self, exe, workdir):
+        self.exe = exe
+        self.workdir = workdir
+
+    def run(self, *args, env=None, timeout=120):
+        e = dict(os.environ)
+        e.update(env or {})
+        p = subprocess.run([self.exe, *args], cwd=self.workdir, env=e, capture_output=True,
+                           text=True, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+
+    def popen(self, *args, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        return subprocess.Popen([self.exe, *args], cwd=self.workdir, env=e,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def path(self, name):
+        return os.path.join(self.workdir, name)
+
+
+def read_csv(path):
+    """Parses strictly; checks the exact header and the shape and vocabulary of every row."""
+    with open(path, newline="") as f:
+        text = f.read()
+    check(text.endswith("\n"), f"{path}: last record is not terminated (torn write)")
+    rows = list(csv.reader(text.splitlines(keepends=True), strict=True))
+    check(rows and rows[0] == COLUMNS, f"{path}: header differs:\n{rows[0] if rows else None}")
+    out = []
+    for i, rec in enumerate(rows[1:], start=2):
+        check(len(rec) == len(COLUMNS), f"{path} record {i}: {len(rec)} fields")
+        row = dict(zip(COLUMNS, rec))
+        check(row["schema_version"] == "1", f"record {i}: schema_version {row['schema_version']!r}")
+        check(row["status"] in STATUSES, f"record {i}: status {row['status']!r}")
+        check(row["verified"] in ("true", "false", ""), f"record {i}: verified {row['verified']!r}")
+        for col in NUMERIC:
+            if row[col] != "":
+                try:
+                    float(row[col])
+                except ValueError:
+                    raise Failure(f"record {i}: {col}={row[col]!r} is not a number") from None
+        out.append(row)
+    return out
+
+
+def key(row):
+    return (row["device_uuid"] or f"{row['backend']}:{row['device_index']}", row["workload"],
+            row["config"], row["dtype"], row["library"])
+
+
+# ------------------------------------------------------------------------------------------
+def group_basic(b):
+    rc, out, err = b.run("--help")
+    check(rc == 0 and "usage: accelbench" in out and "suite" in out, f"--help: {rc} {out!r}")
+    rc, out, _ = b.run("--version")
+    check(rc == 0 and out.startswith("accelbench "), f"--version: {rc} {out!r}")
+    for cmd in ("devices", "info", "list", "run", "suite"):
+        rc, out, _ = b.run(cmd, "--help")
+        check(rc == 0 and out.startswith(f"usage: accelbench {cmd}"), f"{cmd} --help: {rc} {out!r}")
+    rc, out, err = b.run("devices")
+    check(rc == 0, f"devices exit {rc}: {err}")
+    check("cpu" in out and "ok" in out, f"devices lists no loaded cpu backend:\n{out}")
+    check(any(line.strip().startswith("cpu:0 ") for line in out.splitlines()),
+          f"devices lists no cpu:0 line:\n{out}")
+    rc, out, err = b.run("list")
+    check(rc == 0, f"list exit {rc}: {err}")
+    for name in ("gemm", "bert_layer", "resnet_block", "stream", "transfer", "peak"):
+        check(f"\n{name}:" in "\n" + out, f"list misses workload {name}")
+    check(any(line.split()[:1] == ["1024"] for line in out.splitlines()), "list misses gemm 1024")
+    rc, out, err = b.run("info")
+    check(rc == 0 and "topology:" in out and "cpu:0" in out, f"info: {rc}\n{out}{err}")
+    rc, out, err = b.run("info", "--json")
+    check(rc == 0, f"info --json exit {rc}: {err}")
+    doc = json.loads(out)
+    check(doc["topology"]["pus"] >= 1, "info --json: no processing units")
+    check(any(d["backend"] == "cpu" for d in doc["devices"]), "info --json: no cpu device")
+    rc, out, err = b.run("frobnicate")
+    check(rc == 2 and "unknown command" in err, f"unknown command: {rc} {err!r}")
+    rc, out, err = b.run("devices", "--bogus")
+    check(rc == 2 and len(err.strip().splitlines()) == 1, f"devices --bogus: {rc} {err!r}")
+
+
+# ------------------------------------------------------------------------------------------
+def group_usage(b):
+    os.makedirs(b.path("sub"), exist_ok=True)
+    wrong = b.path("wrong.csv")
+    with open(wrong, "w") as f:
+        f.write("a,b,c\n1,2,3\n")
+    base = ["run", "--workload", "gemm", "--config", "1024", "--dtype", "fp32"]
+    cases = [
+        (["run", "--workload", "nosuch", "--csv", "x.csv"], "unknown workload 'nosuch'"),
+        (base + ["--config", "999", "--csv", "x.csv"], "unknown config '999'"),
+        (["run", "--workload", "gemm", "--config", "1024,triad-typo", "--csv", "x.csv"], "unknown config"),
+        (base + ["--dtype", "fp7", "--csv", "x.csv"], "unknown dtype 'fp7'"),
+        (base + ["--device", "cpu:7", "--csv", "x.csv"], "unknown device 'cpu:7'"),
+        (base + ["--device", "nosuch:0", "--csv", "x.csv"], "nosuch"),
+        (base + ["--backend", "nosuch", "--csv", "x.csv"], "nosuch"),
+        (base + ["--device", "cpu", "--csv", "x.csv"], "BACKEND:INDEX"),
+        (base + ["--library", "nolib", "--csv", "x.csv"], "unknown library 'nolib'"),
+        (base + ["--min-time-ms", "abc", "--csv", "x.csv"], "not a non-negative integer"),
+        (base + ["--max-samples", "-3", "--csv", "x.csv"], "not a non-negative integer"),
+        (base + ["--warmup-ms", "99999999999999999999999", "--csv", "x.csv"], "not a non-negative integer"),
+        (base + ["--timeout-s", "18446744073709551615", "--csv", "x.csv"], "out of range"),
+        (base + ["--seed", "1.5", "--csv", "x.csv"], "not an unsigned 64-bit integer"),
+        (base + ["--price-per-hour", "cheap", "--csv", "x.csv"], "not a non-negative price"),
+        (base + ["--tag", "novalue", "--csv", "x.csv"], "is not key=value"),
+        (base + ["--tag", "a=b;c", "--csv", "x.csv"], "is not key=value"),
+        (base + ["--bogus", "--csv", "x.csv"], "unknown option '--bogus'"),
+        (["run", "--csv", "x.csv"], "--workload"),
+        (base + ["--csv", "missing-dir/x.csv"], "does not exist"),
+        (base + ["--csv", "sub"], "is a directory"),
+        (base + ["--csv", "x.csv", "--json", "missing-dir/x.json"], "does not exist"),
+        (base + ["--csv", "x.csv", "--json", "x.csv"], "same file"),
+        (base + ["--csv", "wrong.csv"], "different header"),
+        (["suite", "--dtype", "fp7"], "unknown dtype"),
+        (["suite", "--quick", "--min-time-ms", "-1"], "not a non-negative integer"),
+    ]
+    for args, expect in cases:
+        before = sorted(os.listdir(b.workdir))
+        rc, out, err = b.run(*args)
+        lines = err.strip().splitlines()
+        check(rc == 2, f"{args}: exit {rc}, expected 2; stderr {err!r}")
+        check(len(lines) == 1, f"{args}: expected one line on stderr, got {lines!r}")
+        check(expect in lines[0], f"{args}: message {lines[0]!r} lacks {expect!r}")
+        check(sorted(os.listdir(b.workdir)) == before,
+              f"{args}: files appeared: {set(os.listdir(b.workdir)) - set(before)}")
+    with open(wrong) as f:
+        check(f.read() == "a,b,c\n1,2,3\n", "the CSV with a wrong header was modified")
+
+
+# ------------------------------------------------------------------------------------------
+def group_run(b):
+    args = ["run", "--workload", "gemm", "--config", "1024", "--dtype", "fp32", *TINY,
+            "--csv", "tiny.csv", "--tag", "purpose=ctest", "--tag", "lab=a b",
+            "--price-per-hour", "3.6"]
+    rc, out, err = b.run(*args)
+    check(rc == 0, f"tiny run exit {rc}:\n{err}")
+    check("results: tiny.csv" in out, f"no results line: {out!r}")
+    rows = read_csv(b.path("tiny.csv"))
+    check(len(rows) >= 1, "no rows")
+    for r in rows:
+        check(r["status"] == "ok", f"status {r['status']}: {r['notes']}")
+        check(r["verified"] == "true", f"verified {r['verified']!r}")
+        check((r["backend"], r["workload"], r["config"], r["dtype"]) == ("cpu", "gemm", "1024", "fp32"), r)
+        check(r["tags"] == "purpose=ctest;lab=a b", f"tags {r['tags']!r}")
+        check(r["cache"] == "warm" and r["timer"], "cache/timer")
+        check(float(r["median_ms"]) > 0 and 1 <= int(r["samples"]) <= 3, "median/samples")
+        check(float(r["min_ms"]) <= float(r["median_ms"]) <= float(r["p95_ms"]) + 1e-9, "order stats")
+        check(abs(float(r["flop"]) - 2 * 1024 ** 3) < 1e3, f"flop {r['flop']}")
+        tflops = float(r["flop"]) / (float(r["median_ms"]) / 1e3) / 1e12
+        check(abs(float(r["tflops"]) / tflops - 1) < 1e-4, "tflops != flop / median")
+        ips = float(r["items_per_s"])
+        check(abs(float(r["usd_per_million_items"]) - 3.6 / 3600 / ips * 1e6) <= 1e-4 * float(r["usd_per_million_items"]),
+              "usd_per_million_items")
+        check(float(r["usd_per_hour"]) == 3.6, "usd_per_hour")
+    libraries = {r["library"] for r in rows}
+    check(len(libraries) == len(rows), f"duplicate libraries {libraries}")
+    run_ids = {r["run_id"] for r in rows}
+    check(len(run_ids) == 1, "one run id per run")
+    side = json.load(open(b.path("tiny.json")))
+    check(side["state"] == "finished" and side["exit_status"] == 0, f"sidecar state {side.get('state')}")
+    check(side["run_id"] == rows[0]["run_id"], "sidecar run_id differs from the CSV")
+    check(side["tags"] == {"purpose": "ctest", "lab": "a b"}, f"sidecar tags {side['tags']}")
+    check(any(d["backend"] == "cpu" for d in side["devices"]), "sidecar without devices")
+    check(side["topology"]["pus"] >= 1 and side["build"]["compiler"], "sidecar without environment")
+    check(not [f for f in os.listdir(b.workdir) if ".tmp." in f], "temporary sidecar left behind")
+
+    # Appending with the same header: one header, twice the rows, two run ids.
+    rc, out, err = b.run(*args)
+    check(rc == 0, f"second run exit {rc}: {err}")
+    rows2 = read_csv(b.path("tiny.csv"))
+    check(len(rows2) == 2 * len(rows), "append did not add the rows once")
+    check(len({r["run_id"] for r in rows2}) == 2, "appended rows reuse the run id")
+
+    # A deliberately corrupted output must fail verification: row kept, exit 1.
+    one_lib = rows[0]["library"]
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", "1024", "--dtype", "fp32", *TINY,
+                         "--library", one_lib, "--csv", "corrupt.csv",
+                         env={"ACCEL_TEST_CORRUPT": "gemm"})
+    check(rc == 1, f"corrupted output: exit {rc}, expected 1\n{err}")
+    bad = read_csv(b.path("corrupt.csv"))
+    check(len(bad) == 1 and bad[0]["status"] == "failed_verification" and bad[0]["verified"] == "false",
+          f"corrupted row: {bad}")
+
+    # --quiet prints no progress; suite defaults write into results/.
+    rc, out, err = b.run("suite", "--workload", "gemm", "--config", "1024", "--dtype", "fp32",
+                         "--library", one_lib, *TINY, "--quiet")
+    check(rc == 0, f"suite exit {rc}: {err}")
+    check(err.strip() == "", f"--quiet printed progress: {err!r}")
+    made = os.listdir(b.path("results"))
+    csvs = [f for f in made if f.endswith(".csv")]
+    check(len(csvs) == 1 and f"results: results/{csvs[0]}" in out, f"suite output {out!r}, files {made}")
+    check(csvs[0].split("-")[-1].count(".csv") == 1 and len(csvs[0].split("-")) >= 3, csvs[0])
+    check(csvs[0].replace(".csv", ".json") in made, "suite sidecar missing")
+    rc, out, err = b.run("suite", "--workload", "gemm", "--config", "1024", "--dtype", "fp32",
+                         "--library", one_lib, *TINY)
+    check(rc == 0 and "median" in out and "gemm" in out and "1024" in out, f"suite table:\n{out}")
+
+
+# ------------------------------------------------------------------------------------------
+def group_resume(b):
+    args = ["run", "--workload", "gemm", "--config", "1024,1000", "--dtype", "fp32",
+            "--min-time-ms", "300", "--max-samples", "12", "--warmup-ms", "0", "--csv", "int.csv"]
+    p = b.popen(*args)
+    deadline = time.time() + 90
+    # Interrupt once the first row stands in the file.
+    while time.time() < deadline and p.poll() is None:
+        try:
+            if len(read_csv(b.path("int.csv"))) >= 1:
+                break
+        except (OSError, Failure):
+            pass
+        time.sleep(0.05)
+    check(p.poll() is None, "the run finished before it could be interrupted; enlarge it")
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=90)
+    check(p.returncode == 130, f"interrupted run exit {p.returncode}, expected 130\n{err}")
+    first = read_csv(b.path("int.csv"))
+    ok_first = [key(r) for r in first if r["status"] == "ok"]
+    check(len(ok_first) >= 1, "no ok row before the interrupt")
+    side = json.load(open(b.path("int.json")))
+    check(side["state"] == "interrupted", f"sidecar state {side['state']}")
+
+    rc, out, err = b.run(*args, "--resume", timeout=300)
+    check(rc == 0, f"--resume exit {rc}\n{err}")
+    check("already ok" in err, f"resume did not report skipped rows: {err!r}")
+    rows = read_csv(b.path("int.csv"))
+    ok = [key(r) for r in rows if r["status"] == "ok"]
+    check(len(ok) == len(set(ok)), f"duplicated ok rows: {ok}")
+    check(set(ok_first) <= set(ok), "rows lost")
+    check(len(ok) > len(ok_first), "the interrupted run had already finished every row")
+    configs = {(k[2]) for k in ok}
+    check(configs == {"1024", "1000"}, f"resume did not complete every config: {configs}")
+    libraries = {k[4] for k in ok}
+    check(len(ok) == 2 * len(libraries), f"resume left rows out: {ok}")
+    # A second --resume has nothing left to do.
+    rc, out, err = b.run(*args, "--resume")
+    check(rc == 0 and len(read_csv(b.path("int.csv"))) == len(rows), "second resume added rows")
+
+
+# ------------------------------------------------------------------------------------------
+def group_crash(b):
+    # ACCEL_TEST_CRASH=gemm: the worker raises SIGSEGV as each gemm row starts.
+    common = ["run", "--workload", "gemm,peak", "--config", "1024,1000,fma", "--dtype", "fp32", *TINY]
+    rc, out, err = b.run(*common, "--csv", "crash.csv", env={"ACCEL_TEST_CRASH": "gemm"})
+    check(rc == 1, f"crash run exit {rc}, expected 1\n{err}")
+    rows = read_csv(b.path("crash.csv"))
+    gemm = [r for r in rows if r["workload"] == "gemm"]
+    peak = [r for r in rows if r["workload"] == "peak"]
+    check(len(gemm) >= 2 and all(r["status"] == "error" for r in gemm), f"gemm rows {gemm}")
+    check(all("worker killed by signal 11" in r["notes"] for r in gemm), [r["notes"] for r in gemm])
+    check({r["config"] for r in gemm} == {"1024", "1000"}, "a crash cost more than its own row")
+    check(len(peak) == 1 and peak[0]["status"] == "ok", f"peak rows {[r['status'] for r in peak]}")
+    # Peak and stream rows run first on each device.
+    check(rows[0]["workload"] == "peak", f"first row is {rows[0]['workload']}")
+
+    rc, out, err = b.run("run", "--workload", "gemm,peak", "--config", "1024,fma", "--dtype", "fp32",
+                         *TINY, "--csv", "hang.csv", "--timeout-s", "1", env={"ACCEL_TEST_HANG": "gemm"})
+    check(rc == 1, f"hang run exit {rc}, expected 1\n{err}")
+    rows = read_csv(b.path("hang.csv"))
+    gemm = [r for r in rows if r["workload"] == "gemm"]
+    check(gemm and all("timed out" in r["notes"] and r["status"] == "error" for r in gemm),
+          f"hung rows {gemm}")
+    check(all(r["status"] == "ok" for r in rows if r["workload"] == "peak"), "peak row after a hang")
+
+
+GROUPS = {"basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
+          "crash": group_crash}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--accelbench", required=True)
+    ap.add_argument("--group", required=True, choices=sorted(GROUPS))
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    shutil.rmtree(a.workdir, ignore_errors=True)
+    os.makedirs(a.workdir)
+    try:
+        GROUPS[a.group](Bench(os.path.abspath(a.accelbench), a.workdir))
+    except Failure as e:
+        print(f"FAIL [{a.group}]: {e}", file=sys.stderr)
+        return 1
+    print(f"ok [{a.group}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
