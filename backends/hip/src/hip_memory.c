@@ -106,32 +106,25 @@ accel_status hip_buffer_fill(void *stream, void *dst, size_t dst_offset, size_t 
         err = ctx->api.hipMemsetD32Async(p, v, bytes / 4, s->stream);
         return err == hipSuccess ? ACCEL_OK : hip_fail(ctx, "hipMemsetD32Async", err);
     }
-    /* 8/16-byte patterns (and misaligned 2/4): accel_fill_pattern from fill.cu, with the pattern
-     * widened to 8 or 16 bytes and passed by value, so the caller's pattern need not outlive us. */
-    unsigned char wide[16];
-    int wide_size = pattern_size <= 8 ? 8 : 16;
-    for (int i = 0; i < wide_size; ++i)
-        wide[i] = pat[(size_t)i % pattern_size];
-    if (bytes % (size_t)wide_size != 0)
-        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                    "hip fill: a misaligned %zu-byte pattern over %zu bytes needs "
-                                    "the driver memset, which wants an aligned address",
-                                    pattern_size, bytes);
+    /* 8/16-byte patterns, and 2/4-byte ones at an address the driver memset cannot take:
+     * accel_fill_pattern from fill.cu, the pattern passed by value (lo/hi words), so the caller's
+     * pattern need not outlive this call. */
     hipFunction_t fn;
     accel_status st = hip_device_function(s->dev, "fill.cu", "accel_fill_pattern", &fn);
     if (st != ACCEL_OK)
         return st;
     unsigned long long lo = 0, hi = 0;
-    memcpy(&lo, wide, 8);
-    if (wide_size == 16)
-        memcpy(&hi, wide + 8, 8);
-    long long count = (long long)(bytes / (size_t)wide_size);
+    memcpy(&lo, pat, pattern_size < 8 ? pattern_size : 8);
+    if (pattern_size > 8)
+        memcpy(&hi, pat + 8, pattern_size - 8);
+    int size = (int)pattern_size;
+    long long count = (long long)(bytes / pattern_size);
     hip_args args = {0};
     hip_args_ptr(&args, p);
     hip_args_push(&args, &count, 8, 8);
     hip_args_push(&args, &lo, 8, 8);
     hip_args_push(&args, &hi, 8, 8);
-    hip_args_push(&args, &wide_size, 4, 4);
+    hip_args_push(&args, &size, 4, 4);
     long long groups = (count + 255) / 256;
     uint32_t grid[3] = {(uint32_t)(groups < 65535 ? groups : 65535), 1, 1};
     uint32_t block[3] = {256, 1, 1};
