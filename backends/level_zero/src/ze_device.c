@@ -107,6 +107,18 @@ void accel_ze_device_close(void *opaque) {
     free(dev);
 }
 
+int accel_ze_device_is_integrated(const accel_ze_device *dev) {
+    return (dev->props.flags & ZE_DEVICE_PROPERTY_FLAG_INTEGRATED) != 0;
+}
+
+int accel_ze_stream_is_live(accel_ze_device *dev, const accel_ze_stream *stream) {
+    int live = 0;
+    pthread_mutex_lock(&dev->lock);
+    for (accel_ze_stream *s = dev->streams; s && !live; s = s->next) live = s == stream;
+    pthread_mutex_unlock(&dev->lock);
+    return live;
+}
+
 accel_status accel_ze_device_synchronize(void *opaque) {
     accel_ze_device *dev = opaque;
     accel_status status = ACCEL_OK;
@@ -206,6 +218,7 @@ accel_status accel_ze_device_info(void *opaque, accel_device_info *info) {
     if (dev->module_props.flags & ZE_DEVICE_MODULE_FLAG_FP16) features |= ACCEL_FEATURE_FP16;
     if (dev->module_props.flags & ZE_DEVICE_MODULE_FLAG_DP4A) features |= ACCEL_FEATURE_INT8;
     if (p->flags & ZE_DEVICE_PROPERTY_FLAG_ECC) features |= ACCEL_FEATURE_ECC;
+    if (accel_ze_device_is_integrated(dev)) features |= ACCEL_FEATURE_UNIFIED_MEMORY;
     info->features = features;
     info->module_formats = 1u << ACCEL_MODULE_SPIRV; /* Level Zero takes SPIR-V, not OpenCL C */
     info->ecc_enabled = (p->flags & ZE_DEVICE_PROPERTY_FLAG_ECC) ? 1 : -1;

@@ -89,6 +89,9 @@ accel_status accel_ze_fail(const accel_host_services *host, const char *call, ze
     } while (0)
 
 /* ze_device.c */
+int accel_ze_device_is_integrated(const accel_ze_device *dev);
+/* 1 when stream is one of dev's live streams (a timer may outlive the stream it ended on). */
+int accel_ze_stream_is_live(accel_ze_device *dev, const accel_ze_stream *stream);
 accel_status accel_ze_device_open(void *ctx, int index, void **dev);
 void accel_ze_device_close(void *dev);
 accel_status accel_ze_device_info(void *dev, accel_device_info *info);

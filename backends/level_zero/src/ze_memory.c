@@ -16,10 +16,18 @@ accel_status accel_ze_buffer_alloc(void *opaque_dev, size_t bytes, accel_memory_
     if (!buf) return dev->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
     ze_result_t r;
     const char *call;
+    int shared = kind == ACCEL_MEMORY_DEVICE && accel_ze_device_is_integrated(dev);
     if (kind == ACCEL_MEMORY_HOST_PINNED) {
         ze_host_mem_alloc_desc_t desc = {ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC, NULL, 0};
         call = "zeMemAllocHost";
         r = dev->api->zeMemAllocHost(dev->context, &desc, bytes, 64, &buf->ptr);
+    } else if (shared) {
+        /* An integrated GPU's memory is system memory: a shared allocation costs nothing more and
+         * gives the host pointer ACCEL_FEATURE_UNIFIED_MEMORY promises. */
+        ze_device_mem_alloc_desc_t ddesc = {ZE_STRUCTURE_TYPE_DEVICE_MEM_ALLOC_DESC, NULL, 0, 0};
+        ze_host_mem_alloc_desc_t hdesc = {ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC, NULL, 0};
+        call = "zeMemAllocShared";
+        r = dev->api->zeMemAllocShared(dev->context, &ddesc, &hdesc, bytes, 64, dev->device, &buf->ptr);
     } else {
         ze_device_mem_alloc_desc_t desc = {ZE_STRUCTURE_TYPE_DEVICE_MEM_ALLOC_DESC, NULL, 0, 0};
         call = "zeMemAllocDevice";
@@ -31,7 +39,7 @@ accel_status accel_ze_buffer_alloc(void *opaque_dev, size_t bytes, accel_memory_
     }
     buf->bytes = bytes;
     buf->kind = kind;
-    if (kind == ACCEL_MEMORY_HOST_PINNED) *host_ptr = buf->ptr;
+    if (kind == ACCEL_MEMORY_HOST_PINNED || shared) *host_ptr = buf->ptr;
     *out = buf;
     return ACCEL_OK;
 }

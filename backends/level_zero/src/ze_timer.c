@@ -76,8 +76,11 @@ accel_status accel_ze_timer_elapsed_ms(void *opaque, double *ms) {
     ze_accel_timer *t = opaque;
     if (!t->ended)
         return t->dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "timer has no begin/end pair");
-    accel_status status = accel_ze_stream_flush(t->end_stream);
-    if (status != ACCEL_OK) return status;
+    /* A regular list runs only when submitted; a destroyed stream was synchronized by the host. */
+    if (accel_ze_stream_is_live(t->dev, t->end_stream)) {
+        accel_status status = accel_ze_stream_flush(t->end_stream);
+        if (status != ACCEL_OK) return status;
+    }
     ACCEL_ZE_CHECK(t->dev, "zeEventHostSynchronize",
                    t->dev->api->zeEventHostSynchronize(t->end_event, UINT64_MAX));
     *ms = accel_ze_timestamp_elapsed_ms(t->stamps[0], t->stamps[1], t->dev->timestamp_valid_bits,

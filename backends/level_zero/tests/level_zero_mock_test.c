@@ -26,6 +26,7 @@ typedef void (*last_launch_fn)(char *, size_t, uint32_t[3], uint32_t[3]);
 static count_fn mock_live, mock_launches;
 static last_launch_fn mock_last;
 static int fill_by_kernel; /* --fill-by-kernel: the mock's fill engine takes 4-byte patterns only */
+static int integrated;     /* --integrated: device buffers are shared allocations with host pointers */
 
 static void check_info(accel_device *dev) {
     accel_device_info info;
@@ -50,6 +51,7 @@ static void check_info(accel_device *dev) {
     CHECK(fabs(info.vendor_peak.tflops[ACCEL_COMPUTE_BF16] - 838.9 / 2) < 1e-6);
     CHECK(strstr(info.vendor_peak.source, "x0.50") != NULL);
     CHECK(strcmp(info.op_libraries, "accel") == 0);
+    CHECK(!!(info.features & ACCEL_FEATURE_UNIFIED_MEMORY) == integrated);
     printf("info: %s | %s | %s\n", info.name, info.runtime_version, info.notes);
 }
 
@@ -62,6 +64,8 @@ static void check_memory(accel_device *dev, accel_stream *s) {
     if (!d || !e || !pinned) return;
     void *host = NULL;
     CHECK(accel_buffer_host_ptr(pinned, &host) == ACCEL_OK && host != NULL);
+    void *device_host = NULL;
+    CHECK((accel_buffer_host_ptr(d, &device_host) == ACCEL_OK) == integrated);
     static uint32_t src[N], dst[N];
     for (uint32_t i = 0; i < N; i++) src[i] = i * 2654435761u;
     CHECK(accel_buffer_write(s, d, 0, src, sizeof src) == ACCEL_OK);
@@ -77,6 +81,7 @@ static void check_memory(accel_device *dev, accel_stream *s) {
     for (uint32_t i = 4; i < N; i++) ok &= dst[i] == src[i - 4];
     CHECK(ok);
     CHECK(host && memcmp((uint32_t *)host + 4, src, (N - 4) * 4) == 0);
+    if (integrated) CHECK(device_host && memcmp(device_host, src, sizeof src) == 0);
     /* a 16-byte pattern */
     uint32_t wide[4] = {1, 2, 3, 4};
     long before = mock_launches();
@@ -302,6 +307,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     fill_by_kernel = argc > 2 && strcmp(argv[2], "--fill-by-kernel") == 0;
+    integrated = argc > 2 && strcmp(argv[2], "--integrated") == 0;
     void *mock = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     if (!mock) {
         fprintf(stderr, "FAIL: %s\n", dlerror());

@@ -7,7 +7,8 @@
  * Timestamps are synthetic and deterministic: every written stamp advances 1,000,000 ticks of a
  * 19.2 MHz, 32-valid-bit counter that wraps between the first two stamps and has garbage above bit 31.
  * MOCK_ZE_NO_IMMEDIATE=1 refuses immediate command lists (regular lists are then queued and run at
- * zeCommandQueueExecuteCommandLists); MOCK_ZE_FILL_MAX sets the fill pattern limit (default 16).
+ * zeCommandQueueExecuteCommandLists); MOCK_ZE_FILL_MAX sets the fill pattern limit (default 16);
+ * MOCK_ZE_INTEGRATED=1 reports an integrated GPU.
  * Test-only queries: mock_ze_live_objects(), mock_ze_launch_count(), mock_ze_last_launch(). */
 #define _POSIX_C_SOURCE 200809L
 #include <level_zero/ze_api.h>
@@ -145,6 +146,8 @@ MOCK_EXPORT ze_result_t zeDeviceGetProperties(ze_device_handle_t d, ze_device_pr
     memset(p, 0, sizeof *p);
     p->stype = stype;
     p->type = ZE_DEVICE_TYPE_GPU;
+    const char *integrated = getenv("MOCK_ZE_INTEGRATED");
+    if (integrated && integrated[0] == '1') p->flags |= ZE_DEVICE_PROPERTY_FLAG_INTEGRATED;
     p->vendorId = 0x8086;
     p->deviceId = 0x0bd5;
     p->coreClockRate = 1600;
