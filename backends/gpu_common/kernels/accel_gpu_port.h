@@ -3,7 +3,11 @@
 #ifndef ACCEL_GPU_PORT_H
 #define ACCEL_GPU_PORT_H
 
-#if defined(__HIPCC_RTC__) || defined(__HIP_PLATFORM_AMD__)
+#if defined(ACCEL_GPU_EMULATION)
+/* Host threads standing in for a block, so the kernels' arithmetic can be unit-tested without a
+ * GPU (backends/gpu_common/tests). Never used by a backend. */
+#include "accel_gpu_emu.h"
+#elif defined(__HIPCC_RTC__) || defined(__HIP_PLATFORM_AMD__)
 #include <hip/hip_fp16.h>
 #include <hip/hip_bf16.h>
 typedef __half accel_f16;

@@ -1,0 +1,250 @@
+// Runs the shared GPU kernels (../kernels/*.cu) on host threads through accel_gpu_emu.h and checks
+// each entry-point family against the fp64 reference library (hal/reference), so their arithmetic
+// and indexing are tested on machines without a GPU. C++ because the kernels are CUDA C++.
+// Not tested here: the vendor compilers' code generation, real warp behaviour and timing, and each
+// backend's launch code (those need a device: scripts/device-check.sh).
+#define ACCEL_GPU_EMULATION 1
+#include "../kernels/conv2d.cu"
+#include "../kernels/eltwise.cu"
+#include "../kernels/epilogue.cu"
+#include "../kernels/fill.cu"
+#include "../kernels/gemm.cu"
+#include "../kernels/layernorm.cu"
+#include "../kernels/permute.cu"
+#include "../kernels/softmax.cu"
+
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "accel/reference.h"
+
+static int failures;
+
+static void check(const char *what, double err, double tol) {
+    const bool ok = err <= tol && err == err;
+    std::printf("%s %-48s err %.3g (tol %.3g)\n", ok ? "ok  " : "FAIL", what, err, tol);
+    if (!ok) ++failures;
+}
+
+static size_t dsize(accel_dtype t) { return t == ACCEL_DTYPE_F32 ? 4 : t == ACCEL_DTYPE_F64 ? 8 : 2; }
+static const char *dname(accel_dtype t) {
+    return t == ACCEL_DTYPE_F32 ? "f32" : t == ACCEL_DTYPE_F16 ? "f16" : t == ACCEL_DTYPE_BF16 ? "bf16" : "f64";
+}
+// Normwise tolerance of an op whose output is rounded to t once (fp32 accumulation inside).
+static double tol_for(accel_dtype t) { return t == ACCEL_DTYPE_F32 ? 1e-6 : t == ACCEL_DTYPE_F16 ? 1e-3 : 8e-3; }
+
+struct host_buf {
+    std::vector<unsigned char> bytes;
+    host_buf(accel_dtype t, int64_t n, uint64_t seed, double lo = -1, double hi = 1) : bytes(dsize(t) * (size_t)n) {
+        accel_ref_fill_random(t, bytes.data(), n, seed, lo, hi);
+    }
+    template <typename T> T *as() { return reinterpret_cast<T *>(bytes.data()); }
+};
+
+
+template <typename T>
+static void test_layernorm(void (*k)(const T *, const T *, const T *, const T *, T *, accel_i64, float), accel_dtype t,
+                           int residual) {
+    const int64_t rows = 5, cols = 300;
+    accel_layernorm_desc d = {t, rows, cols, 1e-5, residual};
+    host_buf x(t, rows * cols, 1, -2, 3), r(t, rows * cols, 2), g(t, cols, 3, 0.5, 1.5), b(t, cols, 4), y(t, rows * cols, 5);
+    accel_emu_launch(k, {(unsigned)rows, 1, 1}, {256, 1, 1}, x.as<const T>(),
+                     residual ? r.as<const T>() : (const T *)nullptr, g.as<const T>(), b.as<const T>(), y.as<T>(),
+                     (accel_i64)cols, 1e-5f);
+    std::vector<double> ref((size_t)(rows * cols));
+    accel_ref_layernorm(&d, x.bytes.data(), residual ? r.bytes.data() : nullptr, g.bytes.data(), b.bytes.data(), ref.data());
+    char name[80];
+    std::snprintf(name, sizeof name, "layernorm %s%s", dname(t), residual ? " +residual" : "");
+    check(name, accel_ref_normwise_rel_err(t, y.bytes.data(), ref.data(), rows * cols), 4 * tol_for(t));
+}
+
+template <typename T>
+static void test_softmax(void (*k)(const T *, const float *, T *, accel_i64, float, accel_i64), accel_dtype t) {
+    const int64_t rows = 6, cols = 70, rpm = 3;
+    accel_softmax_desc d = {t, rows, cols, 0.125, rpm};
+    host_buf x(t, rows * cols, 7, -4, 4), y(t, rows * cols, 8);
+    std::vector<float> mask((size_t)(rows / rpm * cols), 0.0f);
+    for (int64_t j = 50; j < cols; ++j) mask[(size_t)j] = -10000.0f; // first mask row drops the tail
+    accel_emu_launch(k, {(unsigned)rows, 1, 1}, {96, 1, 1}, x.as<const T>(), (const float *)mask.data(), y.as<T>(),
+                     (accel_i64)cols, 0.125f, (accel_i64)rpm);
+    std::vector<double> ref((size_t)(rows * cols));
+    accel_ref_softmax(&d, x.bytes.data(), mask.data(), ref.data());
+    char name[80];
+    std::snprintf(name, sizeof name, "softmax %s scale+mask", dname(t));
+    check(name, accel_ref_normwise_rel_err(t, y.bytes.data(), ref.data(), rows * cols), 2 * tol_for(t));
+}
+
+template <typename T>
+static void test_eltwise(void (*k)(int, const T *, const T *, T *, accel_i64, accel_i64, float, float), accel_dtype t) {
+    const int64_t count = 1000, cols = 40;
+    for (int kind = ACCEL_ELTWISE_COPY; kind <= ACCEL_ELTWISE_BIAS_ADD; ++kind) {
+        accel_eltwise_desc d = {(accel_eltwise_kind)kind, t, count, cols, 0.75, -1.5};
+        host_buf x(t, count, 11 + kind, -3, 3), z(t, count, 31 + kind), y(t, count, 51);
+        accel_emu_launch(k, {2, 1, 1}, {128, 1, 1}, kind, x.as<const T>(), z.as<const T>(), y.as<T>(), (accel_i64)count,
+                         (accel_i64)cols, 0.75f, -1.5f);
+        std::vector<double> ref((size_t)count);
+        accel_ref_eltwise(&d, x.bytes.data(), z.bytes.data(), ref.data());
+        char name[80];
+        std::snprintf(name, sizeof name, "eltwise %s kind %d", dname(t), kind);
+        check(name, accel_ref_normwise_rel_err(t, y.bytes.data(), ref.data(), count), 2 * tol_for(t));
+    }
+}
+
+template <typename E> static void test_permute(void (*k)(const E *, E *, const accel_permute_params), accel_dtype t) {
+    accel_permute_desc d = {t, 5, {2, 3, 3, 2, 4, 1}, {2, 0, 3, 1, 4, 5}}; // BERT [B,S,3,A,D] -> [3,B,A,S,D]
+    const int64_t total = 2 * 3 * 3 * 2 * 4;
+    accel_permute_params p = {};
+    int64_t in_stride[5], s = 1;
+    for (int i = 4; i >= 0; --i) { in_stride[i] = s; s *= d.dims[i]; }
+    p.total = total;
+    p.ndims = 5;
+    for (int o = 0; o < 5; ++o) { p.out_dims[o] = d.dims[d.perm[o]]; p.in_strides[o] = in_stride[d.perm[o]]; }
+    host_buf x(t, total, 61), y(t, total, 62);
+    accel_emu_launch(k, {1, 1, 1}, {64, 1, 1}, x.as<const E>(), y.as<E>(), p);
+    std::vector<double> ref((size_t)total);
+    accel_ref_permute(&d, x.bytes.data(), ref.data());
+    char name[80];
+    std::snprintf(name, sizeof name, "permute %s 5-D BERT QKV", dname(t));
+    check(name, accel_ref_normwise_rel_err(t, y.bytes.data(), ref.data(), total), 0.0);
+}
+
+// GEMM: every element against accel_ref_gemm_element with the DESIGN.md section 4 bound.
+template <typename T>
+static void test_gemm(void (*k)(const T *, const T *, const T *, T *, const T *, const accel_gemm_params), accel_dtype t,
+                      int ta, int tb, accel_compute_type compute, uint32_t epilogue) {
+    accel_gemm_desc g = {};
+    g.a_type = g.b_type = g.c_type = g.d_type = g.bias_type = t;
+    g.compute = compute;
+    g.trans_a = ta, g.trans_b = tb;
+    g.m = 70, g.n = 45, g.k = 33, g.batch = 2;
+    g.lda = (ta ? g.m : g.k) + 3, g.ldb = (tb ? g.k : g.n) + 1, g.ldc = g.n + 2, g.ldd = g.n + 5;
+    g.stride_a = (ta ? g.k : g.m) * g.lda, g.stride_b = (tb ? g.n : g.k) * g.ldb;
+    g.stride_c = g.m * g.ldc, g.stride_d = g.m * g.ldd, g.stride_bias = g.n;
+    g.alpha = 0.5, g.beta = 0.25, g.epilogue = epilogue;
+    host_buf A(t, g.stride_a * 2, 71), B(t, g.stride_b * 2, 72), C(t, g.stride_c * 2, 73), D(t, g.stride_d * 2, 74),
+        bias(t, g.n * 2, 75);
+    accel_gemm_params p = {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.ldd, g.stride_a, g.stride_b, g.stride_c, g.stride_d,
+                           g.stride_bias, g.batch, g.alpha, g.beta, ta, tb,
+                           (epilogue & ACCEL_EPILOGUE_RELU) ? 1 : (epilogue & ACCEL_EPILOGUE_GELU_ERF) ? 2 : (epilogue & ACCEL_EPILOGUE_GELU_TANH) ? 3 : 0,
+                           compute == ACCEL_COMPUTE_TF32};
+    const bool has_bias = epilogue & ACCEL_EPILOGUE_BIAS;
+    accel_emu_launch(k, {(unsigned)((g.n + 63) / 64), (unsigned)((g.m + 63) / 64), 2}, {256, 1, 1}, A.as<const T>(),
+                     B.as<const T>(), (const T *)C.as<T>(), D.as<T>(), has_bias ? (const T *)bias.as<T>() : (const T *)nullptr, p);
+    const double u = accel_ref_unit_roundoff_compute(compute, t), u_out = accel_ref_unit_roundoff_dtype(t);
+    double worst = 0;
+    for (int64_t b = 0; b < g.batch; ++b)
+        for (int64_t i = 0; i < g.m; ++i)
+            for (int64_t j = 0; j < g.n; ++j) {
+                double ref, abs_sum;
+                accel_ref_gemm_element(&g, A.bytes.data(), B.bytes.data(), C.bytes.data(), has_bias ? bias.bytes.data() : nullptr,
+                                       b, i, j, &ref, &abs_sum);
+                const double got = accel_ref_load(t, D.bytes.data(), b * g.stride_d + i * g.ldd + j);
+                const double bound = 2.0 * std::sqrt((double)g.k) * u * (abs_sum + 1.0) + u_out * std::fabs(ref) + 1e-12;
+                const double ratio = std::fabs(got - ref) / bound;
+                if (ratio > worst) worst = ratio;
+            }
+    char name[96];
+    std::snprintf(name, sizeof name, "gemm %s %c%c %s epi 0x%x (err/bound)", dname(t), ta ? 'T' : 'N', tb ? 'T' : 'N',
+                  compute == ACCEL_COMPUTE_TF32 ? "tf32" : "", epilogue);
+    check(name, worst, 1.0);
+}
+
+template <typename T>
+static void test_conv2d(void (*k)(const T *, const T *, const T *, const T *, T *, const accel_conv2d_params), accel_dtype t,
+                        accel_layout layout) {
+    accel_conv2d_desc c = {};
+    c.layout = layout, c.x_type = c.w_type = c.y_type = t;
+    c.n = 2, c.c = 5, c.h = 7, c.w = 6, c.k = 6, c.r = 3, c.s = 3;
+    c.stride_h = 2, c.stride_w = 1, c.pad_h = 1, c.pad_w = 1, c.dil_h = 1, c.dil_w = 1, c.groups = 1;
+    c.epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
+    int64_t p, q;
+    accel_ref_conv2d_out_hw(&c, &p, &q);
+    const int64_t ny = c.n * c.k * p * q;
+    host_buf X(t, c.n * c.c * c.h * c.w, 81), W(t, c.k * c.c * c.r * c.s, 82), bias(t, c.k, 83), R(t, ny, 84), Y(t, ny, 85);
+    accel_conv2d_params prm = {c.n, c.c, c.h, c.w, c.k, c.r, c.s, p, q, c.stride_h, c.stride_w, c.pad_h, c.pad_w, 1, 1,
+                               layout == ACCEL_LAYOUT_NHWC, 1};
+    accel_emu_launch(k, {(unsigned)((c.k + 63) / 64), (unsigned)((c.n * p * q + 63) / 64), 1}, {256, 1, 1},
+                     X.as<const T>(), W.as<const T>(), (const T *)bias.as<T>(), (const T *)R.as<T>(), Y.as<T>(), prm);
+    std::vector<double> ref((size_t)ny);
+    accel_ref_conv2d(&c, X.bytes.data(), W.bytes.data(), bias.bytes.data(), R.bytes.data(), ref.data());
+    char name[80];
+    std::snprintf(name, sizeof name, "conv2d %s %s s2x1 pad1 bias+res+relu", dname(t), layout == ACCEL_LAYOUT_NHWC ? "NHWC" : "NCHW");
+    check(name, accel_ref_normwise_rel_err(t, Y.bytes.data(), ref.data(), ny), 4 * tol_for(t));
+}
+
+template <typename T>
+static void test_bias_act(void (*k)(T *, const T *, accel_i64, accel_i64, accel_i64, accel_i64, accel_i64, accel_i64, int),
+                          accel_dtype t) {
+    const int64_t rows = 9, cols = 21, ld = 25, batch = 2, sd = rows * ld;
+    host_buf D(t, sd * batch, 91, -3, 3), bias(t, cols * batch, 92);
+    std::vector<double> ref((size_t)(rows * cols * batch));
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j)
+                ref[(size_t)((b * rows + i) * cols + j)] = accel_ref_gelu_erf(
+                    accel_ref_round_to(t, (float)(accel_ref_load(t, D.bytes.data(), b * sd + i * ld + j) +
+                                                  accel_ref_load(t, bias.bytes.data(), b * cols + j))));
+    accel_emu_launch(k, {3, 1, 1}, {64, 1, 1}, D.as<T>(), (const T *)bias.as<T>(), (accel_i64)rows, (accel_i64)cols,
+                     (accel_i64)ld, (accel_i64)batch, (accel_i64)sd, (accel_i64)cols, 2);
+    std::vector<double> got((size_t)(rows * cols * batch));
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j)
+                got[(size_t)((b * rows + i) * cols + j)] = accel_ref_load(t, D.bytes.data(), b * sd + i * ld + j);
+    double num = 0, den = 0;
+    for (size_t i = 0; i < got.size(); ++i) { num += (got[i] - ref[i]) * (got[i] - ref[i]); den += ref[i] * ref[i]; }
+    char name[80];
+    std::snprintf(name, sizeof name, "bias+gelu_erf epilogue %s ld>cols batch 2", dname(t));
+    check(name, std::sqrt(num / den), 2 * tol_for(t));
+}
+
+static void test_fill(int pattern_size, size_t offset) {
+    std::vector<unsigned char> buf(256 + 32, 0xee);
+    unsigned char pattern[16];
+    for (int i = 0; i < 16; ++i) pattern[i] = (unsigned char)(0x10 + i * 7);
+    unsigned long long words[2];
+    std::memcpy(words, pattern, 16);
+    const accel_i64 count = 256 / pattern_size;
+    accel_emu_launch(accel_fill_pattern, {1, 1, 1}, {32, 1, 1}, buf.data() + offset, count, words[0], words[1], pattern_size);
+    double bad = 0;
+    for (size_t i = 0; i < buf.size(); ++i) {
+        const bool inside = i >= offset && i < offset + 256;
+        const unsigned char want = inside ? pattern[(i - offset) % (size_t)pattern_size] : 0xee;
+        if (buf[i] != want) ++bad;
+    }
+    char name[80];
+    std::snprintf(name, sizeof name, "fill %d-byte pattern at offset %zu (bad bytes)", pattern_size, offset);
+    check(name, bad, 0);
+}
+
+int main() {
+    test_layernorm(accel_layernorm_f32, ACCEL_DTYPE_F32, 0);
+    test_layernorm(accel_layernorm_f32, ACCEL_DTYPE_F32, 1);
+    test_layernorm(accel_layernorm_bf16, ACCEL_DTYPE_BF16, 1);
+    test_layernorm(accel_layernorm_f16, ACCEL_DTYPE_F16, 0);
+    test_softmax(accel_softmax_f32, ACCEL_DTYPE_F32);
+    test_softmax(accel_softmax_bf16, ACCEL_DTYPE_BF16);
+    test_eltwise(accel_eltwise_f32, ACCEL_DTYPE_F32);
+    test_eltwise(accel_eltwise_f16, ACCEL_DTYPE_F16);
+    test_permute(accel_permute_b4, ACCEL_DTYPE_F32);
+    test_permute(accel_permute_b2, ACCEL_DTYPE_BF16);
+    for (int ta = 0; ta < 2; ++ta)
+        for (int tb = 0; tb < 2; ++tb)
+            test_gemm(accel_gemm_f32, ACCEL_DTYPE_F32, ta, tb, ACCEL_COMPUTE_F32, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF);
+    test_gemm(accel_gemm_f32, ACCEL_DTYPE_F32, 0, 1, ACCEL_COMPUTE_TF32, ACCEL_EPILOGUE_RELU);
+    test_gemm(accel_gemm_bf16, ACCEL_DTYPE_BF16, 1, 0, ACCEL_COMPUTE_BF16, ACCEL_EPILOGUE_BIAS);
+    test_gemm(accel_gemm_f16, ACCEL_DTYPE_F16, 0, 0, ACCEL_COMPUTE_F16, ACCEL_EPILOGUE_GELU_TANH);
+    test_gemm(accel_gemm_f64, ACCEL_DTYPE_F64, 1, 1, ACCEL_COMPUTE_F64, ACCEL_EPILOGUE_NONE);
+    test_conv2d(accel_conv2d_f32, ACCEL_DTYPE_F32, ACCEL_LAYOUT_NCHW);
+    test_conv2d(accel_conv2d_f32, ACCEL_DTYPE_F32, ACCEL_LAYOUT_NHWC);
+    test_conv2d(accel_conv2d_bf16, ACCEL_DTYPE_BF16, ACCEL_LAYOUT_NHWC);
+    test_bias_act(accel_bias_act_f32, ACCEL_DTYPE_F32);
+    test_bias_act(accel_bias_act_bf16, ACCEL_DTYPE_BF16);
+    test_fill(8, 0);
+    test_fill(16, 0);
+    test_fill(16, 3);
+    test_fill(8, 5);
+    std::printf("%s\n", failures ? "FAILED" : "all kernels match the reference");
+    return failures ? 1 : 0;
+}
