@@ -92,6 +92,8 @@ accel_status hip_rtc_compile_cached(const hip_api *api, const char *name, const 
                                     const char *arch, const char *extra_options,
                                     hip_rtc_result *out, int *cache_hit) {
     *cache_hit = 0;
+    out->log = NULL;
+    out->used_compat_headers = 0;
     char version[96];
     hip_rtc_version(api, version, sizeof version);
     uint64_t h = 14695981039346656037ull;

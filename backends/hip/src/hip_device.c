@@ -78,8 +78,18 @@ void hip_device_close(void *p) {
     free(dev);
 }
 
+/* ROCm fills the 16 bytes with the ASCII hex digits of the agent's unique id (what rocm-smi shows
+ * as "GPU-<id>"); print those as text, anything else as hex bytes. */
 static void format_uuid(const hipUUID *u, char *out, size_t len) {
     const unsigned char *b = (const unsigned char *)u->bytes;
+    int ascii_hex = 1;
+    for (int i = 0; i < 16 && ascii_hex; ++i)
+        ascii_hex = (b[i] >= '0' && b[i] <= '9') || (b[i] >= 'a' && b[i] <= 'f') ||
+                    (b[i] >= 'A' && b[i] <= 'F');
+    if (ascii_hex) {
+        snprintf(out, len, "GPU-%.16s", (const char *)b);
+        return;
+    }
     snprintf(out, len,
              "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
              b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);

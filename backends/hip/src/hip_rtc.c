@@ -30,8 +30,9 @@ void hip_rtc_version(const hip_api *api, char *out, size_t out_len) {
         snprintf(out, out_len, "hiprtc (%s)", api->rtc_lib_name);
 }
 
-accel_status hip_rtc_compile(const hip_api *api, const char *name, const char *source,
-                             const char *arch, const char *extra_options, hip_rtc_result *out) {
+static accel_status compile_once(const hip_api *api, const char *name, const char *source,
+                                 const char *arch, const char *extra_options, int with_compat,
+                                 hip_rtc_result *out) {
     out->code = NULL;
     out->code_size = 0;
     out->message[0] = '\0';
@@ -50,7 +51,7 @@ accel_status hip_rtc_compile(const hip_api *api, const char *name, const char *s
         headers[nheaders] = hip_kernel_headers[i].text;
         include_names[nheaders++] = hip_kernel_headers[i].name;
     }
-    if (api->runtime_version > 0 && api->runtime_version < 60000000) {
+    if (with_compat) {
         for (size_t i = 0; i < hip_rtc5_compat_headers_count && nheaders < MAX_HEADERS; ++i) {
             headers[nheaders] = hip_rtc5_compat_headers[i].text;
             include_names[nheaders++] = hip_rtc5_compat_headers[i].name;
@@ -102,4 +103,25 @@ accel_status hip_rtc_compile(const hip_api *api, const char *name, const char *s
     }
     (void)api->hiprtcDestroyProgram(&prog);
     return status;
+}
+
+/* hiprtc of ROCm 5.x needs the stand-ins for hip/hip_fp16.h and hip/hip_bf16.h; should a ROCm 6
+ * hiprtc also stumble on exactly those headers, the stand-ins are tried once more. */
+accel_status hip_rtc_compile(const hip_api *api, const char *name, const char *source,
+                             const char *arch, const char *extra_options, hip_rtc_result *out) {
+    int rocm5 = api->runtime_version > 0 && api->runtime_version < 60000000;
+    accel_status st = compile_once(api, name, source, arch, extra_options, rocm5, out);
+    out->used_compat_headers = rocm5;
+    if (st != ACCEL_ERR_DEVICE || rocm5 || !out->log ||
+        (!strstr(out->log, "hip/hip_bf16.h") && !strstr(out->log, "hip/hip_fp16.h")))
+        return st;
+    hip_rtc_result retry;
+    if (compile_once(api, name, source, arch, extra_options, 1, &retry) != ACCEL_OK) {
+        free(retry.log);
+        return st;
+    }
+    free(out->log);
+    *out = retry;
+    out->used_compat_headers = 1;
+    return ACCEL_OK;
 }

@@ -11,6 +11,7 @@ typedef struct hip_rtc_result {
     size_t code_size;
     char message[2048]; /* on failure: "hiprtcCompileProgram: HIPRTC_ERROR_COMPILATION (6): <log>" */
     char *log;          /* malloc'ed full compile log on failure, else NULL (caller frees) */
+    int used_compat_headers; /* the hiprtc5 stand-ins were offered */
 } hip_rtc_result;
 
 /* Compiles one source for arch ("gfx942"). Every embedded header (hip_kernel_sources.h) is offered
