@@ -36,6 +36,11 @@ accel_status accel_ze_event_record(void *opaque, void *opaque_stream) {
     ze_accel_event *e = opaque;
     accel_ze_stream *s = opaque_stream;
     const accel_ze_api *api = e->dev->api;
+    /* One Level Zero event per accel event: a previous record still in flight would signal it after
+     * a host reset and release waiters early, so let it land first. */
+    if (e->recorded)
+        ACCEL_ZE_CHECK(e->dev, "zeEventHostSynchronize",
+                       api->zeEventHostSynchronize(e->event, UINT64_MAX));
     ACCEL_ZE_CHECK(e->dev, "zeEventHostReset", api->zeEventHostReset(e->event));
     ACCEL_ZE_CHECK(e->dev, "zeCommandListAppendBarrier",
                    api->zeCommandListAppendBarrier(s->list, e->event, 0, NULL));

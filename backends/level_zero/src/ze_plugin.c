@@ -78,8 +78,10 @@ static accel_status ze_init(const accel_host_services *host, void **out_ctx, int
 
 static void ze_shutdown(void *opaque) {
     accel_ze_context *ctx = opaque;
-    /* Level Zero has no zeFini; the loader stays loaded for the life of the driver's state. */
-    accel_ze_api_unload(&ctx->api);
+    /* Level Zero has no zeFini: after a successful zeInit the driver keeps process-wide state, and
+     * unloading it under that state (or initialising it again after a reload) is not something
+     * drivers support. The loader stays mapped until the process exits; a later runtime gets the same
+     * handle back from dlopen. */
     free(ctx);
 }
 

@@ -62,9 +62,14 @@ accel_status accel_ze_stream_create(void *opaque_dev, void **out) {
     if (!s) return dev->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
     s->dev = dev;
     accel_status status = ACCEL_ERR_UNAVAILABLE;
-    if (dev->immediate_lists != 0) {
+    pthread_mutex_lock(&dev->lock);
+    int try_immediate = dev->immediate_lists != 0;
+    pthread_mutex_unlock(&dev->lock);
+    if (try_immediate) {
         status = stream_create_immediate(dev, s);
+        pthread_mutex_lock(&dev->lock);
         if (dev->immediate_lists < 0) dev->immediate_lists = status == ACCEL_OK;
+        pthread_mutex_unlock(&dev->lock);
         if (status != ACCEL_OK && dev->host->log)
             dev->host->log(ACCEL_LOG_INFO, "level_zero",
                            "immediate command lists unavailable; using regular lists");

@@ -49,6 +49,15 @@ void accel_ze_timer_destroy(void *opaque) {
 accel_status accel_ze_timer_begin(void *opaque, void *opaque_stream) {
     ze_accel_timer *t = opaque;
     accel_ze_stream *s = opaque_stream;
+    /* An end stamp still in flight would write over the new pair: let it land first. */
+    if (t->ended) {
+        if (accel_ze_stream_is_live(t->dev, t->end_stream)) {
+            accel_status status = accel_ze_stream_flush(t->end_stream);
+            if (status != ACCEL_OK) return status;
+        }
+        ACCEL_ZE_CHECK(t->dev, "zeEventHostSynchronize",
+                       t->dev->api->zeEventHostSynchronize(t->end_event, UINT64_MAX));
+    }
     ACCEL_ZE_CHECK(t->dev, "zeEventHostReset", t->dev->api->zeEventHostReset(t->end_event));
     /* The barrier after every command makes the stamp wait for the work before it. */
     ACCEL_ZE_CHECK(t->dev, "zeCommandListAppendWriteGlobalTimestamp",

@@ -122,6 +122,13 @@ static void check_timer_events(accel_device *dev, accel_stream *s) {
     CHECK(accel_timer_elapsed_ms(t, &ms) == ACCEL_OK);
     CHECK(fabs(ms - 52.0833333333) < 1e-6);
     printf("timer: %.6f ms\n", ms);
+    /* reused without reading in between: the second pair replaces the first */
+    CHECK(accel_timer_begin(t, s) == ACCEL_OK);
+    CHECK(accel_timer_end(t, s) == ACCEL_OK);
+    CHECK(accel_timer_begin(t, s) == ACCEL_OK);
+    CHECK(accel_timer_end(t, s) == ACCEL_OK);
+    CHECK(accel_timer_elapsed_ms(t, &ms) == ACCEL_OK);
+    CHECK(fabs(ms - 52.0833333333) < 1e-6);
     accel_timer_destroy(t);
 
     accel_stream *s2 = NULL;
@@ -130,6 +137,8 @@ static void check_timer_events(accel_device *dev, accel_stream *s) {
     CHECK(accel_event_create(dev, &ev) == ACCEL_OK);
     if (s2 && ev) {
         CHECK(accel_event_record(ev, s) == ACCEL_OK);
+        CHECK(accel_stream_wait_event(s2, ev) == ACCEL_OK);
+        CHECK(accel_event_record(ev, s) == ACCEL_OK); /* re-recorded */
         CHECK(accel_stream_wait_event(s2, ev) == ACCEL_OK);
         CHECK(accel_event_synchronize(ev) == ACCEL_OK);
         CHECK(accel_stream_synchronize(s2) == ACCEL_OK);
