@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""PyTorch eager reference rows for accelbench on the CPU.
+
+Runs the PyTorch equivalents of accelbench workload configs (same shapes, same FLOP counting, same
+thread count, inference mode) and appends rows in accelbench's CSV schema with library=pytorch, so
+scripts/compare_torch.sh can put them beside accelbench's own rows.
+
+Supported configs:
+  bert_layer   base-s128-b{1,8,32}, large-s384-b{1,8,32}   dtypes fp32, bf16
+  resnet_block <block>-b<N>-nchw / -nhwc (channels_last)    dtypes fp32, bf16
+  gemm         square sizes (1024, 2048, ...)               dtypes fp32, bf16
+
+Needs torch: Debian's python3-torch for /usr/bin/python3. Exit status 2 when torch is missing or
+the arguments are bad.
+"""
+import argparse
+import csv
+import datetime
+import math
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+import uuid
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    sys.stderr.write(
+        "torch_reference.py: PyTorch is not importable from %s.\n"
+        "Run it with Debian's interpreter, /usr/bin/python3 (apt-get install python3-torch);\n"
+        "the pyenv python3 on PATH has no torch.\n" % sys.executable)
+    sys.exit(2)
+
+COLUMNS = ("schema_version,run_id,timestamp_utc,accelbench_version,git_sha,hostname,tags,backend,"
+           "device_index,device_uuid,pci_bus_id,device_name,vendor,driver_version,runtime_version,"
+           "library,workload,config,dtype,compute_type,batch,m,n,k,flop,bytes,cache,warmup_ms,"
+           "samples,timer,median_ms,min_ms,mean_ms,p5_ms,p95_ms,stddev_ms,cov,tflops,gbps,"
+           "items_per_s,item,peak_tflops,peak_source,pct_peak,clock_mhz,power_w,energy_j,"
+           "usd_per_hour,usd_per_million_items,verified,max_rel_err,tolerance,status,notes").split(",")
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+BERT = {"base": (128, 768, 12, 3072), "large": (384, 1024, 16, 4096)}
+# (input hw, in channels, mid, stride, out channels, projection): DESIGN.md section 4
+RESNET = {
+    "conv2_x-first": (56, 64, 64, 1, 256, True),
+    "conv2_x-identity": (56, 256, 64, 1, 256, False),
+    "conv3_x-first": (56, 256, 128, 2, 512, True),
+    "conv3_x-identity": (28, 512, 128, 1, 512, False),
+    "conv4_x-first": (28, 512, 256, 2, 1024, True),
+    "conv4_x-identity": (14, 1024, 256, 1, 1024, False),
+    "conv5_x-first": (14, 1024, 512, 2, 2048, True),
+    "conv5_x-identity": (7, 2048, 512, 1, 2048, False),
+}
+
+
+def uniform(shape, lo, hi, dtype, gen):
+    return (torch.rand(shape, generator=gen, dtype=torch.float32) * (hi - lo) + lo).to(dtype)
+
+
+def bert_layer(config, dtype, gen):
+    """Post-LN encoder layer, packed QKV, as the accel workload composes it."""
+    model, seq, batch = config.split("-")
+    S, H, A, FF = BERT[model]
+    if seq != "s%d" % S:
+        raise ValueError("unknown bert config " + config)
+    B = int(batch[1:])
+    D = H // A
+    wh, wf = math.sqrt(3.0 / H), math.sqrt(3.0 / FF)
+    x = uniform((B, S, H), -1, 1, dtype, gen)
+    # nn.functional.linear takes weights [out, in]
+    wqkv, bqkv = uniform((3 * H, H), -wh, wh, dtype, gen), uniform((3 * H,), -0.1, 0.1, dtype, gen)
+    wo, bo = uniform((H, H), -wh, wh, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
+    w1, b1 = uniform((FF, H), -wh, wh, dtype, gen), uniform((FF,), -0.1, 0.1, dtype, gen)
+    w2, b2 = uniform((H, FF), -wf, wf, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
+    g1, be1 = uniform((H,), 0.5, 1.5, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
+    g2, be2 = uniform((H,), 0.5, 1.5, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
+    mask = torch.zeros((B, S), dtype=dtype)
+    for b in range(B):
+        valid = S - 1 - (b * 13) % (S // 4)
+        mask[b, valid:] = -10000.0
+    mask = mask[:, None, None, :]
+    scale = 1.0 / math.sqrt(D)
+
+    def run():
+        qkv = F.linear(x, wqkv, bqkv).view(B, S, 3, A, D).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        p = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * scale + mask, dim=-1)
+        ctx = torch.matmul(p, v).permute(0, 2, 1, 3).reshape(B, S, H)
+        h1 = F.layer_norm(F.linear(ctx, wo, bo) + x, (H,), g1, be1, 1e-12)
+        f = F.gelu(F.linear(h1, w1, b1))
+        return F.layer_norm(F.linear(f, w2, b2) + h1, (H,), g2, be2, 1e-12)
+
+    qkv_f = 2.0 * S * H * 3 * H
+    flop = B * (qkv_f + 4.0 * S * S * H + 2.0 * S * H * H + 4.0 * S * H * FF)
+    es = torch.tensor([], dtype=dtype).element_size()
+    nbytes = (4 * H * H + 2 * H * FF + 2 * B * S * H) * es
+    return run, dict(batch=B, flop=flop, bytes=nbytes, items=B, item="sequence")
+
+
+def resnet_block(config, dtype, gen):
+    parts = config.split("-")
+    block, batch, layout = "-".join(parts[:2]), parts[2], parts[3]
+    hw, cin, mid, stride, cout, proj = RESNET[block]
+    N = int(batch[1:])
+    fmt = torch.channels_last if layout == "nhwc" else torch.contiguous_format
+    if layout not in ("nchw", "nhwc"):
+        raise ValueError("unknown layout " + layout)
+
+    def weight(k, c, r):
+        a = math.sqrt(3.0 / (c * r * r))
+        return uniform((k, c, r, r), -a, a, dtype, gen).contiguous(memory_format=fmt)
+
+    x = uniform((N, cin, hw, hw), 0, 1, dtype, gen).contiguous(memory_format=fmt)
+    w1, b1 = weight(mid, cin, 1), uniform((mid,), -0.1, 0.1, dtype, gen)
+    w2, b2 = weight(mid, mid, 3), uniform((mid,), -0.1, 0.1, dtype, gen)
+    w3, b3 = weight(cout, mid, 1), uniform((cout,), -0.1, 0.1, dtype, gen)
+    wp, bp = (weight(cout, cin, 1), uniform((cout,), -0.1, 0.1, dtype, gen)) if proj else (None, None)
+
+    def run():
+        t = F.relu(F.conv2d(x, w1, b1))
+        t = F.relu(F.conv2d(t, w2, b2, stride=stride, padding=1))
+        sc = F.conv2d(x, wp, bp, stride=stride) if proj else x
+        return F.relu(F.conv2d(t, w3, b3) + sc)
+
+    ho = hw // stride
+    macs = hw * hw * cin * mid + ho * ho * mid * mid * 9 + ho * ho * mid * cout
+    if proj:
+        macs += ho * ho * cin * cout
+    es = torch.tensor([], dtype=dtype).element_size()
+    nbytes = (N * cin * hw * hw + cin * mid + 9 * mid * mid + mid * cout +
+              (cin * cout if proj else 0) + N * cout * ho * ho) * es
+    return run, dict(batch=N, flop=2.0 * macs * N, bytes=nbytes, items=N, item="image")
+
+
+def gemm(config, dtype, gen):
+    n = int(config)  # square configs only
+    a = uniform((n, n), -1, 1, dtype, gen)
+    b = uniform((n, n), -1, 1, dtype, gen)
+
+    def run():
+        return torch.matmul(a, b)
+
+    es = torch.tensor([], dtype=dtype).element_size()
+    return run, dict(batch=1, m=n, n=n, k=n, flop=2.0 * n ** 3, bytes=3 * n * n * es, items=1,
+                     item="gemm")
+
+
+WORKLOADS = {"bert_layer": bert_layer, "resnet_block": resnet_block, "gemm": gemm}
+
+
+def measure(run, warmup_ms, min_time_ms, min_samples, max_samples):
+    """Untimed warm-up (>= 2 runs and warmup_ms), then samples each batching enough runs to last
+    >= 20 ms, until min_samples and min_time_ms are both reached (DESIGN.md section 5)."""
+    start = time.perf_counter()
+    runs = 0
+    while runs < 2 or (time.perf_counter() - start) * 1e3 < warmup_ms:
+        run()
+        runs += 1
+    warm_ms = (time.perf_counter() - start) * 1e3
+    per_run = warm_ms / runs
+    batch = max(1, int(math.ceil(20.0 / max(per_run, 1e-6))))
+    samples = []
+    t_start = time.perf_counter()
+    while len(samples) < max_samples and (
+            len(samples) < min_samples or (time.perf_counter() - t_start) * 1e3 < min_time_ms):
+        t0 = time.perf_counter()
+        for _ in range(batch):
+            run()
+        samples.append((time.perf_counter() - t0) * 1e3 / batch)
+    return samples, warm_ms
+
+
+def percentile(sorted_values, p):
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = p / 100.0 * (len(sorted_values) - 1)
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
+    ap.add_argument("--config", required=True, help="comma-separated config ids")
+    ap.add_argument("--dtype", default="fp32", help="comma-separated: fp32,bf16")
+    ap.add_argument("--csv", required=True, help="CSV file to append rows to (header written if new)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: nproc)")
+    ap.add_argument("--warmup-ms", type=float, default=200.0)
+    ap.add_argument("--min-time-ms", type=float, default=500.0)
+    ap.add_argument("--min-samples", type=int, default=10)
+    ap.add_argument("--max-samples", type=int, default=200)
+    ap.add_argument("--tag", action="append", default=[], help="key=value, copied to the tags column")
+    args = ap.parse_args()
+
+    dtypes = args.dtype.split(",")
+    for d in dtypes:
+        if d not in DTYPES:
+            ap.error("dtype %s is not supported here (fp32, bf16)" % d)
+    torch.set_num_threads(args.threads)
+    run_id = str(uuid.uuid4())
+    new_file = not os.path.exists(args.csv) or os.path.getsize(args.csv) == 0
+    status = 0
+    with open(args.csv, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL)
+        if new_file:
+            w.writeheader()
+        for config in args.config.split(","):
+            for d in dtypes:
+                gen = torch.Generator().manual_seed(42)
+                try:
+                    run, meta = WORKLOADS[args.workload](config, DTYPES[d], gen)
+                except (KeyError, ValueError, IndexError) as e:
+                    sys.stderr.write("torch_reference.py: unknown config %s for %s (%s)\n"
+                                     % (config, args.workload, e))
+                    status = 2
+                    continue
+                with torch.inference_mode():
+                    samples, warm_ms = measure(run, args.warmup_ms, args.min_time_ms,
+                                               args.min_samples, args.max_samples)
+                s = sorted(samples)
+                med = statistics.median(s)
+                mean = statistics.fmean(s)
+                sd = statistics.stdev(s) if len(s) > 1 else 0.0
+                row = dict.fromkeys(COLUMNS, "")
+                row.update({
+                    "schema_version": 1, "run_id": run_id,
+                    "timestamp_utc": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "hostname": socket.gethostname(), "tags": ";".join(args.tag),
+                    "backend": "cpu", "device_index": 0, "device_name": cpu_name(),
+                    "runtime_version": "torch " + torch.__version__, "library": "pytorch",
+                    "workload": args.workload, "config": config, "dtype": d,
+                    "compute_type": "f32" if d == "fp32" else d, "batch": meta.get("batch", ""),
+                    "m": meta.get("m", ""), "n": meta.get("n", ""), "k": meta.get("k", ""),
+                    "flop": "%.0f" % meta["flop"], "bytes": "%.0f" % meta["bytes"], "cache": "warm",
+                    "warmup_ms": "%.0f" % warm_ms, "samples": len(s), "timer": "perf_counter",
+                    "median_ms": "%.6g" % med, "min_ms": "%.6g" % s[0], "mean_ms": "%.6g" % mean,
+                    "p5_ms": "%.6g" % percentile(s, 5), "p95_ms": "%.6g" % percentile(s, 95),
+                    "stddev_ms": "%.6g" % sd, "cov": "%.6g" % (sd / mean if mean else 0),
+                    "tflops": "%.6g" % (meta["flop"] / (med * 1e-3) / 1e12),
+                    "gbps": "%.6g" % (meta["bytes"] / (med * 1e-3) / 1e9),
+                    "items_per_s": "%.6g" % (meta["items"] / (med * 1e-3)), "item": meta["item"],
+                    "verified": "", "status": "ok",
+                    "notes": "PyTorch eager, inference_mode, %d threads, nn.functional ops%s" % (
+                        torch.get_num_threads(),
+                        ", channels_last" if config.endswith("-nhwc") else ""),
+                })
+                w.writerow(row)
+                f.flush()
+                print("pytorch %s %s %s: median %.3f ms, %.4g TFLOP/s" % (
+                    args.workload, config, d, med, meta["flop"] / (med * 1e-3) / 1e12))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
