@@ -5,6 +5,7 @@
 # needing it answer UNIMPLEMENTED with that message, and the ctest level_zero_spirv_<name> fails.
 # spirv-val runs as a ctest for the same reason.
 
+option(ACCEL_LEVEL_ZERO_KERNELS "Compile the OpenCL C kernels to SPIR-V into the level_zero plugin" ON)
 find_program(ACCEL_ZE_CLANG NAMES clang-14 DOC "clang used to compile OpenCL C to LLVM IR")
 find_program(ACCEL_ZE_LLVM_SPIRV NAMES llvm-spirv-14 DOC "LLVM IR -> SPIR-V translator")
 if(NOT ACCEL_ZE_CLANG OR NOT ACCEL_ZE_LLVM_SPIRV)
@@ -54,10 +55,13 @@ function(accel_ze_spirv_kernels out_var)
   set(compile_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_compile_cl.cmake)
   set(check_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_check_spirv.cmake)
 
-  if(NOT ACCEL_ZE_CLANG OR NOT ACCEL_ZE_LLVM_SPIRV)
-    message(STATUS "level_zero backend: clang-14/llvm-spirv-14 not found: plugin built WITHOUT "
-                   "embedded kernels (module loading works; ops answer UNIMPLEMENTED)")
-    set(note "built without embedded kernels: clang-14 and llvm-spirv-14 were not found at configure time")
+  if(NOT ACCEL_LEVEL_ZERO_KERNELS OR NOT ACCEL_ZE_CLANG OR NOT ACCEL_ZE_LLVM_SPIRV)
+    if(NOT ACCEL_LEVEL_ZERO_KERNELS)
+      set(note "built without embedded kernels: ACCEL_LEVEL_ZERO_KERNELS=OFF")
+    else()
+      set(note "built without embedded kernels: clang-14 and llvm-spirv-14 were not found at configure time")
+    endif()
+    message(STATUS "level_zero backend: ${note} (module loading works; ops answer UNIMPLEMENTED)")
     execute_process(COMMAND ${CMAKE_COMMAND} -DOUT_C=${out_c} "-DNOTE=${note}"
                     -P ${embed_script} RESULT_VARIABLE rc)
     set(${out_var} ${out_c} PARENT_SCOPE)
