@@ -46,7 +46,7 @@ accel_status accel_cuda_device_open(void *p, int index, void **out) {
             char msg[160];
             snprintf(msg, sizeof msg, "cublasLtCreate: %s (%d); GEMM library cublaslt disabled",
                      ctx->lt.cublasLtGetStatusName(s), (int)s);
-            ctx->host->log(ACCEL_LOG_WARN, "cuda", msg);
+            if (ctx->host->log) ctx->host->log(ACCEL_LOG_WARN, "cuda", msg);
         }
     }
     if (st != ACCEL_OK) {
@@ -140,9 +140,11 @@ accel_status accel_cuda_device_info(void *p, accel_device_info *info) {
     snprintf(info->op_libraries, sizeof info->op_libraries, "%s%s%s", lt ? "cublaslt" : "",
              lt && ours ? "," : "", ours ? "accel" : "");
     accel_cuda_peak_lookup(dev->name, dev->sm_count, dev->memory_bytes, &info->vendor_peak);
-    snprintf(info->notes, sizeof info->notes, "NVRTC: %s%s; cuBLASLt: %s; NVML: %s",
+    snprintf(info->notes, sizeof info->notes, "NVRTC: %s%s; cuBLASLt: %s%s; NVML: %s",
              ctx->nvrtc_ok ? ctx->nvrtc.lib_name : ctx->nvrtc_reason,
              ctx->nvrtc_ok && !ctx->nvrtc.include_dir[0] ? " (cuda_fp16.h not found: set CUDA_HOME)" : "",
-             ctx->lt_ok ? ctx->lt_lib_name : ctx->lt_reason, dev->nvml_dev ? "yes" : "no");
+             ctx->lt_ok ? ctx->lt_lib_name : ctx->lt_reason,
+             ctx->lt_ok && !dev->lt_handle ? " (cublasLtCreate failed on this device)" : "",
+             dev->nvml_dev ? "yes" : "no");
     return ACCEL_OK;
 }

@@ -1,0 +1,265 @@
+/* The plugin's host side against tests/fake_libcuda.c (a libcuda.so.1 on host memory), through the
+ * real runtime: init classification (driver too old, no devices), device description and peak
+ * table, transfers and fills, timers, error mapping, and op plans whose kernels NVRTC really
+ * compiles to sm_90 cubins (the fake checks each kernel name is in the cubin and records launches).
+ *   cuda_fake_driver_test PLUGIN old|nodevice|ok
+ * $ACCEL_FAKE_CUDA must name the same mode, and the fake must be first on LD_LIBRARY_PATH. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel/accel.h"
+
+static int failures;
+#define EXPECT(cond, ...)                 \
+    do {                                  \
+        if (!(cond)) {                    \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+            printf(__VA_ARGS__);          \
+            printf(" [last error: %s]\n", accel_last_error()); \
+            ++failures;                   \
+        }                                 \
+    } while (0)
+
+typedef int (*last_launch_fn)(char *, size_t, unsigned[3], unsigned[3]);
+static last_launch_fn last_launch;
+
+static int launched(const char *want, unsigned gx, unsigned bx) {
+    char name[128];
+    unsigned grid[3], block[3];
+    if (!last_launch) return 0;
+    last_launch(name, sizeof name, grid, block);
+    if (strcmp(name, want) != 0 || (gx && grid[0] != gx) || (bx && block[0] != bx)) {
+        printf("  last launch: %s grid %u,%u,%u block %u,%u,%u (want %s grid.x %u block.x %u)\n", name, grid[0],
+               grid[1], grid[2], block[0], block[1], block[2], want, gx, bx);
+        return 0;
+    }
+    return 1;
+}
+
+static accel_runtime *open_runtime(const char *plugin) {
+    const char *paths[] = {plugin};
+    accel_runtime_options o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.plugin_paths = paths;
+    o.plugin_path_count = 1;
+    o.no_default_paths = 1;
+    o.backends = "cuda";
+    accel_runtime *rt = NULL;
+    if (accel_runtime_open(&o, &rt) != ACCEL_OK) return NULL;
+    return rt;
+}
+
+static const accel_backend_report *report(accel_runtime *rt) {
+    const accel_backend_report *r = NULL;
+    size_t n = 0;
+    accel_runtime_backends(rt, &r, &n);
+    for (size_t i = 0; i < n; ++i)
+        if (strcmp(r[i].name, "cuda") == 0) return &r[i];
+    return NULL;
+}
+
+static accel_op_plan *plan(accel_device *dev, accel_op_desc *d, accel_status want) {
+    accel_op_plan *p = NULL;
+    accel_status st = accel_op_plan_create(dev, d, &p);
+    EXPECT(st == want, "plan kind %d lib '%s': %s, want %s", (int)d->kind, d->library, accel_status_str(st),
+           accel_status_str(want));
+    return st == ACCEL_OK ? p : NULL;
+}
+
+static int count_cache_files(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".cubin") || strstr(e->d_name, ".ptx")) ++n;
+    closedir(d);
+    return n;
+}
+
+static void device_checks(accel_runtime *rt, const char *cache_dir) {
+    accel_device *dev = NULL;
+    EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK, "open cuda:0");
+    if (!dev) return;
+    accel_device_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    EXPECT(accel_device_info_get(dev, &info) == ACCEL_OK, "info");
+    printf("info: %s %s %d SMs uuid %s pci %s peak '%s' bf16 %.1f libs '%s' formats 0x%x\n  notes: %s\n", info.name,
+           info.isa, info.compute_units, info.uuid, info.pci_bus_id, info.vendor_peak.source,
+           info.vendor_peak.tflops[ACCEL_COMPUTE_BF16], info.op_libraries, info.module_formats, info.notes);
+    EXPECT(strcmp(info.isa, "sm_90") == 0, "isa %s", info.isa);
+    EXPECT(info.compute_units == 132 && info.max_clock_mhz == 1980, "SMs %d clock %d", info.compute_units, info.max_clock_mhz);
+    EXPECT(strcmp(info.vendor_peak.source, "vendor:H100-SXM5-80GB datasheet (dense)") == 0, "peak '%s'", info.vendor_peak.source);
+    EXPECT(strcmp(info.uuid, "GPU-00010203-0405-0607-0809-0a0b0c0d0e0f") == 0, "uuid %s", info.uuid);
+    EXPECT(strcmp(info.pci_bus_id, "0000:1b:00.0") == 0, "pci %s", info.pci_bus_id);
+    EXPECT(info.cache_bytes == (50u << 20) && info.ecc_enabled == 1, "L2 %llu ecc %d", (unsigned long long)info.cache_bytes, info.ecc_enabled);
+    const uint64_t want_f = ACCEL_FEATURE_FP16 | ACCEL_FEATURE_BF16 | ACCEL_FEATURE_TF32 | ACCEL_FEATURE_FP8 | ACCEL_FEATURE_MATRIX_UNITS | ACCEL_FEATURE_ECC;
+    EXPECT((info.features & want_f) == want_f, "features 0x%llx", (unsigned long long)info.features);
+    EXPECT(info.module_formats & (1u << ACCEL_MODULE_GPU_C), "GPU_C missing (NVRTC not loaded?)");
+    EXPECT(strstr(info.op_libraries, "accel") != NULL, "op_libraries '%s'", info.op_libraries);
+
+    accel_stream *s = NULL;
+    EXPECT(accel_stream_create(dev, &s) == ACCEL_OK, "stream");
+    accel_buffer *a = NULL, *b = NULL, *pinned = NULL;
+    EXPECT(accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &a) == ACCEL_OK, "alloc a");
+    EXPECT(accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &b) == ACCEL_OK, "alloc b");
+    EXPECT(accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_HOST_PINNED, &pinned) == ACCEL_OK, "alloc pinned");
+    accel_buffer *huge = NULL;
+    accel_status st = accel_buffer_alloc(dev, (size_t)2 << 30, ACCEL_MEMORY_DEVICE, &huge);
+    EXPECT(st == ACCEL_ERR_OUT_OF_MEMORY && strstr(accel_last_error(), "cuMemAlloc_v2: CUDA_ERROR_OUT_OF_MEMORY (2)"),
+           "oversized alloc: %s", accel_status_str(st));
+    if (a && b && pinned && s) {
+        unsigned char src[4096], dst[4096];
+        for (int i = 0; i < 4096; ++i) src[i] = (unsigned char)(i * 13 + 1);
+        EXPECT(accel_buffer_write(s, a, 0, src, 4096) == ACCEL_OK, "write");
+        EXPECT(accel_buffer_copy(s, b, 8, a, 0, 4000) == ACCEL_OK, "copy");
+        EXPECT(accel_buffer_copy(s, pinned, 0, b, 8, 4000) == ACCEL_OK, "copy to pinned");
+        EXPECT(accel_buffer_read(s, pinned, 0, dst, 4000) == ACCEL_OK, "read pinned");
+        EXPECT(memcmp(src, dst, 4000) == 0, "round trip through copy and pinned memory differs");
+        const unsigned int p4 = 0xdeadbeefu;
+        const unsigned short p2 = 0x1234;
+        EXPECT(accel_buffer_fill(s, a, 16, 64, &p4, 4) == ACCEL_OK, "fill 4");
+        EXPECT(accel_buffer_fill(s, a, 80, 32, &p2, 2) == ACCEL_OK, "fill 2");
+        EXPECT(accel_buffer_read(s, a, 0, dst, 128) == ACCEL_OK, "read");
+        unsigned int w4;
+        unsigned short w2;
+        memcpy(&w4, dst + 16 + 60, 4);
+        memcpy(&w2, dst + 80 + 30, 2);
+        EXPECT(w4 == p4 && w2 == p2 && dst[15] == src[15] && dst[112] == src[112], "memset fills wrong");
+        /* 8-byte pattern: the NVRTC-compiled fill kernel (sm_90 cubin) is loaded and launched. */
+        const unsigned long long p8 = 0x0102030405060708ull;
+        EXPECT(accel_buffer_fill(s, a, 0, 256, &p8, 8) == ACCEL_OK, "fill 8");
+        EXPECT(launched("accel_fill_pattern", 0, 256), "fill kernel not launched");
+
+        accel_timer *t = NULL;
+        double ms = 0;
+        EXPECT(accel_timer_create(dev, &t) == ACCEL_OK, "timer");
+        if (t) {
+            EXPECT(accel_timer_begin(t, s) == ACCEL_OK && accel_timer_end(t, s) == ACCEL_OK &&
+                       accel_timer_elapsed_ms(t, &ms) == ACCEL_OK && ms == 1.5, "timer %g ms", ms);
+            accel_timer_destroy(t);
+        }
+        double res;
+        const char *tname;
+        EXPECT(accel_timer_properties(dev, &res, &tname) == ACCEL_OK && strcmp(tname, "cuda-event") == 0, "timer name");
+
+        /* Op plans: our kernels compiled for sm_90 at plan time; execute only launches. */
+        accel_op_desc d;
+        memset(&d, 0, sizeof d);
+        d.kind = ACCEL_OP_LAYERNORM;
+        d.u.layernorm = (accel_layernorm_desc){ACCEL_DTYPE_F32, 4, 256, 1e-5, 1};
+        accel_op_plan *p = plan(dev, &d, ACCEL_OK);
+        if (p) {
+            EXPECT(strcmp(accel_op_plan_library(p), "accel-cuda") == 0, "library %s", accel_op_plan_library(p));
+            const accel_buffer_ref ops[5] = {{a, 0}, {b, 0}, {a, 1024}, {a, 2048}, {b, 0}};
+            EXPECT(accel_op_plan_execute(p, s, ops, 5, (accel_buffer_ref){NULL, 0}) == ACCEL_OK, "layernorm execute");
+            EXPECT(launched("accel_layernorm_f32", 4, 256), "layernorm launch");
+            accel_op_plan_destroy(p);
+        }
+        memset(&d, 0, sizeof d);
+        d.kind = ACCEL_OP_GEMM;
+        snprintf(d.library, sizeof d.library, "accel");
+        d.u.gemm.a_type = d.u.gemm.b_type = d.u.gemm.c_type = d.u.gemm.d_type = ACCEL_DTYPE_BF16;
+        d.u.gemm.m = 100, d.u.gemm.n = 130, d.u.gemm.k = 8, d.u.gemm.batch = 1, d.u.gemm.alpha = 1;
+        d.u.gemm.epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF;
+        p = plan(dev, &d, ACCEL_OK);
+        if (p) {
+            printf("gemm accel: %s / %s\n", accel_op_plan_library(p), accel_op_plan_algorithm(p));
+            const accel_buffer_ref ops[5] = {{a, 0}, {a, 0}, {NULL, 0}, {b, 0}, {a, 0}};
+            accel_status est = accel_op_plan_execute(p, s, ops, 5, (accel_buffer_ref){NULL, 0});
+            EXPECT(est == ACCEL_OK || est == ACCEL_ERR_INVALID_ARGUMENT, "gemm execute %s", accel_status_str(est));
+            if (est == ACCEL_OK) EXPECT(launched("accel_gemm_bf16", 3, 256), "gemm launch");
+            accel_op_plan_destroy(p);
+        }
+        d.u.gemm.compute = ACCEL_COMPUTE_F16_ACC16;
+        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
+        memset(&d, 0, sizeof d);
+        d.kind = ACCEL_OP_ATTENTION;
+        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
+        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
+        memset(&d, 0, sizeof d);
+        d.kind = ACCEL_OP_SOFTMAX;
+        snprintf(d.library, sizeof d.library, "cublaslt");
+        d.u.softmax = (accel_softmax_desc){ACCEL_DTYPE_F32, 4, 16, 1.0, 1};
+        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
+        snprintf(d.library, sizeof d.library, "nosuchlib");
+        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
+
+        /* A user GPU C module through NVRTC; a missing kernel name is NOT_FOUND. */
+        static const char src_c[] = "extern \"C\" __global__ void scale2(float *x) { x[threadIdx.x] *= 2.0f; }";
+        accel_module *m = NULL;
+        EXPECT(accel_module_load(dev, ACCEL_MODULE_GPU_C, src_c, strlen(src_c), NULL, &m) == ACCEL_OK, "GPU_C module");
+        if (m) {
+            accel_kernel *k = NULL;
+            EXPECT(accel_kernel_get(m, "scale2", &k) == ACCEL_OK, "kernel_get scale2");
+            accel_kernel *missing = NULL;
+            EXPECT(accel_kernel_get(m, "nope", &missing) == ACCEL_ERR_NOT_FOUND, "kernel_get nope");
+            if (k) {
+                const uint32_t grid[3] = {1, 1, 1}, group[3] = {32, 1, 1};
+                const accel_kernel_arg arg = accel_arg_buffer(a, 0);
+                EXPECT(accel_kernel_launch(s, k, grid, group, &arg, 1, 0) == ACCEL_OK, "launch");
+                EXPECT(launched("scale2", 1, 32), "user kernel launch");
+                accel_kernel_release(k);
+            }
+            accel_module_unload(m);
+        }
+        static const char bad_c[] = "this is not CUDA";
+        m = NULL;
+        st = accel_module_load(dev, ACCEL_MODULE_GPU_C, bad_c, strlen(bad_c), NULL, &m);
+        EXPECT(st != ACCEL_OK && strstr(accel_last_error(), "nvrtcCompileProgram"), "bad source: %s", accel_status_str(st));
+        static const char junk[] = "not a cubin";
+        st = accel_module_load(dev, ACCEL_MODULE_CUBIN, junk, sizeof junk, NULL, &m);
+        EXPECT(st == ACCEL_ERR_INCOMPATIBLE && strstr(accel_last_error(), "CUDA_ERROR_INVALID_IMAGE"), "junk cubin: %s",
+               accel_status_str(st));
+    }
+    EXPECT(count_cache_files(cache_dir) >= 3, "disk kernel cache %s has %d files", cache_dir, count_cache_files(cache_dir));
+    accel_buffer_free(a);
+    accel_buffer_free(b);
+    accel_buffer_free(pinned);
+    accel_stream_destroy(s);
+    accel_device_close(dev);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s PLUGIN old|nodevice|ok\n", argv[0]);
+        return 2;
+    }
+    const char *mode = argv[2];
+    accel_runtime *rt = open_runtime(argv[1]);
+    EXPECT(rt != NULL, "runtime");
+    if (!rt) return 1;
+    const accel_backend_report *r = report(rt);
+    EXPECT(r != NULL, "no cuda report");
+    if (!r) return 1;
+    printf("cuda: status=%s devices=%d reason='%s'\n", accel_status_str(r->status), r->device_count, r->reason);
+    if (strcmp(mode, "old") == 0) {
+        EXPECT(r->status == ACCEL_ERR_INCOMPATIBLE, "status %s", accel_status_str(r->status));
+        EXPECT(strstr(r->reason, "driver too old: found 12.4, need 13.0") != NULL, "reason");
+    } else if (strcmp(mode, "nodevice") == 0) {
+        EXPECT(r->status == ACCEL_OK && r->device_count == 0, "status %s devices %d", accel_status_str(r->status),
+               r->device_count);
+        EXPECT(strstr(r->reason, "no devices") != NULL, "reason");
+    } else {
+        EXPECT(r->status == ACCEL_OK && r->device_count == 1, "status %s devices %d", accel_status_str(r->status),
+               r->device_count);
+        void *fake = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
+        void *sym = fake ? dlsym(fake, "accel_fake_cuda_last_launch") : NULL;
+        memcpy(&last_launch, &sym, sizeof sym);
+        EXPECT(last_launch != NULL, "the fake libcuda is not the one loaded");
+        const char *cache = getenv("ACCEL_CACHE_DIR");
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/cuda", cache ? cache : ".");
+        if (r->device_count == 1) device_checks(rt, dir);
+        if (fake) dlclose(fake);
+    }
+    accel_runtime_close(rt);
+    if (!failures) printf("ok\n");
+    return failures ? 1 : 0;
+}
