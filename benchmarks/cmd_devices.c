@@ -43,9 +43,15 @@ int bench_cmd_devices(int argc, char **argv)
         printf("  (no backend plugins found; set ACCEL_DEBUG=1 to see the paths searched)\n");
     for (size_t i = 0; i < count; i++) {
         const accel_backend_report *b = &list[i];
-        printf("  %-12s %-13s %d device%s  %s%s%s%s%s\n", b->name, accel_status_str(b->status),
-               b->device_count, b->device_count == 1 ? " " : "s", b->version[0] ? b->version : "",
-               b->version[0] ? "  " : "", b->reason[0] ? "(" : "", b->reason, b->reason[0] ? ")" : "");
+        char line[1400];
+        snprintf(line, sizeof line, "  %-12s %-13s %d device%s  %s%s%s%s%s", b->name,
+                 accel_status_str(b->status), b->device_count, b->device_count == 1 ? " " : "s",
+                 b->version, b->version[0] && b->reason[0] ? "  " : "", b->reason[0] ? "(" : "",
+                 b->reason, b->reason[0] ? ")" : "");
+        size_t len = strlen(line);
+        while (len && line[len - 1] == ' ')
+            line[--len] = '\0';
+        printf("%s\n", line);
     }
     int n = 0;
     accel_runtime_device_count(rt, &n);

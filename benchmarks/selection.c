@@ -263,6 +263,10 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
                     libs[0][0] = '\0';
                     nlib = 1;
                 }
+                /* suite --quick measures each config once, through the device's default
+                 * library, unless --library asks for another. */
+                if (a->quick && !a->library)
+                    nlib = 1;
                 for (int dt = 0; dt < AWL_DTYPE_COUNT; dt++) {
                     if (!(cfg->dtypes & (1u << dt)))
                         continue;

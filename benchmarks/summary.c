@@ -66,12 +66,15 @@ void bench_summary_table_print(const bench_summary_table *t, FILE *out)
         }
     }
     for (int c = 0; c < NCOLS; c++)
-        fprintf(out, "%-*s%s", (int)width[c], HEADER[c], c + 1 < NCOLS ? "  " : "\n");
+        fprintf(out, c + 1 < NCOLS ? "%-*s  " : "%.*s\n", (int)width[c], HEADER[c]);
     for (size_t r = 0; r < t->count; r++)
         for (int c = 0; c < NCOLS; c++) {
             const char *s = "";
             size_t n = cell(t->lines[r], c, &s);
-            fprintf(out, "%.*s%*s%s", (int)n, s, (int)(width[c] - n), "", c + 1 < NCOLS ? "  " : "\n");
+            if (c + 1 < NCOLS)
+                fprintf(out, "%.*s%*s  ", (int)n, s, (int)(width[c] - n), "");
+            else
+                fprintf(out, "%.*s\n", (int)n, s);
         }
 }
 
