@@ -3,7 +3,7 @@
  * the exact launches and library calls that op plans make (kernel names, packed argument blocks,
  * the row-major operand swap). Nothing here runs on a GPU; it pins down what the real runtime will
  * be asked to do.
- *   hip_mock_test init35 | init100 | full */
+ *   hip_mock_test init35 | init100 | full | blaslt   (blaslt: a mock hipBLASLt is found too) */
 #define _POSIX_C_SOURCE 200809L
 #include "accel/accel.h"
 #include "mock/mock_hip.h"
@@ -45,6 +45,14 @@ static const mock_hip_launch *last_launch(void) {
 static const mock_rocblas_gemm *last_gemm(void) {
     void *lib = dlopen("librocblas.so.4", RTLD_NOW | RTLD_NOLOAD);
     mock_rocblas_last_gemm_fn fn = lib ? (mock_rocblas_last_gemm_fn)(uintptr_t)dlsym(lib, "mock_rocblas_last_gemm") : NULL;
+    if (lib)
+        dlclose(lib);
+    return fn ? fn() : NULL;
+}
+
+static const mock_blaslt_matmul *last_matmul(void) {
+    void *lib = dlopen("libhipblaslt.so.1", RTLD_NOW | RTLD_NOLOAD);
+    mock_blaslt_last_matmul_fn fn = lib ? (mock_blaslt_last_matmul_fn)(uintptr_t)dlsym(lib, "mock_blaslt_last_matmul") : NULL;
     if (lib)
         dlclose(lib);
     return fn ? fn() : NULL;
@@ -324,6 +332,134 @@ static void check_cache(accel_runtime *rt) {
     accel_device_close(dev);
 }
 
+static int layout_is(const mock_blaslt_layout *l, int type, uint64_t rows, uint64_t cols, int64_t ld,
+                     int32_t batch, int64_t stride) {
+    return l->type == type && l->rows == rows && l->cols == cols && l->ld == ld &&
+           l->batch == batch && (batch == 1 || l->stride == stride);
+}
+
+static void check_blaslt(accel_device *dev, accel_stream *s) {
+    accel_device_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    CHECK(accel_device_info_get(dev, &info) == ACCEL_OK);
+    CHECK(strcmp(info.op_libraries, "hipblaslt,rocblas,accel") == 0);
+
+    char *a, *b, *dd, *bias, *ws;
+    accel_buffer *ba = pinned(dev, 4 * 42, &a), *bb = pinned(dev, 4 * 70, &b);
+    accel_buffer *bd = pinned(dev, 4 * 30, &dd), *bbias = pinned(dev, 4 * 10, &bias);
+    accel_buffer *bws = pinned(dev, 1024, &ws);
+    accel_buffer_ref ops[5] = {{ba, 0}, {bb, 0}, {NULL, 0}, {bd, 0}, {bbias, 0}};
+    accel_buffer_ref workspace = {bws, 0};
+
+    /* Default path, A transposed, bias + erf-GELU: bias fused, erf-GELU by our kernel after. */
+    accel_op_desc d = gemm_desc("", ACCEL_COMPUTE_DEFAULT, 1, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF);
+    accel_op_plan *plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan) {
+        CHECK(strcmp(accel_op_plan_library(plan), "hipblaslt") == 0);
+        CHECK(accel_op_plan_workspace_size(plan) == 1024);
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, workspace) == ACCEL_OK);
+        const mock_blaslt_matmul *m = last_matmul();
+        CHECK(m && m->count == 1);
+        if (m) {
+            CHECK(m->compute == 2 && m->scale_type == 0); /* HIPBLAS_COMPUTE_32F, HIP_R_32F */
+            CHECK(m->trans_a == 111 && m->trans_b == 112);
+            CHECK(m->epilogue == 4 && m->bias == bias && m->bias_type == 0);
+            CHECK(layout_is(&m->a, 0, 5, 7, 5, 1, 0));  /* our B, column-major n x k */
+            CHECK(layout_is(&m->b, 0, 3, 7, 3, 1, 0));  /* our A stored k x m: m x k, op T */
+            CHECK(layout_is(&m->c, 0, 5, 3, 5, 1, 0) && layout_is(&m->d, 0, 5, 3, 5, 1, 0));
+            CHECK(m->pa == b && m->pb == a && m->pc == dd && m->pd == dd);
+            CHECK(m->alpha == 1.5f && m->beta == 0.0f && m->workspace == ws && m->workspace_size == 1024);
+        }
+        const mock_hip_launch *l = last_launch();
+        CHECK(l && strcmp(l->kernel, "accel_bias_act_f32") == 0);
+        if (l)
+            CHECK(arg_ptr(l, 8) == NULL && arg_i32(l, 64) == 2);
+        accel_op_plan_destroy(plan);
+    }
+
+    /* xf32 on gfx942 with bias + tanh-GELU: all fused, no kernel afterwards. */
+    const mock_hip_launch *l = last_launch();
+    int launches = l ? l->count : -1;
+    d = gemm_desc("", ACCEL_COMPUTE_TF32, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_TANH);
+    plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan) {
+        CHECK(strstr(accel_op_plan_algorithm(plan), "HIPBLAS_COMPUTE_32F_FAST_TF32") != NULL);
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, workspace) == ACCEL_OK);
+        const mock_blaslt_matmul *m = last_matmul();
+        CHECK(m && m->compute == 6 && m->epilogue == 36 && m->trans_a == 111 && m->trans_b == 111);
+        CHECK(m && layout_is(&m->b, 0, 7, 3, 7, 1, 0));
+        l = last_launch();
+        CHECK(l && l->count == launches);
+        accel_op_plan_destroy(plan);
+    }
+
+    /* Batched with a bias per batch: the library's bias is shared, so bias + ReLU go to our kernel. */
+    d = gemm_desc("hipblaslt", ACCEL_COMPUTE_DEFAULT, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU);
+    d.u.gemm.batch = 2;
+    d.u.gemm.stride_bias = 5;
+    plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan) {
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, workspace) == ACCEL_OK);
+        const mock_blaslt_matmul *m = last_matmul();
+        CHECK(m && m->epilogue == 1);
+        CHECK(m && layout_is(&m->a, 0, 5, 7, 5, 2, 35) && layout_is(&m->b, 0, 7, 3, 7, 2, 21) &&
+              layout_is(&m->d, 0, 5, 3, 5, 2, 15));
+        l = last_launch();
+        CHECK(l && strcmp(l->kernel, "accel_bias_act_f32") == 0);
+        if (l)
+            CHECK(arg_ptr(l, 8) == bias && arg_i64(l, 40) == 2 && arg_i64(l, 56) == 5 && arg_i32(l, 64) == 1);
+        accel_op_plan_destroy(plan);
+    }
+
+    /* ROCm 6.0's hipBLASLt rejects the hipblas-common enum: the plugin retries with 300/301. */
+    setenv("MOCK_BLASLT_ROCM60", "1", 1);
+    d = gemm_desc("hipblaslt", ACCEL_COMPUTE_TF32, 0, 0);
+    plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan) {
+        CHECK(strstr(accel_op_plan_algorithm(plan), "HIPBLASLT_COMPUTE_F32_FAST_XF32") != NULL);
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, workspace) == ACCEL_OK);
+        const mock_blaslt_matmul *m = last_matmul();
+        CHECK(m && m->compute == 301 && m->epilogue == 1);
+        accel_op_plan_destroy(plan);
+    }
+    unsetenv("MOCK_BLASLT_ROCM60");
+
+    /* f64 is not a hipBLASLt type: the default path takes rocBLAS. */
+    d = gemm_desc("", ACCEL_COMPUTE_DEFAULT, 0, 0);
+    d.u.gemm.a_type = d.u.gemm.b_type = d.u.gemm.c_type = d.u.gemm.d_type = ACCEL_DTYPE_F64;
+    plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan) {
+        CHECK(strcmp(accel_op_plan_library(plan), "rocblas") == 0);
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, workspace) == ACCEL_OK);
+        const mock_rocblas_gemm *g = last_gemm();
+        CHECK(g && g->a_type == 152 && g->compute_type == 152);
+        accel_op_plan_destroy(plan);
+    }
+    accel_buffer_free(ba);
+    accel_buffer_free(bb);
+    accel_buffer_free(bd);
+    accel_buffer_free(bbias);
+    accel_buffer_free(bws);
+}
+
+static int run_blaslt(accel_runtime *rt) {
+    accel_device *dev = NULL;
+    accel_stream *s = NULL;
+    CHECK(accel_device_open(rt, "hip:0", &dev) == ACCEL_OK);
+    CHECK(dev && accel_stream_create(dev, &s) == ACCEL_OK);
+    if (s)
+        check_blaslt(dev, s);
+    accel_stream_destroy(s);
+    accel_device_close(dev);
+    return 0;
+}
+
 static int run_full(accel_runtime *rt) {
     const accel_backend_report *hip = hip_report(rt);
     CHECK(hip && hip->status == ACCEL_OK && hip->device_count == 1);
@@ -372,6 +508,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "init100") == 0) {
         CHECK(hip->status == ACCEL_OK && hip->device_count == 0);
         CHECK(strstr(hip->reason, "no devices") && strstr(hip->reason, "hipErrorNoDevice (100)"));
+    } else if (strcmp(mode, "blaslt") == 0) {
+        run_blaslt(rt);
     } else {
         run_full(rt);
     }

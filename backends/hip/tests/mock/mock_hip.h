@@ -29,7 +29,30 @@ typedef struct mock_rocblas_gemm {
     int count;
 } mock_rocblas_gemm;
 
+typedef struct mock_blaslt_layout {
+    int type;
+    uint64_t rows, cols;
+    int64_t ld, stride;
+    int32_t batch;
+} mock_blaslt_layout;
+
+typedef struct mock_blaslt_matmul {
+    int compute, scale_type;     /* given to hipblasLtMatmulDescCreate (the accepted call) */
+    int32_t trans_a, trans_b;
+    uint32_t epilogue;
+    const void *bias;
+    int32_t bias_type;
+    mock_blaslt_layout a, b, c, d; /* the layouts given to hipblasLtMatmul, in its order */
+    const void *pa, *pb, *pc;
+    void *pd;
+    float alpha, beta;
+    void *workspace;
+    size_t workspace_size;
+    int count;
+} mock_blaslt_matmul;
+
 typedef const mock_hip_launch *(*mock_hip_last_launch_fn)(void);
+typedef const mock_blaslt_matmul *(*mock_blaslt_last_matmul_fn)(void);
 typedef const mock_rocblas_gemm *(*mock_rocblas_last_gemm_fn)(void);
 
 #endif
