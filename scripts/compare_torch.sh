@@ -62,8 +62,8 @@ times = defaultdict(list)
 bad = []
 for row in ours + theirs:
     if row["status"] != "ok" or not row["median_ms"]:
-        bad.append("%s %s %s %s: %s %s" % (row["library"], row["workload"], row["config"],
-                                           row["dtype"], row["status"], row["notes"]))
+        bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"], row["workload"],
+                                           row["config"], row["dtype"], row["notes"]))
         continue
     lib = "pytorch" if row["library"] == "pytorch" else "accelbench:" + row["library"]
     times[(row["workload"], row["config"], row["dtype"], lib)].append(float(row["median_ms"]))
@@ -82,6 +82,6 @@ for (w, c, d, lib), ms in sorted(times.items()):
     print("%-13s %-27s %-5s %-28s %10.2f %10.2f %7.2fx  (rounds %d/%d)" % (
         w, c, d, lib[11:], ours_ms, torch_ms, torch_ms / ours_ms, len(ms), len(t)))
 for b in bad:
-    print("not ok: " + b)
+    print("not measured: " + b)
 EOF
 echo "rows: $ours $theirs" >&2

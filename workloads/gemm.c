@@ -59,15 +59,16 @@ static const gemm_config gemm_configs[] = {
       3072, 4096, 1024, ALL_DTYPES, 0, 0}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
 };
 
-/* Buffer sets rotated by --cold; one set when warm. */
-#define GEMM_MAX_SETS 16
+/* Buffer sets rotated by --cold (one set when warm), each operand's sets packed in one buffer. */
+#define GEMM_MAX_SETS 4096
 
 typedef struct gemm_state {
     accel_device *dev;
     accel_gemm_desc desc;
     accel_op_plan *plan;
     wl_buffers bufs;
-    accel_buffer *a[GEMM_MAX_SETS], *b[GEMM_MAX_SETS], *d[GEMM_MAX_SETS];
+    accel_buffer *a, *b, *d; /* `sets` consecutive copies each */
+    size_t a_bytes, b_bytes, d_bytes;
     accel_buffer *bias, *workspace;
     size_t workspace_bytes;
     int sets, next, last;
@@ -127,18 +128,22 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     }
     uint64_t largest = a_bytes > b_bytes ? a_bytes : b_bytes;
     largest = d_bytes > largest ? d_bytes : largest;
+    if (sets > 1 && dinfo.max_alloc_bytes && largest * (uint64_t)sets > dinfo.max_alloc_bytes) {
+        uint64_t fit = dinfo.max_alloc_bytes / largest;
+        sets = fit < 1 ? 1 : (int)fit;
+    }
     char what[96];
     snprintf(what, sizeof what, "gemm %lldx%lldx%lld %s", (long long)shape->m, (long long)shape->n,
              (long long)shape->k, awl_dtype_name(dtype));
-    if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets + (uint64_t)shape->n * es, largest,
-                          what)) != ACCEL_OK) {
+    if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets + (uint64_t)shape->n * es,
+                          largest * (uint64_t)sets, what)) != ACCEL_OK) {
         if (sets == 1)
             return s;
         /* Cold rotation does not fit: fewer sets, still one at least. */
         uint64_t budget = dinfo.memory_bytes ? (uint64_t)(0.8 * (double)dinfo.memory_bytes) : 0;
         sets = budget ? (int)(budget / set_bytes) : 1;
         sets = sets < 1 ? 1 : sets;
-        if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets, largest, what)) != ACCEL_OK)
+        if ((s = wl_check_fit(&dinfo, set_bytes * (uint64_t)sets, largest * (uint64_t)sets, what)) != ACCEL_OK)
             return s;
     }
 
@@ -180,15 +185,17 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
                     (double)(a_bytes + b_bytes) / 1073741824.0);
         goto fail;
     }
-    for (int i = 0; i < sets; i++) {
-        if ((s = wl_alloc(&st->bufs, dev, a_bytes, ACCEL_MEMORY_DEVICE, &st->a[i])) != ACCEL_OK ||
-            (s = wl_alloc(&st->bufs, dev, b_bytes, ACCEL_MEMORY_DEVICE, &st->b[i])) != ACCEL_OK ||
-            (s = wl_alloc(&st->bufs, dev, d_bytes, ACCEL_MEMORY_DEVICE, &st->d[i])) != ACCEL_OK)
+    st->a_bytes = a_bytes;
+    st->b_bytes = b_bytes;
+    st->d_bytes = d_bytes;
+    if ((s = wl_alloc(&st->bufs, dev, a_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->a)) != ACCEL_OK ||
+        (s = wl_alloc(&st->bufs, dev, b_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->b)) != ACCEL_OK ||
+        (s = wl_alloc(&st->bufs, dev, d_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->d)) != ACCEL_OK)
+        goto fail;
+    for (int i = 0; i < sets; i++)
+        if ((s = wl_upload(stream, st->a, a_bytes * (size_t)i, st->host_a, a_bytes)) != ACCEL_OK ||
+            (s = wl_upload(stream, st->b, b_bytes * (size_t)i, st->host_b, b_bytes)) != ACCEL_OK)
             goto fail;
-        if ((s = wl_upload(stream, st->a[i], 0, st->host_a, a_bytes)) != ACCEL_OK ||
-            (s = wl_upload(stream, st->b[i], 0, st->host_b, b_bytes)) != ACCEL_OK)
-            goto fail;
-    }
     if (st->host_bias) {
         if ((s = wl_alloc(&st->bufs, dev, (size_t)shape->n * es, ACCEL_MEMORY_DEVICE, &st->bias)) != ACCEL_OK ||
             (s = wl_upload(stream, st->bias, 0, st->host_bias, (size_t)shape->n * es)) != ACCEL_OK)
@@ -227,8 +234,8 @@ fail:
 accel_status wl_gemm_run(void *state, accel_stream *stream) {
     gemm_state *st = state;
     int i = st->next;
-    accel_buffer_ref ops[5] = {wl_ref(st->a[i], 0), wl_ref(st->b[i], 0), wl_ref(NULL, 0),
-                               wl_ref(st->d[i], 0), wl_ref(st->bias, 0)};
+    accel_buffer_ref ops[5] = {wl_ref(st->a, st->a_bytes * (size_t)i), wl_ref(st->b, st->b_bytes * (size_t)i),
+                               wl_ref(NULL, 0), wl_ref(st->d, st->d_bytes * (size_t)i), wl_ref(st->bias, 0)};
     accel_status s = accel_op_plan_execute(st->plan, stream, ops, 5, wl_ref(st->workspace, 0));
     if (s != ACCEL_OK)
         return wl_fail_hal(s, "gemm execute");
@@ -241,12 +248,12 @@ accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result
     gemm_state *st = state;
     memset(out, 0, sizeof *out);
     wl_gemm_check chk = {&st->desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
-    return wl_verify_gemm(&chk, stream, st->d[st->last], 0, out);
+    return wl_verify_gemm(&chk, stream, st->d, st->d_bytes * (size_t)st->last, out);
 }
 
 accel_status wl_gemm_corrupt(void *state, accel_stream *stream) {
     gemm_state *st = state;
-    return wl_corrupt_element(stream, st->d[st->last], 0, st->desc.d_type, 0);
+    return wl_corrupt_element(stream, st->d, st->d_bytes * (size_t)st->last, st->desc.d_type, 0);
 }
 
 static accel_status gemm_setup(accel_device *dev, accel_stream *stream, const awl_config *cfg,
