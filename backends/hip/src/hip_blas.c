@@ -1,5 +1,7 @@
-/* dlopen of rocBLAS (hip_blas.h). */
-#define _POSIX_C_SOURCE 200809L
+/* dlopen of hipBLASLt and rocBLAS (hip_blas.h). */
+/* RTLD_NODELETE: the HIP runtime starts threads of its own (and the libraries above it register
+ * exit handlers), so unmapping any of them at dlclose could pull code from under a live thread. */
+#define _GNU_SOURCE
 #include "hip_blas.h"
 
 #include <dlfcn.h>
@@ -14,7 +16,7 @@ static void open_blaslt(hip_blas *blas, int debug) {
     snprintf(blas->blaslt_reason, sizeof blas->blaslt_reason,
              "libhipblaslt.so.1/.so.0 not found (install hipblaslt)");
     for (size_t i = 0; i < sizeof blaslt_names / sizeof blaslt_names[0] && !l->lib; ++i) {
-        l->lib = dlopen(blaslt_names[i], RTLD_NOW | RTLD_LOCAL);
+        l->lib = dlopen(blaslt_names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (l->lib) {
             snprintf(l->lib_name, sizeof l->lib_name, "%s", blaslt_names[i]);
         } else if (debug) {
@@ -47,7 +49,7 @@ void hip_blas_open(hip_blas *blas, int debug) {
     hip_rocblas *r = &blas->rocblas;
     const char *first_error = NULL;
     for (size_t i = 0; i < sizeof rocblas_names / sizeof rocblas_names[0] && !r->lib; ++i) {
-        r->lib = dlopen(rocblas_names[i], RTLD_NOW | RTLD_LOCAL);
+        r->lib = dlopen(rocblas_names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (r->lib) {
             snprintf(r->lib_name, sizeof r->lib_name, "%s", rocblas_names[i]);
         } else {

@@ -1,5 +1,7 @@
 /* rocm-smi telemetry (hip_smi.h). */
-#define _POSIX_C_SOURCE 200809L
+/* RTLD_NODELETE: the HIP runtime starts threads of its own (and the libraries above it register
+ * exit handlers), so unmapping any of them at dlclose could pull code from under a live thread. */
+#define _GNU_SOURCE
 #include "hip_smi.h"
 #include "hip_arch.h"
 
@@ -14,7 +16,7 @@ void hip_smi_open(hip_smi *smi, int debug) {
     snprintf(smi->reason, sizeof smi->reason,
              "librocm_smi64.so.6/.5 not found (install rocm-smi-lib)");
     for (size_t i = 0; i < sizeof smi_names / sizeof smi_names[0] && !smi->lib; ++i) {
-        smi->lib = dlopen(smi_names[i], RTLD_NOW | RTLD_LOCAL);
+        smi->lib = dlopen(smi_names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (smi->lib)
             snprintf(smi->lib_name, sizeof smi->lib_name, "%s", smi_names[i]);
         else if (debug) {

@@ -1,5 +1,7 @@
 /* dlopen of libamdhip64 and hiprtc and resolution of the symbol table in hip_api.h. */
-#define _POSIX_C_SOURCE 200809L
+/* RTLD_NODELETE: the HIP runtime starts threads of its own (and the libraries above it register
+ * exit handlers), so unmapping any of them at dlclose could pull code from under a live thread. */
+#define _GNU_SOURCE
 #include "hip_api.h"
 
 #include <dlfcn.h>
@@ -13,7 +15,7 @@ static const char *const rtc_lib_names[] = {"libhiprtc.so.6", "libhiprtc.so.5"};
 static void *open_first(const char *const *names, size_t count, int debug, char *used,
                         size_t used_len, char *last_error, size_t last_error_len) {
     for (size_t i = 0; i < count; ++i) {
-        void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (lib) {
             snprintf(used, used_len, "%s", names[i]);
             return lib;
