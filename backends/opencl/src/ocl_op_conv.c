@@ -1,9 +1,11 @@
-/* conv2d as implicit GEMM (kernels/conv2d.cl), NCHW/KCRS and NHWC/KRSC. */
+/* conv2d as implicit GEMM (kernels/conv2d.cl), NCHW/KCRS and NHWC/KRSC. Tile sizes are chosen from
+ * the device limits at plan time; ACCEL_OPENCL_CONV_TILE = "TSM,TSN,TSK,WPTM,WPTN" puts one first. */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_ops.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct ocl_conv_tile {
     int tsm, tsn, tsk, wptm, wptn;
@@ -90,8 +92,18 @@ accel_status ocl_plan_conv2d(ocl_plan *plan, accel_plugin_plan_info *info) {
     int64_t cols = c->layout == ACCEL_LAYOUT_NCHW ? pixels : c->k;
     accel_status st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                            "opencl conv2d: no tile fits this device");
-    for (size_t i = 0; i < sizeof(ocl_conv_tiles) / sizeof(ocl_conv_tiles[0]); i++) {
-        ocl_conv_tile t = ocl_conv_tiles[i];
+    ocl_conv_tile cands[8];
+    size_t ncand = 0;
+    const char *env = getenv("ACCEL_OPENCL_CONV_TILE");
+    ocl_conv_tile user;
+    if (env && sscanf(env, "%d,%d,%d,%d,%d", &user.tsm, &user.tsn, &user.tsk, &user.wptm,
+                      &user.wptn) == 5 && user.tsm > 0 && user.tsn > 0 && user.tsk > 0 &&
+        user.wptm > 0 && user.wptn > 0 && user.tsm % user.wptm == 0 && user.tsn % user.wptn == 0)
+        cands[ncand++] = user;
+    for (size_t i = 0; i < sizeof(ocl_conv_tiles) / sizeof(ocl_conv_tiles[0]) && ncand < 8; i++)
+        cands[ncand++] = ocl_conv_tiles[i];
+    for (size_t i = 0; i < ncand; i++) {
+        ocl_conv_tile t = cands[i];
         if (!ocl_conv_tile_fits(dev, t))
             continue;
         char opts[200];
