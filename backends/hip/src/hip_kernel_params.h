@@ -5,6 +5,7 @@
 #ifndef ACCEL_HIP_KERNEL_PARAMS_H
 #define ACCEL_HIP_KERNEL_PARAMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct hip_gemm_params {
@@ -27,5 +28,15 @@ typedef struct hip_permute_params {
     int32_t ndims;
     int32_t pad_;
 } hip_permute_params;
+
+/* A kernel the plugin launches: its source, name, and parameter list as a C++ function pointer
+ * type in the kernels' own type names (hip_kernel_signatures.c). */
+typedef struct hip_kernel_signature {
+    const char *source;
+    const char *kernel;
+    const char *type;
+} hip_kernel_signature;
+extern const hip_kernel_signature hip_kernel_signatures[];
+extern const size_t hip_kernel_signature_count;
 
 #endif

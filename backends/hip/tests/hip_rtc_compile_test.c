@@ -18,6 +18,20 @@ enum { SKIP = 77 };
  * size and a few offsets appended. Returns the text to append ("" for the other sources). */
 static void layout_asserts(const char *name, char *out, size_t len) {
     out[0] = '\0';
+    size_t used = 0;
+    /* Every kernel the plugin launches from this source, with the parameters the host packs. */
+    for (size_t i = 0; i < hip_kernel_signature_count && used < len; ++i) {
+        const hip_kernel_signature *k = &hip_kernel_signatures[i];
+        if (strcmp(k->source, name) == 0)
+            used += (size_t)snprintf(out + used, len - used,
+                                     "\nstatic_assert(__is_same(decltype(&%s), %s), \"the HIP "
+                                     "plugin packs %s's arguments as %s\");",
+                                     k->kernel, k->type, k->kernel, k->type);
+    }
+    if (used >= len)
+        return;
+    out += used;
+    len -= used;
     if (strcmp(name, "gemm.cu") == 0)
         snprintf(out, len,
                  "\nstatic_assert(sizeof(accel_gemm_params) == %zu, \"gemm size\");"
@@ -65,7 +79,7 @@ int main(int argc, char **argv) {
     int failures = 0;
     for (size_t i = 0; i < hip_kernel_sources_count; ++i) {
         const hip_source *src = &hip_kernel_sources[i];
-        char asserts[1024];
+        char asserts[8192];
         layout_asserts(src->name, asserts, sizeof asserts);
         size_t n = src->size + strlen(asserts) + 1;
         char *text = malloc(n);
@@ -91,7 +105,7 @@ int main(int argc, char **argv) {
             ++failures;
         } else {
             printf("ok   %s -> %zu bytes (%s)%s\n", src->name, r.code_size, elf ? "ELF" : "bundle",
-                   asserts[0] ? ", parameter struct layout matches hip_kernel_params.h" : "");
+                   asserts[0] ? ", launched kernels' parameters match the host packing" : "");
         }
         free(r.code);
     }
