@@ -60,6 +60,8 @@ static void ocl_device_query_caps(ocl_device *dev) {
     cl->clGetDeviceInfo(dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof(align_bits), &align_bits,
                         NULL);
     dev->base_addr_align_bytes = align_bits >= 8 ? align_bits / 8 : 1;
+    cl->clGetDeviceInfo(dev->id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof(cl_uint),
+                        &dev->pref_vec_float, NULL);
     size_t res = 0;
     cl->clGetDeviceInfo(dev->id, CL_DEVICE_PROFILING_TIMER_RESOLUTION, sizeof(res), &res, NULL);
     dev->timer_resolution_ns = res > 0 ? (double)res : 1.0;

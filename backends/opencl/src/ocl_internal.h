@@ -55,6 +55,7 @@ typedef struct ocl_device {
     cl_ulong max_alloc;
     cl_uint base_addr_align_bytes;
     double timer_resolution_ns;
+    cl_uint pref_vec_float; /* CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT */
     int has_fp16, has_fp64, has_spirv;
     pthread_mutex_t lock; /* guards streams and programs */
     ocl_stream *streams;

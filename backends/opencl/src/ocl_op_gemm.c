@@ -1,7 +1,11 @@
-/* GEMM with our tiled kernel (kernels/gemm.cl). Tile sizes are chosen at plan time from the
- * device's limits (work-group size, work-item sizes, local memory) and compiled in with -D; the
- * first candidate that fits and that the compiled kernel accepts wins. ACCEL_OPENCL_GEMM_TILE =
- * "TSM,TSN,TSK,WPTM,WPTN" puts one candidate first (tuning). */
+/* GEMM with our kernels. Two designs, chosen by device type at plan time:
+ * - kernels/gemm.cl (GPUs): local-memory tiles, register blocking; tile sizes chosen from the
+ *   device's limits (work-group size, work-item sizes, local memory) and compiled in with -D; the
+ *   first candidate that fits and that the compiled kernel accepts wins.
+ * - kernels/gemm_vec.cl (CPU devices such as PoCL): explicit vectors of the device's preferred
+ *   float width, accumulators in registers over the whole K loop, no barriers.
+ * Tuning overrides: ACCEL_OPENCL_GEMM_KERNEL = tiled | vec, ACCEL_OPENCL_GEMM_TILE =
+ * "TSM,TSN,TSK,WPTM,WPTN" (tiled), ACCEL_OPENCL_GEMM_VEC = "VECN,WPTM" (vec). */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_ops.h"
 
@@ -128,6 +132,60 @@ static accel_status ocl_gemm_check_types(ocl_device *dev, const accel_gemm_desc 
     return *ab < 0 || *cd < 0 ? ACCEL_ERR_UNIMPLEMENTED : ACCEL_OK;
 }
 
+static accel_status ocl_plan_gemm_vec(ocl_plan *plan, accel_plugin_plan_info *info, int ab, int cd,
+                                      int flags) {
+    ocl_device *dev = plan->dev;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    int vecn = dev->pref_vec_float >= 16 ? 16 : dev->pref_vec_float >= 8 ? 8 : 4;
+    int wptm = vecn == 16 ? 6 : 4;
+    const char *env = getenv("ACCEL_OPENCL_GEMM_VEC");
+    int ev = 0, ew = 0;
+    if (env && sscanf(env, "%d,%d", &ev, &ew) == 2 && (ev == 4 || ev == 8 || ev == 16) && ew >= 1 &&
+        ew <= 16) {
+        vecn = ev;
+        wptm = ew;
+    }
+    char opts[160];
+    snprintf(opts, sizeof(opts), "-DVECN=%d -DWPTM=%d -DTRANS_A=%d -DTRANS_B=%d -DAB_TYPE=%d -DCD_TYPE=%d",
+             vecn, wptm, g->trans_a ? 1 : 0, g->trans_b ? 1 : 0, ab, cd);
+    const char *cache = "";
+    accel_status st = ocl_plan_kernel(plan, "gemm_vec", opts, "accel_gemm_vec", &cache);
+    if (st != ACCEL_OK)
+        return st;
+    size_t kwg = 0;
+    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
+                                      &kwg, NULL);
+    size_t l0 = 8, l1 = 8;
+    while ((kwg && l0 * l1 > kwg) || l0 * l1 > dev->max_work_group || l0 > dev->max_work_item[0] ||
+           l1 > dev->max_work_item[1]) {
+        if (l1 > 1)
+            l1 /= 2;
+        else if (l0 > 1)
+            l0 /= 2;
+        else
+            break;
+    }
+    size_t gx = (size_t)((g->n + vecn - 1) / vecn), gy = (size_t)((g->m + wptm - 1) / wptm);
+    plan->local[0] = l0;
+    plan->local[1] = l1;
+    plan->local[2] = 1;
+    plan->global[0] = (gx + l0 - 1) / l0 * l0;
+    plan->global[1] = (gy + l1 - 1) / l1 * l1;
+    plan->global[2] = (size_t)(g->batch > 0 ? g->batch : 1);
+    st = ocl_gemm_set_scalars(plan, 1, flags);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(plan);
+    if (st == ACCEL_OK)
+        st = ocl_gemm_set_scalars(plan, 0, flags);
+    if (st != ACCEL_OK)
+        return st;
+    plan->exec = ocl_gemm_exec;
+    snprintf(info->algorithm, sizeof(info->algorithm),
+             "gemm_vec.cl float%d x %d rows per work-item wg %zux%zu%s%s fp32-acc cache=%s", vecn,
+             wptm, l0, l1, g->trans_a ? " TA" : "", g->trans_b ? " TB" : "", cache);
+    return ACCEL_OK;
+}
+
 accel_status ocl_plan_gemm(ocl_plan *plan, accel_plugin_plan_info *info) {
     ocl_device *dev = plan->dev;
     const accel_gemm_desc *g = &plan->desc.u.gemm;
@@ -139,6 +197,11 @@ accel_status ocl_plan_gemm(ocl_plan *plan, accel_plugin_plan_info *info) {
                 ((g->epilogue & ACCEL_EPILOGUE_RELU) ? 4 : 0) |
                 ((g->epilogue & ACCEL_EPILOGUE_GELU_ERF) ? 8 : 0) |
                 ((g->epilogue & ACCEL_EPILOGUE_GELU_TANH) ? 16 : 0);
+
+    const char *kind = getenv("ACCEL_OPENCL_GEMM_KERNEL");
+    int use_vec = kind && kind[0] ? strcmp(kind, "vec") == 0 : (dev->type & CL_DEVICE_TYPE_CPU) != 0;
+    if (use_vec)
+        return ocl_plan_gemm_vec(plan, info, ab, cd, flags);
 
     ocl_gemm_tile cands[8];
     size_t ncand = 0;
