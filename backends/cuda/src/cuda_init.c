@@ -186,7 +186,7 @@ void accel_cuda_shutdown(void *p) {
     if (!ctx) return;
     accel_cuda_nvml_unload(ctx);
     if (ctx->nvrtc_ok) accel_cuda_nvrtc_unload(&ctx->nvrtc);
-    accel_cuda_dl_close(ctx->lt_lib);
-    /* libcuda stays loaded: unloading the driver while its threads may linger is not safe. */
+    /* libcuda and libcublasLt stay loaded: the driver's threads may outlive the context, and
+     * cuBLASLt's static CUDA runtime registers exit handlers that must find it mapped. */
     free(ctx);
 }

@@ -71,6 +71,7 @@ int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, char *err, size_t err_len) {
     if (accel_cuda_dl_resolve(nv->lib, nvrtc_symbols, sizeof nvrtc_symbols / sizeof nvrtc_symbols[0],
                               &nv->fn, missing, sizeof missing)) {
         snprintf(err, err_len, "%s lacks %s", nv->lib_name, missing);
+        accel_cuda_dl_close(nv->lib);
         accel_cuda_nvrtc_unload(nv);
         return -1;
     }
@@ -86,7 +87,8 @@ int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, char *err, size_t err_len) {
 }
 
 void accel_cuda_nvrtc_unload(accel_cuda_nvrtc *nv) {
-    accel_cuda_dl_close(nv->lib);
+    /* libnvrtc stays mapped: it carries its own C++ runtime, whose static state does not survive
+     * dlclose cleanly, and a resident library keeps its allocations attributable (LSan). */
     memset(nv, 0, sizeof *nv);
 }
 
