@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const hip_lib_names[] = {"libamdhip64.so.6", "libamdhip64.so.5", "libamdhip64.so"};
@@ -76,7 +77,12 @@ static void open_rtc(hip_api *api, int debug) {
 accel_status hip_api_open(hip_api *api, int debug, char *reason, size_t reason_len) {
     memset(api, 0, sizeof *api);
     char err[256] = "";
-    api->hip_lib = open_first(hip_lib_names, sizeof hip_lib_names / sizeof hip_lib_names[0], debug,
+    /* $ACCEL_HIP_LIBRARY picks one runtime (a second ROCm under /opt, or a test's stand-in). */
+    const char *chosen = getenv("ACCEL_HIP_LIBRARY");
+    const char *const chosen_names[1] = {chosen};
+    int use_chosen = chosen && chosen[0];
+    api->hip_lib = open_first(use_chosen ? chosen_names : hip_lib_names,
+                              use_chosen ? 1 : sizeof hip_lib_names / sizeof hip_lib_names[0], debug,
                               api->hip_lib_name, sizeof api->hip_lib_name, err, sizeof err);
     if (!api->hip_lib) {
         snprintf(reason, reason_len,

@@ -3,7 +3,8 @@
  * the exact launches and library calls that op plans make (kernel names, packed argument blocks,
  * the row-major operand swap). Nothing here runs on a GPU; it pins down what the real runtime will
  * be asked to do.
- *   hip_mock_test init35 | init100 | full | blaslt   (blaslt: a mock hipBLASLt is found too) */
+ *   hip_mock_test init35 | init100 | full | blaslt | missing
+ * (blaslt: a mock hipBLASLt is found too; missing: $ACCEL_HIP_LIBRARY names no file) */
 #define _POSIX_C_SOURCE 200809L
 #include "accel/accel.h"
 #include "mock/mock_hip.h"
@@ -508,6 +509,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "init100") == 0) {
         CHECK(hip->status == ACCEL_OK && hip->device_count == 0);
         CHECK(strstr(hip->reason, "no devices") && strstr(hip->reason, "hipErrorNoDevice (100)"));
+    } else if (strcmp(mode, "missing") == 0) {
+        CHECK(hip->status == ACCEL_ERR_UNAVAILABLE && hip->device_count == 0);
+        CHECK(strstr(hip->reason, "cannot open shared object file") && strstr(hip->reason, "install ROCm"));
     } else if (strcmp(mode, "blaslt") == 0) {
         run_blaslt(rt);
     } else {
