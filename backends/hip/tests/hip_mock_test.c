@@ -182,6 +182,110 @@ static void check_eltwise(accel_device *dev, accel_stream *s) {
     accel_buffer_free(by);
 }
 
+static const mock_hip_launch *run_op(accel_device *dev, accel_stream *s, const accel_op_desc *d,
+                                     accel_buffer_ref *ops, size_t n, const char *kernel) {
+    accel_op_plan *plan = NULL;
+    CHECK(accel_op_plan_create(dev, d, &plan) == ACCEL_OK);
+    if (!plan)
+        return NULL;
+    accel_buffer_ref none = {NULL, 0};
+    CHECK(accel_op_plan_execute(plan, s, ops, n, none) == ACCEL_OK);
+    accel_op_plan_destroy(plan);
+    const mock_hip_launch *l = last_launch();
+    CHECK(l && strcmp(l->kernel, kernel) == 0);
+    return l && strcmp(l->kernel, kernel) == 0 ? l : NULL;
+}
+
+static void check_row_ops(accel_device *dev, accel_stream *s) {
+    char *x, *r, *g, *y;
+    accel_buffer *bx = pinned(dev, 1 << 20, &x), *br = pinned(dev, 1 << 16, &r);
+    accel_buffer *bg = pinned(dev, 1 << 16, &g), *by = pinned(dev, 1 << 20, &y);
+    accel_op_desc d;
+
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_LAYERNORM;
+    d.u.layernorm.dtype = ACCEL_DTYPE_BF16;
+    d.u.layernorm.rows = 6;
+    d.u.layernorm.cols = 768;
+    d.u.layernorm.eps = 1e-12;
+    d.u.layernorm.has_residual = 0;
+    accel_buffer_ref ln_ops[5] = {{bx, 0}, {br, 0}, {bg, 0}, {bg, 2048}, {by, 0}};
+    const mock_hip_launch *l = run_op(dev, s, &d, ln_ops, 5, "accel_layernorm_bf16");
+    if (l) {
+        CHECK(arg_ptr(l, 0) == x && arg_ptr(l, 8) == NULL && arg_ptr(l, 16) == g &&
+              arg_ptr(l, 24) == g + 2048 && arg_ptr(l, 32) == y);
+        CHECK(arg_i64(l, 40) == 768 && arg_f32(l, 48) == 1e-12f && l->args_size == 52);
+        CHECK(l->grid[0] == 6 && l->block[0] == 256);
+    }
+
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_SOFTMAX;
+    d.u.softmax.dtype = ACCEL_DTYPE_F16;
+    d.u.softmax.rows = 2 * 12 * 128;
+    d.u.softmax.cols = 128;
+    d.u.softmax.scale = 0.125;
+    d.u.softmax.rows_per_mask_row = 12 * 128;
+    accel_buffer_ref sm_ops[3] = {{bx, 0}, {bg, 0}, {by, 0}};
+    l = run_op(dev, s, &d, sm_ops, 3, "accel_softmax_f16");
+    if (l) {
+        CHECK(arg_ptr(l, 0) == x && arg_ptr(l, 8) == g && arg_ptr(l, 16) == y);
+        CHECK(arg_i64(l, 24) == 128 && arg_f32(l, 32) == 0.125f && arg_i64(l, 40) == 1536);
+        CHECK(l->args_size == 48 && l->grid[0] == 3072);
+    }
+
+    /* BERT's packed QKV [B,S,3,A,D] -> [3,B,A,S,D]. */
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_PERMUTE;
+    d.u.permute.dtype = ACCEL_DTYPE_F16;
+    d.u.permute.ndims = 5;
+    const int64_t dims[5] = {2, 3, 3, 4, 5};
+    const int perm[5] = {2, 0, 3, 1, 4};
+    memcpy(d.u.permute.dims, dims, sizeof dims);
+    memcpy(d.u.permute.perm, perm, sizeof perm);
+    accel_buffer_ref pm_ops[2] = {{bx, 0}, {by, 0}};
+    l = run_op(dev, s, &d, pm_ops, 2, "accel_permute_b2");
+    if (l) {
+        const int64_t out_dims[5] = {3, 2, 4, 3, 5}, in_strides[5] = {20, 180, 5, 60, 1};
+        CHECK(arg_i64(l, 16) == 360);
+        for (int i = 0; i < 5; ++i)
+            CHECK(arg_i64(l, 24 + 8 * i) == out_dims[i] && arg_i64(l, 72 + 8 * i) == in_strides[i]);
+        CHECK(arg_i32(l, 16 + 104) == 5 && l->args_size == 16 + 112);
+    }
+
+    /* conv3_x-like 3x3, pad 1, stride 2, NHWC, bias + residual + ReLU. */
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_CONV2D;
+    accel_conv2d_desc *c = &d.u.conv2d;
+    c->layout = ACCEL_LAYOUT_NHWC;
+    c->x_type = c->w_type = c->y_type = ACCEL_DTYPE_F32;
+    c->n = 2; c->c = 8; c->h = 9; c->w = 9; c->k = 70; c->r = 3; c->s = 3;
+    c->stride_h = c->stride_w = 2;
+    c->pad_h = c->pad_w = 1;
+    c->epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
+    accel_buffer_ref cv_ops[5] = {{bx, 0}, {bg, 0}, {bg, 4096}, {br, 0}, {by, 0}};
+    l = run_op(dev, s, &d, cv_ops, 5, "accel_conv2d_f32");
+    if (l) {
+        CHECK(arg_ptr(l, 16) == g + 4096 && arg_ptr(l, 24) == r && arg_ptr(l, 32) == y);
+        CHECK(arg_i64(l, 40 + 56) == 5 && arg_i64(l, 40 + 64) == 5); /* p, q */
+        CHECK(arg_i64(l, 40 + 104) == 1 && arg_i64(l, 40 + 112) == 1); /* dilation 0 -> 1 */
+        CHECK(arg_i32(l, 40 + 120) == 1 && arg_i32(l, 40 + 124) == 1);  /* nhwc, relu */
+        CHECK(l->grid[0] == 2 && l->grid[1] == 1 && l->block[0] == 256); /* 70 channels, 50 pixels */
+    }
+
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_ATTENTION;
+    d.u.attention.dtype = ACCEL_DTYPE_F16;
+    d.u.attention.batch = d.u.attention.heads = 1;
+    d.u.attention.seq = d.u.attention.head_dim = 64;
+    d.u.attention.scale = 0.125;
+    accel_op_plan *plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_ERR_UNIMPLEMENTED);
+    accel_buffer_free(bx);
+    accel_buffer_free(br);
+    accel_buffer_free(bg);
+    accel_buffer_free(by);
+}
+
 static accel_op_desc gemm_desc(const char *library, accel_compute_type compute, int trans_a,
                                uint32_t epilogue) {
     accel_op_desc d;
@@ -318,7 +422,8 @@ static int cached_objects(int remove_them) {
 
 /* The sources compiled above are on disk; a fresh device handle loads them without hiprtc. */
 static void check_cache(accel_runtime *rt) {
-    CHECK(cached_objects(0) == 5); /* fill, eltwise, epilogue, gemm, the GPU C module */
+    CHECK(cached_objects(0) == 9); /* fill, eltwise, layernorm, softmax, permute, conv2d, epilogue,
+                                      gemm, the GPU C module */
     const mock_hip_launch *l = last_launch();
     int compiles = l ? l->compiles : -1;
     accel_device *dev = NULL;
@@ -475,10 +580,11 @@ static int run_full(accel_runtime *rt) {
     check_transfers(dev, s);
     check_timer_and_graph(dev, s);
     check_eltwise(dev, s);
+    check_row_ops(dev, s);
     check_gemm(dev, s);
     check_module(dev, s);
     const mock_hip_launch *l = last_launch();
-    CHECK(l && l->compiles == 5);
+    CHECK(l && l->compiles == 9);
     accel_stream_destroy(s);
     accel_device_close(dev);
     check_cache(rt);
