@@ -98,7 +98,11 @@ accel_status hip_smi_read(const hip_smi *smi, const accel_host_services *host,
     out->clock_mhz = out->memory_clock_mhz = out->power_w = out->energy_j = out->temperature_c = -1;
     out->throttle_reasons[0] = '\0';
     uint64_t uw = 0;
-    if (smi->rsmi_dev_power_ave_get && smi->rsmi_dev_power_ave_get(i, 0, &uw) == 0)
+    int power_type = 0;
+    /* ROCm 6's rsmi_dev_power_get reads what the board has (MI300 reports current socket power,
+     * not the average that rsmi_dev_power_ave_get wants). */
+    if ((smi->rsmi_dev_power_get && smi->rsmi_dev_power_get(i, &uw, &power_type) == 0) ||
+        (smi->rsmi_dev_power_ave_get && smi->rsmi_dev_power_ave_get(i, 0, &uw) == 0))
         out->power_w = (double)uw / 1e6;
     uint64_t count = 0, ts = 0;
     float resolution_uj = 0;

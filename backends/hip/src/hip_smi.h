@@ -13,6 +13,7 @@
     X(int, rsmi_num_monitor_devices, (uint32_t * count))                                        \
     X(int, rsmi_dev_pci_id_get, (uint32_t dev, uint64_t * bdfid))
 #define ACCEL_RSMI_OPTIONAL_SYMBOLS(X)                                                           \
+    X(int, rsmi_dev_power_get, (uint32_t dev, uint64_t * microwatts, int *power_type))           \
     X(int, rsmi_dev_power_ave_get, (uint32_t dev, uint32_t sensor, uint64_t * microwatts))       \
     X(int, rsmi_dev_power_cap_get, (uint32_t dev, uint32_t sensor, uint64_t * microwatts))       \
     X(int, rsmi_dev_energy_count_get,                                                            \

@@ -95,6 +95,13 @@ static void check_info(accel_device *dev) {
     CHECK((info.features & ACCEL_FEATURE_TF32) && (info.features & ACCEL_FEATURE_ECC));
     CHECK(!(info.features & ACCEL_FEATURE_GRAPHS)); /* the mock has no hipGraph symbols */
     CHECK(strstr(info.notes, "PCI id 0x74a1") != NULL); /* no KFD here: the ISA came from the table */
+    CHECK(info.power_limit_w == 750.0);
+    accel_device_telemetry t;
+    memset(&t, 0, sizeof t);
+    t.struct_size = sizeof t;
+    CHECK(accel_device_telemetry_get(dev, &t) == ACCEL_OK);
+    CHECK(t.power_w == 512.0 && fabs(t.energy_j - 0.01525) < 1e-12 && t.temperature_c == 45.0);
+    CHECK(t.clock_mhz < 0); /* not read: rsmi_frequencies_t changed layout in ROCm 6 */
     printf("info: %s %s %s peak %s; %s\n", info.name, info.isa, info.uuid, info.vendor_peak.source,
            info.notes);
 }
