@@ -185,14 +185,12 @@ static int config_selected(const bench_run_args *a, const awl_workload *w, const
 {
     if (a->configs.count)
         return bench_strlist_contains(&a->configs, c->id);
-    int any_marked = 0;
-    for (size_t i = 0; i < w->config_count(); i++) {
-        const awl_config *o = w->config_at(i);
-        any_marked |= a->quick ? o->quick : o->standard;
-    }
-    if (!any_marked) /* a workload that marks nothing runs whole */
-        return 1;
-    return a->quick ? c->quick : c->standard;
+    if (a->quick) /* the pinned quick list: a workload with no quick config contributes none */
+        return c->quick;
+    int any_standard = 0;
+    for (size_t i = 0; i < w->config_count(); i++)
+        any_standard |= w->config_at(i)->standard;
+    return any_standard ? c->standard : 1; /* a workload that marks nothing runs whole */
 }
 
 static void add_item(bench_plan *plan, size_t cap_hint, const bench_item *item)
@@ -300,8 +298,8 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
     }
     if (plan->item_count == 0)
         return fail(err, n,
-                    "nothing to run: no config of the chosen workloads is defined for the chosen "
-                    "dtypes (see: accelbench list)");
+                    "nothing to run: no config of the chosen workloads is selected (by --config and "
+                    "--dtype, or marked for this suite; see: accelbench list)");
     return 0;
 }
 
