@@ -62,6 +62,10 @@ accel_status hip_device_open(void *p, int index, void **out) {
     dev->pci_device_id = (unsigned)attr(dev, hipDeviceAttributePciDeviceId, 0);
     dev->compute_units = attr(dev, hipDeviceAttributeMultiprocessorCount, 0);
     find_arch(dev);
+    /* Boards missing from the driver's marketing-name table come back nameless. */
+    if (dev->name[0] == '\0')
+        snprintf(dev->name, sizeof dev->name, "AMD GPU %s (PCI id 0x%04x)",
+                 dev->arch[0] ? dev->arch : "unknown ISA", dev->pci_device_id);
     if (pthread_mutex_init(&dev->lock, NULL) != 0) {
         free(dev);
         return ctx->host->set_error(ACCEL_ERR_INTERNAL, "hip: pthread_mutex_init failed");

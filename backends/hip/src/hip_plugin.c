@@ -69,8 +69,11 @@ static accel_status hip_init(const accel_host_services *host, void **out_ctx, in
                ctx->device_count <= 0) {
         ctx->device_count = 0;
         describe_kfd(kfd, sizeof kfd);
-        snprintf(reason, reason_len, "no devices: hipGetDeviceCount: %s (%d); %s",
-                 hip_api_error_name(api, err), (int)err, kfd);
+        if (err == hipSuccess)
+            snprintf(reason, reason_len, "no devices: hipGetDeviceCount found none; %s", kfd);
+        else
+            snprintf(reason, reason_len, "no devices: hipGetDeviceCount: %s (%d); %s",
+                     hip_api_error_name(api, err), (int)err, kfd);
     }
     if (err == hipSuccess && api->hipDriverGetVersion(&v) == hipSuccess)
         format_hip_version(v, ctx->driver_version, sizeof ctx->driver_version);
