@@ -38,6 +38,8 @@
 #define DTYPE 0
 #endif
 
+/* Remainders are written as v - q * d: llvm-spirv 14 cannot translate the `freeze` clang emits
+ * when it pairs a `/` with a `%` of the same operands. */
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
 #define WGS (RTSM * RTSN)
@@ -117,14 +119,14 @@ accel_conv2d(__global const T *X, const long x_off, __global const T *W, const l
 #pragma unroll
         for (int l = 0; l < (TSM * TSK) / WGS; l++) {
             const int v = tid + l * WGS;
-            const int kk = v % TSK, mm = v / TSK;
+            const int mm = v / TSK, kk = v - mm * TSK;
             const int gm = m0 + mm, gk = k0 + kk;
             float x = 0.0f;
             if (gm < M && gk < depth) {
 #if LAYOUT == 0
                 x = LOAD(W, (long)gm * depth + gk); /* weights KCRS: row gm, tap gk */
 #else
-                const int ri = gk / (s * c), si = (gk / c) % s, ci = gk % c;
+                const int ri = gk / (s * c), sc = gk - ri * (s * c), si = sc / c, ci = sc - si * c;
                 x = conv_input(X, &g, gm, ci, ri, si);
 #endif
             }
@@ -134,15 +136,15 @@ accel_conv2d(__global const T *X, const long x_off, __global const T *W, const l
         for (int l = 0; l < (TSN * TSK) / WGS; l++) {
             const int v = tid + l * WGS;
 #if LAYOUT == 0
-            const int nn = v % TSN, kk = v / TSN; /* neighbouring work-items: neighbouring pixels */
+            const int kk = v / TSN, nn = v - kk * TSN; /* neighbouring work-items: neighbouring pixels */
 #else
-            const int kk = v % TSK, nn = v / TSK; /* neighbouring work-items: neighbouring taps */
+            const int nn = v / TSK, kk = v - nn * TSK; /* neighbouring work-items: neighbouring taps */
 #endif
             const int gn = n0 + nn, gk = k0 + kk;
             float x = 0.0f;
             if (gn < N && gk < depth) {
 #if LAYOUT == 0
-                const int ci = gk / (r * s), ri = (gk / s) % r, si = gk % s;
+                const int ci = gk / (r * s), rs = gk - ci * (r * s), ri = rs / s, si = rs - ri * s;
                 x = conv_input(X, &g, gn, ci, ri, si);
 #else
                 x = LOAD(W, (long)gn * depth + gk); /* weights KRSC: row gn, tap gk */

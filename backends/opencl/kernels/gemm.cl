@@ -46,6 +46,8 @@
 #define CD_TYPE 0
 #endif
 
+/* Remainders are written as v - q * d: llvm-spirv 14 cannot translate the `freeze` clang emits
+ * when it pairs a `/` with a `%` of the same operands. */
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
 #define WGS (RTSM * RTSN)
@@ -137,7 +139,7 @@ accel_gemm(const int M, const int N, const int K, __global const AB_T *A, const 
         for (int l = 0; l < (TSM * TSK) / (VW * WGS); l++) {
             const int v = tid + l * WGS;
 #if TRANS_A == 0
-            const int mm = v / (TSK / VW), kk = (v % (TSK / VW)) * VW;
+            const int mm = v / (TSK / VW), kk = (v - mm * (TSK / VW)) * VW;
             const int gm = m0 + mm, gk = k0 + kk;
             float4 x = (float4)(0.0f);
             if (gm < M && gk + VW <= K) {
@@ -150,7 +152,7 @@ accel_gemm(const int M, const int N, const int K, __global const AB_T *A, const 
             }
             vstore4(x, 0, As + AS_INDEX(mm, kk));
 #else
-            const int kk = v / (TSM / VW), mm = (v % (TSM / VW)) * VW;
+            const int kk = v / (TSM / VW), mm = (v - kk * (TSM / VW)) * VW;
             const int gm = m0 + mm, gk = k0 + kk;
             float4 x = (float4)(0.0f);
             if (gk < K && gm + VW <= M) {
@@ -169,7 +171,7 @@ accel_gemm(const int M, const int N, const int K, __global const AB_T *A, const 
         for (int l = 0; l < (TSN * TSK) / (VW * WGS); l++) {
             const int v = tid + l * WGS;
 #if TRANS_B == 0
-            const int kk = v / (TSN / VW), nn = (v % (TSN / VW)) * VW;
+            const int kk = v / (TSN / VW), nn = (v - kk * (TSN / VW)) * VW;
             const int gk = k0 + kk, gn = n0 + nn;
             float4 x = (float4)(0.0f);
             if (gk < K && gn + VW <= N) {
@@ -182,7 +184,7 @@ accel_gemm(const int M, const int N, const int K, __global const AB_T *A, const 
             }
             vstore4(x, 0, Bs + kk * BS_STRIDE + nn);
 #else
-            const int nn = v / (TSK / VW), kk = (v % (TSK / VW)) * VW;
+            const int nn = v / (TSK / VW), kk = (v - nn * (TSK / VW)) * VW;
             const int gk = k0 + kk, gn = n0 + nn;
             float4 x = (float4)(0.0f);
             if (gn < N && gk + VW <= K) {

@@ -15,14 +15,14 @@
  *   state is spilled between work-items. Caches take the role of local memory.
  *   Any work-group shape; grid covers ceil(N/VECN) x ceil(M/WPTM) x batch work-items.
  *
- * Compile-time options: VECN (4, 8 or 16; default 16), WPTM (default 6), TRANS_A, TRANS_B (0/1),
+ * Compile-time options: VECN (4, 8 or 16; default 16), WPTM (default 8), TRANS_A, TRANS_B (0/1),
  * AB_TYPE, CD_TYPE (0 f32, 1 f16 via vload_half: core OpenCL C, 2 bf16 as ushort). fp32 math. */
 
 #ifndef VECN
 #define VECN 16
 #endif
 #ifndef WPTM
-#define WPTM 6
+#define WPTM 8
 #endif
 #ifndef TRANS_A
 #define TRANS_A 0

@@ -32,9 +32,10 @@ __kernel void accel_permute(const long count, const int ndims, const long d0, co
     const long strides[6] = {s0, s1, s2, s3, s4, s5};
     long rest = i, src = 0;
     for (int d = ndims - 1; d >= 0; d--) {
-        const long coord = rest % dims[d];
-        rest /= dims[d];
-        src += coord * strides[d];
+        /* rest - q * dim rather than %: see the freeze note in gemm.cl */
+        const long q = rest / dims[d];
+        src += (rest - q * dims[d]) * strides[d];
+        rest = q;
     }
     Y[y_off + i] = X[x_off + src];
 }

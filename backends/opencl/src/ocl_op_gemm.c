@@ -137,7 +137,7 @@ static accel_status ocl_plan_gemm_vec(ocl_plan *plan, accel_plugin_plan_info *in
     ocl_device *dev = plan->dev;
     const accel_gemm_desc *g = &plan->desc.u.gemm;
     int vecn = dev->pref_vec_float >= 16 ? 16 : dev->pref_vec_float >= 8 ? 8 : 4;
-    int wptm = vecn == 16 ? 6 : 4;
+    int wptm = vecn == 16 ? 8 : vecn == 8 ? 6 : 4; /* accumulators + 1 + broadcasts fit the register file */
     const char *env = getenv("ACCEL_OPENCL_GEMM_VEC");
     int ev = 0, ew = 0;
     if (env && sscanf(env, "%d,%d", &ev, &ew) == 2 && (ev == 4 || ev == 8 || ev == 16) && ew >= 1 &&

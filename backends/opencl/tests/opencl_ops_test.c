@@ -119,7 +119,7 @@ static accel_gemm_desc gemm_desc(accel_dtype ab, accel_dtype cd, int64_t m, int6
     return g;
 }
 
-static void test_gemm(ocl_test *t) {
+static void test_gemm_suite(ocl_test *t) {
     for (size_t di = 0; di < sizeof(dtypes) / sizeof(dtypes[0]); di++) {
         accel_dtype dt = dtypes[di];
         for (int ta = 0; ta < 2; ta++)
@@ -153,6 +153,7 @@ static void test_gemm(ocl_test *t) {
     g.epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU;
     gemm_case(t, g, "");
     g = gemm_desc(ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, 37, 53, 71);
+    g.trans_b = 1;
     g.epilogue = ACCEL_EPILOGUE_GELU_TANH;
     g.beta = 1.0; /* C and D distinct operands */
     gemm_case(t, g, "");
@@ -164,14 +165,25 @@ static void test_gemm(ocl_test *t) {
         snprintf(saved, sizeof(saved), "%s", tile);
     unsetenv("ACCEL_OPENCL_GEMM_TILE");
     g = gemm_desc(ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, 200, 300, 100);
+    g.beta = 0.5;
+    g.ldc = 301;
     gemm_case(t, g, "");
     if (saved[0])
         setenv("ACCEL_OPENCL_GEMM_TILE", saved, 1);
-    g = gemm_desc(ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, 200, 300, 100);
-    gemm_case(t, g, "");
     /* mixed storage: bf16 inputs, f32 output */
     g = gemm_desc(ACCEL_DTYPE_BF16, ACCEL_DTYPE_F32, 37, 53, 71);
     gemm_case(t, g, "");
+
+}
+
+/* Both GEMM kernels (local-memory tiles for GPUs, explicit vectors for CPUs) on every device. */
+static void test_gemm(ocl_test *t) {
+    const char *kernels[2] = {"tiled", "vec"};
+    for (int i = 0; i < 2; i++) {
+        setenv("ACCEL_OPENCL_GEMM_KERNEL", kernels[i], 1);
+        test_gemm_suite(t);
+    }
+    unsetenv("ACCEL_OPENCL_GEMM_KERNEL");
 
     /* TF32 is not offered */
     accel_op_desc d = {.kind = ACCEL_OP_GEMM};
