@@ -129,7 +129,14 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
             for (int64_t s = 0; s < strips; s++)
                 pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, bpack + s * kern.nr * p->k);
 
+            /* Work items are (row block, group of column strips): row blocks alone leave most of a
+             * many-core host idle when M is small, so split columns until each thread has ~2. */
             const int64_t mblocks = (p->m + GEMM_MC - 1) / GEMM_MC;
+            int64_t nsplit = 1;
+            if (mblocks < 2 * (int64_t)threads) {
+                nsplit = (2 * (int64_t)threads + mblocks - 1) / mblocks;
+                if (nsplit > strips) nsplit = strips;
+            }
 #pragma omp parallel num_threads(threads)
             {
                 int tid = 0;
@@ -139,19 +146,22 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                 float *apack = thread_area + (size_t)tid * (l.apack_floats + l.tile_floats);
                 float *tile = apack + l.apack_floats;
 #pragma omp for schedule(dynamic, 1)
-                for (int64_t mb = 0; mb < mblocks; mb++) {
+                for (int64_t item = 0; item < mblocks * nsplit; item++) {
+                    const int64_t mb = item / nsplit, part = item % nsplit;
+                    const int64_t s0 = part * strips / nsplit, s1 = (part + 1) * strips / nsplit;
                     const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
                     for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
                         const int64_t kc = min64(GEMM_KC, p->k - pc);
                         pack_a_block(p, Ab, ic, ic + mc, pc, kc, kern.mr, apack);
-                        for (int64_t s = 0; s < strips; s++) {
+                        for (int64_t s = s0; s < s1; s++) {
                             const float *bp = bpack + s * kern.nr * p->k + pc * kern.nr;
                             for (int64_t r = 0; r < mc; r += kern.mr)
                                 kern.fn(kc, apack + r * kc, bp, tile + r * l.nc_r + s * kern.nr,
                                         l.nc_r, pc > 0);
                         }
                     }
-                    epilogue(p, tile, l.nc_r, ic, mc, jc, nc, Cb, biasb, Db);
+                    const int64_t j0 = s0 * kern.nr, j1 = min64(s1 * kern.nr, nc);
+                    epilogue(p, tile + j0, l.nc_r, ic, mc, jc + j0, j1 - j0, Cb, biasb, Db);
                 }
             }
         }
