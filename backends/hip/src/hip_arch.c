@@ -8,18 +8,20 @@
 #include <string.h>
 
 /* Dense peaks from AMD's product pages/datasheets (no sparsity); F32 and F64 take the MFMA (matrix)
- * rate where it beats the vector rate, since that is what a GEMM can reach. TF32 is MI300's xf32. */
+ * rate where it beats the vector rate, since that is what a GEMM can reach. TF32 is MI300's xf32.
+ * MI300's 256 MB Infinity Cache sits behind the 4 MB L2 that hipDeviceAttributeL2CacheSize reports;
+ * --cold buffer rotation must outgrow it. */
 static const hip_product products[] = {
     {"MI300X", "gfx942", {0x74a1, 0x74b5, 0}, 304, 1, 163.4, 653.7, 1307.4, 1307.4, 163.4, 5300.0,
-     "vendor:AMD Instinct MI300X datasheet"},
+     256ull << 20, "vendor:AMD Instinct MI300X datasheet"},
     {"MI300A", "gfx942", {0x74a0, 0, 0}, 228, 1, 122.6, 490.3, 980.6, 980.6, 122.6, 5300.0,
-     "vendor:AMD Instinct MI300A datasheet"},
+     256ull << 20, "vendor:AMD Instinct MI300A datasheet"},
     {"MI250X", "gfx90a", {0x740c, 0, 0}, 220, 2, 95.7, 0.0, 383.0, 383.0, 95.7, 3276.8,
-     "vendor:AMD Instinct MI250X datasheet"},
+     0, "vendor:AMD Instinct MI250X datasheet"},
     {"MI250", "gfx90a", {0x740c, 0, 0}, 208, 2, 90.5, 0.0, 362.1, 362.1, 90.5, 3276.8,
-     "vendor:AMD Instinct MI250 datasheet"},
+     0, "vendor:AMD Instinct MI250 datasheet"},
     {"MI210", "gfx90a", {0x740f, 0, 0}, 104, 1, 45.3, 0.0, 181.0, 181.0, 45.3, 1638.4,
-     "vendor:AMD Instinct MI210 datasheet"},
+     0, "vendor:AMD Instinct MI210 datasheet"},
 };
 #define PRODUCT_COUNT (sizeof products / sizeof products[0])
 

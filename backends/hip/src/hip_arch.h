@@ -12,6 +12,7 @@
 
 #include "accel/types.h"
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct hip_product {
     const char *name;          /* "MI300X" */
@@ -22,6 +23,7 @@ typedef struct hip_product {
     /* dense vendor peaks for the whole product; the higher of vector and matrix (MFMA) rates */
     double tflops_f32, tflops_tf32, tflops_f16, tflops_bf16, tflops_f64;
     double memory_gbps;
+    uint64_t last_level_cache; /* bytes of AMD Infinity Cache (MALL) when larger than L2; 0 = L2 */
     const char *source;
 } hip_product;
 

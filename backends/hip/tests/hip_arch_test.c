@@ -32,6 +32,7 @@ static void test_products(void) {
     CHECK(near(peak.tflops[ACCEL_COMPUTE_F64], 163.4));
     CHECK(near(peak.memory_gbps, 5300.0));
     CHECK(strstr(peak.source, "MI300X") != NULL);
+    CHECK(p->last_level_cache == 256ull << 20); /* Infinity Cache, not the 4 MB L2 */
 
     /* A CPX partition of an MI300X: 38 of 304 CUs. */
     p = hip_product_lookup(0x74a1, 38);
@@ -51,6 +52,7 @@ static void test_products(void) {
     CHECK(near(peak.tflops[ACCEL_COMPUTE_F16], 383.0 / 2));
     CHECK(near(peak.memory_gbps, 3276.8 / 2));
     CHECK(peak.tflops[ACCEL_COMPUTE_TF32] == 0.0); /* no xf32 before MI300 */
+    CHECK(p->last_level_cache == 0);
     p = hip_product_lookup(0x740c, 104);
     CHECK(p && strcmp(p->name, "MI250") == 0);
     CHECK(hip_product_lookup(0x740c, 80) == NULL); /* ambiguous and matching neither */

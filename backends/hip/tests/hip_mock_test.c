@@ -87,6 +87,7 @@ static void check_info(accel_device *dev) {
     CHECK(strcmp(info.pci_bus_id, "0000:c1:00.0") == 0);
     CHECK(info.compute_units == 304 && info.clock_mhz == 2100);
     CHECK(info.memory_bytes == (uint64_t)192 << 30);
+    CHECK(info.cache_bytes == (uint64_t)256 << 20); /* MI300X Infinity Cache beats the 4 MB L2 */
     CHECK(fabs(info.vendor_peak.tflops[ACCEL_COMPUTE_BF16] - 1307.4) < 1e-9);
     CHECK(strstr(info.vendor_peak.source, "MI300X") != NULL);
     CHECK(strcmp(info.op_libraries, "rocblas,accel") == 0);
