@@ -21,7 +21,7 @@ static const cuda_product products[] = {
     {"a100-pcie-40gb", "vendor:A100-PCIe-40GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1555},
     {"a100-pcie-80gb", "vendor:A100-PCIe-80GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1935},
     {"h100-sxm5-80gb", "vendor:H100-SXM5-80GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 3350},
-    {"h100-pcie-80gb", "vendor:H100-PCIe-80GB datasheet (dense)", 51, 378, 756, 756, 51, 2000},
+    {"h100-pcie-80gb", "vendor:H100-PCIe-80GB datasheet (dense)", 51, 378, 756.5, 756.5, 51, 2000},
     {"h100-nvl-94gb", "vendor:H100-NVL-94GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 3900},
     {"h200-sxm-141gb", "vendor:H200-SXM-141GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 4800},
     {"h200-nvl-141gb", "vendor:H200-NVL-141GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 4800},
@@ -44,6 +44,8 @@ static const char *product_key(const char *lower, int sms, uint64_t memory_bytes
         if (contains(lower, "pcie")) return big ? "a100-pcie-80gb" : "a100-pcie-40gb";
         return big ? "a100-sxm4-80gb" : "a100-sxm4-40gb";
     }
+    /* Grace Hopper modules (GH200) differ in memory and power from the H200 they name-match. */
+    if (contains(lower, "gh200") || contains(lower, "gh100")) return NULL;
     if (contains(lower, "h200")) {
         if (sms != 132) return NULL;
         return contains(lower, "nvl") ? "h200-nvl-141gb" : "h200-sxm-141gb";

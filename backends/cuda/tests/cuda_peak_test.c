@@ -46,7 +46,7 @@ int main(void) {
     expect("NVIDIA A100-PCIE-40GB", 108, 39.4, "vendor:A100-PCIe-40GB datasheet (dense)", 312, 19.5, 1555);
     expect("NVIDIA A100 80GB PCIe", 108, 79.2, "vendor:A100-PCIe-80GB datasheet (dense)", 312, 19.5, 1935);
     expect("NVIDIA H100 80GB HBM3", 132, 79.1, "vendor:H100-SXM5-80GB datasheet (dense)", 989.5, 67, 3350);
-    expect("NVIDIA H100 PCIe", 114, 79.1, "vendor:H100-PCIe-80GB datasheet (dense)", 756, 51, 2000);
+    expect("NVIDIA H100 PCIe", 114, 79.1, "vendor:H100-PCIe-80GB datasheet (dense)", 756.5, 51, 2000);
     expect("NVIDIA H100 NVL", 132, 93.6, "vendor:H100-NVL-94GB datasheet (dense)", 835.5, 60, 3900);
     expect("NVIDIA H200", 132, 139.8, "vendor:H200-SXM-141GB datasheet (dense)", 989.5, 67, 4800);
     expect("NVIDIA H200 NVL", 132, 139.8, "vendor:H200-NVL-141GB datasheet (dense)", 835.5, 60, 4800);
@@ -54,6 +54,7 @@ int main(void) {
     expect("NVIDIA A800-SXM4-80GB", 108, 79.2, NULL, 0, 0, 0);
     expect("NVIDIA H100 80GB HBM3 MIG 1g.10gb", 16, 9.5, NULL, 0, 0, 0);
     expect("NVIDIA H800", 132, 79.1, NULL, 0, 0, 0);
+    expect("NVIDIA GH200 480GB", 132, 94.5, NULL, 0, 0, 0);
     expect("NVIDIA GeForce RTX 4090", 128, 23.6, NULL, 0, 0, 0);
     expect("NVIDIA A100-SXM4-40GB", 14, 4.75, NULL, 0, 0, 0); /* MIG 1g.5gb */
     expect("", 0, 0, NULL, 0, 0, 0);
