@@ -123,6 +123,34 @@ int bench_sidecar_write(const bench_sidecar *s)
         bench_json_device_info(&j, &d->info, d->numa_node);
     }
     bench_json_array_end(&j);
+    /* Every device the runtime found, chosen or not, so the environment is complete. */
+    bench_json_key(&j, "all_devices");
+    bench_json_array_begin(&j);
+    int count = 0;
+    accel_runtime_device_count(s->rt, &count);
+    for (int i = 0; i < count; i++) {
+        char id[64];
+        if (accel_runtime_device_id(s->rt, i, id, sizeof id) != ACCEL_OK)
+            continue;
+        const bench_device *chosen = NULL;
+        for (size_t k = 0; k < s->plan->device_count; k++)
+            if (strcmp(s->plan->devices[k].id, id) == 0)
+                chosen = &s->plan->devices[k];
+        if (chosen) {
+            bench_json_device_info(&j, &chosen->info, chosen->numa_node);
+            continue;
+        }
+        accel_device *dev = NULL;
+        accel_device_info info;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (accel_device_open(s->rt, id, &dev) == ACCEL_OK &&
+            accel_device_info_get(dev, &info) == ACCEL_OK)
+            bench_json_device_info(&j, &info, info.numa_node >= 0 ? info.numa_node
+                                                                  : bench_pci_numa_node(info.pci_bus_id));
+        accel_device_close(dev);
+    }
+    bench_json_array_end(&j);
     bench_json_key(&j, "timers");
     bench_json_object_begin(&j);
     for (size_t i = 0; i < s->plan->device_count; i++) {

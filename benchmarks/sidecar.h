@@ -30,7 +30,7 @@ typedef struct bench_sidecar {
     const char *csv_path;
     const bench_metadata *meta;
     const bench_topology *topo;
-    const accel_runtime *rt;
+    accel_runtime *rt;        /* devices not in the plan are opened to describe them */
     const bench_plan *plan;
     const bench_run_args *args;
     int argc;

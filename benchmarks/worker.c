@@ -204,13 +204,12 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
             deadline_for = ss->current;
             deadline = bench_monotonic_ms() + (double)timeout_s * 1000.0;
         }
-        int wait_ms = 1000;
-        if (ss->current >= 0) {
-            double left = deadline - bench_monotonic_ms();
-            if (left <= 0)
-                return 1;
-            wait_ms = left < 1000 ? (int)left + 1 : 1000;
-        }
+        /* The deadline also covers the time before a row begins (worker start, device open)
+         * and after the last one, so a worker stuck anywhere is killed. */
+        double left = deadline - bench_monotonic_ms();
+        if (left <= 0)
+            return 1;
+        int wait_ms = left < 1000 ? (int)left + 1 : 1000;
         struct pollfd pfd = {c->fd, POLLIN, 0};
         int r = poll(&pfd, 1, wait_ms);
         if (r < 0 && errno == EINTR)
@@ -287,8 +286,8 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
             break;
         }
         if (timed_out) {
-            snprintf(why, sizeof why, "timed out after %lld s (worker killed; --timeout-s)",
-                     (long long)s->timeout_s);
+            snprintf(why, sizeof why, "timed out after %lld s %s(worker killed; --timeout-s)",
+                     (long long)s->timeout_s, ss.current < 0 ? "before the row began " : "");
         } else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == BENCH_WORKER_EXIT_RESTART &&
                    ss.current < 0) {
             continue; /* sticky device error already reported: fresh process for the rest */
