@@ -84,6 +84,22 @@ void hip_device_close(void *p) {
 
 /* ROCm fills the 16 bytes with the ASCII hex digits of the agent's unique id (what rocm-smi shows
  * as "GPU-<id>"); print those as text, anything else as hex bytes. */
+/* The NUMA node the kernel reports for the GPU's PCI function, or -1. */
+static int pci_numa_node(const char *pci_bus_id) {
+    if (!pci_bus_id[0])
+        return -1;
+    char path[128];
+    snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/numa_node", pci_bus_id);
+    FILE *f = fopen(path, "r");
+    int node = -1;
+    if (f) {
+        if (fscanf(f, "%d", &node) != 1)
+            node = -1;
+        fclose(f);
+    }
+    return node;
+}
+
 static void format_uuid(const hipUUID *u, char *out, size_t len) {
     const unsigned char *b = (const unsigned char *)u->bytes;
     int ascii_hex = 1;
@@ -143,7 +159,7 @@ accel_status hip_device_info(void *p, accel_device_info *info) {
         ctx->api.hipGraphDestroy)
         info->features |= ACCEL_FEATURE_GRAPHS;
     info->mig_enabled = -1;
-    info->numa_node = -1;
+    info->numa_node = pci_numa_node(dev->pci_bus_id);
     info->module_formats = 1u << ACCEL_MODULE_HIP_CODE_OBJECT;
     if (hip_api_has_rtc(&ctx->api) && dev->arch[0])
         info->module_formats |= 1u << ACCEL_MODULE_GPU_C;
