@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pci_name.h"
 #include "util.h"
 
 #ifdef ACCELBENCH_HAVE_HWLOC
@@ -203,42 +204,11 @@ void bench_topology_to_json(bench_json *j, const bench_topology *t)
     bench_json_object_end(j);
 }
 
-/* "00000000:1B:00.0" -> "0000:1b:00.0"; returns -1 when it does not look like a PCI address. */
-static int pci_sysfs_name(const char *id, char *buf, size_t n)
-{
-    if (!id || !id[0])
-        return -1;
-    char lower[64];
-    size_t len = strlen(id);
-    if (len >= sizeof lower)
-        return -1;
-    for (size_t i = 0; i <= len; i++)
-        lower[i] = (char)tolower((unsigned char)id[i]);
-    const char *colon = strchr(lower, ':');
-    if (!colon)
-        return -1;
-    size_t domain_len = (size_t)(colon - lower);
-    const char *rest = colon;
-    bench_strbuf sb = {0};
-    if (domain_len > 4)
-        bench_strbuf_appendf(&sb, "%.4s%s", lower + domain_len - 4, rest);
-    else if (strchr(rest + 1, ':'))
-        bench_strbuf_append(&sb, lower);
-    else
-        bench_strbuf_appendf(&sb, "0000:%s", lower); /* "1b:00.0" without a domain */
-    bench_copy(buf, n, bench_strbuf_str(&sb));
-    bench_strbuf_free(&sb);
-    for (const char *p = buf; *p; p++)
-        if (!(isxdigit((unsigned char)*p) || *p == ':' || *p == '.'))
-            return -1;
-    return 0;
-}
-
 int bench_pci_numa_node(const char *pci_bus_id)
 {
     char name[64], path[512];
     long node;
-    if (pci_sysfs_name(pci_bus_id, name, sizeof name) != 0)
+    if (bench_pci_sysfs_name(pci_bus_id, name, sizeof name) != 0)
         return -1;
     snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/numa_node", name);
     if (read_int_file(path, &node) != 0 || node < 0)
@@ -250,7 +220,7 @@ void bench_pci_driver(const char *pci_bus_id, char *buf, size_t n)
 {
     char name[64], path[512], target[512];
     bench_copy(buf, n, "");
-    if (pci_sysfs_name(pci_bus_id, name, sizeof name) != 0)
+    if (bench_pci_sysfs_name(pci_bus_id, name, sizeof name) != 0)
         return;
     snprintf(path, sizeof path, "/sys/bus/pci/devices/%s/driver", name);
     ssize_t len = readlink(path, target, sizeof target - 1);
