@@ -139,8 +139,8 @@ accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, c
     cp->base.destroy = conv_accel_destroy;
     cp->base.workspace_bytes = 64 + cp->col_bytes + cpu_gemm_workspace_bytes(g, cp->threads);
     snprintf(info->library, sizeof info->library, "accel");
-    snprintf(info->algorithm, sizeof info->algorithm, "%s + packed fp32 GEMM %s, %d threads",
-             cp->direct ? "direct 1x1" : "im2col", cpu_gemm_kernel_name(), cp->threads);
+    snprintf(info->algorithm, sizeof info->algorithm, "%s + packed GEMM %s, %d threads",
+             cp->direct ? "direct 1x1" : "im2col", cpu_gemm_kernel_name(g), cp->threads);
     *out = &cp->base;
     return ACCEL_OK;
 }

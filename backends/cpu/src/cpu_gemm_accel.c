@@ -64,8 +64,8 @@ accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu
     p->base.destroy = gemm_accel_destroy;
     p->base.workspace_bytes = cpu_gemm_workspace_bytes(g, p->threads);
     snprintf(info->library, sizeof info->library, "accel");
-    snprintf(info->algorithm, sizeof info->algorithm, "packed fp32 %s, %d threads",
-             cpu_gemm_kernel_name(), p->threads);
+    snprintf(info->algorithm, sizeof info->algorithm, "packed %s, %d threads",
+             cpu_gemm_kernel_name(g), p->threads);
     *out = &p->base;
     return ACCEL_OK;
 }

@@ -34,10 +34,17 @@ static gemm_layout layout_for(const cpu_gemm_problem *p, cpu_gemm_kernel kern) {
     return l;
 }
 
-const char *cpu_gemm_kernel_name(void) { return cpu_gemm_kernel_select().name; }
+/* bf16 x bf16 products are exact in fp32, so the dot-product kernel computes what the fp32 kernel
+ * would on the widened values (accumulation order aside). */
+static cpu_gemm_kernel kernel_for(const cpu_gemm_problem *p) {
+    return cpu_gemm_kernel_select(p->a_type == ACCEL_DTYPE_BF16 && p->b_type == ACCEL_DTYPE_BF16);
+}
+
+const char *cpu_gemm_kernel_name(const cpu_gemm_problem *p) { return kernel_for(p).name; }
 
 size_t cpu_gemm_workspace_bytes(const cpu_gemm_problem *p, int threads) {
-    gemm_layout l = layout_for(p, cpu_gemm_kernel_select());
+    /* sized for fp32 panels; bf16 pair panels take at most as many bytes */
+    gemm_layout l = layout_for(p, kernel_for(p));
     return (l.bpack_floats + (size_t)threads * (l.apack_floats + l.tile_floats)) * sizeof(float) +
            64;
 }
@@ -86,6 +93,35 @@ static void pack_a_block(const cpu_gemm_problem *p, const void *A, int64_t i0, i
     }
 }
 
+/* bf16 pair panels: B(q, j) at ((q / 2) * nr + j) * 2 + q % 2, the odd tail of k zero-padded. */
+static void pack_b_strip_pairs(const cpu_gemm_problem *p, const void *B, int64_t j0, int64_t jend,
+                               int nr, uint16_t *dst) {
+    const int64_t k = p->k, k2 = round_up(k, 2);
+    const uint16_t *b = B;
+    const int64_t width = min64(nr, jend - j0);
+    for (int64_t q = 0; q < k2; q++) {
+        uint16_t *d = dst + (q / 2) * nr * 2 + (q % 2);
+        for (int64_t jj = 0; jj < nr; jj++)
+            d[jj * 2] = (q < k && jj < width) ? b[q * p->b_rs + (j0 + jj) * p->b_cs] : 0;
+    }
+}
+
+static void pack_a_block_pairs(const cpu_gemm_problem *p, const void *A, int64_t i0, int64_t iend,
+                               int64_t p0, int64_t kc, int mr, uint16_t *dst) {
+    const uint16_t *a = A;
+    const int64_t kc2 = round_up(kc, 2);
+    for (int64_t r0 = i0; r0 < iend; r0 += mr) {
+        uint16_t *d = dst + (r0 - i0) * kc2;
+        const int64_t rows = min64(mr, iend - r0);
+        for (int64_t ii = 0; ii < mr; ii++) {
+            const int64_t base = (r0 + ii) * p->a_rs + p0 * p->a_cs;
+            for (int64_t q = 0; q < kc2; q++)
+                d[(q / 2) * mr * 2 + ii * 2 + (q % 2)] =
+                    (ii < rows && q < kc) ? a[base + q * p->a_cs] : 0;
+        }
+    }
+}
+
 static void epilogue(const cpu_gemm_problem *p, const float *tile, int64_t ldt, int64_t i0,
                      int64_t mc, int64_t j0, int64_t nc, const void *C, const void *bias, void *D) {
     for (int64_t i = 0; i < mc; i++) {
@@ -109,8 +145,11 @@ static const void *offset_elems(const void *base, accel_dtype t, int64_t elems) 
 
 void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const void *C,
                   const void *bias, void *D, void *workspace, int threads) {
-    const cpu_gemm_kernel kern = cpu_gemm_kernel_select();
+    const cpu_gemm_kernel kern = kernel_for(p);
     const gemm_layout l = layout_for(p, kern);
+    /* panel element size and k stride: fp32, or bf16 pairs with k rounded up to even */
+    const int64_t esize = kern.bf16_pairs ? 2 : 4;
+    const int64_t kstride = kern.bf16_pairs ? round_up(p->k, 2) : p->k;
     float *ws = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     float *bpack = ws;
     float *thread_area = ws + l.bpack_floats;
@@ -126,8 +165,13 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
             const int64_t nc = min64(GEMM_NC, p->n - jc);
             const int64_t strips = (nc + kern.nr - 1) / kern.nr;
 #pragma omp parallel for num_threads(threads) schedule(static)
-            for (int64_t s = 0; s < strips; s++)
-                pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, bpack + s * kern.nr * p->k);
+            for (int64_t s = 0; s < strips; s++) {
+                char *dst = (char *)bpack + s * kern.nr * kstride * esize;
+                if (kern.bf16_pairs)
+                    pack_b_strip_pairs(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (uint16_t *)dst);
+                else
+                    pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (float *)dst);
+            }
 
             /* Work items are (row block, group of column strips): row blocks alone leave most of a
              * many-core host idle when M is small, so split columns until each thread has ~2. */
@@ -152,12 +196,18 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                     const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
                     for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
                         const int64_t kc = min64(GEMM_KC, p->k - pc);
-                        pack_a_block(p, Ab, ic, ic + mc, pc, kc, kern.mr, apack);
+                        const int64_t kcs = kern.bf16_pairs ? round_up(kc, 2) : kc;
+                        if (kern.bf16_pairs)
+                            pack_a_block_pairs(p, Ab, ic, ic + mc, pc, kc, kern.mr, (uint16_t *)apack);
+                        else
+                            pack_a_block(p, Ab, ic, ic + mc, pc, kc, kern.mr, apack);
                         for (int64_t s = s0; s < s1; s++) {
-                            const float *bp = bpack + s * kern.nr * p->k + pc * kern.nr;
+                            /* pc is even (KC is), so the pair layout's offset is pc * nr too */
+                            const char *bp = (const char *)bpack +
+                                             (s * kern.nr * kstride + pc * kern.nr) * esize;
                             for (int64_t r = 0; r < mc; r += kern.mr)
-                                kern.fn(kc, apack + r * kc, bp, tile + r * l.nc_r + s * kern.nr,
-                                        l.nc_r, pc > 0);
+                                kern.fn(kcs, (const char *)apack + r * kcs * esize, bp,
+                                        tile + r * l.nc_r + s * kern.nr, l.nc_r, pc > 0);
                         }
                     }
                     const int64_t j0 = s0 * kern.nr, j1 = min64(s1 * kern.nr, nc);

@@ -23,8 +23,8 @@ typedef struct cpu_gemm_problem {
 
 /* Threads the engine will use and the scratch it needs for them. */
 size_t cpu_gemm_workspace_bytes(const cpu_gemm_problem *p, int threads);
-/* Name of the micro-kernel chosen for this CPU ("avx512 8x32"). */
-const char *cpu_gemm_kernel_name(void);
+/* Name of the micro-kernel chosen for this problem on this CPU ("avx512 8x32"). */
+const char *cpu_gemm_kernel_name(const cpu_gemm_problem *p);
 void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const void *C,
                   const void *bias, void *D, void *workspace, int threads);
 

@@ -173,6 +173,7 @@ static void run_library(test_env *env, const char *lib) {
         {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0},
         {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0},
         {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 70, 401, 301, 1, 1.0, 0.0, 0, 0, lowp_ok, 0},
         /* a bias per batch entry (stride_bias != 0) */
         {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1},
         {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1},
