@@ -4,8 +4,9 @@
  *   nodevice  cuInit answers CUDA_ERROR_NO_DEVICE
  *   (other)   one "NVIDIA H100 80GB HBM3", sm_90, 132 SMs, 80 GiB; memory is malloc, copies and
  *             memsets run at once, events time 1.5 ms, modules must be a real cubin (ELF) or PTX
- *             and name the kernels asked for, and launches are recorded, not run
- *             (accel_fake_cuda_last_launch). Allocations over 1 GiB fail with OUT_OF_MEMORY.
+ *             naming the kernels asked for; launches are recorded (accel_fake_cuda_last_launch)
+ *             and our own accel kernels run on host threads (fake_kernels.cpp); any other kernel
+ *             answers CUDA_ERROR_NOT_SUPPORTED. Allocations over 1 GiB fail with OUT_OF_MEMORY.
  * Test-only; never installed. Signatures come from cuda.h, so they cannot drift. */
 #include <cuda.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@ FAKE_EXPORT CUresult cuGetErrorName(CUresult r, const char **s) {
     case CUDA_ERROR_INVALID_IMAGE: *s = "CUDA_ERROR_INVALID_IMAGE"; return CUDA_SUCCESS;
     case CUDA_ERROR_NOT_FOUND: *s = "CUDA_ERROR_NOT_FOUND"; return CUDA_SUCCESS;
     case CUDA_ERROR_INVALID_DEVICE: *s = "CUDA_ERROR_INVALID_DEVICE"; return CUDA_SUCCESS;
+    case CUDA_ERROR_NOT_SUPPORTED: *s = "CUDA_ERROR_NOT_SUPPORTED"; return CUDA_SUCCESS;
     default: *s = NULL; return CUDA_ERROR_INVALID_VALUE;
     }
 }
@@ -206,6 +208,8 @@ FAKE_EXPORT CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *
     return CUDA_SUCCESS;
 }
 
+int accel_fake_cuda_run_kernel(const char *name, const unsigned grid[3], const unsigned block[3], void **params);
+
 static struct {
     char name[128];
     unsigned grid[3], block[3], shared;
@@ -223,7 +227,9 @@ FAKE_EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsi
     last.shared = shared;
     last.params0 = params ? params[0] : NULL;
     last.launches++;
-    return CUDA_SUCCESS;
+    /* Our own kernels run on host threads (fake_kernels.cpp); anything else cannot run here. */
+    return accel_fake_cuda_run_kernel(last.name, last.grid, last.block, params) == 0 ? CUDA_SUCCESS
+                                                                                   : CUDA_ERROR_NOT_SUPPORTED;
 }
 
 /* For the test: the last launch's kernel name, grid and block, and how many launches so far. */

@@ -1,0 +1,55 @@
+// The fake libcuda's kernel engine: when the plugin launches one of the shared accel kernels, run it
+// on host threads through the emulation header (backends/gpu_common/tests/accel_gpu_emu.h), with
+// the arguments exactly as the plugin marshalled them. So the plugin's host code (parameter
+// structs, grids, strides, epilogue flags) is checked end to end without a GPU. Kernels not in
+// the table (user modules) are not run: cuLaunchKernel answers CUDA_ERROR_NOT_SUPPORTED for them.
+#define ACCEL_GPU_EMULATION 1
+#include "../../gpu_common/kernels/conv2d.cu"
+#include "../../gpu_common/kernels/eltwise.cu"
+#include "../../gpu_common/kernels/epilogue.cu"
+#include "../../gpu_common/kernels/fill.cu"
+#include "../../gpu_common/kernels/gemm.cu"
+#include "../../gpu_common/kernels/layernorm.cu"
+#include "../../gpu_common/kernels/permute.cu"
+#include "../../gpu_common/kernels/softmax.cu"
+
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+template <typename... P, std::size_t... I>
+static void run_unpacked(void (*k)(P...), accel_emu_dim3 g, accel_emu_dim3 b, void **params,
+                         std::index_sequence<I...>) {
+    // params[i] points at the i-th argument's bytes (CUdeviceptr for pointers, structs by value).
+    accel_emu_launch(k, g, b, *static_cast<std::remove_cv_t<P> *>(params[I])...);
+}
+
+template <typename... P> static void run(void (*k)(P...), accel_emu_dim3 g, accel_emu_dim3 b, void **params) {
+    run_unpacked(k, g, b, params, std::index_sequence_for<P...>{});
+}
+
+struct fake_entry {
+    const char *name;
+    void (*run)(accel_emu_dim3, accel_emu_dim3, void **);
+};
+#define ENTRY(fn) {#fn, [](accel_emu_dim3 g, accel_emu_dim3 b, void **p) { run(fn, g, b, p); }},
+static const fake_entry entries[] = {
+    ENTRY(accel_fill_pattern)
+    ENTRY(accel_eltwise_f32) ENTRY(accel_eltwise_f16) ENTRY(accel_eltwise_bf16)
+    ENTRY(accel_bias_act_f32) ENTRY(accel_bias_act_f16) ENTRY(accel_bias_act_bf16)
+    ENTRY(accel_layernorm_f32) ENTRY(accel_layernorm_f16) ENTRY(accel_layernorm_bf16)
+    ENTRY(accel_softmax_f32) ENTRY(accel_softmax_f16) ENTRY(accel_softmax_bf16)
+    ENTRY(accel_permute_b1) ENTRY(accel_permute_b2) ENTRY(accel_permute_b4) ENTRY(accel_permute_b8)
+    ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
+    ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)
+};
+
+extern "C" int accel_fake_cuda_run_kernel(const char *name, const unsigned grid[3], const unsigned block[3],
+                                          void **params) {
+    for (const fake_entry &e : entries)
+        if (std::strcmp(e.name, name) == 0) {
+            e.run({grid[0], grid[1], grid[2]}, {block[0], block[1], block[2]}, params);
+            return 0;
+        }
+    return -1;
+}
