@@ -9,7 +9,9 @@
  * MOCK_ZE_NO_IMMEDIATE=1 refuses immediate command lists (regular lists are then queued and run at
  * zeCommandQueueExecuteCommandLists); MOCK_ZE_FILL_MAX sets the fill pattern limit (default 16);
  * MOCK_ZE_INTEGRATED=1 reports an integrated GPU.
- * Test-only queries: mock_ze_live_objects(), mock_ze_launch_count(), mock_ze_last_launch(). */
+ * Test-only queries: mock_ze_live_objects(), mock_ze_launch_count(), mock_ze_last_launch().
+ * Built with MOCK_ZE_EXECUTE (and mock_ze_opencl.c), memory is OpenCL SVM, kernels really run on the
+ * OpenCL device from the source their SPIR-V was compiled from, and timestamps follow real time. */
 #define _POSIX_C_SOURCE 200809L
 #include <level_zero/ze_api.h>
 #include <level_zero/zes_api.h>
@@ -17,6 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#ifdef MOCK_ZE_EXECUTE
+#include "mock_ze_opencl.h"
+#endif
 
 #define MOCK_EXPORT __attribute__((visibility("default")))
 #define MOCK_MAX_PARAMS 64
@@ -31,6 +38,7 @@ struct _ze_event_handle_t { int signaled; };
 struct _ze_module_build_log_handle_t { char text[128]; };
 
 typedef enum { CMD_COPY, CMD_FILL, CMD_BARRIER, CMD_SIGNAL, CMD_WAIT, CMD_STAMP, CMD_LAUNCH } cmd_kind;
+typedef struct mock_launch mock_launch; /* a kernel launch with its arguments, for execution */
 typedef struct mock_cmd {
     cmd_kind kind;
     void *dst;
@@ -40,6 +48,7 @@ typedef struct mock_cmd {
     size_t pattern_size;
     ze_event_handle_t signal;
     ze_event_handle_t wait;
+    mock_launch *launch; /* CMD_LAUNCH: owned by the command */
 } mock_cmd;
 
 struct _ze_command_list_handle_t {
@@ -66,13 +75,29 @@ typedef struct mock_entry {
 struct _ze_module_handle_t {
     mock_entry *entries;
     int nentries;
+    void *cl_program; /* MOCK_ZE_EXECUTE */
 };
+
+typedef struct mock_arg_value {
+    int kind; /* 0 value, 1 global pointer, 2 local */
+    size_t size;
+    unsigned char bytes[16];
+} mock_arg_value;
 
 struct _ze_kernel_handle_t {
     mock_entry entry;
     uint64_t set_mask;
     uint32_t group[3];
     int group_set;
+    void *cl_kernel; /* MOCK_ZE_EXECUTE */
+    mock_arg_value args[MOCK_MAX_PARAMS];
+};
+
+struct mock_launch {
+    void *cl_kernel;
+    int nargs;
+    mock_arg_value args[MOCK_MAX_PARAMS];
+    uint32_t groups[3], local[3];
 };
 
 static struct _ze_driver_handle_t the_driver;
@@ -117,6 +142,13 @@ static int usm_range(const void *p, size_t bytes) {
 }
 
 MOCK_EXPORT ze_result_t zeInit(ze_init_flags_t flags) {
+#ifdef MOCK_ZE_EXECUTE
+    char err[256];
+    if (!mockcl_init(err, sizeof err)) {
+        fprintf(stderr, "mock: %s\n", err);
+        return ZE_RESULT_ERROR_UNINITIALIZED;
+    }
+#endif
     return flags == ZE_INIT_FLAG_GPU_ONLY ? ZE_RESULT_SUCCESS : ZE_RESULT_ERROR_INVALID_ENUMERATION;
 }
 MOCK_EXPORT ze_result_t zeDriverGet(uint32_t *count, ze_driver_handle_t *drivers) {
@@ -259,10 +291,33 @@ static ze_result_t cmd_run(const mock_cmd *c) {
     case CMD_STAMP: {
         /* garbage above the 32 valid bits, different for every stamp */
         uint64_t garbage = (++stamp_calls * 0x9E37ull) << 40;
+#ifdef MOCK_ZE_EXECUTE
+        struct timespec ts; /* real time at 19.2 MHz, so timed work shows its duration */
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        stamp_ticks = (uint64_t)((ts.tv_sec * 1000000000.0 + ts.tv_nsec) * 0.0192);
+#endif
         *(uint64_t *)c->dst = garbage | (stamp_ticks & 0xFFFFFFFFull);
         stamp_ticks += 1000000u;
         break;
     }
+    case CMD_LAUNCH:
+#ifdef MOCK_ZE_EXECUTE
+    {
+        char err[256];
+        mockcl_arg args[MOCK_MAX_PARAMS];
+        for (int i = 0; i < c->launch->nargs; i++) {
+            args[i].kind = c->launch->args[i].kind;
+            args[i].size = c->launch->args[i].size;
+            memcpy(args[i].bytes, c->launch->args[i].bytes, sizeof args[i].bytes);
+        }
+        if (!mockcl_launch(c->launch->cl_kernel, args, c->launch->nargs, c->launch->groups,
+                           c->launch->local, err, sizeof err)) {
+            fprintf(stderr, "mock: launch failed: %s\n", err);
+            return ZE_RESULT_ERROR_DEVICE_LOST;
+        }
+    }
+#endif
+        break;
     default: break;
     }
     if (c->signal) c->signal->signaled = 1;
@@ -270,13 +325,22 @@ static ze_result_t cmd_run(const mock_cmd *c) {
 }
 
 static ze_result_t list_append(ze_command_list_handle_t l, mock_cmd c) {
-    if (!l) return ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
-    if (l->closed) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
-    if (l->immediate) return cmd_run(&c);
+    if (!l || l->closed) {
+        free(c.launch);
+        return l ? ZE_RESULT_ERROR_INVALID_ARGUMENT : ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
+    }
+    if (l->immediate) {
+        ze_result_t r = cmd_run(&c);
+        free(c.launch);
+        return r;
+    }
     if (l->ncmds == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
         mock_cmd *grown = realloc(l->cmds, cap * sizeof *grown);
-        if (!grown) return ZE_RESULT_ERROR_OUT_OF_HOST_MEMORY;
+        if (!grown) {
+            free(c.launch);
+            return ZE_RESULT_ERROR_OUT_OF_HOST_MEMORY;
+        }
         l->cmds = grown;
         l->cap = cap;
     }
@@ -324,7 +388,12 @@ MOCK_EXPORT ze_result_t zeCommandListCreateImmediate(ze_context_handle_t c, ze_d
     (*out)->immediate = 1;
     return ZE_RESULT_SUCCESS;
 }
+static void list_clear(ze_command_list_handle_t l) {
+    for (size_t i = 0; i < l->ncmds; i++) free(l->cmds[i].launch);
+    l->ncmds = 0;
+}
 MOCK_EXPORT ze_result_t zeCommandListDestroy(ze_command_list_handle_t l) {
+    list_clear(l);
     free(l->cmds);
     mock_delete(l);
     return ZE_RESULT_SUCCESS;
@@ -335,7 +404,7 @@ MOCK_EXPORT ze_result_t zeCommandListClose(ze_command_list_handle_t l) {
 }
 MOCK_EXPORT ze_result_t zeCommandListReset(ze_command_list_handle_t l) {
     l->closed = 0;
-    l->ncmds = 0;
+    list_clear(l);
     return ZE_RESULT_SUCCESS;
 }
 MOCK_EXPORT ze_result_t zeCommandListAppendBarrier(ze_command_list_handle_t l, ze_event_handle_t signal,
@@ -391,7 +460,11 @@ static ze_result_t mem_alloc(size_t size, size_t alignment, void **out) {
     for (int i = 0; i < MOCK_MAX_ALLOCS; i++) {
         if (allocs[i].ptr) continue;
         size_t rounded = (size + 63) / 64 * 64;
+#ifdef MOCK_ZE_EXECUTE
+        allocs[i].ptr = mockcl_alloc(rounded);
+#else
         allocs[i].ptr = aligned_alloc(64, rounded);
+#endif
         if (!allocs[i].ptr) return ZE_RESULT_ERROR_OUT_OF_DEVICE_MEMORY;
         allocs[i].bytes = size;
         live_objects++;
@@ -426,7 +499,11 @@ MOCK_EXPORT ze_result_t zeMemFree(ze_context_handle_t c, void *ptr) {
     (void)c;
     for (int i = 0; i < MOCK_MAX_ALLOCS; i++) {
         if (allocs[i].ptr != ptr) continue;
+#ifdef MOCK_ZE_EXECUTE
+        mockcl_free(ptr);
+#else
         free(ptr);
+#endif
         allocs[i].ptr = NULL;
         live_objects--;
         return ZE_RESULT_SUCCESS;
@@ -556,6 +633,13 @@ MOCK_EXPORT ze_result_t zeModuleCreate(ze_context_handle_t c, ze_device_handle_t
         memcpy(words, desc->pInputModule, desc->inputSize);
         r = module_parse(words, desc->inputSize / 4, m, log->text, sizeof log->text);
         free(words);
+#ifdef MOCK_ZE_EXECUTE
+        if (r == ZE_RESULT_SUCCESS) {
+            m->cl_program = mockcl_program_for_spirv(desc->pInputModule, desc->inputSize, log->text,
+                                                     sizeof log->text);
+            if (!m->cl_program) r = ZE_RESULT_ERROR_MODULE_BUILD_FAILURE;
+        }
+#endif
     }
     if (!log_out) mock_delete(log);
     if (r != ZE_RESULT_SUCCESS) {
@@ -567,6 +651,9 @@ MOCK_EXPORT ze_result_t zeModuleCreate(ze_context_handle_t c, ze_device_handle_t
     return ZE_RESULT_SUCCESS;
 }
 MOCK_EXPORT ze_result_t zeModuleDestroy(ze_module_handle_t m) {
+#ifdef MOCK_ZE_EXECUTE
+    mockcl_program_release(m->cl_program);
+#endif
     free(m->entries);
     mock_delete(m);
     return ZE_RESULT_SUCCESS;
@@ -586,11 +673,21 @@ MOCK_EXPORT ze_result_t zeKernelCreate(ze_module_handle_t m, const ze_kernel_des
         if (strcmp(m->entries[i].name, desc->pKernelName) != 0) continue;
         *out = mock_new(sizeof **out);
         (*out)->entry = m->entries[i];
+#ifdef MOCK_ZE_EXECUTE
+        (*out)->cl_kernel = mockcl_kernel(m->cl_program, desc->pKernelName);
+        if (!(*out)->cl_kernel) {
+            mock_delete(*out);
+            return ZE_RESULT_ERROR_INVALID_KERNEL_NAME;
+        }
+#endif
         return ZE_RESULT_SUCCESS;
     }
     return ZE_RESULT_ERROR_INVALID_KERNEL_NAME;
 }
 MOCK_EXPORT ze_result_t zeKernelDestroy(ze_kernel_handle_t k) {
+#ifdef MOCK_ZE_EXECUTE
+    mockcl_kernel_release(k->cl_kernel);
+#endif
     mock_delete(k);
     return ZE_RESULT_SUCCESS;
 }
@@ -618,6 +715,11 @@ MOCK_EXPORT ze_result_t zeKernelSetArgumentValue(ze_kernel_handle_t k, uint32_t 
             if (ptr && usm_range(ptr, 1) != 1) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
         }
     }
+    mock_arg_value *a = &k->args[index];
+    a->kind = p->is_local ? 2 : p->is_global ? 1 : 0;
+    a->size = size;
+    memset(a->bytes, 0, sizeof a->bytes);
+    if (value && size <= sizeof a->bytes) memcpy(a->bytes, value, size);
     k->set_mask |= 1ull << index;
     return ZE_RESULT_SUCCESS;
 }
@@ -636,7 +738,17 @@ MOCK_EXPORT ze_result_t zeCommandListAppendLaunchKernel(ze_command_list_handle_t
     last_launch_groups[1] = groups->groupCountY;
     last_launch_groups[2] = groups->groupCountZ;
     memcpy(last_launch_local, k->group, sizeof k->group);
-    return list_append(l, (mock_cmd){.kind = CMD_BARRIER, .signal = signal});
+    /* arguments are captured at append time, as in Level Zero */
+    mock_launch *launch = malloc(sizeof *launch);
+    if (!launch) return ZE_RESULT_ERROR_OUT_OF_HOST_MEMORY;
+    launch->cl_kernel = k->cl_kernel;
+    launch->nargs = k->entry.nparams;
+    memcpy(launch->args, k->args, sizeof k->args);
+    launch->groups[0] = groups->groupCountX;
+    launch->groups[1] = groups->groupCountY;
+    launch->groups[2] = groups->groupCountZ;
+    memcpy(launch->local, k->group, sizeof k->group);
+    return list_append(l, (mock_cmd){.kind = CMD_LAUNCH, .signal = signal, .launch = launch});
 }
 
 /* ---- sysman: one power domain (600 W sustained limit, 300 W between readings), one GPU frequency
