@@ -105,6 +105,15 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         return split_into(opt, val, &a->dtypes, err, err_len);
     if (strcmp(opt, "--config") == 0)
         return split_into(opt, val, &a->configs, err, err_len);
+    if (strcmp(opt, "--backend") == 0) {
+        if (split_into(opt, val, &a->backends, err, err_len) != 0)
+            return 2;
+        for (size_t i = 0; i < a->backends.count; i++)
+            for (const char *p = a->backends.items[i]; *p; p++)
+                if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+                    return fail(err, err_len, "%s: '%s' is not a backend name", opt, a->backends.items[i]);
+        return 0;
+    }
     if (strcmp(opt, "--device") == 0) {
         if (bench_device_spec_check(val) != 0)
             return fail(err, err_len, "%s: '%s' is not BACKEND:INDEX or BACKEND:all", opt, val);
@@ -121,9 +130,7 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         return 0;
     }
     const char **slot = NULL;
-    if (strcmp(opt, "--backend") == 0)
-        slot = &a->backend;
-    else if (strcmp(opt, "--library") == 0)
+    if (strcmp(opt, "--library") == 0)
         slot = &a->library;
     else if (strcmp(opt, "--csv") == 0)
         slot = &a->csv_path;
@@ -134,11 +141,6 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
             return fail(err, err_len, "%s given twice%s", opt, "");
         if (val[0] == '\0')
             return fail(err, err_len, "%s: empty value%s", opt, "");
-        if (strcmp(opt, "--backend") == 0) {
-            for (const char *p = val; *p; p++)
-                if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-                    return fail(err, err_len, "%s: '%s' is not a backend name", opt, val);
-        }
         *slot = val;
         return 0;
     }
@@ -254,7 +256,7 @@ int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, b
         if (rc != 0)
             return rc;
     }
-    if (out->backend && out->devices.count)
+    if (out->backends.count && out->devices.count)
         return fail(err, err_len, "--backend and --device are exclusive; give one of them%s%s", "", "");
     if (!out->workloads.count && !is_suite && !out->help)
         return fail(err, err_len, "run needs --workload W[,W] (see: accelbench list)%s%s", "", "");
@@ -265,6 +267,7 @@ void bench_run_args_free(bench_run_args *a)
 {
     bench_strlist_free(&a->workloads);
     bench_strlist_free(&a->devices);
+    bench_strlist_free(&a->backends);
     bench_strlist_free(&a->dtypes);
     bench_strlist_free(&a->configs);
     bench_strlist_free(&a->tags);

@@ -24,7 +24,7 @@ typedef struct bench_run_args {
     int help;
     bench_strlist workloads;
     bench_strlist devices;  /* "cpu:0", "cuda:all" as given */
-    const char *backend;    /* --backend B (NULL = not given) */
+    bench_strlist backends; /* --backend B[,B] (repeatable) */
     bench_strlist dtypes;
     bench_strlist configs;
     const char *library;

@@ -127,8 +127,12 @@ static int select_devices(accel_runtime *rt, const bench_run_args *a, bench_plan
         }
         return 0;
     }
-    if (a->backend)
-        return add_backend_devices(rt, plan, a->backend, -1, 1, err, n);
+    if (a->backends.count) {
+        for (size_t i = 0; i < a->backends.count; i++)
+            if (add_backend_devices(rt, plan, a->backends.items[i], -1, 1, err, n) != 0)
+                return 2;
+        return 0;
+    }
     const accel_backend_report *list;
     size_t count;
     if (accel_runtime_backends(rt, &list, &count) != ACCEL_OK)

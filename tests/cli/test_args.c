@@ -47,7 +47,14 @@ int main(void)
     CHECK(a.tags.count == 2);
     CHECK_STR(a.csv_path, "out.csv");
     CHECK_STR(a.library, "onednn");
-    CHECK(a.json_path == NULL && a.backend == NULL);
+    CHECK(a.json_path == NULL && a.backends.count == 0);
+    bench_run_args_free(&a);
+
+    /* --backend repeats and takes lists (CI: --backend cpu --backend opencl). */
+    char *backends[] = {"--workload", "gemm", "--backend", "cpu", "--backend=opencl,cuda", "--backend", "cpu"};
+    CHECK(parse(0, &a, err, sizeof err, 7, backends) == 0);
+    CHECK(a.backends.count == 3);
+    CHECK_STR(a.backends.items[2], "cuda");
     bench_run_args_free(&a);
 
     /* Defaults. */
