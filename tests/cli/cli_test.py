@@ -30,6 +30,9 @@ NUMERIC = ("device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms",
            "usd_per_hour", "usd_per_million_items", "max_rel_err", "tolerance")
 STATUSES = ("ok", "failed_verification", "error", "unsupported", "skipped")
 TINY = ["--min-time-ms", "1", "--max-samples", "3", "--warmup-ms", "0"]
+# Small GEMMs (~50 and ~40 MFLOP) keep runs fast even in unoptimised sanitizer builds.
+SMALL = "deepbench-35x700x2048-NN"
+SMALLER = "deepbench-7680x1x2560-NN"
 
 
 class Failure(Exception):
@@ -216,16 +219,18 @@ def group_run(b):
     check(side["topology"]["pus"] >= 1 and side["build"]["compiler"], "sidecar without environment")
     check(not [f for f in os.listdir(b.workdir) if ".tmp." in f], "temporary sidecar left behind")
 
-    # Appending with the same header: one header, twice the rows, two run ids.
-    rc, out, err = b.run(*args)
+    # Appending to a file with the same header: one header, more rows, two run ids.
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", *TINY,
+                         "--csv", "tiny.csv")
     check(rc == 0, f"second run exit {rc}: {err}")
     rows2 = read_csv(b.path("tiny.csv"))
-    check(len(rows2) == 2 * len(rows), "append did not add the rows once")
+    check(len(rows2) == 2 * len(rows), "append did not add one row per library")
+    check(rows2[:len(rows)] == rows, "append changed the existing rows")
     check(len({r["run_id"] for r in rows2}) == 2, "appended rows reuse the run id")
 
     # A deliberately corrupted output must fail verification: row kept, exit 1.
     one_lib = rows[0]["library"]
-    rc, out, err = b.run("run", "--workload", "gemm", "--config", "1024", "--dtype", "fp32", *TINY,
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", *TINY,
                          "--library", one_lib, "--csv", "corrupt.csv",
                          env={"ACCEL_TEST_CORRUPT": "gemm"})
     check(rc == 1, f"corrupted output: exit {rc}, expected 1\n{err}")
@@ -234,7 +239,7 @@ def group_run(b):
           f"corrupted row: {bad}")
 
     # --quiet prints no progress; suite defaults write into results/.
-    rc, out, err = b.run("suite", "--workload", "gemm", "--config", "1024", "--dtype", "fp32",
+    rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32",
                          "--library", one_lib, *TINY, "--quiet")
     check(rc == 0, f"suite exit {rc}: {err}")
     check(err.strip() == "", f"--quiet printed progress: {err!r}")
@@ -243,15 +248,15 @@ def group_run(b):
     check(len(csvs) == 1 and f"results: results/{csvs[0]}" in out, f"suite output {out!r}, files {made}")
     check(csvs[0].split("-")[-1].count(".csv") == 1 and len(csvs[0].split("-")) >= 3, csvs[0])
     check(csvs[0].replace(".csv", ".json") in made, "suite sidecar missing")
-    rc, out, err = b.run("suite", "--workload", "gemm", "--config", "1024", "--dtype", "fp32",
+    rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32",
                          "--library", one_lib, *TINY)
-    check(rc == 0 and "median" in out and "gemm" in out and "1024" in out, f"suite table:\n{out}")
+    check(rc == 0 and "median" in out and "gemm" in out and SMALL in out, f"suite table:\n{out}")
 
 
 # ------------------------------------------------------------------------------------------
 def group_resume(b):
-    args = ["run", "--workload", "gemm", "--config", "1024,1000", "--dtype", "fp32",
-            "--min-time-ms", "300", "--max-samples", "12", "--warmup-ms", "0", "--csv", "int.csv"]
+    args = ["run", "--workload", "gemm", "--config", f"{SMALL},{SMALLER}", "--dtype", "fp32",
+            "--min-time-ms", "100", "--max-samples", "8", "--warmup-ms", "0", "--csv", "int.csv"]
     p = b.popen(*args)
     deadline = time.time() + 90
     # Interrupt once the first row stands in the file.
@@ -281,7 +286,7 @@ def group_resume(b):
     check(set(ok_first) <= set(ok), "rows lost")
     check(len(ok) > len(ok_first), "the interrupted run had already finished every row")
     configs = {(k[2]) for k in ok}
-    check(configs == {"1024", "1000"}, f"resume did not complete every config: {configs}")
+    check(configs == {SMALL, SMALLER}, f"resume did not complete every config: {configs}")
     libraries = {k[4] for k in ok}
     check(len(ok) == 2 * len(libraries), f"resume left rows out: {ok}")
     # A second --resume has nothing left to do.
@@ -292,7 +297,7 @@ def group_resume(b):
 # ------------------------------------------------------------------------------------------
 def group_crash(b):
     # ACCEL_TEST_CRASH=gemm: the worker raises SIGSEGV as each gemm row starts.
-    common = ["run", "--workload", "gemm,peak", "--config", "1024,1000,fma", "--dtype", "fp32", *TINY]
+    common = ["run", "--workload", "gemm,peak", "--config", f"{SMALL},{SMALLER},fma", "--dtype", "fp32", *TINY]
     rc, out, err = b.run(*common, "--csv", "crash.csv", env={"ACCEL_TEST_CRASH": "gemm"})
     check(rc == 1, f"crash run exit {rc}, expected 1\n{err}")
     rows = read_csv(b.path("crash.csv"))
@@ -300,12 +305,12 @@ def group_crash(b):
     peak = [r for r in rows if r["workload"] == "peak"]
     check(len(gemm) >= 2 and all(r["status"] == "error" for r in gemm), f"gemm rows {gemm}")
     check(all("worker killed by signal 11" in r["notes"] for r in gemm), [r["notes"] for r in gemm])
-    check({r["config"] for r in gemm} == {"1024", "1000"}, "a crash cost more than its own row")
+    check({r["config"] for r in gemm} == {SMALL, SMALLER}, "a crash cost more than its own row")
     check(len(peak) == 1 and peak[0]["status"] == "ok", f"peak rows {[r['status'] for r in peak]}")
     # Peak and stream rows run first on each device.
     check(rows[0]["workload"] == "peak", f"first row is {rows[0]['workload']}")
 
-    rc, out, err = b.run("run", "--workload", "gemm,peak", "--config", "1024,fma", "--dtype", "fp32",
+    rc, out, err = b.run("run", "--workload", "gemm,peak", "--config", f"{SMALL},fma", "--dtype", "fp32",
                          *TINY, "--csv", "hang.csv", "--timeout-s", "1", env={"ACCEL_TEST_HANG": "gemm"})
     check(rc == 1, f"hang run exit {rc}, expected 1\n{err}")
     rows = read_csv(b.path("hang.csv"))
