@@ -230,8 +230,8 @@ accel_status ocl_device_info(void *p, accel_device_info *info) {
         info->features |= ACCEL_FEATURE_FP16;
     if (ecc)
         info->features |= ACCEL_FEATURE_ECC;
-    /* bf16 runs as ushort storage with fp32 math on every device: a storage feature, not hardware */
-    info->features |= ACCEL_FEATURE_BF16;
+    /* Feature bits mean hardware arithmetic, as on the other backends. Our kernels still store f16
+     * (vload_half, core OpenCL C) and bf16 (ushort) with fp32 math on every device: see notes. */
     info->module_formats = 1u << ACCEL_MODULE_OPENCL_C;
     if (dev->has_spirv)
         info->module_formats |= 1u << ACCEL_MODULE_SPIRV;
@@ -244,8 +244,9 @@ accel_status ocl_device_info(void *p, accel_device_info *info) {
     char plat[96] = "";
     cl->clGetPlatformInfo(dev->platform, CL_PLATFORM_NAME, sizeof(plat) - 1, plat, NULL);
     snprintf(info->notes, sizeof(info->notes),
-             "platform %.60s; %.80s; fp16 %s; host-unified %s; base align %u B", plat,
-             dev->platform_version, dev->has_fp16 ? "cl_khr_fp16" : "storage only",
+             "platform %.60s; %.80s; f16/bf16 storage with fp32 math%s; host-unified %s; base "
+             "align %u B",
+             plat, dev->platform_version, dev->has_fp16 ? " (cl_khr_fp16 present)" : "",
              unified ? "yes" : "no", dev->base_addr_align_bytes);
     return ACCEL_OK;
 }
