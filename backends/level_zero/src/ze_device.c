@@ -231,7 +231,10 @@ accel_status accel_ze_device_info(void *opaque, accel_device_info *info) {
              "ze-timestamp %u valid bits (kernel %u), %.3f ns/tick; %s command lists; %zu SPIR-V "
              "images embedded%s%s",
              p->timestampValidBits, p->kernelTimestampValidBits, dev->ns_per_tick,
-             dev->immediate_lists == 0 ? "regular" : "immediate", accel_ze_kernel_image_count,
+             dev->immediate_lists == 0  ? "regular"
+             : dev->immediate_lists > 0 ? "immediate"
+                                        : "immediate (if taken)",
+             accel_ze_kernel_image_count,
              accel_ze_kernel_toolchain_note[0] ? ": " : "", accel_ze_kernel_toolchain_note);
     return ACCEL_OK;
 }
