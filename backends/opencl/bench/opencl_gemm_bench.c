@@ -2,6 +2,7 @@
  * CLBlast's SGEMM (library "clblast"), timed in the same run, alternated, medians over repeats.
  *
  *   opencl_gemm_bench [--plugin PATH] [--device N] [--size M[,N,K]] [--repeats R] [--iters I]
+ *                     [--trans-b]
  *
  * Each sample is I back-to-back executions bracketed by the device-side timer; the two libraries
  * alternate sample by sample so drift and other load hit both alike. */
@@ -33,7 +34,7 @@ static double median(double *v, int n) {
 
 int main(int argc, char **argv) {
     const char *plugin = NULL;
-    int device = 0, repeats = 9, iters = 3;
+    int device = 0, repeats = 9, iters = 3, trans_b = 0;
     long m = 1024, n = 1024, k = 1024;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--plugin") && i + 1 < argc)
@@ -48,9 +49,11 @@ int main(int argc, char **argv) {
             repeats = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
             iters = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--trans-b"))
+            trans_b = 1;
         else {
             fprintf(stderr, "usage: %s [--plugin PATH] [--device N] [--size M[,N,K]] [--repeats R] "
-                            "[--iters I]\n", argv[0]);
+                            "[--iters I] [--trans-b]\n", argv[0]);
             return 2;
         }
     }
@@ -102,6 +105,7 @@ int main(int argc, char **argv) {
         g->k = k;
         g->batch = 1;
         g->alpha = 1.0;
+        g->trans_b = trans_b; /* B stored n x k */
         if (accel_op_plan_create(dev, &desc, &plans[l]) != ACCEL_OK) {
             printf("%-8s unavailable: %s\n", libs[l], accel_last_error());
             plans[l] = NULL;
@@ -116,15 +120,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     accel_buffer_ref ops[5] = {{a, 0}, {b, 0}, {NULL, 0}, {d, 0}, {NULL, 0}};
-    accel_buffer_ref none = {NULL, 0};
     accel_timer *tm = NULL;
     TRY(accel_timer_create(dev, &tm));
+    accel_buffer *ws[2] = {NULL, NULL};
+    for (int l = 0; l < 2; l++)
+        if (plans[l] && accel_op_plan_workspace_size(plans[l]))
+            TRY(accel_buffer_alloc(dev, accel_op_plan_workspace_size(plans[l]), ACCEL_MEMORY_DEVICE,
+                                   &ws[l]));
     /* warm-up and a spot check of each library against a host dot product */
     for (int l = 0; l < 2; l++) {
         if (!plans[l])
             continue;
-        TRY(accel_op_plan_execute(plans[l], s, ops, 5, none));
-        TRY(accel_op_plan_execute(plans[l], s, ops, 5, none));
+        accel_buffer_ref w = {ws[l], 0};
+        TRY(accel_op_plan_execute(plans[l], s, ops, 5, w));
+        TRY(accel_op_plan_execute(plans[l], s, ops, 5, w));
         TRY(accel_buffer_read(s, d, 0, hd, bytes_d));
         TRY(accel_stream_synchronize(s));
         double worst = 0;
@@ -132,8 +141,9 @@ int main(int argc, char **argv) {
             long i = (t * 131) % m, j = (t * 977) % n;
             double ref = 0, mag = 0;
             for (long p = 0; p < k; p++) {
-                ref += (double)ha[i * k + p] * hb[p * n + j];
-                mag += fabs((double)ha[i * k + p] * hb[p * n + j]);
+                double bv = trans_b ? hb[j * k + p] : hb[p * n + j];
+                ref += (double)ha[i * k + p] * bv;
+                mag += fabs((double)ha[i * k + p] * bv);
             }
             double e = fabs(hd[i * n + j] - ref) / (mag + 1e-30);
             worst = e > worst ? e : worst;
@@ -150,8 +160,9 @@ int main(int argc, char **argv) {
             if (!plans[ll])
                 continue;
             TRY(accel_timer_begin(tm, s));
+            accel_buffer_ref w = {ws[ll], 0};
             for (int it = 0; it < iters; it++)
-                TRY(accel_op_plan_execute(plans[ll], s, ops, 5, none));
+                TRY(accel_op_plan_execute(plans[ll], s, ops, 5, w));
             TRY(accel_timer_end(tm, s));
             double t = 0;
             TRY(accel_timer_elapsed_ms(tm, &t));
@@ -160,8 +171,8 @@ int main(int argc, char **argv) {
     }
     double flop = 2.0 * (double)m * (double)n * (double)k;
     double med[2] = {0, 0};
-    printf("device %s: %s (%s), fp32 GEMM %ldx%ldx%ld, %d repeats x %d iters\n", id, info.name,
-           info.driver_version, m, n, k, repeats, iters);
+    printf("device %s: %s (%s), fp32 GEMM %ldx%ldx%ld%s, %d repeats x %d iters\n", id, info.name,
+           info.driver_version, m, n, k, trans_b ? " NT" : "", repeats, iters);
     for (int l = 0; l < 2; l++) {
         if (!plans[l])
             continue;
@@ -178,6 +189,7 @@ int main(int argc, char **argv) {
     for (int l = 0; l < 2; l++) {
         if (plans[l])
             accel_op_plan_destroy(plans[l]);
+        accel_buffer_free(ws[l]);
         free(ms[l]);
     }
     accel_buffer_free(a);

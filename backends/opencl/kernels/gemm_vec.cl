@@ -15,6 +15,8 @@
  *   state is spilled between work-items. Caches take the role of local memory.
  *   Any work-group shape; grid covers ceil(N/VECN) x ceil(M/WPTM) x batch work-items.
  *
+ * Also accel_transpose_b (below), which packs a transposed B for it.
+ *
  * Compile-time options: VECN (4, 8 or 16; default 16), WPTM (default 8), TRANS_A, TRANS_B (0/1),
  * AB_TYPE, CD_TYPE (0 f32, 1 f16 via vload_half: core OpenCL C, 2 bf16 as ushort). fp32 math. */
 
@@ -194,4 +196,24 @@ __kernel void accel_gemm_vec(const int M, const int N, const int K, __global con
             STORE_CD(D, (long)(row0 + i) * ldd + col0 + j, accel_epilogue_s(v, flags));
         }
     }
+}
+
+/* Kernel accel_transpose_b(int N, int K, global const AB_BITS *B, long b_off, long ldb,
+ *                          long stride_b, global AB_BITS *W, long w_off)
+ *   W[batch][k][j] = B[batch * stride_b + j * ldb + k] for j < N, k < K: packs a transposed B
+ *   (stored n x k) into k x n so accel_gemm_vec reads it with whole-vector loads. Values move as
+ *   raw bits. Work-item (j, k, batch); any work-group shape. */
+#if AB_TYPE == 0
+#define AB_BITS uint
+#else
+#define AB_BITS ushort
+#endif
+__kernel void accel_transpose_b(const int N, const int K, __global const AB_BITS *B,
+                                const long b_off, const long ldb, const long stride_b,
+                                __global AB_BITS *W, const long w_off) {
+    const int j = get_global_id(0), k = get_global_id(1);
+    const long batch = get_global_id(2);
+    if (j >= N || k >= K)
+        return;
+    W[w_off + (batch * K + k) * N + j] = B[b_off + batch * stride_b + (long)j * ldb + k];
 }

@@ -132,6 +132,76 @@ static accel_status ocl_gemm_check_types(ocl_device *dev, const accel_gemm_desc 
     return *ab < 0 || *cd < 0 ? ACCEL_ERR_UNIMPLEMENTED : ACCEL_OK;
 }
 
+/* Transposed B on the vector kernel: pack B^T into the workspace (k x n per batch), then run the
+ * kernel with whole-vector loads of B instead of per-element gathers. */
+static accel_status ocl_gemm_packed_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    ocl_device *dev = plan->dev;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    size_t ab = ocl_dtype_size(g->a_type);
+    if (!plan->workspace.buffer)
+        return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                    "opencl gemm: this plan needs its workspace (transposed B is "
+                                    "packed there)");
+    ocl_plan aux = *plan; /* the same helpers, pointed at the packing kernel */
+    aux.kernel = plan->aux_kernel;
+    accel_status st = ocl_arg_ref(&aux, 2, ops[1], ab);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 6, plan->workspace, ab);
+    if (st == ACCEL_OK) {
+        cl_int err = dev->cl->clEnqueueNDRangeKernel(s->queue, plan->aux_kernel, 3, NULL,
+                                                     plan->aux_global, plan->aux_local, 0, NULL, NULL);
+        if (err != CL_SUCCESS)
+            return ocl_fail(dev, ocl_status_of(err), "clEnqueueNDRangeKernel (pack B)", err);
+    }
+    if (st != ACCEL_OK)
+        return st;
+    accel_plugin_ref patched[5] = {ops[0], plan->workspace, ops[2], ops[3], ops[4]};
+    return ocl_gemm_exec(plan, s, patched);
+}
+
+static accel_status ocl_gemm_pack_setup(ocl_plan *plan, cl_program prog, size_t l0, size_t l1) {
+    ocl_device *dev = plan->dev;
+    const accel_gemm_desc *g = &plan->desc.u.gemm;
+    cl_int err = CL_SUCCESS;
+    plan->aux_kernel = dev->cl->clCreateKernel(prog, "accel_transpose_b", &err);
+    if (!plan->aux_kernel)
+        return ocl_fail(dev, ocl_status_of(err), "clCreateKernel(accel_transpose_b)", err);
+    ocl_plan aux = *plan;
+    aux.kernel = plan->aux_kernel;
+    size_t n = (size_t)g->n, k = (size_t)g->k;
+    plan->aux_local[0] = l0;
+    plan->aux_local[1] = l1;
+    plan->aux_local[2] = 1;
+    plan->aux_global[0] = (n + l0 - 1) / l0 * l0;
+    plan->aux_global[1] = (k + l1 - 1) / l1 * l1;
+    plan->aux_global[2] = (size_t)(g->batch > 0 ? g->batch : 1);
+    cl_int zero = 0, ni = (cl_int)g->n, ki = (cl_int)g->k;
+    cl_long ldb = g->ldb ? g->ldb : g->k;
+    cl_long sb = g->stride_b ? g->stride_b : g->n * ldb;
+    accel_plugin_ref none = {NULL, 0};
+    /* warm-up on an empty problem, then the real sizes */
+    accel_status st = ocl_arg(&aux, 0, sizeof(zero), &zero);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 1, sizeof(zero), &zero);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 2, none, 1);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 4, sizeof(ldb), &ldb);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 5, sizeof(sb), &sb);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 6, none, 1);
+    for (int d = 0; d < 3 && st == ACCEL_OK; d++)
+        aux.local[d] = plan->aux_local[d];
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(&aux);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 0, sizeof(ni), &ni);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 1, sizeof(ki), &ki);
+    return st;
+}
+
 static accel_status ocl_plan_gemm_vec(ocl_plan *plan, accel_plugin_plan_info *info, int ab, int cd,
                                       int flags) {
     ocl_device *dev = plan->dev;
@@ -145,9 +215,11 @@ static accel_status ocl_plan_gemm_vec(ocl_plan *plan, accel_plugin_plan_info *in
         vecn = ev;
         wptm = ew;
     }
+    const char *pack_env = getenv("ACCEL_OPENCL_GEMM_PACK_B");
+    int pack_b = g->trans_b && !(pack_env && strcmp(pack_env, "0") == 0);
     char opts[160];
     snprintf(opts, sizeof(opts), "-DVECN=%d -DWPTM=%d -DTRANS_A=%d -DTRANS_B=%d -DAB_TYPE=%d -DCD_TYPE=%d",
-             vecn, wptm, g->trans_a ? 1 : 0, g->trans_b ? 1 : 0, ab, cd);
+             vecn, wptm, g->trans_a ? 1 : 0, g->trans_b && !pack_b ? 1 : 0, ab, cd);
     const char *cache = "";
     accel_status st = ocl_plan_kernel(plan, "gemm_vec", opts, "accel_gemm_vec", &cache);
     if (st != ACCEL_OK)
@@ -177,12 +249,28 @@ static accel_status ocl_plan_gemm_vec(ocl_plan *plan, accel_plugin_plan_info *in
         st = ocl_plan_warm_up(plan);
     if (st == ACCEL_OK)
         st = ocl_gemm_set_scalars(plan, 0, flags);
+    if (st == ACCEL_OK && pack_b) {
+        /* the kernel reads the packed copy: k x n per batch */
+        cl_long ldb = g->n, sb = g->n * g->k;
+        st = ocl_arg(plan, 9, sizeof(ldb), &ldb);
+        if (st == ACCEL_OK)
+            st = ocl_arg(plan, 10, sizeof(sb), &sb);
+        cl_program prog;
+        const char *unused;
+        if (st == ACCEL_OK)
+            st = ocl_program_get(dev, "gemm_vec", opts, &prog, &unused);
+        if (st == ACCEL_OK)
+            st = ocl_gemm_pack_setup(plan, prog, l0, l1);
+        info->workspace_bytes = (size_t)g->n * (size_t)g->k * (size_t)plan->global[2] *
+                                ocl_dtype_size(g->a_type);
+    }
     if (st != ACCEL_OK)
         return st;
-    plan->exec = ocl_gemm_exec;
+    plan->exec = pack_b ? ocl_gemm_packed_exec : ocl_gemm_exec;
     snprintf(info->algorithm, sizeof(info->algorithm),
              "gemm_vec.cl float%d x %d rows per work-item wg %zux%zu%s%s fp32-acc cache=%s", vecn,
-             wptm, l0, l1, g->trans_a ? " TA" : "", g->trans_b ? " TB" : "", cache);
+             wptm, l0, l1, g->trans_a ? " TA" : "",
+             g->trans_b ? (pack_b ? " TB(packed into workspace)" : " TB") : "", cache);
     return ACCEL_OK;
 }
 

@@ -152,6 +152,8 @@ void ocl_op_plan_destroy(void *p) {
     ocl_plan *plan = p;
     if (plan->kernel)
         plan->dev->cl->clReleaseKernel(plan->kernel);
+    if (plan->aux_kernel)
+        plan->dev->cl->clReleaseKernel(plan->aux_kernel);
     pthread_mutex_destroy(&plan->lock);
     free(plan);
 }
@@ -160,8 +162,8 @@ accel_status ocl_op_plan_execute(void *p, void *stream, const accel_plugin_ref *
                                  size_t noperands, accel_plugin_ref workspace) {
     ocl_plan *plan = p;
     (void)noperands; /* the host checked the count for the op kind */
-    (void)workspace; /* no plan asks for one */
     pthread_mutex_lock(&plan->lock);
+    plan->workspace = workspace;
     accel_status st = plan->exec(plan, stream, operands);
     pthread_mutex_unlock(&plan->lock);
     return st;

@@ -13,6 +13,9 @@ struct ocl_plan {
     accel_op_desc desc;
     cl_kernel kernel;
     size_t global[3], local[3];
+    cl_kernel aux_kernel; /* a preparatory kernel (GEMM: packing a transposed B), or NULL */
+    size_t aux_global[3], aux_local[3];
+    accel_plugin_ref workspace; /* set for the duration of one execute */
     ocl_plan_exec_fn exec;
     pthread_mutex_t lock; /* kernel arguments are per kernel object: one execute at a time */
 };

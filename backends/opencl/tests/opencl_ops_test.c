@@ -47,11 +47,16 @@ static accel_status run_op(ocl_test *t, const accel_op_desc *d, const accel_dtyp
             st = ACCEL_ERR_DEVICE;
         refs[i] = ocl_tensor_ref(&r->t[i]);
     }
+    accel_buffer *ws = NULL;
+    size_t ws_bytes = accel_op_plan_workspace_size(plan);
+    if (st == ACCEL_OK && ws_bytes)
+        st = accel_buffer_alloc(t->dev, ws_bytes, ACCEL_MEMORY_DEVICE, &ws);
     if (st == ACCEL_OK)
-        st = accel_op_plan_execute(plan, t->stream, refs, (size_t)r->n, (accel_buffer_ref){NULL, 0});
+        st = accel_op_plan_execute(plan, t->stream, refs, (size_t)r->n, (accel_buffer_ref){ws, 0});
     if (st == ACCEL_OK && ocl_tensor_download(t, &r->t[out]) != 0)
         st = ACCEL_ERR_DEVICE;
     accel_op_plan_destroy(plan);
+    accel_buffer_free(ws);
     return st;
 }
 
