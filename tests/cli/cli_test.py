@@ -228,6 +228,14 @@ def group_run(b):
     check(rows2[:len(rows)] == rows, "append changed the existing rows")
     check(len({r["run_id"] for r in rows2}) == 2, "appended rows reuse the run id")
 
+    # --cold reaches the workload and the cache column; --seed is accepted.
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", *TINY,
+                         "--cold", "--seed", "7", "--csv", "cold.csv")
+    check(rc == 0, f"--cold run exit {rc}: {err}")
+    cold = read_csv(b.path("cold.csv"))
+    check(cold and all(r["cache"] == "cold" and r["status"] == "ok" for r in cold),
+          f"cold rows {[(r['cache'], r['status'], r['notes']) for r in cold]}")
+
     # A deliberately corrupted output must fail verification: row kept, exit 1.
     one_lib = rows[0]["library"]
     rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", *TINY,
