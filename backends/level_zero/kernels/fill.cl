@@ -7,7 +7,11 @@
 __kernel void fill_pattern(__global uchar *dst, uint4 pattern, uint pattern_size, ulong bytes) {
     size_t i = get_global_id(0);
     if (i >= bytes) return;
+    /* Straight-line selects: branches here come out of llvm-spirv-14 in an order spirv-val refuses
+     * when opt has not run (blocks before their dominator). */
     uint byte_index = (uint)(i % pattern_size);
-    uint word = byte_index < 4 ? pattern.x : byte_index < 8 ? pattern.y : byte_index < 12 ? pattern.z : pattern.w;
+    uint lo = select(pattern.x, pattern.y, (uint)(byte_index >= 4u));
+    uint hi = select(pattern.z, pattern.w, (uint)(byte_index >= 12u));
+    uint word = select(lo, hi, (uint)(byte_index >= 8u));
     dst[i] = (uchar)(word >> (8u * (byte_index & 3u)));
 }
