@@ -2,7 +2,9 @@
  * cpu:0, comparing oneDNN with its preferred weight layout (weights reordered into the workspace on
  * every execute) against oneDNN on the plain KRSC layout, and our im2col path. Variants alternate
  * in one process; medians over repeats.
- *   cpu_conv_bench [batch=32] [repeats=5] */
+ *   cpu_conv_bench [batch=32] [repeats=5] [plain]
+ * The plain-weights variant runs only when asked: oneDNN 2.6 has no fast NHWC kernel for plain KRSC
+ * weights and falls back to its reference convolution (two orders of magnitude slower). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: cpu_conv_bench [batch] [repeats <= %d]\n", MAX_REPS);
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows up when piped */
     accel_runtime *rt = NULL;
     accel_device *dev = NULL;
     accel_stream *st = NULL;
@@ -81,7 +84,9 @@ int main(int argc, char **argv) {
         {.label = "accel im2col+gemm", .lib = "accel", .weights_env = "any"},
     };
     const int nv = (int)(sizeof vs / sizeof vs[0]);
+    const int with_plain = argc > 3 && strcmp(argv[3], "plain") == 0;
     for (int v = 0; v < nv; v++) {
+        if (!with_plain && strcmp(vs[v].weights_env, "plain") == 0) continue;
         setenv("ACCEL_CPU_CONV_WEIGHTS", vs[v].weights_env, 1); /* read at plan creation */
         vs[v].ok = 1;
         for (int l = 0; l < LAYERS && vs[v].ok; l++) {

@@ -44,6 +44,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: cpu_gemm_bench [size] [repeats <= 64]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows up when piped */
     accel_runtime *rt = NULL;
     accel_device *dev = NULL;
     accel_stream *st = NULL;
