@@ -1,11 +1,14 @@
-/* conv2d as implicit GEMM (kernels/conv2d.cl), NCHW/KCRS and NHWC/KRSC. Tile sizes are chosen from
- * the device limits at plan time; ACCEL_OPENCL_CONV_TILE = "TSM,TSN,TSK,WPTM,WPTN" puts one first. */
+/* conv2d as implicit GEMM: kernels/conv2d.cl (local-memory tiles; NCHW/KCRS and NHWC/KRSC) with
+ * tile sizes chosen from the device limits at plan time, and kernels/conv2d_vec.cl (explicit
+ * vectors, NHWC) on CPU devices. ACCEL_OPENCL_CONV_KERNEL = tiled | vec and
+ * ACCEL_OPENCL_CONV_TILE = "TSM,TSN,TSK,WPTM,WPTN" override the choice (tuning, tests). */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_ops.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct ocl_conv_tile {
     int tsm, tsn, tsk, wptm, wptn;
@@ -64,6 +67,103 @@ static accel_status ocl_conv_set_geometry(ocl_plan *plan, int empty, int64_t p, 
     return ACCEL_OK;
 }
 
+/* NHWC on CPU devices: kernels/conv2d_vec.cl, with the weights packed to (r*s*c) x k in the
+ * workspace by accel_conv_pack_w at the start of each execute. */
+static accel_status ocl_conv_vec_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    ocl_device *dev = plan->dev;
+    size_t es = ocl_dtype_size(plan->desc.u.conv2d.y_type);
+    if (!plan->workspace.buffer)
+        return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                    "opencl conv2d: this plan needs its workspace (packed weights)");
+    ocl_plan aux = *plan;
+    aux.kernel = plan->aux_kernel;
+    accel_status st = ocl_arg_ref(&aux, 2, ops[1], es);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 4, plan->workspace, es);
+    if (st != ACCEL_OK)
+        return st;
+    cl_int err = dev->cl->clEnqueueNDRangeKernel(s->queue, plan->aux_kernel, 3, NULL, plan->aux_global,
+                                                 plan->aux_local, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return ocl_fail(dev, ocl_status_of(err), "clEnqueueNDRangeKernel (pack weights)", err);
+    accel_plugin_ref patched[5] = {ops[0], plan->workspace, ops[2], ops[3], ops[4]};
+    return ocl_conv_exec(plan, s, patched);
+}
+
+static accel_status ocl_plan_conv2d_vec(ocl_plan *plan, accel_plugin_plan_info *info, int dt,
+                                        int64_t p, int64_t q) {
+    ocl_device *dev = plan->dev;
+    const accel_conv2d_desc *c = &plan->desc.u.conv2d;
+    int vecn = dev->pref_vec_float >= 16 ? 16 : dev->pref_vec_float >= 8 ? 8 : 4;
+    int wptm = vecn == 16 ? 8 : vecn == 8 ? 6 : 4;
+    char opts[96];
+    snprintf(opts, sizeof(opts), "-DVECN=%d -DWPTM=%d -DDTYPE=%d", vecn, wptm, dt);
+    const char *cache = "";
+    accel_status st = ocl_plan_kernel(plan, "conv2d_vec", opts, "accel_conv2d_vec", &cache);
+    if (st != ACCEL_OK)
+        return st;
+    cl_program prog;
+    const char *unused;
+    st = ocl_program_get(dev, "conv2d_vec", opts, &prog, &unused);
+    if (st != ACCEL_OK)
+        return st;
+    cl_int err = CL_SUCCESS;
+    plan->aux_kernel = dev->cl->clCreateKernel(prog, "accel_conv_pack_w", &err);
+    if (!plan->aux_kernel)
+        return ocl_fail(dev, ocl_status_of(err), "clCreateKernel(accel_conv_pack_w)", err);
+    size_t l0 = 8, l1 = 8;
+    while (l0 * l1 > dev->max_work_group || l0 > dev->max_work_item[0] || l1 > dev->max_work_item[1])
+        l1 > 1 ? (l1 /= 2) : (l0 /= 2);
+    size_t rsc = (size_t)(c->r * c->s * c->c), pixels = (size_t)(c->n * p * q);
+    size_t gx = ((size_t)c->k + (size_t)vecn - 1) / (size_t)vecn, gy = (pixels + (size_t)wptm - 1) / (size_t)wptm;
+    plan->local[0] = l0;
+    plan->local[1] = l1;
+    plan->global[0] = (gx + l0 - 1) / l0 * l0;
+    plan->global[1] = (gy + l1 - 1) / l1 * l1;
+    plan->aux_local[0] = l0;
+    plan->aux_local[1] = l1;
+    plan->aux_local[2] = 1;
+    plan->aux_global[0] = ((size_t)c->k + l0 - 1) / l0 * l0;
+    plan->aux_global[1] = (rsc + l1 - 1) / l1 * l1;
+    plan->aux_global[2] = 1;
+    /* packed weights plus VECN elements the kernel may read past the last row */
+    info->workspace_bytes = ((size_t)c->k * rsc + (size_t)vecn) * ocl_dtype_size(c->y_type);
+
+    ocl_plan aux = *plan;
+    aux.kernel = plan->aux_kernel;
+    for (int d = 0; d < 3; d++)
+        aux.local[d] = plan->aux_local[d];
+    cl_int zero = 0, kk = (cl_int)c->k, rr = (cl_int)rsc;
+    accel_plugin_ref none = {NULL, 0};
+    st = ocl_arg(&aux, 0, sizeof(zero), &zero);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 1, sizeof(zero), &zero);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 2, none, 1);
+    if (st == ACCEL_OK)
+        st = ocl_arg_ref(&aux, 4, none, 1);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(&aux);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 0, sizeof(kk), &kk);
+    if (st == ACCEL_OK)
+        st = ocl_arg(&aux, 1, sizeof(rr), &rr);
+    if (st == ACCEL_OK)
+        st = ocl_conv_set_geometry(plan, 1, 1, 1);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(plan);
+    if (st == ACCEL_OK)
+        st = ocl_conv_set_geometry(plan, 0, p, q);
+    if (st != ACCEL_OK)
+        return st;
+    plan->exec = ocl_conv_vec_exec;
+    snprintf(info->algorithm, sizeof(info->algorithm),
+             "conv2d_vec.cl implicit-gemm nhwc float%d x %d pixels per work-item, weights packed "
+             "in workspace, fp32-acc cache=%s",
+             vecn, wptm, cache);
+    return ACCEL_OK;
+}
+
 accel_status ocl_plan_conv2d(ocl_plan *plan, accel_plugin_plan_info *info) {
     ocl_device *dev = plan->dev;
     const accel_conv2d_desc *c = &plan->desc.u.conv2d;
@@ -88,6 +188,10 @@ accel_status ocl_plan_conv2d(ocl_plan *plan, accel_plugin_plan_info *info) {
         pixels * c->k > INT_MAX)
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl conv2d: tensor above 2^31 elements");
+    const char *kind = getenv("ACCEL_OPENCL_CONV_KERNEL");
+    int use_vec = kind && kind[0] ? strcmp(kind, "vec") == 0 : (dev->type & CL_DEVICE_TYPE_CPU) != 0;
+    if (use_vec && c->layout == ACCEL_LAYOUT_NHWC)
+        return ocl_plan_conv2d_vec(plan, info, dt, p, q);
     int64_t rows = c->layout == ACCEL_LAYOUT_NCHW ? c->k : pixels;
     int64_t cols = c->layout == ACCEL_LAYOUT_NCHW ? pixels : c->k;
     accel_status st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
