@@ -73,6 +73,7 @@ static void kernel_generic_4x16(int64_t kc, const void *va, const void *vb, floa
         for (int j = 0; j < 16; j++) c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
 }
 
+#ifdef ACCEL_CPU_HAVE_AVX512BF16_INTRINSICS
 /* bf16 pairs: each 32-bit lane of A's broadcast and B's vector holds (k, k+1); vdpbf16ps adds both
  * products into the fp32 accumulator: twice the multiply-adds per instruction of fp32 FMA. */
 __attribute__((target("avx512f,avx512bf16"))) static void kernel_avx512bf16_8x32(
@@ -105,10 +106,16 @@ __attribute__((target("avx512f,avx512bf16"))) static void kernel_avx512bf16_8x32
     }
 }
 
+#endif
+
 cpu_gemm_kernel cpu_gemm_kernel_select(int want_bf16_pairs) {
     cpu_isa isa = cpu_isa_detect();
+#ifdef ACCEL_CPU_HAVE_AVX512BF16_INTRINSICS
     if (want_bf16_pairs && isa.avx512_bf16)
         return (cpu_gemm_kernel){8, 32, 1, kernel_avx512bf16_8x32, "avx512_bf16 dot 8x32"};
+#else
+    (void)want_bf16_pairs; /* compiler without AVX512_BF16 intrinsics: bf16 runs on fp32 panels */
+#endif
     if (isa.avx512f && isa.fma) return (cpu_gemm_kernel){8, 32, 0, kernel_avx512_8x32, "avx512 8x32"};
     if (isa.avx2 && isa.fma) return (cpu_gemm_kernel){6, 16, 0, kernel_avx2_6x16, "avx2 6x16"};
     return (cpu_gemm_kernel){4, 16, 0, kernel_generic_4x16, "generic 4x16"};

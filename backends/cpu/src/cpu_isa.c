@@ -3,7 +3,12 @@
 
 #include "cpu_isa.h"
 
-__attribute__((target("xsave"))) static uint64_t read_xcr0(void) { return __builtin_ia32_xgetbv(0); }
+/* xgetbv by hand: the intrinsic's spelling differs between compilers and versions. */
+static uint64_t read_xcr0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
 
 cpu_isa cpu_isa_detect(void) {
     cpu_isa isa = {0};
