@@ -1,9 +1,11 @@
 /* The "accel" GEMM engine. Loop nest (per batch entry):
- *   for jc (NC columns):   pack B[:, jc..] once, all of K, shared by the threads      (L3)
- *     parallel for ic (MC rows): for pc (KC):  pack A block  (L2)
+ *   for jc (panels of up to all of N, B panel <= 64 MiB): pack B[:, panel], all of K, shared
+ *     parallel for (MC row block, <= NC column part): for pc (KC): pack A block  (L2)
  *        for jr: for ir: micro-kernel into the thread's fp32 tile (B micro-panel in L1)
- *     epilogue: tile -> D with alpha, beta*C, bias, activation, dtype conversion
- * Accumulating in a private fp32 tile keeps bf16/f16 outputs exact until the final rounding. */
+ *        epilogue: tile -> D with alpha, beta*C, bias, activation, dtype conversion
+ * One wide B panel means one barrier per batch entry instead of two per NC columns: on a loaded or
+ * many-core host each barrier waits for the slowest thread. Accumulating in a private fp32 tile
+ * keeps bf16/f16 outputs exact until the final rounding. */
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -19,16 +21,23 @@ enum { GEMM_MC = 96, GEMM_KC = 128, GEMM_NC = 384 };
 static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+/* Largest packed B panel: beyond it, N is walked in panels of GEMM_PANEL_MIN columns. */
+#define GEMM_PANEL_BYTES ((int64_t)64 << 20)
+#define GEMM_PANEL_MIN (8 * GEMM_NC)
+
 typedef struct gemm_layout {
     int64_t nc_r, mc_r; /* padded tile sizes */
+    int64_t panel_n;    /* columns of B packed at once (a multiple of GEMM_NC, or all of N) */
     size_t bpack_floats, apack_floats, tile_floats;
 } gemm_layout;
 
 static gemm_layout layout_for(const cpu_gemm_problem *p, cpu_gemm_kernel kern) {
     gemm_layout l;
+    l.panel_n = round_up(p->n, kern.nr) * p->k * 4 <= GEMM_PANEL_BYTES ? p->n : GEMM_PANEL_MIN;
+    if (l.panel_n > p->n) l.panel_n = p->n;
     l.nc_r = round_up(min64(p->n, GEMM_NC), kern.nr);
     l.mc_r = round_up(min64(p->m, GEMM_MC), kern.mr);
-    l.bpack_floats = (size_t)round_up(l.nc_r * p->k, 16);
+    l.bpack_floats = (size_t)round_up(round_up(l.panel_n, kern.nr) * (p->k + 1), 16);
     l.apack_floats = (size_t)round_up(l.mc_r * min64(p->k, GEMM_KC), 16);
     l.tile_floats = (size_t)round_up(l.mc_r * l.nc_r, 16);
     return l;
@@ -161,28 +170,28 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
         const void *biasb = offset_elems(bias, p->bias_type, bi * p->bias_bs);
         void *Db = (char *)D + bi * p->d_bs * (int64_t)cpu_dtype_bytes(p->d_type);
 
-        for (int64_t jc = 0; jc < p->n; jc += GEMM_NC) {
-            const int64_t nc = min64(GEMM_NC, p->n - jc);
+        for (int64_t jc = 0; jc < p->n; jc += l.panel_n) {
+            const int64_t nc = min64(l.panel_n, p->n - jc);
             const int64_t strips = (nc + kern.nr - 1) / kern.nr;
-#pragma omp parallel for num_threads(threads) schedule(static)
-            for (int64_t s = 0; s < strips; s++) {
-                char *dst = (char *)bpack + s * kern.nr * kstride * esize;
-                if (kern.bf16_pairs)
-                    pack_b_strip_pairs(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (uint16_t *)dst);
-                else
-                    pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (float *)dst);
-            }
-
-            /* Work items are (row block, group of column strips): row blocks alone leave most of a
-             * many-core host idle when M is small, so split columns until each thread has ~2. */
+            /* Work items are (row block, column part of at most NC): with few row blocks the parts
+             * get narrower until each thread has ~2 items, or a part is one strip. */
             const int64_t mblocks = (p->m + GEMM_MC - 1) / GEMM_MC;
-            int64_t nsplit = 1;
-            if (mblocks < 2 * (int64_t)threads) {
-                nsplit = (2 * (int64_t)threads + mblocks - 1) / mblocks;
-                if (nsplit > strips) nsplit = strips;
+            const int64_t strips_per_nc = GEMM_NC / kern.nr;
+            int64_t parts = (strips + strips_per_nc - 1) / strips_per_nc;
+            if (mblocks * parts < 2 * (int64_t)threads) {
+                parts = (2 * (int64_t)threads + mblocks - 1) / mblocks;
+                if (parts > strips) parts = strips;
             }
 #pragma omp parallel num_threads(threads)
             {
+#pragma omp for schedule(static)
+                for (int64_t s = 0; s < strips; s++) {
+                    char *dst = (char *)bpack + s * kern.nr * kstride * esize;
+                    if (kern.bf16_pairs)
+                        pack_b_strip_pairs(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (uint16_t *)dst);
+                    else
+                        pack_b_strip(p, Bb, jc + s * kern.nr, jc + nc, kern.nr, (float *)dst);
+                }
                 int tid = 0;
 #ifdef _OPENMP
                 tid = omp_get_thread_num();
@@ -190,9 +199,9 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                 float *apack = thread_area + (size_t)tid * (l.apack_floats + l.tile_floats);
                 float *tile = apack + l.apack_floats;
 #pragma omp for schedule(dynamic, 1)
-                for (int64_t item = 0; item < mblocks * nsplit; item++) {
-                    const int64_t mb = item / nsplit, part = item % nsplit;
-                    const int64_t s0 = part * strips / nsplit, s1 = (part + 1) * strips / nsplit;
+                for (int64_t item = 0; item < mblocks * parts; item++) {
+                    const int64_t mb = item / parts, part = item % parts;
+                    const int64_t s0 = part * strips / parts, s1 = (part + 1) * strips / parts;
                     const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
                     for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
                         const int64_t kc = min64(GEMM_KC, p->k - pc);
@@ -207,11 +216,11 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                                              (s * kern.nr * kstride + pc * kern.nr) * esize;
                             for (int64_t r = 0; r < mc; r += kern.mr)
                                 kern.fn(kcs, (const char *)apack + r * kcs * esize, bp,
-                                        tile + r * l.nc_r + s * kern.nr, l.nc_r, pc > 0);
+                                        tile + r * l.nc_r + (s - s0) * kern.nr, l.nc_r, pc > 0);
                         }
                     }
                     const int64_t j0 = s0 * kern.nr, j1 = min64(s1 * kern.nr, nc);
-                    epilogue(p, tile + j0, l.nc_r, ic, mc, jc + j0, j1 - j0, Cb, biasb, Db);
+                    epilogue(p, tile, l.nc_r, ic, mc, jc + j0, j1 - j0, Cb, biasb, Db);
                 }
             }
         }
