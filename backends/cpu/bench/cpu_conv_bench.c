@@ -31,6 +31,7 @@ typedef struct variant {
     accel_op_plan *plan[LAYERS];
     accel_buffer *ws[LAYERS];
     double times[MAX_REPS];
+    double layer_times[LAYERS][MAX_REPS];
     int ok;
 } variant;
 
@@ -111,6 +112,7 @@ int main(int argc, char **argv) {
             if (!vs[v].ok) continue;
             double t0 = now_s();
             for (int l = 0; l < LAYERS; l++) {
+                double tl = now_s();
                 accel_buffer *in = l == 0 ? x : l == 1 ? t1 : t2, *out = l == 0 ? t1 : l == 1 ? t2 : y;
                 accel_buffer_ref ops[5] = {{in, 0}, {w[l], 0}, {b[l], 0}, {l == 2 ? x : NULL, 0}, {out, 0}};
                 accel_buffer_ref wsr = {vs[v].ws[l], 0};
@@ -119,8 +121,9 @@ int main(int argc, char **argv) {
                     vs[v].ok = 0;
                     break;
                 }
+                accel_stream_synchronize(st);
+                if (r >= 0) vs[v].layer_times[l][r] = now_s() - tl;
             }
-            accel_stream_synchronize(st);
             if (r >= 0) vs[v].times[r] = now_s() - t0;
         }
     }
@@ -131,8 +134,13 @@ int main(int argc, char **argv) {
         if (!vs[v].ok) continue;
         qsort(vs[v].times, (size_t)reps, sizeof(double), cmp_double);
         double med = vs[v].times[reps / 2];
-        printf("%-28s %9.2f ms %8.1f GFLOP/s  (min %.2f ms)\n", vs[v].label, med * 1e3,
+        printf("%-28s %9.2f ms %8.1f GFLOP/s  (min %.2f ms); per layer", vs[v].label, med * 1e3,
                flop / med / 1e9, vs[v].times[0] * 1e3);
+        for (int l = 0; l < LAYERS; l++) {
+            qsort(vs[v].layer_times[l], (size_t)reps, sizeof(double), cmp_double);
+            printf(" %.2f", vs[v].layer_times[l][reps / 2] * 1e3);
+        }
+        printf(" ms\n");
     }
     for (int v = 0; v < nv; v++)
         for (int l = 0; l < LAYERS; l++) {

@@ -1,7 +1,8 @@
 /* conv2d on our GEMM engine. Output pixels are GEMM rows and output channels GEMM columns in both
- * layouts (NCHW just stores D transposed through strides), K = c*r*s. A 1x1 stride-1 unpadded conv
- * reads X directly as A; anything else goes through im2col, one image at a time so the column
- * buffer stays p*q*c*r*s floats. */
+ * layouts (NCHW just stores D transposed through strides), K = c*r*s, images are the GEMM batch
+ * sharing one packed copy of the weights. A 1x1 stride-1 unpadded conv reads X directly as A;
+ * anything else goes through im2col, for as many images at a time as fit a 32 MiB column buffer
+ * (few parallel regions: each one is a barrier the slowest thread sets the pace of). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,17 +17,23 @@ typedef struct conv_accel_plan {
     int direct; /* 1x1, stride 1, no padding: X is already the A matrix */
     cpu_gemm_problem g;
     size_t col_bytes;
+    int64_t group; /* images per im2col pass */
     int threads;
 } conv_accel_plan;
 
-static void im2col(const conv_accel_plan *cp, const void *X, int64_t img, float *col) {
+#define CONV_COL_BUDGET ((int64_t)32 << 20)
+
+/* Rows of images img0 .. img0 + count - 1, one after the other. */
+static void im2col(const conv_accel_plan *cp, const void *X, int64_t img0, int64_t count,
+                   float *col) {
     const accel_conv2d_desc *d = &cp->d;
     const int64_t K = d->c * d->r * d->s, pq = cp->p * cp->q;
     const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
 #pragma omp parallel for num_threads(cp->threads) schedule(static)
-    for (int64_t i = 0; i < pq; i++) {
+    for (int64_t row_index = 0; row_index < count * pq; row_index++) {
+        const int64_t img = img0 + row_index / pq, i = row_index % pq;
         const int64_t oy = i / cp->q, ox = i % cp->q;
-        float *row = col + i * K;
+        float *row = col + row_index * K;
         for (int64_t r = 0; r < d->r; r++) {
             const int64_t iy = oy * d->stride_h - d->pad_h + r * cp->dil_h;
             for (int64_t s = 0; s < d->s; s++) {
@@ -62,10 +69,12 @@ static accel_status conv_accel_execute(cpu_plan *plan, const accel_plugin_ref *o
     void *gemm_ws = aligned + cp->col_bytes;
     const int64_t out_img = cp->d.k * cp->p * cp->q;
     const size_t ybytes = cpu_dtype_bytes(cp->d.y_type);
-    for (int64_t img = 0; img < cp->d.n; img++) {
-        im2col(cp, X, img, col);
+    cpu_gemm_problem g = cp->g;
+    for (int64_t img = 0; img < cp->d.n; img += cp->group) {
+        g.batch = cp->d.n - img < cp->group ? cp->d.n - img : cp->group;
+        im2col(cp, X, img, g.batch, col);
         const void *r = res ? (const char *)res + img * out_img * (int64_t)ybytes : NULL;
-        cpu_gemm_run(&cp->g, col, W, r, bias, (char *)Y + img * out_img * (int64_t)ybytes, gemm_ws,
+        cpu_gemm_run(&g, col, W, r, bias, (char *)Y + img * out_img * (int64_t)ybytes, gemm_ws,
                      cp->threads);
     }
     return ACCEL_OK;
@@ -117,24 +126,34 @@ accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, c
     g->alpha = 1.0f;
     g->beta = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) ? 1.0f : 0.0f;
     g->epilogue = d->epilogue & (ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU);
+    g->b_bs = 0; /* every image uses the same weights: packed once */
     if (nhwc) {
         g->m = cp->direct ? d->n * pq : pq; /* NHWC 1x1: every image's pixels are one long M */
         g->batch = 1;
         g->a_rs = K;
         g->a_cs = 1;
+        g->a_bs = pq * K; /* im2col rows of consecutive images */
         g->c_rs = g->d_rs = d->k;
         g->c_cs = g->d_cs = 1;
+        g->c_bs = g->d_bs = pq * d->k;
     } else {
         g->m = pq;
         g->batch = cp->direct ? d->n : 1;
         g->a_rs = cp->direct ? 1 : K;
         g->a_cs = cp->direct ? pq : 1;
-        g->a_bs = d->c * pq;
+        g->a_bs = cp->direct ? d->c * pq : pq * K;
         g->c_rs = g->d_rs = 1;
         g->c_cs = g->d_cs = pq;
         g->c_bs = g->d_bs = d->k * pq;
     }
-    cp->col_bytes = cp->direct ? 0 : (size_t)((pq * K * 4 + 63) / 64 * 64);
+    cp->group = 1;
+    if (!cp->direct) {
+        const int64_t per_image = pq * K * 4;
+        cp->group = CONV_COL_BUDGET / per_image;
+        if (cp->group < 1) cp->group = 1;
+        if (cp->group > d->n) cp->group = d->n;
+    }
+    cp->col_bytes = cp->direct ? 0 : (size_t)((cp->group * pq * K * 4 + 63) / 64 * 64);
     cp->base.execute = conv_accel_execute;
     cp->base.destroy = conv_accel_destroy;
     cp->base.workspace_bytes = 64 + cp->col_bytes + cpu_gemm_workspace_bytes(g, cp->threads);

@@ -85,6 +85,14 @@ static void pack_a_block(const cpu_gemm_problem *p, const void *A, int64_t i0, i
     for (int64_t r0 = i0; r0 < iend; r0 += mr) {
         float *d = dst + (r0 - i0) * kc;
         int64_t rows = min64(mr, iend - r0);
+        if (p->a_type == ACCEL_DTYPE_F32 && p->a_cs == 1 && rows == mr && mr <= 16) {
+            /* rows are contiguous in k: walk k outside so each store is a full mr-float run */
+            const float *row[16];
+            for (int ii = 0; ii < mr; ii++) row[ii] = (const float *)A + (r0 + ii) * p->a_rs + p0;
+            for (int64_t q = 0; q < kc; q++)
+                for (int ii = 0; ii < mr; ii++) d[q * mr + ii] = row[ii][q];
+            continue;
+        }
         for (int64_t ii = 0; ii < mr; ii++) {
             if (ii >= rows) {
                 for (int64_t q = 0; q < kc; q++) d[q * mr + ii] = 0.0f;
@@ -133,15 +141,37 @@ static void pack_a_block_pairs(const cpu_gemm_problem *p, const void *A, int64_t
 
 static void epilogue(const cpu_gemm_problem *p, const float *tile, int64_t ldt, int64_t i0,
                      int64_t mc, int64_t j0, int64_t nc, const void *C, const void *bias, void *D) {
+    const int has_bias = (p->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
+    const int has_c = p->beta != 0.0f;
+    /* fp32, unit column strides, bias by column: the common case, in loops that vectorise */
+    if (p->d_type == ACCEL_DTYPE_F32 && p->d_cs == 1 && (!has_c || (p->c_type == ACCEL_DTYPE_F32 && p->c_cs == 1)) &&
+        (!has_bias || (p->bias_type == ACCEL_DTYPE_F32 && !p->bias_per_row))) {
+        const float *bv = has_bias ? (const float *)bias + j0 : NULL;
+        for (int64_t i = 0; i < mc; i++) {
+            const float *t = tile + i * ldt;
+            float *d = (float *)D + (i0 + i) * p->d_rs + j0;
+            const float *c = has_c ? (const float *)C + (i0 + i) * p->c_rs + j0 : NULL;
+            for (int64_t j = 0; j < nc; j++) {
+                float v = p->alpha * t[j];
+                if (has_c) v += p->beta * c[j];
+                if (has_bias) v += bv[j];
+                d[j] = v;
+            }
+            if (p->epilogue & ACCEL_EPILOGUE_RELU)
+                for (int64_t j = 0; j < nc; j++) d[j] = cpu_relu(d[j]);
+            else if (p->epilogue & (ACCEL_EPILOGUE_GELU_ERF | ACCEL_EPILOGUE_GELU_TANH))
+                for (int64_t j = 0; j < nc; j++) d[j] = cpu_apply_activation(p->epilogue, d[j]);
+        }
+        return;
+    }
     for (int64_t i = 0; i < mc; i++) {
         const float *t = tile + i * ldt;
         int64_t gi = i0 + i;
         for (int64_t j = 0; j < nc; j++) {
             int64_t gj = j0 + j;
             float v = p->alpha * t[j];
-            if (p->beta != 0.0f) v += p->beta * cpu_load(p->c_type, C, gi * p->c_rs + gj * p->c_cs);
-            if (p->epilogue & ACCEL_EPILOGUE_BIAS)
-                v += cpu_load(p->bias_type, bias, p->bias_per_row ? gi : gj);
+            if (has_c) v += p->beta * cpu_load(p->c_type, C, gi * p->c_rs + gj * p->c_cs);
+            if (has_bias) v += cpu_load(p->bias_type, bias, p->bias_per_row ? gi : gj);
             v = cpu_apply_activation(p->epilogue, v);
             cpu_store(p->d_type, D, gi * p->d_rs + gj * p->d_cs, v);
         }
@@ -163,12 +193,12 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
     float *bpack = ws;
     float *thread_area = ws + l.bpack_floats;
 
-    for (int64_t bi = 0; bi < p->batch; bi++) {
-        const void *Ab = offset_elems(A, p->a_type, bi * p->a_bs);
-        const void *Bb = offset_elems(B, p->b_type, bi * p->b_bs);
-        const void *Cb = offset_elems(C, p->c_type, bi * p->c_bs);
-        const void *biasb = offset_elems(bias, p->bias_type, bi * p->bias_bs);
-        void *Db = (char *)D + bi * p->d_bs * (int64_t)cpu_dtype_bytes(p->d_type);
+    /* When every batch entry shares B (b_bs == 0: conv weights), B is packed once and the items of
+     * all entries run in one parallel loop; otherwise each entry packs its own B. */
+    const int shared_b = p->b_bs == 0;
+    const int64_t outer = shared_b ? 1 : p->batch, inner = shared_b ? p->batch : 1;
+    for (int64_t ob = 0; ob < outer; ob++) {
+        const void *Bb = offset_elems(B, p->b_type, ob * p->b_bs);
 
         for (int64_t jc = 0; jc < p->n; jc += l.panel_n) {
             const int64_t nc = min64(l.panel_n, p->n - jc);
@@ -178,8 +208,8 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
             const int64_t mblocks = (p->m + GEMM_MC - 1) / GEMM_MC;
             const int64_t strips_per_nc = GEMM_NC / kern.nr;
             int64_t parts = (strips + strips_per_nc - 1) / strips_per_nc;
-            if (mblocks * parts < 2 * (int64_t)threads) {
-                parts = (2 * (int64_t)threads + mblocks - 1) / mblocks;
+            if (inner * mblocks * parts < 2 * (int64_t)threads) {
+                parts = (2 * (int64_t)threads + inner * mblocks - 1) / (inner * mblocks);
                 if (parts > strips) parts = strips;
             }
 #pragma omp parallel num_threads(threads)
@@ -199,9 +229,14 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                 float *apack = thread_area + (size_t)tid * (l.apack_floats + l.tile_floats);
                 float *tile = apack + l.apack_floats;
 #pragma omp for schedule(dynamic, 1)
-                for (int64_t item = 0; item < mblocks * parts; item++) {
-                    const int64_t mb = item / parts, part = item % parts;
+                for (int64_t item = 0; item < inner * mblocks * parts; item++) {
+                    const int64_t bi = shared_b ? item / (mblocks * parts) : ob;
+                    const int64_t mb = (item / parts) % mblocks, part = item % parts;
                     const int64_t s0 = part * strips / parts, s1 = (part + 1) * strips / parts;
+                    const void *Ab = offset_elems(A, p->a_type, bi * p->a_bs);
+                    const void *Cb = offset_elems(C, p->c_type, bi * p->c_bs);
+                    const void *biasb = offset_elems(bias, p->bias_type, bi * p->bias_bs);
+                    void *Db = (char *)D + bi * p->d_bs * (int64_t)cpu_dtype_bytes(p->d_type);
                     const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
                     for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
                         const int64_t kc = min64(GEMM_KC, p->k - pc);
