@@ -227,6 +227,10 @@ int main(void) {
     conv_case(&env, "accel", ACCEL_LAYOUT_NHWC, F32, 1, 2, 4, 4, 2, 1, 1, 1, 0, 1, 0, 1);
     conv_case(&env, "accel", ACCEL_LAYOUT_NCHW, F16, 1, 3, 5, 5, 4, 3, 3, 1, 1, 1,
               ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU, 1);
+    /* 17 MB of im2col columns per image: the accel path runs one image per pass, three passes */
+    const uint32_t all_ep = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
+    conv_case(&env, "accel", ACCEL_LAYOUT_NHWC, F32, 3, 64, 86, 86, 4, 3, 3, 1, 1, 1, all_ep, 1);
+    conv_case(&env, "accel", ACCEL_LAYOUT_NCHW, F32, 3, 64, 86, 86, 4, 3, 3, 1, 1, 1, all_ep, 1);
 
     const accel_dtype types[3] = {F32, BF16, F16};
     for (int ti = 0; ti < 3; ti++) {
