@@ -18,14 +18,10 @@ typedef struct ocl_gemm_tile {
     int tsm, tsn, tsk, wptm, wptn;
 } ocl_gemm_tile;
 
-/* PoCL's CPU device runs a work-group as a loop over work-items that it vectorises: large groups
- * with register blocking keep the vector units busy. GPUs prefer 256-item groups of 4x4 blocks. */
-static const ocl_gemm_tile ocl_gemm_tiles_cpu[] = {
-    {64, 128, 16, 8, 8}, {64, 64, 16, 4, 4}, {32, 32, 16, 4, 4}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
-static const ocl_gemm_tile ocl_gemm_tiles_gpu[] = {
+/* Tiles for the local-memory kernel, preferred first (GPUs: 256-item groups of 4x4 blocks). CPU
+ * devices run gemm_vec.cl unless ACCEL_OPENCL_GEMM_KERNEL=tiled. */
+static const ocl_gemm_tile ocl_gemm_tiles[] = {
     {64, 64, 16, 4, 4}, {32, 32, 16, 4, 4}, {16, 16, 16, 2, 2}, {8, 8, 8, 2, 2}};
-
-enum { GEMM_ARG_COUNT = 25 };
 
 static int ocl_gemm_tile_fits(const ocl_device *dev, ocl_gemm_tile t) {
     if (t.tsm <= 0 || t.tsn <= 0 || t.tsk <= 0 || t.wptm <= 0 || t.wptn <= 0)
@@ -298,11 +294,8 @@ accel_status ocl_plan_gemm(ocl_plan *plan, accel_plugin_plan_info *info) {
     if (env && sscanf(env, "%d,%d,%d,%d,%d", &user.tsm, &user.tsn, &user.tsk, &user.wptm,
                       &user.wptn) == 5)
         cands[ncand++] = user;
-    const ocl_gemm_tile *list = (dev->type & CL_DEVICE_TYPE_CPU) ? ocl_gemm_tiles_cpu : ocl_gemm_tiles_gpu;
-    size_t nlist = (dev->type & CL_DEVICE_TYPE_CPU) ? sizeof(ocl_gemm_tiles_cpu) / sizeof(ocl_gemm_tile)
-                                                    : sizeof(ocl_gemm_tiles_gpu) / sizeof(ocl_gemm_tile);
-    for (size_t i = 0; i < nlist && ncand < 8; i++)
-        cands[ncand++] = list[i];
+    for (size_t i = 0; i < sizeof(ocl_gemm_tiles) / sizeof(ocl_gemm_tiles[0]) && ncand < 8; i++)
+        cands[ncand++] = ocl_gemm_tiles[i];
 
     st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                               "opencl: no GEMM tile fits this device (max work-group %zu, local "
