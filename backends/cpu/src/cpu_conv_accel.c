@@ -112,7 +112,7 @@ accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, c
     cp->q = (d->w + 2 * d->pad_w - cp->dil_w * (d->s - 1) - 1) / d->stride_w + 1;
     cp->direct = d->r == 1 && d->s == 1 && d->stride_h == 1 && d->stride_w == 1 &&
                  d->pad_h == 0 && d->pad_w == 0;
-    cp->threads = ctx->threads < cpu_max_threads() ? ctx->threads : cpu_max_threads();
+    cp->threads = ctx->threads;
     const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
     const int64_t K = d->c * d->r * d->s, pq = cp->p * cp->q;
     cpu_gemm_problem *g = &cp->g;

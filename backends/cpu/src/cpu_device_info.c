@@ -129,7 +129,7 @@ accel_status cpu_device_info_fill(cpu_device *dev, accel_device_info *info) {
     if (isa.amx_fp16) append_word(info->isa, sizeof info->isa, "AMX-FP16");
     if (isa.amx_tile) append_word(info->isa, sizeof info->isa, "AMX-TILE");
 
-    info->compute_units = ctx->threads;
+    info->compute_units = ctx->cores;
     info->max_clock_mhz = max_clock_mhz();
     if (cpuinfo_field("cpu MHz", buf, sizeof buf)) info->clock_mhz = (int)atof(buf);
     info->memory_bytes = physical_memory_bytes();

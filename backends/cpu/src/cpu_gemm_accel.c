@@ -59,7 +59,7 @@ accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu
     g->alpha = (float)d->alpha;
     g->beta = (float)d->beta;
     g->epilogue = d->epilogue;
-    p->threads = ctx->threads < cpu_max_threads() ? ctx->threads : cpu_max_threads();
+    p->threads = ctx->threads;
     p->base.execute = gemm_accel_execute;
     p->base.destroy = gemm_accel_destroy;
     p->base.workspace_bytes = cpu_gemm_workspace_bytes(g, p->threads);

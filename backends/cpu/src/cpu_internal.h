@@ -17,7 +17,8 @@ typedef struct cpu_onednn cpu_onednn;     /* oneDNN engine + stream, NULL when n
 
 typedef struct cpu_context {
     const accel_host_services *host;
-    int threads;              /* cores in this process's affinity mask */
+    int cores;                /* CPUs this process may run on */
+    int threads;              /* OpenMP threads the ops use (OMP_NUM_THREADS, else one per CPU) */
     cpu_openblas *openblas;
     char openblas_reason[256];
     cpu_onednn *onednn;

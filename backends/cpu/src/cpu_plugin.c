@@ -6,19 +6,56 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cpu_internal.h"
 #include "cpu_slots.h"
 
-static int affinity_core_count(void) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        int n = CPU_COUNT(&set);
-        if (n > 0) return n;
+#ifdef ACCEL_CPU_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl_version.h>
+#define CPU_STR2(x) #x
+#define CPU_STR(x) CPU_STR2(x)
+/* what the plugin was built against; device info reports the library actually loaded */
+#define CPU_PLUGIN_VERSION                                                                         \
+    ACCEL_CPU_BACKEND_VERSION " (oneDNN " CPU_STR(DNNL_VERSION_MAJOR) "." CPU_STR(                \
+        DNNL_VERSION_MINOR) "." CPU_STR(DNNL_VERSION_PATCH) ")"
+#else
+#define CPU_PLUGIN_VERSION ACCEL_CPU_BACKEND_VERSION " (no oneDNN)"
+#endif
+
+/* The CPUs this process may use. With OMP_PROC_BIND set, libgomp has already bound this thread to
+ * its first place when the plugin loads, so the thread's own mask says one core: the union of the
+ * OpenMP places is the process's real set. */
+static int process_cpuset(cpu_set_t *set) {
+    CPU_ZERO(set);
+#ifdef _OPENMP
+    int ids[CPU_SETSIZE];
+    for (int place = 0; place < omp_get_num_places(); place++) {
+        int n = omp_get_place_num_procs(place);
+        if (n <= 0 || n > CPU_SETSIZE) continue;
+        omp_get_place_proc_ids(place, ids);
+        for (int i = 0; i < n; i++)
+            if (ids[i] >= 0 && ids[i] < CPU_SETSIZE) CPU_SET(ids[i], set);
     }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
+#endif
+    if (CPU_COUNT(set) == 0 && sched_getaffinity(0, sizeof *set, set) != 0) CPU_ZERO(set);
+    int n = CPU_COUNT(set);
+    if (n > 0) return n;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
+/* OpenBLAS sizes its thread pool from the loading thread's mask and its threads inherit it: load
+ * it with this thread widened to the process's CPUs, then put the binding back. */
+static void openblas_open_unbound(cpu_context *ctx, const cpu_set_t *all) {
+    cpu_set_t mine;
+    int widened = CPU_COUNT(all) > 0 && sched_getaffinity(0, sizeof mine, &mine) == 0 &&
+                  !CPU_EQUAL(&mine, all) && sched_setaffinity(0, sizeof *all, all) == 0;
+    if (cpu_openblas_open(ctx) != ACCEL_OK && ctx->host->debug)
+        ctx->host->log(ACCEL_LOG_DEBUG, "cpu", ctx->openblas_reason);
+    if (widened) sched_setaffinity(0, sizeof mine, &mine);
 }
 
 /* OpenMP (and oneDNN, OpenBLAS) start worker threads that outlive any one call. If the host
@@ -39,10 +76,11 @@ static accel_status cpu_init(const accel_host_services *host, void **out_ctx, in
     }
     ctx->host = host;
     pin_plugin_in_memory();
-    ctx->threads = affinity_core_count();
+    cpu_set_t all;
+    ctx->cores = process_cpuset(&all);
+    ctx->threads = cpu_max_threads(); /* OMP_NUM_THREADS, else one per CPU */
     /* Optional libraries: their absence only removes a library name from op_libraries. */
-    if (cpu_openblas_open(ctx) != ACCEL_OK && host->debug)
-        host->log(ACCEL_LOG_DEBUG, "cpu", ctx->openblas_reason);
+    openblas_open_unbound(ctx, &all);
 #ifdef ACCEL_CPU_HAVE_ONEDNN
     if (cpu_onednn_open(ctx) != ACCEL_OK)
         host->log(ACCEL_LOG_WARN, "cpu", ctx->onednn_reason);
@@ -93,7 +131,7 @@ static const accel_backend_ops cpu_ops = {
     .abi_minor = ACCEL_PLUGIN_ABI_MINOR,
     .struct_size = sizeof(accel_backend_ops),
     .name = "cpu",
-    .version = ACCEL_CPU_BACKEND_VERSION,
+    .version = CPU_PLUGIN_VERSION,
     .init = cpu_init,
     .shutdown = cpu_shutdown,
     .device_open = cpu_device_open,
