@@ -100,8 +100,6 @@ void wl_gemm_teardown(void *state) {
     free(st);
 }
 
-static const char *dtype_roof_name(awl_dtype d) { return awl_dtype_name(d); }
-
 accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const wl_gemm_shape *shape,
                                  awl_dtype dtype, const awl_options *opt, void **state,
                                  awl_setup_info *info) {
@@ -221,7 +219,7 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
         wl_appendf(info->notes, sizeof info->notes, "%scold: %s", info->notes[0] ? "; " : "",
                    dinfo.cache_bytes ? "working set already > 2x LLC" : "LLC size unknown, not rotated");
     info->bandwidth = 0;
-    snprintf(info->roof, sizeof info->roof, "matrix-%s", dtype_roof_name(dtype));
+    snprintf(info->roof, sizeof info->roof, "matrix-%s", awl_dtype_name(dtype));
     info->device_bytes = st->bufs.bytes;
     *state = st;
     return ACCEL_OK;
