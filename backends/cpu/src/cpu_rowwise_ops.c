@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
@@ -82,44 +85,53 @@ accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d,
 typedef struct softmax_plan {
     cpu_plan base;
     accel_softmax_desc d;
+    int threads;
 } softmax_plan;
 
+/* Each thread stages one row of exponentials in fp32 in the workspace: one exp per element whatever
+ * the storage type, and Y may alias X. */
 static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
-    (void)ws;
-    const accel_softmax_desc d = ((softmax_plan *)plan)->d;
+    const softmax_plan *sp = (const softmax_plan *)plan;
+    const accel_softmax_desc d = sp->d;
     const void *X = cpu_ref_ptr(ops[0]);
     const float *mask = cpu_ref_ptr(ops[1]);
     void *Y = cpu_ref_ptr(ops[2]);
     const int64_t cols = d.cols, rpm = d.rows_per_mask_row > 0 ? d.rows_per_mask_row : 1;
+    const int64_t stride = (cols + 15) / 16 * 16;
+    float *scratch = (float *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     const float scale = (float)d.scale;
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < d.rows; r++) {
-        const int64_t base = r * cols;
-        const float *m = mask ? mask + (r / rpm) * cols : NULL;
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < cols; j++) {
-            float v = scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f);
-            mx = v > mx ? v : mx;
-        }
-        float sum = 0.0f;
-        if (d.dtype == ACCEL_DTYPE_F32) {
-            /* fp32 output can hold the exponentials exactly: one exp per element */
-            const float *x = (const float *)X + base;
-            float *y = (float *)Y + base;
+#pragma omp parallel num_threads(sp->threads)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        float *e = scratch + (int64_t)tid * stride;
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < d.rows; r++) {
+            const int64_t base = r * cols;
+            const float *m = mask ? mask + (r / rpm) * cols : NULL;
+            if (d.dtype == ACCEL_DTYPE_F32) {
+                const float *x = (const float *)X + base;
+                for (int64_t j = 0; j < cols; j++) e[j] = scale * x[j];
+            } else {
+                for (int64_t j = 0; j < cols; j++) e[j] = scale * cpu_load(d.dtype, X, base + j);
+            }
+            if (m)
+                for (int64_t j = 0; j < cols; j++) e[j] += m[j];
+            float mx = -INFINITY;
+            for (int64_t j = 0; j < cols; j++) mx = e[j] > mx ? e[j] : mx;
+            float sum = 0.0f;
             for (int64_t j = 0; j < cols; j++) {
-                float e = expf(scale * x[j] + (m ? m[j] : 0.0f) - mx);
-                y[j] = e;
-                sum += e;
+                e[j] = expf(e[j] - mx);
+                sum += e[j];
             }
             const float inv = 1.0f / sum;
-            for (int64_t j = 0; j < cols; j++) y[j] *= inv;
-        } else {
-            for (int64_t j = 0; j < cols; j++)
-                sum += expf(scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f) - mx);
-            const float inv = 1.0f / sum;
-            for (int64_t j = 0; j < cols; j++) {
-                float e = expf(scale * cpu_load(d.dtype, X, base + j) + (m ? m[j] : 0.0f) - mx);
-                cpu_store(d.dtype, Y, base + j, e * inv);
+            if (d.dtype == ACCEL_DTYPE_F32) {
+                float *y = (float *)Y + base;
+                for (int64_t j = 0; j < cols; j++) y[j] = e[j] * inv;
+            } else {
+                for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, e[j] * inv);
             }
         }
     }
@@ -133,8 +145,10 @@ accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu
     softmax_plan *p = calloc(1, sizeof *p);
     if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
+    p->threads = ctx->threads;
     p->base.execute = softmax_execute;
     p->base.destroy = plan_free;
+    p->base.workspace_bytes = 64 + (size_t)p->threads * (size_t)((d->cols + 15) / 16 * 16) * 4;
     snprintf(info->library, sizeof info->library, "accel");
     snprintf(info->algorithm, sizeof info->algorithm, "softmax rowwise fp32");
     *out = &p->base;

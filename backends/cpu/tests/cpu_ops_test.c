@@ -126,7 +126,7 @@ static void layernorm_case(test_env *env, accel_dtype t, int residual, int in_pl
     free(b);
 }
 
-static void softmax_case(test_env *env, accel_dtype t, int masked) {
+static void softmax_case(test_env *env, accel_dtype t, int masked, int in_place) {
     const int64_t batch = 2, heads = 3, seq = 19, rows = batch * heads * seq, cols = seq;
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
@@ -137,16 +137,17 @@ static void softmax_case(test_env *env, accel_dtype t, int masked) {
     float *mask = malloc(batch * cols * sizeof(float));
     for (int64_t b = 0; b < batch; b++) /* batch b keeps its first seq - 3b positions */
         for (int64_t j = 0; j < cols; j++) mask[b * cols + j] = j < seq - 3 * b ? 0.0f : -10000.0f;
-    accel_buffer *bufs[3] = {test_upload(env, X, rows * cols * e),
-                             masked ? test_upload(env, mask, batch * cols * sizeof(float)) : NULL,
-                             test_alloc(env, rows * cols * e)};
+    accel_buffer *bx = test_upload(env, X, rows * cols * e);
+    accel_buffer *bufs[3] = {bx, masked ? test_upload(env, mask, batch * cols * sizeof(float)) : NULL,
+                             in_place ? bx : test_alloc(env, rows * cols * e)};
     char algo[300] = "", label[96];
-    snprintf(label, sizeof label, "[softmax %s%s]", accel_dtype_name(t), masked ? " masked" : "");
+    snprintf(label, sizeof label, "[softmax %s%s%s]", accel_dtype_name(t), masked ? " masked" : "",
+             in_place ? " in-place" : "");
     CHECK_OK(test_run_op(env, &desc, bufs, 3, algo, sizeof algo));
     double *ref = malloc(rows * cols * sizeof(double));
     accel_ref_softmax(&desc.u.softmax, X, masked ? mask : NULL, ref);
     check_output(env, bufs[2], t, ref, rows * cols, label, algo);
-    for (int i = 0; i < 3; i++) accel_buffer_free(bufs[i]);
+    for (int i = 0; i < (in_place ? 2 : 3); i++) accel_buffer_free(bufs[i]);
     free(ref);
     free(X);
     free(mask);
@@ -238,8 +239,9 @@ int main(void) {
         layernorm_case(&env, t, 0, 0);
         layernorm_case(&env, t, 1, 0);
         layernorm_case(&env, t, 1, 1);
-        softmax_case(&env, t, 0);
-        softmax_case(&env, t, 1);
+        softmax_case(&env, t, 0, 0);
+        softmax_case(&env, t, 1, 0);
+        softmax_case(&env, t, 1, 1);
         for (int k = ACCEL_ELTWISE_COPY; k <= ACCEL_ELTWISE_BIAS_ADD; k++)
             eltwise_case(&env, t, (accel_eltwise_kind)k);
         const int64_t qkv[5] = {2, 7, 3, 4, 5};
