@@ -32,21 +32,6 @@ int accel_cuda_act_from_epilogue(uint32_t e) {
     return 0;
 }
 
-void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *g) {
-    *g = *in;
-    if (g->batch < 1) g->batch = 1;
-    if (!g->lda) g->lda = g->trans_a ? g->m : g->k;
-    if (!g->ldb) g->ldb = g->trans_b ? g->k : g->n;
-    if (!g->ldc) g->ldc = g->n;
-    if (!g->ldd) g->ldd = g->n;
-    if (!g->stride_a) g->stride_a = (g->trans_a ? g->k : g->m) * g->lda;
-    if (!g->stride_b) g->stride_b = (g->trans_b ? g->n : g->k) * g->ldb;
-    if (!g->stride_c) g->stride_c = g->m * g->ldc;
-    if (!g->stride_d) g->stride_d = g->m * g->ldd;
-    if (g->bias_type == ACCEL_DTYPE_INVALID) g->bias_type = g->d_type;
-    if (g->c_type == ACCEL_DTYPE_INVALID) g->c_type = g->d_type;
-}
-
 accel_status accel_cuda_run_gemm_epilogue(accel_cuda_plan *plan, accel_cuda_stream *stream,
                                           CUdeviceptr d, CUdeviceptr bias) {
     accel_gemm_desc g;

@@ -3,6 +3,7 @@
 #define ACCEL_CUDA_OPS_H
 
 #include "cuda_internal.h"
+#include "cuda_lt_desc.h"
 
 typedef struct accel_cuda_plan accel_cuda_plan;
 typedef accel_status (*accel_cuda_plan_exec_fn)(accel_cuda_plan *plan, accel_cuda_stream *stream,
@@ -43,8 +44,6 @@ struct accel_cuda_plan {
 const char *accel_cuda_dtype_suffix(accel_dtype t, int allow_f64);
 /* Bytes per element (0 for INVALID); the plugin cannot call libaccel's accel_dtype_size. */
 size_t accel_cuda_dtype_size(accel_dtype t);
-/* The GEMM with leading dimensions and batch strides made explicit (0 = packed resolved). */
-void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *out);
 int accel_cuda_act_from_epilogue(uint32_t epilogue);
 
 /* Plan builders for our own kernels (library "accel-cuda"). */

@@ -1,0 +1,37 @@
+/* The host-only half of a cuBLASLt GEMM plan: matmul descriptor, layouts and epilogue split, built
+ * from an accel_gemm_desc without a device (so it is unit-tested on machines without a GPU). */
+#ifndef ACCEL_CUDA_LT_DESC_H
+#define ACCEL_CUDA_LT_DESC_H
+
+#include <stddef.h>
+
+#include "accel/ops.h"
+#include "cuda_symbols.h"
+
+typedef struct accel_cuda_lt_desc {
+    cublasLtMatmulDesc_t op;
+    cublasLtMatrixLayout_t a, b, c, d; /* cuBLASLt's A, B, C, D */
+    int a_operand, b_operand;          /* which of our operands (0 = A, 1 = B) is cuBLASLt's A, B */
+    int fused_bias;                    /* cuBLASLt adds the bias (pointer set at execute) */
+    int after_act;                     /* ACCEL_ACT_* our epilogue kernel applies afterwards, or 0 */
+    cudaDataType_t scale_type;
+    union {
+        float f;
+        double d;
+        uint16_t h;
+    } alpha, beta;
+} accel_cuda_lt_desc;
+
+/* The GEMM with ld*, stride_* (0 = packed), batch, c_type and bias_type made explicit. */
+void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *out);
+
+/* ACCEL_OK, or ACCEL_ERR_UNIMPLEMENTED (a combination cuBLASLt or this mapping does not run) /
+ * ACCEL_ERR_INTERNAL with the reason in why. On failure nothing needs releasing. */
+accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const accel_gemm_desc *desc,
+                                    accel_cuda_lt_desc *out, char *why, size_t why_len);
+void accel_cuda_lt_desc_release(const accel_cuda_cublaslt_table *lt, accel_cuda_lt_desc *d);
+
+/* float -> IEEE half bits, round to nearest even. */
+uint16_t accel_cuda_float_to_half(float f);
+
+#endif
