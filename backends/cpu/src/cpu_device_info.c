@@ -50,11 +50,10 @@ static uint64_t parse_size_with_suffix(const char *s) {
 }
 
 /* Largest cache visible from cpu0 (the LLC); sysconf first, sysfs when glibc does not know. */
+/* sysfs first: it describes the caches this CPU really sees. glibc's sysconf answer comes from
+ * cpuid and can be far off in a VM (320 MiB of L3 reported on a 2-vCPU guest whose sysfs says
+ * 32 MiB), which made stream arrays ten times larger than needed. */
 static uint64_t last_level_cache_bytes(void) {
-#ifdef _SC_LEVEL3_CACHE_SIZE
-    long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
-    if (l3 > 0) return (uint64_t)l3;
-#endif
     uint64_t best = 0;
     for (int i = 0; i < 8; i++) {
         char path[128], buf[64];
@@ -67,6 +66,12 @@ static uint64_t last_level_cache_bytes(void) {
         }
         fclose(f);
     }
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    if (best == 0) {
+        long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        if (l3 > 0) best = (uint64_t)l3;
+    }
+#endif
     return best;
 }
 
