@@ -3,15 +3,17 @@
  *
  *   cublaslt_direct_bench [--size N] [--reps R] [--rounds K] [--csv FILE]
  *
- * Row-major bf16 D = A B (N x N x N), fp32 accumulation, the same heuristic request as the plugin
- * (32 MiB workspace, 16-byte alignment). Each round times R back-to-back GEMMs with a cuEvent pair
- * on each side; the median over rounds is reported. Exit 77 when there is no usable CUDA device. */
+ * Row-major bf16 D = A B (N x N x N), fp32 accumulation, with the plugin's own descriptor builder
+ * (cuda_lt_desc.c) and the same heuristic request (32 MiB workspace, 16-byte alignment). Each
+ * round times R back-to-back GEMMs with a cuEvent pair on each side; the median over rounds is
+ * reported. Exit 77 when there is no usable CUDA device. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cuda_dl.h"
+#include "cuda_lt_desc.h"
 #include "cuda_symbols.h"
 #ifdef ACCEL_BENCH_WITH_HAL
 #include "accel/accel.h"
@@ -29,8 +31,7 @@ typedef struct bench {
     CUcontext ctx;
     CUstream stream;
     cublasLtHandle_t handle;
-    cublasLtMatmulDesc_t op;
-    cublasLtMatrixLayout_t la, lb, ld;
+    accel_cuda_lt_desc desc;
     cublasLtMatmulAlgo_t algo;
     size_t ws_size;
     CUdeviceptr a, b, d, d_hal, ws;
@@ -66,17 +67,20 @@ static float from_bf16(uint16_t h) {
     return f;
 }
 
+/* The same descriptors the plugin builds (cuda_lt_desc.c), the same heuristic request. */
 static int plan_direct(bench *B, int n) {
-    const cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
-    const cudaDataType_t scale = CUDA_R_32F;
-    cublasOperation_t opn = CUBLAS_OP_N;
-    if (B->lt.cublasLtMatmulDescCreate(&B->op, compute, scale)) return die("cublasLtMatmulDescCreate", 0);
-    B->lt.cublasLtMatmulDescSetAttribute(B->op, CUBLASLT_MATMUL_DESC_TRANSA, &opn, sizeof opn);
-    B->lt.cublasLtMatmulDescSetAttribute(B->op, CUBLASLT_MATMUL_DESC_TRANSB, &opn, sizeof opn);
-    /* Row-major D = A B as column-major D^T = B^T A^T (the plugin's mapping). */
-    B->lt.cublasLtMatrixLayoutCreate(&B->la, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
-    B->lt.cublasLtMatrixLayoutCreate(&B->lb, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
-    B->lt.cublasLtMatrixLayoutCreate(&B->ld, CUDA_R_16BF, (uint64_t)n, (uint64_t)n, n);
+    accel_gemm_desc g;
+    memset(&g, 0, sizeof g);
+    g.a_type = g.b_type = g.c_type = g.d_type = ACCEL_DTYPE_BF16;
+    g.compute = ACCEL_COMPUTE_BF16;
+    g.m = g.n = g.k = n;
+    g.batch = 1;
+    g.alpha = 1.0;
+    char why[256];
+    if (accel_cuda_lt_describe(&B->lt, &g, &B->desc, why, sizeof why) != ACCEL_OK) {
+        fprintf(stderr, "cublaslt_direct_bench: %s\n", why);
+        return 1;
+    }
     cublasLtMatmulPreference_t pref;
     B->lt.cublasLtMatmulPreferenceCreate(&pref);
     const uint64_t max_ws = 32u << 20;
@@ -89,7 +93,8 @@ static int plan_direct(bench *B, int n) {
     cublasLtMatmulHeuristicResult_t r;
     memset(&r, 0, sizeof r);
     int got = 0;
-    cublasStatus_t s = B->lt.cublasLtMatmulAlgoGetHeuristic(B->handle, B->op, B->la, B->lb, B->ld, B->ld, pref, 1, &r, &got);
+    cublasStatus_t s = B->lt.cublasLtMatmulAlgoGetHeuristic(B->handle, B->desc.op, B->desc.a, B->desc.b, B->desc.c,
+                                                            B->desc.d, pref, 1, &r, &got);
     B->lt.cublasLtMatmulPreferenceDestroy(pref);
     if (s != CUBLAS_STATUS_SUCCESS || got < 1) return die("cublasLtMatmulAlgoGetHeuristic", (int)s);
     B->algo = r.algo;
@@ -103,16 +108,19 @@ static int plan_direct(bench *B, int n) {
 }
 
 static int run_direct(bench *B, int reps, double *ms) {
-    const float alpha = 1.0f, beta = 0.0f;
     CUevent e0, e1;
     B->cu.cuEventCreate(&e0, CU_EVENT_DEFAULT);
     B->cu.cuEventCreate(&e1, CU_EVENT_DEFAULT);
+    /* Operands bound as the plugin binds them: cuBLASLt's A is desc.a_operand of (A, B). */
+    const CUdeviceptr ours[2] = {B->a, B->b};
+    const void *lt_a = (const void *)(uintptr_t)ours[B->desc.a_operand];
+    const void *lt_b = (const void *)(uintptr_t)ours[B->desc.b_operand];
+    void *d = (void *)(uintptr_t)B->d;
     B->cu.cuEventRecord(e0, B->stream);
     for (int i = 0; i < reps; ++i) {
-        cublasStatus_t s = B->lt.cublasLtMatmul(B->handle, B->op, &alpha, (void *)(uintptr_t)B->b, B->la,
-                                                (void *)(uintptr_t)B->a, B->lb, &beta, (void *)(uintptr_t)B->d, B->ld,
-                                                (void *)(uintptr_t)B->d, B->ld, &B->algo, (void *)(uintptr_t)B->ws,
-                                                B->ws_size, (cudaStream_t)B->stream);
+        cublasStatus_t s = B->lt.cublasLtMatmul(B->handle, B->desc.op, &B->desc.alpha, lt_a, B->desc.a, lt_b, B->desc.b,
+                                                &B->desc.beta, d, B->desc.c, d, B->desc.d, &B->algo,
+                                                (void *)(uintptr_t)B->ws, B->ws_size, (cudaStream_t)B->stream);
         if (s != CUBLAS_STATUS_SUCCESS) return die("cublasLtMatmul", (int)s);
     }
     B->cu.cuEventRecord(e1, B->stream);
