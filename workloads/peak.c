@@ -10,7 +10,10 @@
 #include <string.h>
 
 #define MATRIX_DTYPES ((1u << AWL_FP32) | (1u << AWL_TF32) | (1u << AWL_FP16) | (1u << AWL_BF16))
-#define CPU_ITERS (1 << 22)
+#define CPU_ITERS (1 << 20)
+/* Several groups per reported core: the backend may run more threads than compute_units (its
+ * cpuset seen at init can be narrower than its thread pool), and groups are spread over threads. */
+#define CPU_GROUPS_PER_UNIT 8
 #define GPU_ITERS 8192
 #define GPU_GROUP 256
 #define GPU_GROUPS_PER_UNIT 16
@@ -94,7 +97,7 @@ static accel_status fma_setup(accel_device *dev, const accel_device_info *dinfo,
     if (formats & (1u << ACCEL_MODULE_CPU_TABLE)) {
         const accel_cpu_module_image *img = wl_peak_cpu_module();
         s = accel_module_load(dev, ACCEL_MODULE_CPU_TABLE, img, sizeof *img, NULL, &st->module);
-        st->grid[0] = (uint32_t)units;
+        st->grid[0] = (uint32_t)(units * CPU_GROUPS_PER_UNIT);
         st->group[0] = 1;
         st->iters = CPU_ITERS;
         lanes_per_item = WL_PEAK_CPU_STATE;
