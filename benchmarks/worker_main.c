@@ -95,10 +95,14 @@ static void append_note(bench_row *r, const char *note)
     bench_strbuf_free(&sb);
 }
 
+static void error_text_from(accel_status st, const char *msg, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%s%s", accel_status_str(st), msg[0] ? ": " : "", msg);
+}
+
 static void error_text(accel_status st, char *buf, size_t n)
 {
-    const char *msg = accel_last_error();
-    snprintf(buf, n, "%s%s%s", accel_status_str(st), msg[0] ? ": " : "", msg);
+    error_text_from(st, accel_last_error(), buf, n);
 }
 
 static void fill_telemetry(bench_row *r, const accel_device_telemetry *before,
@@ -155,7 +159,8 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
     accel_status st = wl->setup(w->dev, w->stream, cfg, dtype, &opt, &state, &info);
     char text[512];
     if (st != ACCEL_OK) {
-        error_text(st, text, sizeof text);
+        /* A workload's own refusal (too big for the device) is kept by the workload library. */
+        error_text_from(st, awl_last_error(), text, sizeof text);
         const char *status = st == ACCEL_ERR_UNIMPLEMENTED  ? "unsupported"
                              : st == ACCEL_ERR_OUT_OF_MEMORY ? "skipped"
                                                              : "error";
