@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The ICD loader's soname; the unversioned name only exists with the -dev package. */
@@ -11,15 +12,23 @@ static const char *const ocl_library_names[] = {"libOpenCL.so.1", "libOpenCL.so"
 int ocl_api_open(ocl_api *api, int debug, char *reason, size_t reason_len) {
     memset(api, 0, sizeof(*api));
     const char *last_error = "";
-    for (size_t i = 0; i < sizeof(ocl_library_names) / sizeof(ocl_library_names[0]); i++) {
-        api->lib = dlopen(ocl_library_names[i], RTLD_NOW | RTLD_LOCAL);
+    /* $ACCEL_OPENCL_LIBRARY names one loader to use instead (a vendor's own libOpenCL, tests). */
+    const char *only = getenv("ACCEL_OPENCL_LIBRARY");
+    const char *const *names = ocl_library_names;
+    size_t count = sizeof(ocl_library_names) / sizeof(ocl_library_names[0]);
+    if (only && only[0]) {
+        names = &only;
+        count = 1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        api->lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
         if (api->lib) {
-            snprintf(api->lib_name, sizeof(api->lib_name), "%s", ocl_library_names[i]);
+            snprintf(api->lib_name, sizeof(api->lib_name), "%s", names[i]);
             break;
         }
         last_error = dlerror();
         if (debug)
-            fprintf(stderr, "[opencl] dlopen %s: %s\n", ocl_library_names[i], last_error);
+            fprintf(stderr, "[opencl] dlopen %s: %s\n", names[i], last_error);
     }
     if (!api->lib) {
         snprintf(reason, reason_len,

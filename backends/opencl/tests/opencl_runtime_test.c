@@ -1,7 +1,8 @@
 /* OpenCL backend behaviour beyond the ops: device info, transfers, events, timers, user kernels
  * from source (with buffer offsets as sub-buffers), the build-failure message, the program cache
  * (second load is a hit, a corrupt file is rebuilt), and a machine without a platform.
- * Usage: opencl_runtime_test <plugin> [--expect-no-platform]. Exit 77 when no device. */
+ * Usage: opencl_runtime_test <plugin> [--expect-no-platform | --expect-no-library].
+ * Exit 77 when no device. */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_test_util.h"
 
@@ -223,6 +224,15 @@ int main(int argc, char **argv) {
         printf("%s: status %s, %d devices, reason '%s'\n", ok ? "PASS" : "FAIL",
                rep ? accel_status_str(rep->status) : "?", rep ? rep->device_count : -1,
                rep ? rep->reason : "no report");
+        accel_runtime_close(t.rt);
+        return ok ? 0 : 1;
+    }
+    if (argc > 2 && strcmp(argv[2], "--expect-no-library") == 0) {
+        /* Run with ACCEL_OPENCL_LIBRARY naming a file that does not exist. */
+        int ok = rep && rep->status == ACCEL_ERR_UNAVAILABLE && n <= 0 &&
+                 strstr(rep->reason, "install") && strstr(rep->reason, "pocl-opencl-icd");
+        printf("%s: status %s, reason '%s'\n", ok ? "PASS" : "FAIL",
+               rep ? accel_status_str(rep->status) : "?", rep ? rep->reason : "no report");
         accel_runtime_close(t.rt);
         return ok ? 0 : 1;
     }
