@@ -319,7 +319,7 @@ def group_crash(b):
     check(rows[0]["workload"] == "peak", f"first row is {rows[0]['workload']}")
 
     rc, out, err = b.run("run", "--workload", "gemm,peak", "--config", f"{SMALL},fma", "--dtype", "fp32",
-                         *TINY, "--csv", "hang.csv", "--timeout-s", "1", env={"ACCEL_TEST_HANG": "gemm"})
+                         *TINY, "--csv", "hang.csv", "--timeout-s", "4", env={"ACCEL_TEST_HANG": "gemm"})
     check(rc == 1, f"hang run exit {rc}, expected 1\n{err}")
     rows = read_csv(b.path("hang.csv"))
     gemm = [r for r in rows if r["workload"] == "gemm"]
