@@ -102,9 +102,11 @@ bad:
     return NULL;
 }
 
-static void ocl_cache_write(const char *path, const unsigned char *data, size_t n) {
+/* tag: unique per writer within the process (two device handles may build the same program at
+ * once); the pid makes it unique across processes. */
+static void ocl_cache_write(const char *path, const unsigned char *data, size_t n, const void *tag) {
     char tmp[1100];
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%p", path, (long)getpid(), tag);
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return;
@@ -160,7 +162,7 @@ static void ocl_store_binary(ocl_device *dev, cl_program prog, const char *path)
         return;
     unsigned char *bins[1] = {bin};
     if (dev->cl->clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof(bins), bins, NULL) == CL_SUCCESS)
-        ocl_cache_write(path, bin, n);
+        ocl_cache_write(path, bin, n, dev);
     free(bin);
 }
 
