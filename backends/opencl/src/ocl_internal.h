@@ -91,7 +91,7 @@ void ocl_device_close(void *dev);
 accel_status ocl_device_info(void *dev, accel_device_info *info);
 accel_status ocl_device_synchronize(void *dev);
 
-/* Memory, streams, events, timers (ocl_memory.c, ocl_stream.c, ocl_timer.c). */
+/* Memory and streams (ocl_memory.c), events and timers (ocl_event_timer.c). */
 accel_status ocl_buffer_alloc(void *dev, size_t bytes, accel_memory_kind kind, void **buf,
                               void **host_ptr);
 void ocl_buffer_free(void *dev, void *buf);
@@ -139,7 +139,8 @@ accel_status ocl_kernel_launch(void *stream, void *kernel, const uint32_t grid[3
                                const uint32_t group[3], const accel_plugin_arg *args, size_t nargs,
                                size_t shared_bytes);
 
-/* Ops (ocl_ops.c and one file per op family). */
+/* Ops: dispatch in ocl_ops.c, planners in ocl_op_gemm.c, ocl_op_gemm_clblast.c, ocl_op_conv.c,
+ * ocl_op_misc.c. */
 accel_status ocl_op_plan_create(void *dev, const accel_op_desc *desc, void **plan,
                                 accel_plugin_plan_info *info);
 void ocl_op_plan_destroy(void *plan);
