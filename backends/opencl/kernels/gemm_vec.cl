@@ -17,7 +17,8 @@
  *
  * Also accel_transpose_b (below), which packs a transposed B for it.
  *
- * Compile-time options: VECN (4, 8 or 16; default 16), WPTM (default 8), TRANS_A, TRANS_B (0/1),
+ * Compile-time options: VECN (4, 8 or 16; default 16), WPTM (default 8), KC (K chunk between
+ * work-group barriers for cache reuse, 0 = none), TRANS_A, TRANS_B (0/1),
  * AB_TYPE, CD_TYPE (0 f32, 1 f16 via vload_half: core OpenCL C, 2 bf16 as ushort). fp32 math. */
 
 #ifndef VECN
@@ -25,6 +26,9 @@
 #endif
 #ifndef WPTM
 #define WPTM 8
+#endif
+#ifndef KC
+#define KC 0 /* K chunk between work-group barriers; 0 = one pass over K */
 #endif
 #ifndef TRANS_A
 #define TRANS_A 0
@@ -143,20 +147,28 @@ __kernel void accel_gemm_vec(const int M, const int N, const int K, __global con
     const int col0 = get_global_id(0) * VECN;
     const int row0 = get_global_id(1) * WPTM;
     const long batch = get_global_id(2);
-    if (col0 >= N || row0 >= M)
-        return;
     A += a_off + batch * stride_a;
     B += b_off + batch * stride_b;
     C += c_off + batch * stride_c;
     D += d_off + batch * stride_d;
     bias += bias_off + batch * stride_bias;
+    const int full = col0 + VECN <= N && row0 + WPTM <= M;
 
-    if (col0 + VECN <= N && row0 + WPTM <= M) {
-        VEC acc[WPTM];
+    VEC acc[WPTM];
 #pragma unroll
-        for (int i = 0; i < WPTM; i++)
-            acc[i] = (VEC)(0.0f);
+    for (int i = 0; i < WPTM; i++)
+        acc[i] = (VEC)(0.0f);
+#if KC > 0
+    /* K in chunks with a barrier between them, so the whole work-group works through the same
+     * A rows and B rows before moving on and they stay in cache. Every work-item reaches every
+     * barrier (the trip count is uniform); only full blocks compute here. */
+    for (int k0 = 0; k0 < K; k0 += KC) {
+        const int kend = min(k0 + KC, K);
+        for (int k = full ? k0 : kend; k < kend; k++) {
+#else
+    if (full) {
         for (int k = 0; k < K; k++) {
+#endif
 #if TRANS_B == 0
             const VEC b = LOAD_ABV(B, (long)k * ldb + col0);
 #else
@@ -171,6 +183,13 @@ __kernel void accel_gemm_vec(const int M, const int N, const int K, __global con
             for (int i = 0; i < WPTM; i++)
                 acc[i] = fma((VEC)(A_AT(row0 + i, k)), b, acc[i]);
         }
+#if KC > 0
+        barrier(CLK_GLOBAL_MEM_FENCE);
+#endif
+    }
+    if (col0 >= N || row0 >= M)
+        return;
+    if (full) {
 #pragma unroll
         for (int i = 0; i < WPTM; i++) {
             VEC v = alpha * acc[i];

@@ -188,6 +188,23 @@ static void test_gemm(ocl_test *t) {
         setenv("ACCEL_OPENCL_GEMM_KERNEL", kernels[i], 1);
         test_gemm_suite(t);
     }
+    /* the vector kernel with other vector widths, an odd row block and several K chunks
+     * (including a partial one) between its work-group barriers */
+    const char *vec_variants[2] = {"4,3,16", "8,5,32"};
+    for (int v = 0; v < 2; v++) {
+        setenv("ACCEL_OPENCL_GEMM_VEC", vec_variants[v], 1);
+        for (int tr = 0; tr < 3; tr++) {
+            accel_gemm_desc g = gemm_desc(ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, 37, 53, 71);
+            g.trans_a = tr == 1;
+            g.trans_b = tr == 2;
+            g.batch = 2;
+            g.alpha = -0.5;
+            g.beta = tr == 0 ? 0.75 : 0.0;
+            g.epilogue = tr == 1 ? ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF : 0;
+            gemm_case(t, g, "");
+        }
+    }
+    unsetenv("ACCEL_OPENCL_GEMM_VEC");
     unsetenv("ACCEL_OPENCL_GEMM_KERNEL");
 
     /* TF32 is not offered */
