@@ -67,8 +67,8 @@ static accel_status ocl_conv_set_geometry(ocl_plan *plan, int empty, int64_t p, 
     return ACCEL_OK;
 }
 
-/* NHWC on CPU devices: kernels/conv2d_vec.cl, with the weights packed to (r*s*c) x k in the
- * workspace by accel_conv_pack_w at the start of each execute. */
+/* CPU devices: kernels/conv2d_vec.cl. NHWC packs the weights to (r*s*c) x k in the workspace by
+ * accel_conv_pack_w at the start of each execute; NCHW gathers pixels and reads weights in place. */
 static accel_status ocl_conv_vec_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
     ocl_device *dev = plan->dev;
     size_t es = ocl_dtype_size(plan->desc.u.conv2d.y_type);
@@ -96,12 +96,44 @@ static accel_status ocl_plan_conv2d_vec(ocl_plan *plan, accel_plugin_plan_info *
     const accel_conv2d_desc *c = &plan->desc.u.conv2d;
     int vecn = dev->pref_vec_float >= 16 ? 16 : dev->pref_vec_float >= 8 ? 8 : 4;
     int wptm = vecn == 16 ? 8 : vecn == 8 ? 6 : 4;
+    int kc = 256; /* taps per work-group pass (NCHW); ACCEL_OPENCL_CONV_KC overrides (tests) */
+    const char *kc_env = getenv("ACCEL_OPENCL_CONV_KC");
+    if (kc_env && atoi(kc_env) > 0)
+        kc = atoi(kc_env);
     char opts[96];
-    snprintf(opts, sizeof(opts), "-DVECN=%d -DWPTM=%d -DDTYPE=%d", vecn, wptm, dt);
+    snprintf(opts, sizeof(opts), "-DVECN=%d -DWPTM=%d -DKC=%d -DDTYPE=%d", vecn, wptm, kc, dt);
     const char *cache = "";
-    accel_status st = ocl_plan_kernel(plan, "conv2d_vec", opts, "accel_conv2d_vec", &cache);
+    int nchw = c->layout == ACCEL_LAYOUT_NCHW;
+    accel_status st = ocl_plan_kernel(plan, "conv2d_vec", opts,
+                                      nchw ? "accel_conv2d_vec_nchw" : "accel_conv2d_vec", &cache);
     if (st != ACCEL_OK)
         return st;
+    if (nchw) {
+        /* rows = output channels, columns = pixels; weights read in place */
+        size_t l0 = 8, l1 = 8;
+        while (l0 * l1 > dev->max_work_group || l0 > dev->max_work_item[0] || l1 > dev->max_work_item[1])
+            l1 > 1 ? (l1 /= 2) : (l0 /= 2);
+        size_t pixels = (size_t)(c->n * p * q);
+        size_t gx = (pixels + (size_t)vecn - 1) / (size_t)vecn;
+        size_t gy = ((size_t)c->k + (size_t)wptm - 1) / (size_t)wptm;
+        plan->local[0] = l0;
+        plan->local[1] = l1;
+        plan->global[0] = (gx + l0 - 1) / l0 * l0;
+        plan->global[1] = (gy + l1 - 1) / l1 * l1;
+        st = ocl_conv_set_geometry(plan, 1, 1, 1);
+        if (st == ACCEL_OK)
+            st = ocl_plan_warm_up(plan);
+        if (st == ACCEL_OK)
+            st = ocl_conv_set_geometry(plan, 0, p, q);
+        if (st != ACCEL_OK)
+            return st;
+        plan->exec = ocl_conv_exec;
+        snprintf(info->algorithm, sizeof(info->algorithm),
+                 "conv2d_vec.cl implicit-gemm nchw %d channels x float%d pixels per work-item, "
+                 "k-chunk %d, fp32-acc cache=%s",
+                 wptm, vecn, kc, cache);
+        return ACCEL_OK;
+    }
     cl_program prog;
     const char *unused;
     st = ocl_program_get(dev, "conv2d_vec", opts, &prog, &unused);
@@ -190,7 +222,7 @@ accel_status ocl_plan_conv2d(ocl_plan *plan, accel_plugin_plan_info *info) {
                                     "opencl conv2d: tensor above 2^31 elements");
     const char *kind = getenv("ACCEL_OPENCL_CONV_KERNEL");
     int use_vec = kind && kind[0] ? strcmp(kind, "vec") == 0 : (dev->type & CL_DEVICE_TYPE_CPU) != 0;
-    if (use_vec && c->layout == ACCEL_LAYOUT_NHWC)
+    if (use_vec)
         return ocl_plan_conv2d_vec(plan, info, dt, p, q);
     int64_t rows = c->layout == ACCEL_LAYOUT_NCHW ? c->k : pixels;
     int64_t cols = c->layout == ACCEL_LAYOUT_NCHW ? pixels : c->k;

@@ -251,11 +251,12 @@ static void test_gemm_clblast(ocl_test *t) {
 
 /* ---- conv2d ---- */
 
-/* NCHW and NHWC on the tiled kernel, NHWC also on the vector kernel. */
+/* NCHW and NHWC on the tiled kernel and on the vector kernel. */
 static void test_conv(ocl_test *t) {
-    for (int variant = 0; variant < 3; variant++) {
-        int layout = variant > 0;
-        setenv("ACCEL_OPENCL_CONV_KERNEL", variant == 2 ? "vec" : "tiled", 1);
+    for (int variant = 0; variant < 4; variant++) {
+        int layout = variant & 1;
+        setenv("ACCEL_OPENCL_CONV_KERNEL", variant >= 2 ? "vec" : "tiled", 1);
+        setenv("ACCEL_OPENCL_CONV_KC", "16", 1); /* several tap chunks, the last one partial */
         for (size_t di = 0; di < sizeof(dtypes) / sizeof(dtypes[0]); di++)
             for (int shape = 0; shape < 2; shape++) {
                 accel_op_desc d = {.kind = ACCEL_OP_CONV2D};
@@ -294,6 +295,7 @@ static void test_conv(ocl_test *t) {
             }
     }
     unsetenv("ACCEL_OPENCL_CONV_KERNEL");
+    unsetenv("ACCEL_OPENCL_CONV_KC");
 }
 
 /* ---- layernorm, softmax, eltwise, permute ---- */
