@@ -162,12 +162,43 @@ static conf_result check_gemm_tf32(conf_ctx *c) {
 
 /* ---- the other ops: normwise against the whole fp64 output ---- */
 
-static conf_result compare_out(conf_ctx *c, conf_tensor *t, int out, double *ref, int n) {
-    conf_result r = ref ? conf_compare_normwise(c, &t[out], ref, conf_tolerance(t[out].type))
-                        : conf_fail(c, "out of host memory");
-    free(ref);
+/* The fp64 reference of the op, from the host copies of its inputs. */
+typedef void (*reference_fn)(const accel_op_desc *d, conf_tensor *t, double *ref);
+/* Adjusts inputs after they were made random (masks), re-uploading what it changes; may be NULL. */
+typedef accel_status (*prepare_fn)(conf_ctx *c, conf_tensor *t);
+
+/* Makes the operands, runs the op, and compares operand `out` with the reference. */
+static conf_result normwise_case(conf_ctx *c, const accel_op_desc *d, const accel_dtype *types,
+                                 int out, prepare_fn prepare, reference_fn reference) {
+    conf_tensor t[MAX_OPS];
+    int n = accel_op_operand_count(d->kind);
+    accel_status st = make_operands(c, d, t, out, types);
+    if (st == ACCEL_OK && prepare) st = prepare(c, t);
+    conf_result r = st == ACCEL_OK ? run_op(c, d, t, out) : conf_from_status(c, st, "operands");
+    if (r == CONF_PASS) {
+        double *ref = malloc(sizeof(double) * (size_t)t[out].count);
+        if (ref) {
+            reference(d, t, ref);
+            r = conf_compare_normwise(c, &t[out], ref, conf_tolerance(t[out].type));
+        } else {
+            r = conf_fail(c, "out of host memory");
+        }
+        free(ref);
+    }
     free_all(t, n);
     return r;
+}
+
+/* Additive mask of `seqs` rows of `keys`: sequence s keeps its first keys - drop0 - step*s keys. */
+static accel_status write_mask(conf_ctx *c, conf_tensor *m, int seqs, int keys, int drop0, int step) {
+    float *mask = m->host;
+    for (int j = 0; j < seqs * keys; ++j)
+        mask[j] = (j % keys >= keys - drop0 - step * (j / keys)) ? -10000.0f : 0.0f;
+    return accel_buffer_write(c->stream, m->buf, 0, mask, (size_t)(seqs * keys) * sizeof(float));
+}
+
+static void conv_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_conv2d(&d->u.conv2d, t[0].host, t[1].host, t[2].host, t[3].host, ref);
 }
 
 static conf_result conv_case(conf_ctx *c, accel_layout layout, accel_dtype dt) {
@@ -177,81 +208,55 @@ static conf_result conv_case(conf_ctx *c, accel_layout layout, accel_dtype dt) {
                                      .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                      .epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL |
                                                  ACCEL_EPILOGUE_RELU};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[5] = {dt, dt, dt, dt, dt};
-    accel_status st = make_operands(c, &d, t, 4, types);
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 5);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
-    if (ref) accel_ref_conv2d(&d.u.conv2d, t[0].host, t[1].host, t[2].host, t[3].host, ref);
-    return compare_out(c, t, 4, ref, 5);
+    return normwise_case(c, &d, types, 4, NULL, conv_reference);
 }
 static conf_result check_conv_nchw(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NCHW, ACCEL_DTYPE_F32); }
 static conf_result check_conv_nhwc(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32); }
 static conf_result check_conv_nhwc_bf16(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_BF16); }
 
+static void layernorm_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_layernorm(&d->u.layernorm, t[0].host, t[1].host, t[2].host, t[3].host, ref);
+}
+
 static conf_result layernorm_case(conf_ctx *c, accel_dtype dt) {
     accel_op_desc d = {.kind = ACCEL_OP_LAYERNORM};
     d.u.layernorm = (accel_layernorm_desc){.dtype = dt, .rows = 13, .cols = 77, .eps = 1e-5,
                                            .has_residual = 1};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[5] = {dt, dt, dt, dt, dt};
-    accel_status st = make_operands(c, &d, t, 4, types);
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 5);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
-    if (ref) accel_ref_layernorm(&d.u.layernorm, t[0].host, t[1].host, t[2].host, t[3].host, ref);
-    return compare_out(c, t, 4, ref, 5);
+    return normwise_case(c, &d, types, 4, NULL, layernorm_reference);
 }
 static conf_result check_layernorm_f32(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_F32); }
 static conf_result check_layernorm_bf16(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_BF16); }
 
+/* 2 sequences of 13 keys; the mask drops the last 3 keys of the first and 6 of the second. */
+static accel_status softmax_mask(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[1], 2, 13, 3, 3); }
+
+static void softmax_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_softmax(&d->u.softmax, t[0].host, t[1].host, ref);
+}
+
 static conf_result softmax_case(conf_ctx *c, accel_dtype dt) {
     accel_op_desc d = {.kind = ACCEL_OP_SOFTMAX};
-    /* 2 sequences x 3 heads x 5 queries, 13 keys; the mask drops keys per sequence. */
+    /* 2 sequences x 3 heads x 5 queries, 13 keys. */
     d.u.softmax = (accel_softmax_desc){.dtype = dt, .rows = 30, .cols = 13, .scale = 0.37,
                                        .rows_per_mask_row = 15};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[3] = {dt, ACCEL_DTYPE_F32, dt};
-    accel_status st = make_operands(c, &d, t, 2, types);
-    if (st == ACCEL_OK) {
-        float *mask = t[1].host;
-        for (int j = 0; j < 26; ++j) mask[j] = (j % 13 >= 10 - 3 * (j / 13)) ? -10000.0f : 0.0f;
-        st = accel_buffer_write(c->stream, t[1].buf, 0, mask, 26 * sizeof(float));
-    }
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 2) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 3);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[2].count);
-    if (ref) accel_ref_softmax(&d.u.softmax, t[0].host, t[1].host, ref);
-    return compare_out(c, t, 2, ref, 3);
+    return normwise_case(c, &d, types, 2, softmax_mask, softmax_reference);
 }
 static conf_result check_softmax_f32(conf_ctx *c) { return softmax_case(c, ACCEL_DTYPE_F32); }
 static conf_result check_softmax_bf16(conf_ctx *c) { return softmax_case(c, ACCEL_DTYPE_BF16); }
+
+static void eltwise_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_eltwise(&d->u.eltwise, t[0].host, t[1].host, ref);
+}
 
 static conf_result eltwise_case(conf_ctx *c, accel_eltwise_kind kind, accel_dtype dt) {
     accel_op_desc d = {.kind = ACCEL_OP_ELTWISE};
     d.u.eltwise = (accel_eltwise_desc){.kind = kind, .dtype = dt, .count = 1001, .cols = 7,
                                        .alpha = 0.75, .beta = -1.5};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[3] = {dt, dt, dt};
-    accel_status st = make_operands(c, &d, t, 2, types);
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 2) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 3);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[2].count);
-    if (ref) accel_ref_eltwise(&d.u.eltwise, t[0].host, t[1].host, ref);
-    return compare_out(c, t, 2, ref, 3);
+    return normwise_case(c, &d, types, 2, NULL, eltwise_reference);
 }
 
 static conf_result check_eltwise_all(conf_ctx *c) {
@@ -267,45 +272,33 @@ static conf_result check_eltwise_all(conf_ctx *c) {
 }
 static conf_result check_eltwise_bf16(conf_ctx *c) { return eltwise_case(c, ACCEL_ELTWISE_ADD, ACCEL_DTYPE_BF16); }
 
+static void permute_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_permute(&d->u.permute, t[0].host, ref);
+}
+
 static conf_result check_permute(conf_ctx *c) {
     accel_op_desc d = {.kind = ACCEL_OP_PERMUTE};
     /* BERT's packed QKV: [B,S,3,A,D] -> [3,B,A,S,D] */
     d.u.permute = (accel_permute_desc){.dtype = ACCEL_DTYPE_F32, .ndims = 5, .dims = {2, 5, 3, 4, 6},
                                        .perm = {2, 0, 3, 1, 4}};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[2] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32};
-    accel_status st = make_operands(c, &d, t, 1, types);
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 1) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 2);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[1].count);
-    if (ref) accel_ref_permute(&d.u.permute, t[0].host, ref);
-    return compare_out(c, t, 1, ref, 2);
+    return normwise_case(c, &d, types, 1, NULL, permute_reference);
+}
+
+/* 2 sequences of 9 keys; the mask drops the last 2 keys of the first and 4 of the second. */
+static accel_status attention_mask(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[3], 2, 9, 2, 2); }
+
+static void attention_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_attention(&d->u.attention, t[0].host, t[1].host, t[2].host, t[3].host, ref);
 }
 
 static conf_result check_attention(conf_ctx *c) {
     accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
     d.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 2, .heads = 3,
                                            .seq = 9, .head_dim = 8, .scale = 0.35};
-    conf_tensor t[MAX_OPS];
     const accel_dtype types[5] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32,
                                   ACCEL_DTYPE_F32};
-    accel_status st = make_operands(c, &d, t, 4, types);
-    if (st == ACCEL_OK && t[3].host) {
-        float *mask = t[3].host;
-        for (int j = 0; j < 18; ++j) mask[j] = (j % 9 >= 7 - 2 * (j / 9)) ? -10000.0f : 0.0f;
-        st = accel_buffer_write(c->stream, t[3].buf, 0, mask, 18 * sizeof(float));
-    }
-    conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 4) : conf_from_status(c, st, "operands");
-    if (r != CONF_PASS) {
-        free_all(t, 5);
-        return r;
-    }
-    double *ref = malloc(sizeof(double) * (size_t)t[4].count);
-    if (ref) accel_ref_attention(&d.u.attention, t[0].host, t[1].host, t[2].host, t[3].host, ref);
-    return compare_out(c, t, 4, ref, 5);
+    return normwise_case(c, &d, types, 4, attention_mask, attention_reference);
 }
 
 const conf_check conf_op_checks[] = {
