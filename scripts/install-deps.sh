@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages in scripts/debian-packages.txt (as root, or through sudo).
+# Installs the Debian 12 packages in scripts/debian-packages.txt: directly as root, else through sudo.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t pkgs < <(grep -v '^\s*#' "$here/debian-packages.txt" | grep -v '^\s*$')
