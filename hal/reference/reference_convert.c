@@ -76,6 +76,32 @@ float accel_ref_f16_to_f32(uint16_t x) {
     return f32_from_bits(sign | ((exp + 112u) << 23) | (mant << 13));
 }
 
+/* Format parameters: significand bits incl. the implicit one, exponent bias, largest finite. */
+static void fp8_format(accel_dtype t, int *p, int *bias, double *maxv) {
+    if (t == ACCEL_DTYPE_F8_E5M2) {
+        *p = 3, *bias = 15, *maxv = 57344.0;
+    } else {
+        *p = 4, *bias = 7, *maxv = 448.0;
+    }
+}
+
+float accel_ref_fp8_to_f32(accel_dtype t, uint8_t x) {
+    int p, bias;
+    double maxv;
+    fp8_format(t, &p, &bias, &maxv);
+    const int mbits = p - 1, ebits = 7 - mbits;
+    const unsigned emask = (1u << ebits) - 1u, mmask = (1u << mbits) - 1u;
+    unsigned e = (x >> mbits) & emask, m = x & mmask;
+    float sign = (x & 0x80u) ? -1.0f : 1.0f;
+    if (t == ACCEL_DTYPE_F8_E5M2 && e == emask)
+        return m ? NAN : sign * INFINITY;
+    if (t != ACCEL_DTYPE_F8_E5M2 && e == emask && m == mmask)
+        return NAN;
+    if (e == 0) /* subnormal: m * 2^(1 - bias - mbits), exact in fp32 */
+        return sign * ldexpf((float)m, 1 - bias - mbits);
+    return sign * ldexpf((float)(m | (1u << mbits)), (int)e - bias - mbits);
+}
+
 float accel_ref_round_tf32(float x) {
     uint32_t u = f32_bits(x);
     if ((u & 0x7f800000u) == 0x7f800000u) /* Inf and NaN pass through */
@@ -90,6 +116,8 @@ float accel_ref_round_to(accel_dtype t, float x) {
     switch (t) {
     case ACCEL_DTYPE_F16: return accel_ref_f16_to_f32(accel_ref_f32_to_f16(x));
     case ACCEL_DTYPE_BF16: return accel_ref_bf16_to_f32(accel_ref_f32_to_bf16(x));
+    case ACCEL_DTYPE_F8_E4M3:
+    case ACCEL_DTYPE_F8_E5M2: return accel_ref_fp8_to_f32(t, accel_ref_f32_to_fp8(t, x));
     case ACCEL_DTYPE_I8:
     case ACCEL_DTYPE_I32: {
         double r = nearbyint((double)x);
@@ -117,6 +145,28 @@ static double round_double_to_format(double x, int p, int emin, double maxv) {
     return r;
 }
 
+uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x) {
+    int p, bias;
+    double maxv;
+    fp8_format(t, &p, &bias, &maxv);
+    const int mbits = p - 1;
+    const uint8_t nan = 0x7f; /* a NaN in both formats */
+    uint8_t sign = signbit(x) ? 0x80 : 0x00;
+    if (isnan(x)) return (uint8_t)(sign | nan);
+    double r = round_double_to_format((double)x, p, 1 - bias, maxv);
+    if (isinf(r)) /* e4m3 has no infinity */
+        return (uint8_t)(sign | (t == ACCEL_DTYPE_F8_E5M2 ? 0x7c : nan));
+    double a = fabs(r);
+    if (a == 0.0) return sign;
+    int e;
+    (void)frexp(a, &e); /* a in [2^(e-1), 2^e) */
+    int unbiased = e - 1;
+    if (unbiased < 1 - bias) /* subnormal: a = m * 2^(1 - bias - mbits) */
+        return (uint8_t)(sign | (unsigned)ldexp(a, bias - 1 + mbits));
+    unsigned m = (unsigned)ldexp(a, mbits - unbiased) - (1u << mbits);
+    return (uint8_t)(sign | ((unsigned)(unbiased + bias) << mbits) | m);
+}
+
 double accel_ref_load(accel_dtype t, const void *base, int64_t i) {
     switch (t) {
     case ACCEL_DTYPE_F32: return (double)((const float *)base)[i];
@@ -125,7 +175,9 @@ double accel_ref_load(accel_dtype t, const void *base, int64_t i) {
     case ACCEL_DTYPE_F64: return ((const double *)base)[i];
     case ACCEL_DTYPE_I8: return (double)((const int8_t *)base)[i];
     case ACCEL_DTYPE_I32: return (double)((const int32_t *)base)[i];
-    default: return NAN; /* fp8 needs scales the reference does not model yet */
+    case ACCEL_DTYPE_F8_E4M3:
+    case ACCEL_DTYPE_F8_E5M2: return (double)accel_ref_fp8_to_f32(t, ((const uint8_t *)base)[i]);
+    default: return NAN;
     }
 }
 
@@ -143,6 +195,15 @@ void accel_ref_store(accel_dtype t, void *base, int64_t i, double v) {
         break;
     case ACCEL_DTYPE_F64: ((double *)base)[i] = v; break;
     case ACCEL_DTYPE_I8: ((int8_t *)base)[i] = (int8_t)accel_ref_round_to(t, (float)v); break;
+    case ACCEL_DTYPE_F8_E4M3:
+    case ACCEL_DTYPE_F8_E5M2: {
+        /* one rounding from double: an fp8 value needs at most 4 significant bits, so the float
+         * cast is exact whenever v is already representable, and otherwise rounds first */
+        int p = t == ACCEL_DTYPE_F8_E5M2 ? 3 : 4, bias = t == ACCEL_DTYPE_F8_E5M2 ? 15 : 7;
+        double r = isnan(v) ? v : round_double_to_format(v, p, 1 - bias, ldexp(1.0, 120));
+        ((uint8_t *)base)[i] = accel_ref_f32_to_fp8(t, (float)r);
+        break;
+    }
     case ACCEL_DTYPE_I32: {
         double r = nearbyint(v);
         r = r < -2147483648.0 ? -2147483648.0 : r > 2147483647.0 ? 2147483647.0 : r;

@@ -58,7 +58,7 @@ ACCEL_API const char *accel_op_kind_name(accel_op_kind k) {
 
 ACCEL_API int accel_op_operand_count(accel_op_kind kind) {
     switch (kind) {
-    case ACCEL_OP_GEMM: return 5;
+    case ACCEL_OP_GEMM: return 7;
     case ACCEL_OP_CONV2D: return 5;
     case ACCEL_OP_LAYERNORM: return 5;
     case ACCEL_OP_SOFTMAX: return 3;

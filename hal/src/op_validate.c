@@ -44,8 +44,35 @@ static accel_dtype gemm_type(const accel_gemm_desc *g, int operand) {
     case 1: return g->b_type;
     case 2: return g->c_type;
     case 3: return g->d_type;
-    default: return g->bias_type ? g->bias_type : g->d_type;
+    case 4: return g->bias_type ? g->bias_type : g->d_type;
+    default: return ACCEL_DTYPE_F32; /* the fp8 scales */
     }
+}
+
+static int is_fp8(accel_dtype t) { return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2; }
+
+static int is_wide_float(accel_dtype t) {
+    return t == ACCEL_DTYPE_F32 || t == ACCEL_DTYPE_F16 || t == ACCEL_DTYPE_BF16;
+}
+
+/* fp8 is an input format here: both inputs fp8, everything they produce in a wider float. */
+static accel_status validate_gemm_fp8(const accel_gemm_desc *g) {
+    if (!is_fp8(g->a_type) && !is_fp8(g->b_type)) {
+        if (is_fp8(g->c_type) || is_fp8(g->d_type) || is_fp8(g->bias_type))
+            return BAD("gemm: fp8 is defined for A and B only (C, D and bias need f32, f16 or bf16)");
+        return ACCEL_OK;
+    }
+    if (!is_fp8(g->a_type) || !is_fp8(g->b_type))
+        return BAD("gemm: fp8 needs both A and B in fp8 (A %s, B %s)", accel_dtype_name(g->a_type),
+                   accel_dtype_name(g->b_type));
+    if (!is_wide_float(g->d_type) || (g->beta != 0 && !is_wide_float(g->c_type)) ||
+        (g->bias_type && !is_wide_float(g->bias_type)))
+        return BAD("gemm: with fp8 inputs, C, D and bias must be f32, f16 or bf16 (fp8 outputs need an "
+                   "output scale and amax, not defined yet)");
+    if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32)
+        return BAD("gemm: fp8 inputs take compute F32 (or DEFAULT), not %s",
+                   accel_compute_type_name(g->compute));
+    return ACCEL_OK;
 }
 
 static int activation_count(uint32_t e) {
@@ -59,6 +86,8 @@ static accel_status validate_gemm(const accel_gemm_desc *g) {
     if (g->beta != 0 && !dtype_ok(g->c_type))
         return BAD("gemm: beta is %g but c_type is not a valid dtype", g->beta);
     if (g->bias_type && !dtype_ok(g->bias_type)) return BAD("gemm: invalid bias_type");
+    accel_status fp8 = validate_gemm_fp8(g);
+    if (fp8 != ACCEL_OK) return fp8;
     if ((unsigned)g->compute >= ACCEL_COMPUTE_COUNT_)
         return BAD("gemm: unknown compute type %d", (int)g->compute);
     if (g->scale_type && g->scale_type != ACCEL_DTYPE_F32 && g->scale_type != ACCEL_DTYPE_F64 &&
@@ -222,6 +251,8 @@ operand_use hal_op_operand_use(const accel_op_desc *d, int i) {
     case ACCEL_OP_GEMM:
         if (i == 2) return d->u.gemm.beta != 0 ? OPERAND_REQUIRED : OPERAND_UNUSED;
         if (i == 4) return d->u.gemm.epilogue & ACCEL_EPILOGUE_BIAS ? OPERAND_REQUIRED : OPERAND_UNUSED;
+        if (i == 5) return is_fp8(d->u.gemm.a_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
+        if (i == 6) return is_fp8(d->u.gemm.b_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
         return OPERAND_REQUIRED;
     case ACCEL_OP_CONV2D:
         if (i == 2) return d->u.conv2d.epilogue & ACCEL_EPILOGUE_BIAS ? OPERAND_REQUIRED : OPERAND_UNUSED;
@@ -255,6 +286,7 @@ static int64_t operand_elements(const accel_op_desc *d, int i, accel_dtype *type
         const accel_gemm_desc *g = &d->u.gemm;
         *type = gemm_type(g, i);
         if (i == 4) return (g->batch - 1) * g->stride_bias + g->n;
+        if (i >= 5) return 1;
         int64_t rows, cols, ld, stride, span = 0;
         gemm_geometry(g, i, &rows, &cols, &ld, &stride);
         matrix_span(rows, cols, ld, g->batch, stride, &span);
@@ -318,7 +350,8 @@ ACCEL_API accel_status accel_op_operand_bytes(const accel_op_desc *desc, int ope
     if (operand < 0 || operand >= accel_op_operand_count(desc->kind))
         return BAD("accel_op_operand_bytes: %s has no operand %d", accel_op_kind_name(desc->kind),
                    operand);
-    if (hal_op_operand_use(desc, operand) == OPERAND_UNUSED) return ACCEL_OK;
+    operand_use use = hal_op_operand_use(desc, operand);
+    if (use == OPERAND_UNUSED || use == OPERAND_REJECTED) return ACCEL_OK;
     accel_dtype t;
     int64_t n = operand_elements(desc, operand, &t), bytes;
     if (!mul_ok(n, (int64_t)accel_dtype_size(t), &bytes)) return BAD("operand size overflows");

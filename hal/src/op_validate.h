@@ -4,7 +4,13 @@
 
 #include "accel/ops.h"
 
-typedef enum operand_use { OPERAND_UNUSED = 0, OPERAND_OPTIONAL = 1, OPERAND_REQUIRED = 2 } operand_use;
+/* UNUSED: ignored if given (C when beta == 0); REJECTED: must be absent (a scale for non-fp8 A). */
+typedef enum operand_use {
+    OPERAND_UNUSED = 0,
+    OPERAND_OPTIONAL = 1,
+    OPERAND_REQUIRED = 2,
+    OPERAND_REJECTED = 3
+} operand_use;
 
 accel_status hal_op_validate(const accel_op_desc *desc);
 operand_use hal_op_operand_use(const accel_op_desc *desc, int operand);

@@ -98,15 +98,26 @@ ACCEL_API accel_status accel_op_plan_execute(accel_op_plan *plan, accel_stream *
     if (!hal_same_device(plan->dev, stream->dev))
         return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "accel_op_plan_execute: plan of %s, stream of %s",
                          plan->dev->id, stream->dev->id);
-    if (!operands || noperands != (size_t)x->noperands)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s takes %d operands, got %zu",
-                         accel_op_kind_name(plan->desc.kind), x->noperands, operands ? noperands : 0);
+    if (!operands)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: operands is NULL",
+                         accel_op_kind_name(plan->desc.kind));
+    if (noperands > (size_t)x->noperands)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s takes at most %d operands, got %zu",
+                         accel_op_kind_name(plan->desc.kind), x->noperands, noperands);
     accel_plugin_ref refs[ACCEL_OP_MAX_OPERANDS];
     for (int i = 0; i < x->noperands; ++i) {
         refs[i].buffer = NULL;
         refs[i].offset = 0;
         if (x->use[i] == OPERAND_UNUSED) continue;
-        if (!operands[i].buffer) {
+        const int given = (size_t)i < noperands && operands[i].buffer;
+        if (x->use[i] == OPERAND_REJECTED) {
+            if (given)
+                return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                                 "%s: operand %d must be absent for this description (fp8 scales "
+                                 "belong to fp8 inputs only)", accel_op_kind_name(plan->desc.kind), i);
+            continue;
+        }
+        if (!given) {
             if (x->use[i] == OPERAND_REQUIRED)
                 return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: operand %d is required",
                                  accel_op_kind_name(plan->desc.kind), i);

@@ -207,6 +207,26 @@ static void test_op_validation(accel_device *d) {
     g = gemm_desc(4, 4, 4);
     memset(g.library, 'x', sizeof g.library);
     CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT);
+    /* fp8: inputs only, both of them, with a wider output and fp32 compute. */
+    g = gemm_desc(4, 4, 4);
+    g.u.gemm.a_type = ACCEL_DTYPE_F8_E4M3;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT); /* B is f32 */
+    CHECK(strstr(accel_last_error(), "both A and B") != NULL);
+    g.u.gemm.b_type = ACCEL_DTYPE_F8_E5M2;
+    g.u.gemm.d_type = ACCEL_DTYPE_F8_E4M3;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT); /* fp8 output */
+    g.u.gemm.d_type = ACCEL_DTYPE_BF16;
+    g.u.gemm.compute = ACCEL_COMPUTE_BF16;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT);
+    g.u.gemm.compute = ACCEL_COMPUTE_F32;
+    g.u.gemm.beta = 1.0;
+    g.u.gemm.c_type = ACCEL_DTYPE_I8;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT); /* C not a float */
+    g.u.gemm.c_type = ACCEL_DTYPE_F32;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_UNIMPLEMENTED); /* valid: null says no */
+    g = gemm_desc(4, 4, 4);
+    g.u.gemm.bias_type = ACCEL_DTYPE_F8_E4M3;
+    CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_INVALID_ARGUMENT); /* fp8 bias */
     /* A valid description reaches the plugin, which answers UNIMPLEMENTED with a reason. */
     g = gemm_desc(4, 4, 4);
     CHECK_FAILS(accel_op_plan_create(d, &g, &p), ACCEL_ERR_UNIMPLEMENTED);
@@ -261,7 +281,16 @@ static void test_op_validation(accel_device *d) {
     CHECK(bytes == (100 + 35) * 4);
     CHECK_OK(accel_op_operand_bytes(&g, 2, &bytes)); /* beta 0: C unused */
     CHECK(bytes == 0);
-    CHECK_FAILS(accel_op_operand_bytes(&g, 5, &bytes), ACCEL_ERR_INVALID_ARGUMENT);
+    CHECK_OK(accel_op_operand_bytes(&g, 5, &bytes)); /* a_scale: only for fp8 A */
+    CHECK(bytes == 0);
+    CHECK_FAILS(accel_op_operand_bytes(&g, 7, &bytes), ACCEL_ERR_INVALID_ARGUMENT);
+    g.u.gemm.a_type = g.u.gemm.b_type = ACCEL_DTYPE_F8_E4M3;
+    g.u.gemm.d_type = ACCEL_DTYPE_BF16;
+    CHECK_OK(accel_op_operand_bytes(&g, 1, &bytes));
+    CHECK(bytes == 100 + 35);
+    CHECK_OK(accel_op_operand_bytes(&g, 6, &bytes));
+    CHECK(bytes == 4);
+    CHECK(accel_op_operand_count(ACCEL_OP_GEMM) == 7);
     c.u.conv2d.stride_h = 2;
     c.u.conv2d.h = 5;
     c.u.conv2d.w = 5;

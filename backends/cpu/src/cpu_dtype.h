@@ -63,11 +63,38 @@ static inline uint16_t cpu_f32_to_f16(float f) {
     return (uint16_t)(sign | q);
 }
 
-/* Element i of a buffer of type t (F32, BF16 or F16) as fp32. */
+static inline int cpu_dtype_is_fp8(accel_dtype t) {
+    return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2;
+}
+
+/* OCP fp8 (e4m3: bias 7, NaN S.1111.111, no inf; e5m2: bias 15, IEEE inf/NaN) to fp32, exactly:
+ * rebias the exponent into fp32's, subnormals through an exact multiply. */
+static inline float cpu_fp8_to_f32(accel_dtype t, uint8_t x) {
+    const int e5 = t == ACCEL_DTYPE_F8_E5M2;
+    const uint32_t mbits = e5 ? 2u : 3u, bias = e5 ? 15u : 7u, emax = e5 ? 31u : 15u;
+    uint32_t sign = (uint32_t)(x & 0x80u) << 24, e = (x & 0x7fu) >> mbits, m = x & ((1u << mbits) - 1u);
+    uint32_t u;
+    if (e == emax && (e5 || m == 7u)) {
+        u = sign | 0x7f800000u | (m ? 0x400000u : 0u); /* e5m2 inf, or NaN */
+    } else if (e == 0) {
+        float f = (float)m * (e5 ? 0x1p-16f : 0x1p-9f);
+        memcpy(&u, &f, sizeof u);
+        u |= sign;
+    } else {
+        u = sign | ((e + 127u - bias) << 23) | (m << (23u - mbits));
+    }
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Element i of a buffer of type t (F32, BF16, F16 or, read-only, fp8) as fp32. */
 static inline float cpu_load(accel_dtype t, const void *p, int64_t i) {
     switch (t) {
     case ACCEL_DTYPE_BF16: return cpu_bf16_to_f32(((const uint16_t *)p)[i]);
     case ACCEL_DTYPE_F16: return cpu_f16_to_f32(((const uint16_t *)p)[i]);
+    case ACCEL_DTYPE_F8_E4M3:
+    case ACCEL_DTYPE_F8_E5M2: return cpu_fp8_to_f32(t, ((const uint8_t *)p)[i]);
     default: return ((const float *)p)[i];
     }
 }
@@ -84,6 +111,8 @@ static inline int cpu_dtype_is_float(accel_dtype t) {
     return t == ACCEL_DTYPE_F32 || t == ACCEL_DTYPE_BF16 || t == ACCEL_DTYPE_F16;
 }
 
-static inline size_t cpu_dtype_bytes(accel_dtype t) { return t == ACCEL_DTYPE_F32 ? 4u : 2u; }
+static inline size_t cpu_dtype_bytes(accel_dtype t) {
+    return t == ACCEL_DTYPE_F32 ? 4u : cpu_dtype_is_fp8(t) ? 1u : 2u;
+}
 
 #endif

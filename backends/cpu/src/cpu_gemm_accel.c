@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cpu_dtype.h"
 #include "cpu_gemm_core.h"
 #include "cpu_gemm_desc.h"
 #include "cpu_internal.h"
@@ -14,8 +15,18 @@ typedef struct gemm_accel_plan {
 
 static accel_status gemm_accel_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     gemm_accel_plan *p = (gemm_accel_plan *)plan;
-    cpu_gemm_run(&p->problem, cpu_ref_ptr(ops[0]), cpu_ref_ptr(ops[1]), cpu_ref_ptr(ops[2]),
-                 cpu_ref_ptr(ops[4]), cpu_ref_ptr(ops[3]), ws, p->threads);
+    const cpu_gemm_problem *g = &p->problem;
+    cpu_gemm_problem scaled;
+    const float *a_scale = cpu_ref_ptr(ops[5]), *b_scale = cpu_ref_ptr(ops[6]);
+    if (a_scale || b_scale) {
+        /* fp8 dequantisation scales multiply every product, so they fold into alpha; read at
+         * execute because a pipeline rewrites them between runs */
+        scaled = *g;
+        scaled.alpha *= (a_scale ? *a_scale : 1.0f) * (b_scale ? *b_scale : 1.0f);
+        g = &scaled;
+    }
+    cpu_gemm_run(g, cpu_ref_ptr(ops[0]), cpu_ref_ptr(ops[1]), cpu_ref_ptr(ops[2]), cpu_ref_ptr(ops[4]),
+                 cpu_ref_ptr(ops[3]), ws, p->threads);
     return ACCEL_OK;
 }
 
@@ -24,7 +35,7 @@ static void gemm_accel_destroy(cpu_plan *plan) { free(plan); }
 accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
                                  accel_plugin_plan_info *info) {
     const accel_host_services *host = ctx->host;
-    accel_status st = cpu_gemm_check_types(host, "cpu/accel gemm", d);
+    accel_status st = cpu_gemm_check_types(host, "cpu/accel gemm", d, 1);
     if (st != ACCEL_OK) return st;
     if (d->epilogue & ~(ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU | ACCEL_EPILOGUE_GELU_ERF |
                         ACCEL_EPILOGUE_GELU_TANH))
@@ -64,8 +75,9 @@ accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu
     p->base.destroy = gemm_accel_destroy;
     p->base.workspace_bytes = cpu_gemm_workspace_bytes(g, p->threads);
     snprintf(info->library, sizeof info->library, "accel");
-    snprintf(info->algorithm, sizeof info->algorithm, "packed %s, %d threads",
-             cpu_gemm_kernel_name(g), p->threads);
+    snprintf(info->algorithm, sizeof info->algorithm, "packed %s, %d threads%s",
+             cpu_gemm_kernel_name(g), p->threads,
+             cpu_dtype_is_fp8(d->a_type) ? ", fp8 widened to fp32 while packing (no fp8 units)" : "");
     *out = &p->base;
     return ACCEL_OK;
 }

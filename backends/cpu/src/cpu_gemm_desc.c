@@ -37,10 +37,17 @@ cpu_gemm_dims cpu_gemm_dims_resolve(const accel_gemm_desc *d) {
 }
 
 accel_status cpu_gemm_check_types(const accel_host_services *host, const char *path,
-                                  const accel_gemm_desc *d) {
+                                  const accel_gemm_desc *d, int fp8_inputs) {
     cpu_gemm_dims r = cpu_gemm_dims_resolve(d);
     if (r.compute == ACCEL_COMPUTE_TF32)
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s: no tf32 hardware on CPU", path);
+    if (cpu_dtype_is_fp8(d->a_type)) { /* the HAL has checked the rest of the fp8 rules */
+        if (!fp8_inputs)
+            return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                   "%s: no fp8 matmul in this library (library \"accel\" widens "
+                                   "fp8 to fp32 while packing)", path);
+        return ACCEL_OK;
+    }
     const accel_dtype types[5] = {d->a_type, d->b_type, d->c_type, d->d_type, r.bias_type};
     const char *names[5] = {"A", "B", "C", "D", "bias"};
     for (int i = 0; i < 5; i++) {

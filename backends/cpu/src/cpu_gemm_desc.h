@@ -15,8 +15,9 @@ typedef struct cpu_gemm_dims {
 cpu_gemm_dims cpu_gemm_dims_resolve(const accel_gemm_desc *d);
 
 /* ACCEL_OK when the storage types and compute type form a combination computed exactly as the
- * description says (fp32 accumulation); else UNIMPLEMENTED through host->set_error naming `path`. */
+ * description says (fp32 accumulation); else UNIMPLEMENTED through host->set_error naming `path`.
+ * fp8_inputs: the path can read fp8 A and B (our engine widens them while packing). */
 accel_status cpu_gemm_check_types(const accel_host_services *host, const char *path,
-                                  const accel_gemm_desc *d);
+                                  const accel_gemm_desc *d, int fp8_inputs);
 
 #endif

@@ -94,7 +94,7 @@ static void gemm_onednn_destroy(cpu_plan *plan) {
 accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cpu_plan **out,
                                   accel_plugin_plan_info *info) {
     const accel_host_services *host = ctx->host;
-    accel_status st = cpu_gemm_check_types(host, "cpu/onednn gemm", d);
+    accel_status st = cpu_gemm_check_types(host, "cpu/onednn gemm", d, 0);
     if (st != ACCEL_OK) return st;
     const uint32_t acts = ACCEL_EPILOGUE_RELU | ACCEL_EPILOGUE_GELU_ERF | ACCEL_EPILOGUE_GELU_TANH;
     if (d->epilogue & ~(ACCEL_EPILOGUE_BIAS | acts))

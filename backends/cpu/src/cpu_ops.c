@@ -117,12 +117,14 @@ void cpu_op_plan_destroy(void *vplan) {
 accel_status cpu_op_plan_execute(void *vplan, void *stream, const accel_plugin_ref *operands,
                                  size_t noperands, accel_plugin_ref workspace) {
     (void)stream;
-    (void)noperands;
     cpu_plan *plan = vplan;
     void *ws = cpu_ref_ptr(workspace);
     if (plan->workspace_bytes && !ws)
         return plan->ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
                                           "cpu plan: needs %zu bytes of workspace, none given",
                                           plan->workspace_bytes);
-    return plan->execute(plan, operands, ws);
+    /* Plans index every operand slot of their kind; an older host passes fewer (see plugin.h). */
+    accel_plugin_ref all[ACCEL_OP_MAX_OPERANDS] = {{NULL, 0}};
+    for (size_t i = 0; i < noperands && i < ACCEL_OP_MAX_OPERANDS; i++) all[i] = operands[i];
+    return plan->execute(plan, all, ws);
 }

@@ -19,6 +19,7 @@ typedef struct gemm_case {
     int c_is_d;
     int expect;
     int bias_per_batch;
+    float a_scale, b_scale; /* fp8 dequantisation scales; 0 = operand absent */
 } gemm_case;
 
 static const double SENTINEL = 512.0; /* exact in every type; ld padding must keep it */
@@ -70,14 +71,20 @@ static void run_case(test_env *env, const gemm_case *gc) {
     for (int64_t i = 0; i < nd; i++) accel_ref_store(gc->d, D, i, SENTINEL);
     if (gc->c_is_d) memcpy(D, C, nd * ed);
 
-    accel_buffer *bufs[5];
+    accel_buffer *bufs[7] = {NULL};
     bufs[0] = test_upload(env, A, na * ea);
     bufs[1] = test_upload(env, B, nb * eb);
     bufs[3] = test_upload(env, D, nd * ed);
     bufs[2] = gc->c_is_d ? bufs[3] : test_upload(env, C, nc * ec);
     bufs[4] = test_upload(env, bias, nbias * accel_dtype_size(bias_t));
+    if (gc->a_scale) bufs[5] = test_upload(env, &gc->a_scale, sizeof gc->a_scale);
+    if (gc->b_scale) bufs[6] = test_upload(env, &gc->b_scale, sizeof gc->b_scale);
+    const int scaled = gc->a_scale || gc->b_scale;
     char algo[300] = "";
-    accel_status st = test_run_op(env, &desc, bufs, 5, algo, sizeof algo);
+    accel_status st = test_run_op(env, &desc, bufs, scaled ? 7 : 5, algo, sizeof algo);
+    /* the reference sees the scales folded into alpha (powers of two here: exact) */
+    accel_gemm_desc ref_desc = *g;
+    ref_desc.alpha *= (gc->a_scale ? gc->a_scale : 1.0) * (gc->b_scale ? gc->b_scale : 1.0);
     char label[200];
     snprintf(label, sizeof label, "[%s %s%s%s->%s ta%d tb%d %lldx%lldx%lld b%lld ep0x%x%s]", gc->lib,
              accel_dtype_name(gc->a), accel_dtype_name(gc->b), accel_dtype_name(g->c_type),
@@ -112,8 +119,8 @@ static void run_case(test_env *env, const gemm_case *gc) {
                         continue;
                     }
                     double ref, abs_sum;
-                    accel_ref_gemm_element(g, A, B, C, bias, b, i, j, &ref, &abs_sum);
-                    const double tol = 8.0 * (double)gc->k * u_acc * fabs(gc->alpha) * abs_sum +
+                    accel_ref_gemm_element(&ref_desc, A, B, C, bias, b, i, j, &ref, &abs_sum);
+                    const double tol = 8.0 * (double)gc->k * u_acc * fabs(ref_desc.alpha) * abs_sum +
                                        2.0 * u_out * (fabs(ref) + fabs(gc->beta) + 1.0) + 1e-30;
                     const double err = fabs(v - ref);
                     if (err / tol > worst) worst = err / tol;
@@ -125,7 +132,7 @@ static void run_case(test_env *env, const gemm_case *gc) {
         if (!bad) printf("  ok %s err/tol %.3f  %s\n", label, worst, algo);
         free(got);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 7; i++)
         if (!(i == 2 && gc->c_is_d)) accel_buffer_free(bufs[i]);
     free(A);
     free(B);
@@ -138,6 +145,8 @@ static void run_case(test_env *env, const gemm_case *gc) {
 #define BF16 ACCEL_DTYPE_BF16
 #define F16 ACCEL_DTYPE_F16
 #define INV ACCEL_DTYPE_INVALID
+#define E4M3 ACCEL_DTYPE_F8_E4M3
+#define E5M2 ACCEL_DTYPE_F8_E5M2
 #define DEF ACCEL_COMPUTE_DEFAULT
 #define BIAS ACCEL_EPILOGUE_BIAS
 #define RELU ACCEL_EPILOGUE_RELU
@@ -149,42 +158,52 @@ static void run_library(test_env *env, const char *lib) {
     const int onednn = strcmp(lib, "onednn") == 0 || (lib[0] == 0 && test_env_has_library(env, "onednn"));
     const int ep_ok = blas ? EXPECT_UNIMPLEMENTED : EXPECT_OK;
     const int lowp_ok = blas ? EXPECT_UNIMPLEMENTED : EXPECT_OK;
+    const int fp8_ok = strcmp(lib, "accel") == 0 ? EXPECT_OK
+                       : lib[0] == 0           ? EXPECT_OK_OR_UNIMPLEMENTED
+                                               : EXPECT_UNIMPLEMENTED;
     const gemm_case cases[] = {
         /* fp32, all transposes, alpha/beta, batch 3 */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
         /* sizes crossing the engine's block edges (MC 96, KC 256, NC 384) */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 200, 401, 300, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 1, 7, 5, 2, 2.0, 0.0, 0, 0, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 200, 401, 300, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 1, 7, 5, 2, 2.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
         /* in-place C = D */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 1, EXPECT_OK, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 1, EXPECT_OK, 0, 0, 0},
         /* epilogues */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 0.5, 0.0, GTANH, 0, ep_ok, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 1.0, 0.0, RELU, 0, ep_ok, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 0.5, 0.0, GTANH, 0, ep_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 1.0, 0.0, RELU, 0, ep_ok, 0, 0, 0},
         /* bf16 storage, fp32 accumulation; D bf16 or f32 */
-        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0},
-        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0},
-        {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0},
-        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0},
-        {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0},
-        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 70, 401, 301, 1, 1.0, 0.0, 0, 0, lowp_ok, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 70, 401, 301, 1, 1.0, 0.0, 0, 0, lowp_ok, 0, 0, 0},
         /* a bias per batch entry (stride_bias != 0) */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1, 0, 0},
         /* f16: oneDNN only where the CPU has fp16 arithmetic; ours always */
         {lib, F16, F16, F16, F16, INV, DEF, 0, 1, 37, 53, 71, 2, 0.5, 0.25, BIAS, 0,
-         blas ? EXPECT_UNIMPLEMENTED : onednn ? EXPECT_OK_OR_UNIMPLEMENTED : EXPECT_OK, 0},
+         blas ? EXPECT_UNIMPLEMENTED : onednn ? EXPECT_OK_OR_UNIMPLEMENTED : EXPECT_OK, 0, 0, 0},
+        /* fp8 inputs with per-tensor scales: our engine widens them while packing; oneDNN 2.6
+         * and BLAS have no fp8 */
+        {lib, E4M3, E4M3, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, fp8_ok, 0,
+         0.5f, 0.25f},
+        {lib, E4M3, E5M2, F32, F32, INV, ACCEL_COMPUTE_F32, 1, 0, 70, 401, 301, 3, 0.5, 0.25, 0, 0,
+         fp8_ok, 0, 0.0f, 4.0f},
+        {lib, E5M2, E5M2, F16, F16, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, fp8_ok, 0, 0, 0},
         /* refused everywhere */
         {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_TF32, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
-         EXPECT_UNIMPLEMENTED, 0},
+         EXPECT_UNIMPLEMENTED, 0, 0, 0},
         {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_BF16, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
-         EXPECT_UNIMPLEMENTED, 0},
+         EXPECT_UNIMPLEMENTED, 0, 0, 0},
     };
     printf("library %s\n", lib);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i]);
@@ -204,6 +223,38 @@ static void run_library(test_env *env, const char *lib) {
               "%s tf32: %s / %s", lib, accel_status_str(st), accel_last_error());
     }
     if (plan) accel_op_plan_destroy(plan);
+}
+
+/* The HAL's operand rules at execute: trailing optional operands may be left out, a scale for a
+ * non-fp8 input is refused, more operands than the kind has are refused. */
+static void check_operand_counts(test_env *env) {
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "accel");
+    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
+                                    .m = 4, .n = 4, .k = 4, .batch = 1, .alpha = 1.0};
+    accel_op_plan *plan = NULL;
+    CHECK_OK(accel_op_plan_create(env->dev, &desc, &plan));
+    if (!plan) return;
+    accel_buffer *buf = test_alloc(env, 4096);
+    accel_buffer *ws = accel_op_plan_workspace_size(plan) ? test_alloc(env, accel_op_plan_workspace_size(plan)) : NULL;
+    accel_buffer_ref r = {buf, 0}, none = {NULL, 0}, w = {ws, 0};
+    accel_buffer_ref ops[8] = {r, r, none, r, none, none, none, none};
+    CHECK_OK(accel_op_plan_execute(plan, env->stream, ops, 4, w)); /* C, bias, scales omitted */
+    CHECK_OK(accel_op_plan_execute(plan, env->stream, ops, 7, w));
+    CHECK(accel_op_plan_execute(plan, env->stream, ops, 3, w) == ACCEL_ERR_INVALID_ARGUMENT,
+          "D left out but accepted");
+    CHECK(accel_op_plan_execute(plan, env->stream, ops, 8, w) == ACCEL_ERR_INVALID_ARGUMENT,
+          "8 GEMM operands accepted");
+    ops[5] = r;
+    CHECK(accel_op_plan_execute(plan, env->stream, ops, 7, w) == ACCEL_ERR_INVALID_ARGUMENT &&
+              strstr(accel_last_error(), "fp8"),
+          "a scale for f32 A accepted: %s", accel_last_error());
+    CHECK_OK(accel_stream_synchronize(env->stream));
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(ws);
+    accel_buffer_free(buf);
 }
 
 int main(void) {
@@ -230,6 +281,7 @@ int main(void) {
     CHECK(accel_op_plan_create(env.dev, &desc, &plan) == ACCEL_ERR_UNIMPLEMENTED,
           "unknown library accepted");
     if (plan) accel_op_plan_destroy(plan);
+    check_operand_counts(&env);
     test_env_close(&env);
     return test_finish("cpu_gemm_test");
 }

@@ -45,7 +45,14 @@ typedef enum accel_op_kind {
  *   (0 = packed for that operand, except stride_bias: 0 means one bias shared by every batch).
  *   beta == 0: C is not read (may be absent). C may be the same memory as D.
  *   bias has n elements of bias_type.
- * Operands: [0] A, [1] B, [2] C, [3] D, [4] bias. */
+ * fp8 (F8_E4M3 / F8_E5M2) is defined for A and B only, both fp8, with C, D and bias in f32, f16 or
+ *   bf16 and compute F32 (DEFAULT means F32 here): D = act(alpha * (sa op(A)) (sb op(B)) + ...),
+ *   where sa and sb are per-tensor dequantisation scales, one fp32 each in device memory (operands
+ *   5 and 6; absent = 1). Device memory, not desc fields, because that is where the quantisation
+ *   step of a real pipeline leaves them, and cuBLASLt / hipBLASLt read them there. fp8 outputs
+ *   (which need an output scale and amax) are not defined yet. The scale operands must be absent
+ *   for non-fp8 A / B.
+ * Operands: [0] A, [1] B, [2] C, [3] D, [4] bias, [5] a_scale, [6] b_scale. */
 typedef struct accel_gemm_desc {
     accel_dtype a_type, b_type, c_type, d_type;
     accel_dtype bias_type;      /* INVALID = same as d_type */
@@ -163,7 +170,8 @@ typedef struct accel_op_desc {
     } u;
 } accel_op_desc;
 
-/* Operand count for each kind (5, 5, 5, 3, 3, 2, 5). */
+/* Operand count for each kind (7, 5, 5, 3, 3, 2, 5). accel_op_plan_execute takes fewer: trailing
+ * operands the plan does not require may be left out (a GEMM caller without fp8 scales passes 5). */
 #define ACCEL_OP_MAX_OPERANDS 8
 int accel_op_operand_count(accel_op_kind kind);
 

@@ -132,7 +132,10 @@ typedef struct accel_backend_ops {
                                   const uint32_t group[3], const accel_plugin_arg *args,
                                   size_t nargs, size_t shared_bytes);
 
-    /* (R) ops; desc has passed the host's generic validation. UNIMPLEMENTED is a normal answer. */
+    /* (R) ops; desc has passed the host's generic validation. UNIMPLEMENTED is a normal answer.
+     * op_plan_execute gets every operand slot of the kind (absent ones {NULL, 0}); noperands says
+     * how many the host passed: hosts before the GEMM scale operands passed 5 for GEMM, so read
+     * operands[5] and [6] only when noperands > 6. */
     accel_status (*op_plan_create)(void *dev, const accel_op_desc *desc, void **plan,
                                    accel_plugin_plan_info *info);
     void (*op_plan_destroy)(void *plan);

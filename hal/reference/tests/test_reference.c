@@ -46,6 +46,51 @@ static void test_bf16(void) {
     CHECK(accel_ref_round_to(ACCEL_DTYPE_BF16, 1.0f + 0x1p-8f) == 1.0f);
 }
 
+/* Every code of both fp8 formats decodes to a value that encodes back to the same code (NaNs to a
+ * NaN), and the landmarks of the OCP spec are where they should be. */
+static void test_fp8(void) {
+    const accel_dtype types[2] = {ACCEL_DTYPE_F8_E4M3, ACCEL_DTYPE_F8_E5M2};
+    for (int t = 0; t < 2; t++) {
+        int nans = 0, bad = 0;
+        for (unsigned c = 0; c < 256; c++) {
+            float v = accel_ref_fp8_to_f32(types[t], (uint8_t)c);
+            uint8_t back = accel_ref_f32_to_fp8(types[t], v);
+            if (isnan(v)) {
+                nans++;
+                bad += !isnan(accel_ref_fp8_to_f32(types[t], back));
+            } else {
+                bad += back != c;
+            }
+        }
+        CHECK(bad == 0);
+        CHECK(nans == (t == 0 ? 2 : 6)); /* e4m3: S.1111.111 only; e5m2: S.11111.{01,10,11} */
+    }
+    const accel_dtype e4 = ACCEL_DTYPE_F8_E4M3, e5 = ACCEL_DTYPE_F8_E5M2;
+    CHECK(accel_ref_fp8_to_f32(e4, 0x7e) == 448.0f);
+    CHECK(accel_ref_fp8_to_f32(e4, 0x01) == 0x1p-9f);   /* smallest subnormal */
+    CHECK(accel_ref_fp8_to_f32(e4, 0x08) == 0x1p-6f);   /* smallest normal */
+    CHECK(accel_ref_fp8_to_f32(e4, 0x38) == 1.0f);
+    CHECK(accel_ref_fp8_to_f32(e4, 0xb8) == -1.0f);
+    CHECK(accel_ref_fp8_to_f32(e5, 0x7b) == 57344.0f);
+    CHECK(accel_ref_fp8_to_f32(e5, 0x01) == 0x1p-16f);
+    CHECK(accel_ref_fp8_to_f32(e5, 0x3c) == 1.0f);
+    CHECK(isinf(accel_ref_fp8_to_f32(e5, 0x7c)));
+    /* 1 + 2^-4 is halfway between 1 and 1.125 in e4m3: ties to even (1.0); a hair above goes up. */
+    CHECK(accel_ref_f32_to_fp8(e4, 1.0625f) == 0x38);
+    CHECK(accel_ref_f32_to_fp8(e4, 1.0626f) == 0x39);
+    CHECK(accel_ref_f32_to_fp8(e4, 1.1875f) == 0x3a); /* 1.125 (odd) / 1.25 midpoint: up to even */
+    CHECK(accel_ref_f32_to_fp8(e4, 460.0f) == 0x7e);  /* still rounds to 448 */
+    CHECK(isnan(accel_ref_fp8_to_f32(e4, accel_ref_f32_to_fp8(e4, 500.0f)))); /* no inf in e4m3 */
+    CHECK(isinf(accel_ref_fp8_to_f32(e5, accel_ref_f32_to_fp8(e5, 70000.0f))));
+    CHECK(accel_ref_f32_to_fp8(e4, 0x1p-11f) == 0x00); /* a quarter of the smallest: zero */
+    CHECK(accel_ref_f32_to_fp8(e4, 0x1p-10f * 1.5f) == 0x01);
+    unsigned char buf[2];
+    accel_ref_store(e4, buf, 1, -0.3);
+    CHECK(accel_ref_load(e4, buf, 1) == -0.3125); /* nearest e4m3 to -0.3 */
+    CHECK(accel_ref_round_to(e5, 3.3f) == 3.5f);
+    CHECK(accel_ref_unit_roundoff_dtype(e4) == 0x1p-4);
+}
+
 static void test_f16(void) {
     CHECK(accel_ref_f32_to_f16(1.0f) == 0x3c00);
     CHECK(accel_ref_f32_to_f16(1.0f + 0x1p-11f) == 0x3c00); /* tie to even */
@@ -399,6 +444,7 @@ static void test_random_and_error(void) {
 int main(void) {
     test_bf16();
     test_f16();
+    test_fp8();
     test_tf32_and_roundoff();
     test_gemm();
     test_conv();

@@ -15,6 +15,12 @@ uint16_t accel_ref_f32_to_bf16(float x);
 float accel_ref_bf16_to_f32(uint16_t x);
 uint16_t accel_ref_f32_to_f16(float x);
 float accel_ref_f16_to_f32(uint16_t x);
+/* OCP 8-bit floats: e4m3 ("e4m3fn": bias 7, no infinities, max 448, NaN S.1111.111) and e5m2
+ * (bias 15, IEEE-style infinities and NaNs, max 57344); subnormals in both. Encoding rounds to
+ * nearest even; values beyond the largest finite become NaN (e4m3) or infinity (e5m2), as the
+ * non-saturating conversions of CUDA and ROCm do. */
+uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x);
+float accel_ref_fp8_to_f32(accel_dtype t, uint8_t x);
 /* Round x to what `t` can hold (tf32 for ACCEL_COMPUTE_TF32 is accel_ref_round_tf32). */
 float accel_ref_round_to(accel_dtype t, float x);
 float accel_ref_round_tf32(float x);
@@ -29,7 +35,9 @@ double accel_ref_gelu_erf(double x);
 double accel_ref_gelu_tanh(double x);
 
 /* One GEMM output element D[batch][i][j] in fp64 (before rounding to d_type), and sum_k |a||b| for
- * the error bound of DESIGN.md section 4. C and bias may be NULL when the desc does not use them. */
+ * the error bound of DESIGN.md section 4. C and bias may be NULL when the desc does not use them.
+ * fp8 scales: pass a desc whose alpha is alpha * a_scale * b_scale (the scales are powers of two in
+ * every check here, so the product is exact) and scale out_abs_sum the same way. */
 void accel_ref_gemm_element(const accel_gemm_desc *d, const void *A, const void *B, const void *C,
                             const void *bias, int64_t batch, int64_t i, int64_t j, double *out_value,
                             double *out_abs_sum);
