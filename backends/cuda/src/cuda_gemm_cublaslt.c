@@ -50,10 +50,9 @@ static accel_status exec_lt(accel_cuda_plan *plan, accel_cuda_stream *s, const a
                                     ACCEL_CUDA_LT_ALIGNMENT);
     if (lp->workspace && !workspace.buffer)
         return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "cublaslt plan needs a %zu-byte workspace", lp->workspace);
-    if (ld->fused_bias) {
-        /* Host-side descriptor update (no device work), so execute still only enqueues. */
-        cublasStatus_t st =
-            ctx->lt.cublasLtMatmulDescSetAttribute(ld->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias);
+    if (ld->fused_bias || ld->fp8) {
+        cublasStatus_t st = accel_cuda_lt_bind(&ctx->lt, ld, bias, accel_cuda_ref_ptr(operands[5]),
+                                               accel_cuda_ref_ptr(operands[6]));
         if (st != CUBLAS_STATUS_SUCCESS) return lt_error(ctx, ACCEL_ERR_INTERNAL, "cublasLtMatmulDescSetAttribute", st);
     }
     cublasStatus_t st = ctx->lt.cublasLtMatmul(
@@ -87,6 +86,12 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
     accel_cuda_ctx *ctx = dev->ctx;
     lt_plan *lp = calloc(1, sizeof *lp);
     if (!lp) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
+    const accel_dtype at = plan->desc.u.gemm.a_type;
+    if ((at == ACCEL_DTYPE_F8_E4M3 || at == ACCEL_DTYPE_F8_E5M2) && dev->sm < 89) {
+        free(lp);
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cublaslt fp8 needs fp8 tensor cores (sm_89 or newer); "
+                                    "this device is sm_%d", dev->sm);
+    }
     char why[256];
     accel_status st = accel_cuda_lt_describe(&ctx->lt, &plan->desc.u.gemm, &lp->desc, why, sizeof why);
     if (st != ACCEL_OK) {
@@ -134,10 +139,15 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
     }
     plan->execute = exec_lt;
     snprintf(info->library, sizeof info->library, "cublaslt");
-    describe_algo(ctx, lp,
-                  ld->after_act ? (ld->fused_bias ? " epilogue bias, then gelu_erf (accel kernel)" : " then gelu_erf (accel kernel)")
-                                : "",
-                  info->algorithm, sizeof info->algorithm);
+    const char *extra = ld->after_act ? (ld->fused_bias ? " epilogue bias, then gelu_erf (accel kernel)"
+                                                        : " then gelu_erf (accel kernel)")
+                                      : "";
+    char fp8_extra[96];
+    if (ld->fp8) { /* the accumulation mode decides fp8 accuracy and speed: say which */
+        snprintf(fp8_extra, sizeof fp8_extra, " fp8 TN, fp32 accumulate (fast accum off)%s", extra);
+        extra = fp8_extra;
+    }
+    describe_algo(ctx, lp, extra, info->algorithm, sizeof info->algorithm);
     info->workspace_bytes = lp->workspace;
     return ACCEL_OK;
 }

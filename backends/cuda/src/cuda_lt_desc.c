@@ -51,8 +51,32 @@ static int lt_type(accel_dtype t, cudaDataType_t *out) {
     case ACCEL_DTYPE_F16: *out = CUDA_R_16F; return 1;
     case ACCEL_DTYPE_BF16: *out = CUDA_R_16BF; return 1;
     case ACCEL_DTYPE_F64: *out = CUDA_R_64F; return 1;
+    case ACCEL_DTYPE_F8_E4M3: *out = CUDA_R_8F_E4M3; return 1;
+    case ACCEL_DTYPE_F8_E5M2: *out = CUDA_R_8F_E5M2; return 1;
     default: return 0;
     }
+}
+
+/* cuBLASLt's fp8 rules (cublasLtMatmul, "FP8"), checked here so a refusal names the rule rather
+ * than a heuristic's NOT_SUPPORTED. The HAL has already made both inputs fp8 and D a wide float. */
+static int fp8_refusal(const accel_gemm_desc *g, char *why, size_t len) {
+    if (g->a_type == ACCEL_DTYPE_F8_E5M2 && g->b_type == ACCEL_DTYPE_F8_E5M2)
+        return snprintf(why, len, "cublaslt fp8: e5m2 x e5m2 has no kernels (one input must be e4m3)"), 1;
+    if (g->trans_a || !g->trans_b)
+        return snprintf(why, len, "cublaslt fp8 runs the TN layout only: in row-major terms A stored m x k "
+                                  "(trans_a 0) and B stored n x k (trans_b 1); got trans_a %d trans_b %d",
+                        g->trans_a, g->trans_b), 1;
+    if (g->c_type != g->d_type)
+        return snprintf(why, len, "cublaslt fp8: C must have D's type"), 1;
+    const accel_dtype want_bias = g->d_type == ACCEL_DTYPE_F16 ? ACCEL_DTYPE_F16 : ACCEL_DTYPE_BF16;
+    if ((g->epilogue & ACCEL_EPILOGUE_BIAS) && g->bias_type != want_bias)
+        return snprintf(why, len, "cublaslt fp8 with %s output takes a %s bias (bias_type)",
+                        g->d_type == ACCEL_DTYPE_F32 ? "f32" : g->d_type == ACCEL_DTYPE_F16 ? "f16" : "bf16",
+                        want_bias == ACCEL_DTYPE_F16 ? "f16" : "bf16"), 1;
+    if (g->lda % 16 || g->ldb % 16) /* 16-byte aligned columns, as its tensor-core kernels load them */
+        return snprintf(why, len, "cublaslt fp8 needs lda and ldb in multiples of 16 elements (got %lld, %lld)",
+                        (long long)g->lda, (long long)g->ldb), 1;
+    return 0;
 }
 
 /* compute + scale type for (storage, requested compute); 0 when cuBLASLt has no such mode. */
@@ -118,17 +142,24 @@ accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const a
     memset(out, 0, sizeof *out);
     accel_gemm_desc g;
     accel_cuda_gemm_resolve(desc, &g);
-    if (g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2) {
-        snprintf(why, why_len, "fp8 GEMM (cuBLASLt e4m3 with scale pointers, sm_90) is not implemented yet");
-        return ACCEL_ERR_UNIMPLEMENTED;
-    }
-    cudaDataType_t ta, tc, tbias;
+    cudaDataType_t ta = CUDA_R_32F, tb = CUDA_R_32F, tc = CUDA_R_32F, tbias = CUDA_R_32F;
     cublasComputeType_t compute;
-    if (g.b_type != g.a_type || !lt_type(g.a_type, &ta) || !lt_type(g.d_type, &tc) || g.c_type != g.d_type ||
-        !lt_type(g.bias_type, &tbias) || !lt_compute(g.a_type, g.compute, &compute, &out->scale_type)) {
+    out->fp8 = g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2;
+    if (out->fp8) {
+        if (fp8_refusal(&g, why, why_len)) return ACCEL_ERR_UNIMPLEMENTED;
+        compute = CUBLAS_COMPUTE_32F; /* fp32 accumulation, fp32 alpha/beta */
+        out->scale_type = CUDA_R_32F;
+        lt_type(g.a_type, &ta);
+        lt_type(g.b_type, &tb);
+        lt_type(g.d_type, &tc);
+        lt_type(g.bias_type, &tbias);
+    } else if (g.b_type != g.a_type || !lt_type(g.a_type, &ta) || !lt_type(g.d_type, &tc) || g.c_type != g.d_type ||
+               !lt_type(g.bias_type, &tbias) || !lt_compute(g.a_type, g.compute, &compute, &out->scale_type)) {
         snprintf(why, why_len, "cublaslt: A %d, B %d, C %d, D %d with compute %d is not a cuBLASLt mode this backend maps",
                  (int)g.a_type, (int)g.b_type, (int)g.c_type, (int)g.d_type, (int)g.compute);
         return ACCEL_ERR_UNIMPLEMENTED;
+    } else {
+        tb = ta;
     }
     if (compute == CUBLAS_COMPUTE_16F && g.d_type != ACCEL_DTYPE_F16) {
         snprintf(why, why_len, "cublaslt: fp16 accumulation needs an f16 output");
@@ -169,6 +200,12 @@ accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const a
         s = lt->cublasLtMatmulDescSetAttribute(out->op, CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof op_b);
     if (s == CUBLAS_STATUS_SUCCESS)
         s = lt->cublasLtMatmulDescSetAttribute(out->op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi);
+    if (s == CUBLAS_STATUS_SUCCESS && out->fp8) {
+        /* Hopper's fp8 MMA accumulates in reduced precision; "fast accum" never promotes it to fp32.
+         * Off (the default, set anyway) is what a verified benchmark row needs. */
+        const int8_t fast = 0;
+        s = lt->cublasLtMatmulDescSetAttribute(out->op, CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast);
+    }
     if (s == CUBLAS_STATUS_SUCCESS && has_bias && g.bias_type != g.d_type)
         s = lt->cublasLtMatmulDescSetAttribute(out->op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &tbias, sizeof tbias);
     if (s == CUBLAS_STATUS_SUCCESS && has_bias && g.batch > 1) {
@@ -180,7 +217,7 @@ accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const a
 
     /* Column-major shapes of the stored matrices: our B (k x n, or n x k when trans_b) read
      * column-major is n x k (or k x n); likewise our A is k x m (or m x k). */
-    s = make_layout(lt, &out->a, ta, g.trans_b ? g.k : g.n, g.trans_b ? g.n : g.k, g.ldb, g.batch, g.stride_b);
+    s = make_layout(lt, &out->a, tb, g.trans_b ? g.k : g.n, g.trans_b ? g.n : g.k, g.ldb, g.batch, g.stride_b);
     if (s == CUBLAS_STATUS_SUCCESS)
         s = make_layout(lt, &out->b, ta, g.trans_a ? g.m : g.k, g.trans_a ? g.k : g.m, g.lda, g.batch, g.stride_a);
     if (s == CUBLAS_STATUS_SUCCESS) s = make_layout(lt, &out->c, tc, g.n, g.m, g.ldc, g.batch, g.stride_c);
@@ -188,4 +225,20 @@ accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const a
     if (s != CUBLAS_STATUS_SUCCESS)
         return fail(lt, out, ACCEL_ERR_UNIMPLEMENTED, why, why_len, "cublasLtMatrixLayoutCreate", s);
     return ACCEL_OK;
+}
+
+cublasStatus_t accel_cuda_lt_bind(const accel_cuda_cublaslt_table *lt, const accel_cuda_lt_desc *d,
+                                  CUdeviceptr bias, CUdeviceptr a_scale, CUdeviceptr b_scale) {
+    cublasStatus_t s = CUBLAS_STATUS_SUCCESS;
+    if (d->fused_bias)
+        s = lt->cublasLtMatmulDescSetAttribute(d->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias);
+    if (s != CUBLAS_STATUS_SUCCESS || !d->fp8) return s;
+    /* written every time: a NULL from this execute must replace the previous execute's pointer */
+    const void *lt_a_scale = (const void *)(uintptr_t)(d->a_operand == 0 ? a_scale : b_scale);
+    const void *lt_b_scale = (const void *)(uintptr_t)(d->b_operand == 0 ? a_scale : b_scale);
+    s = lt->cublasLtMatmulDescSetAttribute(d->op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &lt_a_scale, sizeof lt_a_scale);
+    if (s == CUBLAS_STATUS_SUCCESS)
+        s = lt->cublasLtMatmulDescSetAttribute(d->op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &lt_b_scale,
+                                               sizeof lt_b_scale);
+    return s;
 }

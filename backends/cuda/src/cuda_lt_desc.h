@@ -14,6 +14,7 @@ typedef struct accel_cuda_lt_desc {
     int a_operand, b_operand;          /* which of our operands (0 = A, 1 = B) is cuBLASLt's A, B */
     int fused_bias;                    /* cuBLASLt adds the bias (pointer set at execute) */
     int after_act;                     /* ACCEL_ACT_* our epilogue kernel applies afterwards, or 0 */
+    int fp8;                           /* fp8 inputs: per-tensor scale pointers bound at execute */
     cudaDataType_t scale_type;
     union {
         float f;
@@ -30,6 +31,12 @@ void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *out);
 accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const accel_gemm_desc *desc,
                                     accel_cuda_lt_desc *out, char *why, size_t why_len);
 void accel_cuda_lt_desc_release(const accel_cuda_cublaslt_table *lt, accel_cuda_lt_desc *d);
+
+/* Points the descriptor at this execute's bias (when fused) and, for fp8, at our A's and B's
+ * scales (0 = absent = 1): host-side attribute writes only, so execute still only enqueues. Our A
+ * is cuBLASLt's B, so our a_scale becomes its B_SCALE_POINTER. Returns the failing status. */
+cublasStatus_t accel_cuda_lt_bind(const accel_cuda_cublaslt_table *lt, const accel_cuda_lt_desc *d,
+                                  CUdeviceptr bias, CUdeviceptr a_scale, CUdeviceptr b_scale);
 
 /* float -> IEEE half bits, round to nearest even. */
 uint16_t accel_cuda_float_to_half(float f);

@@ -107,8 +107,10 @@ accel_status accel_cuda_op_plan_execute(void *p, void *s, const accel_plugin_ref
                                         size_t noperands, accel_plugin_ref workspace) {
     accel_cuda_plan *plan = p;
     accel_cuda_stream *stream = s;
-    (void)noperands; /* the host checked it against accel_op_operand_count() */
     accel_status st = accel_cuda_make_current(stream->dev);
     if (st != ACCEL_OK) return st;
-    return plan->execute(plan, stream, operands, workspace);
+    /* Plans index every operand slot of their kind; an older host passes fewer (see plugin.h). */
+    accel_plugin_ref all[ACCEL_OP_MAX_OPERANDS] = {{NULL, 0}};
+    for (size_t i = 0; i < noperands && i < ACCEL_OP_MAX_OPERANDS; i++) all[i] = operands[i];
+    return plan->execute(plan, stream, all, workspace);
 }

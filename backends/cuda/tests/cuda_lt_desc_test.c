@@ -159,6 +159,90 @@ static void type_case(const accel_cuda_cublaslt_table *lt, const char *name, acc
     printf("%s %-34s %s\n", st == want ? "ok  " : "FAIL", name, st == ACCEL_OK ? "" : why);
 }
 
+static uintptr_t desc_ptr(cublasLtMatmulDesc_t d, cublasLtMatmulDescAttributes_t a) {
+    void *v = (void *)1;
+    size_t w;
+    desc_get(d, a, &v, sizeof v, &w);
+    return (uintptr_t)v;
+}
+
+/* fp8: the types land on the swapped operands, the scales follow them (our A's scale is
+ * cuBLASLt's B scale), and each cuBLASLt fp8 rule is refused with its reason. */
+static void fp8_cases(const accel_cuda_cublaslt_table *lt) {
+    accel_gemm_desc g;
+    memset(&g, 0, sizeof g);
+    g.a_type = ACCEL_DTYPE_F8_E4M3, g.b_type = ACCEL_DTYPE_F8_E5M2;
+    g.c_type = g.d_type = ACCEL_DTYPE_BF16;
+    g.trans_a = 0, g.trans_b = 1;
+    g.m = 64, g.n = 48, g.k = 32, g.batch = 2, g.alpha = 1.0;
+    g.epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF;
+    accel_cuda_lt_desc ld;
+    char why[256] = "";
+    accel_status st = accel_cuda_lt_describe(lt, &g, &ld, why, sizeof why);
+    EXPECT(st == ACCEL_OK, "fp8 describe: %s", why);
+    if (st == ACCEL_OK) {
+        const layout_info LA = read_layout(ld.a), LB = read_layout(ld.b), LD = read_layout(ld.d);
+        EXPECT(ld.fp8 && ld.a_operand == 1 && ld.b_operand == 0, "fp8: operand roles");
+        EXPECT(LA.type == CUDA_R_8F_E5M2 && LB.type == CUDA_R_8F_E4M3 && LD.type == CUDA_R_16BF,
+               "fp8: layout types %d %d %d", LA.type, LB.type, LD.type);
+        EXPECT(LA.rows == 32 && LA.cols == 48 && LA.ld == 32 && LB.rows == 32 && LB.cols == 64,
+               "fp8: layout shapes %llu x %llu ld %lld, %llu x %llu", (unsigned long long)LA.rows,
+               (unsigned long long)LA.cols, (long long)LA.ld, (unsigned long long)LB.rows, (unsigned long long)LB.cols);
+        EXPECT(desc_int(ld.op, CUBLASLT_MATMUL_DESC_TRANSA) == CUBLAS_OP_T &&
+                   desc_int(ld.op, CUBLASLT_MATMUL_DESC_TRANSB) == CUBLAS_OP_N,
+               "fp8: cuBLASLt must see TN");
+        EXPECT(desc_int(ld.op, CUBLASLT_MATMUL_DESC_COMPUTE_TYPE) == CUBLAS_COMPUTE_32F &&
+                   desc_int(ld.op, CUBLASLT_MATMUL_DESC_SCALE_TYPE) == CUDA_R_32F,
+               "fp8: compute/scale type");
+        int8_t fast = -1;
+        size_t w;
+        desc_get(ld.op, CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast, &w);
+        EXPECT(fast == 0, "fp8: fast accumulation must stay off (%d)", fast);
+        EXPECT(ld.fused_bias && ld.after_act == 2, "fp8: bias fused, erf-GELU after");
+        EXPECT(accel_cuda_lt_bind(lt, &ld, 0x1000, 0x2000, 0x3000) == CUBLAS_STATUS_SUCCESS, "fp8: bind");
+        EXPECT(desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER) == 0x1000, "fp8: bias pointer");
+        EXPECT(desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER) == 0x2000 &&
+                   desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER) == 0x3000,
+               "fp8: our a_scale must be cuBLASLt's B scale (got A %#lx, B %#lx)",
+               (unsigned long)desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER),
+               (unsigned long)desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER));
+        EXPECT(accel_cuda_lt_bind(lt, &ld, 0x1000, 0, 0x3000) == CUBLAS_STATUS_SUCCESS, "fp8: rebind");
+        EXPECT(desc_ptr(ld.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER) == 0, "fp8: an absent scale must clear the old one");
+        accel_cuda_lt_desc_release(lt, &ld);
+    }
+    printf("%s fp8 e4m3 x e5m2 -> bf16 mapping and scale binding\n", failures ? "FAIL" : "ok  ");
+
+    struct { const char *name, *needle; } refusals[] = {
+        {"fp8 NN layout", "TN"},
+        {"fp8 e5m2 x e5m2", "e5m2"},
+        {"fp8 f32 out with f32 bias", "bf16 bias"},
+        {"fp8 packed k = 40 (lda 40)", "multiples of 16"},
+    };
+    for (int i = 0; i < 4; i++) {
+        accel_gemm_desc r = g;
+        r.epilogue = 0;
+        if (i == 0) r.trans_b = 0;
+        if (i == 1) r.a_type = ACCEL_DTYPE_F8_E5M2;
+        if (i == 2) r.c_type = r.d_type = r.bias_type = ACCEL_DTYPE_F32, r.epilogue = ACCEL_EPILOGUE_BIAS;
+        if (i == 3) r.k = 40;
+        why[0] = 0;
+        st = accel_cuda_lt_describe(lt, &r, &ld, why, sizeof why);
+        const int ok = st == ACCEL_ERR_UNIMPLEMENTED && strstr(why, refusals[i].needle);
+        EXPECT(ok, "%s: status %d, reason '%s'", refusals[i].name, (int)st, why);
+        if (st == ACCEL_OK) accel_cuda_lt_desc_release(lt, &ld);
+        printf("%s %-34s %s\n", ok ? "ok  " : "FAIL", refusals[i].name, why);
+    }
+    /* f32 output with the bf16 bias cuBLASLt wants is fine */
+    accel_gemm_desc f = g;
+    f.c_type = f.d_type = ACCEL_DTYPE_F32, f.bias_type = ACCEL_DTYPE_BF16, f.epilogue = ACCEL_EPILOGUE_BIAS;
+    st = accel_cuda_lt_describe(lt, &f, &ld, why, sizeof why);
+    EXPECT(st == ACCEL_OK, "fp8 f32 out, bf16 bias: %s", why);
+    if (st == ACCEL_OK) {
+        EXPECT(desc_int(ld.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE) == CUDA_R_16BF, "fp8: bias data type");
+        accel_cuda_lt_desc_release(lt, &ld);
+    }
+}
+
 int main(void) {
     const char *const names[] = {"libcublasLt.so.13", "libcublasLt.so.12", NULL};
     char err[256];
@@ -194,8 +278,8 @@ int main(void) {
     type_case(&lt, "f16 acc16", ACCEL_DTYPE_F16, ACCEL_DTYPE_F16, ACCEL_COMPUTE_F16_ACC16, ACCEL_OK, CUBLAS_COMPUTE_16F, CUDA_R_16F, CUDA_R_16F);
     type_case(&lt, "f64", ACCEL_DTYPE_F64, ACCEL_DTYPE_F64, ACCEL_COMPUTE_DEFAULT, ACCEL_OK, CUBLAS_COMPUTE_64F, CUDA_R_64F, CUDA_R_64F);
     type_case(&lt, "f16 acc16 with f32 out refused", ACCEL_DTYPE_F16, ACCEL_DTYPE_F32, ACCEL_COMPUTE_F16_ACC16, ACCEL_ERR_UNIMPLEMENTED, 0, 0, 0);
-    type_case(&lt, "fp8 refused (later item)", ACCEL_DTYPE_F8_E4M3, ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, ACCEL_ERR_UNIMPLEMENTED, 0, 0, 0);
     type_case(&lt, "tf32 on bf16 refused", ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_COMPUTE_TF32, ACCEL_ERR_UNIMPLEMENTED, 0, 0, 0);
+    fp8_cases(&lt);
     printf("%s\n", failures ? "FAILED" : "all cuBLASLt descriptors map the row-major GEMM correctly");
     return failures ? 1 : 0;
 }
