@@ -128,7 +128,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
         op.u.permute.perm[i] = pperm[i];
     }
     accel_buffer_ref pops[2] = {wl_ref(b[B_QKV], 0), wl_ref(b[B_QKVP], 0)};
-    if ((s = wl_steps_add(steps, dev, &op, pops)) != ACCEL_OK)
+    if ((s = wl_steps_add(steps, dev, &op, pops, WL_ARRAY_LEN(pops))) != ACCEL_OK)
         return s;
 
     size_t slice = (size_t)(B * S * H) * es;
@@ -147,7 +147,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
         op.u.attention.head_dim = D;
         op.u.attention.scale = scale;
         accel_buffer_ref aops[5] = {q, k, v, mask, wl_ref(b[B_CTX], 0)};
-        if ((s = wl_steps_add(steps, dev, &op, aops)) != ACCEL_OK)
+        if ((s = wl_steps_add(steps, dev, &op, aops, WL_ARRAY_LEN(aops))) != ACCEL_OK)
             return s;
     } else {
         /* scores[B*A] = Q K^T (S x S), K stored S x D = n x k: trans_b */
@@ -168,7 +168,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
         op.u.softmax.scale = scale;
         op.u.softmax.rows_per_mask_row = A * S;
         accel_buffer_ref sops[3] = {wl_ref(b[B_SCORES], 0), mask, wl_ref(b[B_SCORES], 0)};
-        if ((s = wl_steps_add(steps, dev, &op, sops)) != ACCEL_OK)
+        if ((s = wl_steps_add(steps, dev, &op, sops, WL_ARRAY_LEN(sops))) != ACCEL_OK)
             return s;
         /* context[B*A] = P V (S x D) */
         g = bert_gemm(t, ct, S, D, S);
@@ -193,7 +193,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
         op.u.permute.perm[i] = cperm[i];
     }
     accel_buffer_ref cops[2] = {wl_ref(b[B_CTX], 0), wl_ref(b[B_CTX2], 0)};
-    if ((s = wl_steps_add(steps, dev, &op, cops)) != ACCEL_OK)
+    if ((s = wl_steps_add(steps, dev, &op, cops, WL_ARRAY_LEN(cops))) != ACCEL_OK)
         return s;
 
     g = bert_gemm(t, ct, B * S, H, H);
@@ -212,7 +212,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
     op.u.layernorm.has_residual = 1;
     accel_buffer_ref l1[5] = {wl_ref(b[B_ATTN], 0), wl_ref(b[B_X], 0), wl_ref(b[B_G1], 0),
                               wl_ref(b[B_BETA1], 0), wl_ref(b[B_H1], 0)};
-    if ((s = wl_steps_add(steps, dev, &op, l1)) != ACCEL_OK)
+    if ((s = wl_steps_add(steps, dev, &op, l1, WL_ARRAY_LEN(l1))) != ACCEL_OK)
         return s;
 
     g = bert_gemm(t, ct, B * S, F, H);
@@ -227,7 +227,7 @@ static accel_status bert_build(bert_state *st, const char *lib) {
         return s;
     accel_buffer_ref l2[5] = {wl_ref(b[B_F2], 0), wl_ref(b[B_H1], 0), wl_ref(b[B_G2], 0),
                               wl_ref(b[B_BETA2], 0), wl_ref(b[B_OUT], 0)};
-    return wl_steps_add(steps, dev, &op, l2);
+    return wl_steps_add(steps, dev, &op, l2, WL_ARRAY_LEN(l2));
 }
 
 static accel_status bert_setup(accel_device *dev, accel_stream *stream, const awl_config *cfg,

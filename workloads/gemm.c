@@ -6,6 +6,9 @@
 #include <string.h>
 
 #define ALL_DTYPES ((1u << AWL_FP32) | (1u << AWL_TF32) | (1u << AWL_FP16) | (1u << AWL_BF16))
+/* fp8 where a config fixes no layout (square, BERT projections): its rows store B as n x k, the
+ * layout fp8 GEMM libraries run (weights as [out, in]). DeepBench configs keep their NN/TN/NT. */
+#define LINEAR_DTYPES (ALL_DTYPES | (1u << AWL_FP8))
 
 typedef struct gemm_config {
     awl_config cfg; /* first: config_at hands out &cfg and setup casts back */
@@ -13,19 +16,19 @@ typedef struct gemm_config {
     uint32_t epilogue;
 } gemm_config;
 
-#define SQ(id, nn, q, s) {{id, "square " id, 1, nn, nn, nn, ALL_DTYPES, q, s}, 0, 0, 0}
+#define SQ(id, nn, q, s) {{id, "square " id, 1, nn, nn, nn, LINEAR_DTYPES, q, s}, 0, 0, 0}
 #define DB(id, mm, nn, kk, ta, tb, s) \
     {{"deepbench-" id, "DeepBench " id, 1, mm, nn, kk, ALL_DTYPES, 0, s}, ta, tb, 0}
 /* BERT projections: M = batch * seq, (N, K) = (3H, H) qkv, (H, H) out, (F, H) ffn1, (H, F) ffn2. */
 #define BERT(model, b, S, H, F, s)                                                                    \
     {{"bert-" model "-qkv-b" #b, "BERT-" model " QKV projection, batch " #b, 1, b * S, 3 * H, H,       \
-      ALL_DTYPES, 0, s}, 0, 0, 0},                                                                  \
+      LINEAR_DTYPES, 0, s}, 0, 0, 0},                                                                  \
     {{"bert-" model "-out-b" #b, "BERT-" model " attention output projection, batch " #b, 1, b * S,   \
-      H, H, ALL_DTYPES, 0, s}, 0, 0, 0},                                                            \
+      H, H, LINEAR_DTYPES, 0, s}, 0, 0, 0},                                                            \
     {{"bert-" model "-ffn1-b" #b, "BERT-" model " FFN up projection, batch " #b, 1, b * S, F, H,      \
-      ALL_DTYPES, 0, s}, 0, 0, 0},                                                                  \
+      LINEAR_DTYPES, 0, s}, 0, 0, 0},                                                                  \
     {{"bert-" model "-ffn2-b" #b, "BERT-" model " FFN down projection, batch " #b, 1, b * S, H, F,    \
-      ALL_DTYPES, 0, 0}, 0, 0, 0}
+      LINEAR_DTYPES, 0, 0}, 0, 0, 0}
 
 static const gemm_config gemm_configs[] = {
     SQ("1024", 1024, 1, 1),
@@ -49,15 +52,21 @@ static const gemm_config gemm_configs[] = {
     BERT("large", 1, 384, 1024, 4096, 0),
     BERT("large", 8, 384, 1024, 4096, 0),
     BERT("large", 32, 384, 1024, 4096, 0),
-    {{"2048-bias-gelu", "square 2048, bias + GELU(erf) epilogue", 1, 2048, 2048, 2048, ALL_DTYPES, 0,
+    {{"2048-bias-gelu", "square 2048, bias + GELU(erf) epilogue", 1, 2048, 2048, 2048, LINEAR_DTYPES, 0,
       1}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
-    {{"2048-bias-relu", "square 2048, bias + ReLU epilogue", 1, 2048, 2048, 2048, ALL_DTYPES, 0, 0},
+    {{"2048-bias-relu", "square 2048, bias + ReLU epilogue", 1, 2048, 2048, 2048, LINEAR_DTYPES, 0, 0},
      0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU},
     {{"bert-base-ffn1-b8-bias-gelu", "BERT-base FFN up projection, batch 8, bias + GELU(erf)", 1,
-      1024, 3072, 768, ALL_DTYPES, 0, 1}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
+      1024, 3072, 768, LINEAR_DTYPES, 0, 1}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
     {{"bert-large-ffn1-b8-bias-gelu", "BERT-large FFN up projection, batch 8, bias + GELU(erf)", 1,
-      3072, 4096, 1024, ALL_DTYPES, 0, 0}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
+      3072, 4096, 1024, LINEAR_DTYPES, 0, 0}, 0, 0, ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_GELU_ERF},
 };
+
+/* fp8 rows: inputs spread over [-FP8_RANGE, FP8_RANGE) so e4m3's exponent range is used the way a
+ * quantiser with per-tensor scaling uses it, and 1/FP8_RANGE as each dequantisation scale (a power
+ * of two: the reference's folded alpha is exact). */
+#define FP8_RANGE 256.0
+#define WL_GEMM_SCALE_STRIDE 16 /* bytes between the two scales: keeps each 16-byte aligned */
 
 /* Buffer sets rotated by --cold (one set when warm), each operand's sets packed in one buffer. */
 #define GEMM_MAX_SETS 4096
@@ -70,6 +79,8 @@ typedef struct gemm_state {
     accel_buffer *a, *b, *d; /* `sets` consecutive copies each */
     size_t a_bytes, b_bytes, d_bytes;
     accel_buffer *bias, *workspace;
+    accel_buffer *scales; /* fp8: a_scale at offset 0, b_scale at WL_GEMM_SCALE_STRIDE */
+    accel_gemm_desc verify_desc; /* desc with the fp8 scales folded into alpha, for the reference */
     size_t workspace_bytes;
     int sets, next, last;
     void *host_a, *host_b, *host_bias;
@@ -106,16 +117,17 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     *state = NULL;
     wl_clear_error();
     accel_dtype t = wl_storage_type(dtype);
-    if (dtype == AWL_FP8 || t == ACCEL_DTYPE_INVALID)
-        return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "gemm: %s needs scale operands the op set reserves but "
-                       "does not define yet", awl_dtype_name(dtype));
+    if (t == ACCEL_DTYPE_INVALID)
+        return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "gemm: no storage type for %s", awl_dtype_name(dtype));
+    const int fp8 = dtype == AWL_FP8;
+    const accel_dtype out_t = fp8 ? ACCEL_DTYPE_BF16 : t; /* fp8 in, bf16 out, as fp8 inference runs */
     accel_device_info dinfo;
     accel_status s = wl_device_info(dev, &dinfo);
     if (s != ACCEL_OK)
         return s;
-    size_t es = accel_dtype_size(t);
-    uint64_t a_bytes = (uint64_t)(shape->m * shape->k * shape->batch) * es;
-    uint64_t b_bytes = (uint64_t)(shape->k * shape->n * shape->batch) * es;
+    size_t es = accel_dtype_size(out_t), es_in = accel_dtype_size(t);
+    uint64_t a_bytes = (uint64_t)(shape->m * shape->k * shape->batch) * es_in;
+    uint64_t b_bytes = (uint64_t)(shape->k * shape->n * shape->batch) * es_in;
     uint64_t d_bytes = (uint64_t)(shape->m * shape->n * shape->batch) * es;
     uint64_t set_bytes = a_bytes + b_bytes + d_bytes;
     int sets = 1;
@@ -151,10 +163,11 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     st->dev = dev;
     st->sets = sets;
     accel_gemm_desc *d = &st->desc;
-    d->a_type = d->b_type = d->c_type = d->d_type = t;
+    d->a_type = d->b_type = t;
+    d->c_type = d->d_type = out_t;
     d->compute = wl_compute_type(dtype);
     d->trans_a = shape->trans_a;
-    d->trans_b = shape->trans_b;
+    d->trans_b = fp8 && !shape->trans_a ? 1 : shape->trans_b;
     d->m = shape->m;
     d->n = shape->n;
     d->k = shape->k;
@@ -174,10 +187,22 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
 
     uint64_t seed = opt ? opt->seed : 1;
     int tf32 = dtype == AWL_TF32;
-    st->host_a = wl_host_random(t, shape->m * shape->k * shape->batch, seed * 3 + 1, -1.0, 1.0, tf32);
-    st->host_b = wl_host_random(t, shape->k * shape->n * shape->batch, seed * 3 + 2, -1.0, 1.0, tf32);
+    const double range = fp8 ? FP8_RANGE : 1.0;
+    st->host_a = wl_host_random(t, shape->m * shape->k * shape->batch, seed * 3 + 1, -range, range, tf32);
+    st->host_b = wl_host_random(t, shape->k * shape->n * shape->batch, seed * 3 + 2, -range, range, tf32);
     if (shape->epilogue & ACCEL_EPILOGUE_BIAS)
-        st->host_bias = wl_host_random(t, shape->n, seed * 3 + 3, -1.0, 1.0, 0);
+        st->host_bias = wl_host_random(out_t, shape->n, seed * 3 + 3, -1.0, 1.0, 0);
+    st->verify_desc = *d;
+    if (fp8) {
+        const float scale = (float)(1.0 / FP8_RANGE);
+        unsigned char host_scales[2 * WL_GEMM_SCALE_STRIDE] = {0};
+        memcpy(host_scales, &scale, sizeof scale);
+        memcpy(host_scales + WL_GEMM_SCALE_STRIDE, &scale, sizeof scale);
+        st->verify_desc.alpha *= (double)scale * (double)scale;
+        if ((s = wl_alloc(&st->bufs, dev, sizeof host_scales, ACCEL_MEMORY_DEVICE, &st->scales)) != ACCEL_OK ||
+            (s = wl_upload(stream, st->scales, 0, host_scales, sizeof host_scales)) != ACCEL_OK)
+            goto fail;
+    }
     if (!st->host_a || !st->host_b || ((shape->epilogue & ACCEL_EPILOGUE_BIAS) && !st->host_bias)) {
         s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "host copies of the gemm inputs (%.2f GiB)",
                     (double)(a_bytes + b_bytes) / 1073741824.0);
@@ -212,6 +237,9 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     snprintf(info->compute_type, sizeof info->compute_type, "%s", accel_compute_type_name(d->compute));
     const char *algo = accel_op_plan_algorithm(st->plan);
     snprintf(info->notes, sizeof info->notes, "%s", algo ? algo : "");
+    if (fp8)
+        wl_appendf(info->notes, sizeof info->notes, "%sfp8 e4m3 A, B (B stored n x k) with per-tensor scales 2^-8, bf16 D",
+                   info->notes[0] ? "; " : "");
     if (sets > 1)
         wl_appendf(info->notes, sizeof info->notes, "%scold: %d buffer sets", info->notes[0] ? "; " : "",
                    sets);
@@ -232,9 +260,10 @@ fail:
 accel_status wl_gemm_run(void *state, accel_stream *stream) {
     gemm_state *st = state;
     int i = st->next;
-    accel_buffer_ref ops[5] = {wl_ref(st->a, st->a_bytes * (size_t)i), wl_ref(st->b, st->b_bytes * (size_t)i),
-                               wl_ref(NULL, 0), wl_ref(st->d, st->d_bytes * (size_t)i), wl_ref(st->bias, 0)};
-    accel_status s = accel_op_plan_execute(st->plan, stream, ops, 5, wl_ref(st->workspace, 0));
+    accel_buffer_ref ops[7] = {wl_ref(st->a, st->a_bytes * (size_t)i), wl_ref(st->b, st->b_bytes * (size_t)i),
+                               wl_ref(NULL, 0), wl_ref(st->d, st->d_bytes * (size_t)i), wl_ref(st->bias, 0),
+                               wl_ref(st->scales, 0), wl_ref(st->scales, WL_GEMM_SCALE_STRIDE)};
+    accel_status s = accel_op_plan_execute(st->plan, stream, ops, st->scales ? 7 : 5, wl_ref(st->workspace, 0));
     if (s != ACCEL_OK)
         return wl_fail_hal(s, "gemm execute");
     st->last = i;
@@ -245,7 +274,7 @@ accel_status wl_gemm_run(void *state, accel_stream *stream) {
 accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result *out) {
     gemm_state *st = state;
     memset(out, 0, sizeof *out);
-    wl_gemm_check chk = {&st->desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
+    wl_gemm_check chk = {&st->verify_desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
     return wl_verify_gemm(&chk, stream, st->d, st->d_bytes * (size_t)st->last, out);
 }
 

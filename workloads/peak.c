@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MATRIX_DTYPES ((1u << AWL_FP32) | (1u << AWL_TF32) | (1u << AWL_FP16) | (1u << AWL_BF16))
+#define MATRIX_DTYPES ((1u << AWL_FP32) | (1u << AWL_TF32) | (1u << AWL_FP16) | (1u << AWL_BF16) | (1u << AWL_FP8))
 #define CPU_ITERS (1 << 20)
 /* Several groups per reported core: the backend may run more threads than compute_units (its
  * cpuset seen at init can be narrower than its thread pool), and groups are spread over threads. */

@@ -129,7 +129,7 @@ static accel_status add_conv(resnet_state *st, const char *lib, const accel_conv
     accel_buffer_ref none = {NULL, 0};
     accel_buffer_ref ops[5] = {wl_ref(st->buf[x], 0), wl_ref(st->buf[w], 0), wl_ref(st->buf[bias], 0),
                                residual >= 0 ? wl_ref(st->buf[residual], 0) : none, wl_ref(st->buf[y], 0)};
-    return wl_steps_add(&st->steps, st->dev, &op, ops);
+    return wl_steps_add(&st->steps, st->dev, &op, ops, WL_ARRAY_LEN(ops));
 }
 
 static accel_status add_eltwise(resnet_state *st, const char *lib, accel_eltwise_kind kind, int x,
@@ -145,7 +145,7 @@ static accel_status add_eltwise(resnet_state *st, const char *lib, accel_eltwise
     accel_buffer_ref none = {NULL, 0};
     accel_buffer_ref ops[3] = {wl_ref(st->buf[x], 0), z >= 0 ? wl_ref(st->buf[z], 0) : none,
                                wl_ref(st->buf[y], 0)};
-    return wl_steps_add(&st->steps, st->dev, &op, ops);
+    return wl_steps_add(&st->steps, st->dev, &op, ops, WL_ARRAY_LEN(ops));
 }
 
 static accel_status resnet_build(resnet_state *st, const char *lib) {

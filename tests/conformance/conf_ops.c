@@ -68,15 +68,24 @@ static conf_result gemm_case(conf_ctx *c, accel_gemm_desc g) {
     d.u.gemm = g;
     conf_tensor t[MAX_OPS];
     accel_dtype bias_t = g.bias_type ? g.bias_type : g.d_type;
-    const accel_dtype types[5] = {g.a_type, g.b_type, g.c_type, g.d_type, bias_t};
+    /* fp8 scales come out of make_operands as random fp32 in [-1, 1): any value is a valid scale */
+    const accel_dtype types[7] = {g.a_type, g.b_type, g.c_type, g.d_type, bias_t, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32};
     accel_status st = make_operands(c, &d, t, 3, types);
     conf_result r = st == ACCEL_OK ? run_op(c, &d, t, 3) : conf_from_status(c, st, "operands");
     if (r != CONF_PASS) {
-        free_all(t, 5);
+        free_all(t, MAX_OPS);
         return r;
     }
     if (c->corrupt) accel_ref_store(g.d_type, t[3].host, 0, accel_ref_load(g.d_type, t[3].host, 0) + 1.0);
     double u = accel_ref_unit_roundoff_compute(g.compute, g.a_type);
+    const int fp8 = g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2;
+    double scale = 1.0; /* the scales fold into alpha for the reference, and scale the bound */
+    if (fp8) {
+        for (int i = 5; i < 7; ++i)
+            if (t[i].host) scale *= accel_ref_load(ACCEL_DTYPE_F32, t[i].host, 0);
+        g.alpha *= scale;
+        u = fmax(u, 0x1p-14); /* fp8 tensor cores accumulate in ~14 bits between fp32 promotions */
+    }
     double u_out = accel_ref_unit_roundoff_dtype(g.d_type);
     int64_t ldd = g.ldd ? g.ldd : g.n, sd = g.stride_d ? g.stride_d : g.m * ldd;
     for (int64_t b = 0; b < g.batch && r == CONF_PASS; ++b)
@@ -86,14 +95,14 @@ static conf_result gemm_case(conf_ctx *c, accel_gemm_desc g) {
                 accel_ref_gemm_element(&g, t[0].host, t[1].host, t[2].host, t[4].host, b, i, j, &ref,
                                        &abs_sum);
                 double got = accel_ref_load(g.d_type, t[3].host, b * sd + i * ldd + j);
-                double bound = 4.0 * sqrt((double)g.k) * u * abs_sum + 2.0 * u_out * fabs(ref) + 1e-30;
+                double bound = 4.0 * sqrt((double)g.k) * u * abs_sum * fabs(scale) + 2.0 * u_out * fabs(ref) + 1e-30;
                 if (!(fabs(got - ref) <= bound)) {
                     r = conf_fail(c, "D[%lld][%lld][%lld] = %.9g, reference %.9g, bound %.3g",
                                   (long long)b, (long long)i, (long long)j, got, ref, bound);
                     break;
                 }
             }
-    free_all(t, 5);
+    free_all(t, MAX_OPS);
     return r;
 }
 
@@ -151,6 +160,30 @@ static conf_result check_gemm_bf16(conf_ctx *c) {
 static conf_result check_gemm_f16(conf_ctx *c) {
     accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F16, 41, 37, 130);
     g.compute = ACCEL_COMPUTE_F32;
+    return gemm_case(c, g);
+}
+
+/* fp8 in the layout every fp8 library runs (B stored n x k), sizes in multiples of 16 as
+ * cuBLASLt's fp8 kernels need, both scale operands, a fused bias. */
+static conf_result check_gemm_fp8_e4m3(conf_ctx *c) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F8_E4M3, 48, 40, 96);
+    g.c_type = g.d_type = ACCEL_DTYPE_BF16;
+    g.trans_b = 1;
+    g.batch = 2;
+    g.epilogue = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU;
+    return gemm_case(c, g);
+}
+
+/* mixed e4m3 x e5m2, f32 output accumulating onto C, the bf16 bias cuBLASLt takes with f32 D */
+static conf_result check_gemm_fp8_mixed(conf_ctx *c) {
+    accel_gemm_desc g = gemm_basic(ACCEL_DTYPE_F8_E4M3, 32, 24, 64);
+    g.b_type = ACCEL_DTYPE_F8_E5M2;
+    g.c_type = g.d_type = ACCEL_DTYPE_F32;
+    g.bias_type = ACCEL_DTYPE_BF16;
+    g.trans_b = 1;
+    g.alpha = 0.5;
+    g.beta = 0.25;
+    g.epilogue = ACCEL_EPILOGUE_BIAS;
     return gemm_case(c, g);
 }
 
@@ -310,6 +343,8 @@ const conf_check conf_op_checks[] = {
     {"gemm-bf16", check_gemm_bf16},
     {"gemm-f16", check_gemm_f16},
     {"gemm-tf32", check_gemm_tf32},
+    {"gemm-fp8-e4m3", check_gemm_fp8_e4m3},
+    {"gemm-fp8-e4m3xe5m2", check_gemm_fp8_mixed},
     {"conv2d-nchw", check_conv_nchw},
     {"conv2d-nhwc", check_conv_nhwc},
     {"conv2d-nhwc-bf16", check_conv_nhwc_bf16},

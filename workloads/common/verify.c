@@ -83,6 +83,10 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
         return wl_fail_hal(st, "reading gemm samples");
     }
     double u = accel_ref_unit_roundoff_compute(d->compute, d->a_type);
+    /* Hopper-class fp8 MMA keeps about 14 significand bits in its internal accumulator before
+     * cuBLASLt promotes partial sums to fp32, so an fp32 u would fail correct fp8 results. */
+    if (d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2)
+        u = fmax(u, 0x1p-14);
     double u_out = accel_ref_unit_roundoff_dtype(d->d_type);
     accel_dtype bt = d->bias_type ? d->bias_type : d->d_type;
     double sqrt_k = sqrt((double)d->k);

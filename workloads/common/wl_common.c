@@ -49,6 +49,7 @@ accel_compute_type wl_compute_type(awl_dtype d) {
     case AWL_TF32: return ACCEL_COMPUTE_TF32;
     case AWL_FP16: return ACCEL_COMPUTE_F16;
     case AWL_BF16: return ACCEL_COMPUTE_BF16;
+    case AWL_FP8: return ACCEL_COMPUTE_F32; /* fp8 products, fp32 accumulation */
     default: return ACCEL_COMPUTE_DEFAULT;
     }
 }

@@ -5,15 +5,17 @@
 #include <string.h>
 
 accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
-                          const accel_buffer_ref *ops) {
+                          const accel_buffer_ref *ops, size_t nops) {
     if (steps->count >= WL_MAX_STEPS)
         return wl_fail(ACCEL_ERR_INTERNAL, "too many ops in one workload (%d)", WL_MAX_STEPS);
     wl_step *s = &steps->items[steps->count];
     accel_status st = wl_plan(dev, desc, &s->plan, &steps->workspace_bytes);
     if (st != ACCEL_OK)
         return st;
-    s->nops = (size_t)accel_op_operand_count(desc->kind);
-    memcpy(s->ops, ops, s->nops * sizeof *ops);
+    if (nops > WL_ARRAY_LEN(s->ops))
+        return wl_fail(ACCEL_ERR_INTERNAL, "%zu operands for one op (at most %zu)", nops, WL_ARRAY_LEN(s->ops));
+    s->nops = nops;
+    memcpy(s->ops, ops, nops * sizeof *ops);
     wl_note_plan(steps->library, sizeof steps->library, s->plan);
     steps->count++;
     return ACCEL_OK;
@@ -50,7 +52,7 @@ static accel_status add_eltwise(wl_steps *steps, accel_device *dev, const char *
     op.u.eltwise.alpha = 1.0;
     op.u.eltwise.beta = 1.0;
     accel_buffer_ref ops[3] = {x, z, y};
-    return wl_steps_add(steps, dev, &op, ops);
+    return wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
 }
 
 accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
@@ -63,7 +65,7 @@ accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *l
     op.u.gemm = *g;
     accel_buffer_ref none = {NULL, 0};
     accel_buffer_ref ops[5] = {a, b, none, d, bias};
-    accel_status st = wl_steps_add(steps, dev, &op, ops);
+    accel_status st = wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
     if (st != ACCEL_ERR_UNIMPLEMENTED || g->epilogue == ACCEL_EPILOGUE_NONE)
         return st;
     /* The fused epilogue is not offered: peel it off, first the activation, then the bias too. */
@@ -76,7 +78,7 @@ accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *l
     const char *how = NULL;
     if (act && (g->epilogue & ACCEL_EPILOGUE_BIAS)) {
         op.u.gemm.epilogue = ACCEL_EPILOGUE_BIAS;
-        st = wl_steps_add(steps, dev, &op, ops);
+        st = wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
         if (st == ACCEL_OK) {
             st = add_eltwise(steps, dev, library, act_kind, g->d_type, count, 0, d, none, d);
             how = "activation as eltwise";
@@ -87,7 +89,7 @@ accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *l
             accel_op_plan_destroy(steps->items[--steps->count].plan);
         op.u.gemm.epilogue = ACCEL_EPILOGUE_NONE;
         ops[4] = none;
-        st = wl_steps_add(steps, dev, &op, ops);
+        st = wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
         if (st == ACCEL_OK && (g->epilogue & ACCEL_EPILOGUE_BIAS))
             st = add_eltwise(steps, dev, library, ACCEL_ELTWISE_BIAS_ADD, g->d_type, count, g->n, d,
                              bias, d);

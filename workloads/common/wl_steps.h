@@ -22,9 +22,9 @@ typedef struct wl_steps {
     char notes[256];
 } wl_steps;
 
-/* Plans desc and appends it with its operands (count from accel_op_operand_count). */
+/* Plans desc and appends it with its nops operands (trailing optional ones may be left out). */
 accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
-                          const accel_buffer_ref *ops);
+                          const accel_buffer_ref *ops, size_t nops);
 accel_status wl_steps_run(wl_steps *steps, accel_stream *stream);
 void wl_steps_destroy(wl_steps *steps);
 

@@ -89,6 +89,7 @@ static void test_fp8(void) {
     CHECK(accel_ref_load(e4, buf, 1) == -0.3125); /* nearest e4m3 to -0.3 */
     CHECK(accel_ref_round_to(e5, 3.3f) == 3.5f);
     CHECK(accel_ref_unit_roundoff_dtype(e4) == 0x1p-4);
+    CHECK(accel_ref_unit_roundoff_compute(ACCEL_COMPUTE_DEFAULT, e4) == 0x1p-24); /* fp8 computes in F32 */
 }
 
 static void test_f16(void) {
