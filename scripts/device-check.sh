@@ -6,8 +6,10 @@
 # Builds with whatever backends this machine can build (the CUDA backend needs only the toolkit
 # headers), runs ctest (conformance included), a direct-cuBLASLt vs HAL GEMM comparison, a PyTorch
 # reference and `accelbench suite --quick --backend cuda`, logging everything into OUTDIR:
-#   env.txt build.log conformance.log (cuda:0) ctest.log (GPU-relevant tests) gemm_compare.csv/.log torch.csv/.log quick.csv
-#   suite.log ctest-rest.log (every other test, with the time left) summary.txt
+#   summary.txt env.txt quick.csv (quick suite + gemm 8192 bf16/fp8) gemm_compare.csv torch.csv, and
+#   logs.tar.gz: build.log conformance.log (cuda:0) ctest.log (GPU-relevant tests) gemm_compare.log
+#   torch.log suite.log ctest-rest.log (every other test, with the time left), also left unpacked in
+#   BUILD_DIR/device-check-logs
 # Every step runs under a timeout and the whole run stays under 8 minutes; a hung step costs only
 # its own slice. Needs no network and no package manager: a C compiler, CMake, ninja (or make),
 # the CUDA toolkit and, for the reference, Python with PyTorch.
@@ -48,6 +50,12 @@ if [ $DRY_RUN = 1 ]; then
 fi
 mkdir -p "$OUTDIR" || { echo "cannot create $OUTDIR" >&2; exit 2; }
 OUTDIR=$(cd "$OUTDIR" && pwd)
+# OUTDIR gets six files at most (summary.txt env.txt quick.csv gemm_compare.csv torch.csv logs.tar.gz):
+# a lending tool that returns a handful of files must not drop the verdict. Full logs sit in LOGDIR
+# and, packed, in logs.tar.gz.
+LOGDIR="$BUILD_DIR/device-check-logs"
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR" || { echo "cannot create $LOGDIR" >&2; exit 2; }
 
 log() { echo "[device-check $(($(date +%s) - START_S))s] $*" | tee -a "$OUTDIR/summary.txt" >&2; }
 remaining_s() { echo $((TOTAL_BUDGET_S - ($(date +%s) - START_S))); }
@@ -132,6 +140,11 @@ record_environment() {
     } >"$OUTDIR/env.txt" 2>&1
 }
 
+pack_logs() {
+    tar czf "$OUTDIR/logs.tar.gz" -C "$(dirname "$LOGDIR")" "$(basename "$LOGDIR")" 2>/dev/null ||
+        log "could not pack $LOGDIR into logs.tar.gz"
+}
+
 write_summary() {
     {
         echo "=============== device-check summary ==============="
@@ -140,16 +153,16 @@ write_summary() {
         for line in "${SUMMARY_LINES[@]}"; do echo "  $line"; done
         [ -n "${GPU_LINE:-}" ] && echo "gpu: $GPU_LINE"
         for f in ctest.log ctest-rest.log; do
-            [ -f "$OUTDIR/$f" ] || continue
-            echo "$f: $(grep -E 'tests passed|tests failed' "$OUTDIR/$f" | tail -1)"
-            grep -E '^\s*[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception)' "$OUTDIR/$f" | sed 's/^/  failed: /' | head -20
+            [ -f "$LOGDIR/$f" ] || continue
+            echo "$f: $(grep -E 'tests passed|tests failed' "$LOGDIR/$f" | tail -1)"
+            grep -E '^\s*[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception)' "$LOGDIR/$f" | sed 's/^/  failed: /' | head -20
         done
-        if [ -f "$OUTDIR/conformance.log" ]; then
-            echo "conformance on cuda:0: $(grep -cE '^\s*cuda:0 .* PASS' "$OUTDIR/conformance.log") pass, $(grep -cE '^\s*cuda:0 .* FAIL' "$OUTDIR/conformance.log") fail, $(grep -cE '^\s*cuda:0 .* SKIP' "$OUTDIR/conformance.log") skip"
-            grep -E '^\s*cuda:0 .* (FAIL|SKIP)' "$OUTDIR/conformance.log" | sed 's/^ */  /' | cut -c1-220 | head -20
+        if [ -f "$LOGDIR/conformance.log" ]; then
+            echo "conformance on cuda:0: $(grep -cE '^\s*cuda:0 .* PASS' "$LOGDIR/conformance.log") pass, $(grep -cE '^\s*cuda:0 .* FAIL' "$LOGDIR/conformance.log") fail, $(grep -cE '^\s*cuda:0 .* SKIP' "$LOGDIR/conformance.log") skip"
+            grep -E '^\s*cuda:0 .* (FAIL|SKIP)' "$LOGDIR/conformance.log" | sed 's/^ */  /' | cut -c1-220 | head -20
         fi
-        [ -f "$OUTDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$OUTDIR/gemm_compare.log" | tail -1 | sed 's/^/gemm_compare: /'
-        [ -f "$OUTDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$OUTDIR/torch.log" | sed 's/^/torch: /'
+        [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -1 | sed 's/^/gemm_compare: /'
+        [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
         if [ -f "$OUTDIR/quick.csv" ]; then
             echo "quick.csv: $(($(wc -l <"$OUTDIR/quick.csv") - 1)) rows; statuses:"
             python3 - "$OUTDIR/quick.csv" <<'PY' 2>/dev/null || true
@@ -184,13 +197,13 @@ command -v ninja >/dev/null 2>&1 || GENERATOR="Unix Makefiles"
 record_environment
 JOBS=$(nproc 2>/dev/null || echo 4)
 
-run_step configure 60 "$OUTDIR/build.log" \
+run_step configure 60 "$LOGDIR/build.log" \
     cmake -S "$ROOT" -B "$BUILD_DIR" -G "$GENERATOR" -DCMAKE_BUILD_TYPE=Release -DACCEL_WERROR=OFF \
     -DACCEL_BUILD_TESTS=ON
 CONFIGURED=$?
 if [ $CONFIGURED = 0 ]; then
-    grep -E 'backend|skipped|not found' "$OUTDIR/build.log" | grep -- '--' | sed 's/^-- /  /' >>"$OUTDIR/summary.txt"
-    run_step build "$BUILD_CAP_S" "$OUTDIR/build.log" cmake --build "$BUILD_DIR" -j "$JOBS"
+    grep -E 'backend|skipped|not found' "$LOGDIR/build.log" | grep -- '--' | sed 's/^-- /  /' >>"$OUTDIR/summary.txt"
+    run_step build "$BUILD_CAP_S" "$LOGDIR/build.log" cmake --build "$BUILD_DIR" -j "$JOBS"
 fi
 BUILT=$?
 [ $CONFIGURED = 0 ] || BUILT=1
@@ -217,12 +230,14 @@ if [ $DRY_RUN = 1 ]; then
         log "dry run: NO CUDA GPU on this machine; built and stopped (the GPU path stays unverified)"
     fi
     write_summary >/dev/null
+    pack_logs
     [ $BUILT = 0 ] && exit 0 || exit 1
 fi
 
 if [ $BUILT != 0 ]; then
-    log "build failed: see $OUTDIR/build.log"
+    log "build failed: see build.log in $LOGDIR (and logs.tar.gz)"
     write_summary
+    pack_logs
     exit 1
 fi
 if [ "$GPU_COUNT" -le 0 ]; then
@@ -231,27 +246,33 @@ fi
 
 # The conformance table on the GPU itself, every check's line kept (ctest shows output only on
 # failure).
-run_step conformance_cuda 90 "$OUTDIR/conformance.log" \
+run_step conformance_cuda 90 "$LOGDIR/conformance.log" \
     "$BUILD_DIR/bin/accel_conformance" --device cuda:0
 
 # GPU-relevant tests first (conformance on every device, the cuda and shared-kernel tests); the
 # rest of the project's tests run last, with whatever time is left.
 GPU_TESTS='conformance|cuda|gpu_kernel'
-run_step ctest_gpu 150 "$OUTDIR/ctest.log" \
+run_step ctest_gpu 150 "$LOGDIR/ctest.log" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 120 -j "$JOBS" -R "$GPU_TESTS"
-run_step gemm_compare 60 "$OUTDIR/gemm_compare.log" \
+run_step gemm_compare 60 "$LOGDIR/gemm_compare.log" \
     "$BUILD_DIR/bin/cublaslt_direct_bench" --size 8192 --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
 # PyTorch brings its own CUDA libraries: run it without the toolkit on LD_LIBRARY_PATH.
-run_step torch 60 "$OUTDIR/torch.log" \
+run_step torch 60 "$LOGDIR/torch.log" \
     env -u LD_LIBRARY_PATH python3 "$ROOT/scripts/torch_gpu_reference.py" --csv "$OUTDIR/torch.csv"
-run_step quick_suite 200 "$OUTDIR/suite.log" \
-    "$BUILD_DIR/bin/accelbench" suite --quick --backend cuda --csv "$OUTDIR/quick.csv"
+run_step quick_suite 200 "$LOGDIR/suite.log" \
+    "$BUILD_DIR/bin/accelbench" suite --quick --backend cuda --csv "$OUTDIR/quick.csv" --json "$LOGDIR/quick.json"
+# The headline sizes the quick suite leaves out: 8192^3 bf16 and fp8 (e4m3, cuBLASLt), with the
+# measured matrix roofs, appended to quick.csv.
+run_step gemm_8192 90 "$LOGDIR/suite.log" \
+    "$BUILD_DIR/bin/accelbench" run --workload gemm,peak --config 8192,matrix --dtype bf16,fp8 --backend cuda \
+    --library cublaslt --csv "$OUTDIR/quick.csv" --json "$LOGDIR/gemm_8192.json"
 
 if command -v nvidia-smi >/dev/null 2>&1; then
-    timeout 20 nvidia-smi -q -d CLOCK,POWER,PERFORMANCE >"$OUTDIR/nvidia-smi-after.txt" 2>&1 || true
+    timeout 20 nvidia-smi -q -d CLOCK,POWER,PERFORMANCE >"$LOGDIR/nvidia-smi-after.txt" 2>&1 || true
 fi
 # Not GPU-specific: reported, but a slow CPU test running out of time does not fail the GPU check.
-INFORMATIONAL=1 run_step ctest_rest 120 "$OUTDIR/ctest-rest.log" \
+INFORMATIONAL=1 run_step ctest_rest 120 "$LOGDIR/ctest-rest.log" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 60 -j "$JOBS" -E "$GPU_TESTS"
 write_summary
+pack_logs
 [ $FAILED_STEPS = 0 ] && exit 0 || exit 1
