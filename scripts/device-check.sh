@@ -56,6 +56,8 @@ OUTDIR=$(cd "$OUTDIR" && pwd)
 LOGDIR="$BUILD_DIR/device-check-logs"
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR" || { echo "cannot create $LOGDIR" >&2; exit 2; }
+# Rows are appended within this run (two compare rows, suite + 8192 rows): start from nothing.
+rm -f "$OUTDIR/quick.csv" "$OUTDIR/gemm_compare.csv" "$OUTDIR/torch.csv" "$OUTDIR/logs.tar.gz"
 
 log() { echo "[device-check $(($(date +%s) - START_S))s] $*" | tee -a "$OUTDIR/summary.txt" >&2; }
 remaining_s() { echo $((TOTAL_BUDGET_S - ($(date +%s) - START_S))); }
@@ -161,7 +163,7 @@ write_summary() {
             echo "conformance on cuda:0: $(grep -cE '^\s*cuda:0 .* PASS' "$LOGDIR/conformance.log") pass, $(grep -cE '^\s*cuda:0 .* FAIL' "$LOGDIR/conformance.log") fail, $(grep -cE '^\s*cuda:0 .* SKIP' "$LOGDIR/conformance.log") skip"
             grep -E '^\s*cuda:0 .* (FAIL|SKIP)' "$LOGDIR/conformance.log" | sed 's/^ */  /' | cut -c1-220 | head -20
         fi
-        [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -1 | sed 's/^/gemm_compare: /'
+        [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
         [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
         if [ -f "$OUTDIR/quick.csv" ]; then
             echo "quick.csv: $(($(wc -l <"$OUTDIR/quick.csv") - 1)) rows; statuses:"
@@ -256,6 +258,8 @@ run_step ctest_gpu 150 "$LOGDIR/ctest.log" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 120 -j "$JOBS" -R "$GPU_TESTS"
 run_step gemm_compare 60 "$LOGDIR/gemm_compare.log" \
     "$BUILD_DIR/bin/cublaslt_direct_bench" --size 8192 --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
+run_step gemm_compare_fp8 45 "$LOGDIR/gemm_compare.log" \
+    "$BUILD_DIR/bin/cublaslt_direct_bench" --dtype fp8 --size 8192 --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
 # PyTorch brings its own CUDA libraries: run it without the toolkit on LD_LIBRARY_PATH.
 run_step torch 60 "$LOGDIR/torch.log" \
     env -u LD_LIBRARY_PATH python3 "$ROOT/scripts/torch_gpu_reference.py" --csv "$OUTDIR/torch.csv"

@@ -153,6 +153,17 @@ static void run_case(test_env *env, const gemm_case *gc) {
 #define GELU ACCEL_EPILOGUE_GELU_ERF
 #define GTANH ACCEL_EPILOGUE_GELU_TANH
 
+/* An n x n x n f32 GEMM through library `lib`. */
+static accel_op_desc small_f32_gemm(const char *lib, int64_t n) {
+    accel_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.kind = ACCEL_OP_GEMM;
+    snprintf(desc.library, sizeof desc.library, "%s", lib);
+    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
+                                    .m = n, .n = n, .k = n, .batch = 1, .alpha = 1.0};
+    return desc;
+}
+
 static void run_library(test_env *env, const char *lib) {
     const int blas = strcmp(lib, "openblas") == 0;
     const int onednn = strcmp(lib, "onednn") == 0 || (lib[0] == 0 && test_env_has_library(env, "onednn"));
@@ -207,13 +218,8 @@ static void run_library(test_env *env, const char *lib) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i]);
 
     /* The tf32 refusal names its reason. */
-    accel_op_desc desc;
-    memset(&desc, 0, sizeof desc);
-    desc.kind = ACCEL_OP_GEMM;
-    snprintf(desc.library, sizeof desc.library, "%s", lib);
-    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
-                                    .compute = ACCEL_COMPUTE_TF32, .m = 8, .n = 8, .k = 8,
-                                    .batch = 1, .alpha = 1.0};
+    accel_op_desc desc = small_f32_gemm(lib, 8);
+    desc.u.gemm.compute = ACCEL_COMPUTE_TF32;
     accel_op_plan *plan = NULL;
     accel_status st = accel_op_plan_create(env->dev, &desc, &plan);
     if (!blas) {
@@ -226,12 +232,7 @@ static void run_library(test_env *env, const char *lib) {
 /* The HAL's operand rules at execute: trailing optional operands may be left out, a scale for a
  * non-fp8 input is refused, more operands than the kind has are refused. */
 static void check_operand_counts(test_env *env) {
-    accel_op_desc desc;
-    memset(&desc, 0, sizeof desc);
-    desc.kind = ACCEL_OP_GEMM;
-    snprintf(desc.library, sizeof desc.library, "accel");
-    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
-                                    .m = 4, .n = 4, .k = 4, .batch = 1, .alpha = 1.0};
+    accel_op_desc desc = small_f32_gemm("accel", 4);
     accel_op_plan *plan = NULL;
     CHECK_OK(accel_op_plan_create(env->dev, &desc, &plan));
     if (!plan) return;
@@ -269,12 +270,7 @@ int main(void) {
         run_library(&env, libs[i]);
     }
     /* a library the device does not offer is refused, never substituted */
-    accel_op_desc desc;
-    memset(&desc, 0, sizeof desc);
-    desc.kind = ACCEL_OP_GEMM;
-    snprintf(desc.library, sizeof desc.library, "cublaslt");
-    desc.u.gemm = (accel_gemm_desc){.a_type = F32, .b_type = F32, .c_type = F32, .d_type = F32,
-                                    .m = 8, .n = 8, .k = 8, .batch = 1, .alpha = 1.0};
+    accel_op_desc desc = small_f32_gemm("cublaslt", 8);
     accel_op_plan *plan = NULL;
     CHECK(accel_op_plan_create(env.dev, &desc, &plan) == ACCEL_ERR_UNIMPLEMENTED,
           "unknown library accepted");

@@ -1,12 +1,15 @@
 /* Direct cuBLASLt vs the same GEMM through the HAL, in one process, alternating, so the HAL's
  * overhead (or an algorithm-choice difference) shows as a ratio measured under identical conditions.
  *
- *   cublaslt_direct_bench [--size N] [--reps R] [--rounds K] [--csv FILE]
+ *   cublaslt_direct_bench [--size N] [--dtype bf16|fp8] [--reps R] [--rounds K] [--csv FILE]
  *
- * Row-major bf16 D = A B (N x N x N), fp32 accumulation, with the plugin's own descriptor builder
+ * Row-major D = A B (N x N x N) in bf16, or fp8 (e4m3 A and B, B stored n x k as cuBLASLt's fp8
+ * kernels need, per-tensor scales 2^-8 bound through the plugin's accel_cuda_lt_bind, bf16 D), fp32
+ * accumulation, with the plugin's own descriptor builder
  * (cuda_lt_desc.c) and the same heuristic request (32 MiB workspace, 16-byte alignment). Each
  * round times R back-to-back GEMMs with a cuEvent pair on each side; the median over rounds is
- * reported. Exit 77 when there is no usable CUDA device. */
+ * reported. --csv appends a row (header first when the file is new or empty). Exit 77 when there is
+ * no usable CUDA device. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include "cuda_dl.h"
 #include "cuda_lt_desc.h"
 #include "cuda_symbols.h"
+#include "accel/reference.h"
 #ifdef ACCEL_BENCH_WITH_HAL
 #include "accel/accel.h"
 #endif
@@ -34,9 +38,26 @@ typedef struct bench {
     accel_cuda_lt_desc desc;
     cublasLtMatmulAlgo_t algo;
     size_t ws_size;
-    CUdeviceptr a, b, d, d_hal, ws;
+    CUdeviceptr a, b, d, d_hal, ws, scales;
     int algo_id, tile, stages, splitk;
+    int fp8;
 } bench;
+
+#define SCALE_STRIDE 16 /* bytes between the two scales, as the gemm workload lays them out */
+
+/* The GEMM both paths run. */
+static accel_gemm_desc bench_desc(int n, int fp8) {
+    accel_gemm_desc g;
+    memset(&g, 0, sizeof g);
+    g.a_type = g.b_type = fp8 ? ACCEL_DTYPE_F8_E4M3 : ACCEL_DTYPE_BF16;
+    g.c_type = g.d_type = ACCEL_DTYPE_BF16;
+    g.compute = fp8 ? ACCEL_COMPUTE_F32 : ACCEL_COMPUTE_BF16;
+    g.trans_b = fp8; /* cuBLASLt fp8 is TN only */
+    g.m = g.n = g.k = n;
+    g.batch = 1;
+    g.alpha = 1.0;
+    return g;
+}
 
 static int die(const char *what, int code) {
     fprintf(stderr, "cublaslt_direct_bench: %s (%d)\n", what, code);
@@ -69,13 +90,7 @@ static float from_bf16(uint16_t h) {
 
 /* The same descriptors the plugin builds (cuda_lt_desc.c), the same heuristic request. */
 static int plan_direct(bench *B, int n) {
-    accel_gemm_desc g;
-    memset(&g, 0, sizeof g);
-    g.a_type = g.b_type = g.c_type = g.d_type = ACCEL_DTYPE_BF16;
-    g.compute = ACCEL_COMPUTE_BF16;
-    g.m = g.n = g.k = n;
-    g.batch = 1;
-    g.alpha = 1.0;
+    accel_gemm_desc g = bench_desc(n, B->fp8);
     char why[256];
     if (accel_cuda_lt_describe(&B->lt, &g, &B->desc, why, sizeof why) != ACCEL_OK) {
         fprintf(stderr, "cublaslt_direct_bench: %s\n", why);
@@ -104,6 +119,8 @@ static int plan_direct(bench *B, int n) {
     B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &B->tile, sizeof B->tile, &w);
     B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_STAGES_ID, &B->stages, sizeof B->stages, &w);
     B->lt.cublasLtMatmulAlgoConfigGetAttribute(&B->algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &B->splitk, sizeof B->splitk, &w);
+    if (B->fp8 && accel_cuda_lt_bind(&B->lt, &B->desc, 0, B->scales, B->scales + SCALE_STRIDE) != CUBLAS_STATUS_SUCCESS)
+        return die("binding the fp8 scales", 0);
     return 0;
 }
 
@@ -134,22 +151,26 @@ static int run_direct(bench *B, int reps, double *ms) {
 }
 
 int main(int argc, char **argv) {
-    int n = 8192, reps = 10, rounds = 7;
+    int n = 8192, reps = 10, rounds = 7, fp8 = 0;
     const char *csv = NULL;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--size") && i + 1 < argc) n = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dtype") && i + 1 < argc && (!strcmp(argv[i + 1], "bf16") || !strcmp(argv[i + 1], "fp8")))
+            fp8 = !strcmp(argv[++i], "fp8");
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--size N] [--reps R] [--rounds K] [--csv FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--size N] [--dtype bf16|fp8] [--reps R] [--rounds K] [--csv FILE]\n", argv[0]);
             return 2;
         }
     }
-    if (n < 16 || reps < 1 || rounds < 1 || rounds > 64) return die("bad arguments", 0);
+    if (n < 16 || reps < 1 || rounds < 1 || rounds > 64 || (fp8 && n % 16)) return die("bad arguments", 0);
 
     bench B;
     memset(&B, 0, sizeof B);
+    B.fp8 = fp8;
+    const char *dtype_name = fp8 ? "fp8" : "bf16";
     char err[256];
     const char *const drv_names[] = {"libcuda.so.1", NULL};
     void *drv = accel_cuda_dl_open(drv_names, NULL, err, sizeof err);
@@ -180,25 +201,30 @@ int main(int argc, char **argv) {
     B.cu.cuStreamCreate(&B.stream, CU_STREAM_NON_BLOCKING);
     if (B.lt.cublasLtCreate(&B.handle)) return die("cublasLtCreate", 0);
 
-    const size_t elems = (size_t)n * n, bytes = elems * 2;
+    /* inputs: bf16 U(-1, 1), or e4m3 U(-256, 256) with scales 2^-8 (the gemm workload's data) */
+    const size_t elems = (size_t)n * n, bytes = elems * 2, in_bytes = elems * (fp8 ? 1 : 2);
     uint16_t *host = malloc(bytes);
     if (!host) return die("host memory", 0);
-    if ((r = B.cu.cuMemAlloc_v2(&B.a, bytes)) || (r = B.cu.cuMemAlloc_v2(&B.b, bytes)) ||
-        (r = B.cu.cuMemAlloc_v2(&B.d, bytes)) || (r = B.cu.cuMemAlloc_v2(&B.ws, 32u << 20)))
+    if ((r = B.cu.cuMemAlloc_v2(&B.a, in_bytes)) || (r = B.cu.cuMemAlloc_v2(&B.b, in_bytes)) ||
+        (r = B.cu.cuMemAlloc_v2(&B.d, bytes)) || (r = B.cu.cuMemAlloc_v2(&B.ws, 32u << 20)) ||
+        (r = B.cu.cuMemAlloc_v2(&B.scales, 2 * SCALE_STRIDE)))
         return die("cuMemAlloc", (int)r);
+    unsigned char scales[2 * SCALE_STRIDE] = {0};
+    const float scale = 1.0f / 256.0f;
+    memcpy(scales, &scale, sizeof scale);
+    memcpy(scales + SCALE_STRIDE, &scale, sizeof scale);
+    B.cu.cuMemcpyHtoDAsync_v2(B.scales, scales, sizeof scales, B.stream);
     uint32_t seed = 12345;
-    for (size_t i = 0; i < elems; ++i) {
-        seed = seed * 1664525u + 1013904223u;
-        host[i] = to_bf16((float)(seed >> 8) / 8388608.0f - 1.0f);
+    for (int which = 0; which < 2; ++which) {
+        for (size_t i = 0; i < elems; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            const float u = (float)(seed >> 8) / 8388608.0f - 1.0f;
+            if (fp8) ((uint8_t *)host)[i] = accel_ref_f32_to_fp8(ACCEL_DTYPE_F8_E4M3, 256.0f * u);
+            else host[i] = to_bf16(u);
+        }
+        B.cu.cuMemcpyHtoDAsync_v2(which ? B.b : B.a, host, in_bytes, B.stream);
+        B.cu.cuStreamSynchronize(B.stream);
     }
-    B.cu.cuMemcpyHtoDAsync_v2(B.a, host, bytes, B.stream);
-    B.cu.cuStreamSynchronize(B.stream);
-    for (size_t i = 0; i < elems; ++i) {
-        seed = seed * 1664525u + 1013904223u;
-        host[i] = to_bf16((float)(seed >> 8) / 8388608.0f - 1.0f);
-    }
-    B.cu.cuMemcpyHtoDAsync_v2(B.b, host, bytes, B.stream);
-    B.cu.cuStreamSynchronize(B.stream);
     if (plan_direct(&B, n)) return 1;
 
 #ifdef ACCEL_BENCH_WITH_HAL
@@ -206,24 +232,22 @@ int main(int argc, char **argv) {
     accel_runtime *rt = NULL;
     accel_device *hdev = NULL;
     accel_stream *hs = NULL;
-    accel_buffer *ha = NULL, *hb = NULL, *hd = NULL, *hws = NULL;
+    accel_buffer *ha = NULL, *hb = NULL, *hd = NULL, *hws = NULL, *hscales = NULL;
     accel_op_plan *plan = NULL;
     accel_timer *timer = NULL;
     accel_status st = accel_runtime_open(NULL, &rt);
     if (st == ACCEL_OK) st = accel_device_open(rt, "cuda:0", &hdev);
     if (st == ACCEL_OK) st = accel_stream_create(hdev, &hs);
-    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &ha);
-    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &hb);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, in_bytes, ACCEL_MEMORY_DEVICE, &ha);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, in_bytes, ACCEL_MEMORY_DEVICE, &hb);
     if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, bytes, ACCEL_MEMORY_DEVICE, &hd);
+    if (st == ACCEL_OK) st = accel_buffer_alloc(hdev, sizeof scales, ACCEL_MEMORY_DEVICE, &hscales);
+    if (st == ACCEL_OK) st = accel_buffer_write(hs, hscales, 0, scales, sizeof scales);
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_GEMM;
     snprintf(desc.library, sizeof desc.library, "cublaslt");
-    desc.u.gemm.a_type = desc.u.gemm.b_type = desc.u.gemm.c_type = desc.u.gemm.d_type = ACCEL_DTYPE_BF16;
-    desc.u.gemm.compute = ACCEL_COMPUTE_BF16;
-    desc.u.gemm.m = desc.u.gemm.n = desc.u.gemm.k = n;
-    desc.u.gemm.batch = 1;
-    desc.u.gemm.alpha = 1.0;
+    desc.u.gemm = bench_desc(n, fp8);
     if (st == ACCEL_OK) st = accel_op_plan_create(hdev, &desc, &plan);
     const size_t hws_size = plan ? accel_op_plan_workspace_size(plan) : 0;
     if (st == ACCEL_OK && hws_size) st = accel_buffer_alloc(hdev, hws_size, ACCEL_MEMORY_DEVICE, &hws);
@@ -233,15 +257,16 @@ int main(int argc, char **argv) {
         return 1;
     }
     /* Copy the same inputs device-to-device through the HAL's own read/write path. */
-    B.cu.cuMemcpyDtoHAsync_v2(host, B.a, bytes, B.stream);
+    B.cu.cuMemcpyDtoHAsync_v2(host, B.a, in_bytes, B.stream);
     B.cu.cuStreamSynchronize(B.stream);
-    accel_buffer_write(hs, ha, 0, host, bytes);
+    accel_buffer_write(hs, ha, 0, host, in_bytes);
     accel_stream_synchronize(hs);
-    B.cu.cuMemcpyDtoHAsync_v2(host, B.b, bytes, B.stream);
+    B.cu.cuMemcpyDtoHAsync_v2(host, B.b, in_bytes, B.stream);
     B.cu.cuStreamSynchronize(B.stream);
-    accel_buffer_write(hs, hb, 0, host, bytes);
+    accel_buffer_write(hs, hb, 0, host, in_bytes);
     accel_stream_synchronize(hs);
-    const accel_buffer_ref ops[5] = {{ha, 0}, {hb, 0}, {NULL, 0}, {hd, 0}, {NULL, 0}};
+    const accel_buffer_ref ops[7] = {{ha, 0}, {hb, 0}, {NULL, 0}, {hd, 0}, {NULL, 0},
+                                     {fp8 ? hscales : NULL, 0}, {fp8 ? hscales : NULL, SCALE_STRIDE}};
     const accel_buffer_ref wsref = {hws, 0};
 #endif
 
@@ -252,7 +277,7 @@ int main(int argc, char **argv) {
         if (run_direct(&B, reps, &direct_ms[k])) return 1;
 #ifdef ACCEL_BENCH_WITH_HAL
         st = accel_timer_begin(timer, hs);
-        for (int i = 0; st == ACCEL_OK && i < reps; ++i) st = accel_op_plan_execute(plan, hs, ops, 5, wsref);
+        for (int i = 0; st == ACCEL_OK && i < reps; ++i) st = accel_op_plan_execute(plan, hs, ops, 7, wsref);
         if (st == ACCEL_OK) st = accel_timer_end(timer, hs);
         double t = 0;
         if (st == ACCEL_OK) st = accel_timer_elapsed_ms(timer, &t);
@@ -286,17 +311,18 @@ int main(int argc, char **argv) {
     }
     free(h2);
 #endif
-    printf("%s: bf16 %dx%dx%d direct cuBLASLt (%s, algo %d) %.3f ms %.1f TFLOP/s; HAL %.3f ms %.1f TFLOP/s; "
+    printf("%s: %s %dx%dx%d direct cuBLASLt (%s, algo %d) %.3f ms %.1f TFLOP/s; HAL %.3f ms %.1f TFLOP/s; "
            "hal/direct time %.3f; max rel diff %.3g\n",
-           name, n, n, n, B.lt_name, B.algo_id, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
+           name, dtype_name, n, n, n, B.lt_name, B.algo_id, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
            dmed > 0 ? hmed / dmed : 0, max_rel);
     if (csv) {
-        FILE *f = fopen(csv, "w");
+        FILE *f = fopen(csv, "a");
         if (!f) return die("cannot write csv", 0);
-        fprintf(f, "device,dtype,m,n,k,reps,rounds,direct_median_ms,direct_tflops,hal_median_ms,hal_tflops,"
-                   "hal_over_direct,max_rel_diff,direct_algo,hal_algorithm\n");
-        fprintf(f, "\"%s\",bf16,%d,%d,%d,%d,%d,%.4f,%.2f,%.4f,%.2f,%.4f,%.3g,\"algo %d tile %d stages %d splitk %d ws %zu\",\"%s\"\n",
-                name, n, n, n, reps, rounds, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
+        if (ftell(f) == 0)
+            fprintf(f, "device,dtype,m,n,k,reps,rounds,direct_median_ms,direct_tflops,hal_median_ms,hal_tflops,"
+                       "hal_over_direct,max_rel_diff,direct_algo,hal_algorithm\n");
+        fprintf(f, "\"%s\",%s,%d,%d,%d,%d,%d,%.4f,%.2f,%.4f,%.2f,%.4f,%.3g,\"algo %d tile %d stages %d splitk %d ws %zu\",\"%s\"\n",
+                name, dtype_name, n, n, n, reps, rounds, dmed, flop / dmed / 1e9, hmed, hmed > 0 ? flop / hmed / 1e9 : 0,
                 dmed > 0 ? hmed / dmed : 0, max_rel, B.algo_id, B.tile, B.stages, B.splitk, B.ws_size, hal_algo);
         fclose(f);
     }
@@ -307,6 +333,7 @@ int main(int argc, char **argv) {
     accel_buffer_free(hb);
     accel_buffer_free(hd);
     accel_buffer_free(hws);
+    accel_buffer_free(hscales);
     accel_stream_destroy(hs);
     accel_device_close(hdev);
     accel_runtime_close(rt);
