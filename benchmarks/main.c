@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accelbench_git_sha.h" /* generated at build time */
 #include "commands.h"
 #include "worker.h"
 

@@ -15,9 +15,7 @@
 #ifndef ACCELBENCH_VERSION
 #define ACCELBENCH_VERSION "0.0.0"
 #endif
-#ifndef ACCELBENCH_GIT_SHA
-#define ACCELBENCH_GIT_SHA "unknown"
-#endif
+#include "accelbench_git_sha.h" /* generated at build time */
 #ifndef ACCELBENCH_COMPILER
 #define ACCELBENCH_COMPILER "unknown"
 #endif
