@@ -34,6 +34,9 @@ static void sanitize(char *err)
             *p = '?';
 }
 
+#define BENCH_STR_(x) #x
+#define BENCH_STR(x) BENCH_STR_(x)
+
 static int fail(char *err, size_t err_len, const char *fmt, const char *a, const char *b)
 {
     snprintf(err, err_len, fmt, a, b);
@@ -126,6 +129,22 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
             return fail(err, err_len,
                         "%s: '%s' is not key=value (key of letters, digits, '_', '.', '-'; value "
                         "without ';' or control characters)", opt, val);
+        /* The CSV joins tags with ';' into one cell and the sidecar makes them an object: a key
+         * given twice would be ambiguous in both, and an over-long list would be cut. */
+        const size_t key_len = (size_t)(strchr(val, '=') - val);
+        size_t total = strlen(val);
+        for (size_t i = 0; i < a->tags.count; i++) {
+            const char *t = a->tags.items[i];
+            if (strncmp(t, val, key_len + 1) == 0) {
+                char key[BENCH_TAG_KEY_MAX + 1];
+                snprintf(key, sizeof key, "%.*s", (int)(key_len < BENCH_TAG_KEY_MAX ? key_len : BENCH_TAG_KEY_MAX), val);
+                return fail(err, err_len, "%s: key '%s' given twice", opt, key);
+            }
+            total += strlen(t) + 1;
+        }
+        if (key_len > BENCH_TAG_KEY_MAX || total > BENCH_TAGS_MAX)
+            return fail(err, err_len, "%s: tags too long (keys up to " BENCH_STR(BENCH_TAG_KEY_MAX)
+                        " characters, all tags together up to " BENCH_STR(BENCH_TAGS_MAX) ")%s", opt, "");
         bench_strlist_add(&a->tags, val);
         return 0;
     }

@@ -53,6 +53,9 @@ void bench_run_args_free(bench_run_args *a);
 /* A tag is key=value: key of [A-Za-z0-9_.-]+, value printable without ';' (the CSV joins tags
  * with ';'). Returns 0 when valid. */
 int bench_tag_check(const char *tag);
+/* Limits of --tag: what the CSV row's tags cell and the sidecar's key buffer hold. */
+#define BENCH_TAG_KEY_MAX 100
+#define BENCH_TAGS_MAX 1000
 /* "cpu:0" or "cpu:all": backend of [a-z0-9_]+, index digits (no overflow) or "all". */
 int bench_device_spec_check(const char *spec);
 

@@ -77,6 +77,14 @@ int main(void)
 
     REJECTS("--quick is a suite option", "--workload", "gemm", "--quick");
     REJECTS("unknown option '--bogus'", "--workload", "gemm", "--bogus");
+    REJECTS("key 'cloud' given twice", "--workload", "gemm", "--tag", "cloud=aws", "--tag", "zone=a",
+            "--tag", "cloud=gcp");
+    {
+        static char long_value[1100];
+        memset(long_value, 'v', sizeof long_value - 1);
+        memcpy(long_value, "k=", 2);
+        REJECTS("tags too long", "--workload", "gemm", "--tag", long_value);
+    }
     REJECTS("unexpected argument 'extra'", "--workload", "gemm", "extra");
     REJECTS("--csv needs a value", "--workload", "gemm", "--csv");
     REJECTS("empty name", "--workload", "gemm,,stream");
