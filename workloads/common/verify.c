@@ -42,6 +42,20 @@ static uint64_t lcg_next(uint64_t *state) {
     return *state >> 11;
 }
 
+/* Normwise tolerance over the samples: every rounding that is relative to a value (the products,
+ * when a backend rounds them to the compute type, and the output) bounds the normwise error by its
+ * unit roundoff, whatever K; accumulation adds a sqrt(K) random walk. Unlike the elementwise bound,
+ * whose sum|a||b| term grows with K, this stays far below 1 at every size, so a wrong layout or a
+ * dropped K block fails it even in bf16. */
+static double gemm_normwise_tol(const accel_gemm_desc *d, double u_acc) {
+    const int fp8 = d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2;
+    double u_prod = 0.0; /* fp8 x fp8 and f32 x f32 products are exact in fp32 */
+    if (!fp8 && d->compute != ACCEL_COMPUTE_F32 && d->compute != ACCEL_COMPUTE_F64)
+        u_prod = accel_ref_unit_roundoff_compute(d->compute, d->a_type);
+    double u_round = fmax(u_prod, accel_ref_unit_roundoff_dtype(d->d_type));
+    return 8.0 * u_round + 2.0 * sqrt((double)d->k) * u_acc;
+}
+
 accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buffer *d_buf,
                             size_t d_offset, awl_verify_result *out) {
     const accel_gemm_desc *d = chk->desc;
@@ -95,6 +109,13 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
     out->max_rel_err = 0.0;
     out->tolerance = 1.0;
     out->detail[0] = '\0';
+    /* accumulation: fp32 for every float type (fp64 for f64, fp16 for F16_ACC16; fp8 MMA ~14 bits) */
+    const int fp8 = d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2;
+    const double u_acc = d->compute == ACCEL_COMPUTE_F64         ? 0x1p-53
+                         : d->compute == ACCEL_COMPUTE_F16_ACC16 ? 0x1p-11
+                         : fp8                                   ? 0x1p-14
+                                                                 : 0x1p-24;
+    double err2 = 0.0, ref2 = 0.0;
     for (int64_t i = 0; i < samples; i++) {
         int64_t b = pos[i] / (d->m * d->n), rem = pos[i] % (d->m * d->n);
         int64_t row = rem / d->n, col = rem % d->n;
@@ -108,6 +129,8 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
                               : 0.0;
         double bound = chk->g * sqrt_k * u * fabs(d->alpha) * abs_sum + u_out * (fabs(ref) + bias_mag);
         double err = fabs(got - ref);
+        err2 += err * err;
+        ref2 += ref * ref;
         double ratio = bound > 0 ? err / bound : (err == 0 ? 0.0 : INFINITY);
         if (isnan(got))
             ratio = INFINITY;
@@ -120,6 +143,18 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
                      "(g=%g, K=%lld)",
                      (long long)b, (long long)row, (long long)col, got, ref, err, bound, chk->g,
                      (long long)d->k);
+        }
+    }
+    const double tol = gemm_normwise_tol(d, u_acc);
+    if (ref2 > 0.0 && isfinite(err2)) {
+        const double norm = sqrt(err2 / ref2), ratio = norm / tol;
+        if (ratio > out->max_rel_err)
+            out->max_rel_err = ratio;
+        if (!(ratio <= 1.0) && out->passed) {
+            out->passed = 0;
+            snprintf(out->detail, sizeof out->detail,
+                     "normwise error over %lld sampled outputs %.3g > %.3g (every element within its "
+                     "own bound: a systematic error, not a stray one)", (long long)samples, norm, tol);
         }
     }
     free(pos);

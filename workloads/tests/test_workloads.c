@@ -4,6 +4,7 @@
  * fail); `run <workload> id,id` picks configs. Devices or ops a backend does not offer are reported as skipped. Exit 77 = nothing ran. */
 #include "common/wl_common.h"
 #include "bert_layer.h"
+#include "gemm.h"
 #include "resnet_block.h"
 
 #include <math.h>
@@ -162,6 +163,45 @@ static int selected(const awl_config *c, const char *select) {
     return 0;
 }
 
+/* The GEMM check on device data written by hand: the exact answer passes, and a 5% systematic error
+ * (a wrong scale, say) in bf16 at K = 2048 fails through the normwise criterion, where the
+ * elementwise bound alone (about 12 |ref| wide there) would have let it through. */
+static void check_gemm_normwise(accel_device *dev, accel_stream *stream) {
+    accel_gemm_desc g;
+    memset(&g, 0, sizeof g);
+    g.a_type = g.b_type = g.c_type = g.d_type = ACCEL_DTYPE_BF16;
+    g.compute = ACCEL_COMPUTE_BF16;
+    g.m = 16, g.n = 16, g.k = 2048, g.batch = 1, g.alpha = 1.0;
+    void *a = wl_host_random(ACCEL_DTYPE_BF16, g.m * g.k, 7, -1.0, 1.0, 0);
+    void *b = wl_host_random(ACCEL_DTYPE_BF16, g.k * g.n, 8, -1.0, 1.0, 0);
+    uint16_t good[256], bad[256];
+    for (int64_t i = 0; a && b && i < g.m; i++)
+        for (int64_t j = 0; j < g.n; j++) {
+            double ref, abs_sum;
+            accel_ref_gemm_element(&g, a, b, NULL, NULL, 0, i, j, &ref, &abs_sum);
+            accel_ref_store(ACCEL_DTYPE_BF16, good, i * g.n + j, ref);
+            accel_ref_store(ACCEL_DTYPE_BF16, bad, i * g.n + j, ref * 1.05);
+        }
+    accel_buffer *d = NULL;
+    CHECK(a && b && accel_buffer_alloc(dev, 2 * sizeof good, ACCEL_MEMORY_DEVICE, &d) == ACCEL_OK, "gemm check setup");
+    if (d && accel_buffer_write(stream, d, 0, good, sizeof good) == ACCEL_OK &&
+        accel_buffer_write(stream, d, sizeof good, bad, sizeof bad) == ACCEL_OK &&
+        accel_stream_synchronize(stream) == ACCEL_OK) {
+        wl_gemm_check chk = {&g, a, b, NULL, NULL, WL_GEMM_BOUND_G};
+        awl_verify_result v;
+        memset(&v, 0, sizeof v);
+        CHECK(wl_verify_gemm(&chk, stream, d, 0, &v) == ACCEL_OK && v.checked && v.passed,
+              "exact bf16 GEMM output rejected: %s", v.detail);
+        memset(&v, 0, sizeof v);
+        CHECK(wl_verify_gemm(&chk, stream, d, sizeof good, &v) == ACCEL_OK && v.checked && !v.passed &&
+                  strstr(v.detail, "normwise"),
+              "a 5%% systematic error passed the bf16 GEMM check (%s)", v.detail);
+    }
+    accel_buffer_free(d);
+    free(a);
+    free(b);
+}
+
 static int test_run(const char *workload, const char *select) {
     const awl_workload *w = awl_workload_find(workload);
     if (!w) {
@@ -190,6 +230,8 @@ static int test_run(const char *workload, const char *select) {
             continue;
         }
         printf("device %s\n", id);
+        if (strcmp(w->name, "gemm") == 0)
+            check_gemm_normwise(dev, stream);
         /* ACCEL_SMALL=1 (sanitizer CI): only the first selected config of the workload. */
         int small = getenv("ACCEL_SMALL") && strcmp(getenv("ACCEL_SMALL"), "0") != 0, taken = 0;
         for (size_t a = 0; a < w->config_count(); a++) {
