@@ -24,6 +24,90 @@ static int ocl_kernel_allows(ocl_plan *plan, size_t wg) {
     return kwg == 0 || kwg >= wg;
 }
 
+/* Sets the scalar arguments; `empty` makes the problem empty and binds dummy buffers (warm-up). */
+typedef accel_status (*ocl_args_fn)(ocl_plan *plan, int empty);
+
+typedef struct ocl_scalar {
+    size_t size;
+    const void *value;
+} ocl_scalar;
+
+/* Arguments 0..n-1 from `v`; with `empty`, also a dummy buffer for each of the nrefs (buffer,
+ * offset) pairs that follow them. */
+static accel_status ocl_set_args(ocl_plan *plan, const ocl_scalar *v, cl_uint n, cl_uint nrefs, int empty) {
+    accel_status st = ACCEL_OK;
+    for (cl_uint i = 0; i < n && st == ACCEL_OK; i++)
+        st = ocl_arg(plan, i, v[i].size, v[i].value);
+    for (cl_uint i = 0; empty && i < nrefs && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, n + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
+    return st;
+}
+
+/* The common tail of every planner here: one warm-up launch on an empty problem, then the real
+ * arguments, then the execute function. */
+static accel_status ocl_plan_finish(ocl_plan *plan, ocl_args_fn args, ocl_plan_exec_fn exec) {
+    accel_status st = args(plan, 1);
+    if (st == ACCEL_OK)
+        st = ocl_plan_warm_up(plan);
+    if (st == ACCEL_OK)
+        st = args(plan, 0);
+    if (st == ACCEL_OK)
+        plan->exec = exec;
+    return st;
+}
+
+/* One work-group per row of `cols`, DTYPE-specialised; halves the group until the compiled kernel
+ * accepts it. *wg and *cache describe the result for the algorithm string. */
+static accel_status ocl_plan_rows(ocl_plan *plan, const char *name, accel_dtype dtype, int64_t rows,
+                                  int64_t cols, ocl_args_fn args, ocl_plan_exec_fn exec, size_t *wg,
+                                  const char **cache) {
+    ocl_device *dev = plan->dev;
+    int dt = ocl_storage_code(dev, dtype, name);
+    if (dt < 0)
+        return ACCEL_ERR_UNIMPLEMENTED;
+    if (cols > INT_MAX)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl %s: cols above 2^31", name);
+    char entry[48];
+    snprintf(entry, sizeof(entry), "accel_%s", name);
+    for (*wg = ocl_row_group(dev, cols); *wg >= 1; *wg /= 2) {
+        char opts[64];
+        snprintf(opts, sizeof(opts), "-DWG=%zu -DDTYPE=%d", *wg, dt);
+        accel_status st = ocl_plan_kernel(plan, name, opts, entry, cache);
+        if (st != ACCEL_OK)
+            return st;
+        if (!ocl_kernel_allows(plan, *wg)) {
+            dev->cl->clReleaseKernel(plan->kernel);
+            plan->kernel = NULL;
+            continue;
+        }
+        plan->local[0] = *wg;
+        plan->global[0] = *wg * (size_t)rows;
+        return ocl_plan_finish(plan, args, exec);
+    }
+    return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl %s: no work-group fits", name);
+}
+
+/* One work-item per element, groups of up to 256 (fewer when the kernel allows fewer). */
+static accel_status ocl_plan_elements(ocl_plan *plan, const char *name, const char *opts, size_t count,
+                                      ocl_args_fn args, ocl_plan_exec_fn exec, size_t *wg,
+                                      const char **cache) {
+    ocl_device *dev = plan->dev;
+    char entry[48];
+    snprintf(entry, sizeof(entry), "accel_%s", name);
+    accel_status st = ocl_plan_kernel(plan, name, opts, entry, cache);
+    if (st != ACCEL_OK)
+        return st;
+    size_t kwg = 0;
+    *wg = ocl_pow2_group(dev, 256);
+    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
+                                      &kwg, NULL);
+    while (kwg && *wg > kwg)
+        *wg /= 2;
+    plan->local[0] = *wg;
+    plan->global[0] = ocl_round_up(count, *wg);
+    return ocl_plan_finish(plan, args, exec);
+}
+
 /* ---- layernorm: args cols, eps, has_residual, X, x_off, R, r_off, gamma, g_off, beta, b_off, Y,
  * y_off ---- */
 
@@ -43,51 +127,20 @@ static accel_status ocl_layernorm_args(ocl_plan *plan, int empty) {
     const accel_layernorm_desc *d = &plan->desc.u.layernorm;
     cl_int cols = empty ? 0 : (cl_int)d->cols, res = d->has_residual ? 1 : 0;
     cl_float eps = (cl_float)d->eps;
-    accel_status st = ocl_arg(plan, 0, sizeof(cols), &cols);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 1, sizeof(eps), &eps);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 2, sizeof(res), &res);
-    for (cl_uint i = 0; empty && i < 5 && st == ACCEL_OK; i++)
-        st = ocl_arg_ref(plan, 3 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
-    return st;
+    const ocl_scalar v[] = {{sizeof(cols), &cols}, {sizeof(eps), &eps}, {sizeof(res), &res}};
+    return ocl_set_args(plan, v, 3, 5, empty);
 }
 
 accel_status ocl_plan_layernorm(ocl_plan *plan, accel_plugin_plan_info *info) {
-    ocl_device *dev = plan->dev;
     const accel_layernorm_desc *d = &plan->desc.u.layernorm;
-    int dt = ocl_storage_code(dev, d->dtype, "layernorm");
-    if (dt < 0)
-        return ACCEL_ERR_UNIMPLEMENTED;
-    if (d->cols > INT_MAX)
-        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl layernorm: cols above 2^31");
-    for (size_t wg = ocl_row_group(dev, d->cols); wg >= 1; wg /= 2) {
-        char opts[64];
-        snprintf(opts, sizeof(opts), "-DWG=%zu -DDTYPE=%d", wg, dt);
-        const char *cache = "";
-        accel_status st = ocl_plan_kernel(plan, "layernorm", opts, "accel_layernorm", &cache);
-        if (st != ACCEL_OK)
-            return st;
-        if (!ocl_kernel_allows(plan, wg)) {
-            dev->cl->clReleaseKernel(plan->kernel);
-            plan->kernel = NULL;
-            continue;
-        }
-        plan->local[0] = wg;
-        plan->global[0] = wg * (size_t)d->rows;
-        st = ocl_layernorm_args(plan, 1);
-        if (st == ACCEL_OK)
-            st = ocl_plan_warm_up(plan);
-        if (st == ACCEL_OK)
-            st = ocl_layernorm_args(plan, 0);
-        if (st != ACCEL_OK)
-            return st;
-        plan->exec = ocl_layernorm_exec;
+    size_t wg = 0;
+    const char *cache = "";
+    accel_status st = ocl_plan_rows(plan, "layernorm", d->dtype, d->rows, d->cols, ocl_layernorm_args,
+                                    ocl_layernorm_exec, &wg, &cache);
+    if (st == ACCEL_OK)
         snprintf(info->algorithm, sizeof(info->algorithm),
                  "layernorm.cl row-per-group wg %zu two-pass fp32 cache=%s", wg, cache);
-        return ACCEL_OK;
-    }
-    return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl layernorm: no work-group fits");
+    return st;
 }
 
 /* ---- softmax: args cols, scale, has_mask, rows_per_mask_row, X, x_off, mask, mask_off, Y, y_off */
@@ -114,53 +167,21 @@ static accel_status ocl_softmax_args(ocl_plan *plan, int empty) {
     cl_int cols = empty ? 0 : (cl_int)d->cols, has_mask = 0;
     cl_float scale = (cl_float)d->scale;
     cl_long rpm = d->rows_per_mask_row > 0 ? d->rows_per_mask_row : 1;
-    accel_status st = ocl_arg(plan, 0, sizeof(cols), &cols);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 1, sizeof(scale), &scale);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 2, sizeof(has_mask), &has_mask);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 3, sizeof(rpm), &rpm);
-    for (cl_uint i = 0; empty && i < 3 && st == ACCEL_OK; i++)
-        st = ocl_arg_ref(plan, 4 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
-    return st;
+    const ocl_scalar v[] = {{sizeof(cols), &cols}, {sizeof(scale), &scale}, {sizeof(has_mask), &has_mask},
+                            {sizeof(rpm), &rpm}};
+    return ocl_set_args(plan, v, 4, 3, empty);
 }
 
 accel_status ocl_plan_softmax(ocl_plan *plan, accel_plugin_plan_info *info) {
-    ocl_device *dev = plan->dev;
     const accel_softmax_desc *d = &plan->desc.u.softmax;
-    int dt = ocl_storage_code(dev, d->dtype, "softmax");
-    if (dt < 0)
-        return ACCEL_ERR_UNIMPLEMENTED;
-    if (d->cols > INT_MAX)
-        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl softmax: cols above 2^31");
-    for (size_t wg = ocl_row_group(dev, d->cols); wg >= 1; wg /= 2) {
-        char opts[64];
-        snprintf(opts, sizeof(opts), "-DWG=%zu -DDTYPE=%d", wg, dt);
-        const char *cache = "";
-        accel_status st = ocl_plan_kernel(plan, "softmax", opts, "accel_softmax", &cache);
-        if (st != ACCEL_OK)
-            return st;
-        if (!ocl_kernel_allows(plan, wg)) {
-            dev->cl->clReleaseKernel(plan->kernel);
-            plan->kernel = NULL;
-            continue;
-        }
-        plan->local[0] = wg;
-        plan->global[0] = wg * (size_t)d->rows;
-        st = ocl_softmax_args(plan, 1);
-        if (st == ACCEL_OK)
-            st = ocl_plan_warm_up(plan);
-        if (st == ACCEL_OK)
-            st = ocl_softmax_args(plan, 0);
-        if (st != ACCEL_OK)
-            return st;
-        plan->exec = ocl_softmax_exec;
-        snprintf(info->algorithm, sizeof(info->algorithm),
-                 "softmax.cl row-per-group wg %zu fp32 cache=%s", wg, cache);
-        return ACCEL_OK;
-    }
-    return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl softmax: no work-group fits");
+    size_t wg = 0;
+    const char *cache = "";
+    accel_status st = ocl_plan_rows(plan, "softmax", d->dtype, d->rows, d->cols, ocl_softmax_args,
+                                    ocl_softmax_exec, &wg, &cache);
+    if (st == ACCEL_OK)
+        snprintf(info->algorithm, sizeof(info->algorithm), "softmax.cl row-per-group wg %zu fp32 cache=%s",
+                 wg, cache);
+    return st;
 }
 
 /* ---- eltwise: args kind, count, cols, alpha, beta, X, x_off, Z, z_off, Y, y_off ---- */
@@ -186,18 +207,9 @@ static accel_status ocl_eltwise_args(ocl_plan *plan, int empty) {
     cl_int kind = (cl_int)d->kind;
     cl_long count = empty ? 0 : d->count, cols = d->cols > 0 ? d->cols : 1;
     cl_float alpha = (cl_float)d->alpha, beta = (cl_float)d->beta;
-    accel_status st = ocl_arg(plan, 0, sizeof(kind), &kind);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 1, sizeof(count), &count);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 2, sizeof(cols), &cols);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 3, sizeof(alpha), &alpha);
-    if (st == ACCEL_OK)
-        st = ocl_arg(plan, 4, sizeof(beta), &beta);
-    for (cl_uint i = 0; empty && i < 3 && st == ACCEL_OK; i++)
-        st = ocl_arg_ref(plan, 5 + 2 * i, (accel_plugin_ref){NULL, 0}, 1);
-    return st;
+    const ocl_scalar v[] = {{sizeof(kind), &kind}, {sizeof(count), &count}, {sizeof(cols), &cols},
+                            {sizeof(alpha), &alpha}, {sizeof(beta), &beta}};
+    return ocl_set_args(plan, v, 5, 3, empty);
 }
 
 accel_status ocl_plan_eltwise(ocl_plan *plan, accel_plugin_plan_info *info) {
@@ -212,27 +224,13 @@ accel_status ocl_plan_eltwise(ocl_plan *plan, accel_plugin_plan_info *info) {
         return ACCEL_ERR_UNIMPLEMENTED;
     char opts[32];
     snprintf(opts, sizeof(opts), "-DDTYPE=%d", dt);
+    size_t wg = 0;
     const char *cache = "";
-    accel_status st = ocl_plan_kernel(plan, "eltwise", opts, "accel_eltwise", &cache);
-    if (st != ACCEL_OK)
-        return st;
-    size_t wg = ocl_pow2_group(dev, 256), kwg = 0;
-    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
-                                      &kwg, NULL);
-    while (kwg && wg > kwg)
-        wg /= 2;
-    plan->local[0] = wg;
-    plan->global[0] = ocl_round_up((size_t)d->count, wg);
-    st = ocl_eltwise_args(plan, 1);
+    accel_status st = ocl_plan_elements(plan, "eltwise", opts, (size_t)d->count, ocl_eltwise_args,
+                                        ocl_eltwise_exec, &wg, &cache);
     if (st == ACCEL_OK)
-        st = ocl_plan_warm_up(plan);
-    if (st == ACCEL_OK)
-        st = ocl_eltwise_args(plan, 0);
-    if (st != ACCEL_OK)
-        return st;
-    plan->exec = ocl_eltwise_exec;
-    snprintf(info->algorithm, sizeof(info->algorithm), "eltwise.cl wg %zu cache=%s", wg, cache);
-    return ACCEL_OK;
+        snprintf(info->algorithm, sizeof(info->algorithm), "eltwise.cl wg %zu cache=%s", wg, cache);
+    return st;
 }
 
 /* ---- permute: args count, ndims, d0..d5, s0..s5, X, x_off, Y, y_off ---- */
@@ -245,7 +243,14 @@ static accel_status ocl_permute_exec(ocl_plan *plan, ocl_stream *s, const accel_
     return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
 }
 
-static accel_status ocl_permute_args(ocl_plan *plan, int empty, cl_long count) {
+static cl_long ocl_permute_count(const accel_permute_desc *d) {
+    cl_long count = 1;
+    for (int i = 0; i < d->ndims; i++)
+        count *= d->dims[i];
+    return count;
+}
+
+static accel_status ocl_permute_args(ocl_plan *plan, int empty) {
     const accel_permute_desc *d = &plan->desc.u.permute;
     cl_long in_stride[ACCEL_PERMUTE_MAX_DIMS], out_dims[6], strides[6];
     cl_long acc = 1;
@@ -257,7 +262,7 @@ static accel_status ocl_permute_args(ocl_plan *plan, int empty, cl_long count) {
         out_dims[i] = i < d->ndims ? d->dims[d->perm[i]] : 1;
         strides[i] = i < d->ndims ? in_stride[d->perm[i]] : 0;
     }
-    cl_long n = empty ? 0 : count;
+    cl_long n = empty ? 0 : ocl_permute_count(d);
     cl_int nd = d->ndims;
     accel_status st = ocl_arg(plan, 0, sizeof(n), &n);
     if (st == ACCEL_OK)
@@ -281,31 +286,14 @@ accel_status ocl_plan_permute(ocl_plan *plan, accel_plugin_plan_info *info) {
                                     "opencl permute: element size %zu (2, 4 or 8 bytes only)", es);
     if (d->ndims < 1 || d->ndims > ACCEL_PERMUTE_MAX_DIMS)
         return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "opencl permute: ndims %d", d->ndims);
-    cl_long count = 1;
-    for (int i = 0; i < d->ndims; i++)
-        count *= d->dims[i];
     char opts[32];
     snprintf(opts, sizeof(opts), "-DELEM_BYTES=%zu", es);
+    size_t wg = 0;
     const char *cache = "";
-    accel_status st = ocl_plan_kernel(plan, "permute", opts, "accel_permute", &cache);
-    if (st != ACCEL_OK)
-        return st;
-    size_t wg = ocl_pow2_group(dev, 256), kwg = 0;
-    dev->cl->clGetKernelWorkGroupInfo(plan->kernel, dev->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof(kwg),
-                                      &kwg, NULL);
-    while (kwg && wg > kwg)
-        wg /= 2;
-    plan->local[0] = wg;
-    plan->global[0] = ocl_round_up((size_t)count, wg);
-    st = ocl_permute_args(plan, 1, count);
+    accel_status st = ocl_plan_elements(plan, "permute", opts, (size_t)ocl_permute_count(d), ocl_permute_args,
+                                        ocl_permute_exec, &wg, &cache);
     if (st == ACCEL_OK)
-        st = ocl_plan_warm_up(plan);
-    if (st == ACCEL_OK)
-        st = ocl_permute_args(plan, 0, count);
-    if (st != ACCEL_OK)
-        return st;
-    plan->exec = ocl_permute_exec;
-    snprintf(info->algorithm, sizeof(info->algorithm), "permute.cl %dd wg %zu cache=%s", d->ndims,
-             wg, cache);
-    return ACCEL_OK;
+        snprintf(info->algorithm, sizeof(info->algorithm), "permute.cl %dd wg %zu cache=%s", d->ndims, wg,
+                 cache);
+    return st;
 }
