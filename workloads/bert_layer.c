@@ -250,19 +250,10 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
         [B_W2] = F * H, [B_B2] = H, [B_F2] = B * S * H, [B_G2] = H, [B_BETA2] = H, [B_OUT] = B * S * H};
     if (c->fused)
         counts[B_SCORES] = 1;
-    uint64_t total = (uint64_t)(B * S) * sizeof(float), largest = 0;
-    for (int i = 0; i < B_COUNT; i++) {
-        uint64_t bytes = (uint64_t)counts[i] * es;
-        total += bytes;
-        largest = bytes > largest ? bytes : largest;
-    }
-    accel_device_info dinfo;
-    accel_status s = wl_device_info(dev, &dinfo);
-    if (s != ACCEL_OK)
-        return s;
     char what[80];
     snprintf(what, sizeof what, "bert_layer %s %s", cfg->id, awl_dtype_name(dtype));
-    if ((s = wl_check_fit(&dinfo, total, largest, what)) != ACCEL_OK)
+    accel_status s = wl_check_counts_fit(dev, counts, B_COUNT, es, (uint64_t)(B * S) * sizeof(float), what);
+    if (s != ACCEL_OK)
         return s;
 
     bert_state *st = calloc(1, sizeof *st);
@@ -279,11 +270,7 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
         if ((s = wl_alloc(&st->bufs, dev, bytes, ACCEL_MEMORY_DEVICE, &st->buf[i])) != ACCEL_OK)
             goto fail;
     }
-    if ((s = bert_build(st, lib)) != ACCEL_OK)
-        goto fail;
-    if (st->steps.workspace_bytes &&
-        (s = wl_alloc(&st->bufs, dev, st->steps.workspace_bytes, ACCEL_MEMORY_DEVICE,
-                      &st->steps.workspace)) != ACCEL_OK)
+    if ((s = bert_build(st, lib)) != ACCEL_OK || (s = wl_steps_alloc_workspace(&st->steps, &st->bufs, dev)) != ACCEL_OK)
         goto fail;
 
     /* Inputs: activations ~U(-1,1); weights ~U(-sqrt(3/K), sqrt(3/K)) keep every projection's output
@@ -304,17 +291,10 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
         {H_G2, B_G2, H, 0.5, 1.5},
         {H_BETA2, B_BETA2, H, -0.1, 0.1},
     };
-    for (int i = 0; i < H_COUNT; i++) {
-        st->host[init[i].h] = wl_host_random(t, init[i].count, seed * 101 + (uint64_t)i, init[i].lo,
-                                             init[i].hi, dtype == AWL_TF32);
-        if (!st->host[init[i].h]) {
-            s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "host copies of the bert inputs");
+    for (int i = 0; i < H_COUNT; i++)
+        if ((s = wl_upload_random(stream, st->buf[init[i].b], t, init[i].count, seed * 101 + (uint64_t)i, init[i].lo,
+                                  init[i].hi, dtype == AWL_TF32, &st->host[init[i].h], "bert inputs")) != ACCEL_OK)
             goto fail;
-        }
-        if ((s = wl_upload(stream, st->buf[init[i].b], 0, st->host[init[i].h],
-                           (size_t)init[i].count * es)) != ACCEL_OK)
-            goto fail;
-    }
     st->mask = malloc((size_t)(B * S) * sizeof(float));
     if (!st->mask) {
         s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "bert mask");
@@ -330,18 +310,8 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
     info->bytes = (double)((4 * H * H + 2 * H * F + 2 * B * S * H) * (int64_t)es);
     info->items = (double)B;
     info->item = "sequence";
-    snprintf(info->library, sizeof info->library, "%s", st->steps.library);
-    snprintf(info->compute_type, sizeof info->compute_type, "%s",
-             accel_compute_type_name(wl_compute_type(dtype)));
-    snprintf(info->notes, sizeof info->notes, "%s",
-             c->fused ? "fused attention op" : "attention as GEMMs+softmax");
-    if (st->steps.notes[0])
-        wl_appendf(info->notes, sizeof info->notes, "; %s", st->steps.notes);
-    if (opt && opt->cold)
-        wl_appendf(info->notes, sizeof info->notes, "; cold: buffers not rotated (layer working set)");
-    info->bandwidth = 0;
-    snprintf(info->roof, sizeof info->roof, "matrix-%s", awl_dtype_name(dtype));
-    info->device_bytes = st->bufs.bytes;
+    wl_steps_describe(&st->steps, &st->bufs, dtype, opt, c->fused ? "fused attention op" : "attention as GEMMs+softmax",
+                      info);
     *state = st;
     return ACCEL_OK;
 fail:
@@ -429,34 +399,12 @@ static int bert_reference(const bert_state *st, int64_t bi, double *out) {
     return ok;
 }
 
+static int bert_reference_entry(void *state, int64_t b, double *ref) { return bert_reference(state, b, ref); }
+
 static accel_status bert_verify(void *state, accel_stream *stream, awl_verify_result *out) {
     bert_state *st = state;
-    memset(out, 0, sizeof *out);
-    int64_t S = st->cfg->seq, H = st->cfg->hidden;
-    size_t es = accel_dtype_size(st->t);
-    int64_t check[2] = {0, st->batch - 1};
-    int n = st->batch > 1 ? 2 : 1;
-    double *ref = malloc((size_t)(S * H) * sizeof(double));
-    if (!ref)
-        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "bert reference buffer");
-    accel_status s = ACCEL_OK;
-    for (int i = 0; i < n && s == ACCEL_OK; i++) {
-        void *got = NULL;
-        s = wl_download(stream, st->buf[B_OUT], (size_t)(check[i] * S * H) * es, (size_t)(S * H) * es, &got);
-        if (s != ACCEL_OK)
-            break;
-        if (!bert_reference(st, check[i], ref)) {
-            free(got);
-            s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "bert reference buffers");
-            break;
-        }
-        char what[48];
-        snprintf(what, sizeof what, "sequence %lld", (long long)check[i]);
-        wl_verify_normwise(st->t, got, ref, S * H, wl_layer_tolerance(st->dtype), what, out);
-        free(got);
-    }
-    free(ref);
-    return s;
+    return wl_verify_layer_items(stream, st->buf[B_OUT], st->t, st->dtype, st->batch, st->cfg->seq * st->cfg->hidden,
+                                 "sequence", bert_reference_entry, st, out);
 }
 
 static accel_status bert_corrupt(void *state, accel_stream *stream) {

@@ -198,19 +198,10 @@ static accel_status resnet_setup(accel_device *dev, accel_stream *stream, const 
         [R_WP] = b->projection ? b->cout * b->cin : 1, [R_BP] = b->projection ? b->cout : 1,
         [R_SC] = b->projection ? N * b->cout * Ho * Ho : 1, [R_Y] = N * b->cout * Ho * Ho};
     size_t es = accel_dtype_size(t);
-    uint64_t total = 0, largest = 0;
-    for (int i = 0; i < R_COUNT; i++) {
-        uint64_t bytes = (uint64_t)count[i] * es;
-        total += bytes;
-        largest = bytes > largest ? bytes : largest;
-    }
-    accel_device_info dinfo;
-    accel_status s = wl_device_info(dev, &dinfo);
-    if (s != ACCEL_OK)
-        return s;
     char what[96];
     snprintf(what, sizeof what, "resnet_block %s %s", cfg->id, awl_dtype_name(dtype));
-    if ((s = wl_check_fit(&dinfo, total, largest, what)) != ACCEL_OK)
+    accel_status s = wl_check_counts_fit(dev, count, R_COUNT, es, 0, what);
+    if (s != ACCEL_OK)
         return s;
     resnet_state *st = calloc(1, sizeof *st);
     if (!st)
@@ -226,11 +217,7 @@ static accel_status resnet_setup(accel_device *dev, accel_stream *stream, const 
         if ((s = wl_alloc(&st->bufs, dev, (size_t)count[i] * es, ACCEL_MEMORY_DEVICE, &st->buf[i])) != ACCEL_OK)
             goto fail;
     const char *lib = opt && opt->library ? opt->library : "";
-    if ((s = resnet_build(st, lib)) != ACCEL_OK)
-        goto fail;
-    if (st->steps.workspace_bytes &&
-        (s = wl_alloc(&st->bufs, dev, st->steps.workspace_bytes, ACCEL_MEMORY_DEVICE,
-                      &st->steps.workspace)) != ACCEL_OK)
+    if ((s = resnet_build(st, lib)) != ACCEL_OK || (s = wl_steps_alloc_workspace(&st->steps, &st->bufs, dev)) != ACCEL_OK)
         goto fail;
 
     /* Inputs are post-ReLU activations, U(0,1); weights U(-a, a) with a = sqrt(3 / fan_in) keep the
@@ -247,13 +234,8 @@ static accel_status resnet_setup(accel_device *dev, accel_stream *stream, const 
         int k = init[i].idx;
         if (!b->projection && (k == R_WP || k == R_BP))
             continue;
-        st->host[k] = wl_host_random(t, count[k], seed * 211 + (uint64_t)k, init[i].lo, init[i].hi,
-                                     dtype == AWL_TF32);
-        if (!st->host[k]) {
-            s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "host copies of the resnet inputs");
-            goto fail;
-        }
-        if ((s = wl_upload(stream, st->buf[k], 0, st->host[k], (size_t)count[k] * es)) != ACCEL_OK)
+        if ((s = wl_upload_random(stream, st->buf[k], t, count[k], seed * 211 + (uint64_t)k, init[i].lo, init[i].hi,
+                                  dtype == AWL_TF32, &st->host[k], "resnet inputs")) != ACCEL_OK)
             goto fail;
     }
     info->flop = wl_resnet_flop_per_image(cfg) * (double)N;
@@ -261,15 +243,7 @@ static accel_status resnet_setup(accel_device *dev, accel_stream *stream, const 
                             (b->projection ? count[R_WP] : 0) + count[R_Y]) * (int64_t)es);
     info->items = (double)N;
     info->item = "image";
-    snprintf(info->library, sizeof info->library, "%s", st->steps.library);
-    snprintf(info->compute_type, sizeof info->compute_type, "%s",
-             accel_compute_type_name(wl_compute_type(dtype)));
-    snprintf(info->notes, sizeof info->notes, "%s", st->steps.notes);
-    if (opt && opt->cold)
-        wl_appendf(info->notes, sizeof info->notes, "%scold: buffers not rotated", info->notes[0] ? "; " : "");
-    info->bandwidth = 0;
-    snprintf(info->roof, sizeof info->roof, "matrix-%s", awl_dtype_name(dtype));
-    info->device_bytes = st->bufs.bytes;
+    wl_steps_describe(&st->steps, &st->bufs, dtype, opt, "", info);
     *state = st;
     return ACCEL_OK;
 fail:
@@ -328,34 +302,12 @@ static int resnet_reference(const resnet_state *st, int64_t img, double *y) {
     return ok;
 }
 
+static int resnet_reference_entry(void *state, int64_t n, double *ref) { return resnet_reference(state, n, ref); }
+
 static accel_status resnet_verify(void *state, accel_stream *stream, awl_verify_result *out) {
     resnet_state *st = state;
-    memset(out, 0, sizeof *out);
-    int64_t per_image = st->cfg->shape.cout * st->ho * st->ho;
-    size_t es = accel_dtype_size(st->t);
-    int64_t check[2] = {0, st->batch - 1};
-    int n = st->batch > 1 ? 2 : 1;
-    double *ref = malloc((size_t)per_image * sizeof(double));
-    if (!ref)
-        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "resnet reference buffer");
-    accel_status s = ACCEL_OK;
-    for (int i = 0; i < n && s == ACCEL_OK; i++) {
-        void *got = NULL;
-        s = wl_download(stream, st->buf[R_Y], (size_t)(check[i] * per_image) * es, (size_t)per_image * es, &got);
-        if (s != ACCEL_OK)
-            break;
-        if (!resnet_reference(st, check[i], ref)) {
-            free(got);
-            s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "resnet reference buffers");
-            break;
-        }
-        char what[48];
-        snprintf(what, sizeof what, "image %lld", (long long)check[i]);
-        wl_verify_normwise(st->t, got, ref, per_image, wl_layer_tolerance(st->dtype), what, out);
-        free(got);
-    }
-    free(ref);
-    return s;
+    return wl_verify_layer_items(stream, st->buf[R_Y], st->t, st->dtype, st->batch,
+                                 st->cfg->shape.cout * st->ho * st->ho, "image", resnet_reference_entry, st, out);
 }
 
 static accel_status resnet_corrupt(void *state, accel_stream *stream) {

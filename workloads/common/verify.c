@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define WL_GEMM_SAMPLES 1000
 
@@ -160,4 +161,34 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
     free(pos);
     free(vals);
     return ACCEL_OK;
+}
+
+accel_status wl_verify_layer_items(accel_stream *stream, accel_buffer *out_buf, accel_dtype t, awl_dtype dtype,
+                                   int64_t batch, int64_t per_item, const char *item,
+                                   wl_item_reference_fn reference, void *state, awl_verify_result *out) {
+    memset(out, 0, sizeof *out);
+    const size_t es = accel_dtype_size(t);
+    const int64_t check[2] = {0, batch - 1};
+    const int n = batch > 1 ? 2 : 1;
+    double *ref = malloc((size_t)per_item * sizeof(double));
+    if (!ref)
+        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "%s reference buffer", item);
+    accel_status s = ACCEL_OK;
+    for (int i = 0; i < n && s == ACCEL_OK; i++) {
+        void *got = NULL;
+        s = wl_download(stream, out_buf, (size_t)(check[i] * per_item) * es, (size_t)per_item * es, &got);
+        if (s != ACCEL_OK)
+            break;
+        if (!reference(state, check[i], ref)) {
+            free(got);
+            s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "%s reference buffers", item);
+            break;
+        }
+        char what[48];
+        snprintf(what, sizeof what, "%s %lld", item, (long long)check[i]);
+        wl_verify_normwise(t, got, ref, per_item, wl_layer_tolerance(dtype), what, out);
+        free(got);
+    }
+    free(ref);
+    return s;
 }

@@ -116,6 +116,27 @@ void *wl_host_random(accel_dtype dtype, int64_t count, uint64_t seed, double lo,
     return p;
 }
 
+accel_status wl_upload_random(accel_stream *s, accel_buffer *dst, accel_dtype dtype, int64_t count, uint64_t seed,
+                              double lo, double hi, int tf32, void **host, const char *what) {
+    *host = wl_host_random(dtype, count, seed, lo, hi, tf32);
+    if (!*host)
+        return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "host copies of the %s", what);
+    return wl_upload(s, dst, 0, *host, (size_t)count * accel_dtype_size(dtype));
+}
+
+accel_status wl_check_counts_fit(accel_device *dev, const int64_t *counts, int n, size_t es, uint64_t extra,
+                                 const char *what) {
+    uint64_t total = extra, largest = extra;
+    for (int i = 0; i < n; i++) {
+        uint64_t bytes = (uint64_t)counts[i] * es;
+        total += bytes;
+        largest = bytes > largest ? bytes : largest;
+    }
+    accel_device_info dinfo;
+    accel_status s = wl_device_info(dev, &dinfo);
+    return s == ACCEL_OK ? wl_check_fit(&dinfo, total, largest, what) : s;
+}
+
 accel_status wl_upload(accel_stream *s, accel_buffer *dst, size_t offset, const void *src, size_t bytes) {
     accel_status st = accel_buffer_write(s, dst, offset, src, bytes);
     if (st == ACCEL_OK)

@@ -32,6 +32,11 @@ accel_status wl_device_info(accel_device *dev, accel_device_info *info);
 accel_status wl_check_fit(const accel_device_info *info, uint64_t total, uint64_t largest,
                           const char *what);
 
+/* wl_check_fit for n buffers of counts[i] elements of es bytes plus `extra` bytes, against the
+ * device's limits (a layer's whole working set). */
+accel_status wl_check_counts_fit(accel_device *dev, const int64_t *counts, int n, size_t es, uint64_t extra,
+                                 const char *what);
+
 /* Every buffer a workload allocates goes on one list so teardown and failed setups free all. */
 #define WL_MAX_BUFFERS 64
 typedef struct wl_buffers {
@@ -46,6 +51,10 @@ void wl_free_all(wl_buffers *list);
 /* Host array of `count` seeded random values in [lo, hi), representable in `dtype` (and in TF32 when
  * tf32 is set). NULL on allocation failure. */
 void *wl_host_random(accel_dtype dtype, int64_t count, uint64_t seed, double lo, double hi, int tf32);
+/* wl_host_random of `count` values into *host (kept for verification), uploaded to dst; `what`
+ * names the inputs in the out-of-memory message. */
+accel_status wl_upload_random(accel_stream *s, accel_buffer *dst, accel_dtype dtype, int64_t count, uint64_t seed,
+                              double lo, double hi, int tf32, void **host, const char *what);
 /* Upload host data and wait (setup only). */
 accel_status wl_upload(accel_stream *s, accel_buffer *dst, size_t offset, const void *src, size_t bytes);
 /* malloc + read + synchronize; the caller frees *out. */
@@ -87,6 +96,13 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
  * worst error in out (call once per checked block). */
 void wl_verify_normwise(accel_dtype t, const void *got, const double *ref, int64_t count, double tol,
                         const char *what, awl_verify_result *out);
+/* A layer's check: the first and the last batch entry of the output (per_item elements of type t
+ * each, at out_buf) against reference(state, entry, ref), normwise at the dtype's layer tolerance;
+ * reference returns 0 when out of host memory. item names an entry in messages ("sequence"). */
+typedef int (*wl_item_reference_fn)(void *state, int64_t entry, double *ref);
+accel_status wl_verify_layer_items(accel_stream *stream, accel_buffer *out_buf, accel_dtype t, awl_dtype dtype,
+                                   int64_t batch, int64_t per_item, const char *item,
+                                   wl_item_reference_fn reference, void *state, awl_verify_result *out);
 /* Normwise thresholds per dtype for whole-layer checks (documented in docs/workloads.md). */
 double wl_layer_tolerance(awl_dtype d);
 

@@ -32,6 +32,27 @@ accel_status wl_steps_run(wl_steps *steps, accel_stream *stream) {
     return ACCEL_OK;
 }
 
+accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_device *dev) {
+    if (!steps->workspace_bytes)
+        return ACCEL_OK;
+    return wl_alloc(bufs, dev, steps->workspace_bytes, ACCEL_MEMORY_DEVICE, &steps->workspace);
+}
+
+void wl_steps_describe(const wl_steps *steps, const wl_buffers *bufs, awl_dtype dtype, const awl_options *opt,
+                       const char *lead, awl_setup_info *info) {
+    snprintf(info->library, sizeof info->library, "%s", steps->library);
+    snprintf(info->compute_type, sizeof info->compute_type, "%s", accel_compute_type_name(wl_compute_type(dtype)));
+    snprintf(info->notes, sizeof info->notes, "%s", lead);
+    if (steps->notes[0])
+        wl_appendf(info->notes, sizeof info->notes, "%s%s", info->notes[0] ? "; " : "", steps->notes);
+    if (opt && opt->cold)
+        wl_appendf(info->notes, sizeof info->notes, "%scold: buffers not rotated (layer working set)",
+                   info->notes[0] ? "; " : "");
+    info->bandwidth = 0;
+    snprintf(info->roof, sizeof info->roof, "matrix-%s", awl_dtype_name(dtype));
+    info->device_bytes = bufs->bytes;
+}
+
 void wl_steps_destroy(wl_steps *steps) {
     for (int i = 0; i < steps->count; i++)
         accel_op_plan_destroy(steps->items[i].plan);

@@ -26,6 +26,12 @@ typedef struct wl_steps {
 accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
                           const accel_buffer_ref *ops, size_t nops);
 accel_status wl_steps_run(wl_steps *steps, accel_stream *stream);
+/* The one workspace every step shares, on the workload's buffer list (none when no step needs one). */
+accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_device *dev);
+/* The setup_info fields a layer of steps fills the same way: library, compute type, notes (the
+ * steps' own after `lead`), the cold-run note, the matrix roof and the device bytes. */
+void wl_steps_describe(const wl_steps *steps, const wl_buffers *bufs, awl_dtype dtype, const awl_options *opt,
+                       const char *lead, awl_setup_info *info);
 void wl_steps_destroy(wl_steps *steps);
 
 /* GEMM with a bias (+ activation) epilogue; when the backend answers UNIMPLEMENTED for the fused
