@@ -334,6 +334,18 @@ static conf_result check_attention(conf_ctx *c) {
     return normwise_case(c, &d, types, 4, attention_mask, attention_reference);
 }
 
+/* BERT's head size, a sequence that is no multiple of anything, bf16 storage. */
+static accel_status attention_mask_33(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[3], 2, 33, 5, 7); }
+
+static conf_result check_attention_bf16(conf_ctx *c) {
+    accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
+    d.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_BF16, .batch = 2, .heads = 2,
+                                           .seq = 33, .head_dim = 64, .scale = 0.125};
+    const accel_dtype types[5] = {ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_F32,
+                                  ACCEL_DTYPE_BF16};
+    return normwise_case(c, &d, types, 4, attention_mask_33, attention_reference);
+}
+
 const conf_check conf_op_checks[] = {
     {"gemm-f32", check_gemm_f32},
     {"gemm-f32-layouts", check_gemm_f32_layouts},
@@ -356,5 +368,6 @@ const conf_check conf_op_checks[] = {
     {"eltwise-add-bf16", check_eltwise_bf16},
     {"permute", check_permute},
     {"attention", check_attention},
+    {"attention-bf16", check_attention_bf16},
     {NULL, NULL},
 };

@@ -99,8 +99,12 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         else st = cpu_permute_plan(ctx, &desc->u.permute, &plan, info);
         break;
     case ACCEL_OP_ATTENTION:
-        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                             "cpu: no fused attention; compose it from GEMM and softmax");
+        /* ours only: oneDNN 2.6 has no attention primitive and BLAS names none */
+        if (lib != CPU_LIB_ACCEL && desc->library[0])
+            st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/%s: no fused attention in this library (library "
+                                 "\"accel\" has one)", cpu_library_name(lib));
+        else
+            st = cpu_attention_plan(ctx, &desc->u.attention, &plan, info);
         break;
     default:
         st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: unknown op kind %d", (int)desc->kind);
