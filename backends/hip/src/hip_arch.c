@@ -165,6 +165,8 @@ unsigned long long hip_arch_features(const char *arch) {
     if (mfma || wmma)
         f |= ACCEL_FEATURE_MATRIX_UNITS | ACCEL_FEATURE_BF16;
     if (strncmp(arch, "gfx94", 5) == 0)
-        f |= ACCEL_FEATURE_TF32 | ACCEL_FEATURE_FP8;
+        f |= ACCEL_FEATURE_TF32 | ACCEL_FEATURE_FP8; /* FNUZ fp8: see ACCEL_FEATURE_FP8 */
+    if (strncmp(arch, "gfx95", 5) == 0)
+        f |= ACCEL_FEATURE_FP8; /* OCP fp8; xf32 is gone on gfx950 */
     return f;
 }

@@ -51,8 +51,8 @@ int hip_arch_from_kfd(const char *kfd_root, const char *pci_bus_id, char *out, s
 /* The ISA from the PCI id table; NULL when unknown. */
 const char *hip_arch_from_pci_id(unsigned pci_device_id);
 
-/* Features of an ISA: ACCEL_FEATURE_* bits (MFMA matrix units on gfx908/90a/94x, xf32 and fp8 on
- * gfx94x). */
+/* Features of an ISA: ACCEL_FEATURE_* bits (MFMA matrix units on gfx908/90a/94x/95x, xf32 on gfx94x,
+ * fp8 on gfx94x (FNUZ) and gfx95x (OCP)). */
 unsigned long long hip_arch_features(const char *arch);
 
 #endif

@@ -92,6 +92,8 @@ static void test_arch_names(void) {
 
     unsigned long long fe = hip_arch_features("gfx942");
     CHECK((fe & ACCEL_FEATURE_TF32) && (fe & ACCEL_FEATURE_MATRIX_UNITS) && (fe & ACCEL_FEATURE_FP8));
+    fe = hip_arch_features("gfx950");
+    CHECK(!(fe & ACCEL_FEATURE_TF32) && (fe & ACCEL_FEATURE_MATRIX_UNITS) && (fe & ACCEL_FEATURE_FP8));
     fe = hip_arch_features("gfx90a");
     CHECK(!(fe & ACCEL_FEATURE_TF32) && (fe & ACCEL_FEATURE_MATRIX_UNITS) && (fe & ACCEL_FEATURE_BF16));
     fe = hip_arch_features("gfx1030");

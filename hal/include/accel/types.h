@@ -18,8 +18,8 @@ typedef enum accel_dtype {
     ACCEL_DTYPE_F64 = 4,
     ACCEL_DTYPE_I8 = 5,
     ACCEL_DTYPE_I32 = 6,
-    ACCEL_DTYPE_F8_E4M3 = 7,  /* reserved: needs scale pointers (accel_gemm_desc.a_scale...) */
-    ACCEL_DTYPE_F8_E5M2 = 8,  /* reserved */
+    ACCEL_DTYPE_F8_E4M3 = 7,  /* OCP e4m3 ("e4m3fn"): GEMM A/B only, with scale operands (ops.h) */
+    ACCEL_DTYPE_F8_E5M2 = 8,  /* OCP e5m2: likewise */
     ACCEL_DTYPE_COUNT_
 } accel_dtype;
 
@@ -51,6 +51,8 @@ typedef enum accel_device_type {
 #define ACCEL_FEATURE_FP16 (1ull << 1)
 #define ACCEL_FEATURE_BF16 (1ull << 2)
 #define ACCEL_FEATURE_TF32 (1ull << 3)
+/* fp8 matrix hardware. The F8 dtypes are the OCP formats (NVIDIA sm_89+, AMD gfx950); AMD gfx94x
+ * (MI300) has the FNUZ variants instead (other bias, no -0, NaN 0x80), which are not these dtypes. */
 #define ACCEL_FEATURE_FP8 (1ull << 4)
 #define ACCEL_FEATURE_INT8 (1ull << 5)
 #define ACCEL_FEATURE_MATRIX_UNITS (1ull << 6) /* tensor cores, AMX, MFMA, XMX */
