@@ -115,9 +115,17 @@ static void check_refusals(test_env *env) {
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_ATTENTION;
     desc.u.attention = (accel_attention_desc){ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 2, 8, 4, 0.5};
+    snprintf(desc.library, sizeof desc.library, "openblas");
     accel_op_plan *plan = NULL;
-    CHECK(accel_op_plan_create(env->dev, &desc, &plan) == ACCEL_ERR_UNIMPLEMENTED,
-          "attention should be UNIMPLEMENTED");
+    CHECK(accel_op_plan_create(env->dev, &desc, &plan) == ACCEL_ERR_UNIMPLEMENTED &&
+              strstr(accel_last_error(), "attention"),
+          "attention through openblas should be UNIMPLEMENTED with a reason: %s", accel_last_error());
+    if (plan) accel_op_plan_destroy(plan);
+    plan = NULL;
+    desc.library[0] = '\0'; /* the default path runs it (library accel) */
+    CHECK(accel_op_plan_create(env->dev, &desc, &plan) == ACCEL_OK && plan &&
+              strcmp(accel_op_plan_library(plan), "accel") == 0,
+          "attention on the default path: %s", accel_last_error());
     if (plan) accel_op_plan_destroy(plan);
     plan = NULL;
     memset(&desc, 0, sizeof desc);
