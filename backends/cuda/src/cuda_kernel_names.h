@@ -13,6 +13,8 @@
     X("layernorm.cu", "accel_layernorm_bf16")                                              \
     X("softmax.cu", "accel_softmax_f32") X("softmax.cu", "accel_softmax_f16")              \
     X("softmax.cu", "accel_softmax_bf16")                                                  \
+    X("attention.cu", "accel_attention_f32") X("attention.cu", "accel_attention_f16")      \
+    X("attention.cu", "accel_attention_bf16")                                              \
     X("permute.cu", "accel_permute_b1") X("permute.cu", "accel_permute_b2")                \
     X("permute.cu", "accel_permute_b4") X("permute.cu", "accel_permute_b8")                \
     X("gemm.cu", "accel_gemm_f32") X("gemm.cu", "accel_gemm_f16")                          \

@@ -61,9 +61,6 @@ accel_status accel_cuda_op_plan_create(void *p, const accel_op_desc *desc, void 
     const int want_ours = strcmp(lib, "accel") == 0 || (!lib[0] && !want_lt);
     if (!want_lt && !want_ours)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cuda has no op library '%s' (it has: cublaslt, accel)", lib);
-    if (desc->kind == ACCEL_OP_ATTENTION)
-        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                    "cuda has no fused attention: compose it from GEMMs and softmax");
     if (want_lt && desc->kind != ACCEL_OP_GEMM)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "library cublaslt runs GEMM only");
     if (want_lt && !dev->lt_handle)
@@ -86,6 +83,7 @@ accel_status accel_cuda_op_plan_create(void *p, const accel_op_desc *desc, void 
     case ACCEL_OP_SOFTMAX: st = accel_cuda_plan_softmax(plan, info); break;
     case ACCEL_OP_ELTWISE: st = accel_cuda_plan_eltwise(plan, info); break;
     case ACCEL_OP_PERMUTE: st = accel_cuda_plan_permute(plan, info); break;
+    case ACCEL_OP_ATTENTION: st = accel_cuda_plan_attention(plan, info); break;
     default: st = ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "op kind %d", (int)desc->kind); break;
     }
     if (st != ACCEL_OK) {

@@ -50,6 +50,7 @@ int accel_cuda_act_from_epilogue(uint32_t epilogue);
 accel_status accel_cuda_plan_eltwise(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 accel_status accel_cuda_plan_layernorm(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 accel_status accel_cuda_plan_softmax(accel_cuda_plan *plan, accel_plugin_plan_info *info);
+accel_status accel_cuda_plan_attention(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 accel_status accel_cuda_plan_permute(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 accel_status accel_cuda_plan_conv2d(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 accel_status accel_cuda_plan_gemm_accel(accel_cuda_plan *plan, accel_plugin_plan_info *info);

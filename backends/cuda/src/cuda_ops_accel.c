@@ -137,6 +137,53 @@ accel_status accel_cuda_plan_softmax(accel_cuda_plan *plan, accel_plugin_plan_in
     return ACCEL_OK;
 }
 
+/* ---- attention ---- */
+/* Mirrors accel_attention_params in gpu_common/kernels/attention.cu (passed by value). */
+typedef struct attention_params {
+    long long heads, seq, head_dim;
+    float scale;
+} attention_params;
+
+enum { ATTENTION_MAX_SEQ = 4096, ATTENTION_MAX_DIM = 256 }; /* the kernel's shared arrays */
+
+static accel_status exec_attention(accel_cuda_plan *plan, accel_cuda_stream *s, const accel_plugin_ref *operands,
+                                   accel_plugin_ref ws) {
+    (void)ws;
+    const accel_attention_desc *d = &plan->desc.u.attention;
+    CUdeviceptr q = REF(0), k = REF(1), v = REF(2), mask = REF(3), o = REF(4);
+    attention_params p = {d->heads, d->seq, d->head_dim, (float)d->scale};
+    void *params[] = {&q, &k, &v, &mask, &o, &p};
+    return launch(plan, s, params, "cuLaunchKernel(accel_attention)");
+}
+
+accel_status accel_cuda_plan_attention(accel_cuda_plan *plan, accel_plugin_plan_info *info) {
+    const accel_attention_desc *d = &plan->desc.u.attention;
+    const char *sfx = accel_cuda_dtype_suffix(d->dtype, 0);
+    if (!sfx) return no_dtype(plan, "attention", d->dtype);
+    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
+        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
+        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+        return plan->dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                               "cuda attention: compute type %d (the kernel computes in fp32)",
+                                               (int)d->compute);
+    if (d->seq > ATTENTION_MAX_SEQ || d->head_dim > ATTENTION_MAX_DIM || d->batch * d->heads > INT_MAX)
+        return plan->dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                               "cuda attention: seq %lld / head_dim %lld above the kernel's %d / %d "
+                                               "(a row's scores sit in shared memory)",
+                                               (long long)d->seq, (long long)d->head_dim, ATTENTION_MAX_SEQ,
+                                               ATTENTION_MAX_DIM);
+    plan->grid[0] = (unsigned)(d->batch * d->heads);
+    plan->grid[1] = (unsigned)d->seq;
+    plan->grid[2] = 1;
+    plan->block[0] = 128;
+    plan->block[1] = plan->block[2] = 1;
+    accel_status st = get_fn(plan, "attention.cu", "accel_attention", sfx, &plan->fn);
+    if (st != ACCEL_OK) return st;
+    plan->execute = exec_attention;
+    set_info(info, "attention block-per-query-row, scores in shared memory, fp32");
+    return ACCEL_OK;
+}
+
 /* ---- permute ---- */
 static accel_status exec_permute(accel_cuda_plan *plan, accel_cuda_stream *s, const accel_plugin_ref *operands,
                                  accel_plugin_ref ws) {

@@ -192,6 +192,11 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
         memset(&d, 0, sizeof d);
         d.kind = ACCEL_OP_ATTENTION;
         d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
+        accel_op_plan_destroy(plan(dev, &d, ACCEL_OK)); /* our kernel; conformance checks its numbers */
+        d.u.attention.seq = 5000; /* a row's scores must fit the kernel's shared memory */
+        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
+        d.u.attention.seq = 16;
+        snprintf(d.library, sizeof d.library, "cublaslt");
         plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
         memset(&d, 0, sizeof d);
         d.kind = ACCEL_OP_SOFTMAX;

@@ -4,6 +4,7 @@
 // structs, grids, strides, epilogue flags) is checked end to end without a GPU. Kernels not in
 // the table (user modules) are not run: cuLaunchKernel answers CUDA_ERROR_NOT_SUPPORTED for them.
 #define ACCEL_GPU_EMULATION 1
+#include "../../gpu_common/kernels/attention.cu"
 #include "../../gpu_common/kernels/conv2d.cu"
 #include "../../gpu_common/kernels/eltwise.cu"
 #include "../../gpu_common/kernels/epilogue.cu"
@@ -39,6 +40,7 @@ static const fake_entry entries[] = {
     ENTRY(accel_bias_act_f32) ENTRY(accel_bias_act_f16) ENTRY(accel_bias_act_bf16)
     ENTRY(accel_layernorm_f32) ENTRY(accel_layernorm_f16) ENTRY(accel_layernorm_bf16)
     ENTRY(accel_softmax_f32) ENTRY(accel_softmax_f16) ENTRY(accel_softmax_bf16)
+    ENTRY(accel_attention_f32) ENTRY(accel_attention_f16) ENTRY(accel_attention_bf16)
     ENTRY(accel_permute_b1) ENTRY(accel_permute_b2) ENTRY(accel_permute_b4) ENTRY(accel_permute_b8)
     ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
     ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)

@@ -1,5 +1,5 @@
 /* Host mirrors of the parameter structs the shared kernels take by value
- * (backends/gpu_common/kernels: gemm.cu, conv2d.cu, permute.cu). Field for field the same order and
+ * (backends/gpu_common/kernels: gemm.cu, conv2d.cu, permute.cu, attention.cu). Field for field the same order and
  * types, so a packed argument block matches the kernel's layout; hip_rtc_compile_test checks the
  * sizes and offsets against the device compiler with static_asserts. */
 #ifndef ACCEL_HIP_KERNEL_PARAMS_H
@@ -28,6 +28,12 @@ typedef struct hip_permute_params {
     int32_t ndims;
     int32_t pad_;
 } hip_permute_params;
+
+typedef struct hip_attention_params {
+    int64_t heads, seq, head_dim;
+    float scale;
+    int32_t pad_;
+} hip_attention_params;
 
 /* A kernel the plugin launches: its source, name, and parameter list as a C++ function pointer
  * type in the kernels' own type names (hip_kernel_signatures.c). */

@@ -13,6 +13,7 @@
 #define GEMM_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, " T " *, const " T " *, accel_gemm_params)"
 #define LAYERNORM_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const " T " *, " T " *, accel_i64, float)"
 #define SOFTMAX_SIG(T) "void (*)(const " T " *, const float *, " T " *, accel_i64, float, accel_i64)"
+#define ATTENTION_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const float *, " T " *, accel_attention_params)"
 #define CONV2D_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const " T " *, " T " *, accel_conv2d_params)"
 #define PERMUTE_SIG(E) "void (*)(const " E " *, " E " *, accel_permute_params)"
 
@@ -25,6 +26,7 @@ const hip_kernel_signature hip_kernel_signatures[] = {
     ENTRY("gemm.cu", "accel_gemm", "f64", GEMM_SIG("double"))
     FLOAT_TYPES(ENTRY, "layernorm.cu", "accel_layernorm", LAYERNORM_SIG)
     FLOAT_TYPES(ENTRY, "softmax.cu", "accel_softmax", SOFTMAX_SIG)
+    FLOAT_TYPES(ENTRY, "attention.cu", "accel_attention", ATTENTION_SIG)
     FLOAT_TYPES(ENTRY, "conv2d.cu", "accel_conv2d", CONV2D_SIG)
     ENTRY("permute.cu", "accel_permute", "b1", PERMUTE_SIG("unsigned char"))
     ENTRY("permute.cu", "accel_permute", "b2", PERMUTE_SIG("unsigned short"))

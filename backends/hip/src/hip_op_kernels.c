@@ -1,5 +1,5 @@
 /* Non-GEMM ops on the shared kernels (backends/gpu_common/kernels): layernorm, softmax, eltwise,
- * permute, conv2d (implicit GEMM). Attention answers UNIMPLEMENTED: the workload composes it. */
+ * permute, conv2d (implicit GEMM), fused attention. */
 #define _POSIX_C_SOURCE 200809L
 #include "hip_ops.h"
 
@@ -85,6 +85,30 @@ static accel_status plan_conv2d(hip_plan *plan, accel_plugin_plan_info *info) {
     return st;
 }
 
+enum { ATTENTION_MAX_SEQ = 4096, ATTENTION_MAX_DIM = 256 }; /* attention.cu's shared arrays */
+
+static accel_status plan_attention(hip_plan *plan, accel_plugin_plan_info *info) {
+    hip_ctx *ctx = plan->dev->ctx;
+    const accel_attention_desc *a = &plan->desc.u.attention;
+    if (!float_type(a->dtype))
+        return unsupported_type(plan, "attention", a->dtype);
+    if (a->compute != ACCEL_COMPUTE_DEFAULT && a->compute != ACCEL_COMPUTE_F32 &&
+        !(a->compute == ACCEL_COMPUTE_BF16 && a->dtype == ACCEL_DTYPE_BF16) &&
+        !(a->compute == ACCEL_COMPUTE_F16 && a->dtype == ACCEL_DTYPE_F16))
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip attention: compute type %d (the kernel "
+                                    "computes in fp32)", (int)a->compute);
+    if (a->seq > ATTENTION_MAX_SEQ || a->head_dim > ATTENTION_MAX_DIM || a->batch * a->heads > UINT32_MAX)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "hip attention: seq %lld / head_dim %lld above the kernel's %d / %d",
+                                    (long long)a->seq, (long long)a->head_dim, ATTENTION_MAX_SEQ, ATTENTION_MAX_DIM);
+    plan->attention = (hip_attention_params){a->heads, a->seq, a->head_dim, (float)a->scale, 0};
+    accel_status st = load(plan, "attention.cu", "accel_attention", hip_dtype_suffix(a->dtype), info);
+    plan->grid[0] = (uint32_t)(a->batch * a->heads);
+    plan->grid[1] = (uint32_t)a->seq;
+    plan->block[0] = 128;
+    return st;
+}
+
 accel_status hip_plan_kernel_op(hip_plan *plan, accel_plugin_plan_info *info) {
     hip_ctx *ctx = plan->dev->ctx;
     const accel_op_desc *d = &plan->desc;
@@ -120,11 +144,10 @@ accel_status hip_plan_kernel_op(hip_plan *plan, accel_plugin_plan_info *info) {
         return plan_permute(plan, info);
     case ACCEL_OP_CONV2D:
         return plan_conv2d(plan, info);
+    case ACCEL_OP_ATTENTION:
+        return plan_attention(plan, info);
     default:
-        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                    "hip: op kind %d has no HIP path (attention: compose it from "
-                                    "GEMM + softmax)",
-                                    (int)d->kind);
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip: op kind %d has no HIP path", (int)d->kind);
     }
 }
 
@@ -169,6 +192,11 @@ accel_status hip_exec_kernel_op(hip_plan *plan, hip_stream *s, const accel_plugi
         hip_args_ptr(&args, hip_ref_ptr(ops[0]));
         hip_args_ptr(&args, hip_ref_ptr(ops[1]));
         hip_args_push(&args, &plan->permute, sizeof plan->permute, 8);
+        break;
+    case ACCEL_OP_ATTENTION:
+        for (int i = 0; i < 5; ++i)
+            hip_args_ptr(&args, hip_ref_ptr(ops[i]));
+        hip_args_push(&args, &plan->attention, sizeof plan->attention, 8);
         break;
     case ACCEL_OP_CONV2D: {
         uint32_t e = d->u.conv2d.epilogue;

@@ -21,6 +21,7 @@ typedef struct hip_plan {
     hip_gemm_params gemm;
     hip_conv2d_params conv;
     hip_permute_params permute;
+    hip_attention_params attention;
     hip_rocblas_handle rocblas;
     int rocblas_type, rocblas_compute;
     hip_blaslt_handle blaslt;

@@ -287,7 +287,20 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
     d.u.attention.seq = d.u.attention.head_dim = 64;
     d.u.attention.scale = 0.125;
     accel_op_plan *plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK); /* attention.cu, one block per query row */
+    accel_buffer *qkvo = NULL;
+    CHECK(accel_buffer_alloc(dev, 4 * 64 * 64 * 2 + 64 * 4, ACCEL_MEMORY_DEVICE, &qkvo) == ACCEL_OK);
+    if (plan && qkvo) {
+        const size_t t = 64 * 64 * 2;
+        accel_buffer_ref ops[5] = {{qkvo, 0}, {qkvo, t}, {qkvo, 2 * t}, {qkvo, 4 * t}, {qkvo, 3 * t}};
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, (accel_buffer_ref){NULL, 0}) == ACCEL_OK);
+        const mock_hip_launch *l = last_launch();
+        CHECK(l && l->grid[0] == 1 && l->grid[1] == 64 && l->block[0] == 128);
+    }
+    accel_op_plan_destroy(plan);
+    d.u.attention.seq = 5000; /* a row's scores must fit the kernel's shared memory */
     CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_ERR_UNIMPLEMENTED);
+    accel_buffer_free(qkvo);
     accel_buffer_free(bx);
     accel_buffer_free(br);
     accel_buffer_free(bg);
@@ -430,8 +443,8 @@ static int cached_objects(int remove_them) {
 
 /* The sources compiled above are on disk; a fresh device handle loads them without hiprtc. */
 static void check_cache(accel_runtime *rt) {
-    CHECK(cached_objects(0) == 9); /* fill, eltwise, layernorm, softmax, permute, conv2d, epilogue,
-                                      gemm, the GPU C module */
+    CHECK(cached_objects(0) == 10); /* fill, eltwise, layernorm, softmax, attention, permute, conv2d,
+                                       epilogue, gemm, the GPU C module */
     const mock_hip_launch *l = last_launch();
     int compiles = l ? l->compiles : -1;
     accel_device *dev = NULL;
@@ -592,7 +605,7 @@ static int run_full(accel_runtime *rt) {
     check_gemm(dev, s);
     check_module(dev, s);
     const mock_hip_launch *l = last_launch();
-    CHECK(l && l->compiles == 9);
+    CHECK(l && l->compiles == 10);
     accel_stream_destroy(s);
     accel_device_close(dev);
     check_cache(rt);

@@ -47,6 +47,11 @@ static void layout_asserts(const char *name, char *out, size_t len) {
                  "\nstatic_assert(__builtin_offsetof(accel_conv2d_params, relu) == %zu, \"relu\");\n",
                  sizeof(hip_conv2d_params), offsetof(hip_conv2d_params, dil_w),
                  offsetof(hip_conv2d_params, relu));
+    else if (strcmp(name, "attention.cu") == 0)
+        snprintf(out, len,
+                 "\nstatic_assert(sizeof(accel_attention_params) == %zu, \"attention size\");"
+                 "\nstatic_assert(__builtin_offsetof(accel_attention_params, scale) == %zu, \"scale\");\n",
+                 sizeof(hip_attention_params), offsetof(hip_attention_params, scale));
     else if (strcmp(name, "permute.cu") == 0)
         snprintf(out, len,
                  "\nstatic_assert(sizeof(accel_permute_params) == %zu, \"permute size\");"
