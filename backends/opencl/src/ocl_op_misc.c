@@ -1,5 +1,5 @@
-/* Row-wise and element-wise ops: layernorm, softmax (one work-group per row), eltwise and permute
- * (one work-item per element). Work-group sizes come from the device limits at plan time. */
+/* Row-wise and element-wise ops: layernorm, softmax, attention (one work-group per row), eltwise and
+ * permute (one work-item per element). Work-group sizes come from the device limits at plan time. */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_ops.h"
 
@@ -181,6 +181,57 @@ accel_status ocl_plan_softmax(ocl_plan *plan, accel_plugin_plan_info *info) {
     if (st == ACCEL_OK)
         snprintf(info->algorithm, sizeof(info->algorithm), "softmax.cl row-per-group wg %zu fp32 cache=%s",
                  wg, cache);
+    return st;
+}
+
+/* ---- attention: args seq, head_dim, scale, has_mask, Q, q_off, K, k_off, V, v_off, mask,
+ * mask_off, O, o_off; grid (WG * seq, heads, batch) ---- */
+
+#define OCL_ATTENTION_MAX_SEQ 4096 /* attention.cl's local arrays */
+#define OCL_ATTENTION_MAX_DIM 256
+
+static accel_status ocl_attention_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
+    size_t es = ocl_dtype_size(plan->desc.u.attention.dtype);
+    cl_int has_mask = ops[3].buffer != NULL;
+    accel_status st = ocl_arg(plan, 3, sizeof(has_mask), &has_mask);
+    for (cl_uint i = 0; i < 5 && st == ACCEL_OK; i++)
+        st = ocl_arg_ref(plan, 4 + 2 * i, ops[i], i == 3 ? sizeof(float) : es);
+    return st == ACCEL_OK ? ocl_plan_enqueue(plan, s) : st;
+}
+
+static accel_status ocl_attention_args(ocl_plan *plan, int empty) {
+    const accel_attention_desc *d = &plan->desc.u.attention;
+    /* the warm-up keeps the real grid: with seq and head_dim 0 no group touches the dummy buffers */
+    cl_int seq = empty ? 0 : (cl_int)d->seq, dim = empty ? 0 : (cl_int)d->head_dim, has_mask = 0;
+    cl_float scale = (cl_float)d->scale;
+    const ocl_scalar v[] = {{sizeof(seq), &seq}, {sizeof(dim), &dim}, {sizeof(scale), &scale},
+                            {sizeof(has_mask), &has_mask}};
+    return ocl_set_args(plan, v, 4, 5, empty);
+}
+
+accel_status ocl_plan_attention(ocl_plan *plan, accel_plugin_plan_info *info) {
+    ocl_device *dev = plan->dev;
+    const accel_attention_desc *d = &plan->desc.u.attention;
+    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
+        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
+        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl attention: compute type %d (the kernel computes in fp32)",
+                                    (int)d->compute);
+    if (d->seq > OCL_ATTENTION_MAX_SEQ || d->head_dim > OCL_ATTENTION_MAX_DIM)
+        return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                    "opencl attention: seq %lld / head_dim %lld above the kernel's %d / %d "
+                                    "(a row's scores sit in local memory)", (long long)d->seq,
+                                    (long long)d->head_dim, OCL_ATTENTION_MAX_SEQ, OCL_ATTENTION_MAX_DIM);
+    plan->global[1] = (size_t)d->heads;
+    plan->global[2] = (size_t)d->batch;
+    size_t wg = 0;
+    const char *cache = "";
+    accel_status st = ocl_plan_rows(plan, "attention", d->dtype, d->seq, d->seq, ocl_attention_args,
+                                    ocl_attention_exec, &wg, &cache);
+    if (st == ACCEL_OK)
+        snprintf(info->algorithm, sizeof(info->algorithm),
+                 "attention.cl group-per-query-row wg %zu, scores in local memory, fp32 cache=%s", wg, cache);
     return st;
 }
 

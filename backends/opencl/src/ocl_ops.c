@@ -133,8 +133,7 @@ accel_status ocl_op_plan_create(void *p, const accel_op_desc *desc, void **out,
         st = ocl_plan_permute(plan, info);
         break;
     case ACCEL_OP_ATTENTION:
-        st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                  "opencl: no fused attention; compose batched GEMMs and softmax");
+        st = ocl_plan_attention(plan, info);
         break;
     default:
         st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "opencl: op kind %d", (int)desc->kind);

@@ -28,6 +28,7 @@ accel_status ocl_plan_layernorm(ocl_plan *plan, accel_plugin_plan_info *info);
 accel_status ocl_plan_softmax(ocl_plan *plan, accel_plugin_plan_info *info);
 accel_status ocl_plan_eltwise(ocl_plan *plan, accel_plugin_plan_info *info);
 accel_status ocl_plan_permute(ocl_plan *plan, accel_plugin_plan_info *info);
+accel_status ocl_plan_attention(ocl_plan *plan, accel_plugin_plan_info *info);
 
 /* Helpers shared by the planners (ocl_ops.c). */
 /* Storage code used by the .cl files (0 f32, 1 f16, 2 bf16), or -1 with the error set. */
