@@ -25,7 +25,7 @@ function(accel_ze_kernel_variants stem out_var)
         list(APPEND v "l${layout}_dt${dt}:LAYOUT=${layout},DTYPE=${dt}")
       endforeach()
     endforeach()
-  elseif(stem STREQUAL "layernorm" OR stem STREQUAL "softmax")
+  elseif(stem STREQUAL "layernorm" OR stem STREQUAL "softmax" OR stem STREQUAL "attention")
     # WG (one work-group per row: 64 for short rows, 256 otherwise) x DTYPE.
     foreach(wg 64 256)
       foreach(dt 0 1 2)

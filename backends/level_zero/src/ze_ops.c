@@ -351,6 +351,53 @@ static accel_status plan_softmax(ze_plan *p, accel_plugin_plan_info *info) {
     return ACCEL_OK;
 }
 
+/* ---- attention: attention.cl, one work-group per query row on a (seq, heads, batch) grid ---- */
+
+enum { ZE_ATTENTION_MAX_SEQ = 4096, ZE_ATTENTION_MAX_DIM = 256 }; /* attention.cl's local arrays */
+
+static accel_status attention_bind(ze_plan *p, const accel_plugin_ref *ops, accel_plugin_arg *args,
+                                   ze_scalar *scratch) {
+    scratch->i32 = ops[3].buffer != NULL; /* has_mask follows the operand */
+    args[3] = (accel_plugin_arg){ACCEL_ARG_SCALAR, {NULL, 0}, &scratch->i32, sizeof(int32_t)};
+    for (int i = 0; i < 5; i++) args[4 + 2 * i].buffer = ops[i];
+    (void)p;
+    return ACCEL_OK;
+}
+
+static accel_status plan_attention(ze_plan *p, accel_plugin_plan_info *info) {
+    const accel_attention_desc *d = &p->desc.u.attention;
+    int dt = storage_code(p->dev, d->dtype, "attention");
+    if (dt < 0) return ACCEL_ERR_UNIMPLEMENTED;
+    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
+        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
+        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+        return p->dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                       "level_zero attention: compute type %d (the kernel computes in fp32)",
+                                       (int)d->compute);
+    if (d->seq > ZE_ATTENTION_MAX_SEQ || d->head_dim > ZE_ATTENTION_MAX_DIM)
+        return p->dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                       "level_zero attention: seq %lld / head_dim %lld above the kernel's %d / %d "
+                                       "(a row's scores sit in local memory)", (long long)d->seq,
+                                       (long long)d->head_dim, ZE_ATTENTION_MAX_SEQ, ZE_ATTENTION_MAX_DIM);
+    uint32_t wg = row_group(d->seq);
+    char image[32];
+    snprintf(image, sizeof image, "attention__wg%u_dt%d", wg, dt);
+    accel_status st = plan_kernel(p, image, "accel_attention");
+    if (st == ACCEL_OK)
+        st = plan_geometry(p, (uint64_t)d->seq, (uint64_t)d->heads, (uint64_t)d->batch, wg, 1, "attention");
+    if (st != ACCEL_OK) return st;
+    p->nargs = 14;
+    arg_i32(p, 0, d->seq);
+    arg_i32(p, 1, d->head_dim);
+    arg_f32(p, 2, d->scale);
+    arg_i32(p, 3, 0);
+    for (size_t i = 0; i < 5; i++) arg_buffer_offset(p, 4 + 2 * i);
+    p->bind = attention_bind;
+    snprintf(info->algorithm, sizeof info->algorithm,
+             "attention.cl SPIR-V group-per-query-row wg %u, scores in local memory, fp32", wg);
+    return ACCEL_OK;
+}
+
 /* ---- eltwise / permute: one work-item per element, groups of 256 ---- */
 
 static int eltwise_binary(accel_eltwise_kind k) {
@@ -460,10 +507,7 @@ accel_status accel_ze_op_plan_create(void *opaque_dev, const accel_op_desc *desc
     case ACCEL_OP_SOFTMAX: st = plan_softmax(p, info); break;
     case ACCEL_OP_ELTWISE: st = plan_eltwise(p, info); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(p, info); break;
-    case ACCEL_OP_ATTENTION:
-        st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                  "level_zero: no fused attention; compose batched GEMMs and softmax");
-        break;
+    case ACCEL_OP_ATTENTION: st = plan_attention(p, info); break;
     default: st = dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "level_zero: op kind %d", (int)desc->kind); break;
     }
     if (st != ACCEL_OK) {

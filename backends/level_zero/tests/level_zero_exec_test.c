@@ -42,6 +42,9 @@ static void ref_layernorm(const accel_op_desc *d, void *const in[], double *out)
 static void ref_softmax(const accel_op_desc *d, void *const in[], double *out) {
     accel_ref_softmax(&d->u.softmax, in[0], in[1], out);
 }
+static void ref_attention(const accel_op_desc *d, void *const in[], double *out) {
+    accel_ref_attention(&d->u.attention, in[0], in[1], in[2], in[3], out);
+}
 static void ref_eltwise(const accel_op_desc *d, void *const in[], double *out) {
     accel_ref_eltwise(&d->u.eltwise, in[0], in[1], out);
 }
@@ -158,6 +161,12 @@ static void check_rows(void) {
     d.u.softmax = (accel_softmax_desc){ACCEL_DTYPE_F32, 24, 50, 0.3, 12};
     accel_dtype sm[3] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32};
     run_case("softmax f32 masked", &d, sm, 2, ref_softmax);
+
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_ATTENTION;
+    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 2, 3, 70, 32, 0.2};
+    accel_dtype at[5] = {ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_F32, ACCEL_DTYPE_BF16};
+    run_case("attention bf16 masked", &d, at, 4, ref_attention);
 }
 
 static void check_elementwise(void) {
