@@ -15,47 +15,12 @@
 #ifndef WG
 #define WG 64
 #endif
-#ifndef DTYPE
-#define DTYPE 0
-#endif
 #define MAX_SEQ 4096
 #define MAX_DIM 256
 
-#if DTYPE == 0
-#define T float
-#define LOAD(p, i) ((p)[i])
-#define STORE(p, i, v) ((p)[i] = (v))
-#elif DTYPE == 1
-#define T half
-#define LOAD(p, i) vload_half((i), (p))
-#define STORE(p, i, v) vstore_half((v), (i), (p))
-#else
-#define T ushort
-#define LOAD(p, i) as_float(((uint)(p)[i]) << 16)
-#define STORE(p, i, v) ((p)[i] = accel_f32_to_bf16(v))
-#endif
+#include "accel_storage.h"
 
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
-inline float accel_group_reduce(float v, int is_max, __local float *scratch) {
-    const int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half_n = WG / 2; half_n > 0; half_n >>= 1) {
-        if (lid < half_n)
-            scratch[lid] = is_max ? fmax(scratch[lid], scratch[lid + half_n])
-                                  : scratch[lid] + scratch[lid + half_n];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float total = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return total;
-}
+#include "accel_group.h"
 
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void
 accel_attention(const int seq, const int head_dim, const float scale, const int has_mask,

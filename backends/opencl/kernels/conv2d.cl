@@ -34,9 +34,6 @@
 #ifndef LAYOUT
 #define LAYOUT 0
 #endif
-#ifndef DTYPE
-#define DTYPE 0
-#endif
 
 /* Remainders are written as v - q * d: llvm-spirv 14 cannot translate the `freeze` clang emits
  * when it pairs a `/` with a `%` of the same operands. */
@@ -44,26 +41,7 @@
 #define RTSN (TSN / WPTN)
 #define WGS (RTSM * RTSN)
 
-#if DTYPE == 0
-#define T float
-#define LOAD(p, i) ((p)[i])
-#define STORE(p, i, v) ((p)[i] = (v))
-#elif DTYPE == 1
-#define T half
-#define LOAD(p, i) vload_half((i), (p))
-#define STORE(p, i, v) vstore_half((v), (i), (p))
-#else
-#define T ushort
-#define LOAD(p, i) as_float(((uint)(p)[i]) << 16)
-#define STORE(p, i, v) ((p)[i] = accel_f32_to_bf16(v))
-#endif
-
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+#include "accel_storage.h"
 
 typedef struct conv_geom {
     int n, c, h, w, k, r, s, p, q, sh, sw, ph, pw, dh, dw;

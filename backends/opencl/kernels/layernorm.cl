@@ -13,30 +13,7 @@
 #ifndef WG
 #define WG 256
 #endif
-#ifndef DTYPE
-#define DTYPE 0
-#endif
-
-#if DTYPE == 0
-#define T float
-#define LOAD(p, i) ((p)[i])
-#define STORE(p, i, v) ((p)[i] = (v))
-#elif DTYPE == 1
-#define T half
-#define LOAD(p, i) vload_half((i), (p))
-#define STORE(p, i, v) vstore_half((v), (i), (p))
-#else
-#define T ushort
-#define LOAD(p, i) as_float(((uint)(p)[i]) << 16)
-#define STORE(p, i, v) ((p)[i] = accel_f32_to_bf16(v))
-#endif
-
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+#include "accel_storage.h"
 
 /* Sum over the work-group; every work-item gets the result. */
 inline float accel_group_sum(float v, __local float *scratch) {
