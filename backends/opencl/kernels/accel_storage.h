@@ -4,7 +4,7 @@
  *
  * DTYPE (compile-time option; default 0) picks T, the element type in memory, and LOAD / STORE,
  * which read and write it as float: 0 f32, 1 f16 via vload_half / vstore_half (core OpenCL C, no
- * cl_khr_fp16 needed), 2 bf16 as ushort (round to nearest even, NaN kept quiet). */
+ * cl_khr_fp16 needed), 2 bf16 as ushort (accel_bf16.h). */
 #ifndef ACCEL_STORAGE_H
 #define ACCEL_STORAGE_H
 
@@ -12,12 +12,7 @@
 #define DTYPE 0
 #endif
 
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+#include "accel_bf16.h"
 
 #if DTYPE == 0
 #define T float

@@ -81,13 +81,7 @@
 #define STORE_CD(p, i, v) ((p)[i] = accel_f32_to_bf16(v))
 #endif
 
-/* Round to nearest even; NaN stays a quiet NaN. */
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+#include "accel_bf16.h"
 
 inline float accel_epilogue(float v, int flags) {
     if (flags & 4)

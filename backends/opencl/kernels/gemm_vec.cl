@@ -57,12 +57,7 @@
 #define AS_VEC CAT(as_float, VECN)
 #define AS_UINTV CAT(as_uint, VECN)
 
-inline ushort accel_f32_to_bf16(float f) {
-    uint u = as_uint(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)
-        return (ushort)((u >> 16) | 0x40u);
-    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+#include "accel_bf16.h"
 
 #if AB_TYPE == 0
 #define AB_T float
