@@ -15,6 +15,7 @@
 #include "cpu_dtype.h"
 #include "cpu_gemm_core.h"
 #include "cpu_internal.h"
+#include "cpu_softmax_row.h"
 
 typedef struct attention_plan {
     cpu_plan base;
@@ -28,14 +29,7 @@ typedef struct attention_plan {
 static void softmax_rows(float *scores, int64_t rows, int64_t S) {
     for (int64_t i = 0; i < rows; i++) {
         float *r = scores + i * S;
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < S; j++) mx = r[j] > mx ? r[j] : mx;
-        float sum = 0.0f;
-        for (int64_t j = 0; j < S; j++) {
-            r[j] = expf(r[j] - mx);
-            sum += r[j];
-        }
-        const float inv = 1.0f / sum;
+        const float inv = 1.0f / cpu_softmax_exp_row(r, S);
         for (int64_t j = 0; j < S; j++) r[j] *= inv;
     }
 }

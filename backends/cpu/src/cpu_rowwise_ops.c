@@ -9,6 +9,7 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_softmax_row.h"
 
 static accel_status check_dtype(const accel_host_services *host, const char *op, accel_dtype t) {
     if (cpu_dtype_is_float(t)) return ACCEL_OK;
@@ -119,14 +120,7 @@ static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops,
             }
             if (m)
                 for (int64_t j = 0; j < cols; j++) e[j] += m[j];
-            float mx = -INFINITY;
-            for (int64_t j = 0; j < cols; j++) mx = e[j] > mx ? e[j] : mx;
-            float sum = 0.0f;
-            for (int64_t j = 0; j < cols; j++) {
-                e[j] = expf(e[j] - mx);
-                sum += e[j];
-            }
-            const float inv = 1.0f / sum;
+            const float inv = 1.0f / cpu_softmax_exp_row(e, cols);
             if (d.dtype == ACCEL_DTYPE_F32) {
                 float *y = (float *)Y + base;
                 for (int64_t j = 0; j < cols; j++) y[j] = e[j] * inv;
