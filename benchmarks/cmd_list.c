@@ -37,7 +37,7 @@ int bench_cmd_list(int argc, char **argv)
             for (int d = 0; d < AWL_DTYPE_COUNT; d++)
                 if (cfg->dtypes & (1u << d))
                     bench_strbuf_appendf(&dtypes, "%s%s", dtypes.len ? "," : "", awl_dtype_name((awl_dtype)d));
-            printf("  %-*s  %-22s %s%s  %s\n", (int)width, cfg->id, bench_strbuf_str(&dtypes),
+            printf("  %-*s  %-24s %s%s  %s\n", (int)width, cfg->id, bench_strbuf_str(&dtypes),
                    cfg->quick ? "Q" : "-", cfg->standard ? "S" : "-",
                    cfg->description ? cfg->description : "");
             bench_strbuf_free(&dtypes);
