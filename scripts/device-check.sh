@@ -14,6 +14,10 @@
 # its own slice. Needs no network and no package manager: a C compiler, CMake, ninja (or make),
 # the CUDA toolkit and, for the reference, Python with PyTorch.
 #
+# Rehearsal without a GPU: ACCEL_FAKE_CUDA=ok LD_LIBRARY_PATH=<build>/backends/cuda/tests/fake_driver
+# scripts/device-check.sh OUT runs every step against the fake H100 of the cuda tests (its
+# conformance passes; the cuBLASLt steps fail there and the host-emulated quick suite times out).
+#
 # --dry-run (what CI runs on machines without a GPU): configure and build, look for a GPU, say
 # clearly that there is none, exit 0. Environment: ACCEL_DEVICE_CHECK_BUILD_DIR (default
 # build-device), CUDA_HOME (default: found from nvcc or /usr/local/cuda).

@@ -199,7 +199,11 @@ int main(int argc, char **argv) {
     if ((r = B.cu.cuDevicePrimaryCtxRetain(&B.ctx, dev)) || (r = B.cu.cuCtxSetCurrent(B.ctx)))
         return die("primary context", (int)r);
     B.cu.cuStreamCreate(&B.stream, CU_STREAM_NON_BLOCKING);
-    if (B.lt.cublasLtCreate(&B.handle)) return die("cublasLtCreate", 0);
+    cublasStatus_t ls = B.lt.cublasLtCreate(&B.handle);
+    if (ls != CUBLAS_STATUS_SUCCESS) {
+        fprintf(stderr, "cublaslt_direct_bench: cublasLtCreate: %s (%d)\n", B.lt.cublasLtGetStatusName(ls), (int)ls);
+        return 1;
+    }
 
     /* inputs: bf16 U(-1, 1), or e4m3 U(-256, 256) with scales 2^-8 (the gemm workload's data) */
     const size_t elems = (size_t)n * n, bytes = elems * 2, in_bytes = elems * (fp8 ? 1 : 2);
