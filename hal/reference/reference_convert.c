@@ -229,7 +229,7 @@ double accel_ref_unit_roundoff_dtype(accel_dtype t) {
 double accel_ref_unit_roundoff_compute(accel_compute_type t, accel_dtype a_type) {
     switch (t) {
     case ACCEL_COMPUTE_DEFAULT: /* fp8 inputs compute in F32 (ops.h) */
-        if (a_type == ACCEL_DTYPE_F8_E4M3 || a_type == ACCEL_DTYPE_F8_E5M2) return ldexp(1.0, -24);
+        if (accel_dtype_is_fp8(a_type)) return ldexp(1.0, -24);
         return accel_ref_unit_roundoff_dtype(a_type);
     case ACCEL_COMPUTE_F32: return ldexp(1.0, -24);
     case ACCEL_COMPUTE_TF32: return ldexp(1.0, -11);

@@ -49,20 +49,18 @@ static accel_dtype gemm_type(const accel_gemm_desc *g, int operand) {
     }
 }
 
-static int is_fp8(accel_dtype t) { return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2; }
-
 static int is_wide_float(accel_dtype t) {
     return t == ACCEL_DTYPE_F32 || t == ACCEL_DTYPE_F16 || t == ACCEL_DTYPE_BF16;
 }
 
 /* fp8 is an input format here: both inputs fp8, everything they produce in a wider float. */
 static accel_status validate_gemm_fp8(const accel_gemm_desc *g) {
-    if (!is_fp8(g->a_type) && !is_fp8(g->b_type)) {
-        if (is_fp8(g->c_type) || is_fp8(g->d_type) || is_fp8(g->bias_type))
+    if (!accel_dtype_is_fp8(g->a_type) && !accel_dtype_is_fp8(g->b_type)) {
+        if (accel_dtype_is_fp8(g->c_type) || accel_dtype_is_fp8(g->d_type) || accel_dtype_is_fp8(g->bias_type))
             return BAD("gemm: fp8 is defined for A and B only (C, D and bias need f32, f16 or bf16)");
         return ACCEL_OK;
     }
-    if (!is_fp8(g->a_type) || !is_fp8(g->b_type))
+    if (!accel_dtype_is_fp8(g->a_type) || !accel_dtype_is_fp8(g->b_type))
         return BAD("gemm: fp8 needs both A and B in fp8 (A %s, B %s)", accel_dtype_name(g->a_type),
                    accel_dtype_name(g->b_type));
     if (!is_wide_float(g->d_type) || (g->beta != 0 && !is_wide_float(g->c_type)) ||
@@ -251,8 +249,8 @@ operand_use hal_op_operand_use(const accel_op_desc *d, int i) {
     case ACCEL_OP_GEMM:
         if (i == 2) return d->u.gemm.beta != 0 ? OPERAND_REQUIRED : OPERAND_UNUSED;
         if (i == 4) return d->u.gemm.epilogue & ACCEL_EPILOGUE_BIAS ? OPERAND_REQUIRED : OPERAND_UNUSED;
-        if (i == 5) return is_fp8(d->u.gemm.a_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
-        if (i == 6) return is_fp8(d->u.gemm.b_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
+        if (i == 5) return accel_dtype_is_fp8(d->u.gemm.a_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
+        if (i == 6) return accel_dtype_is_fp8(d->u.gemm.b_type) ? OPERAND_OPTIONAL : OPERAND_REJECTED;
         return OPERAND_REQUIRED;
     case ACCEL_OP_CONV2D:
         if (i == 2) return d->u.conv2d.epilogue & ACCEL_EPILOGUE_BIAS ? OPERAND_REQUIRED : OPERAND_UNUSED;

@@ -78,7 +78,7 @@ static conf_result gemm_case(conf_ctx *c, accel_gemm_desc g) {
     }
     if (c->corrupt) accel_ref_store(g.d_type, t[3].host, 0, accel_ref_load(g.d_type, t[3].host, 0) + 1.0);
     double u = accel_ref_unit_roundoff_compute(g.compute, g.a_type);
-    const int fp8 = g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2;
+    const int fp8 = accel_dtype_is_fp8(g.a_type);
     double scale = 1.0; /* the scales fold into alpha for the reference, and scale the bound */
     if (fp8) {
         for (int i = 5; i < 7; ++i)

@@ -48,8 +48,7 @@ static uint64_t lcg_next(uint64_t *state) {
  * unit roundoff, whatever K; accumulation adds a sqrt(K) random walk. Unlike the elementwise bound,
  * whose sum|a||b| term grows with K, this stays far below 1 at every size, so a wrong layout or a
  * dropped K block fails it even in bf16. */
-static double gemm_normwise_tol(const accel_gemm_desc *d, double u_acc) {
-    const int fp8 = d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2;
+static double gemm_normwise_tol(const accel_gemm_desc *d, int fp8, double u_acc) {
     double u_prod = 0.0; /* fp8 x fp8 and f32 x f32 products are exact in fp32 */
     if (!fp8 && d->compute != ACCEL_COMPUTE_F32 && d->compute != ACCEL_COMPUTE_F64)
         u_prod = accel_ref_unit_roundoff_compute(d->compute, d->a_type);
@@ -97,10 +96,11 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
         free(vals);
         return wl_fail_hal(st, "reading gemm samples");
     }
+    const int fp8 = accel_dtype_is_fp8(d->a_type);
     double u = accel_ref_unit_roundoff_compute(d->compute, d->a_type);
     /* Hopper-class fp8 MMA keeps about 14 significand bits in its internal accumulator before
      * cuBLASLt promotes partial sums to fp32, so an fp32 u would fail correct fp8 results. */
-    if (d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2)
+    if (fp8)
         u = fmax(u, 0x1p-14);
     double u_out = accel_ref_unit_roundoff_dtype(d->d_type);
     accel_dtype bt = d->bias_type ? d->bias_type : d->d_type;
@@ -111,7 +111,6 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
     out->tolerance = 1.0;
     out->detail[0] = '\0';
     /* accumulation: fp32 for every float type (fp64 for f64, fp16 for F16_ACC16; fp8 MMA ~14 bits) */
-    const int fp8 = d->a_type == ACCEL_DTYPE_F8_E4M3 || d->a_type == ACCEL_DTYPE_F8_E5M2;
     const double u_acc = d->compute == ACCEL_COMPUTE_F64         ? 0x1p-53
                          : d->compute == ACCEL_COMPUTE_F16_ACC16 ? 0x1p-11
                          : fp8                                   ? 0x1p-14
@@ -146,7 +145,7 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
                      (long long)d->k);
         }
     }
-    const double tol = gemm_normwise_tol(d, u_acc);
+    const double tol = gemm_normwise_tol(d, fp8, u_acc);
     if (ref2 > 0.0 && isfinite(err2)) {
         const double norm = sqrt(err2 / ref2), ratio = norm / tol;
         if (ratio > out->max_rel_err)

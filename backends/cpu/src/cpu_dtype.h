@@ -63,10 +63,6 @@ static inline uint16_t cpu_f32_to_f16(float f) {
     return (uint16_t)(sign | q);
 }
 
-static inline int cpu_dtype_is_fp8(accel_dtype t) {
-    return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2;
-}
-
 /* OCP fp8 (e4m3: bias 7, NaN S.1111.111, no inf; e5m2: bias 15, IEEE inf/NaN) to fp32, exactly:
  * rebias the exponent into fp32's, subnormals through an exact multiply. */
 static inline float cpu_fp8_to_f32(accel_dtype t, uint8_t x) {
@@ -112,7 +108,7 @@ static inline int cpu_dtype_is_float(accel_dtype t) {
 }
 
 static inline size_t cpu_dtype_bytes(accel_dtype t) {
-    return t == ACCEL_DTYPE_F32 ? 4u : cpu_dtype_is_fp8(t) ? 1u : 2u;
+    return t == ACCEL_DTYPE_F32 ? 4u : accel_dtype_is_fp8(t) ? 1u : 2u;
 }
 
 #endif

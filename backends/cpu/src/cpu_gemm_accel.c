@@ -77,7 +77,7 @@ accel_status cpu_gemm_plan_accel(cpu_context *ctx, const accel_gemm_desc *d, cpu
     snprintf(info->library, sizeof info->library, "accel");
     snprintf(info->algorithm, sizeof info->algorithm, "packed %s, %d threads%s",
              cpu_gemm_kernel_name(g), p->threads,
-             cpu_dtype_is_fp8(d->a_type) ? ", fp8 widened to fp32 while packing (no fp8 units)" : "");
+             accel_dtype_is_fp8(d->a_type) ? ", fp8 widened to fp32 while packing (no fp8 units)" : "");
     *out = &p->base;
     return ACCEL_OK;
 }

@@ -41,7 +41,7 @@ accel_status cpu_gemm_check_types(const accel_host_services *host, const char *p
     cpu_gemm_dims r = cpu_gemm_dims_resolve(d);
     if (r.compute == ACCEL_COMPUTE_TF32)
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s: no tf32 hardware on CPU", path);
-    if (cpu_dtype_is_fp8(d->a_type)) { /* the HAL has checked the rest of the fp8 rules */
+    if (accel_dtype_is_fp8(d->a_type)) { /* the HAL has checked the rest of the fp8 rules */
         if (!fp8_inputs)
             return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                    "%s: no fp8 matmul in this library (library \"accel\" widens "

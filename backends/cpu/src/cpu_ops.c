@@ -52,7 +52,7 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
     accel_status st = pick_library(ctx, desc->library, &lib);
     if (st != ACCEL_OK) return st;
     /* The default path is the one that runs the description: oneDNN 2.6 has no fp8 matmul. */
-    if (!desc->library[0] && desc->kind == ACCEL_OP_GEMM && cpu_dtype_is_fp8(desc->u.gemm.a_type))
+    if (!desc->library[0] && desc->kind == ACCEL_OP_GEMM && accel_dtype_is_fp8(desc->u.gemm.a_type))
         lib = CPU_LIB_ACCEL;
     cpu_plan *plan = NULL;
     info->workspace_bytes = 0;

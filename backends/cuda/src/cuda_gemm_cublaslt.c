@@ -86,8 +86,7 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
     accel_cuda_ctx *ctx = dev->ctx;
     lt_plan *lp = calloc(1, sizeof *lp);
     if (!lp) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
-    const accel_dtype at = plan->desc.u.gemm.a_type;
-    if ((at == ACCEL_DTYPE_F8_E4M3 || at == ACCEL_DTYPE_F8_E5M2) && dev->sm < 89) {
+    if (accel_dtype_is_fp8(plan->desc.u.gemm.a_type) && dev->sm < 89) {
         free(lp);
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cublaslt fp8 needs fp8 tensor cores (sm_89 or newer); "
                                     "this device is sm_%d", dev->sm);

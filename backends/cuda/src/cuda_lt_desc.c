@@ -144,7 +144,7 @@ accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const a
     accel_cuda_gemm_resolve(desc, &g);
     cudaDataType_t ta = CUDA_R_32F, tb = CUDA_R_32F, tc = CUDA_R_32F, tbias = CUDA_R_32F;
     cublasComputeType_t compute;
-    out->fp8 = g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2;
+    out->fp8 = accel_dtype_is_fp8(g.a_type);
     if (out->fp8) {
         if (fp8_refusal(&g, why, why_len)) return ACCEL_ERR_UNIMPLEMENTED;
         compute = CUBLAS_COMPUTE_32F; /* fp32 accumulation, fp32 alpha/beta */

@@ -264,7 +264,7 @@ accel_status accel_cuda_plan_gemm_accel(accel_cuda_plan *plan, accel_plugin_plan
     accel_cuda_ctx *ctx = plan->dev->ctx;
     accel_gemm_desc g;
     accel_cuda_gemm_resolve(&plan->desc.u.gemm, &g);
-    if (g.a_type == ACCEL_DTYPE_F8_E4M3 || g.a_type == ACCEL_DTYPE_F8_E5M2)
+    if (accel_dtype_is_fp8(g.a_type))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "accel GEMM kernels do not read fp8 (library cublaslt does, on sm_89 or newer)");
     const char *sfx = accel_cuda_dtype_suffix(g.a_type, 1);

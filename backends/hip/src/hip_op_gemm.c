@@ -157,7 +157,7 @@ accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
     const accel_gemm_desc *g = &plan->desc.u.gemm;
     const char *lib = plan->desc.library;
     accel_dtype bias_type = g->bias_type == ACCEL_DTYPE_INVALID ? g->d_type : g->bias_type;
-    if (g->a_type == ACCEL_DTYPE_F8_E4M3 || g->a_type == ACCEL_DTYPE_F8_E5M2)
+    if (accel_dtype_is_fp8(g->a_type))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip gemm: fp8 is not wired yet (hipBLASLt runs it on gfx94x with "
                                     "scale pointers, as the cuda backend does through cuBLASLt)");

@@ -153,10 +153,10 @@ static accel_status plan_gemm(ze_plan *p, accel_plugin_plan_info *info) {
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "level_zero: TF32 needs the XMX path (Intel subgroup matrix "
                                     "extensions), not built yet; use f32");
-    if (g->a_type == ACCEL_DTYPE_F8_E4M3 || g->a_type == ACCEL_DTYPE_F8_E5M2)
+    if (accel_dtype_is_fp8(g->a_type))
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                    "%s: fp8 GEMM is not implemented (our kernels read f32, f16 and "
-                                    "bf16; OpenCL C has no fp8 type)", "level_zero");
+                                    "level_zero: fp8 GEMM is not implemented (our kernels read f32, f16 and "
+                                    "bf16; OpenCL C has no fp8 type)");
     if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32 &&
         !(g->compute == ACCEL_COMPUTE_F16 && g->a_type == ACCEL_DTYPE_F16) &&
         !(g->compute == ACCEL_COMPUTE_BF16 && g->a_type == ACCEL_DTYPE_BF16))

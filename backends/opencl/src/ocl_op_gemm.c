@@ -102,10 +102,10 @@ static accel_status ocl_gemm_check_types(ocl_device *dev, const accel_gemm_desc 
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl: TF32 compute is not offered (OpenCL exposes no TF32 "
                                     "math); use f32");
-    if (g->a_type == ACCEL_DTYPE_F8_E4M3 || g->a_type == ACCEL_DTYPE_F8_E5M2)
+    if (accel_dtype_is_fp8(g->a_type))
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                    "%s: fp8 GEMM is not implemented (our kernels read f32, f16 and "
-                                    "bf16; OpenCL C has no fp8 type)", "opencl");
+                                    "opencl: fp8 GEMM is not implemented (our kernels read f32, f16 and "
+                                    "bf16; OpenCL C has no fp8 type)");
     if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32 &&
         !(g->compute == ACCEL_COMPUTE_F16 && g->a_type == ACCEL_DTYPE_F16) &&
         !(g->compute == ACCEL_COMPUTE_BF16 && g->a_type == ACCEL_DTYPE_BF16))

@@ -23,6 +23,11 @@ typedef enum accel_dtype {
     ACCEL_DTYPE_COUNT_
 } accel_dtype;
 
+/* The fp8 storage types (both defined for GEMM A/B only). Inline: plugins cannot call libaccel. */
+static inline int accel_dtype_is_fp8(accel_dtype t) {
+    return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2;
+}
+
 /* How products are formed and accumulated, separate from storage (cuBLAS/hipBLASLt model).
  * F32: fp32 multiply and accumulate. TF32: inputs rounded to 10-bit mantissa, fp32 accumulate.
  * F16 / BF16: products in that type with fp32 accumulation unless the backend says otherwise in the
