@@ -145,7 +145,8 @@ static double round_double_to_format(double x, int p, int emin, double maxv) {
     return r;
 }
 
-uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x) {
+/* One rounding from double straight to fp8 (storing a double never double-rounds through f32). */
+static uint8_t fp8_encode(accel_dtype t, double x) {
     int p, bias;
     double maxv;
     fp8_format(t, &p, &bias, &maxv);
@@ -153,7 +154,7 @@ uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x) {
     const uint8_t nan = 0x7f; /* a NaN in both formats */
     uint8_t sign = signbit(x) ? 0x80 : 0x00;
     if (isnan(x)) return (uint8_t)(sign | nan);
-    double r = round_double_to_format((double)x, p, 1 - bias, maxv);
+    double r = round_double_to_format(x, p, 1 - bias, maxv);
     if (isinf(r)) /* e4m3 has no infinity */
         return (uint8_t)(sign | (t == ACCEL_DTYPE_F8_E5M2 ? 0x7c : nan));
     double a = fabs(r);
@@ -166,6 +167,8 @@ uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x) {
     unsigned m = (unsigned)ldexp(a, mbits - unbiased) - (1u << mbits);
     return (uint8_t)(sign | ((unsigned)(unbiased + bias) << mbits) | m);
 }
+
+uint8_t accel_ref_f32_to_fp8(accel_dtype t, float x) { return fp8_encode(t, (double)x); }
 
 double accel_ref_load(accel_dtype t, const void *base, int64_t i) {
     switch (t) {
@@ -196,14 +199,7 @@ void accel_ref_store(accel_dtype t, void *base, int64_t i, double v) {
     case ACCEL_DTYPE_F64: ((double *)base)[i] = v; break;
     case ACCEL_DTYPE_I8: ((int8_t *)base)[i] = (int8_t)accel_ref_round_to(t, (float)v); break;
     case ACCEL_DTYPE_F8_E4M3:
-    case ACCEL_DTYPE_F8_E5M2: {
-        /* one rounding from double: an fp8 value needs at most 4 significant bits, so the float
-         * cast is exact whenever v is already representable, and otherwise rounds first */
-        int p = t == ACCEL_DTYPE_F8_E5M2 ? 3 : 4, bias = t == ACCEL_DTYPE_F8_E5M2 ? 15 : 7;
-        double r = isnan(v) ? v : round_double_to_format(v, p, 1 - bias, ldexp(1.0, 120));
-        ((uint8_t *)base)[i] = accel_ref_f32_to_fp8(t, (float)r);
-        break;
-    }
+    case ACCEL_DTYPE_F8_E5M2: ((uint8_t *)base)[i] = fp8_encode(t, v); break;
     case ACCEL_DTYPE_I32: {
         double r = nearbyint(v);
         r = r < -2147483648.0 ? -2147483648.0 : r > 2147483647.0 ? 2147483647.0 : r;
