@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu_dtype.h"
 #include "cpu_internal.h"
 
 const char *cpu_library_name(cpu_library lib) {
@@ -13,10 +12,18 @@ const char *cpu_library_name(cpu_library lib) {
     }
 }
 
-static accel_status pick_library(cpu_context *ctx, const char *name, cpu_library *out) {
+/* oneDNN 2.6 has neither fp8 matmul nor an attention primitive. */
+static int onednn_offers(const accel_op_desc *desc) {
+    if (desc->kind == ACCEL_OP_ATTENTION) return 0;
+    return !(desc->kind == ACCEL_OP_GEMM && accel_dtype_is_fp8(desc->u.gemm.a_type));
+}
+
+/* "" is the path that runs the description: oneDNN where it has one, else ours. */
+static accel_status pick_library(cpu_context *ctx, const accel_op_desc *desc, cpu_library *out) {
     const accel_host_services *host = ctx->host;
+    const char *name = desc->library;
     if (name[0] == '\0') {
-        *out = ctx->onednn ? CPU_LIB_ONEDNN : CPU_LIB_ACCEL;
+        *out = ctx->onednn && onednn_offers(desc) ? CPU_LIB_ONEDNN : CPU_LIB_ACCEL;
         return ACCEL_OK;
     }
     if (strcmp(name, "accel") == 0) {
@@ -49,11 +56,8 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
     cpu_context *ctx = dev->ctx;
     const accel_host_services *host = ctx->host;
     cpu_library lib = CPU_LIB_ACCEL;
-    accel_status st = pick_library(ctx, desc->library, &lib);
+    accel_status st = pick_library(ctx, desc, &lib);
     if (st != ACCEL_OK) return st;
-    /* The default path is the one that runs the description: oneDNN 2.6 has no fp8 matmul. */
-    if (!desc->library[0] && desc->kind == ACCEL_OP_GEMM && accel_dtype_is_fp8(desc->u.gemm.a_type))
-        lib = CPU_LIB_ACCEL;
     cpu_plan *plan = NULL;
     info->workspace_bytes = 0;
     info->library[0] = info->algorithm[0] = '\0';
@@ -100,7 +104,7 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         break;
     case ACCEL_OP_ATTENTION:
         /* ours only: oneDNN 2.6 has no attention primitive and BLAS names none */
-        if (lib != CPU_LIB_ACCEL && desc->library[0])
+        if (lib != CPU_LIB_ACCEL)
             st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/%s: no fused attention in this library (library "
                                  "\"accel\" has one)", cpu_library_name(lib));
         else
