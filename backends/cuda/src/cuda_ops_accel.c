@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../gpu_common/kernels/accel_attention_limits.h"
 #include "cuda_ops.h"
 
 #define REF(i) accel_cuda_ref_ptr(operands[i])
@@ -144,7 +145,6 @@ typedef struct attention_params {
     float scale;
 } attention_params;
 
-enum { ATTENTION_MAX_SEQ = 4096, ATTENTION_MAX_DIM = 256 }; /* the kernel's shared arrays */
 
 static accel_status exec_attention(accel_cuda_plan *plan, accel_cuda_stream *s, const accel_plugin_ref *operands,
                                    accel_plugin_ref ws) {
@@ -166,12 +166,12 @@ accel_status accel_cuda_plan_attention(accel_cuda_plan *plan, accel_plugin_plan_
         return plan->dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                                "cuda attention: compute type %d (the kernel computes in fp32)",
                                                (int)d->compute);
-    if (d->seq > ATTENTION_MAX_SEQ || d->head_dim > ATTENTION_MAX_DIM || d->batch * d->heads > INT_MAX)
+    if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM || d->batch * d->heads > INT_MAX)
         return plan->dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                                "cuda attention: seq %lld / head_dim %lld above the kernel's %d / %d "
                                                "(a row's scores sit in shared memory)",
-                                               (long long)d->seq, (long long)d->head_dim, ATTENTION_MAX_SEQ,
-                                               ATTENTION_MAX_DIM);
+                                               (long long)d->seq, (long long)d->head_dim, ACCEL_ATTENTION_MAX_SEQ,
+                                               ACCEL_ATTENTION_MAX_DIM);
     plan->grid[0] = (unsigned)(d->batch * d->heads);
     plan->grid[1] = (unsigned)d->seq;
     plan->grid[2] = 1;

@@ -2,10 +2,8 @@
  * (grid.x = batch * heads, grid.y = seq): the row's scores live in shared memory, never in global
  * memory. Q, K, V, O are [batch, heads, seq, head_dim]; mask is [batch, seq] additive fp32.
  * A simple kernel, not a flash-attention one: each block reads its (batch, head)'s K and V from L2. */
+#include "accel_attention_limits.h"
 #include "accel_gpu_port.h"
-
-#define ACCEL_ATTENTION_MAX_SEQ 4096
-#define ACCEL_ATTENTION_MAX_DIM 256
 
 struct accel_attention_params {
     accel_i64 heads, seq, head_dim;

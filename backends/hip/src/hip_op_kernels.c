@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hip_ops.h"
 
+#include "../../gpu_common/kernels/accel_attention_limits.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -85,8 +87,6 @@ static accel_status plan_conv2d(hip_plan *plan, accel_plugin_plan_info *info) {
     return st;
 }
 
-enum { ATTENTION_MAX_SEQ = 4096, ATTENTION_MAX_DIM = 256 }; /* attention.cu's shared arrays */
-
 static accel_status plan_attention(hip_plan *plan, accel_plugin_plan_info *info) {
     hip_ctx *ctx = plan->dev->ctx;
     const accel_attention_desc *a = &plan->desc.u.attention;
@@ -97,10 +97,11 @@ static accel_status plan_attention(hip_plan *plan, accel_plugin_plan_info *info)
         !(a->compute == ACCEL_COMPUTE_F16 && a->dtype == ACCEL_DTYPE_F16))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip attention: compute type %d (the kernel "
                                     "computes in fp32)", (int)a->compute);
-    if (a->seq > ATTENTION_MAX_SEQ || a->head_dim > ATTENTION_MAX_DIM || a->batch * a->heads > UINT32_MAX)
+    if (a->seq > ACCEL_ATTENTION_MAX_SEQ || a->head_dim > ACCEL_ATTENTION_MAX_DIM || a->batch * a->heads > UINT32_MAX)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip attention: seq %lld / head_dim %lld above the kernel's %d / %d",
-                                    (long long)a->seq, (long long)a->head_dim, ATTENTION_MAX_SEQ, ATTENTION_MAX_DIM);
+                                    (long long)a->seq, (long long)a->head_dim, ACCEL_ATTENTION_MAX_SEQ,
+                                    ACCEL_ATTENTION_MAX_DIM);
     plan->attention = (hip_attention_params){a->heads, a->seq, a->head_dim, (float)a->scale, 0};
     accel_status st = load(plan, "attention.cu", "accel_attention", hip_dtype_suffix(a->dtype), info);
     plan->grid[0] = (uint32_t)(a->batch * a->heads);

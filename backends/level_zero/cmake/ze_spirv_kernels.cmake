@@ -72,6 +72,8 @@ function(accel_ze_spirv_kernels out_var)
   file(GLOB opencl_sources CONFIGURE_DEPENDS ${ACCEL_ZE_OPENCL_KERNEL_DIR}/*.cl)
   file(GLOB own_sources CONFIGURE_DEPENDS ${ACCEL_ZE_OWN_KERNEL_DIR}/*.cl)
   file(GLOB opencl_headers CONFIGURE_DEPENDS ${ACCEL_ZE_OPENCL_KERNEL_DIR}/*.h)
+  # attention.cl includes the limits its hosts check, from the GPU kernels' folder
+  list(APPEND opencl_headers ${PROJECT_SOURCE_DIR}/backends/gpu_common/kernels/accel_attention_limits.h)
   list(LENGTH opencl_sources n_opencl)
   list(LENGTH own_sources n_own)
   message(STATUS "level_zero backend: SPIR-V kernels from ${n_opencl} OpenCL file(s) and ${n_own} "

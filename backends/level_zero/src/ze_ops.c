@@ -10,6 +10,8 @@
 
 #include "ze_internal.h"
 
+#include "../../gpu_common/kernels/accel_attention_limits.h"
+
 /* The default tiles of gemm.cl and conv2d.cl, the ones the variants are built with. */
 enum { ZE_TSM = 64, ZE_TSN = 64, ZE_TSK = 16, ZE_WPTM = 4, ZE_WPTN = 4 };
 enum { ZE_ELEMENTWISE_GROUP = 256, ZE_MAX_ARGS = 32, ZE_MAX_SCALARS = 32 };
@@ -353,7 +355,6 @@ static accel_status plan_softmax(ze_plan *p, accel_plugin_plan_info *info) {
 
 /* ---- attention: attention.cl, one work-group per query row on a (seq, heads, batch) grid ---- */
 
-enum { ZE_ATTENTION_MAX_SEQ = 4096, ZE_ATTENTION_MAX_DIM = 256 }; /* attention.cl's local arrays */
 
 static accel_status attention_bind(ze_plan *p, const accel_plugin_ref *ops, accel_plugin_arg *args,
                                    ze_scalar *scratch) {
@@ -374,11 +375,11 @@ static accel_status plan_attention(ze_plan *p, accel_plugin_plan_info *info) {
         return p->dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                        "level_zero attention: compute type %d (the kernel computes in fp32)",
                                        (int)d->compute);
-    if (d->seq > ZE_ATTENTION_MAX_SEQ || d->head_dim > ZE_ATTENTION_MAX_DIM)
+    if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM)
         return p->dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                        "level_zero attention: seq %lld / head_dim %lld above the kernel's %d / %d "
                                        "(a row's scores sit in local memory)", (long long)d->seq,
-                                       (long long)d->head_dim, ZE_ATTENTION_MAX_SEQ, ZE_ATTENTION_MAX_DIM);
+                                       (long long)d->head_dim, ACCEL_ATTENTION_MAX_SEQ, ACCEL_ATTENTION_MAX_DIM);
     uint32_t wg = row_group(d->seq);
     char image[32];
     snprintf(image, sizeof image, "attention__wg%u_dt%d", wg, dt);

@@ -8,15 +8,14 @@
  *   Q, K, V, O are [batch, heads, seq, head_dim]; mask is [batch, seq] additive fp32. Grid
  *   (WG * seq, heads, batch), work-group (WG, 1, 1): group (i, h, b) computes row i of head h of
  *   batch b (3-D so no index is divided: llvm-spirv-14 cannot take what clang makes of that).
- *   seq <= MAX_SEQ and head_dim <= MAX_DIM (the local arrays).
+ *   seq <= ACCEL_ATTENTION_MAX_SEQ and head_dim <= ACCEL_ATTENTION_MAX_DIM (the local arrays).
  *
  * Compile-time options: WG (default 64), DTYPE (0 f32, 1 f16 storage via vload_half, 2 bf16). */
 
 #ifndef WG
 #define WG 64
 #endif
-#define MAX_SEQ 4096
-#define MAX_DIM 256
+#include "../../gpu_common/kernels/accel_attention_limits.h"
 
 #include "accel_storage.h"
 
@@ -27,8 +26,8 @@ accel_attention(const int seq, const int head_dim, const float scale, const int 
                 __global const T *Q, const long q_off, __global const T *K, const long k_off,
                 __global const T *V, const long v_off, __global const float *mask, const long mask_off,
                 __global T *O, const long o_off) {
-    __local float qs[MAX_DIM];
-    __local float ps[MAX_SEQ];
+    __local float qs[ACCEL_ATTENTION_MAX_DIM];
+    __local float ps[ACCEL_ATTENTION_MAX_SEQ];
     __local float scratch[WG];
     const long i = get_group_id(0), h = get_group_id(1), b = get_group_id(2);
     const long heads = get_num_groups(1);

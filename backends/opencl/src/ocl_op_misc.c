@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_ops.h"
 
+#include "../../gpu_common/kernels/accel_attention_limits.h"
+
 #include <limits.h>
 #include <stdio.h>
 
@@ -187,8 +189,6 @@ accel_status ocl_plan_softmax(ocl_plan *plan, accel_plugin_plan_info *info) {
 /* ---- attention: args seq, head_dim, scale, has_mask, Q, q_off, K, k_off, V, v_off, mask,
  * mask_off, O, o_off; grid (WG * seq, heads, batch) ---- */
 
-#define OCL_ATTENTION_MAX_SEQ 4096 /* attention.cl's local arrays */
-#define OCL_ATTENTION_MAX_DIM 256
 
 static accel_status ocl_attention_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
     size_t es = ocl_dtype_size(plan->desc.u.attention.dtype);
@@ -218,11 +218,11 @@ accel_status ocl_plan_attention(ocl_plan *plan, accel_plugin_plan_info *info) {
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl attention: compute type %d (the kernel computes in fp32)",
                                     (int)d->compute);
-    if (d->seq > OCL_ATTENTION_MAX_SEQ || d->head_dim > OCL_ATTENTION_MAX_DIM)
+    if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM)
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl attention: seq %lld / head_dim %lld above the kernel's %d / %d "
                                     "(a row's scores sit in local memory)", (long long)d->seq,
-                                    (long long)d->head_dim, OCL_ATTENTION_MAX_SEQ, OCL_ATTENTION_MAX_DIM);
+                                    (long long)d->head_dim, ACCEL_ATTENTION_MAX_SEQ, ACCEL_ATTENTION_MAX_DIM);
     plan->global[1] = (size_t)d->heads;
     plan->global[2] = (size_t)d->batch;
     size_t wg = 0;
