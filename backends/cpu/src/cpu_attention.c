@@ -70,9 +70,7 @@ accel_status cpu_attention_plan(cpu_context *ctx, const accel_attention_desc *d,
     if (!cpu_dtype_is_float(d->dtype))
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu attention: dtype %d not supported (f32, bf16, f16)",
                                (int)d->dtype);
-    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
-        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
-        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+    if (!accel_compute_is_fp32_on(d->compute, d->dtype))
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                "cpu attention: compute type %d (it computes in fp32 from f32/bf16/f16 storage)",
                                (int)d->compute);

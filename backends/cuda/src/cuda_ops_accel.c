@@ -160,9 +160,7 @@ accel_status accel_cuda_plan_attention(accel_cuda_plan *plan, accel_plugin_plan_
     const accel_attention_desc *d = &plan->desc.u.attention;
     const char *sfx = accel_cuda_dtype_suffix(d->dtype, 0);
     if (!sfx) return no_dtype(plan, "attention", d->dtype);
-    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
-        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
-        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+    if (!accel_compute_is_fp32_on(d->compute, d->dtype))
         return plan->dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                                "cuda attention: compute type %d (the kernel computes in fp32)",
                                                (int)d->compute);

@@ -92,9 +92,7 @@ static accel_status plan_attention(hip_plan *plan, accel_plugin_plan_info *info)
     const accel_attention_desc *a = &plan->desc.u.attention;
     if (!float_type(a->dtype))
         return unsupported_type(plan, "attention", a->dtype);
-    if (a->compute != ACCEL_COMPUTE_DEFAULT && a->compute != ACCEL_COMPUTE_F32 &&
-        !(a->compute == ACCEL_COMPUTE_BF16 && a->dtype == ACCEL_DTYPE_BF16) &&
-        !(a->compute == ACCEL_COMPUTE_F16 && a->dtype == ACCEL_DTYPE_F16))
+    if (!accel_compute_is_fp32_on(a->compute, a->dtype))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip attention: compute type %d (the kernel "
                                     "computes in fp32)", (int)a->compute);
     if (a->seq > ACCEL_ATTENTION_MAX_SEQ || a->head_dim > ACCEL_ATTENTION_MAX_DIM || a->batch * a->heads > UINT32_MAX)

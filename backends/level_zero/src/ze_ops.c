@@ -159,9 +159,7 @@ static accel_status plan_gemm(ze_plan *p, accel_plugin_plan_info *info) {
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "level_zero: fp8 GEMM is not implemented (our kernels read f32, f16 and "
                                     "bf16; OpenCL C has no fp8 type)");
-    if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32 &&
-        !(g->compute == ACCEL_COMPUTE_F16 && g->a_type == ACCEL_DTYPE_F16) &&
-        !(g->compute == ACCEL_COMPUTE_BF16 && g->a_type == ACCEL_DTYPE_BF16))
+    if (!accel_compute_is_fp32_on(g->compute, g->a_type))
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "level_zero: compute type %d with %d inputs is not offered (the "
                                     "kernels multiply and accumulate in fp32)",
@@ -369,9 +367,7 @@ static accel_status plan_attention(ze_plan *p, accel_plugin_plan_info *info) {
     const accel_attention_desc *d = &p->desc.u.attention;
     int dt = storage_code(p->dev, d->dtype, "attention");
     if (dt < 0) return ACCEL_ERR_UNIMPLEMENTED;
-    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
-        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
-        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+    if (!accel_compute_is_fp32_on(d->compute, d->dtype))
         return p->dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                        "level_zero attention: compute type %d (the kernel computes in fp32)",
                                        (int)d->compute);

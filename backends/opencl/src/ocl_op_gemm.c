@@ -106,9 +106,7 @@ static accel_status ocl_gemm_check_types(ocl_device *dev, const accel_gemm_desc 
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl: fp8 GEMM is not implemented (our kernels read f32, f16 and "
                                     "bf16; OpenCL C has no fp8 type)");
-    if (g->compute != ACCEL_COMPUTE_DEFAULT && g->compute != ACCEL_COMPUTE_F32 &&
-        !(g->compute == ACCEL_COMPUTE_F16 && g->a_type == ACCEL_DTYPE_F16) &&
-        !(g->compute == ACCEL_COMPUTE_BF16 && g->a_type == ACCEL_DTYPE_BF16))
+    if (!accel_compute_is_fp32_on(g->compute, g->a_type))
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl: compute type %d with %d inputs is not offered (our "
                                     "kernels multiply and accumulate in fp32)",

@@ -212,9 +212,7 @@ static accel_status ocl_attention_args(ocl_plan *plan, int empty) {
 accel_status ocl_plan_attention(ocl_plan *plan, accel_plugin_plan_info *info) {
     ocl_device *dev = plan->dev;
     const accel_attention_desc *d = &plan->desc.u.attention;
-    if (d->compute != ACCEL_COMPUTE_DEFAULT && d->compute != ACCEL_COMPUTE_F32 &&
-        !(d->compute == ACCEL_COMPUTE_BF16 && d->dtype == ACCEL_DTYPE_BF16) &&
-        !(d->compute == ACCEL_COMPUTE_F16 && d->dtype == ACCEL_DTYPE_F16))
+    if (!accel_compute_is_fp32_on(d->compute, d->dtype))
         return dev->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "opencl attention: compute type %d (the kernel computes in fp32)",
                                     (int)d->compute);

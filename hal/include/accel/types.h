@@ -51,6 +51,14 @@ typedef enum accel_device_type {
     ACCEL_DEVICE_OTHER = 4
 } accel_device_type;
 
+/* Whether fp32 arithmetic on inputs stored as t delivers compute type c: DEFAULT, F32, or t's own
+ * F16 / BF16 (products of such inputs are exact in fp32, and accumulation is fp32). What a backend
+ * that computes in fp32 checks before accepting a compute type. Inline: plugins cannot call libaccel. */
+static inline int accel_compute_is_fp32_on(accel_compute_type c, accel_dtype t) {
+    return c == ACCEL_COMPUTE_DEFAULT || c == ACCEL_COMPUTE_F32 || (c == ACCEL_COMPUTE_F16 && t == ACCEL_DTYPE_F16) ||
+           (c == ACCEL_COMPUTE_BF16 && t == ACCEL_DTYPE_BF16);
+}
+
 /* accel_device_info.features bits. */
 #define ACCEL_FEATURE_FP64 (1ull << 0)
 #define ACCEL_FEATURE_FP16 (1ull << 1)
