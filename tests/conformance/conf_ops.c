@@ -325,25 +325,27 @@ static void attention_reference(const accel_op_desc *d, conf_tensor *t, double *
     accel_ref_attention(&d->u.attention, t[0].host, t[1].host, t[2].host, t[3].host, ref);
 }
 
-static conf_result check_attention(conf_ctx *c) {
+/* Q, K, V, O in the storage type, the mask in fp32 (written by `mask`). */
+static conf_result attention_case(conf_ctx *c, accel_attention_desc a, prepare_fn mask) {
     accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
-    d.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 2, .heads = 3,
-                                           .seq = 9, .head_dim = 8, .scale = 0.35};
-    const accel_dtype types[5] = {ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32, ACCEL_DTYPE_F32,
-                                  ACCEL_DTYPE_F32};
-    return normwise_case(c, &d, types, 4, attention_mask, attention_reference);
+    d.u.attention = a;
+    const accel_dtype types[5] = {a.dtype, a.dtype, a.dtype, ACCEL_DTYPE_F32, a.dtype};
+    return normwise_case(c, &d, types, 4, mask, attention_reference);
+}
+
+static conf_result check_attention(conf_ctx *c) {
+    return attention_case(c, (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 2, .heads = 3, .seq = 9,
+                                                    .head_dim = 8, .scale = 0.35},
+                          attention_mask);
 }
 
 /* BERT's head size, a sequence that is no multiple of anything, bf16 storage. */
 static accel_status attention_mask_33(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[3], 2, 33, 5, 7); }
 
 static conf_result check_attention_bf16(conf_ctx *c) {
-    accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
-    d.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_BF16, .batch = 2, .heads = 2,
-                                           .seq = 33, .head_dim = 64, .scale = 0.125};
-    const accel_dtype types[5] = {ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_F32,
-                                  ACCEL_DTYPE_BF16};
-    return normwise_case(c, &d, types, 4, attention_mask_33, attention_reference);
+    return attention_case(c, (accel_attention_desc){.dtype = ACCEL_DTYPE_BF16, .batch = 2, .heads = 2, .seq = 33,
+                                                    .head_dim = 64, .scale = 0.125},
+                          attention_mask_33);
 }
 
 const conf_check conf_op_checks[] = {
