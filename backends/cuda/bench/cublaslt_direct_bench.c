@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda_cublaslt_lib.h"
 #include "cuda_dl.h"
+#include "cuda_libsearch.h"
 #include "cuda_lt_desc.h"
 #include "cuda_symbols.h"
 #include "accel/reference.h"
@@ -25,13 +27,12 @@
 
 #define DRV_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_driver_table, ret, name, params)
 static const accel_cuda_symbol drv_syms[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM) ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
-#define LT_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_cublaslt_table, ret, name, params)
-static const accel_cuda_symbol lt_syms[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+static const accel_cuda_alias drv_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
 
 typedef struct bench {
     accel_cuda_driver_table cu;
     accel_cuda_cublaslt_table lt;
-    const char *lt_name;
+    char lt_name[512]; /* the file the plugin's search chose (the same one the HAL path uses) */
     CUcontext ctx;
     CUstream stream;
     cublasLtHandle_t handle;
@@ -178,7 +179,8 @@ int main(int argc, char **argv) {
         printf("no CUDA driver: %s\n", err);
         return 77;
     }
-    if (accel_cuda_dl_resolve(drv, drv_syms, sizeof drv_syms / sizeof drv_syms[0], &B.cu, err, sizeof err))
+    if (accel_cuda_dl_resolve(drv, drv_syms, sizeof drv_syms / sizeof drv_syms[0], &B.cu, drv_aliases,
+                              sizeof drv_aliases / sizeof drv_aliases[0], err, sizeof err))
         return die("driver lacks a symbol", 0);
     CUresult r = B.cu.cuInit(0);
     int count = 0;
@@ -187,10 +189,20 @@ int main(int argc, char **argv) {
         printf("no CUDA device (cuInit/cuDeviceGetCount: %d)\n", (int)r);
         return 77;
     }
-    const char *const lt_names[] = {"libcublasLt.so.13", "libcublasLt.so.12", NULL};
-    void *ltlib = accel_cuda_dl_open(lt_names, &B.lt_name, err, sizeof err);
-    if (!ltlib || accel_cuda_dl_resolve(ltlib, lt_syms, sizeof lt_syms / sizeof lt_syms[0], &B.lt, err, sizeof err))
-        return die("cuBLASLt not loadable", 0);
+    int driver_version = 0;
+    B.cu.cuDriverGetVersion(&driver_version);
+    accel_cuda_search search;
+    accel_cuda_search_init(&search, driver_version);
+    accel_cuda_cublaslt_lib ltlib;
+    char why[512];
+    if (accel_cuda_cublaslt_load(&ltlib, &search, why, sizeof why) != 0) {
+        fprintf(stderr, "cublaslt_direct_bench: %s; refused: %s\n", why, search.refused[0] ? search.refused : "none");
+        accel_cuda_search_free(&search);
+        return 1;
+    }
+    accel_cuda_search_free(&search);
+    B.lt = ltlib.fn;
+    snprintf(B.lt_name, sizeof B.lt_name, "%s", ltlib.path);
 
     CUdevice dev;
     char name[128] = "";

@@ -106,12 +106,15 @@ accel_status accel_cuda_device_info(void *p, accel_device_info *info) {
         kernel_driver[0] = '\0';
     snprintf(info->driver_version, sizeof info->driver_version, "%s%sCUDA %d.%d", kernel_driver,
              kernel_driver[0] ? " / " : "", ctx->driver_version / 1000, (ctx->driver_version % 1000) / 10);
+    /* What serves this driver (cuda_libsearch.h): both runtime libraries' versions, since either may
+     * come from another release than the toolkit the plugin was built with. */
+    char nvrtc_v[24] = "", lt_v[40] = "";
+    if (ctx->nvrtc_ok) snprintf(nvrtc_v, sizeof nvrtc_v, "NVRTC %d.%d", ctx->nvrtc.major, ctx->nvrtc.minor);
     if (ctx->lt_ok)
-        snprintf(info->runtime_version, sizeof info->runtime_version, "cuBLASLt %zu.%zu.%zu",
-                 ctx->lt_version / 10000, (ctx->lt_version / 100) % 100, ctx->lt_version % 100);
-    else if (ctx->nvrtc_ok)
-        snprintf(info->runtime_version, sizeof info->runtime_version, "NVRTC %d.%d", ctx->nvrtc.major,
-                 ctx->nvrtc.minor);
+        snprintf(lt_v, sizeof lt_v, "cuBLASLt %zu.%zu.%zu", ctx->lt_version / 10000, (ctx->lt_version / 100) % 100,
+                 ctx->lt_version % 100);
+    snprintf(info->runtime_version, sizeof info->runtime_version, "%s%s%s", nvrtc_v,
+             nvrtc_v[0] && lt_v[0] ? ", " : "", lt_v);
     snprintf(info->isa, sizeof info->isa, "sm_%d", dev->sm);
     info->compute_units = dev->sm_count;
     info->max_clock_mhz = attribute(dev, CU_DEVICE_ATTRIBUTE_CLOCK_RATE) / 1000;
@@ -140,10 +143,12 @@ accel_status accel_cuda_device_info(void *p, accel_device_info *info) {
     snprintf(info->op_libraries, sizeof info->op_libraries, "%s%s%s", lt ? "cublaslt" : "",
              lt && ours ? "," : "", ours ? "accel" : "");
     accel_cuda_peak_lookup(dev->name, dev->sm_count, dev->memory_bytes, &info->vendor_peak);
-    snprintf(info->notes, sizeof info->notes, "NVRTC: %s%s; cuBLASLt: %s%s; NVML: %s",
-             ctx->nvrtc_ok ? ctx->nvrtc.lib_name : ctx->nvrtc_reason,
+    snprintf(info->notes, sizeof info->notes, "NVRTC: %s%s%s; cuBLASLt: %s%s; NVML: %s",
+             ctx->nvrtc_ok ? ctx->nvrtc.lib_path : ctx->nvrtc_reason,
              ctx->nvrtc_ok && !ctx->nvrtc.include_dir[0] ? " (cuda_fp16.h not found: set CUDA_HOME)" : "",
-             ctx->lt_ok ? ctx->lt_lib_name : ctx->lt_reason,
+             ctx->nvrtc_ok && ctx->nvrtc.include_major && ctx->nvrtc.include_major != ctx->nvrtc.major
+                 ? " (headers of another CUDA major)" : "",
+             ctx->lt_ok ? ctx->lt_path : ctx->lt_reason,
              ctx->lt_ok && !dev->lt_handle ? " (cublasLtCreate failed on this device)" : "",
              dev->nvml_dev ? "yes" : "no");
     return ACCEL_OK;

@@ -20,11 +20,13 @@ void *accel_cuda_dl_open(const char *const *names, const char **opened, char *er
 }
 
 int accel_cuda_dl_resolve(void *lib, const accel_cuda_symbol *syms, size_t count, void *table,
-                          char *missing, size_t missing_len) {
+                          const accel_cuda_alias *aliases, size_t naliases, char *missing, size_t missing_len) {
     int nmissing = 0;
     if (missing && missing_len) missing[0] = '\0';
     for (size_t i = 0; i < count; ++i) {
         void *sym = dlsym(lib, syms[i].name);
+        for (size_t a = 0; !sym && a < naliases; ++a)
+            if (strcmp(aliases[a].name, syms[i].name) == 0) sym = dlsym(lib, aliases[a].legacy);
         if (!sym && nmissing++ == 0 && missing && missing_len)
             snprintf(missing, missing_len, "%s", syms[i].name);
         /* POSIX guarantees object and function pointers share a representation; memcpy avoids the

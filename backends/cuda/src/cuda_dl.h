@@ -15,10 +15,18 @@ typedef struct accel_cuda_symbol {
  * the last dlerror() text in err. */
 void *accel_cuda_dl_open(const char *const *names, const char **opened, char *err, size_t err_len);
 
-/* Resolves every symbol into table. Returns the number missing; the first missing name goes into
+/* An exported name newer than the oldest library the backend accepts, and the original export of
+ * the same signature that older libraries have instead ({"cuEventElapsedTime_v2",
+ * "cuEventElapsedTime"}). */
+typedef struct accel_cuda_alias {
+    const char *name, *legacy;
+} accel_cuda_alias;
+
+/* Resolves every symbol into table, falling back to an alias's legacy name when the exported one
+ * is absent (aliases may be NULL). Returns the number missing; the first missing name goes into
  * missing (when non-NULL). Missing slots are left NULL. */
 int accel_cuda_dl_resolve(void *lib, const accel_cuda_symbol *syms, size_t count, void *table,
-                          char *missing, size_t missing_len);
+                          const accel_cuda_alias *aliases, size_t naliases, char *missing, size_t missing_len);
 
 void accel_cuda_dl_close(void *lib);
 

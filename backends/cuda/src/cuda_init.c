@@ -5,21 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda_cublaslt_lib.h"
 #include "cuda_dl.h"
+#include "cuda_libsearch.h"
 #include "cuda_internal.h"
 
 #define DRV_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_driver_table, ret, name, params)
 static const accel_cuda_symbol driver_bootstrap[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM)};
 static const accel_cuda_symbol driver_required[] = {ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
 static const accel_cuda_symbol driver_optional[] = {ACCEL_CUDA_DRIVER_OPTIONAL(DRV_SYM)};
-#define LT_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_cublaslt_table, ret, name, params)
-static const accel_cuda_symbol cublaslt_symbols[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+static const accel_cuda_alias driver_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The toolkit we build against needs a driver of at least its major version (minor-version
- * compatibility): PTX from NVRTC 13 and cuBLASLt 13 refuse older drivers (the runtime's
- * cudaErrorInsufficientDriver, 35). */
-#define ACCEL_CUDA_MIN_DRIVER ((CUDA_VERSION / 1000) * 1000)
 
 const char *accel_cuda_error_name(const accel_cuda_ctx *ctx, CUresult r) {
     const char *name = NULL;
@@ -54,23 +50,35 @@ static void log_info(const accel_cuda_ctx *ctx, const char *msg) {
     if (ctx->host->log) ctx->host->log(ACCEL_LOG_INFO, "cuda", msg);
 }
 
-static void load_cublaslt(accel_cuda_ctx *ctx) {
-    static const char *const names[] = {"libcublasLt.so.13", "libcublasLt.so.12", NULL};
-    char why[256], missing[96];
-    ctx->lt_lib = accel_cuda_dl_open(names, &ctx->lt_lib_name, why, sizeof why);
-    if (!ctx->lt_lib) {
-        snprintf(ctx->lt_reason, sizeof ctx->lt_reason, "cuBLASLt unavailable: %s (install libcublasLt)", why);
-        return;
+/* NVRTC and cuBLASLt of a major the driver runs, wherever they are (cuda_libsearch.h). Either one
+ * alone leaves a useful device (cuBLASLt GEMMs, or our kernels); with neither, only copies would
+ * work, so init refuses the backend and says what was found and why it could not be used. */
+static void load_runtime_libraries(accel_cuda_ctx *ctx, accel_cuda_search *search) {
+    char why[512];
+    if (accel_cuda_nvrtc_load(&ctx->nvrtc, search, why, sizeof why) == 0) ctx->nvrtc_ok = 1;
+    else snprintf(ctx->nvrtc_reason, sizeof ctx->nvrtc_reason, "NVRTC unavailable: %s", why);
+    accel_cuda_cublaslt_lib lt;
+    if (accel_cuda_cublaslt_load(&lt, search, why, sizeof why) == 0) {
+        ctx->lt = lt.fn;
+        ctx->lt_version = lt.version;
+        snprintf(ctx->lt_path, sizeof ctx->lt_path, "%s", lt.path);
+        ctx->lt_ok = 1;
+    } else {
+        snprintf(ctx->lt_reason, sizeof ctx->lt_reason, "cuBLASLt unavailable: %s", why);
     }
-    if (accel_cuda_dl_resolve(ctx->lt_lib, cublaslt_symbols, COUNT(cublaslt_symbols), &ctx->lt,
-                              missing, sizeof missing)) {
-        snprintf(ctx->lt_reason, sizeof ctx->lt_reason, "%s lacks %s", ctx->lt_lib_name, missing);
-        accel_cuda_dl_close(ctx->lt_lib);
-        ctx->lt_lib = NULL;
-        return;
-    }
-    ctx->lt_version = ctx->lt.cublasLtGetVersion();
-    ctx->lt_ok = 1;
+    snprintf(ctx->libs_refused, sizeof ctx->libs_refused, "%s", search->refused);
+}
+
+/* The refusal when neither library is usable: the driver, each file found and why it was refused,
+ * and where else the search looked. */
+static void explain_no_libraries(const accel_cuda_ctx *ctx, const accel_cuda_search *search, char *text, size_t len) {
+    const int v = ctx->driver_version;
+    snprintf(text, len,
+             "driver %d.%d runs CUDA <= %d libraries, and no NVRTC or cuBLASLt of such a major was found: %s%s"
+             "(searched %s; install CUDA %d libraries, e.g. pip install nvidia-cuda-nvrtc-cu%d nvidia-cublas-cu%d, "
+             "or point ACCEL_CUDA_LIB_DIRS at them)",
+             v / 1000, (v % 1000) / 10, v / 1000, search->refused[0] ? search->refused : "none found",
+             search->refused[0] ? " " : " ", search->searched, v / 1000, v / 1000, v / 1000);
 }
 
 static void choose_cache_dir(accel_cuda_ctx *ctx) {
@@ -89,6 +97,29 @@ static accel_status fail(accel_cuda_ctx *ctx, accel_status st, char *reason, siz
     return st;
 }
 
+void accel_cuda_describe_libraries(const accel_cuda_ctx *ctx, char *text, size_t len) {
+    const int v = ctx->driver_version;
+    char nvrtc[700], lt[600];
+    if (ctx->nvrtc_ok) {
+        const accel_cuda_nvrtc *nv = &ctx->nvrtc;
+        char headers[600];
+        if (!nv->include_dir[0]) snprintf(headers, sizeof headers, "cuda_fp16.h not found: set CUDA_HOME");
+        else if (nv->include_major && nv->include_major != nv->major)
+            snprintf(headers, sizeof headers, "headers CUDA %d in %s: not NVRTC's major", nv->include_major, nv->include_dir);
+        else snprintf(headers, sizeof headers, "headers %s", nv->include_dir);
+        snprintf(nvrtc, sizeof nvrtc, "NVRTC %d.%d (%s; %s)", nv->major, nv->minor, nv->lib_path, headers);
+    } else {
+        snprintf(nvrtc, sizeof nvrtc, "%s", ctx->nvrtc_reason);
+    }
+    if (ctx->lt_ok)
+        snprintf(lt, sizeof lt, "cuBLASLt %zu.%zu.%zu (%s)", ctx->lt_version / 10000, (ctx->lt_version / 100) % 100,
+                 ctx->lt_version % 100, ctx->lt_path);
+    else
+        snprintf(lt, sizeof lt, "%s", ctx->lt_reason);
+    snprintf(text, len, "driver %d.%d (%s); %s; %s; NVML: %s%s%s", v / 1000, (v % 1000) / 10, ctx->driver_lib_name,
+             nvrtc, lt, ctx->nvml_ok ? "yes" : "no", ctx->libs_refused[0] ? "; refused: " : "", ctx->libs_refused);
+}
+
 accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, int *device_count,
                              char *reason, size_t reason_len) {
     *out_ctx = NULL;
@@ -99,7 +130,7 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
     ctx->host = host;
-    char text[512], why[256], missing[96];
+    char text[1024], why[256], missing[96];
 
     /* ACCEL_CUDA_DRIVER_LIB names another driver library (tests hide the real one with it). */
     const char *override = getenv("ACCEL_CUDA_DRIVER_LIB");
@@ -111,7 +142,7 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
         snprintf(text, sizeof text, "libcuda.so.1 not found (install the NVIDIA driver): %s", why);
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
     }
-    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_bootstrap, COUNT(driver_bootstrap), &ctx->cu,
+    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_bootstrap, COUNT(driver_bootstrap), &ctx->cu, NULL, 0,
                               missing, sizeof missing)) {
         snprintf(text, sizeof text, "%s lacks %s: not an NVIDIA driver library", ctx->driver_lib_name, missing);
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
@@ -129,29 +160,26 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
         *out_ctx = ctx;
         return ACCEL_OK;
     }
-    int version = 0;
-    const CUresult vr = ctx->cu.cuDriverGetVersion(&version);
-    if (vr == CUDA_SUCCESS && version > 0 && version < ACCEL_CUDA_MIN_DRIVER) {
-        snprintf(text, sizeof text,
-                 "driver too old: found %d.%d, need %d.%d (the CUDA %d toolkit libraries need driver "
-                 "R580 or newer; they would answer cudaErrorInsufficientDriver (35))",
-                 version / 1000, (version % 1000) / 10, ACCEL_CUDA_MIN_DRIVER / 1000,
-                 (ACCEL_CUDA_MIN_DRIVER % 1000) / 10, ACCEL_CUDA_MIN_DRIVER / 1000);
-        return fail(ctx, ACCEL_ERR_INCOMPATIBLE, reason, reason_len, text);
-    }
     if (r != CUDA_SUCCESS) {
         snprintf(text, sizeof text, "cuInit: %s (%d)", accel_cuda_error_name(ctx, r), (int)r);
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
     }
+    /* The driver's CUDA version decides which runtime libraries it can run (below). */
+    int version = 0;
+    r = ctx->cu.cuDriverGetVersion(&version);
+    if (r != CUDA_SUCCESS || version <= 0) {
+        snprintf(text, sizeof text, "cuDriverGetVersion: %s (%d)", accel_cuda_error_name(ctx, r), (int)r);
+        return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
+    }
     ctx->driver_version = version;
 
-    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_required, COUNT(driver_required), &ctx->cu,
-                              missing, sizeof missing)) {
+    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_required, COUNT(driver_required), &ctx->cu, driver_aliases,
+                              COUNT(driver_aliases), missing, sizeof missing)) {
         snprintf(text, sizeof text, "%s (driver %d.%d) lacks %s", ctx->driver_lib_name,
                  version / 1000, (version % 1000) / 10, missing);
         return fail(ctx, ACCEL_ERR_INCOMPATIBLE, reason, reason_len, text);
     }
-    accel_cuda_dl_resolve(ctx->driver_lib, driver_optional, COUNT(driver_optional), &ctx->cu, NULL, 0);
+    accel_cuda_dl_resolve(ctx->driver_lib, driver_optional, COUNT(driver_optional), &ctx->cu, NULL, 0, NULL, 0);
     ctx->has_graphs = ctx->cu.cuStreamBeginCapture_v2 && ctx->cu.cuStreamEndCapture &&
                       ctx->cu.cuGraphInstantiateWithFlags && ctx->cu.cuGraphLaunch &&
                       ctx->cu.cuGraphExecDestroy && ctx->cu.cuGraphDestroy;
@@ -163,19 +191,31 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
     }
     ctx->device_count = count;
-    if (count == 0) snprintf(reason, reason_len, "no devices");
+    if (count == 0) {
+        snprintf(reason, reason_len, "no devices");
+        *out_ctx = ctx;
+        return ACCEL_OK;
+    }
 
-    if (accel_cuda_nvrtc_load(&ctx->nvrtc, why, sizeof why) == 0) ctx->nvrtc_ok = 1;
-    else snprintf(ctx->nvrtc_reason, sizeof ctx->nvrtc_reason, "NVRTC unavailable: %s", why);
-    load_cublaslt(ctx);
+    accel_cuda_search search;
+    accel_cuda_search_init(&search, version);
+    load_runtime_libraries(ctx, &search);
+    if (!ctx->nvrtc_ok && !ctx->lt_ok) {
+        explain_no_libraries(ctx, &search, text, sizeof text);
+        const int found = search.refused[0] != '\0';
+        accel_cuda_search_free(&search);
+        log_info(ctx, text);
+        return fail(ctx, found ? ACCEL_ERR_INCOMPATIBLE : ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
+    }
+    accel_cuda_search_free(&search);
     accel_cuda_nvml_load(ctx);
     choose_cache_dir(ctx);
 
-    snprintf(text, sizeof text, "driver %d.%d (%s); NVRTC: %s; cuBLASLt: %s; NVML: %s",
-             version / 1000, (version % 1000) / 10, ctx->driver_lib_name,
-             ctx->nvrtc_ok ? ctx->nvrtc.lib_name : ctx->nvrtc_reason,
-             ctx->lt_ok ? ctx->lt_lib_name : ctx->lt_reason, ctx->nvml_ok ? "yes" : "no");
+    /* With devices, the reason line says what was loaded: which runtime libraries serve this driver
+     * is what a user of an old-driver machine needs to see in `accelbench devices`. */
+    accel_cuda_describe_libraries(ctx, text, sizeof text);
     log_info(ctx, text);
+    snprintf(reason, reason_len, "%s", text);
     *device_count = count;
     *out_ctx = ctx;
     return ACCEL_OK;

@@ -26,11 +26,13 @@ typedef struct accel_cuda_ctx {
     char nvrtc_reason[256];
 
     int lt_ok; /* optional: GEMM library "cublaslt" */
-    void *lt_lib;
-    const char *lt_lib_name;
+    char lt_path[512];
     accel_cuda_cublaslt_table lt;
     size_t lt_version;
     char lt_reason[256];
+
+    /* Library files found and refused while choosing NVRTC and cuBLASLt ("path (why); ..."). */
+    char libs_refused[768];
 
     int nvml_ok; /* optional: telemetry */
     void *nvml_lib;
@@ -115,6 +117,9 @@ static inline CUdeviceptr accel_cuda_ref_ptr(accel_plugin_ref ref) {
 accel_status accel_cuda_init(const accel_host_services *host, void **ctx, int *device_count,
                              char *reason, size_t reason_len);
 void accel_cuda_shutdown(void *ctx);
+/* "driver 12.4 (libcuda.so.1); NVRTC 12.4 (path; headers dir); cuBLASLt 12.4.5 (path); NVML: yes;
+ * refused: path (why)": which runtime libraries serve this driver, and which were passed over. */
+void accel_cuda_describe_libraries(const accel_cuda_ctx *ctx, char *text, size_t len);
 
 accel_status accel_cuda_device_open(void *ctx, int index, void **dev);
 void accel_cuda_device_close(void *dev);

@@ -79,7 +79,7 @@ accel_status accel_cuda_compile_cached(accel_cuda_device *dev, const char *name,
     int cubin = 0;
     if (!accel_cuda_nvrtc_pick_arch(&ctx->nvrtc, dev->sm, arch, sizeof arch, &cubin))
         return ctx->host->set_error(ACCEL_ERR_INCOMPATIBLE, "%s (NVRTC %d.%d) knows no arch <= sm_%d",
-                                    ctx->nvrtc.lib_name, ctx->nvrtc.major, ctx->nvrtc.minor, dev->sm);
+                                    ctx->nvrtc.lib_path, ctx->nvrtc.major, ctx->nvrtc.minor, dev->sm);
 
     uint64_t h = 14695981039346656037ull;
     h = fnv1a_str(h, source);

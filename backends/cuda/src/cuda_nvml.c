@@ -18,7 +18,7 @@ void accel_cuda_nvml_load(accel_cuda_ctx *ctx) {
     if (!ctx->nvml_lib) return;
     /* Every entry is optional; each caller checks its own slot. */
     accel_cuda_dl_resolve(ctx->nvml_lib, nvml_symbols, sizeof nvml_symbols / sizeof nvml_symbols[0],
-                          &ctx->nvml, NULL, 0);
+                          &ctx->nvml, NULL, 0, NULL, 0);
     if (!ctx->nvml.nvmlInit_v2 || !ctx->nvml.nvmlDeviceGetHandleByPciBusId_v2 ||
         ctx->nvml.nvmlInit_v2() != NVML_OK) {
         accel_cuda_dl_close(ctx->nvml_lib);

@@ -11,6 +11,7 @@
 
 #include "accel_gpu_sources.h"
 #include "cuda_dl.h"
+#include "cuda_libsearch.h"
 
 #define NVRTC_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_nvrtc_table, ret, name, params)
 static const accel_cuda_symbol nvrtc_symbols[] = {ACCEL_CUDA_NVRTC_REQUIRED(NVRTC_SYM)};
@@ -21,21 +22,15 @@ static int dir_has_fp16_header(const char *dir) {
     return dir[0] && access(path, R_OK) == 0;
 }
 
-/* cuda_fp16.h/cuda_bf16.h are not built into NVRTC 13, so compiles need the toolkit include dir:
- * $CUDA_HOME, $CUDA_PATH, the dir the plugin was built against, then next to libnvrtc itself. */
+/* cuda_fp16.h/cuda_bf16.h are not built into NVRTC, so compiles need a toolkit include folder, and
+ * it must be of NVRTC's own major: CUDA 13 headers use builtins NVRTC 12 does not know. Candidates,
+ * in order: next to the loaded libnvrtc (toolkit lib64 -> ../include; a wheel's
+ * nvidia/cuda_nvrtc/lib -> nvidia/cuda_runtime/include; nvidia/cu13/lib -> ../include), $CUDA_HOME,
+ * $CUDA_PATH, the folder the plugin was built against, /usr/local/cuda. The first of NVRTC's major
+ * wins; failing that, the first with the headers at all, and the mismatch is noted. */
 static void find_include_dir(accel_cuda_nvrtc *nv) {
-    char cand[PATH_MAX];
-    const char *envs[] = {"CUDA_HOME", "CUDA_PATH"};
-    for (size_t i = 0; i < 2; ++i) {
-        const char *root = getenv(envs[i]);
-        if (!root) continue;
-        snprintf(cand, sizeof cand, "%s/include", root);
-        if (dir_has_fp16_header(cand)) goto found;
-    }
-#ifdef ACCEL_CUDA_BUILD_INCLUDE_DIR
-    snprintf(cand, sizeof cand, "%s", ACCEL_CUDA_BUILD_INCLUDE_DIR);
-    if (dir_has_fp16_header(cand)) goto found;
-#endif
+    char cand[24][PATH_MAX];
+    int n = 0;
     Dl_info info;
     void *sym;
     memcpy(&sym, &nv->fn.nvrtcCompileProgram, sizeof sym);
@@ -43,39 +38,70 @@ static void find_include_dir(accel_cuda_nvrtc *nv) {
     if (dladdr(sym, &info) && info.dli_fname && realpath(info.dli_fname, real)) {
         char *slash = strrchr(real, '/');
         if (slash) *slash = '\0';
-        const char *rel[] = {"/../include", "/../../include", "/../../../include"};
-        for (size_t i = 0; i < 3; ++i) {
-            snprintf(cand, sizeof cand, "%s%s", real, rel[i]);
-            if (dir_has_fp16_header(cand)) goto found;
-        }
+        const char *rel[] = {"/../include", "/../../include", "/../../../include", "/../../cuda_runtime/include"};
+        for (size_t i = 0; i < 4; ++i) snprintf(cand[n++], PATH_MAX, "%.*s%s", PATH_MAX - 32, real, rel[i]);
     }
-    snprintf(cand, sizeof cand, "/usr/local/cuda/include");
-    if (dir_has_fp16_header(cand)) goto found;
+    const char *envs[] = {"CUDA_HOME", "CUDA_PATH"};
+    for (size_t i = 0; i < 2; ++i) {
+        const char *root = getenv(envs[i]);
+        if (root && root[0]) snprintf(cand[n++], PATH_MAX, "%.*s/include", PATH_MAX - 16, root);
+    }
+#ifdef ACCEL_CUDA_BUILD_INCLUDE_DIR
+    snprintf(cand[n++], PATH_MAX, "%s", ACCEL_CUDA_BUILD_INCLUDE_DIR);
+#endif
+    snprintf(cand[n++], PATH_MAX, "/usr/local/cuda/include");
     nv->include_dir[0] = '\0';
-    return;
-found:
-    if (snprintf(nv->include_dir, sizeof nv->include_dir, "%s", cand) >= (int)sizeof nv->include_dir)
-        nv->include_dir[0] = '\0'; /* a truncated path would name the wrong directory */
+    nv->include_major = 0;
+    for (int pass = 0; pass < 2 && !nv->include_dir[0]; ++pass)
+        for (int i = 0; i < n; ++i) {
+            if (!dir_has_fp16_header(cand[i])) continue;
+            const int major = accel_cuda_header_major(cand[i]);
+            if (pass == 0 && major != nv->major) continue;
+            /* A truncated path would name the wrong directory: skip it instead. */
+            char resolved[PATH_MAX];
+            const char *use = realpath(cand[i], resolved) ? resolved : cand[i];
+            if (snprintf(nv->include_dir, sizeof nv->include_dir, "%s", use) >= (int)sizeof nv->include_dir) {
+                nv->include_dir[0] = '\0';
+                continue;
+            }
+            nv->include_major = major;
+            break;
+        }
 }
 
-int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, char *err, size_t err_len) {
-    static const char *const names[] = {"libnvrtc.so.13", "libnvrtc.so.12", NULL};
-    memset(nv, 0, sizeof *nv);
-    char why[256];
-    nv->lib = accel_cuda_dl_open(names, &nv->lib_name, why, sizeof why);
-    if (!nv->lib) {
-        snprintf(err, err_len, "%s (install the CUDA toolkit's NVRTC)", why);
-        return -1;
-    }
+/* Usable when every entry point resolves and NVRTC's own major is one the driver runs (a
+ * mislabelled file, or an override path, must not slip a CUDA 13 compiler past a 12.x driver). */
+static int accept_nvrtc(void *lib, void *user, char *why, size_t why_len) {
+    accel_cuda_nvrtc *nv = user;
     char missing[96];
-    if (accel_cuda_dl_resolve(nv->lib, nvrtc_symbols, sizeof nvrtc_symbols / sizeof nvrtc_symbols[0],
-                              &nv->fn, missing, sizeof missing)) {
-        snprintf(err, err_len, "%s lacks %s", nv->lib_name, missing);
-        accel_cuda_dl_close(nv->lib);
-        accel_cuda_nvrtc_unload(nv);
+    if (accel_cuda_dl_resolve(lib, nvrtc_symbols, sizeof nvrtc_symbols / sizeof nvrtc_symbols[0], &nv->fn, NULL, 0,
+                              missing, sizeof missing)) {
+        snprintf(why, why_len, "lacks %s", missing);
         return -1;
     }
-    nv->fn.nvrtcVersion(&nv->major, &nv->minor);
+    int major = 0, minor = 0;
+    nv->fn.nvrtcVersion(&major, &minor);
+    if (major > nv->driver_major) {
+        snprintf(why, why_len, "NVRTC %d.%d, the driver runs CUDA %d", major, minor, nv->driver_major);
+        return -1;
+    }
+    nv->major = major;
+    nv->minor = minor;
+    return 0;
+}
+
+int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, accel_cuda_search *search, char *err, size_t err_len) {
+    static const int majors[] = {13, 12};
+    memset(nv, 0, sizeof *nv);
+    nv->driver_major = search->driver_major;
+    nv->lib = accel_cuda_search_open(search, "libnvrtc.so", majors, 2, accept_nvrtc, nv, nv->lib_path,
+                                     sizeof nv->lib_path);
+    if (!nv->lib) {
+        snprintf(err, err_len, "no libnvrtc.so.%d or .%d the driver can run (searched %s)", majors[0], majors[1],
+                 search->searched);
+        memset(&nv->fn, 0, sizeof nv->fn);
+        return -1;
+    }
     int n = 0;
     if (nv->fn.nvrtcGetNumSupportedArchs(&n) == NVRTC_SUCCESS && n > 0 &&
         n <= (int)(sizeof nv->archs / sizeof nv->archs[0])) {

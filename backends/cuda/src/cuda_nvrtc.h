@@ -6,18 +6,23 @@
 
 #include "cuda_symbols.h"
 
+struct accel_cuda_search;
+
 typedef struct accel_cuda_nvrtc {
     void *lib;
-    const char *lib_name; /* which name opened: "libnvrtc.so.13" */
-    int major, minor;
+    char lib_path[512];   /* the file opened: "/usr/local/cuda-13.0/lib64/libnvrtc.so.13" */
+    int major, minor;     /* NVRTC's own version */
+    int driver_major;     /* newest CUDA major the driver runs (bounds the NVRTC accepted) */
     accel_cuda_nvrtc_table fn;
     int archs[64];        /* supported sm numbers, ascending */
     int narchs;
     char include_dir[512]; /* holds cuda_fp16.h / cuda_bf16.h; "" when none was found */
+    int include_major;     /* CUDA major of those headers; 0 unknown; != major is a mismatch */
 } accel_cuda_nvrtc;
 
-/* 0 on success; else err says why ("libnvrtc.so.13: cannot open shared object file ..."). */
-int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, char *err, size_t err_len);
+/* Finds the newest NVRTC the driver can run (see cuda_libsearch.h). 0 on success; else err says
+ * why, and search->refused names every file refused. */
+int accel_cuda_nvrtc_load(accel_cuda_nvrtc *nv, struct accel_cuda_search *search, char *err, size_t err_len);
 void accel_cuda_nvrtc_unload(accel_cuda_nvrtc *nv);
 
 /* The best target for a device of compute capability sm (e.g. 90): the real arch when NVRTC knows

@@ -54,6 +54,12 @@
                                  unsigned int, unsigned int, unsigned int, unsigned int,   \
                                  CUstream, void **, void **))
 
+/* Exported names newer than the oldest driver the backend accepts (CUDA 12.0, R525: what CUDA 12
+ * libraries need), each with the original export of the same signature that older drivers have
+ * instead. cuEventElapsedTime_v2 is what the CUDA 13 header maps cuEventElapsedTime to; R550/R570
+ * drivers export only cuEventElapsedTime. An initializer list for accel_cuda_alias[]. */
+#define ACCEL_CUDA_DRIVER_ALIASES {"cuEventElapsedTime_v2", "cuEventElapsedTime"},
+
 /* Missing ones switch a feature off (graphs, >48 KiB dynamic shared memory, free-memory query). */
 #define ACCEL_CUDA_DRIVER_OPTIONAL(X)                                                      \
     X(CUresult, cuStreamBeginCapture_v2, (CUstream, CUstreamCaptureMode))                  \

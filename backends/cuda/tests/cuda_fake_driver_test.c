@@ -1,9 +1,12 @@
 /* The plugin's host side against tests/fake_libcuda.c (a libcuda.so.1 on host memory), through the
- * real runtime: init classification (driver too old, no devices), device description and peak
- * table, transfers and fills, timers, error mapping, and op plans whose kernels NVRTC really
- * compiles to sm_90 cubins (the fake checks each kernel name is in the cubin and records launches).
- *   cuda_fake_driver_test PLUGIN old|nodevice|ok
- * $ACCEL_FAKE_CUDA must name the same mode, and the fake must be first on LD_LIBRARY_PATH. */
+ * real runtime: init classification (no devices; a 12.4 driver with and without CUDA 12 libraries
+ * to run), device description and peak table, transfers and fills, timers, error mapping, and op
+ * plans whose kernels NVRTC really compiles to sm_90 cubins (the fake checks each kernel name is in
+ * the cubin and records launches).
+ *   cuda_fake_driver_test PLUGIN nodevice|ok|old-only13|old-with12|old-wheel12
+ * nodevice/ok: $ACCEL_FAKE_CUDA names the same mode and the 13.0 fake is first on LD_LIBRARY_PATH.
+ * old-*: the 12.4 fake is first on LD_LIBRARY_PATH; with12 also sets ACCEL_CUDA_LIB_DIRS to the
+ * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <dlfcn.h>
@@ -244,7 +247,7 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s PLUGIN old|nodevice|ok\n", argv[0]);
+        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|old-only13|old-with12|old-wheel12\n", argv[0]);
         return 2;
     }
     const char *mode = argv[2];
@@ -255,9 +258,16 @@ int main(int argc, char **argv) {
     EXPECT(r != NULL, "no cuda report");
     if (!r) return 1;
     printf("cuda: status=%s devices=%d reason='%s'\n", accel_status_str(r->status), r->device_count, r->reason);
-    if (strcmp(mode, "old") == 0) {
+    if (strcmp(mode, "old-only13") == 0) {
+        /* A 12.4 driver and only the CUDA 13 toolkit's libraries: refused, naming the driver, each
+         * library found and why it cannot run there. */
         EXPECT(r->status == ACCEL_ERR_INCOMPATIBLE, "status %s", accel_status_str(r->status));
-        EXPECT(strstr(r->reason, "driver too old: found 12.4, need 13.0") != NULL, "reason");
+        EXPECT(strstr(r->reason, "driver 12.4 runs CUDA <= 12 libraries") != NULL, "reason: driver");
+        EXPECT(strstr(r->reason, "libnvrtc.so.13 (CUDA 13 library, the driver runs CUDA 12)") != NULL,
+               "reason: nvrtc");
+        EXPECT(strstr(r->reason, "libcublasLt.so.13 (CUDA 13 library, the driver runs CUDA 12)") != NULL,
+               "reason: cublasLt");
+        EXPECT(strstr(r->reason, "searched env ($ACCEL_CUDA_LIB_DIRS unset), toolkit") != NULL, "reason: where");
     } else if (strcmp(mode, "nodevice") == 0) {
         EXPECT(r->status == ACCEL_OK && r->device_count == 0, "status %s devices %d", accel_status_str(r->status),
                r->device_count);
@@ -272,6 +282,25 @@ int main(int argc, char **argv) {
         const char *cache = getenv("ACCEL_CACHE_DIR");
         char dir[512];
         snprintf(dir, sizeof dir, "%s/cuda", cache ? cache : ".");
+        const int with12 = strcmp(mode, "old-with12") == 0, wheel12 = strcmp(mode, "old-wheel12") == 0;
+        if (with12 || wheel12) {
+            /* The same 12.4 driver with CUDA 12 libraries to be found (in $ACCEL_CUDA_LIB_DIRS, or in a
+             * pip wheel's nvidia/<package>/lib under a Python site folder): they are chosen and said. */
+            const char *nvrtc = with12 ? "fake_cuda12_libs/libnvrtc.so.12" : "fake_site/nvidia/cuda_nvrtc/lib/libnvrtc.so.12";
+            const char *lt = with12 ? "fake_cuda12_libs/libcublasLt.so.12" : "fake_site/nvidia/cublas/lib/libcublasLt.so.12";
+            EXPECT(strstr(r->reason, "driver 12.4") && strstr(r->reason, nvrtc) && strstr(r->reason, "NVRTC 12.4") &&
+                       strstr(r->reason, "cuBLASLt 12.4.5 (") && strstr(r->reason, lt),
+                   "reason names the CUDA 12 libraries %s and %s", nvrtc, lt);
+            accel_device *dev = NULL;
+            accel_device_info info = {.struct_size = sizeof info};
+            EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK && accel_device_info_get(dev, &info) == ACCEL_OK,
+                   "open");
+            EXPECT(strcmp(info.runtime_version, "NVRTC 12.4, cuBLASLt 12.4.5") == 0, "runtime_version '%s'",
+                   info.runtime_version);
+            /* cuBLASLt 12 cannot make a handle on the fake, so GEMMs go to our kernels. */
+            EXPECT(strcmp(info.op_libraries, "accel") == 0, "op_libraries '%s'", info.op_libraries);
+            accel_device_close(dev);
+        }
         if (r->device_count == 1) device_checks(rt, dir);
         if (fake) dlclose(fake);
     }

@@ -254,7 +254,7 @@ int main(void) {
     }
     accel_cuda_cublaslt_table lt;
     char missing[96];
-    if (accel_cuda_dl_resolve(lib, lt_syms, sizeof lt_syms / sizeof lt_syms[0], &lt, missing, sizeof missing)) {
+    if (accel_cuda_dl_resolve(lib, lt_syms, sizeof lt_syms / sizeof lt_syms[0], &lt, NULL, 0, missing, sizeof missing)) {
         printf("FAIL: %s lacks %s\n", opened, missing);
         return 1;
     }

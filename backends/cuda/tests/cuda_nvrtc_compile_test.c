@@ -7,6 +7,7 @@
 
 #include "accel_gpu_sources.h"
 #include "cuda_kernel_names.h"
+#include "cuda_libsearch.h"
 #include "cuda_nvrtc.h"
 
 typedef struct entry { const char *source, *name; } entry;
@@ -16,12 +17,18 @@ static const entry entries[] = {ACCEL_CUDA_KERNEL_ENTRIES(ENTRY)};
 int main(void) {
     accel_cuda_nvrtc nv;
     char err[512];
-    if (accel_cuda_nvrtc_load(&nv, err, sizeof err) != 0) {
+    /* No driver here: search as for the driver the toolkit's libraries need, so the toolkit's own
+     * NVRTC is the one compiled with. */
+    accel_cuda_search search;
+    accel_cuda_search_init(&search, CUDA_VERSION);
+    const int loaded = accel_cuda_nvrtc_load(&nv, &search, err, sizeof err);
+    accel_cuda_search_free(&search);
+    if (loaded != 0) {
         printf("SKIP: %s\n", err);
         return 77;
     }
-    printf("%s (NVRTC %d.%d), headers from %s\n", nv.lib_name, nv.major, nv.minor,
-           nv.include_dir[0] ? nv.include_dir : "(none found)");
+    printf("%s (NVRTC %d.%d), headers from %s (CUDA %d)\n", nv.lib_path, nv.major, nv.minor,
+           nv.include_dir[0] ? nv.include_dir : "(none found)", nv.include_major);
     static const char *const archs[] = {"--gpu-architecture=compute_80", "--gpu-architecture=compute_90"};
     int failures = 0, checked = 0;
     if (accel_gpu_kernel_source_count == 0) {

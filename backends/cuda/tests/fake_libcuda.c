@@ -1,6 +1,7 @@
 /* A stand-in libcuda.so.1 for tests on machines without a GPU: the driver entry points the plugin
- * requires, on host memory, with behaviour picked by $ACCEL_FAKE_CUDA:
- *   old       cuDriverGetVersion answers 12.4 (the plugin must say "driver too old")
+ * requires, on host memory. Built twice: as a CUDA 13.0 driver, and with ACCEL_FAKE_CUDA_VERSION=12040
+ * as an R550-era 12.4 driver, which (like the real ones) exports the original cuEventElapsedTime
+ * and not the _v2 the CUDA 13 header maps it to. Behaviour picked by $ACCEL_FAKE_CUDA:
  *   nodevice  cuInit answers CUDA_ERROR_NO_DEVICE
  *   (other)   one "NVIDIA H100 80GB HBM3", sm_90, 132 SMs, 80 GiB; memory is malloc, copies and
  *             memsets run at once, events time 1.5 ms, modules must be a real cubin (ELF) or PTX
@@ -16,6 +17,10 @@
 
 #define FAKE_EXPORT __attribute__((visibility("default")))
 
+#ifndef ACCEL_FAKE_CUDA_VERSION
+#define ACCEL_FAKE_CUDA_VERSION 13000
+#endif
+
 static const char *mode(void) {
     const char *m = getenv("ACCEL_FAKE_CUDA");
     return m ? m : "";
@@ -26,7 +31,7 @@ FAKE_EXPORT CUresult cuInit(unsigned int flags) {
     return strcmp(mode(), "nodevice") == 0 ? CUDA_ERROR_NO_DEVICE : CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDriverGetVersion(int *v) {
-    *v = strcmp(mode(), "old") == 0 ? 12040 : 13000;
+    *v = ACCEL_FAKE_CUDA_VERSION;
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuGetErrorName(CUresult r, const char **s) {
@@ -153,7 +158,14 @@ FAKE_EXPORT CUresult cuEventCreate(CUevent *e, unsigned int f) { (void)f; *e = (
 FAKE_EXPORT CUresult cuEventDestroy_v2(CUevent e) { (void)e; return CUDA_SUCCESS; }
 FAKE_EXPORT CUresult cuEventRecord(CUevent e, CUstream s) { (void)e; (void)s; return CUDA_SUCCESS; }
 FAKE_EXPORT CUresult cuEventSynchronize(CUevent e) { (void)e; return CUDA_SUCCESS; }
+#if ACCEL_FAKE_CUDA_VERSION >= 13000
 FAKE_EXPORT CUresult cuEventElapsedTime_v2(float *ms, CUevent a, CUevent b) { (void)a; (void)b; *ms = 1.5f; return CUDA_SUCCESS; }
+#else
+/* The header maps the name to _v2; an older driver exports it under its original name. */
+#undef cuEventElapsedTime
+FAKE_EXPORT CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b);
+FAKE_EXPORT CUresult cuEventElapsedTime(float *ms, CUevent a, CUevent b) { (void)a; (void)b; *ms = 1.5f; return CUDA_SUCCESS; }
+#endif
 
 /* Modules: remember the image so cuModuleGetFunction can check the kernel name is in it. */
 typedef struct fake_module { const unsigned char *image; size_t size; } fake_module;
