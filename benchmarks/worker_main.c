@@ -264,7 +264,7 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
             bench_row_set_number(r, BENCH_COL_MAX_REL_ERR, v.max_rel_err);
             bench_row_set_number(r, BENCH_COL_TOLERANCE, v.tolerance);
             bench_row_set(r, BENCH_COL_STATUS, v.passed ? "ok" : "failed_verification");
-            if (!v.passed)
+            if (v.detail[0])
                 append_note(r, v.detail);
         } else {
             bench_row_set(r, BENCH_COL_STATUS, "ok");

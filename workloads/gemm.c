@@ -84,6 +84,7 @@ typedef struct gemm_state {
     size_t workspace_bytes;
     int sets, next, last;
     void *host_a, *host_b, *host_bias;
+    char algorithm[192]; /* the plan's at setup, to notice a change during the run */
 } gemm_state;
 
 static size_t gemm_config_count(void) { return WL_ARRAY_LEN(gemm_configs); }
@@ -236,7 +237,8 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     wl_note_plan(info->library, sizeof info->library, st->plan);
     snprintf(info->compute_type, sizeof info->compute_type, "%s", accel_compute_type_name(d->compute));
     const char *algo = accel_op_plan_algorithm(st->plan);
-    snprintf(info->notes, sizeof info->notes, "%s", algo ? algo : "");
+    snprintf(st->algorithm, sizeof st->algorithm, "%s", algo ? algo : "");
+    snprintf(info->notes, sizeof info->notes, "%s", st->algorithm);
     if (fp8)
         wl_appendf(info->notes, sizeof info->notes, "%sfp8 e4m3 A, B (B stored n x k) with per-tensor scales 2^-8, bf16 D",
                    info->notes[0] ? "; " : "");
@@ -275,7 +277,13 @@ accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result
     gemm_state *st = state;
     memset(out, 0, sizeof *out);
     wl_gemm_check chk = {&st->verify_desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
-    return wl_verify_gemm(&chk, stream, st->d, st->d_bytes * (size_t)st->last, out);
+    accel_status s = wl_verify_gemm(&chk, stream, st->d, st->d_bytes * (size_t)st->last, out);
+    /* A library may change algorithm during the run (cublaslt, when one fails to run): the row
+     * must name what was timed, not what was planned. */
+    const char *now = accel_op_plan_algorithm(st->plan);
+    if (s == ACCEL_OK && out->passed && now && strcmp(now, st->algorithm) != 0)
+        snprintf(out->detail, sizeof out->detail, "algorithm changed during the run, timed with: %s", now);
+    return s;
 }
 
 accel_status wl_gemm_corrupt(void *state, accel_stream *stream) {

@@ -1,4 +1,5 @@
 /* Op plans: validate once at creation, check operands cheaply at every execute. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,10 +12,13 @@ typedef struct plan_extra {
     int noperands;
 } plan_extra;
 
-/* The public struct is private to libaccel; keep the per-operand facts beside it. */
+/* The public struct is private to libaccel; keep the per-operand facts beside it. Executes of one
+ * plan are serialised here, so no plugin has to guard what its plans share between executes (the
+ * descriptor cublaslt rebinds per execute, the kernel arguments OpenCL and Level Zero set). */
 typedef struct hal_plan {
     struct accel_op_plan pub;
     plan_extra x;
+    pthread_mutex_t execute_lock;
 } hal_plan;
 
 ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_desc *desc,
@@ -48,6 +52,7 @@ ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_de
     }
     p->pub.info.library[sizeof p->pub.info.library - 1] = '\0';
     p->pub.info.algorithm[sizeof p->pub.info.algorithm - 1] = '\0';
+    pthread_mutex_init(&p->execute_lock, NULL);
     p->pub.tag = TAG_PLAN;
     p->pub.dev = dev;
     *out_plan = &p->pub;
@@ -58,6 +63,7 @@ ACCEL_API void accel_op_plan_destroy(accel_op_plan *plan) {
     if (!plan || plan->tag != TAG_PLAN) return;
     plan->dev->be->ops->op_plan_destroy(plan->handle);
     plan->tag = 0;
+    pthread_mutex_destroy(&((hal_plan *)plan)->execute_lock);
     free((hal_plan *)plan);
 }
 
@@ -138,6 +144,10 @@ ACCEL_API accel_status accel_op_plan_execute(accel_op_plan *plan, accel_stream *
         ws.buffer = workspace.buffer->handle;
         ws.offset = workspace.offset;
     }
-    return stream->dev->be->ops->op_plan_execute(plan->handle, stream->handle, refs,
-                                                 (size_t)x->noperands, ws);
+    hal_plan *hp = (hal_plan *)plan;
+    pthread_mutex_lock(&hp->execute_lock);
+    const accel_status st = stream->dev->be->ops->op_plan_execute(plan->handle, stream->handle, refs,
+                                                                  (size_t)x->noperands, ws);
+    pthread_mutex_unlock(&hp->execute_lock);
+    return st;
 }

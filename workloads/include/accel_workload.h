@@ -58,7 +58,8 @@ typedef struct awl_verify_result {
     int passed;
     double max_rel_err;      /* worst |err| / bound-scale seen (for the CSV) */
     double tolerance;        /* threshold it was compared against */
-    char detail[256];        /* first failing index and values, when failed */
+    char detail[256];        /* first failing index and values, when failed; when passed, a remark
+                                for the row's notes or "" */
 } awl_verify_result;
 
 typedef struct awl_workload {

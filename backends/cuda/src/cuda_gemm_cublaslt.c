@@ -1,7 +1,17 @@
 /* GEMM through cuBLASLt, planned once: the descriptors of cuda_lt_desc.c (row-major mapping,
- * epilogue split), then the heuristic's best algorithm for a 32 MiB workspace, all kept in the
+ * epilogue split), then the heuristic's best algorithms for a 32 MiB workspace, all kept in the
  * plan; execute is one cublasLtMatmul, plus our erf-GELU kernel when asked for, since cuBLASLt's
- * GELU epilogue is the tanh approximation. */
+ * GELU epilogue is the tanh approximation.
+ *
+ * The heuristic ranks algorithms that fit the descriptors, but one may still fail to run (a kernel
+ * image this driver cannot load, a launch failure). So the plan keeps up to ACCEL_CUDA_LT_ALGOS
+ * of them, sizes the workspace for the largest, and an execute whose algorithm fails moves to the
+ * next one for good; the plan's algorithm string then says which runs and why the others did not.
+ *
+ * The bias and scale pointers live in the shared matmul descriptor and are rewritten at each
+ * execute, and the fallback moves the plan's current algorithm: safe because the host never runs
+ * two executes of one plan at once (plugin.h), and cublasLtMatmul reads the descriptor while
+ * enqueuing, not later. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +24,18 @@ const char *accel_cuda_lt_stages_name(int id); /* generated from cublasLt.h */
 
 #define ACCEL_CUDA_LT_WORKSPACE (32u << 20)
 #define ACCEL_CUDA_LT_ALIGNMENT 16u
+#define ACCEL_CUDA_LT_ALGOS 8
 
 typedef struct lt_plan {
     accel_cuda_lt_desc desc;
-    cublasLtMatmulAlgo_t algo;
-    size_t workspace;
+    cublasLtMatmulAlgo_t algos[ACCEL_CUDA_LT_ALGOS]; /* heuristic order */
+    size_t algo_workspace[ACCEL_CUDA_LT_ALGOS];
+    int nalgos;
+    int current;          /* the algorithm executes use; earlier ones failed to run */
+    size_t workspace;     /* the largest any kept algorithm needs: what the caller provides */
+    char extra[128];      /* epilogue/fp8 remarks for the algorithm string */
+    char failed[160];     /* "algo 21: CUBLAS_STATUS_EXECUTION_FAILED; ..." */
+    accel_plugin_plan_info *info; /* the host's, valid until destroy: updated when current moves */
 } lt_plan;
 
 static accel_status lt_error(const accel_cuda_ctx *ctx, accel_status st, const char *what, cublasStatus_t s) {
@@ -31,6 +48,41 @@ static void lt_release(accel_cuda_plan *plan) {
     accel_cuda_lt_desc_release(&plan->dev->ctx->lt, &lp->desc);
     free(lp);
     plan->impl = NULL;
+}
+
+static void describe_algo(const accel_cuda_ctx *ctx, const lt_plan *lp, char *out, size_t len);
+
+static int algo_id(const accel_cuda_ctx *ctx, const cublasLtMatmulAlgo_t *algo) {
+    int id = -1;
+    size_t w = 0;
+    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(algo, CUBLASLT_ALGO_CONFIG_ID, &id, sizeof id, &w);
+    return id;
+}
+
+/* cublasLtMatmul with the current algorithm, moving on to the next kept one while it fails to run. */
+static cublasStatus_t matmul_with_fallback(lt_plan *lp, accel_cuda_device *dev, const void *a, const void *b,
+                                           const void *c, void *d, void *ws, cudaStream_t stream) {
+    accel_cuda_ctx *ctx = dev->ctx;
+    const accel_cuda_lt_desc *ld = &lp->desc;
+    cublasStatus_t first = CUBLAS_STATUS_SUCCESS;
+    for (;;) {
+        const int i = lp->current;
+        cublasStatus_t st = ctx->lt.cublasLtMatmul(dev->lt_handle, ld->op, &ld->alpha, a, ld->a, b, ld->b, &ld->beta, c,
+                                                   ld->c, d, ld->d, &lp->algos[i], lp->algo_workspace[i] ? ws : NULL,
+                                                   lp->algo_workspace[i], stream);
+        if (st == CUBLAS_STATUS_SUCCESS || st == CUBLAS_STATUS_INVALID_VALUE) return st; /* INVALID_VALUE: ours */
+        if (first == CUBLAS_STATUS_SUCCESS) first = st;
+        char one[64];
+        snprintf(one, sizeof one, "%salgo %d: %s", lp->failed[0] ? "; " : "", algo_id(ctx, &lp->algos[i]),
+                 ctx->lt.cublasLtGetStatusName(st));
+        if (strlen(lp->failed) + strlen(one) < sizeof lp->failed) strcat(lp->failed, one);
+        if (i + 1 >= lp->nalgos) return first; /* stays on the last: a later execute reports the same */
+        lp->current = i + 1;
+        describe_algo(ctx, lp, lp->info->algorithm, sizeof lp->info->algorithm);
+        char msg[320];
+        snprintf(msg, sizeof msg, "cublaslt: %s; now %s", lp->failed, lp->info->algorithm);
+        if (ctx->host->log) ctx->host->log(ACCEL_LOG_WARN, "cuda", msg);
+    }
 }
 
 static accel_status exec_lt(accel_cuda_plan *plan, accel_cuda_stream *s, const accel_plugin_ref *operands,
@@ -50,35 +102,41 @@ static accel_status exec_lt(accel_cuda_plan *plan, accel_cuda_stream *s, const a
                                     ACCEL_CUDA_LT_ALIGNMENT);
     if (lp->workspace && !workspace.buffer)
         return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "cublaslt plan needs a %zu-byte workspace", lp->workspace);
-    if (ld->fused_bias || ld->fp8) {
-        cublasStatus_t st = accel_cuda_lt_bind(&ctx->lt, ld, bias, accel_cuda_ref_ptr(operands[5]),
-                                               accel_cuda_ref_ptr(operands[6]));
-        if (st != CUBLAS_STATUS_SUCCESS) return lt_error(ctx, ACCEL_ERR_INTERNAL, "cublasLtMatmulDescSetAttribute", st);
-    }
-    cublasStatus_t st = ctx->lt.cublasLtMatmul(
-        dev->lt_handle, ld->op, &ld->alpha, (const void *)(uintptr_t)a, ld->a, (const void *)(uintptr_t)b, ld->b,
-        &ld->beta, (const void *)(uintptr_t)c, ld->c, (void *)(uintptr_t)d, ld->d, &lp->algo,
-        lp->workspace ? (void *)(uintptr_t)accel_cuda_ref_ptr(workspace) : NULL, lp->workspace,
-        (cudaStream_t)s->stream);
+    cublasStatus_t st = CUBLAS_STATUS_SUCCESS;
+    if (ld->fused_bias || ld->fp8)
+        st = accel_cuda_lt_bind(&ctx->lt, ld, bias, accel_cuda_ref_ptr(operands[5]), accel_cuda_ref_ptr(operands[6]));
+    if (st != CUBLAS_STATUS_SUCCESS) return lt_error(ctx, ACCEL_ERR_INTERNAL, "cublasLtMatmulDescSetAttribute", st);
+    st = matmul_with_fallback(lp, dev, (const void *)(uintptr_t)a, (const void *)(uintptr_t)b,
+                              (const void *)(uintptr_t)c, (void *)(uintptr_t)d,
+                              lp->workspace ? (void *)(uintptr_t)accel_cuda_ref_ptr(workspace) : NULL,
+                              (cudaStream_t)s->stream);
     if (st != CUBLAS_STATUS_SUCCESS) {
         const accel_status mapped = st == CUBLAS_STATUS_EXECUTION_FAILED ? ACCEL_ERR_DEVICE
                                     : st == CUBLAS_STATUS_NOT_SUPPORTED  ? ACCEL_ERR_UNIMPLEMENTED
                                                                          : ACCEL_ERR_INTERNAL;
+        if (lp->failed[0])
+            return ctx->host->set_error(mapped, "cublasLtMatmul: every algorithm the heuristic offered failed (%s)",
+                                        lp->failed);
         return lt_error(ctx, mapped, "cublasLtMatmul", st);
     }
     if (plan->epilogue_fn) return accel_cuda_run_gemm_epilogue(plan, s, d, ld->fused_bias ? 0 : bias);
     return ACCEL_OK;
 }
 
-static void describe_algo(const accel_cuda_ctx *ctx, const lt_plan *lp, const char *extra, char *out, size_t len) {
-    int id = -1, tile = 0, stages = 0, splitk = 1;
+/* "algo 21 tile 256x128 stages 64x4 splitk 1 ws 4194304 (2nd of 8 offered; algo 6:
+ * CUBLAS_STATUS_EXECUTION_FAILED)": the algorithm executes use, and why earlier ones were left. */
+static void describe_algo(const accel_cuda_ctx *ctx, const lt_plan *lp, char *out, size_t len) {
+    const cublasLtMatmulAlgo_t *algo = &lp->algos[lp->current];
+    int tile = 0, stages = 0, splitk = 1;
     size_t w = 0;
-    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(&lp->algo, CUBLASLT_ALGO_CONFIG_ID, &id, sizeof id, &w);
-    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(&lp->algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof tile, &w);
-    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(&lp->algo, CUBLASLT_ALGO_CONFIG_STAGES_ID, &stages, sizeof stages, &w);
-    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(&lp->algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof splitk, &w);
-    snprintf(out, len, "algo %d tile %s stages %s splitk %d ws %zu%s", id, accel_cuda_lt_tile_name(tile),
-             accel_cuda_lt_stages_name(stages), splitk, lp->workspace, extra);
+    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof tile, &w);
+    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(algo, CUBLASLT_ALGO_CONFIG_STAGES_ID, &stages, sizeof stages, &w);
+    ctx->lt.cublasLtMatmulAlgoConfigGetAttribute(algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof splitk, &w);
+    char rank[200] = "";
+    if (lp->current > 0)
+        snprintf(rank, sizeof rank, " (choice %d of %d offered; %s)", lp->current + 1, lp->nalgos, lp->failed);
+    snprintf(out, len, "algo %d tile %s stages %s splitk %d ws %zu%s%s", algo_id(ctx, algo), accel_cuda_lt_tile_name(tile),
+             accel_cuda_lt_stages_name(stages), splitk, lp->algo_workspace[lp->current], lp->extra, rank);
 }
 
 accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_plan_info *info) {
@@ -97,6 +155,7 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
         free(lp);
         return ctx->host->set_error(st, "%s", why);
     }
+    lp->info = info;
     plan->impl = lp;
     plan->release = lt_release;
     accel_cuda_lt_desc *ld = &lp->desc;
@@ -112,17 +171,21 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
     ctx->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &align, sizeof align);
     ctx->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &align, sizeof align);
     ctx->lt.cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &align, sizeof align);
-    cublasLtMatmulHeuristicResult_t result;
-    memset(&result, 0, sizeof result);
+    cublasLtMatmulHeuristicResult_t results[ACCEL_CUDA_LT_ALGOS];
+    memset(results, 0, sizeof results);
     int returned = 0;
-    s = ctx->lt.cublasLtMatmulAlgoGetHeuristic(dev->lt_handle, ld->op, ld->a, ld->b, ld->c, ld->d, pref, 1, &result,
-                                               &returned);
+    s = ctx->lt.cublasLtMatmulAlgoGetHeuristic(dev->lt_handle, ld->op, ld->a, ld->b, ld->c, ld->d, pref,
+                                               ACCEL_CUDA_LT_ALGOS, results, &returned);
     ctx->lt.cublasLtMatmulPreferenceDestroy(pref);
     if (s != CUBLAS_STATUS_SUCCESS) return lt_error(ctx, ACCEL_ERR_UNIMPLEMENTED, "cublasLtMatmulAlgoGetHeuristic", s);
-    if (returned < 1 || result.state != CUBLAS_STATUS_SUCCESS)
+    for (int i = 0; i < returned && i < ACCEL_CUDA_LT_ALGOS; ++i) {
+        if (results[i].state != CUBLAS_STATUS_SUCCESS) continue;
+        lp->algos[lp->nalgos] = results[i].algo;
+        lp->algo_workspace[lp->nalgos++] = results[i].workspaceSize;
+        if (results[i].workspaceSize > lp->workspace) lp->workspace = results[i].workspaceSize;
+    }
+    if (lp->nalgos < 1)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cublasLtMatmulAlgoGetHeuristic: no algorithm for this GEMM");
-    lp->algo = result.algo;
-    lp->workspace = result.workspaceSize;
 
     if (ld->after_act) {
         const char *sfx = accel_cuda_dtype_suffix(plan->desc.u.gemm.d_type, 0);
@@ -141,12 +204,9 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
     const char *extra = ld->after_act ? (ld->fused_bias ? " epilogue bias, then gelu_erf (accel kernel)"
                                                         : " then gelu_erf (accel kernel)")
                                       : "";
-    char fp8_extra[96];
-    if (ld->fp8) { /* the accumulation mode decides fp8 accuracy and speed: say which */
-        snprintf(fp8_extra, sizeof fp8_extra, " fp8 TN, fp32 accumulate (fast accum off)%s", extra);
-        extra = fp8_extra;
-    }
-    describe_algo(ctx, lp, extra, info->algorithm, sizeof info->algorithm);
+    /* the accumulation mode decides fp8 accuracy and speed: say which */
+    snprintf(lp->extra, sizeof lp->extra, "%s%s", ld->fp8 ? " fp8 TN, fp32 accumulate (fast accum off)" : "", extra);
+    describe_algo(ctx, lp, info->algorithm, sizeof info->algorithm);
     info->workspace_bytes = lp->workspace;
     return ACCEL_OK;
 }

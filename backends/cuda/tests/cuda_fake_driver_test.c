@@ -3,13 +3,16 @@
  * to run), device description and peak table, transfers and fills, timers, error mapping, and op
  * plans whose kernels NVRTC really compiles to sm_90 cubins (the fake checks each kernel name is in
  * the cubin and records launches).
- *   cuda_fake_driver_test PLUGIN nodevice|ok|old-only13|old-with12|old-wheel12
- * nodevice/ok: $ACCEL_FAKE_CUDA names the same mode and the 13.0 fake is first on LD_LIBRARY_PATH.
+ *   cuda_fake_driver_test PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12
+ * nodevice/ok: $ACCEL_FAKE_CUDA names the same mode and the 13.0 fake is first on LD_LIBRARY_PATH;
+ * ok has the fake cuBLASLt in ACCEL_CUDA_LIB_DIRS (algorithm fallback, one plan on two threads),
+ * real-cublaslt the toolkit's, which cannot make a handle on the fake.
  * old-*: the 12.4 fake is first on LD_LIBRARY_PATH; with12 also sets ACCEL_CUDA_LIB_DIRS to the
  * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,9 +248,120 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
     accel_device_close(dev);
 }
 
+/* cublaslt on the fake cuBLASLt (fake_cublaslt.c): an algorithm that fails to run is replaced by the
+ * next the heuristic offered, and the plan says so; when all fail the error lists each. */
+static accel_op_plan *lt_gemm_plan(accel_device *dev, int bias) {
+    accel_op_desc d;
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_GEMM;
+    snprintf(d.library, sizeof d.library, "cublaslt");
+    d.u.gemm.a_type = d.u.gemm.b_type = d.u.gemm.c_type = d.u.gemm.d_type = ACCEL_DTYPE_F32;
+    d.u.gemm.m = 8, d.u.gemm.n = 16, d.u.gemm.k = 4, d.u.gemm.batch = 1, d.u.gemm.alpha = 1;
+    if (bias) d.u.gemm.epilogue = ACCEL_EPILOGUE_BIAS;
+    return plan(dev, &d, ACCEL_OK);
+}
+
+typedef struct lt_thread {
+    accel_device *dev;
+    accel_op_plan *plan;
+    accel_buffer *a, *b, *bias, *d, *ws;
+    float bias_value;
+    int wrong;
+} lt_thread;
+
+/* A = 0, so D = bias: any D holding the other thread's bias was computed with a descriptor that
+ * thread rebound in between. */
+static void *lt_thread_main(void *p) {
+    lt_thread *t = p;
+    accel_stream *s = NULL;
+    if (accel_stream_create(t->dev, &s) != ACCEL_OK) {
+        t->wrong = -1;
+        return NULL;
+    }
+    float out[8 * 16];
+    for (int it = 0; it < 2000; ++it) {
+        const accel_buffer_ref ops[5] = {{t->a, 0}, {t->b, 0}, {NULL, 0}, {t->d, 0}, {t->bias, 0}};
+        if (accel_op_plan_execute(t->plan, s, ops, 5, (accel_buffer_ref){t->ws, 0}) != ACCEL_OK ||
+            accel_buffer_read(s, t->d, 0, out, sizeof out) != ACCEL_OK) {
+            t->wrong = -1;
+            break;
+        }
+        for (int i = 0; i < 8 * 16; ++i) t->wrong += out[i] != t->bias_value;
+    }
+    accel_stream_destroy(s);
+    return NULL;
+}
+
+static void cublaslt_checks(accel_runtime *rt) {
+    accel_device *dev = NULL;
+    EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK, "open cuda:0");
+    if (!dev) return;
+    accel_device_info info = {.struct_size = sizeof info};
+    accel_device_info_get(dev, &info);
+    EXPECT(strcmp(info.op_libraries, "cublaslt,accel") == 0, "op_libraries '%s'", info.op_libraries);
+    accel_stream *s = NULL;
+    accel_buffer *a = NULL, *b = NULL, *d = NULL, *ws = NULL, *bias[2] = {NULL, NULL}, *out[2] = {NULL, NULL};
+    accel_stream_create(dev, &s);
+    accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &a);
+    accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &b);
+    accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &d);
+    float ones[64], got[8 * 16];
+    for (int i = 0; i < 64; ++i) ones[i] = 1.0f;
+    accel_op_plan *p = lt_gemm_plan(dev, 0);
+    if (p && s && a && b && d) {
+        const size_t wsz = accel_op_plan_workspace_size(p);
+        EXPECT(wsz == (2u << 20), "workspace %zu: the largest of the algorithms kept", wsz);
+        EXPECT(accel_buffer_alloc(dev, wsz, ACCEL_MEMORY_DEVICE, &ws) == ACCEL_OK, "workspace");
+        EXPECT(strncmp(accel_op_plan_algorithm(p), "algo 0 ", 7) == 0, "algorithm '%s'", accel_op_plan_algorithm(p));
+        accel_buffer_write(s, a, 0, ones, sizeof ones);
+        accel_buffer_write(s, b, 0, ones, sizeof ones);
+        const accel_buffer_ref ops[5] = {{a, 0}, {b, 0}, {NULL, 0}, {d, 0}, {NULL, 0}};
+        setenv("ACCEL_FAKE_CUBLASLT_FAIL", "0", 1);
+        EXPECT(accel_op_plan_execute(p, s, ops, 5, (accel_buffer_ref){ws, 0}) == ACCEL_OK, "execute after a failing algorithm");
+        accel_buffer_read(s, d, 0, got, sizeof got);
+        EXPECT(got[0] == 4.0f && got[8 * 16 - 1] == 4.0f, "D = %g, want 4 (k)", got[0]);
+        const char *algo = accel_op_plan_algorithm(p);
+        EXPECT(strncmp(algo, "algo 1 ", 7) == 0 && strstr(algo, "choice 2 of 3 offered; algo 0: CUBLAS_STATUS_EXECUTION_FAILED"),
+               "algorithm after fallback '%s'", algo);
+        setenv("ACCEL_FAKE_CUBLASLT_FAIL", "0,1,2", 1);
+        accel_status st = accel_op_plan_execute(p, s, ops, 5, (accel_buffer_ref){ws, 0});
+        EXPECT(st == ACCEL_ERR_DEVICE && strstr(accel_last_error(), "every algorithm the heuristic offered failed") &&
+                   strstr(accel_last_error(), "algo 2: CUBLAS_STATUS_EXECUTION_FAILED"),
+               "all failing: %s: %s", accel_status_str(st), accel_last_error());
+        unsetenv("ACCEL_FAKE_CUBLASLT_FAIL");
+        accel_op_plan_destroy(p);
+    }
+    /* Two threads executing one plan with different biases: the descriptor the plan rebinds per
+     * execute must not be shared between two executes in flight. */
+    p = lt_gemm_plan(dev, 1);
+    if (p && s && a && b && d) {
+        float zeros[64] = {0};
+        accel_buffer_write(s, a, 0, zeros, sizeof zeros);
+        lt_thread t[2];
+        pthread_t th[2];
+        for (int i = 0; i < 2; ++i) {
+            float bv[16];
+            for (int j = 0; j < 16; ++j) bv[j] = (float)(i + 1);
+            accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &bias[i]);
+            accel_buffer_alloc(dev, 4096, ACCEL_MEMORY_DEVICE, &out[i]);
+            accel_buffer_write(s, bias[i], 0, bv, sizeof bv);
+            t[i] = (lt_thread){dev, p, a, b, bias[i], out[i], ws, (float)(i + 1), 0};
+        }
+        for (int i = 0; i < 2; ++i) pthread_create(&th[i], NULL, lt_thread_main, &t[i]);
+        for (int i = 0; i < 2; ++i) pthread_join(th[i], NULL);
+        EXPECT(t[0].wrong == 0 && t[1].wrong == 0, "two threads on one plan: %d and %d wrong elements", t[0].wrong,
+               t[1].wrong);
+        accel_op_plan_destroy(p);
+    }
+    accel_buffer *bufs[] = {a, b, d, ws, bias[0], bias[1], out[0], out[1]};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; ++i) accel_buffer_free(bufs[i]);
+    accel_stream_destroy(s);
+    accel_device_close(dev);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|old-only13|old-with12|old-wheel12\n", argv[0]);
+        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12\n", argv[0]);
         return 2;
     }
     const char *mode = argv[2];
@@ -297,10 +411,20 @@ int main(int argc, char **argv) {
                    "open");
             EXPECT(strcmp(info.runtime_version, "NVRTC 12.4, cuBLASLt 12.4.5") == 0, "runtime_version '%s'",
                    info.runtime_version);
-            /* cuBLASLt 12 cannot make a handle on the fake, so GEMMs go to our kernels. */
-            EXPECT(strcmp(info.op_libraries, "accel") == 0, "op_libraries '%s'", info.op_libraries);
+            EXPECT(strcmp(info.op_libraries, "cublaslt,accel") == 0, "op_libraries '%s'", info.op_libraries);
             accel_device_close(dev);
         }
+        if (strcmp(mode, "real-cublaslt") == 0 && r->device_count == 1) {
+            /* The toolkit's cuBLASLt cannot make a handle on the fake: cublaslt is off, said why. */
+            accel_device *dev = NULL;
+            accel_device_info info = {.struct_size = sizeof info};
+            EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK && accel_device_info_get(dev, &info) == ACCEL_OK,
+                   "open");
+            EXPECT(strcmp(info.op_libraries, "accel") == 0 && strstr(info.notes, "cublasLtCreate failed"),
+                   "op_libraries '%s' notes '%s'", info.op_libraries, info.notes);
+            accel_device_close(dev);
+        }
+        if (strcmp(mode, "ok") == 0 && r->device_count == 1) cublaslt_checks(rt);
         if (r->device_count == 1) device_checks(rt, dir);
         if (fake) dlclose(fake);
     }

@@ -185,14 +185,20 @@ void accel_op_plan_destroy(accel_op_plan *plan);
 /* Bytes of scratch the plan needs at execute (0 = none). */
 size_t accel_op_plan_workspace_size(const accel_op_plan *plan);
 /* Which library/kernel path runs the op ("onednn", "cublaslt", "accel-opencl"), and the algorithm
- * detail ("brg:avx512_core_bf16", "algo 23 tile 256x128 splitk 1"): these go in the CSV. */
+ * detail ("brg:avx512_core_bf16", "algo 23 tile 256x128 splitk 1"): these go in the CSV. The
+ * algorithm may change at an execute (cublaslt moves to its next algorithm when one fails to run):
+ * read it after executing, and not while another thread executes the plan. */
 const char *accel_op_plan_library(const accel_op_plan *plan);
 const char *accel_op_plan_algorithm(const accel_op_plan *plan);
 /* Minimum bytes each operand must span from its offset (0 for an absent operand). */
 accel_status accel_op_operand_bytes(const accel_op_desc *desc, int operand, size_t *out_bytes);
 
 /* Enqueue only: no allocation, no compilation. Operand buffers must be on the plan's device, with
- * enough bytes past their offsets (checked). workspace: {NULL,0} when the size is 0. */
+ * enough bytes past their offsets (checked). workspace: {NULL,0} when the size is 0. Thread-safe:
+ * one plan may be executed from several threads, each with its own operands and stream; libaccel
+ * lets one execute of a plan into the plugin at a time (each enqueue is short; the queued work
+ * still overlaps on the device; a host backend's op runs inside execute, so there executes of one
+ * plan run one after another). Two executes in flight must not share one workspace. */
 accel_status accel_op_plan_execute(accel_op_plan *plan, accel_stream *stream,
                                    const accel_buffer_ref *operands, size_t noperands,
                                    accel_buffer_ref workspace);

@@ -135,7 +135,12 @@ typedef struct accel_backend_ops {
     /* (R) ops; desc has passed the host's generic validation. UNIMPLEMENTED is a normal answer.
      * op_plan_execute gets every operand slot of the kind (absent ones {NULL, 0}); noperands says
      * how many the host passed: hosts before the GEMM scale operands passed 5 for GEMM, so read
-     * operands[5] and [6] only when noperands > 6. */
+     * operands[5] and [6] only when noperands > 6.
+     * info belongs to the host and stays valid until op_plan_destroy; a plugin whose execute changes
+     * course (an algorithm that failed to run, replaced by the next) may rewrite info->algorithm
+     * from op_plan_execute so the plan says what really runs. The host never runs two
+     * op_plan_execute calls of one plan at once (it serialises them), so state a plan shares
+     * between executes needs no lock of the plugin's; different plans may execute concurrently. */
     accel_status (*op_plan_create)(void *dev, const accel_op_desc *desc, void **plan,
                                    accel_plugin_plan_info *info);
     void (*op_plan_destroy)(void *plan);
