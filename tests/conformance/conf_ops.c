@@ -1,6 +1,7 @@
 /* Every op against the fp64 reference, at awkward sizes (nothing a multiple of a tile), with
  * transposes, leading dimensions, batches, epilogues and masks. UNIMPLEMENTED is a skip. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,12 @@
 
 #define MAX_OPS ACCEL_OP_MAX_OPERANDS
 
-/* Plans the op, runs it once on the operands, reads operand `out` back. */
-static conf_result run_op(conf_ctx *c, const accel_op_desc *d, conf_tensor *t, int out) {
+/* Plans the op through the library under test, runs it once on the operands, reads operand `out`
+ * back. */
+static conf_result run_op(conf_ctx *c, const accel_op_desc *desc, conf_tensor *t, int out) {
+    accel_op_desc lib_desc = *desc;
+    snprintf(lib_desc.library, sizeof lib_desc.library, "%s", c->library);
+    const accel_op_desc *d = &lib_desc;
     accel_op_plan *plan = NULL;
     accel_buffer *ws = NULL;
     accel_status st = accel_op_plan_create(c->dev, d, &plan);

@@ -15,6 +15,7 @@ typedef struct conf_ctx {
     accel_device_info info;
     char why[512]; /* failure or skip reason */
     int corrupt;   /* self-test: damage the output before checking, so the check must fail */
+    char library[32]; /* op library the op checks plan with ("" = the device's default) */
 } conf_ctx;
 
 typedef conf_result (*conf_fn)(conf_ctx *c);
@@ -28,6 +29,7 @@ typedef struct conf_check {
 extern const conf_check conf_memory_checks[];
 extern const conf_check conf_kernel_checks[];
 extern const conf_check conf_op_checks[];
+extern const conf_check conf_graph_checks[];
 
 /* Helpers (conf_util.c). */
 conf_result conf_fail(conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,5 +1,8 @@
 /* Runs the conformance table against every device found (or those named with --device), prints one
- * line per check, and proves each passing check can fail by running it again on a corrupted output. */
+ * line per check, and proves each passing check can fail by running it again on a corrupted output.
+ * The op checks run once per op library the device offers. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +25,9 @@ static void run_table(conf_ctx *c, const conf_check *table, totals *t, int self_
         c->corrupt = 0;
         accel_clear_error();
         conf_result r = k->fn(c);
-        printf("  %-10s %-22s %s%s%s\n", accel_device_id(c->dev), k->name, result_name(r),
+        char name[96];
+        snprintf(name, sizeof name, "%s%s%s", k->name, c->library[0] ? "@" : "", c->library);
+        printf("  %-10s %-22s %s%s%s\n", accel_device_id(c->dev), name, result_name(r),
                c->why[0] ? "  " : "", c->why);
         if (r == CONF_PASS) t->passed++;
         else if (r == CONF_FAIL) t->failed++;
@@ -34,7 +39,7 @@ static void run_table(conf_ctx *c, const conf_check *table, totals *t, int self_
         c->corrupt = 0;
         if (bad != CONF_FAIL) {
             printf("  %-10s %-22s FAIL  self-test: a corrupted output was not detected (%s)\n",
-                   accel_device_id(c->dev), k->name, result_name(bad));
+                   accel_device_id(c->dev), name, result_name(bad));
             t->failed++;
         }
     }
@@ -57,7 +62,24 @@ static int run_device(accel_runtime *rt, const char *id, totals *t, int self_tes
     } else {
         run_table(&c, conf_memory_checks, t, self_test);
         run_table(&c, conf_kernel_checks, t, self_test);
+        run_table(&c, conf_graph_checks, t, self_test);
+        /* The ops through the default path, then again through every other library the device
+         * offers (op_libraries lists the default first): a library that is nobody's default (our
+         * own GPU kernels beside cuBLASLt, OpenBLAS beside oneDNN) is verified too. An op a library
+         * does not offer is a skip with its reason. */
+        printf("  %-10s ops through the default library (%s)\n", id, c.info.op_libraries[0] ? c.info.op_libraries : "-");
         run_table(&c, conf_op_checks, t, self_test);
+        char libs[sizeof c.info.op_libraries];
+        snprintf(libs, sizeof libs, "%s", c.info.op_libraries);
+        char *save = NULL;
+        int first = 1;
+        for (char *lib = strtok_r(libs, ",", &save); lib; lib = strtok_r(NULL, ",", &save), first = 0) {
+            if (first) continue;
+            snprintf(c.library, sizeof c.library, "%s", lib);
+            printf("  %-10s ops through library %s\n", id, lib);
+            run_table(&c, conf_op_checks, t, self_test);
+        }
+        c.library[0] = '\0';
         accel_stream_destroy(c.stream);
     }
     accel_device_close(c.dev);

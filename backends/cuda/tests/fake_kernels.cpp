@@ -15,8 +15,11 @@
 #include "../../gpu_common/kernels/softmax.cu"
 
 #include <cstring>
+#include <functional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 template <typename... P, std::size_t... I>
 static void run_unpacked(void (*k)(P...), accel_emu_dim3 g, accel_emu_dim3 b, void **params,
@@ -29,11 +32,30 @@ template <typename... P> static void run(void (*k)(P...), accel_emu_dim3 g, acce
     run_unpacked(k, g, b, params, std::index_sequence_for<P...>{});
 }
 
+// Stream capture: the arguments are copied now (as cuStreamBeginCapture's graphs keep kernel
+// parameters by value) and the launch runs when the graph is launched.
+using fake_closure = std::function<void()>;
+
+template <typename... P, std::size_t... I>
+static fake_closure record_unpacked(void (*k)(P...), accel_emu_dim3 g, accel_emu_dim3 b, void **params,
+                                    std::index_sequence<I...>) {
+    std::tuple<std::remove_cv_t<P>...> args{*static_cast<std::remove_cv_t<P> *>(params[I])...};
+    return [k, g, b, args]() { accel_emu_launch(k, g, b, std::get<I>(args)...); };
+}
+
+template <typename... P>
+static fake_closure record(void (*k)(P...), accel_emu_dim3 g, accel_emu_dim3 b, void **params) {
+    return record_unpacked(k, g, b, params, std::index_sequence_for<P...>{});
+}
+
 struct fake_entry {
     const char *name;
     void (*run)(accel_emu_dim3, accel_emu_dim3, void **);
+    fake_closure (*record)(accel_emu_dim3, accel_emu_dim3, void **);
 };
-#define ENTRY(fn) {#fn, [](accel_emu_dim3 g, accel_emu_dim3 b, void **p) { run(fn, g, b, p); }},
+#define ENTRY(fn)                                                                                   \
+    {#fn, [](accel_emu_dim3 g, accel_emu_dim3 b, void **p) { run(fn, g, b, p); },                  \
+     [](accel_emu_dim3 g, accel_emu_dim3 b, void **p) { return record(fn, g, b, p); }},
 static const fake_entry entries[] = {
     ENTRY(accel_fill_pattern)
     ENTRY(accel_eltwise_f32) ENTRY(accel_eltwise_f16) ENTRY(accel_eltwise_bf16)
@@ -45,6 +67,27 @@ static const fake_entry entries[] = {
     ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
     ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)
 };
+
+struct fake_graph {
+    std::vector<fake_closure> launches;
+};
+
+extern "C" void *accel_fake_cuda_graph_new(void) { return new fake_graph; }
+extern "C" void accel_fake_cuda_graph_free(void *g) { delete static_cast<fake_graph *>(g); }
+extern "C" void accel_fake_cuda_graph_run(void *g) {
+    for (const fake_closure &f : static_cast<fake_graph *>(g)->launches) f();
+}
+// Appends the launch to the graph instead of running it; -1 for a kernel the fake cannot run.
+extern "C" int accel_fake_cuda_record_kernel(void *g, const char *name, const unsigned grid[3], const unsigned block[3],
+                                             void **params) {
+    for (const fake_entry &e : entries)
+        if (std::strcmp(e.name, name) == 0) {
+            static_cast<fake_graph *>(g)->launches.push_back(
+                e.record({grid[0], grid[1], grid[2]}, {block[0], block[1], block[2]}, params));
+            return 0;
+        }
+    return -1;
+}
 
 extern "C" int accel_fake_cuda_run_kernel(const char *name, const unsigned grid[3], const unsigned block[3],
                                           void **params) {

@@ -122,34 +122,79 @@ FAKE_EXPORT CUresult cuStreamCreate(CUstream *s, unsigned int flags) {
 FAKE_EXPORT CUresult cuStreamDestroy_v2(CUstream s) { (void)s; return CUDA_SUCCESS; }
 FAKE_EXPORT CUresult cuStreamSynchronize(CUstream s) { (void)s; return CUDA_SUCCESS; }
 FAKE_EXPORT CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned int f) { (void)s; (void)e; (void)f; return CUDA_SUCCESS; }
+void *accel_fake_cuda_graph_new(void);
+void accel_fake_cuda_graph_free(void *g);
+void accel_fake_cuda_graph_run(void *g);
+int accel_fake_cuda_record_kernel(void *g, const char *name, const unsigned grid[3], const unsigned block[3],
+                                  void **params);
+
+/* Stream capture (the graph entry points the plugin treats as optional): while a stream captures,
+ * its kernel launches are recorded (fake_kernels.cpp copies their arguments) and run again at each
+ * cuGraphLaunch. Copies and memsets cannot be captured here: they answer
+ * CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, which the capture-and-replay check never provokes. */
+static CUstream capturing;
+static void *capture_graph;
+#define NOT_WHILE_CAPTURING(st) \
+    do { if ((st) && (st) == capturing) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED; } while (0)
+
+FAKE_EXPORT CUresult cuStreamBeginCapture_v2(CUstream s, CUstreamCaptureMode mode) {
+    (void)mode;
+    if (!s || capturing) return CUDA_ERROR_ILLEGAL_STATE;
+    capture_graph = accel_fake_cuda_graph_new();
+    capturing = s;
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuStreamEndCapture(CUstream s, CUgraph *g) {
+    if (s != capturing) return CUDA_ERROR_ILLEGAL_STATE;
+    *g = (CUgraph)capture_graph;
+    capturing = NULL;
+    capture_graph = NULL;
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *e, CUgraph g, unsigned long long flags) {
+    (void)flags;
+    *e = (CUgraphExec)g; /* the recorded launches are all an executable graph needs here */
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuGraphLaunch(CUgraphExec e, CUstream s) {
+    NOT_WHILE_CAPTURING(s);
+    accel_fake_cuda_graph_run(e);
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuGraphExecDestroy(CUgraphExec e) { (void)e; return CUDA_SUCCESS; }
+FAKE_EXPORT CUresult cuGraphDestroy(CUgraph g) {
+    accel_fake_cuda_graph_free(g);
+    return CUDA_SUCCESS;
+}
+
 FAKE_EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *s, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     memcpy((void *)(uintptr_t)d, s, n);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     memcpy(d, (const void *)(uintptr_t)s, n);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     memmove((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemsetD8Async(CUdeviceptr d, unsigned char v, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     memset((void *)(uintptr_t)d, v, n);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemsetD16Async(CUdeviceptr d, unsigned short v, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     if (d % 2) return CUDA_ERROR_INVALID_VALUE;
     for (size_t i = 0; i < n; ++i) ((unsigned short *)(uintptr_t)d)[i] = v;
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemsetD32Async(CUdeviceptr d, unsigned int v, size_t n, CUstream st) {
-    (void)st;
+    NOT_WHILE_CAPTURING(st);
     if (d % 4) return CUDA_ERROR_INVALID_VALUE;
     for (size_t i = 0; i < n; ++i) ((unsigned int *)(uintptr_t)d)[i] = v;
     return CUDA_SUCCESS;
@@ -222,6 +267,7 @@ FAKE_EXPORT CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *
 
 int accel_fake_cuda_run_kernel(const char *name, const unsigned grid[3], const unsigned block[3], void **params);
 
+
 static struct {
     char name[128];
     unsigned grid[3], block[3], shared;
@@ -239,6 +285,9 @@ FAKE_EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsi
     last.shared = shared;
     last.params0 = params ? params[0] : NULL;
     last.launches++;
+    if (s && s == capturing)
+        return accel_fake_cuda_record_kernel(capture_graph, last.name, last.grid, last.block, params) == 0
+                   ? CUDA_SUCCESS : CUDA_ERROR_NOT_SUPPORTED;
     /* Our own kernels run on host threads (fake_kernels.cpp); anything else cannot run here. */
     return accel_fake_cuda_run_kernel(last.name, last.grid, last.block, params) == 0 ? CUDA_SUCCESS
                                                                                    : CUDA_ERROR_NOT_SUPPORTED;
