@@ -23,7 +23,7 @@ static const opt_spec OPTIONS[] = {
     {"--json", OPT_VALUE},         {"--tag", OPT_VALUE},
     {"--price-per-hour", OPT_VALUE}, {"--resume", OPT_FLAG},
     {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
-    {"--seed", OPT_VALUE},
+    {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
 };
 
 /* The message stays one line even when it echoes a value with control characters. */
@@ -219,6 +219,8 @@ static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_
         slot = &a->resume;
     else if (strcmp(opt, "--quiet") == 0)
         slot = &a->quiet;
+    else if (strcmp(opt, "--dry-run") == 0)
+        slot = &a->dry_run;
     if (!slot)
         return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
     *slot = 1;

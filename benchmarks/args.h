@@ -41,6 +41,7 @@ typedef struct bench_run_args {
     double price_per_hour;  /* < 0 = not given */
     int resume;
     int quiet;
+    int dry_run;            /* print the planned rows, measure and write nothing */
 } bench_run_args;
 
 /* Parses argv[first..argc) (the words after `run` or `suite`). Returns 0 on success; on bad usage

@@ -54,6 +54,8 @@ static const char RUN_HELP[] =
     "  --price-per-hour USD fills usd_per_hour and usd_per_million_items\n"
     "  --resume             skip rows already standing with status ok in the CSV\n"
     "  --quiet              print only errors and the CSV path\n"
+    "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
+    "                       library), one per line, and stop: nothing is measured or written\n"
     "\n"
     "Exit status: 0 when no row is failed_verification or error, 1 otherwise, 2 bad usage\n"
     "(nothing is run or written), 130 interrupted (the CSV stays valid; --resume continues).\n";
@@ -65,13 +67,26 @@ static const char SUITE_HELP[] =
     "device model, writes results/<hostname>-<YYYYMMDD-HHMMSS>[-quick].csv (relative to the\n"
     "current directory) and prints a summary table and the CSV path.\n"
     "\n"
-    "  --quick              the pinned quick list (configs marked quick), each through the\n"
-    "                       device's default op library (unless --library), with shorter sampling\n"
+    "  --quick              the pinned quick list (configs marked quick), on CPU devices each\n"
+    "                       through the device's default op library, on accelerators through\n"
+    "                       every library it offers (unless --library), with shorter sampling\n"
     "                       (--min-time-ms 200 unless given)\n"
     "Every `accelbench run` option is accepted and narrows or changes the suite (--workload,\n"
     "--device, --dtype, --config, --csv, --tag, ...; see: accelbench run --help).\n"
     "\n"
     "Exit status: as for run (0 all fine, 1 a row failed or errored, 2 bad usage, 130 interrupted).\n";
+
+/* --dry-run: the rows, in the order they would run. */
+static void print_plan(const bench_plan *plan)
+{
+    printf("dry run: %zu row%s planned; nothing is measured or written\n", plan->item_count,
+           plan->item_count == 1 ? "" : "s");
+    for (size_t i = 0; i < plan->item_count; i++) {
+        const bench_item *it = &plan->items[i];
+        printf("  %-10s %-13s %-30s %-5s %s\n", plan->devices[it->device].id, it->workload->name,
+               it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-");
+    }
+}
 
 typedef struct run_ctx {
     const bench_plan *plan;
@@ -254,6 +269,11 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
 
     if (bench_plan_build(rt, &a, &plan, err, sizeof err) != 0) {
         usage_error(cmd, err);
+        goto out;
+    }
+    if (a.dry_run) {
+        print_plan(&plan);
+        exit_status = 0;
         goto out;
     }
     /* Output paths: checked, never created, until everything is known to be valid. */

@@ -250,6 +250,10 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
             snprintf(err, n, "cannot open device '%s': %s", plan->devices[d].id, accel_last_error());
             return 2;
         }
+        accel_device_info dinfo;
+        memset(&dinfo, 0, sizeof dinfo);
+        dinfo.struct_size = sizeof dinfo;
+        const int host_device = accel_device_info_get(dev, &dinfo) != ACCEL_OK || dinfo.type == ACCEL_DEVICE_CPU;
         for (size_t w = 0; w < nw; w++) {
             const awl_workload *wl = workloads[w];
             for (size_t c = 0; c < wl->config_count(); c++) {
@@ -265,9 +269,12 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
                     libs[0][0] = '\0';
                     nlib = 1;
                 }
-                /* suite --quick measures each config once, through the device's default
-                 * library, unless --library asks for another. */
-                if (a->quick && !a->library)
+                /* suite --quick measures each config once on a CPU device (OpenCL on the host
+                 * included), through its default library, where each row costs seconds; an
+                 * accelerator also gets the other libraries' rows (our GPU kernels beside
+                 * cuBLASLt): there they cost milliseconds, and they are the only rows that check
+                 * those kernels on the hardware. --library asks for one. */
+                if (a->quick && !a->library && host_device)
                     nlib = 1;
                 for (int dt = 0; dt < AWL_DTYPE_COUNT; dt++) {
                     if (!(cfg->dtypes & (1u << dt)))

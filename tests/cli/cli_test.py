@@ -132,6 +132,16 @@ def group_basic(b):
     check(rc == 2 and "unknown command" in err, f"unknown command: {rc} {err!r}")
     rc, out, err = b.run("devices", "--bogus")
     check(rc == 2 and len(err.strip().splitlines()) == 1, f"devices --bogus: {rc} {err!r}")
+    # --dry-run lists the rows and writes nothing; on a CPU device the quick suite takes each
+    # config through the default library only (accelerators get every library: the cuda tests).
+    before = sorted(os.listdir(b.workdir))
+    rc, out, err = b.run("suite", "--quick", "--dry-run", "--workload", "gemm")
+    check(rc == 0 and out.startswith("dry run: "), f"suite --quick --dry-run: {rc} {out!r} {err!r}")
+    rows = [line.split() for line in out.splitlines()[1:]]
+    check(rows and all(r[0] == "cpu:0" and r[1] == "gemm" for r in rows), f"dry-run rows: {rows}")
+    keys = [tuple(r[:4]) for r in rows]
+    check(len(keys) == len(set(keys)), f"quick suite on a CPU repeats a config through several libraries: {rows}")
+    check(sorted(os.listdir(b.workdir)) == before, "--dry-run wrote files")
 
 
 # ------------------------------------------------------------------------------------------
