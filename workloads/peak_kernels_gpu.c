@@ -1,5 +1,5 @@
-/* GPU FMA-chain kernel sources: OpenCL C, and GPU_C (CUDA-style C++ compiled by NVRTC or hipRTC;
- * only portable built-ins are used so one text serves both). */
+/* GPU FMA-chain kernel sources: OpenCL C here, and GPU_C (CUDA-style C++ compiled by NVRTC or
+ * hipRTC) in kernels/peak_fma.cu. */
 #include "peak_kernels.h"
 
 const char wl_peak_opencl_source[] =
@@ -14,14 +14,4 @@ const char wl_peak_opencl_source[] =
     "    out[gid] = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
     "}\n";
 
-const char wl_peak_gpu_c_source[] =
-    "extern \"C\" __global__ void accel_peak_fma_fp32(float *out, int iters, float a, float b) {\n"
-    "    unsigned long long gid = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
-    "    float x0 = 0.0f, x1 = 0.125f, x2 = 0.25f, x3 = 0.375f;\n"
-    "    float x4 = 0.5f, x5 = 0.625f, x6 = 0.75f, x7 = 0.875f;\n"
-    "    for (int i = 0; i < iters; i++) {\n"
-    "        x0 = fmaf(x0, a, b); x1 = fmaf(x1, a, b); x2 = fmaf(x2, a, b); x3 = fmaf(x3, a, b);\n"
-    "        x4 = fmaf(x4, a, b); x5 = fmaf(x5, a, b); x6 = fmaf(x6, a, b); x7 = fmaf(x7, a, b);\n"
-    "    }\n"
-    "    out[gid] = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
-    "}\n";
+/* wl_peak_gpu_c_source is kernels/peak_fma.cu, embedded at build time. */

@@ -223,11 +223,18 @@ static double scalar(cudaDataType_t t, const void *p) {
     return *(const float *)p;
 }
 
-/* op(X)(i, l) of batch z of a column-major operand, as the compute type sees it. */
-static double element(const fake_layout *L, const void *x, int trans, int tf32, int64_t z, int64_t i, int64_t l) {
-    const int64_t r = trans ? l : i, c = trans ? i : l;
-    const double v = accel_ref_load(dtype_of(L->type), x, z * L->stride + r + c * L->ld);
-    return tf32 ? accel_ref_round_tf32((float)v) : v;
+/* op(X) of batch z of a column-major operand as a dense row-major rows x cols double matrix (what
+ * the compute type sees: TF32 rounds the inputs), so the product below runs over contiguous
+ * memory; the fake runs whole workloads, not just unit-sized checks. */
+static void materialize(const fake_layout *L, const void *x, int trans, int tf32, int64_t z, int64_t rows, int64_t cols,
+                        double *out) {
+    const accel_dtype t = dtype_of(L->type);
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t l = 0; l < cols; ++l) {
+            const int64_t r = trans ? l : i, c = trans ? i : l;
+            const double v = accel_ref_load(t, x, z * L->stride + r + c * L->ld);
+            out[i * cols + l] = tf32 ? accel_ref_round_tf32((float)v) : v;
+        }
 }
 
 FAKE_EXPORT cublasStatus_t cublasLtMatmul(cublasLtHandle_t h, cublasLtMatmulDesc_t d, const void *alpha,
@@ -256,19 +263,33 @@ FAKE_EXPORT cublasStatus_t cublasLtMatmul(cublasLtHandle_t h, cublasLtMatmulDesc
     const accel_dtype bias_t = dtype_of(op->bias_type >= 0 ? op->bias_type : (int)LD->type);
     if ((epi & CUBLASLT_EPILOGUE_BIAS) && !op->bias) return CUBLAS_STATUS_INVALID_VALUE;
     const int32_t batch = LD->batch;
-    for (int32_t z = 0; z < batch; ++z)
-        for (int64_t j = 0; j < N; ++j)
-            for (int64_t i = 0; i < M; ++i) {
-                double acc = 0;
-                for (int64_t l = 0; l < K; ++l)
-                    acc += element(LA, A, ta, tf32, LA->batch > 1 ? z : 0, i, l) *
-                           element(LB, B, tb, tf32, LB->batch > 1 ? z : 0, l, j);
-                double v = al * sa * sb * acc;
-                if (be != 0.0) v += be * accel_ref_load(dtype_of(LC->type), C, (LC->batch > 1 ? z : 0) * LC->stride + i + j * LC->ld);
+    double *a = malloc(sizeof(double) * (size_t)(M * K)), *b = malloc(sizeof(double) * (size_t)(K * N));
+    double *acc = malloc(sizeof(double) * (size_t)N);
+    if (!a || !b || !acc) {
+        free(a), free(b), free(acc);
+        return CUBLAS_STATUS_ALLOC_FAILED;
+    }
+    for (int32_t z = 0; z < batch; ++z) {
+        materialize(LA, A, ta, tf32, LA->batch > 1 ? z : 0, M, K, a);
+        materialize(LB, B, tb, tf32, LB->batch > 1 ? z : 0, K, N, b);
+        for (int64_t i = 0; i < M; ++i) {
+            for (int64_t j = 0; j < N; ++j) acc[j] = 0;
+            for (int64_t l = 0; l < K; ++l) {
+                const double ail = a[i * K + l];
+                const double *brow = b + l * N;
+                for (int64_t j = 0; j < N; ++j) acc[j] += ail * brow[j];
+            }
+            for (int64_t j = 0; j < N; ++j) {
+                double v = al * sa * sb * acc[j];
+                if (be != 0.0)
+                    v += be * accel_ref_load(dtype_of(LC->type), C, (LC->batch > 1 ? z : 0) * LC->stride + i + j * LC->ld);
                 if (epi & CUBLASLT_EPILOGUE_BIAS) v += accel_ref_load(bias_t, op->bias, z * op->bias_stride + i);
                 if (act == CUBLASLT_EPILOGUE_RELU) v = v > 0 ? v : 0;
                 else if (act == CUBLASLT_EPILOGUE_GELU) v = accel_ref_gelu_tanh(v);
                 accel_ref_store(dtype_of(LD->type), D, z * LD->stride + i + j * LD->ld, v);
             }
+        }
+    }
+    free(a), free(b), free(acc);
     return CUBLAS_STATUS_SUCCESS;
 }

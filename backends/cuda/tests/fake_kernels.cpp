@@ -1,8 +1,9 @@
 // The fake libcuda's kernel engine: when the plugin launches one of the shared accel kernels, run it
 // on host threads through the emulation header (backends/gpu_common/tests/accel_gpu_emu.h), with
 // the arguments exactly as the plugin marshalled them. So the plugin's host code (parameter
-// structs, grids, strides, epilogue flags) is checked end to end without a GPU. Kernels not in
-// the table (user modules) are not run: cuLaunchKernel answers CUDA_ERROR_NOT_SUPPORTED for them.
+// structs, grids, strides, epilogue flags) is checked end to end without a GPU. The peak
+// workload's FMA kernel is here too (its GPU_C source is a file of its own). Other user kernels are
+// not run: cuLaunchKernel answers CUDA_ERROR_NOT_SUPPORTED for them.
 #define ACCEL_GPU_EMULATION 1
 #include "../../gpu_common/kernels/attention.cu"
 #include "../../gpu_common/kernels/conv2d.cu"
@@ -13,6 +14,7 @@
 #include "../../gpu_common/kernels/layernorm.cu"
 #include "../../gpu_common/kernels/permute.cu"
 #include "../../gpu_common/kernels/softmax.cu"
+#include "../../../workloads/kernels/peak_fma.cu"
 
 #include <cstring>
 #include <functional>
@@ -66,6 +68,7 @@ static const fake_entry entries[] = {
     ENTRY(accel_permute_b1) ENTRY(accel_permute_b2) ENTRY(accel_permute_b4) ENTRY(accel_permute_b8)
     ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
     ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)
+    ENTRY(accel_peak_fma_fp32)
 };
 
 struct fake_graph {

@@ -3,7 +3,8 @@
  * as an R550-era 12.4 driver, which (like the real ones) exports the original cuEventElapsedTime
  * and not the _v2 the CUDA 13 header maps it to. Behaviour picked by $ACCEL_FAKE_CUDA:
  *   nodevice  cuInit answers CUDA_ERROR_NO_DEVICE
- *   (other)   one "NVIDIA H100 80GB HBM3", sm_90, 132 SMs, 80 GiB; memory is malloc, copies and
+ *   (other)   one "NVIDIA H100 80GB HBM3", sm_90, 132 SMs (or $ACCEL_FAKE_CUDA_SMS), 50 MiB L2 (or
+ *             $ACCEL_FAKE_CUDA_L2_KIB), 80 GiB; memory is malloc, copies and
  *             memsets run at once, events time 1.5 ms, modules must be a real cubin (ELF) or PTX
  *             naming the kernels asked for; launches are recorded (accel_fake_cuda_last_launch)
  *             and our own accel kernels run on host threads (fake_kernels.cpp); any other kernel
@@ -24,6 +25,14 @@
 static const char *mode(void) {
     const char *m = getenv("ACCEL_FAKE_CUDA");
     return m ? m : "";
+}
+
+/* The device-check rehearsal shrinks the fake (fewer SMs, a smaller L2) so that workloads sized
+ * from them finish on host threads: $ACCEL_FAKE_CUDA_SMS, $ACCEL_FAKE_CUDA_L2_KIB. */
+static int env_int(const char *name, int fallback) {
+    const char *v = getenv(name);
+    const int n = v ? atoi(v) : 0;
+    return n > 0 ? n : fallback;
 }
 
 FAKE_EXPORT CUresult cuInit(unsigned int flags) {
@@ -67,9 +76,9 @@ FAKE_EXPORT CUresult cuDeviceGetAttribute(int *v, CUdevice_attribute a, CUdevice
     switch (a) {
     case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *v = 9; break;
     case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *v = 0; break;
-    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: *v = 132; break;
+    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: *v = env_int("ACCEL_FAKE_CUDA_SMS", 132); break;
     case CU_DEVICE_ATTRIBUTE_CLOCK_RATE: *v = 1980000; break;
-    case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE: *v = 50 << 20; break;
+    case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE: *v = env_int("ACCEL_FAKE_CUDA_L2_KIB", 50 << 10) << 10; break;
     case CU_DEVICE_ATTRIBUTE_ECC_ENABLED: *v = 1; break;
     default: *v = 0; break;
     }

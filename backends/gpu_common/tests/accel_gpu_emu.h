@@ -1,17 +1,25 @@
 /* Test-only stand-in for the CUDA/HIP device environment: the kernels of ../kernels compile as
- * host C++, one std::thread per GPU thread of a block (blocks run one after another), __shared__
- * as function statics (shared by the block's threads), __syncthreads as a std::barrier, and the
- * warp shuffle as an exchange through a block-wide slot array (valid because the kernels only
- * shuffle in block-uniform code). Correctness only: nothing here is fast. */
+ * host C++. Each GPU thread of a block is a fiber (a stack of its own, switched cooperatively on
+ * the calling OS thread); blocks run one after another. __syncthreads switches back to the block's
+ * scheduler, which runs every fiber up to its next barrier before starting the next round, so a
+ * round is one barrier phase. __shared__ is a function static (shared by the block's fibers), and
+ * the warp shuffle an exchange through a block-wide slot array (valid because the kernels only
+ * shuffle in block-uniform code). Correctness first; fibers instead of one OS thread per GPU thread
+ * make it fast enough for the fake driver to run whole workloads (a barrier is a few dozen
+ * instructions instead of a futex round over hundreds of threads). */
 #ifndef ACCEL_GPU_EMU_H
 #define ACCEL_GPU_EMU_H
 
-#include <barrier>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <math.h>
-#include <thread>
+#include <memory>
 #include <vector>
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -24,8 +32,124 @@ struct accel_emu_dim3 {
 };
 inline thread_local accel_emu_dim3 threadIdx, blockIdx;
 inline accel_emu_dim3 blockDim, gridDim;
-inline std::barrier<> *accel_emu_block_barrier = nullptr;
 inline float accel_emu_shfl_slots[1024];
+
+/* ---- fibers ---- */
+#if defined(__x86_64__)
+/* Saves the System V callee-saved registers on the current stack, parks its pointer in *from and
+ * resumes the stack `to` (a fiber's, or the scheduler's). Weak: every including file defines it. */
+extern "C" void accel_emu_switch(void **from, void *to);
+__asm__(".text\n"
+        ".weak accel_emu_switch\n"
+        ".type accel_emu_switch,@function\n"
+        "accel_emu_switch:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  movq %rsp, (%rdi)\n"
+        "  movq %rsi, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size accel_emu_switch, .-accel_emu_switch\n");
+#endif
+
+struct accel_emu_fiber {
+    static constexpr size_t stack_bytes = 256 * 1024;
+    std::unique_ptr<char[]> stack{new char[stack_bytes]};
+#if defined(__x86_64__)
+    void *sp = nullptr;
+#else
+    ucontext_t ctx;
+#endif
+    accel_emu_dim3 tid;
+    bool done = false;
+};
+
+struct accel_emu_scheduler {
+    std::vector<accel_emu_fiber> fibers; /* reused by every block of every launch on this thread */
+    accel_emu_fiber *current = nullptr;
+    void (*body)(void *) = nullptr;      /* the launch's kernel call, run by each fiber */
+    void *body_arg = nullptr;
+#if defined(__x86_64__)
+    void *sp = nullptr;
+#else
+    ucontext_t ctx;
+#endif
+};
+inline thread_local accel_emu_scheduler accel_emu_sched;
+
+inline void accel_emu_to_scheduler() {
+    accel_emu_scheduler &s = accel_emu_sched;
+#if defined(__x86_64__)
+    accel_emu_switch(&s.current->sp, s.sp);
+#else
+    swapcontext(&s.current->ctx, &s.ctx);
+#endif
+}
+
+inline void accel_emu_fiber_main() {
+    accel_emu_scheduler &s = accel_emu_sched;
+    s.body(s.body_arg);
+    s.current->done = true;
+    accel_emu_to_scheduler(); /* never resumed */
+    std::abort();
+}
+
+inline void accel_emu_fiber_start(accel_emu_fiber &f) {
+    f.done = false;
+#if defined(__x86_64__)
+    /* The first switch pops six zero registers and returns into accel_emu_fiber_main with the
+     * stack aligned as after a call (rsp = 8 mod 16). */
+    uintptr_t top = ((uintptr_t)f.stack.get() + accel_emu_fiber::stack_bytes) & ~(uintptr_t)15;
+    void **slot = (void **)(top - 16);
+    slot[0] = (void *)&accel_emu_fiber_main;
+    slot[1] = nullptr;
+    void **regs = slot - 6;
+    for (int i = 0; i < 6; ++i) regs[i] = nullptr;
+    f.sp = regs;
+#else
+    getcontext(&f.ctx);
+    f.ctx.uc_stack.ss_sp = f.stack.get();
+    f.ctx.uc_stack.ss_size = accel_emu_fiber::stack_bytes;
+    f.ctx.uc_link = nullptr;
+    makecontext(&f.ctx, &accel_emu_fiber_main, 0);
+#endif
+}
+
+inline void accel_emu_resume(accel_emu_fiber &f) {
+    accel_emu_scheduler &s = accel_emu_sched;
+    s.current = &f;
+    threadIdx = f.tid;
+#if defined(__x86_64__)
+    accel_emu_switch(&s.sp, f.sp);
+#else
+    swapcontext(&s.ctx, &f.ctx);
+#endif
+}
+
+/* Runs body(arg) as every thread of one block: round after round, each live fiber up to its next
+ * barrier, until all have returned. */
+inline void accel_emu_run_block(unsigned nthreads, accel_emu_dim3 block, void (*body)(void *), void *arg) {
+    accel_emu_scheduler &s = accel_emu_sched;
+    if (s.fibers.size() < nthreads) s.fibers.resize(nthreads);
+    s.body = body;
+    s.body_arg = arg;
+    for (unsigned t = 0; t < nthreads; ++t) {
+        accel_emu_fiber &f = s.fibers[t];
+        f.tid.x = t % block.x;
+        f.tid.y = (t / block.x) % block.y;
+        f.tid.z = t / (block.x * block.y);
+        accel_emu_fiber_start(f);
+    }
+    for (unsigned live = nthreads; live;) {
+        live = 0;
+        for (unsigned t = 0; t < nthreads; ++t) {
+            accel_emu_fiber &f = s.fibers[t];
+            if (f.done) continue;
+            accel_emu_resume(f);
+            live += !f.done;
+        }
+    }
+    s.current = nullptr;
+}
 
 /* cuda_fp16.h's host path defines these for host compilers; the emulation owns them here. */
 #undef __global__
@@ -39,7 +163,7 @@ inline float accel_emu_shfl_slots[1024];
 #define __shared__ static
 #define __launch_bounds__(n)
 
-inline void __syncthreads() { accel_emu_block_barrier->arrive_and_wait(); }
+inline void __syncthreads() { accel_emu_to_scheduler(); }
 inline float accel_emu_shfl_xor(float v, int lane_mask) {
     accel_emu_shfl_slots[threadIdx.x] = v;
     __syncthreads();
@@ -68,24 +192,16 @@ void accel_emu_launch(void (*kernel)(P...), accel_emu_dim3 grid, accel_emu_dim3 
     gridDim = grid;
     blockDim = block;
     const unsigned nthreads = block.x * block.y * block.z;
+    auto call = [&] { kernel(args...); };
+    using call_t = decltype(call);
+    void (*body)(void *) = [](void *c) { (*static_cast<call_t *>(c))(); };
     for (unsigned bz = 0; bz < grid.z; ++bz)
         for (unsigned by = 0; by < grid.y; ++by)
             for (unsigned bx = 0; bx < grid.x; ++bx) {
-                std::barrier<> bar((std::ptrdiff_t)nthreads);
-                accel_emu_block_barrier = &bar;
-                std::vector<std::thread> threads;
-                threads.reserve(nthreads);
-                for (unsigned t = 0; t < nthreads; ++t)
-                    threads.emplace_back([=] {
-                        threadIdx.x = t % block.x;
-                        threadIdx.y = (t / block.x) % block.y;
-                        threadIdx.z = t / (block.x * block.y);
-                        blockIdx.x = bx;
-                        blockIdx.y = by;
-                        blockIdx.z = bz;
-                        kernel(args...);
-                    });
-                for (auto &th : threads) th.join();
+                blockIdx.x = bx;
+                blockIdx.y = by;
+                blockIdx.z = bz;
+                accel_emu_run_block(nthreads, block, body, &call);
             }
 }
 
