@@ -76,15 +76,18 @@ static const char SUITE_HELP[] =
     "\n"
     "Exit status: as for run (0 all fine, 1 a row failed or errored, 2 bad usage, 130 interrupted).\n";
 
-/* --dry-run: the rows, in the order they would run. */
-static void print_plan(const bench_plan *plan)
+/* --dry-run: the rows, in the order they would run, and those --resume would skip. */
+static void print_plan(const bench_plan *plan, size_t resumed)
 {
-    printf("dry run: %zu row%s planned; nothing is measured or written\n", plan->item_count,
-           plan->item_count == 1 ? "" : "s");
+    printf("dry run: %zu row%s planned", plan->item_count, plan->item_count == 1 ? "" : "s");
+    if (resumed)
+        printf(", %zu already ok in the CSV (--resume skips them)", resumed);
+    printf("; nothing is measured or written\n");
     for (size_t i = 0; i < plan->item_count; i++) {
         const bench_item *it = &plan->items[i];
-        printf("  %-10s %-13s %-30s %-5s %s\n", plan->devices[it->device].id, it->workload->name,
-               it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-");
+        printf("  %-10s %-13s %-30s %-5s %s%s\n", plan->devices[it->device].id, it->workload->name,
+               it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-",
+               it->already_ok ? "  (already ok)" : "");
     }
 }
 
@@ -271,11 +274,6 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         usage_error(cmd, err);
         goto out;
     }
-    if (a.dry_run) {
-        print_plan(&plan);
-        exit_status = 0;
-        goto out;
-    }
     /* Output paths: checked, never created, until everything is known to be valid. */
     int default_dir = 0;
     const char *csv_path = a.csv_path;
@@ -330,6 +328,12 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
             resumed += (size_t)it->already_ok;
             bench_strbuf_free(&key);
         }
+    }
+
+    if (a.dry_run) {
+        print_plan(&plan, resumed);
+        exit_status = 0;
+        goto out;
     }
 
     /* Everything is valid: from here on files are written. */

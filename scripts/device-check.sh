@@ -1,85 +1,135 @@
 #!/usr/bin/env bash
-# One-shot GPU check (DESIGN.md section 9):
+# One-shot GPU check, for a machine lent once with an NVIDIA GPU (docs/backend-cuda.md):
 #
-#   scripts/device-check.sh OUTDIR [--dry-run]
+#   scripts/device-check.sh OUTDIR [--dry-run | --rehearse]
 #
-# Builds with whatever backends this machine can build (the CUDA backend needs only the toolkit
-# headers), runs ctest (conformance included), a direct-cuBLASLt vs HAL GEMM comparison, a PyTorch
-# reference and `accelbench suite --quick --backend cuda`, logging everything into OUTDIR:
-#   summary.txt env.txt quick.csv (quick suite + gemm 8192 bf16/fp8) gemm_compare.csv torch.csv, and
-#   logs.tar.gz: build.log conformance.log (cuda:0) ctest.log (GPU-relevant tests) gemm_compare.log
-#   torch.log suite.log ctest-rest.log (every other test, with the time left), also left unpacked in
-#   BUILD_DIR/device-check-logs
-# Every step runs under a timeout and the whole run stays under 8 minutes; a hung step costs only
-# its own slice. Needs no network and no package manager: a C compiler, CMake, ninja (or make),
-# the CUDA toolkit and, for the reference, Python with PyTorch.
+# Budget: the whole run takes at most 7 min 50 s (TOTAL_BUDGET_S) on an H200 host with 16 cores,
+# whatever happens: every step runs under min(its cap, the time left). Needs no network and no
+# package manager: a C compiler, CMake, ninja (or make), the CUDA toolkit headers, any NVIDIA driver
+# from R525 (CUDA 12.0) on, and, for the reference row, Python with PyTorch.
 #
-# Rehearsal without a GPU: ACCEL_FAKE_CUDA=ok LD_LIBRARY_PATH=<build>/backends/cuda/tests/fake_driver
-# scripts/device-check.sh OUT runs every step against the fake H100 of the cuda tests (its
-# conformance passes; the cuBLASLt steps fail there and the host-emulated quick suite times out).
+# Steps, in this order, with their caps (s). The order puts one GPU row of every workload first,
+# so that even when the build takes its whole cap every workload still gets its row:
+#   configure 30, build 120, probe 30                                       (worst case 180)
+#   rows_peak 45     peak fma + matrix (every dtype, every op library)
+#   rows_stream 25   stream triad
+#   rows_gemm 60     gemm 8192, every dtype (fp32 tf32 fp16 bf16 fp8) through every op library
+#   rows_bert 30     bert_layer base-s128-b8 bf16
+#   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16            (worst case 370)
+#   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
+#   (fp8: the HAL against cuBLASLt called directly), quick_suite 120 (`suite --quick --resume`: the
+#   quick list minus the rows above), torch 45 (PyTorch reference, informational), ctest_gpu 90
+#   (the cuda and shared-kernel tests), ctest_rest (every other test, informational, what is left).
+# A step that fails, times out, or is not run because the budget is spent turns the verdict to FAIL;
+# an informational one never does, run or not.
 #
-# --dry-run (what CI runs on machines without a GPU): configure and build, look for a GPU, say
-# clearly that there is none, exit 0. Environment: ACCEL_DEVICE_CHECK_BUILD_DIR (default
-# build-device), CUDA_HOME (default: found from nvcc or /usr/local/cuda).
+# OUTDIR gets six files at most (a lending tool that returns a handful must not drop the verdict):
+#   summary.txt   one line per workload first (ok/failed, best figure), then the verdict and every
+#                 step with its time, failures in detail, and the run log
+#   env.txt       machine, driver, toolkit, nvidia-smi, PyTorch
+#   quick.csv     every accelbench row of the run (the rows above, then the quick suite)
+#   gemm_compare.csv  HAL vs direct cuBLASLt, 8192^3 bf16 and fp8
+#   torch.csv     PyTorch matmul reference rows
+#   logs.tar.gz   build.log conformance.log ctest.log ctest-rest.log rows.log suite.log
+#                 gemm_compare.log torch.log run.log *.json (also left in BUILD_DIR/device-check-logs)
+#
+# --dry-run (what CI runs without a GPU): configure and build, look for a GPU, say whether there is
+# one, exit 0. --rehearse: the whole run against the fake H100 of the cuda tests (fake driver and
+# fake cuBLASLt from this build, shrunk to 2 SMs and 1 MiB of L2, kernels emulated on host threads),
+# with each workload at its smallest real config and every cap x3 (two host cores emulate the GPU),
+# so every step runs and passes here; its figures are meaningless, its point is the script, the
+# plumbing and the verdict. Environment:
+# ACCEL_DEVICE_CHECK_BUILD_DIR (default build-device), CUDA_HOME (default: from nvcc or
+# /usr/local/cuda).
 set -u
 
-TOTAL_BUDGET_S=470 # 7 min 50 s for everything
+TOTAL_BUDGET_S=470
 START_S=$(date +%s)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${ACCEL_DEVICE_CHECK_BUILD_DIR:-$ROOT/build-device}
-DRY_RUN=0
+MODE=full
 OUTDIR=""
 SUMMARY_LINES=()
 FAILED_STEPS=0
 
 usage() {
-    echo "usage: $0 OUTDIR [--dry-run]" >&2
+    echo "usage: $0 OUTDIR [--dry-run | --rehearse]" >&2
     exit 2
 }
 
 for arg in "$@"; do
     case "$arg" in
-    --dry-run) DRY_RUN=1 ;;
+    --dry-run) MODE=dry-run ;;
+    --rehearse) MODE=rehearse ;;
     -h | --help) usage ;;
     -*) echo "unknown option: $arg" >&2; usage ;;
     *) [ -z "$OUTDIR" ] || usage; OUTDIR=$arg ;;
     esac
 done
 [ -n "$OUTDIR" ] || usage
-# A dry run builds on small CI machines: the 8-minute GPU budget does not apply to it.
-BUILD_CAP_S=200
-if [ $DRY_RUN = 1 ]; then
+
+# What the rows steps measure, and how long each row samples. The rehearsal keeps every workload but
+# takes its smallest real config: the fake computes on two host cores.
+BUILD_CAP_S=120
+CAP_SCALE=1
+ROW_ARGS=(--warmup-ms 300 --min-time-ms 200 --max-samples 50 --timeout-s 40)
+PEAK_CONFIGS=fma,matrix
+GEMM_CONFIG=8192
+BERT_CONFIG=base-s128-b8
+RESNET_CONFIG=conv3_x-identity-b32-nhwc
+COMPARE_SIZE=8192
+SUITE_ARGS=(--quick)
+case $MODE in
+dry-run)
+    # A dry run builds on small CI machines: the GPU budget does not apply to it.
     TOTAL_BUDGET_S=2400
     BUILD_CAP_S=2200
-fi
+    ;;
+rehearse)
+    # Two host cores emulate the GPU and compile every kernel with NVRTC: caps x3.
+    TOTAL_BUDGET_S=1500
+    BUILD_CAP_S=600
+    CAP_SCALE=3
+    ROW_ARGS=(--warmup-ms 0 --min-time-ms 1 --max-samples 2 --timeout-s 60)
+    PEAK_CONFIGS=fma # matrix is 8192^3 on a GPU
+    GEMM_CONFIG=deepbench-7680x1x2560-NN
+    BERT_CONFIG=base-s128-b1
+    RESNET_CONFIG=conv5_x-identity-b1-nhwc
+    COMPARE_SIZE=256
+    SUITE_ARGS=(--workload peak --config fma) # every quick row here is already measured: --resume
+    ;;
+esac
+
 mkdir -p "$OUTDIR" || { echo "cannot create $OUTDIR" >&2; exit 2; }
 OUTDIR=$(cd "$OUTDIR" && pwd)
-# OUTDIR gets six files at most (summary.txt env.txt quick.csv gemm_compare.csv torch.csv logs.tar.gz):
-# a lending tool that returns a handful of files must not drop the verdict. Full logs sit in LOGDIR
-# and, packed, in logs.tar.gz.
 LOGDIR="$BUILD_DIR/device-check-logs"
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR" || { echo "cannot create $LOGDIR" >&2; exit 2; }
-# Rows are appended within this run (two compare rows, suite + 8192 rows): start from nothing.
-rm -f "$OUTDIR/quick.csv" "$OUTDIR/gemm_compare.csv" "$OUTDIR/torch.csv" "$OUTDIR/logs.tar.gz"
+RUN_LOG="$LOGDIR/run.log"
+# Rows are appended within this run: start from nothing.
+rm -f "$OUTDIR/summary.txt" "$OUTDIR/quick.csv" "$OUTDIR/gemm_compare.csv" "$OUTDIR/torch.csv" "$OUTDIR/logs.tar.gz"
 
-log() { echo "[device-check $(($(date +%s) - START_S))s] $*" | tee -a "$OUTDIR/summary.txt" >&2; }
+log() { echo "[device-check $(($(date +%s) - START_S))s] $*" | tee -a "$RUN_LOG" >&2; }
 remaining_s() { echo $((TOTAL_BUDGET_S - ($(date +%s) - START_S))); }
 
 # run_step NAME CAP_S LOGFILE CMD...: runs CMD under min(CAP_S, time left), appends its output to
-# LOGFILE, records ok / failed (rc) / timeout / skipped (rc 77) with its duration.
+# LOGFILE, records ok / failed (rc) / timeout / skipped (rc 77) / not run with its duration. With
+# INFORMATIONAL=1 in its environment the step's outcome never counts against the verdict.
 run_step() {
     local name=$1 cap=$2 logfile=$3
     shift 3
+    local informational=${INFORMATIONAL:-0}
+    local note=""
+    [ "$informational" = 1 ] && note=" (informational: not part of the verdict)"
     local left
     left=$(remaining_s)
     if [ "$left" -le 10 ]; then
-        SUMMARY_LINES+=("$name: not run (time budget spent)")
-        log "$name: not run, time budget spent"
-        FAILED_STEPS=$((FAILED_STEPS + 1))
+        SUMMARY_LINES+=("$name: not run, time budget spent$note")
+        log "$name: not run, time budget spent$note"
+        [ "$informational" = 1 ] || FAILED_STEPS=$((FAILED_STEPS + 1))
         return 1
     fi
-    local limit=$cap
+    local limit=$((cap * CAP_SCALE))
     [ "$left" -lt "$limit" ] && limit=$left
     log "$name: starting (limit ${limit}s, log $(basename "$logfile"))"
     local t0 rc
@@ -91,19 +141,16 @@ run_step() {
     timeout --kill-after=5 "$limit" "$@" >>"$logfile" 2>&1
     rc=$?
     local dt=$(($(date +%s) - t0))
-    local verdict
+    local verdict failed=0
     case $rc in
     0) verdict="ok" ;;
     77) verdict="skipped" ;;
-    124 | 137) verdict="timeout after ${dt}s"; FAILED_STEPS=$((FAILED_STEPS + 1)) ;;
-    *) verdict="failed (exit $rc)"; FAILED_STEPS=$((FAILED_STEPS + 1)) ;;
+    124 | 137) verdict="timeout after ${dt}s"; failed=1 ;;
+    *) verdict="failed (exit $rc)"; failed=1 ;;
     esac
-    if [ "${INFORMATIONAL:-0}" = 1 ] && [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
-        FAILED_STEPS=$((FAILED_STEPS - 1))
-        verdict="$verdict (informational: not part of the verdict)"
-    fi
-    SUMMARY_LINES+=("$name: $verdict in ${dt}s")
-    log "$name: $verdict in ${dt}s"
+    [ $failed = 1 ] && [ "$informational" != 1 ] && FAILED_STEPS=$((FAILED_STEPS + 1))
+    SUMMARY_LINES+=("$name: $verdict in ${dt}s$note")
+    log "$name: $verdict in ${dt}s$note"
     return $rc
 }
 
@@ -123,8 +170,10 @@ find_cuda_home() {
 record_environment() {
     {
         echo "date: $(date -u +%FT%TZ)"
+        echo "mode: $MODE"
         echo "host: $(hostname)"
         echo "kernel: $(uname -srm)"
+        echo "cpus: $(nproc 2>/dev/null)"
         echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
         echo "cuda_home: ${CUDA_HOME:-none}"
         echo "cc: $(${CC:-cc} --version 2>/dev/null | head -1)"
@@ -151,10 +200,55 @@ pack_logs() {
         log "could not pack $LOGDIR into logs.tar.gz"
 }
 
+# One line per workload of quick.csv: ok when it has an ok row and no failed or error row, with
+# its best figure (TFLOP/s, or GB/s for bandwidth workloads) and where that figure came from.
+workload_lines() {
+    local csv=$1
+    if [ ! -s "$csv" ]; then
+        echo "no accelbench rows (quick.csv missing or empty)"
+        return
+    fi
+    if ! command -v python3 >/dev/null 2>&1; then
+        echo "python3 not found: per-workload lines unavailable, read quick.csv"
+        return
+    fi
+    python3 - "$csv" <<'PY'
+import csv, sys
+order = ["peak", "stream", "gemm", "bert_layer", "resnet_block", "transfer"]
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+names = sorted({r["workload"] for r in rows}, key=lambda w: (order.index(w) if w in order else 99, w))
+def num(v):
+    try:
+        return float(v)
+    except ValueError:
+        return None
+for w in names:
+    mine = [r for r in rows if r["workload"] == w]
+    bad = [r for r in mine if r["status"] in ("failed_verification", "error")]
+    good = [r for r in mine if r["status"] == "ok"]
+    state = "failed" if bad else "ok" if good else "no-row"
+    best = ""
+    scored = [(num(r["tflops"]) or 0, "TFLOP/s", r) for r in good if num(r["tflops"])]
+    scored += [(num(r["gbps"]) or 0, "GB/s", r) for r in good if not num(r["tflops"]) and num(r["gbps"])]
+    if scored:
+        v, unit, r = max(scored, key=lambda s: s[0])
+        pct = f", {float(r['pct_peak']):.0f}% of {r['peak_source']}" if num(r.get("pct_peak", "")) else ""
+        best = f"best {v:.4g} {unit} ({r['config']} {r['dtype']} {r['library'] or '-'}{pct})"
+    detail = f"{len(good)} ok, {len(bad)} failed, {len(mine) - len(good) - len(bad)} other"
+    print(f"{w:<13} {state:<7} {best}  [{detail}]")
+    for r in bad[:3]:
+        print(f"    {r['status']}: {r['config']} {r['dtype']} {r['library']}: {r['notes'][:160]}")
+PY
+}
+
 write_summary() {
+    local out="$OUTDIR/summary.txt"
     {
+        workload_lines "$OUTDIR/quick.csv"
+        echo "verdict: $([ $FAILED_STEPS = 0 ] && echo PASS || echo "FAIL ($FAILED_STEPS step(s))")"
+        [ "$MODE" = rehearse ] && echo "REHEARSAL on the fake H100 of the cuda tests: the figures above are meaningless."
         echo "=============== device-check summary ==============="
-        echo "mode: $([ $DRY_RUN = 1 ] && echo dry-run || echo full)   build: $BUILD_DIR   out: $OUTDIR"
+        echo "mode: $MODE   build: $BUILD_DIR   out: $OUTDIR"
         echo "total: $(($(date +%s) - START_S))s (budget ${TOTAL_BUDGET_S}s)"
         for line in "${SUMMARY_LINES[@]}"; do echo "  $line"; done
         [ -n "${GPU_LINE:-}" ] && echo "gpu: $GPU_LINE"
@@ -169,30 +263,20 @@ write_summary() {
         fi
         [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
         [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
-        if [ -f "$OUTDIR/quick.csv" ]; then
-            echo "quick.csv: $(($(wc -l <"$OUTDIR/quick.csv") - 1)) rows; statuses:"
-            python3 - "$OUTDIR/quick.csv" <<'PY' 2>/dev/null || true
-import csv, sys, collections
-rows = list(csv.DictReader(open(sys.argv[1])))
-print("  " + ", ".join(f"{k}={v}" for k, v in collections.Counter(r.get("status", "?") for r in rows).items()))
-for r in rows:
-    if r.get("status") not in ("ok", "unsupported", "skipped"):
-        print(f"  {r.get('workload')} {r.get('config')} {r.get('dtype')}: {r.get('status')} {r.get('notes', '')[:160]}")
-PY
-        fi
-        echo "verdict: $([ $FAILED_STEPS = 0 ] && echo PASS || echo "FAIL ($FAILED_STEPS step(s))")"
-        echo "NOTE: the CUDA backend was written without a GPU; this run is its first verification."
-    } | tee -a "$OUTDIR/summary.txt"
+        [ "$MODE" = full ] && echo "NOTE: the CUDA backend was written without a GPU; this run is its first verification."
+        echo "=============== run log ==============="
+        cat "$RUN_LOG" 2>/dev/null
+    } >"$out"
+    head -n 12 "$out"
 }
 
 # ---------------------------------------------------------------------------------------------
-: >"$OUTDIR/summary.txt"
-log "accelbench device check: $([ $DRY_RUN = 1 ] && echo dry run || echo full run), output in $OUTDIR"
+log "accelbench device check: $MODE, output in $OUTDIR"
 CUDA_HOME=$(find_cuda_home)
 export CUDA_HOME
 if [ -n "$CUDA_HOME" ]; then
-    # NVRTC and cuBLASLt are dlopen()ed by soname; the toolkit's lib64 is often not in ld.so.conf.
-    export LD_LIBRARY_PATH="$CUDA_HOME/lib64:$CUDA_HOME/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    # No LD_LIBRARY_PATH for the toolkit: the plugin finds NVRTC and cuBLASLt itself, of a major the
+    # driver runs (toolkit, pip wheels, system), and that search is part of what this run checks.
     log "CUDA toolkit: $CUDA_HOME"
 else
     log "no CUDA toolkit found (CUDA_HOME, nvcc, /usr/local/cuda): the cuda backend will be skipped"
@@ -203,16 +287,28 @@ command -v ninja >/dev/null 2>&1 || GENERATOR="Unix Makefiles"
 record_environment
 JOBS=$(nproc 2>/dev/null || echo 4)
 
-run_step configure 60 "$LOGDIR/build.log" \
+run_step configure 30 "$LOGDIR/build.log" \
     cmake -S "$ROOT" -B "$BUILD_DIR" -G "$GENERATOR" -DCMAKE_BUILD_TYPE=Release -DACCEL_WERROR=OFF \
     -DACCEL_BUILD_TESTS=ON
 CONFIGURED=$?
 if [ $CONFIGURED = 0 ]; then
-    grep -E 'backend|skipped|not found' "$LOGDIR/build.log" | grep -- '--' | sed 's/^-- /  /' >>"$OUTDIR/summary.txt"
+    grep -E 'backend|skipped|not found' "$LOGDIR/build.log" | grep -- '--' | sed 's/^-- /  /' >>"$RUN_LOG"
     run_step build "$BUILD_CAP_S" "$LOGDIR/build.log" cmake --build "$BUILD_DIR" -j "$JOBS"
 fi
 BUILT=$?
 [ $CONFIGURED = 0 ] || BUILT=1
+
+# The GPU steps' environment: nothing for a real GPU; the fake H100 for a rehearsal.
+GPU_ENV=()
+if [ "$MODE" = rehearse ]; then
+    FAKE="$BUILD_DIR/backends/cuda/tests"
+    GPU_ENV=(ACCEL_FAKE_CUDA=ok ACCEL_FAKE_CUDA_SMS=2 ACCEL_FAKE_CUDA_L2_KIB=1024
+        "ACCEL_CUDA_LIB_DIRS=$FAKE/fake_cublaslt13"
+        "LD_LIBRARY_PATH=$FAKE/fake_driver${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+    log "rehearsal: the GPU steps run on the fake H100 ($FAKE/fake_driver)"
+fi
+# A command prefix (run_step runs commands under timeout, which cannot run shell functions).
+GPU=(env "${GPU_ENV[@]}")
 
 # Is there a GPU the CUDA backend can use? Ask the plugin itself, through the runtime.
 GPU_COUNT=0
@@ -220,7 +316,7 @@ GPU_LINE="no build"
 PLUGIN="$BUILD_DIR/lib/accel/libaccel-backend-cuda.so"
 PROBE="$BUILD_DIR/bin/cuda_plugin_load_test"
 if [ $BUILT = 0 ] && [ -x "$PROBE" ] && [ -f "$PLUGIN" ]; then
-    probe_out=$(timeout 60 "$PROBE" "$PLUGIN" any 2>&1)
+    probe_out=$("${GPU[@]}" timeout 30 "$PROBE" "$PLUGIN" any 2>&1)
     GPU_LINE=$(echo "$probe_out" | grep -E '^cuda(:0)?' | tr '\n' ' ')
     GPU_COUNT=$(echo "$probe_out" | sed -n 's/.* devices=\([0-9]*\).*/\1/p' | head -1)
     GPU_COUNT=${GPU_COUNT:-0}
@@ -229,7 +325,7 @@ elif [ $BUILT = 0 ]; then
 fi
 log "GPU probe: ${GPU_LINE:-nothing}"
 
-if [ $DRY_RUN = 1 ]; then
+if [ "$MODE" = dry-run ]; then
     if [ "$GPU_COUNT" -gt 0 ]; then
         log "dry run: a CUDA GPU IS present ($GPU_COUNT device(s)); run without --dry-run to check it"
     else
@@ -250,35 +346,46 @@ if [ "$GPU_COUNT" -le 0 ]; then
     log "NO CUDA GPU usable: $GPU_LINE (running the remaining steps anyway, they will report it)"
 fi
 
-# The conformance table on the GPU itself, every check's line kept (ctest shows output only on
-# failure).
-run_step conformance_cuda 90 "$LOGDIR/conformance.log" \
-    "$BUILD_DIR/bin/accel_conformance" --device cuda:0
+# One GPU row of every workload first, each workload its own capped step, rows appended to
+# quick.csv. A hung row is killed by accelbench's watchdog (--timeout-s) and the next one runs.
+ACCELBENCH="$BUILD_DIR/bin/accelbench"
+rows() {
+    local name=$1 cap=$2
+    shift 2
+    run_step "rows_$name" "$cap" "$LOGDIR/rows.log" "${GPU[@]}" "$ACCELBENCH" run --backend cuda "${ROW_ARGS[@]}" \
+        --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_$name.json" --tag device-check=rows "$@"
+}
+rows peak 45 --workload peak --config "$PEAK_CONFIGS"
+rows stream 25 --workload stream --config triad
+rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
+rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
+rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
 
-# GPU-relevant tests first (conformance on every device, the cuda and shared-kernel tests); the
-# rest of the project's tests run last, with whatever time is left.
-GPU_TESTS='conformance|cuda|gpu_kernel'
-run_step ctest_gpu 150 "$LOGDIR/ctest.log" \
-    ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 120 -j "$JOBS" -R "$GPU_TESTS"
-run_step gemm_compare 60 "$LOGDIR/gemm_compare.log" \
-    "$BUILD_DIR/bin/cublaslt_direct_bench" --size 8192 --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
-run_step gemm_compare_fp8 45 "$LOGDIR/gemm_compare.log" \
-    "$BUILD_DIR/bin/cublaslt_direct_bench" --dtype fp8 --size 8192 --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
-# PyTorch brings its own CUDA libraries: run it without the toolkit on LD_LIBRARY_PATH.
-run_step torch 60 "$LOGDIR/torch.log" \
+# Then the rest, most telling first. The conformance table on the GPU, every op through every op
+# library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).
+run_step conformance_cuda 60 "$LOGDIR/conformance.log" \
+    "${GPU[@]}" "$BUILD_DIR/bin/accel_conformance" --device cuda:0
+run_step gemm_compare 40 "$LOGDIR/gemm_compare.log" \
+    "${GPU[@]}" "$BUILD_DIR/bin/cublaslt_direct_bench" --size "$COMPARE_SIZE" --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
+run_step gemm_compare_fp8 30 "$LOGDIR/gemm_compare.log" \
+    "${GPU[@]}" "$BUILD_DIR/bin/cublaslt_direct_bench" --dtype fp8 --size "$COMPARE_SIZE" --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
+# The quick suite, minus every row already measured above (--resume).
+run_step quick_suite 120 "$LOGDIR/suite.log" \
+    "${GPU[@]}" "$ACCELBENCH" suite --backend cuda --resume "${ROW_ARGS[@]}" "${SUITE_ARGS[@]}" \
+    --csv "$OUTDIR/quick.csv" --json "$LOGDIR/quick.json" --tag device-check=suite
+# PyTorch brings its own CUDA libraries: run it without LD_LIBRARY_PATH. A reference, not a check
+# of ours: informational.
+INFORMATIONAL=1 run_step torch 45 "$LOGDIR/torch.log" \
     env -u LD_LIBRARY_PATH python3 "$ROOT/scripts/torch_gpu_reference.py" --csv "$OUTDIR/torch.csv"
-run_step quick_suite 200 "$LOGDIR/suite.log" \
-    "$BUILD_DIR/bin/accelbench" suite --quick --backend cuda --csv "$OUTDIR/quick.csv" --json "$LOGDIR/quick.json"
-# The headline sizes the quick suite leaves out: 8192^3 bf16 and fp8 (e4m3, cuBLASLt), with the
-# measured matrix roofs, appended to quick.csv.
-run_step gemm_8192 90 "$LOGDIR/suite.log" \
-    "$BUILD_DIR/bin/accelbench" run --workload gemm,peak --config 8192,matrix --dtype bf16,fp8 --backend cuda \
-    --library cublaslt --csv "$OUTDIR/quick.csv" --json "$LOGDIR/gemm_8192.json"
-
 if command -v nvidia-smi >/dev/null 2>&1; then
     timeout 20 nvidia-smi -q -d CLOCK,POWER,PERFORMANCE >"$LOGDIR/nvidia-smi-after.txt" 2>&1 || true
 fi
-# Not GPU-specific: reported, but a slow CPU test running out of time does not fail the GPU check.
+# The GPU-relevant tests (the cuda and shared-kernel tests; the fake driver tests set up their own
+# environment), then every other test (conformance on the other devices included) with whatever
+# time is left: not GPU-specific, reported, never part of the verdict.
+GPU_TESTS='cuda|gpu_kernel'
+run_step ctest_gpu 90 "$LOGDIR/ctest.log" \
+    ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 80 -j "$JOBS" -R "$GPU_TESTS"
 INFORMATIONAL=1 run_step ctest_rest 120 "$LOGDIR/ctest-rest.log" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 60 -j "$JOBS" -E "$GPU_TESTS"
 write_summary
