@@ -49,8 +49,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${ACCEL_DEVICE_CHECK_BUILD_DIR:-$ROOT/build-device}
 MODE=full
 OUTDIR=""
-SUMMARY_LINES=()
-FAILED_STEPS=0
 
 usage() {
     echo "usage: $0 OUTDIR [--dry-run | --rehearse]" >&2
@@ -109,50 +107,8 @@ RUN_LOG="$LOGDIR/run.log"
 # Rows are appended within this run: start from nothing.
 rm -f "$OUTDIR/summary.txt" "$OUTDIR/quick.csv" "$OUTDIR/gemm_compare.csv" "$OUTDIR/torch.csv" "$OUTDIR/logs.tar.gz"
 
-log() { echo "[device-check $(($(date +%s) - START_S))s] $*" | tee -a "$RUN_LOG" >&2; }
-remaining_s() { echo $((TOTAL_BUDGET_S - ($(date +%s) - START_S))); }
-
-# run_step NAME CAP_S LOGFILE CMD...: runs CMD under min(CAP_S, time left), appends its output to
-# LOGFILE, records ok / failed (rc) / timeout / skipped (rc 77) / not run with its duration. With
-# INFORMATIONAL=1 in its environment the step's outcome never counts against the verdict.
-run_step() {
-    local name=$1 cap=$2 logfile=$3
-    shift 3
-    local informational=${INFORMATIONAL:-0}
-    local note=""
-    [ "$informational" = 1 ] && note=" (informational: not part of the verdict)"
-    local left
-    left=$(remaining_s)
-    if [ "$left" -le 10 ]; then
-        SUMMARY_LINES+=("$name: not run, time budget spent$note")
-        log "$name: not run, time budget spent$note"
-        [ "$informational" = 1 ] || FAILED_STEPS=$((FAILED_STEPS + 1))
-        return 1
-    fi
-    local limit=$((cap * CAP_SCALE))
-    [ "$left" -lt "$limit" ] && limit=$left
-    log "$name: starting (limit ${limit}s, log $(basename "$logfile"))"
-    local t0 rc
-    t0=$(date +%s)
-    {
-        echo "### $name: $*"
-        echo "### started $(date -u +%FT%TZ), limit ${limit}s"
-    } >>"$logfile"
-    timeout --kill-after=5 "$limit" "$@" >>"$logfile" 2>&1
-    rc=$?
-    local dt=$(($(date +%s) - t0))
-    local verdict failed=0
-    case $rc in
-    0) verdict="ok" ;;
-    77) verdict="skipped" ;;
-    124 | 137) verdict="timeout after ${dt}s"; failed=1 ;;
-    *) verdict="failed (exit $rc)"; failed=1 ;;
-    esac
-    [ $failed = 1 ] && [ "$informational" != 1 ] && FAILED_STEPS=$((FAILED_STEPS + 1))
-    SUMMARY_LINES+=("$name: $verdict in ${dt}s$note")
-    log "$name: $verdict in ${dt}s$note"
-    return $rc
-}
+# run_step, log and the verdict (FAILED_STEPS, SUMMARY_LINES).
+. "$ROOT/scripts/lib/device_check_steps.sh"
 
 find_cuda_home() {
     if [ -n "${CUDA_HOME:-}" ] && [ -f "$CUDA_HOME/include/cuda.h" ]; then echo "$CUDA_HOME"; return; fi
