@@ -20,22 +20,22 @@ accel_status pjrt_plugin_open(const char *path, pjrt_plugin_lib *out, char *reas
     const pjrt_api *api = get_api ? get_api() : NULL;
     accel_status st = ACCEL_OK;
     if (!get_api) {
-        snprintf(reason, reason_len, "%s: no %s symbol: not a PJRT plugin", path, PJRT_GET_API_SYMBOL);
+        snprintf(reason, reason_len, "no %s symbol: not a PJRT plugin", PJRT_GET_API_SYMBOL);
         st = ACCEL_ERR_UNAVAILABLE;
     } else if (!api) {
-        snprintf(reason, reason_len, "%s: %s returned NULL", path, PJRT_GET_API_SYMBOL);
+        snprintf(reason, reason_len, "%s returned NULL", PJRT_GET_API_SYMBOL);
         st = ACCEL_ERR_INCOMPATIBLE;
     } else if (api->version.major_version != PJRT_API_MAJOR_SUPPORTED ||
                api->version.minor_version < PJRT_API_MINOR_OLDEST) {
         snprintf(reason, reason_len,
-                 "%s: PJRT C API %d.%d, this backend needs %d.%d or a newer %d.x", path,
+                 "PJRT C API %d.%d, this backend needs %d.%d or a newer %d.x",
                  api->version.major_version, api->version.minor_version, PJRT_API_MAJOR_SUPPORTED,
                  PJRT_API_MINOR_OLDEST, PJRT_API_MAJOR_SUPPORTED);
         st = ACCEL_ERR_INCOMPATIBLE;
     } else if (api->struct_size < PJRT_ARGS_SIZE(pjrt_api, PJRT_API_LAST_USED_SLOT)) {
         snprintf(reason, reason_len,
-                 "%s: PJRT C API %d.%d has a %zu-byte function table, shorter than the %zu bytes "
-                 "this backend calls into", path, api->version.major_version,
+                 "PJRT C API %d.%d has a %zu-byte function table, shorter than the %zu bytes "
+                 "this backend calls into", api->version.major_version,
                  api->version.minor_version, api->struct_size,
                  PJRT_ARGS_SIZE(pjrt_api, PJRT_API_LAST_USED_SLOT));
         st = ACCEL_ERR_INCOMPATIBLE;
