@@ -16,17 +16,10 @@
 #include "pjrt_compile.h"
 #include "pjrt_init.h"
 #include "pjrt_internal.h"
+#include "pjrt_module.h"
 #include "pjrt_ops.h"
 
 #define PJ_MAX_VARIANTS 8
-#define MAX_OPS ACCEL_OP_MAX_OPERANDS
-
-typedef struct pj_binding {
-    int nparams;
-    pj_shape param[MAX_OPS];
-    int operand_param[MAX_OPS]; /* -1: absent */
-    size_t operand_offset[MAX_OPS];
-} pj_binding;
 
 typedef struct pj_variant {
     pj_binding key;
@@ -41,87 +34,10 @@ typedef struct pj_plan {
     int nvariants, next_evict;
 } pj_plan;
 
-static int binding_equal(const pj_binding *a, const pj_binding *b) {
-    if (a->nparams != b->nparams) return 0;
-    for (int i = 0; i < a->nparams; ++i)
-        if (!pj_shape_equal(&a->param[i], &b->param[i])) return 0;
-    for (int i = 0; i < MAX_OPS; ++i)
-        if (a->operand_param[i] != b->operand_param[i] || a->operand_offset[i] != b->operand_offset[i]) return 0;
-    return 1;
-}
-
-/* Whether operand bytes of shape `want` can be read at `offset` of a value of shape `have`: whole
- * elements of both types. */
-static int fits(const pj_shape *have, size_t offset, const pj_shape *want, char *why, size_t n) {
-    size_t w1 = pj_element_size(have->type), w2 = pj_element_size(want->type), bytes = pj_shape_bytes(want);
-    if (offset % w1 == 0 && bytes % w1 == 0 && offset % w2 == 0 && offset + bytes <= pj_shape_bytes(have)) return 1;
-    snprintf(why, n, "pjrt: an operand of %zu bytes of %s at byte offset %zu cannot be read from a buffer now "
-                     "holding %s elements (offsets must be whole elements of both)",
-             bytes, pj_element_mlir(want->type), offset, pj_element_mlir(have->type));
-    return 0;
-}
-
-static pj_val load_operand(pj_text *t, const pj_val *param, size_t offset, const pj_shape *want) {
-    if (offset == 0 && pj_shape_equal(&param->shape, want)) return *param;
-    size_t w1 = pj_element_size(param->shape.type);
-    pj_val flat = pj_flatten(t, param);
-    const int64_t start[1] = {(int64_t)(offset / w1)}, limit[1] = {(int64_t)((offset + pj_shape_bytes(want)) / w1)};
-    pj_val part = pj_slice(t, &flat, start, limit);
-    pj_val typed = pj_bitcast_flat(t, &part, want->type);
-    return pj_reshape(t, &typed, want->rank, want->dims);
-}
-
-static pj_val store_in_place(pj_text *t, const pj_val *param, size_t offset, const pj_val *result) {
-    if (offset == 0 && pj_shape_equal(&param->shape, &result->shape)) return *result;
-    size_t w1 = pj_element_size(param->shape.type);
-    pj_val flat = pj_flatten(t, param);
-    pj_val r = pj_flatten(t, result);
-    pj_val bytes = pj_bitcast_flat(t, &r, param->shape.type);
-    const int64_t start[1] = {(int64_t)(offset / w1)};
-    pj_val merged = pj_update_slice(t, &flat, &bytes, start);
-    return pj_reshape(t, &merged, param->shape.rank, param->shape.dims);
-}
-
-/* The module for binding b; NULL on out of memory. */
-static char *emit_module(const pj_plan *p, const pj_binding *b, size_t *len) {
-    pj_text t;
-    pj_text_init(&t);
-    const pj_op_spec *s = &p->spec;
-    char ty[160];
-    pj_text_printf(&t, "module @accel_%s {\n  func.func public @main(", accel_op_kind_name(p->desc.kind));
-    const int out_param = b->operand_param[s->output];
-    for (int i = 0; i < b->nparams; ++i) {
-        pj_shape_mlir(&b->param[i], ty, sizeof ty);
-        pj_text_printf(&t, "%s%%p%d: %s%s", i ? ", " : "", i, ty,
-                       i == out_param ? " {tf.aliasing_output = 0 : i32}" : "");
-    }
-    pj_shape_mlir(&b->param[out_param], ty, sizeof ty);
-    pj_text_printf(&t, ") -> %s {\n", ty);
-    pj_val loaded[MAX_OPS];
-    const pj_val *in[MAX_OPS] = {0};
-    for (int i = 0; i < s->noperands; ++i) {
-        int j = b->operand_param[i];
-        if (j < 0 || (i == s->output && !s->output_read)) continue;
-        pj_val param = pj_param(j, b->param[j]);
-        loaded[i] = load_operand(&t, &param, b->operand_offset[i], &s->operand[i].shape);
-        in[i] = &loaded[i];
-    }
-    pj_val out = pj_op_emit(&t, &p->desc, s, in);
-    pj_val param = pj_param(out_param, b->param[out_param]);
-    out = store_in_place(&t, &param, b->operand_offset[s->output], &out);
-    pj_text_printf(&t, "    return %s : %s\n  }\n}\n", out.name, ty);
-    if (t.failed) {
-        pj_text_free(&t);
-        return NULL;
-    }
-    *len = t.len;
-    return t.s;
-}
-
 static accel_status compile_variant(pj_plan *p, const pj_binding *b, pjrt_loaded_executable **out) {
     pj_device *dev = p->dev;
     size_t len = 0;
-    char *text = emit_module(p, b, &len);
+    char *text = pj_module_emit(&p->desc, &p->spec, b, &len);
     if (!text) return dev->ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "pjrt: out of host memory writing a module");
     if (getenv("ACCEL_PJRT_DUMP")) fprintf(stderr, "%s", text); /* the module as XLA receives it */
     pjrt_error *err = pj_compile_mlir(dev->api, dev->client, text, len, out);
@@ -142,7 +58,7 @@ static void destroy_exe(const pj_device *dev, pjrt_loaded_executable *exe) {
 
 static accel_status find_or_compile(pj_plan *p, const pj_binding *b, pjrt_loaded_executable **out) {
     for (int i = 0; i < p->nvariants; ++i)
-        if (binding_equal(&p->variants[i].key, b)) {
+        if (pj_binding_equal(&p->variants[i].key, b)) {
             *out = p->variants[i].exe;
             return ACCEL_OK;
         }
@@ -155,20 +71,6 @@ static accel_status find_or_compile(pj_plan *p, const pj_binding *b, pjrt_loaded
     p->variants[slot].exe = exe;
     *out = exe;
     return ACCEL_OK;
-}
-
-/* The binding every workload here uses: each operand present, a whole buffer of its own, holding
- * the shape the op reads (or writes). */
-static pj_binding primary_binding(const pj_op_spec *s) {
-    pj_binding b;
-    memset(&b, 0, sizeof b);
-    for (int i = 0; i < MAX_OPS; ++i) b.operand_param[i] = -1;
-    for (int i = 0; i < s->noperands; ++i) {
-        if (!s->operand[i].used) continue;
-        b.operand_param[i] = b.nparams;
-        b.param[b.nparams++] = s->operand[i].shape;
-    }
-    return b;
 }
 
 accel_status pj_op_plan_create(void *vdev, const accel_op_desc *desc, void **out, accel_plugin_plan_info *info) {
@@ -187,7 +89,7 @@ accel_status pj_op_plan_create(void *vdev, const accel_op_desc *desc, void **out
         free(p);
         return host->set_error(st, "%s", why);
     }
-    pj_binding b = primary_binding(&p->spec);
+    pj_binding b = pj_binding_primary(&p->spec);
     pjrt_loaded_executable *exe = NULL;
     st = find_or_compile(p, &b, &exe);
     if (st != ACCEL_OK) {
@@ -232,9 +134,9 @@ accel_status pj_op_plan_execute(void *vplan, void *vstream, const accel_plugin_r
     const pj_op_spec *spec = &p->spec;
     const accel_host_services *host = dev->ctx->host;
     (void)workspace;
-    accel_plugin_ref refs[MAX_OPS];
+    accel_plugin_ref refs[PJ_MAX_PARAMS];
     memset(refs, 0, sizeof refs);
-    memcpy(refs, operands, sizeof *refs * (noperands < MAX_OPS ? noperands : MAX_OPS));
+    memcpy(refs, operands, sizeof *refs * (noperands < PJ_MAX_PARAMS ? noperands : PJ_MAX_PARAMS));
     const int out = spec->output;
     pj_buffer *ob = refs[out].buffer;
     const int whole = refs[out].offset == 0 && pj_shape_bytes(&spec->operand[out].shape) == ob->bytes;
@@ -253,9 +155,9 @@ accel_status pj_op_plan_execute(void *vplan, void *vstream, const accel_plugin_r
     /* 2. the binding: one parameter per distinct buffer, in operand order */
     pj_binding b;
     memset(&b, 0, sizeof b);
-    pj_buffer *param_buf[MAX_OPS];
+    pj_buffer *param_buf[PJ_MAX_PARAMS];
     char why[320];
-    for (int i = 0; i < MAX_OPS; ++i) b.operand_param[i] = -1;
+    for (int i = 0; i < PJ_MAX_PARAMS; ++i) b.operand_param[i] = -1;
     for (int i = 0; i < spec->noperands; ++i) {
         pj_buffer *buf = refs[i].buffer;
         if (!buf) continue;
@@ -267,7 +169,7 @@ accel_status pj_op_plan_execute(void *vplan, void *vstream, const accel_plugin_r
         }
         b.operand_param[i] = j;
         b.operand_offset[i] = refs[i].offset;
-        if (!fits(&buf->shape, refs[i].offset, &spec->operand[i].shape, why, sizeof why))
+        if (!pj_binding_fits(&buf->shape, refs[i].offset, &spec->operand[i].shape, why, sizeof why))
             return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s", why);
     }
     pjrt_loaded_executable *exe = NULL;
@@ -275,7 +177,7 @@ accel_status pj_op_plan_execute(void *vplan, void *vstream, const accel_plugin_r
     if (st != ACCEL_OK) return st;
 
     /* 3. run */
-    pjrt_buffer *args[MAX_OPS], *result = NULL;
+    pjrt_buffer *args[PJ_MAX_PARAMS], *result = NULL;
     for (int j = 0; j < b.nparams; ++j) args[j] = param_buf[j]->value;
     pjrt_buffer *const *arg_list = args;
     pjrt_buffer **out_list = &result;
