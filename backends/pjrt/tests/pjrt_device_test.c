@@ -8,18 +8,9 @@
 #include <string.h>
 
 #include "accel/accel.h"
+#include "pjrt_expect.h"
 
 #define SKIP_RETURN_CODE 77
-static int failures;
-#define EXPECT(cond, ...)                                   \
-    do {                                                    \
-        if (!(cond)) {                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-            printf(__VA_ARGS__);                            \
-            printf(" (last error: %s)\n", accel_last_error()); \
-            ++failures;                                     \
-        }                                                   \
-    } while (0)
 
 static void check_info(accel_device *dev) {
     accel_device_info info;

@@ -11,18 +11,9 @@
 #include <string.h>
 
 #include "accel/accel.h"
+#include "pjrt_expect.h"
 
 #define SKIP_RETURN_CODE 77
-static int failures;
-#define EXPECT(cond, ...)                                   \
-    do {                                                    \
-        if (!(cond)) {                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-            printf(__VA_ARGS__);                            \
-            printf("\n");                                   \
-            ++failures;                                     \
-        }                                                   \
-    } while (0)
 
 int main(int argc, char **argv) {
     if (argc != 3) {

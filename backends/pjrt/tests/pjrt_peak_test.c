@@ -2,18 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pjrt_expect.h"
 #include "pjrt_peak.h"
 
-static int failures;
-#define EXPECT(cond, ...)                                   \
-    do {                                                    \
-        if (!(cond)) {                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-            printf(__VA_ARGS__);                            \
-            printf("\n");                                   \
-            ++failures;                                     \
-        }                                                   \
-    } while (0)
 
 static void tpu(const char *kind, double bf16, double int8, double gbps) {
     accel_peak_table p;
