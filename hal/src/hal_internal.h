@@ -121,8 +121,17 @@ accel_status hal_error(accel_status status, const char *fmt, ...) ACCEL_PRINTF_L
 accel_status hal_set_error_v(accel_status status, const char *fmt, va_list ap);
 void hal_log(int level, const char *backend, const char *message);
 
+/* accel_runtime_options grew `refused` after its first release: a caller built against the older
+ * header passes the shorter size, and the loader reads `refused` only when struct_size covers it. */
+#define HAL_OPTIONS_SIZE_V1 offsetof(accel_runtime_options, refused)
+#define HAL_OPTIONS_SIZE_WITH_REFUSED                                                             \
+    (offsetof(accel_runtime_options, refused_count) + sizeof(size_t))
+
 /* loader.c: fills rt->reports and rt->backends. */
 accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options *opts);
+/* The files discover would try (after the filter), none loaded; rt only carries the debug flag. */
+accel_status hal_loader_list(accel_runtime *rt, const accel_runtime_options *opts,
+                             char ***out_paths, size_t *out_count);
 void hal_loader_unload(accel_runtime *rt);
 
 /* Same hardware, same plugin device: buffers and streams of such handles can meet. */

@@ -186,18 +186,45 @@ static int already_loaded(const accel_runtime *rt, const char *name) {
     return 0;
 }
 
-static void load_one(accel_runtime *rt, const char *path, const char *filter) {
+/* The caller's verdict on this file (see accel_runtime_options.refused), or NULL. */
+static const accel_plugin_refusal *caller_refusal(const accel_runtime_options *opts,
+                                                  const char *path) {
+    if (!opts || opts->struct_size < HAL_OPTIONS_SIZE_WITH_REFUSED) return NULL;
+    for (size_t i = 0; i < opts->refused_count && opts->refused; ++i)
+        if (opts->refused[i].path && strcmp(opts->refused[i].path, path) == 0)
+            return &opts->refused[i];
+    return NULL;
+}
+
+static void load_one(accel_runtime *rt, const char *path, const char *filter,
+                     const accel_runtime_options *opts) {
     char fname[64];
-    if (plugin_name_from_file(path, fname, sizeof fname) && !name_in_filter(filter, fname)) {
+    int named = plugin_name_from_file(path, fname, sizeof fname);
+    if (named && !name_in_filter(filter, fname)) {
         trace(rt, "skip %s: not in the backends filter", path);
         return;
     }
-    if (plugin_name_from_file(path, fname, sizeof fname) && already_loaded(rt, fname)) {
+    if (named && already_loaded(rt, fname)) {
         trace(rt, "skip %s: a '%s' backend was already loaded from an earlier path", path, fname);
         return;
     }
     accel_backend_report *r = new_report(rt, path);
     if (!r) return;
+    const accel_plugin_refusal *verdict = caller_refusal(opts, path);
+    if (verdict) {
+        refuse(rt, r, verdict->status, "%s", verdict->reason ? verdict->reason : "refused by the caller");
+        return;
+    }
+    if (!named) {
+        /* The backend's name comes from the file name; a file without one cannot be checked
+         * against what it declares, so none of its code is run. */
+        const char *base = strrchr(path, '/');
+        snprintf(r->name, sizeof r->name, "%s", base ? base + 1 : path);
+        refuse(rt, r, ACCEL_ERR_INCOMPATIBLE,
+               "file name is not " PLUGIN_PREFIX "<name>" PLUGIN_SUFFIX " (the loader takes the "
+               "backend's name from it)");
+        return;
+    }
     trace(rt, "trying %s", path);
     dlerror();
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -242,8 +269,17 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter) {
         dlclose(dl);
         return;
     }
-    snprintf(r->name, sizeof r->name, "%s", ops->name);
     snprintf(r->version, sizeof r->version, "%s", ops->version ? ops->version : "");
+    if (strcmp(ops->name, fname) != 0) {
+        /* Users select backends by the file's name and the HAL by the declared one: two names
+         * for one plugin would make --backend, ACCEL_BACKENDS and device ids disagree. */
+        refuse(rt, r, ACCEL_ERR_INCOMPATIBLE,
+               "plugin declares the name '%.64s' but its file is named " PLUGIN_PREFIX "%s" PLUGIN_SUFFIX
+               ": the two must match", ops->name, fname);
+        dlclose(dl);
+        return;
+    }
+    snprintf(r->name, sizeof r->name, "%s", ops->name);
     if (already_loaded(rt, ops->name)) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE, "a backend named '%s' is already loaded", ops->name);
         dlclose(dl);
@@ -280,26 +316,56 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter) {
           count ? "" : ": ", count ? "" : r->reason);
 }
 
-accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options *opts) {
-    path_list files = {0};
+/* Every candidate file in search order (DESIGN.md section 3). */
+static void collect_search_path(accel_runtime *rt, path_list *files,
+                                const accel_runtime_options *opts) {
     for (size_t i = 0; opts && i < opts->plugin_path_count; ++i)
-        if (opts->plugin_paths[i]) collect(rt, &files, opts->plugin_paths[i]);
+        if (opts->plugin_paths[i]) collect(rt, files, opts->plugin_paths[i]);
     if (!(opts && opts->no_default_paths)) {
         const char *env = getenv("ACCEL_BACKEND_PATH");
-        if (env && *env) collect_colon_list(rt, &files, env);
+        if (env && *env) collect_colon_list(rt, files, env);
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (n > 0) {
             exe[n] = '\0';
-            collect_relative_to(rt, &files, exe, "../lib/accel");
+            collect_relative_to(rt, files, exe, "../lib/accel");
         }
         Dl_info info;
         if (dladdr((void *)&hal_loader_discover, &info) && info.dli_fname)
-            collect_relative_to(rt, &files, info.dli_fname, "accel");
-        collect(rt, &files, ACCEL_INSTALL_PLUGIN_DIR);
+            collect_relative_to(rt, files, info.dli_fname, "accel");
+        collect(rt, files, ACCEL_INSTALL_PLUGIN_DIR);
     }
-    const char *filter = opts && opts->backends ? opts->backends : getenv("ACCEL_BACKENDS");
-    for (size_t i = 0; i < files.count; ++i) load_one(rt, files.items[i], filter);
+}
+
+static const char *backends_filter(const accel_runtime_options *opts) {
+    return opts && opts->backends ? opts->backends : getenv("ACCEL_BACKENDS");
+}
+
+accel_status hal_loader_list(accel_runtime *rt, const accel_runtime_options *opts,
+                             char ***out_paths, size_t *out_count) {
+    path_list files = {0}, chosen = {0};
+    collect_search_path(rt, &files, opts);
+    const char *filter = backends_filter(opts);
+    char fname[64];
+    for (size_t i = 0; i < files.count; ++i)
+        if (!plugin_name_from_file(files.items[i], fname, sizeof fname) ||
+            name_in_filter(filter, fname))
+            if (path_list_add(&chosen, files.items[i]) != 0) {
+                path_list_free(&files);
+                path_list_free(&chosen);
+                return hal_error(ACCEL_ERR_OUT_OF_MEMORY, "accel_plugin_files: out of host memory");
+            }
+    path_list_free(&files);
+    *out_paths = chosen.items;
+    *out_count = chosen.count;
+    return ACCEL_OK;
+}
+
+accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options *opts) {
+    path_list files = {0};
+    collect_search_path(rt, &files, opts);
+    const char *filter = backends_filter(opts);
+    for (size_t i = 0; i < files.count; ++i) load_one(rt, files.items[i], filter, opts);
     path_list_free(&files);
     for (size_t i = 0; i < rt->backend_count; ++i) rt->backends[i].rt = rt;
     return ACCEL_OK;

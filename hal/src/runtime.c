@@ -29,22 +29,54 @@ static void host_log_debug(int level, const char *backend, const char *message) 
 
 ACCEL_API const char *accel_version(void) { return ACCEL_VERSION_STRING; }
 
+static accel_status check_options(const char *fn, const accel_runtime_options *opts) {
+    if (!opts) return ACCEL_OK;
+    if (opts->struct_size != sizeof *opts && opts->struct_size != HAL_OPTIONS_SIZE_V1)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: options struct_size is %zu, expected %zu",
+                         fn, opts->struct_size, sizeof *opts);
+    if (opts->plugin_path_count && !opts->plugin_paths)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                         "%s: plugin_path_count is %zu but plugin_paths is NULL", fn,
+                         opts->plugin_path_count);
+    if (opts->struct_size >= HAL_OPTIONS_SIZE_WITH_REFUSED && opts->refused_count && !opts->refused)
+        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                         "%s: refused_count is %zu but refused is NULL", fn, opts->refused_count);
+    return ACCEL_OK;
+}
+
+static int debug_wanted(const accel_runtime_options *opts) {
+    const char *dbg = getenv("ACCEL_DEBUG");
+    return (opts && opts->debug) || (dbg && *dbg && strcmp(dbg, "0") != 0);
+}
+
+ACCEL_API accel_status accel_plugin_files(const accel_runtime_options *opts, char ***out_paths,
+                                          size_t *out_count) {
+    HAL_CHECK_OUT(out_paths);
+    HAL_CHECK_OUT(out_count);
+    *out_paths = NULL;
+    *out_count = 0;
+    accel_status st = check_options("accel_plugin_files", opts);
+    if (st != ACCEL_OK) return st;
+    accel_runtime tracer;
+    memset(&tracer, 0, sizeof tracer);
+    tracer.debug = debug_wanted(opts);
+    return hal_loader_list(&tracer, opts, out_paths, out_count);
+}
+
+ACCEL_API void accel_plugin_files_free(char **paths, size_t count) {
+    for (size_t i = 0; paths && i < count; ++i) free(paths[i]);
+    free(paths);
+}
+
 ACCEL_API accel_status accel_runtime_open(const accel_runtime_options *opts,
                                           accel_runtime **out_rt) {
     HAL_CHECK_OUT(out_rt);
     *out_rt = NULL;
-    if (opts && opts->struct_size != sizeof *opts)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
-                         "accel_runtime_open: options struct_size is %zu, expected %zu",
-                         opts->struct_size, sizeof *opts);
-    if (opts && opts->plugin_path_count && !opts->plugin_paths)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
-                         "accel_runtime_open: plugin_path_count is %zu but plugin_paths is NULL",
-                         opts->plugin_path_count);
+    accel_status st = check_options("accel_runtime_open", opts);
+    if (st != ACCEL_OK) return st;
     accel_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return hal_error(ACCEL_ERR_OUT_OF_MEMORY, "accel_runtime_open: out of host memory");
-    const char *dbg = getenv("ACCEL_DEBUG");
-    rt->debug = (opts && opts->debug) || (dbg && *dbg && strcmp(dbg, "0") != 0);
+    rt->debug = debug_wanted(opts);
     rt->host = (accel_host_services){
         .abi_major = ACCEL_PLUGIN_ABI_MAJOR,
         .abi_minor = ACCEL_PLUGIN_ABI_MINOR,
@@ -54,7 +86,7 @@ ACCEL_API accel_status accel_runtime_open(const accel_runtime_options *opts,
         .set_error = host_set_error,
     };
     pthread_mutex_init(&rt->lock, NULL);
-    accel_status st = hal_loader_discover(rt, opts);
+    st = hal_loader_discover(rt, opts);
     if (st != ACCEL_OK) {
         accel_runtime_close(rt);
         return st;

@@ -48,7 +48,11 @@ static const accel_backend_ops ops = {
 #else
     .struct_size = sizeof(accel_backend_ops),
 #endif
+#ifdef DECLARED_NAME
+    .name = DECLARED_NAME, /* differs from the file's name: must be refused */
+#else
     .name = PLUGIN_NAME,
+#endif
     .version = "test",
     .init = b_init,
     .shutdown = b_shutdown,

@@ -1,6 +1,7 @@
 /* Loader rules (DESIGN.md section 3): every broken plugin is reported with its reason, none crashes
  * the host, good plugins keep working beside them, and the backends filter and search paths hold. */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdlib.h>
 
 #include <unistd.h>
@@ -40,6 +41,68 @@ static accel_runtime *open_with(const char *dir, const char *filter) {
     return rt;
 }
 
+/* accel_plugin_files lists without loading; a file the caller refuses is reported, never opened;
+ * a file not named like a plugin is refused unopened; callers of the shorter options struct work. */
+static void check_listing_and_refusals(const char *dir) {
+    const char *paths[] = {dir};
+    accel_runtime_options o = {.struct_size = sizeof o, .plugin_paths = paths,
+                               .plugin_path_count = 1, .no_default_paths = 1};
+    char **files = NULL;
+    size_t count = 0;
+    CHECK_OK(accel_plugin_files(&o, &files, &count));
+    CHECK(count == 10);
+    char good[4096] = "";
+    for (size_t i = 0; i < count; ++i) {
+        CHECK(strstr(files[i], "libaccel-backend-") != NULL);
+        CHECK(i == 0 || strcmp(files[i - 1], files[i]) < 0);
+        if (strstr(files[i], "libaccel-backend-good.so")) snprintf(good, sizeof good, "%s", files[i]);
+    }
+    accel_plugin_files_free(files, count);
+    o.backends = "good,refuses";
+    CHECK_OK(accel_plugin_files(&o, &files, &count));
+    CHECK(count == 2);
+    accel_plugin_files_free(files, count);
+    o.backends = NULL;
+
+    accel_plugin_refusal verdict = {good, ACCEL_ERR_TIMEOUT, "probe timed out after 3 s"};
+    o.refused = &verdict;
+    o.refused_count = 1;
+    accel_runtime *rt = NULL;
+    CHECK_OK(accel_runtime_open(&o, &rt));
+    if (rt) {
+        const accel_backend_report *r = NULL;
+        size_t n = 0;
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        expect(r, n, "good", ACCEL_ERR_TIMEOUT, "probe timed out after 3 s");
+        accel_device *d = NULL;
+        CHECK_FAILS(accel_device_open(rt, "good:0", &d), ACCEL_ERR_UNAVAILABLE);
+        CHECK(strstr(accel_last_error(), "probe timed out") != NULL);
+        accel_runtime_close(rt);
+    }
+    /* The options struct as it was before `refused`: accepted, and nothing is refused. */
+    o.struct_size = offsetof(accel_runtime_options, refused);
+    rt = NULL;
+    CHECK_OK(accel_runtime_open(&o, &rt));
+    if (rt) {
+        const accel_backend_report *r = NULL;
+        size_t n = 0;
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        expect(r, n, "good", ACCEL_OK, "no devices");
+        accel_runtime_close(rt);
+    }
+
+    char unnamed[4200];
+    snprintf(unnamed, sizeof unnamed, "%s/unnamed-plugin.so", dir);
+    rt = open_with(unnamed, NULL);
+    if (rt) {
+        const accel_backend_report *r = NULL;
+        size_t n = 0;
+        CHECK_OK(accel_runtime_backends(rt, &r, &n));
+        expect(r, n, "unnamed-plugin.so", ACCEL_ERR_INCOMPATIBLE, "file name is not libaccel-backend-");
+        accel_runtime_close(rt);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s PLUGIN_DIR\n", argv[0]);
@@ -65,6 +128,9 @@ int main(int argc, char **argv) {
     expect(r, n, "initunavailable", ACCEL_ERR_UNAVAILABLE, "libaccel-no-such-vendor.so.1");
     expect(r, n, "garbage", ACCEL_ERR_UNAVAILABLE, "dlopen failed");
     expect(r, n, "good", ACCEL_OK, "no devices");
+    /* docs/backends.md: the declared name must equal the file's <name>. */
+    expect(r, n, "misnamed", ACCEL_ERR_INCOMPATIBLE, "declares the name 'other'");
+    CHECK(find(r, n, "other") == NULL);
     const accel_backend_report *good = find(r, n, "good");
     CHECK(good && good->abi_major == ACCEL_PLUGIN_ABI_MAJOR && good->device_count == 0);
     /* A refused backend is explained when a user asks for its device. */
@@ -118,5 +184,6 @@ int main(int argc, char **argv) {
         }
     }
     unsetenv("ACCEL_BACKENDS");
+    check_listing_and_refusals(dir);
     return test_finish("loader");
 }

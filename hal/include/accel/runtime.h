@@ -11,13 +11,26 @@ extern "C" {
 
 typedef struct accel_runtime accel_runtime;
 
+/* A plugin file the caller has already judged unusable, with why. accelbench probes every plugin
+ * in a child process first and passes the ones whose probe crashed, exited or hung, so that their
+ * code never runs in its own process. */
+typedef struct accel_plugin_refusal {
+    const char *path;     /* exactly as accel_plugin_files() listed it */
+    accel_status status;  /* reported as the backend's status */
+    const char *reason;   /* reported as the backend's reason */
+} accel_plugin_refusal;
+
 typedef struct accel_runtime_options {
-    size_t struct_size;              /* sizeof(accel_runtime_options) */
+    size_t struct_size;              /* sizeof(accel_runtime_options); the size before `refused`
+                                        (ABI 1.0 callers) is accepted too */
     const char *const *plugin_paths; /* plugin files or directories searched first; may be NULL */
     size_t plugin_path_count;
-    const char *backends;            /* "cpu,opencl" filter; NULL = $ACCEL_BACKENDS, else all */
+    const char *backends;            /* "cpu,opencl" filter; NULL = $ACCEL_BACKENDS, "" = all */
     int debug;                       /* 1 = print every path tried to stderr; also $ACCEL_DEBUG=1 */
     int no_default_paths;            /* 1 = only plugin_paths (tests); skips env and install dirs */
+    /* Files never dlopen()ed: each is reported with its status and reason instead. */
+    const accel_plugin_refusal *refused;
+    size_t refused_count;
 } accel_runtime_options;
 
 /* One plugin the loader found, whether it loaded or not. */
@@ -36,6 +49,13 @@ typedef struct accel_backend_report {
 accel_status accel_runtime_open(const accel_runtime_options *opts, accel_runtime **out_rt);
 /* Closes every device still open. NULL is a no-op. */
 void accel_runtime_close(accel_runtime *rt);
+
+/* The plugin files accel_runtime_open(opts) would try, in search order and after the backends
+ * filter, without loading any of them. *out_paths is an array of *out_count strings; free it with
+ * accel_plugin_files_free. opts may be NULL (defaults). */
+accel_status accel_plugin_files(const accel_runtime_options *opts, char ***out_paths,
+                                size_t *out_count);
+void accel_plugin_files_free(char **paths, size_t count);
 
 /* Every backend found, loaded or refused, in search order; pointers live as long as rt. */
 accel_status accel_runtime_backends(const accel_runtime *rt, const accel_backend_report **out_list,
