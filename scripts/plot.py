@@ -87,6 +87,7 @@ class InputError(Exception):
 def read_results(path):
     """Return the data rows of one results file; raise InputError naming the file on any problem."""
     text = read_text(path)
+    check_not_torn(path, text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         records = [(reader.line_num, rec) for rec in reader]
@@ -126,6 +127,15 @@ def read_text(path):
         raise InputError(f"{path}: not a CSV file (not UTF-8 text)") from None
 
 
+def check_not_torn(path, text):
+    """accelbench ends every record with a newline: a file that does not is one whose last write was
+    cut short, and its last row may look whole while a field is cut (a note, a number's digits)."""
+    if not text.endswith("\n"):
+        line = text.count("\n") + 1
+        raise InputError(f"{path} line {line}: the last row is torn (the file does not end with a "
+                         "newline, so a write was cut short); remove that partial line")
+
+
 def check_header(path, header):
     if not set(header) & set(COLUMNS):
         raise InputError(f"{path}: not an accelbench results CSV (the first line is not a header "
@@ -153,6 +163,7 @@ def parse_row(raw, path, line_no):
     if row["verified"] not in VERIFIED_VALUES:
         raise InputError(f"{where}: verified {row['verified']!r} is not true, false or empty")
     row["_file"] = path
+    row["_line"] = line_no
     return row
 
 
@@ -166,6 +177,56 @@ def parse_number(text, where, col):
     if not math.isfinite(value):
         raise InputError(f"{where}: column {col}: {text!r} is not a finite number")
     return value
+
+
+# Values no real measurement produces (an edited file, a bug, a broken timer). Rows holding one are
+# listed in the report and left out of the figures, where one 1e308 would flatten every other bar.
+UPPER_BOUNDS = {
+    "median_ms": 1e9, "min_ms": 1e9, "mean_ms": 1e9, "p5_ms": 1e9, "p95_ms": 1e9,  # 11 days per run
+    "stddev_ms": 1e9, "warmup_ms": 1e9,
+    "tflops": 1e5, "peak_tflops": 1e5,  # 100 PFLOP/s from one device
+    "gbps": 1e6,  # 1 PB/s
+    "items_per_s": 1e12, "pct_peak": 1000, "cov": 1000,
+    "clock_mhz": 1e5, "power_w": 1e5, "energy_j": 1e9,
+}
+MUST_BE_POSITIVE = ("median_ms", "min_ms", "mean_ms", "p5_ms", "p95_ms")  # a run takes time
+
+
+def implausible_values(row):
+    """[(column, value, why)] for every value in row that cannot be a measurement."""
+    found = []
+    for col in COLUMNS:
+        value = row[col] if col in NUMERIC_COLUMNS else None
+        if value is None:
+            continue
+        if value < 0:
+            found.append((col, value, "negative"))
+        elif col in MUST_BE_POSITIVE and value == 0 and row["status"] == "ok":
+            found.append((col, value, "zero time for a measured row"))
+        elif value > UPPER_BOUNDS.get(col, math.inf):
+            found.append((col, value, f"above {UPPER_BOUNDS[col]:g}"))
+    return found
+
+
+def flag_implausible(rows):
+    """Split rows into the plausible ones and [(row, [(column, value, why)])] for the others."""
+    kept, flagged = [], []
+    for row in rows:
+        found = implausible_values(row)
+        if found:
+            flagged.append((row, found))
+        else:
+            kept.append(row)
+    return kept, flagged
+
+
+def implausible_table(flagged):
+    header = ["File", "Line", "Device", "Workload", "Config", "dtype", "Library", "Status", "Values"]
+    table = [[os.path.basename(r["_file"]), str(r["_line"]), r.get("_device", ""), r["workload"], r["config"],
+              r["dtype"], r["library"], r["status"],
+              "; ".join(f"{col}={value:g} ({why})" for col, value, why in found)]
+             for r, found in flagged]
+    return header, table
 
 
 def load_all(paths):
@@ -513,6 +574,26 @@ def titled_layout(fig, title):
     fig.suptitle(title, x=0.01, ha="left")
 
 
+# Panels (one per device) in one figure; more devices continue on further pages (name-p2.png, ...):
+# a figure with a panel for each of 170 devices would be taller than any image format allows.
+MAX_PANELS = 16
+
+
+def paged(items, per_page=MAX_PANELS):
+    """[(items of the page, file name suffix, title suffix)]: one page without suffixes for few items."""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [items]
+    if len(chunks) == 1:
+        return [(chunks[0], "", "")]
+    return [(chunk, f"-p{i + 1}", f" (page {i + 1} of {len(chunks)})") for i, chunk in enumerate(chunks)]
+
+
+def device_pages(rows, per_page=MAX_PANELS):
+    """rows split by device into pages: [(rows of the page, file name suffix, title suffix)]."""
+    devices = sorted({r["_device"] for r in rows})
+    return [([r for r in rows if r["_device"] in set(page)], name, title)
+            for page, name, title in paged(devices, per_page)]
+
+
 def panel_grid(plt, n_panels, plot_width, panel_height, extra_height=0.0):
     """Panels stacked vertically. Constrained layout keeps the plotting areas equally tall and
     fits each panel's own tick labels and legend around it, so extra_height (room for rotated
@@ -556,17 +637,18 @@ def throughput_figure(out, style, rows, workload, metric, unit, basename):
         series = sorted({k[1] for k in best}, key=style.series_sort_key)
         panels.append((device, groups, series, {k: r[metric] for k, r in best.items()}))
     width = bar_plot_width(max(len(p[1]) for p in panels), max(len(p[2]) for p in panels))
-    fig, axes = panel_grid(out.plt, len(panels), width, 3.2, rotated_extra(panels, width))
-    for ax, (device, groups, series, values) in zip(axes, panels):
-        grouped_bars(ax, style, groups, series, values, width)
-        ax.set_title(device, loc="left", fontweight="bold")
-        ax.set_ylabel(unit)
-    axes[-1].set_xlabel("configuration")
-    title = f"{workload_title(workload)} throughput ({unit}, higher is better)"
-    titled_layout(fig, title)
-    caption = (f"Best {unit} per configuration, device, dtype and library ({len(rows)} ok rows); "
-               "when several runs measured the same thing the best run is shown.")
-    out.save(fig, basename, "Throughput", title, caption)
+    for page, name_suffix, title_suffix in paged(panels):
+        fig, axes = panel_grid(out.plt, len(page), width, 3.2, rotated_extra(page, width))
+        for ax, (device, groups, series, values) in zip(axes, page):
+            grouped_bars(ax, style, groups, series, values, width)
+            ax.set_title(device, loc="left", fontweight="bold")
+            ax.set_ylabel(unit)
+        axes[-1].set_xlabel("configuration")
+        title = f"{workload_title(workload)} throughput ({unit}, higher is better){title_suffix}"
+        titled_layout(fig, title)
+        caption = (f"Best {unit} per configuration, device, dtype and library ({len(rows)} ok rows); "
+                   "when several runs measured the same thing the best run is shown.")
+        out.save(fig, basename + name_suffix, "Throughput", title, caption)
     return True
 
 
@@ -752,6 +834,11 @@ def fig_gemm_sizes(out, style, rows):
     if not rows:
         out.skip("GEMM vs size", "no ok square GEMM rows, i.e. configs that are a bare size such as 4096")
         return
+    for page, name_suffix, title_suffix in device_pages(rows):
+        gemm_sizes_figure(out, style, page, name_suffix, title_suffix)
+
+
+def gemm_sizes_figure(out, style, rows, name_suffix, title_suffix):
     best = best_rows(rows, lambda r: (r["_device"], style.series(r), square_size(r)), lambda r: r["tflops"])
     lines = defaultdict(list)
     for (device, series, size), r in best.items():
@@ -777,13 +864,13 @@ def fig_gemm_sizes(out, style, rows):
         ax.set_ylim(0, (max(values) or 1.0) * 1.1)
     ax.set_xlabel("matrix size m = n = k (log scale)")
     ax.set_ylabel("TFLOP/s" + (" (log scale)" if log_y else ""))
-    title = "GEMM throughput vs matrix size (higher is better)"
+    title = f"GEMM throughput vs matrix size (higher is better){title_suffix}"
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="device, dtype · library",
               title_fontsize=9, fontsize=8)
     caption = ("Square GEMMs only (configs that are a bare size). Colour = dtype, line style = device, "
                "marker = library. Throughput climbs until the matrices are large enough to fill the device.")
-    out.save(fig, "gemm_vs_size", "GEMM vs size", title, caption)
+    out.save(fig, "gemm_vs_size" + name_suffix, "GEMM vs size", title, caption)
 
 
 def fig_cost(out, style, rows):
@@ -792,6 +879,12 @@ def fig_cost(out, style, rows):
     if not rows:
         out.skip("Cost", "no ok rows with usd_per_million_items; the runs had no usd_per_hour price")
         return
+    several_devices = len({r["_device"] for r in rows}) > 1
+    for page, name_suffix, title_suffix in device_pages(rows):
+        cost_figure(out, style, page, several_devices, name_suffix, title_suffix)
+
+
+def cost_figure(out, style, rows, several_devices, name_suffix, title_suffix):
     panels = []
     for workload in ordered_workloads(rows):
         best = best_rows([r for r in rows if r["workload"] == workload],
@@ -804,7 +897,6 @@ def fig_cost(out, style, rows):
     heights = [0.9 + 0.24 * len(p[3]) + 0.15 * len(p[1]) for p in panels]
     fig, axes = out.plt.subplots(len(panels), 1, figsize=(8 + LEGEND_IN, sum(heights) + 0.7), squeeze=False,
                                  gridspec_kw={"height_ratios": heights}, layout="constrained")
-    several_devices = len({r["_device"] for r in rows}) > 1
     for ax, (workload, cats, series, best, items) in zip(axes[:, 0], panels):
         hatch = panel_hatches(series)
         y, ticks = 0.0, []
@@ -826,11 +918,11 @@ def fig_cost(out, style, rows):
         ax.set_xlabel(f"USD per million {plural(items[0]) if len(items) == 1 else 'items'}")
         ax.set_title(workload_title(workload), loc="left", fontweight="bold")
         panel_legend(ax, bar_handles(style, series, hatch, style.series_label), legend_title(series))
-    title = "Cost per million items (USD, lower is better)"
+    title = f"Cost per million items (USD, lower is better){title_suffix}"
     titled_layout(fig, title)
     caption = ("usd_per_million_items: the machine's price per hour divided by the items it processes "
                "per hour. Rows measured without a price (usd_per_hour) are not shown.")
-    out.save(fig, "cost", "Cost", title, caption)
+    out.save(fig, "cost" + name_suffix, "Cost", title, caption)
 
 
 def fig_latency(out, style, rows):
@@ -856,7 +948,6 @@ def spread_text(r):
 
 
 def latency_figure(out, style, workload, rows):
-    from matplotlib.lines import Line2D
     panels = []
     for device in sorted({r["_device"] for r in rows}):
         best = best_rows([r for r in rows if r["_device"] == device],
@@ -865,6 +956,12 @@ def latency_figure(out, style, workload, rows):
         series = sorted({k[1] for k in best}, key=style.series_sort_key)
         panels.append((device, groups, series, best))
     width = max(7.0, bar_plot_width(max(len(p[1]) for p in panels), max(len(p[2]) for p in panels)))
+    for page, name_suffix, title_suffix in paged(panels):
+        latency_page(out, style, workload, page, width, name_suffix, title_suffix)
+
+
+def latency_page(out, style, workload, panels, width, name_suffix, title_suffix):
+    from matplotlib.lines import Line2D
     fig, axes = panel_grid(out.plt, len(panels), width, 3.2, rotated_extra(panels, width))
     for ax, (device, groups, series, best) in zip(axes, panels):
         for g, group in enumerate(groups):
@@ -896,12 +993,12 @@ def latency_figure(out, style, workload, rows):
                           markersize=6, label=style.series_label(s)) for s in series]
         panel_legend(ax, handles, legend_title(series))
     axes[-1].set_xlabel("configuration")
-    title = f"{workload_title(workload)} latency per batch (lower is better)"
+    title = f"{workload_title(workload)} latency per batch (lower is better){title_suffix}"
     titled_layout(fig, title)
     caption = ("Time for one batch: the marker is the median sample and the whiskers reach from the 5th to "
                "the 95th percentile; the label gives the median and half that range as ± % of it "
                "(a large ± means a noisy measurement).")
-    out.save(fig, f"latency_{slug(workload)}", "Latency", title, caption)
+    out.save(fig, f"latency_{slug(workload)}{name_suffix}", "Latency", title, caption)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -997,7 +1094,7 @@ def html_table(header, table):
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_reports(out, style, rows, ok_rows, devices, paths, row_notes):
+def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=()):
     summary = summary_table(style, ok_rows, devices)
     statuses, problems = status_tables(rows, devices)
     runs = run_table(rows)
@@ -1017,6 +1114,8 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes):
     if problems[1]:
         md += ["### Failed verification and errors", "", md_table(problems[0], problems[1][:max_detail]), ""]
         md += [more, ""] if more else []
+    if flagged:
+        md += ["### Implausible values", "", IMPLAUSIBLE_NOTE, "", md_table(*implausible_table(flagged)), ""]
     md += ["## Figures", ""]
     for i, (section, fig_title, basename, caption) in enumerate(out.figures):
         if i == 0 or out.figures[i - 1][0] != section:
@@ -1041,6 +1140,9 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes):
     if problems[1]:
         h += ["<h3>Failed verification and errors</h3>", html_table(problems[0], problems[1][:max_detail])]
         h += [f"<p>{more}</p>"] if more else []
+    if flagged:
+        h += ["<h3>Implausible values</h3>", f"<p>{html.escape(IMPLAUSIBLE_NOTE)}</p>",
+              html_table(*implausible_table(flagged))]
     h.append("<h2>Figures</h2>")
     for i, (section, fig_title, basename, caption) in enumerate(out.figures):
         if i == 0 or out.figures[i - 1][0] != section:
@@ -1052,6 +1154,10 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes):
                                                    for s, reason in out.skipped) + "</ul>")
     h += ["<h2>Runs</h2>", html_table(*runs), "</body></html>", ""]
     out.write_text("report.html", "\n".join(h))
+
+
+IMPLAUSIBLE_NOTE = ("These rows hold values no measurement produces (negative, or far beyond any "
+                    "device); they are left out of every figure. Check how the file was made or edited.")
 
 
 def html_image(out, basename, alt):
@@ -1121,15 +1227,19 @@ def main(argv=None):
 
     devices = label_devices(rows)
     style = Style(rows)
-    ok_rows = [r for r in rows if r["status"] == "ok"]
+    plausible, flagged = flag_implausible(rows)
+    ok_rows = [r for r in plausible if r["status"] == "ok"]
     notes = row_notes_for(rows, duplicates)
+    if flagged:
+        notes.append(f"flagged {len(flagged)} row(s) holding values no measurement produces (negative "
+                     "or impossibly large; listed in the report): they are not plotted")
     for note in notes:
         print(f"{PROG}: {note}", file=sys.stderr)
     out = Output(plt, formats, args.quiet)
     try:
         for draw in (fig_throughput, fig_efficiency, fig_roofline, fig_gemm_sizes, fig_cost, fig_latency):
             draw(out, style, ok_rows)
-        write_reports(out, style, rows, ok_rows, devices, args.csv, notes)
+        write_reports(out, style, rows, ok_rows, devices, args.csv, notes, flagged)
         out.publish(out_dir)
     except OSError as exc:  # unwritable --out, full disk: say so without a traceback
         print(f"{PROG}: error: cannot write {out_dir}: {exc.strerror or exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ import filecmp
 import glob
 import importlib.util
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -333,6 +334,99 @@ class OptionTest(TempDirTest):
         self.assertIn("skipped 1 row(s) with status failed_verification", proc.stderr)
         with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
             self.assertNotIn("987,654", f.read())
+
+
+class HostileInputTest(TempDirTest):
+    """What a hostile user fed plot.py: a torn last row, impossible values, very many devices."""
+
+    def test_torn_last_row_refused(self):
+        # Cut inside the last field (notes): every field is still there, but the note lost its end
+        # and the record its newline.
+        rows = [r for r in read_rows(FIXTURES) if r["workload"] == "stream"]
+        rows[-1]["notes"] = "median 95% CI +-2.3% (time-cap)"
+        path = os.path.join(self.tmp, "whole.csv")
+        write_rows(path, rows)
+        with open(path, "rb") as f:
+            data = f.read()
+        torn = self.write_bytes("torn.csv", data[:-len(b"cap)\r\n")])
+        proc = run_plot("--format", "png", "--out", os.path.join(self.tmp, "out"), torn)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("the last row is torn", proc.stderr)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "out")))
+
+    def write_bytes(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def test_impossible_values_flagged_and_not_plotted(self):
+        rows = [r for r in read_rows(FIXTURES) if r["workload"] == "stream" and r["status"] == "ok"]
+        rows[0]["median_ms"] = "-0.5"
+        rows[1]["gbps"] = "1e308"
+        path = os.path.join(self.tmp, "odd.csv")
+        write_rows(path, rows)
+        out = os.path.join(self.tmp, "out")
+        proc = run_plot("--format", "png", "--out", out, path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("flagged 2 row(s) holding values no measurement produces", proc.stderr)
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn("### Implausible values", report)
+        self.assertIn("median_ms=-0.5 (negative)", report)
+        self.assertIn("gbps=1e+308 (above 1e+06)", report)
+        self.assertNotIn("1e+308 GB", report)
+        parsed = plot.read_results(path)
+        kept, flagged = plot.flag_implausible(parsed)
+        self.assertEqual(len(flagged), 2)
+        self.assertEqual(len(kept), len(parsed) - 2)
+
+    @staticmethod
+    def many_devices(count):
+        base = next(r for r in read_rows(FIXTURES) if r["workload"] == "stream" and r["status"] == "ok")
+        return [dict(base, device_name=f"Accelerator model {i:03d}", device_uuid=f"uuid-{i:03d}", pci_bus_id="",
+                     config="triad", gbps=str(100 + i), pct_peak="", peak_source="", peak_tflops="",
+                     items_per_s="", usd_per_hour="", usd_per_million_items="") for i in range(count)]
+
+    def test_170_device_models_fit_in_images(self):
+        """170 device panels in one figure are taller than 2^16 pixels, which matplotlib cannot save
+        ("Image size ... too large"); every page must stay below it. Measured without rendering."""
+        path = os.path.join(self.tmp, "many.csv")
+        write_rows(path, self.many_devices(170))
+        rows = plot.read_results(path)
+        plot.label_devices(rows)
+        plt = plot.import_pyplot()
+        sizes = []
+
+        class Recorder:
+            def __init__(self):
+                self.plt = plt
+
+            def save(self, fig, basename, section, title, caption):
+                sizes.append((basename, fig.get_size_inches()[1] * plt.rcParams["savefig.dpi"]))
+                plt.close(fig)
+
+            def skip(self, section, reason):
+                raise AssertionError(f"{section} not drawn: {reason}")
+
+        plot.fig_throughput(Recorder(), plot.Style(rows), rows)
+        self.assertGreater(len(sizes), 1, sizes)
+        for basename, height in sizes:
+            self.assertLess(height, 60000, f"{basename} would be {height:.0f} pixels tall")
+
+    def test_many_devices_written_as_pages(self):
+        path = os.path.join(self.tmp, "many.csv")
+        write_rows(path, self.many_devices(plot.MAX_PANELS + 3))
+        out = os.path.join(self.tmp, "out")
+        proc = run_plot("--format", "png", "--quiet", "--out", out, path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        names = sorted(n for n in os.listdir(out) if n.startswith("throughput_stream"))
+        self.assertEqual(names, ["throughput_stream-p1.png", "throughput_stream-p2.png"])
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn("(page 2 of 2)", report)
+        self.assertIn(f"Accelerator model {plot.MAX_PANELS + 2:03d}", report)
 
 
 class UnitTest(unittest.TestCase):
