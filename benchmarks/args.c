@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "args.h"
 
+#include "utf8.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,12 +28,18 @@ static const opt_spec OPTIONS[] = {
     {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
 };
 
-/* The message stays one line even when it echoes a value with control characters. */
+/* The message stays one printable UTF-8 line even when it echoes a value with control characters
+ * or bytes that are not UTF-8. */
 static void sanitize(char *err)
 {
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    for (char *p = err; *p;) {
+        size_t n = bench_utf8_sequence(p);
+        if (n == 0 || (unsigned char)*p < 0x20 || *p == 0x7f) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
 }
 
 #define BENCH_STR_(x) #x
@@ -55,6 +63,9 @@ int bench_tag_check(const char *tag)
     for (const char *p = eq + 1; *p; p++)
         if (*p == ';' || (unsigned char)*p < 0x20 || *p == 0x7f)
             return -1;
+    /* Tags go into every row and the sidecar, both UTF-8 files. */
+    if (!bench_utf8_valid(eq + 1))
+        return -1;
     return 0;
 }
 
@@ -69,9 +80,10 @@ int bench_device_spec_check(const char *spec)
     if (strcmp(colon + 1, "all") == 0)
         return 0;
     uint64_t idx;
-    if (bench_parse_u64(colon + 1, &idx) != 0 || idx > 1000000)
-        return -1;
-    return 0;
+    int rc = bench_parse_u64(colon + 1, &idx);
+    if (rc == -2 || (rc == 0 && idx > 1000000))
+        return -2;
+    return rc;
 }
 
 /* A non-negative integer no larger than max. */
@@ -79,7 +91,14 @@ static int parse_bounded(const char *opt, const char *text, uint64_t min, uint64
                          char *err, size_t err_len)
 {
     uint64_t v;
-    if (bench_parse_u64(text, &v) != 0) {
+    int rc = bench_parse_u64(text, &v);
+    if (rc == -2) {
+        snprintf(err, err_len, "%s: '%s' overflows (the largest value it takes is %llu)", opt, text,
+                 (unsigned long long)max);
+        sanitize(err);
+        return 2;
+    }
+    if (rc != 0) {
         snprintf(err, err_len, "%s: '%s' is not a non-negative integer", opt, text);
         sanitize(err);
         return 2;
@@ -118,13 +137,20 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         return 0;
     }
     if (strcmp(opt, "--device") == 0) {
-        if (bench_device_spec_check(val) != 0)
+        int rc = bench_device_spec_check(val);
+        if (rc == -2)
+            return fail(err, err_len, "%s: the index in '%s' overflows (the largest index it takes is "
+                        "1000000)", opt, val);
+        if (rc != 0)
             return fail(err, err_len, "%s: '%s' is not BACKEND:INDEX or BACKEND:all", opt, val);
         if (!bench_strlist_contains(&a->devices, val))
             bench_strlist_add(&a->devices, val);
         return 0;
     }
     if (strcmp(opt, "--tag") == 0) {
+        if (strchr(val, '=') && !bench_utf8_valid(val))
+            return fail(err, err_len, "%s: '%s' is not UTF-8 text (tags go into the CSV and the JSON "
+                        "sidecar)", opt, val);
         if (bench_tag_check(val) != 0)
             return fail(err, err_len,
                         "%s: '%s' is not key=value (key of letters, digits, '_', '.', '-'; value "
@@ -186,7 +212,11 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
     if (strcmp(opt, "--seed") == 0) {
         if (a->has_seed)
             return fail(err, err_len, "%s given twice%s", opt, "");
-        if (bench_parse_u64(val, &a->seed) != 0)
+        int rc = bench_parse_u64(val, &a->seed);
+        if (rc == -2)
+            return fail(err, err_len, "%s: '%s' overflows an unsigned 64-bit integer (the largest is "
+                        "18446744073709551615)", opt, val);
+        if (rc != 0)
             return fail(err, err_len, "%s: '%s' is not an unsigned 64-bit integer", opt, val);
         a->has_seed = 1;
         return 0;
@@ -195,7 +225,11 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         if (a->price_per_hour >= 0)
             return fail(err, err_len, "%s given twice%s", opt, "");
         double v;
-        if (bench_parse_double(val, &v) != 0 || v > 1e9)
+        int rc = bench_parse_double(val, &v);
+        if (rc == -2 || (rc == 0 && v > 1e9))
+            return fail(err, err_len, "%s: '%s' overflows (the largest price it takes is 1e9 USD)",
+                        opt, val);
+        if (rc != 0)
             return fail(err, err_len, "%s: '%s' is not a non-negative price in USD", opt, val);
         a->price_per_hour = v;
         return 0;

@@ -51,13 +51,14 @@ int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, b
                          char *err, size_t err_len);
 void bench_run_args_free(bench_run_args *a);
 
-/* A tag is key=value: key of [A-Za-z0-9_.-]+, value printable without ';' (the CSV joins tags
- * with ';'). Returns 0 when valid. */
+/* A tag is key=value: key of [A-Za-z0-9_.-]+, value printable UTF-8 without ';' (the CSV joins
+ * tags with ';'). Returns 0 when valid. */
 int bench_tag_check(const char *tag);
 /* Limits of --tag: what the CSV row's tags cell and the sidecar's key buffer hold. */
 #define BENCH_TAG_KEY_MAX 100
 #define BENCH_TAGS_MAX 1000
-/* "cpu:0" or "cpu:all": backend of [a-z0-9_]+, index digits (no overflow) or "all". */
+/* "cpu:0" or "cpu:all": backend of [a-z0-9_]+, index digits or "all". Returns 0, -2 when the
+ * index overflows (or exceeds 1000000), -1 otherwise. */
 int bench_device_spec_check(const char *spec);
 
 #endif

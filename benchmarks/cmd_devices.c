@@ -10,17 +10,11 @@ static const char HELP[] =
     "\n"
     "Lists every backend plugin found, loaded or refused with its reason, then one line per\n"
     "device: id, name, memory, compute units, ISA. Ids (\"cpu:0\") are what --device takes.\n"
+    "Each plugin is first loaded in a child process that opens its devices; one that crashes,\n"
+    "exits or hangs there is listed with what happened and is not loaded.\n"
     "Environment: ACCEL_BACKENDS=cpu,opencl filters backends; ACCEL_BACKEND_PATH adds plugin\n"
-    "directories; ACCEL_DEBUG=1 prints every path tried.\n";
-
-int bench_runtime_open(accel_runtime **out, const char *command)
-{
-    if (accel_runtime_open(NULL, out) != ACCEL_OK) {
-        fprintf(stderr, "accelbench %s: cannot open the runtime: %s\n", command, accel_last_error());
-        return -1;
-    }
-    return 0;
-}
+    "directories; ACCEL_DEBUG=1 prints every path tried; ACCEL_PROBE_TIMEOUT_S=N is how long\n"
+    "each plugin's probe may take (default 60).\n";
 
 int bench_cmd_devices(int argc, char **argv)
 {
@@ -33,8 +27,9 @@ int bench_cmd_devices(int argc, char **argv)
         return 2;
     }
     accel_runtime *rt;
-    if (bench_runtime_open(&rt, "devices") != 0)
-        return 1;
+    int rc = bench_runtime_open(&rt, "devices");
+    if (rc != 0)
+        return rc;
     const accel_backend_report *list = NULL;
     size_t count = 0;
     accel_runtime_backends(rt, &list, &count);

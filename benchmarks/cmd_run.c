@@ -2,21 +2,25 @@
  * in worker processes, appending each row to the CSV the moment it is known. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "accel/accel.h"
 #include "args.h"
 #include "commands.h"
 #include "csv.h"
 #include "metadata.h"
+#include "outpath.h"
+#include "plot_hint.h"
+#include "plugin_probe.h"
+#include "proc.h"
 #include "progress.h"
+#include "results_file.h"
 #include "resume.h"
 #include "roofs.h"
+#include "run_output.h"
 #include "selection.h"
 #include "sidecar.h"
 #include "signals.h"
@@ -44,10 +48,12 @@ static const char RUN_HELP[] =
     "  --warmup-ms N        untimed warm-up, at least 2 runs (default 200; GPUs 1000)\n"
     "  --min-time-ms N      sampling lasts at least N ms (default 500)\n"
     "  --max-samples N      at most N samples (default 200; at least min(10, N) are taken)\n"
-    "  --timeout-s N        watchdog per row: a row running longer is killed (default 600)\n"
+    "  --timeout-s N        watchdog per row: a row running longer is killed (default 600);\n"
+    "                       also the deadline of each plugin's probe (default 60)\n"
     "  --seed N             input data seed (default 1)\n"
     "Output:\n"
-    "  --csv FILE           results CSV, appended to if it has the same header\n"
+    "  --csv FILE           results CSV (a regular file or a new one), appended to if it has\n"
+    "                       the same header; locked while the run writes it\n"
     "                       (default: results/<hostname>-<YYYYMMDD-HHMMSS>.csv)\n"
     "  --json FILE          environment sidecar (default: the CSV path with .json)\n"
     "  --tag key=value      recorded in every row's tags column (repeatable)\n"
@@ -57,8 +63,9 @@ static const char RUN_HELP[] =
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
     "\n"
-    "Exit status: 0 when no row is failed_verification or error, 1 otherwise, 2 bad usage\n"
-    "(nothing is run or written), 130 interrupted (the CSV stays valid; --resume continues).\n";
+    "Exit status: 0 when no row is failed_verification or error, 1 otherwise (or rows could not\n"
+    "be written, or the CSV vanished, or the sidecar could not be written), 2 bad usage (nothing\n"
+    "is run or written), 130 interrupted (the CSV stays valid; --resume continues).\n";
 
 static const char SUITE_HELP[] =
     "usage: accelbench suite [--quick] [run options]\n"
@@ -95,14 +102,12 @@ typedef struct run_ctx {
     const bench_plan *plan;
     const bench_run_args *args;
     const bench_metadata *meta;
-    FILE *csv;
-    const char *csv_path;
+    bench_results_file *csv;
     char tags[1024];
     bench_roofs roofs;
     bench_progress progress;
     bench_run_summary summary;
     bench_summary_table table;
-    int write_failed;
 } run_ctx;
 
 static void item_label(const bench_plan *plan, size_t i, char *buf, size_t n)
@@ -120,6 +125,19 @@ static void on_start(void *vctx, size_t item)
     bench_progress_start(&ctx->progress, label);
 }
 
+/* The columns that say whose row it is: host, version and device, as the CSV records them (the
+ * resume keys of planned rows are made from the same). */
+static void device_row(const bench_metadata *meta, const accel_device_info *d, bench_row *row)
+{
+    bench_row_set(row, BENCH_COL_HOSTNAME, meta->hostname);
+    bench_row_set(row, BENCH_COL_ACCELBENCH_VERSION, meta->version);
+    bench_row_set(row, BENCH_COL_BACKEND, d->backend);
+    bench_row_setf(row, BENCH_COL_DEVICE_INDEX, "%d", d->index);
+    bench_row_set(row, BENCH_COL_DEVICE_UUID, d->uuid);
+    bench_row_set(row, BENCH_COL_PCI_BUS_ID, d->pci_bus_id);
+    bench_row_set(row, BENCH_COL_DEVICE_NAME, d->name);
+}
+
 /* Columns the parent owns: identity of the device and the run, the roof, and prices. */
 static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, bench_row *row)
 {
@@ -130,15 +148,9 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
     char now[32];
     bench_utc_iso(now, sizeof now);
     bench_row_set(row, BENCH_COL_TIMESTAMP_UTC, now);
-    bench_row_set(row, BENCH_COL_ACCELBENCH_VERSION, ctx->meta->version);
     bench_row_set(row, BENCH_COL_GIT_SHA, ctx->meta->git_sha);
-    bench_row_set(row, BENCH_COL_HOSTNAME, ctx->meta->hostname);
     bench_row_set(row, BENCH_COL_TAGS, ctx->tags);
-    bench_row_set(row, BENCH_COL_BACKEND, d->backend);
-    bench_row_setf(row, BENCH_COL_DEVICE_INDEX, "%d", d->index);
-    bench_row_set(row, BENCH_COL_DEVICE_UUID, d->uuid);
-    bench_row_set(row, BENCH_COL_PCI_BUS_ID, d->pci_bus_id);
-    bench_row_set(row, BENCH_COL_DEVICE_NAME, d->name);
+    device_row(ctx->meta, d, row);
     bench_row_set(row, BENCH_COL_VENDOR, d->vendor);
     bench_row_set(row, BENCH_COL_DRIVER_VERSION, d->driver_version);
     bench_row_set(row, BENCH_COL_RUNTIME_VERSION, d->runtime_version);
@@ -163,7 +175,9 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
     }
 }
 
-static void on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
+/* The row is appended whole or not at all; one that cannot be written is not counted as written,
+ * its record goes to stderr instead, and a results file that vanished stops the run. */
+static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
 {
     run_ctx *ctx = vctx;
     bench_row row = {0};
@@ -171,74 +185,121 @@ static void on_row(void *vctx, size_t item, bench_row *from_worker, const char *
     const bench_item *it = &ctx->plan->items[item];
     bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
     bench_roofs_record(&ctx->roofs, &row, roof);
-    if (bench_csv_append(ctx->csv, (const char *const *)row.fields, BENCH_COL_COUNT) != 0 &&
-        !ctx->write_failed) {
-        ctx->write_failed = 1;
-        char msg[600];
-        snprintf(msg, sizeof msg, "accelbench: cannot write %s: %s", ctx->csv_path, strerror(errno));
-        bench_progress_message(&ctx->progress, msg);
-    }
-    const char *status = bench_row_get(&row, BENCH_COL_STATUS);
-    for (int s = 0; s < 5; s++)
-        if (strcmp(status, bench_statuses[s]) == 0)
-            ctx->summary.rows_by_status[s]++;
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
-    bench_progress_row(&ctx->progress, label, &row);
-    bench_summary_table_add(&ctx->table, &row);
-    bench_row_free(&row);
-}
-
-/* Directory part of path must exist and be writable. */
-static int check_writable_dir(const char *path, const char *what, char *err, size_t n)
-{
-    char *copy = bench_strdup(path);
-    const char *dir = dirname(copy);
-    struct stat st;
-    int rc = 0;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, n, "%s '%s': directory '%s' does not exist", what, path, dir);
-        rc = 2;
-    } else if (access(dir, W_OK) != 0) {
-        snprintf(err, n, "%s '%s': directory '%s' is not writable", what, path, dir);
-        rc = 2;
-    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, n, "%s '%s' is a directory", what, path);
-        rc = 2;
-    } else if (stat(path, &st) == 0 && access(path, W_OK) != 0) {
-        snprintf(err, n, "%s '%s' is not writable", what, path);
-        rc = 2;
-    }
-    free(copy);
-    return rc;
-}
-
-static char *default_json_path(const char *csv)
-{
-    size_t n = strlen(csv);
-    bench_strbuf sb = {0};
-    if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
-        bench_strbuf_appendn(&sb, csv, n - 4);
-    else
-        bench_strbuf_append(&sb, csv);
-    bench_strbuf_append(&sb, ".json");
-    return sb.data;
-}
-
-static void plot_hint(const char *csv_path)
-{
-    const char *candidates[] = {ACCELBENCH_SOURCE_DIR "/scripts/plot.py", ACCELBENCH_DATA_DIR "/plot.py"};
-    for (size_t i = 0; i < 2; i++)
-        if (access(candidates[i], R_OK) == 0) {
-            printf("plot: python3 %s %s\n", candidates[i], csv_path);
-            return;
+    bench_strbuf record = {0};
+    bench_csv_format_record(&record, (const char *const *)row.fields, BENCH_COL_COUNT);
+    char why[600] = "";
+    bench_append_result r = BENCH_APPEND_CHANGED;
+    if (!ctx->summary.stopped)
+        r = bench_results_append(ctx->csv, record.data, record.len, why, sizeof why);
+    if (r == BENCH_APPEND_OK) {
+        const char *status = bench_row_get(&row, BENCH_COL_STATUS);
+        for (int s = 0; s < 5; s++)
+            if (strcmp(status, bench_statuses[s]) == 0)
+                ctx->summary.rows_by_status[s]++;
+        bench_progress_row(&ctx->progress, label, &row);
+        bench_summary_table_add(&ctx->table, &row);
+    } else {
+        ctx->summary.rows_lost++;
+        if (r == BENCH_APPEND_CHANGED && !ctx->summary.stopped) {
+            ctx->summary.stopped = 1;
+            bench_copy(ctx->summary.problem, sizeof ctx->summary.problem, why);
+        } else if (r == BENCH_APPEND_LOST && !ctx->summary.problem[0]) {
+            char shown[256];
+            bench_path_for_message(ctx->csv->path, shown, sizeof shown);
+            snprintf(ctx->summary.problem, sizeof ctx->summary.problem, "cannot write %s: %.300s",
+                     shown, why);
         }
+        bench_progress_lost(&ctx->progress, label, why[0] ? why : ctx->summary.problem, record.data);
+    }
+    bench_strbuf_free(&record);
+    bench_row_free(&row);
+    return ctx->summary.stopped;
+}
+
+/* --resume: rows this host, version and device already measured ok are not run again. */
+static size_t mark_resumed(bench_plan *plan, const bench_metadata *meta, const bench_existing_csv *e)
+{
+    size_t resumed = 0;
+    for (size_t i = 0; i < plan->item_count; i++) {
+        bench_item *it = &plan->items[i];
+        bench_row row = {0};
+        device_row(meta, &plan->devices[it->device].info, &row);
+        bench_row_set(&row, BENCH_COL_WORKLOAD, it->workload->name);
+        bench_row_set(&row, BENCH_COL_CONFIG, it->config->id);
+        bench_row_set(&row, BENCH_COL_DTYPE, awl_dtype_name(it->dtype));
+        bench_strbuf key = {0};
+        bench_resume_key_of_row(&row, it->library[0] ? it->library : "*", &key);
+        it->already_ok = bench_strlist_contains(&e->ok_keys, key.data);
+        resumed += (size_t)it->already_ok;
+        bench_strbuf_free(&key);
+        bench_row_free(&row);
+    }
+    return resumed;
+}
+
+/* Measured roofs from the file count only for a device of this plan (same identity). */
+static void reuse_roofs(run_ctx *ctx, const bench_existing_csv *e)
+{
+    for (size_t r = 0; r < e->roof_row_count; r++) {
+        bench_strbuf have = {0};
+        bench_device_identity(&e->roof_rows[r], &have);
+        for (size_t d = 0; d < ctx->plan->device_count; d++) {
+            bench_row row = {0};
+            bench_strbuf want = {0};
+            device_row(ctx->meta, &ctx->plan->devices[d].info, &row);
+            bench_device_identity(&row, &want);
+            int same = strcmp(bench_strbuf_str(&have), bench_strbuf_str(&want)) == 0;
+            bench_strbuf_free(&want);
+            bench_row_free(&row);
+            if (same) {
+                bench_roofs_record(&ctx->roofs, &e->roof_rows[r], NULL);
+                break;
+            }
+        }
+        bench_strbuf_free(&have);
+    }
 }
 
 static int usage_error(const char *cmd, const char *msg)
 {
     fprintf(stderr, "accelbench %s: %s\n", cmd, msg);
     return 2;
+}
+
+/* The devices one after another (never two timed at once on the same host). Returns 1 when
+ * interrupted. */
+static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
+{
+    const bench_plan *plan = ctx->plan;
+    size_t *items = malloc((plan->item_count ? plan->item_count : 1) * sizeof *items);
+    if (!items)
+        abort();
+    int interrupted = 0;
+    for (size_t d = 0; d < plan->device_count && !interrupted && !ctx->summary.stopped; d++) {
+        size_t n = 0;
+        for (size_t i = 0; i < plan->item_count; i++)
+            if (plan->items[i].device == d && !plan->items[i].already_ok)
+                items[n++] = i;
+        if (n == 0)
+            continue;
+        int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
+        bench_worker_settings s;
+        s.warmup_ms = a->warmup_ms >= 0 ? a->warmup_ms
+                                        : (gpu ? BENCH_DEFAULT_GPU_WARMUP_MS : BENCH_DEFAULT_WARMUP_MS);
+        s.min_time_ms = a->min_time_ms >= 0 ? a->min_time_ms
+                                            : (a->quick ? BENCH_QUICK_MIN_TIME_MS : BENCH_DEFAULT_MIN_TIME_MS);
+        s.max_samples = a->max_samples > 0 ? a->max_samples : BENCH_DEFAULT_MAX_SAMPLES;
+        s.timeout_s = a->timeout_s > 0 ? a->timeout_s : BENCH_DEFAULT_TIMEOUT_S;
+        s.seed = a->has_seed ? a->seed : 1;
+        s.cold = a->cold;
+        s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
+        int rc = bench_worker_run_device(plan, items, n, &s, on_start, on_row, ctx);
+        interrupted = rc == 130 || bench_interrupted;
+    }
+    free(items);
+    return interrupted;
 }
 
 int bench_cmd_run(int argc, char **argv, int is_suite)
@@ -257,176 +318,126 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         return 0;
     }
     accel_runtime *rt = NULL;
-    if (bench_runtime_open(&rt, cmd) != 0) {
+    /* --timeout-s bounds every step that can hang, the plugin probes included. */
+    rc = bench_runtime_open_probed(&rt, cmd,
+                                   a.timeout_s > 0 ? (long)a.timeout_s
+                                                   : bench_probe_timeout_from_env(BENCH_PROBE_DEFAULT_TIMEOUT_S));
+    if (rc != 0) {
         bench_run_args_free(&a);
-        return 1;
+        return rc;
     }
     int exit_status = 2;
     bench_plan plan = {0};
-    bench_existing_csv existing = {0};
-    char *csv_default = NULL, *json_default = NULL;
+    bench_run_output out;
+    memset(&out, 0, sizeof out);
+    out.csv.fd = -1;
     run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     bench_metadata meta;
     bench_metadata_init(&meta);
+    bench_row_owner owner = {meta.hostname, meta.version};
 
     if (bench_plan_build(rt, &a, &plan, err, sizeof err) != 0) {
         usage_error(cmd, err);
         goto out;
     }
     /* Output paths: checked, never created, until everything is known to be valid. */
-    int default_dir = 0;
-    const char *csv_path = a.csv_path;
-    if (!csv_path) {
-        char stamp[32];
-        bench_utc_compact(stamp, sizeof stamp);
-        bench_strbuf sb = {0};
-        bench_strbuf_appendf(&sb, "results/%s-%s%s.csv", meta.hostname, stamp, a.quick ? "-quick" : "");
-        csv_default = sb.data;
-        csv_path = csv_default;
-        default_dir = 1;
-        struct stat st;
-        if (stat("results", &st) == 0 && !S_ISDIR(st.st_mode)) {
-            usage_error(cmd, "'results' exists and is not a directory (give --csv FILE)");
-            goto out;
-        }
-        if (access(".", W_OK) != 0) {
-            usage_error(cmd, "the current directory is not writable (give --csv FILE)");
-            goto out;
-        }
-    } else if (check_writable_dir(csv_path, "--csv", err, sizeof err) != 0) {
+    if (bench_run_output_check(&a, &meta, &owner, &out, err, sizeof err) != 0) {
         usage_error(cmd, err);
         goto out;
-    }
-    const char *json_path = a.json_path;
-    if (!json_path)
-        json_path = json_default = default_json_path(csv_path);
-    if (strcmp(json_path, csv_path) == 0) {
-        usage_error(cmd, "--json and --csv name the same file");
-        goto out;
-    }
-    if (!(default_dir && !a.json_path) && check_writable_dir(json_path, "--json", err, sizeof err) != 0) {
-        usage_error(cmd, err);
-        goto out;
-    }
-    bench_existing_csv_load(csv_path, &existing);
-    if (existing.state == BENCH_CSV_BAD) {
-        usage_error(cmd, existing.problem);
-        goto out;
-    }
-    size_t resumed = 0;
-    if (a.resume) {
-        for (size_t i = 0; i < plan.item_count; i++) {
-            bench_item *it = &plan.items[i];
-            const accel_device_info *d = &plan.devices[it->device].info;
-            char index[16];
-            snprintf(index, sizeof index, "%d", d->index);
-            bench_strbuf key = {0};
-            bench_resume_key(d->uuid, d->backend, index, it->workload->name, it->config->id,
-                             awl_dtype_name(it->dtype), it->library[0] ? it->library : "*", &key);
-            it->already_ok = bench_strlist_contains(&existing.ok_keys, key.data);
-            resumed += (size_t)it->already_ok;
-            bench_strbuf_free(&key);
-        }
     }
 
     if (a.dry_run) {
-        print_plan(&plan, resumed);
+        /* The file as it stands now (not locked: nothing is written). */
+        print_plan(&plan, a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0);
         exit_status = 0;
         goto out;
     }
 
-    /* Everything is valid: from here on files are written. */
-    if (default_dir && mkdir("results", 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "accelbench %s: cannot create results/: %s\n", cmd, strerror(errno));
+    /* Everything is valid: from here on files are written. A file size limit (ulimit -f) makes
+     * a write fail with EFBIG, handled like a full disk, instead of killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
+    rc = bench_run_output_open(&a, &meta, &owner, &out, err, sizeof err);
+    if (rc != 0) {
+        exit_status = rc;
+        fprintf(stderr, "accelbench %s: %s\n", cmd, err);
         goto out;
     }
-    ctx.csv = fopen(csv_path, "a");
-    if (!ctx.csv) { /* an unusable path is the caller's to fix: usage, nothing was run */
-        fprintf(stderr, "accelbench %s: cannot open %s: %s\n", cmd, csv_path, strerror(errno));
-        goto out;
-    }
-    if (existing.state != BENCH_CSV_APPENDABLE &&
-        bench_csv_append(ctx.csv, bench_column_names, BENCH_COL_COUNT) != 0) {
-        fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, csv_path, strerror(errno));
-        exit_status = 1;
-        goto out;
-    }
+    const char *csv_path = out.csv_path;
+    size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
+    if (out.existing.foreign_rows && !a.quiet)
+        fprintf(stderr, "accelbench %s: %s holds %zu row%s of another host or accelbench version: kept, "
+                        "but not taken as done by --resume nor as measured roofs\n",
+                cmd, csv_path, out.existing.foreign_rows, out.existing.foreign_rows == 1 ? "" : "s");
     bench_topology topo;
     bench_topology_read(&topo);
     ctx.plan = &plan;
     ctx.args = &a;
     ctx.meta = &meta;
-    ctx.csv_path = csv_path;
+    ctx.csv = &out.csv;
     ctx.summary.rows_resumed = resumed;
     for (size_t i = 0; i < a.tags.count; i++)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",
                  i ? ";" : "", a.tags.items[i]);
-    for (size_t i = 0; i < existing.roof_row_count; i++)
-        bench_roofs_record(&ctx.roofs, &existing.roof_rows[i], NULL);
-    bench_sidecar side = {json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary};
-    if (bench_sidecar_write(&side) != 0)
-        fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, json_path, strerror(errno));
+    reuse_roofs(&ctx, &out.existing);
+    bench_sidecar side = {out.json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary};
+    if (bench_sidecar_write(&side) != 0) {
+        /* Nothing is measured without its environment record. */
+        char shown[256];
+        bench_path_for_message(out.json_path, shown, sizeof shown);
+        fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, shown, strerror(errno));
+        bench_run_output_close(&out, 1);
+        exit_status = 1;
+        goto out;
+    }
 
     bench_signals_install();
     bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet);
     if (resumed && !a.quiet)
         fprintf(stderr, "resume: %zu of %zu rows already ok in %s\n", resumed, plan.item_count, csv_path);
-    int interrupted = 0;
-    size_t *items = malloc((plan.item_count ? plan.item_count : 1) * sizeof *items);
-    if (!items)
-        abort();
-    /* Devices one after another: never two timed at once on the same host. */
-    for (size_t d = 0; d < plan.device_count && !interrupted; d++) {
-        size_t n = 0;
-        for (size_t i = 0; i < plan.item_count; i++)
-            if (plan.items[i].device == d && !plan.items[i].already_ok)
-                items[n++] = i;
-        if (n == 0)
-            continue;
-        int gpu = plan.devices[d].info.type != ACCEL_DEVICE_CPU;
-        bench_worker_settings s;
-        s.warmup_ms = a.warmup_ms >= 0 ? a.warmup_ms
-                                       : (gpu ? BENCH_DEFAULT_GPU_WARMUP_MS : BENCH_DEFAULT_WARMUP_MS);
-        s.min_time_ms = a.min_time_ms >= 0 ? a.min_time_ms
-                                           : (a.quick ? BENCH_QUICK_MIN_TIME_MS : BENCH_DEFAULT_MIN_TIME_MS);
-        s.max_samples = a.max_samples > 0 ? a.max_samples : BENCH_DEFAULT_MAX_SAMPLES;
-        s.timeout_s = a.timeout_s > 0 ? a.timeout_s : BENCH_DEFAULT_TIMEOUT_S;
-        s.seed = a.has_seed ? a.seed : 1;
-        s.cold = a.cold;
-        interrupted = bench_worker_run_device(&plan, items, n, &s, on_start, on_row, &ctx) != 0 ||
-                      bench_interrupted;
-    }
-    free(items);
+    int interrupted = run_devices(&ctx, rt, &a);
     bench_progress_finish(&ctx.progress);
-    fclose(ctx.csv);
-    ctx.csv = NULL;
+    int csv_there = bench_results_still_there(&out.csv);
+    bench_run_output_close(&out, 0);
 
-    int failed = ctx.summary.rows_by_status[1] + ctx.summary.rows_by_status[2] > 0 || ctx.write_failed;
+    int failed = ctx.summary.rows_by_status[1] + ctx.summary.rows_by_status[2] > 0 ||
+                 ctx.summary.rows_lost > 0 || ctx.summary.stopped;
     exit_status = interrupted ? bench_signals_exit_status() : failed ? 1 : 0;
     ctx.summary.finished = 1;
     ctx.summary.interrupted = interrupted;
     ctx.summary.exit_status = exit_status;
     bench_utc_iso(ctx.summary.finished_utc, sizeof ctx.summary.finished_utc);
-    if (bench_sidecar_write(&side) != 0)
-        fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, json_path, strerror(errno));
+    if (bench_sidecar_write(&side) != 0) {
+        char shown[256];
+        bench_path_for_message(out.json_path, shown, sizeof shown);
+        fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, shown, strerror(errno));
+        if (exit_status == 0)
+            exit_status = 1;
+    }
     if (is_suite && !a.quiet)
         bench_summary_table_print(&ctx.table, stdout);
+    if (ctx.summary.stopped)
+        fprintf(stderr, "accelbench %s: stopped: %s; %zu measured row%s could not be written (printed "
+                        "above as 'lost row:')\n",
+                cmd, ctx.summary.problem, ctx.summary.rows_lost, ctx.summary.rows_lost == 1 ? "" : "s");
+    else if (ctx.summary.rows_lost)
+        fprintf(stderr, "accelbench %s: %zu row%s could not be written (%s); each is printed above as "
+                        "'lost row:'\n",
+                cmd, ctx.summary.rows_lost, ctx.summary.rows_lost == 1 ? "" : "s", ctx.summary.problem);
     if (interrupted)
         fprintf(stderr, "interrupted: the CSV is complete up to the last row; rerun with --resume "
                         "to finish\n");
-    printf("results: %s\n", csv_path);
-    if (!a.quiet)
-        plot_hint(csv_path);
+    /* Never name a file that is gone or no longer holds what this run wrote. */
+    if (csv_there && !ctx.summary.stopped) {
+        printf("results: %s\n", csv_path);
+        if (!a.quiet)
+            bench_plot_hint_print(csv_path, stdout);
+    }
 out:
-    if (ctx.csv)
-        fclose(ctx.csv);
     bench_summary_table_free(&ctx.table);
     bench_roofs_free(&ctx.roofs);
-    bench_existing_csv_free(&existing);
+    bench_run_output_free(&out);
     bench_plan_free(&plan);
-    free(csv_default);
-    free(json_default);
     accel_runtime_close(rt);
     bench_run_args_free(&a);
     return exit_status;

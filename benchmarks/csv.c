@@ -1,12 +1,32 @@
 #define _POSIX_C_SOURCE 200809L
 #include "csv.h"
 
+#include "results_file.h"
+#include "utf8.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+static void format_valid_field(bench_strbuf *out, const char *field);
+
 void bench_csv_format_field(bench_strbuf *out, const char *field)
+{
+    if (bench_utf8_valid(field)) {
+        format_valid_field(out, field);
+        return;
+    }
+    /* Names from plugins can carry any bytes; the file stays UTF-8 (plot.py, csv readers). */
+    bench_strbuf escaped = {0};
+    bench_utf8_escape(field, &escaped);
+    format_valid_field(out, bench_strbuf_str(&escaped));
+    bench_strbuf_free(&escaped);
+}
+
+static void format_valid_field(bench_strbuf *out, const char *field)
 {
     size_t n = strlen(field);
     int quote = strpbrk(field, ",\"\r\n") != NULL || (n && (field[0] == ' ' || field[n - 1] == ' '));
@@ -38,8 +58,8 @@ int bench_csv_append(FILE *f, const char *const *fields, size_t n)
 {
     bench_strbuf sb = {0};
     bench_csv_format_record(&sb, fields, n);
-    size_t wrote = fwrite(sb.data, 1, sb.len, f);
-    int rc = (wrote == sb.len && fflush(f) == 0 && fsync(fileno(f)) == 0) ? 0 : -1;
+    /* Past stdio's buffer, which would keep the tail of a failed write and add it later. */
+    int rc = fflush(f) == 0 ? bench_append_whole(fileno(f), sb.data, sb.len) : -1;
     bench_strbuf_free(&sb);
     return rc;
 }
@@ -109,9 +129,21 @@ malformed:
 
 char *bench_file_read_all(const char *path, size_t *out_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Regular files only: a FIFO would block and a device (/dev/zero) never end. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
     bench_strbuf sb = {0};
     char buf[65536];
     size_t n;

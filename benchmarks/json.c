@@ -1,17 +1,32 @@
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath, lstat, O_NOFOLLOW */
 #include "json.h"
+
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void bench_json_escape(bench_strbuf *out, const char *s)
 {
     bench_strbuf_append(out, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x80) {
+            /* JSON is UTF-8: a byte that is not part of a character is kept as the text \xNN. */
+            size_t seq = bench_utf8_sequence((const char *)p);
+            if (seq == 0)
+                bench_strbuf_appendf(out, "\\\\x%02x", *p);
+            else
+                bench_strbuf_appendn(out, (const char *)p, seq);
+            p += seq ? seq - 1 : 0;
+            continue;
+        }
         switch (*p) {
         case '"': bench_strbuf_append(out, "\\\""); break;
         case '\\': bench_strbuf_append(out, "\\\\"); break;
@@ -142,23 +157,35 @@ void bench_json_free(bench_json *j)
     j->after_key = 0;
 }
 
+/* The temporary file sits in the target's directory (rename stays atomic) under a short name of
+ * its own, so a target name near the system's limit still gets one. A symbolic link is followed:
+ * the file it names is replaced, not the link. */
 int bench_file_write_atomic(const char *path, const char *data, size_t len)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    char target[PATH_MAX];
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && realpath(path, target))
+        path = target;
+    const char *slash = strrchr(path, '/');
+    int dir_len = slash ? (int)(slash - path) + 1 : 0;
+    char tmp[PATH_MAX + 64];
+    if (snprintf(tmp, sizeof tmp, "%.*s.accelbench-%ld.tmp", dir_len, path, (long)getpid()) >=
+        (int)sizeof tmp) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0) /* left by a killed process of this pid */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
     size_t done = 0;
     while (done < len) {
         ssize_t n = write(fd, data + done, len - done);
-        if (n < 0) {
-            if (errno == EINTR)
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
                 continue;
-            int e = errno;
+            int e = n < 0 ? errno : ENOSPC;
             close(fd);
             unlink(tmp);
             errno = e;

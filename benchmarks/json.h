@@ -37,7 +37,8 @@ void bench_json_free(bench_json *j);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void bench_json_escape(bench_strbuf *out, const char *s);
 
-/* Writes data to path through path.tmp.<pid> + rename, so readers never see half a file.
+/* Writes data to path through a temporary file in its directory + rename, so readers never see
+ * half a file.
  * Returns 0, or -1 with errno set. */
 int bench_file_write_atomic(const char *path, const char *data, size_t len);
 

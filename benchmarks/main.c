@@ -4,6 +4,7 @@
 
 #include "accelbench_git_sha.h" /* generated at build time */
 #include "commands.h"
+#include "plugin_probe.h"
 #include "worker.h"
 
 static const char HELP[] =
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
         return bench_cmd_run(argc, argv, 1);
     if (strcmp(cmd, "__worker") == 0)
         return bench_worker_main(argc, argv);
+    if (strcmp(cmd, "__probe") == 0)
+        return bench_probe_main(argc, argv);
     fprintf(stderr, "accelbench: unknown command '%s' (see: accelbench --help)\n", cmd);
     return 2;
 }

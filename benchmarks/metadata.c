@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #ifndef ACCELBENCH_VERSION
@@ -90,6 +91,7 @@ void bench_metadata_init(bench_metadata *m)
     bench_utc_iso(m->started_utc, sizeof m->started_utc);
     if (gethostname(m->hostname, sizeof m->hostname - 1) != 0 || !m->hostname[0])
         bench_copy(m->hostname, sizeof m->hostname, "unknown-host");
+    bench_utf8_sanitize_field(m->hostname, sizeof m->hostname); /* it reaches every row */
     struct utsname u;
     if (uname(&u) == 0) {
         bench_copy(m->os_sysname, sizeof m->os_sysname, u.sysname);
@@ -98,6 +100,7 @@ void bench_metadata_init(bench_metadata *m)
         bench_copy(m->os_machine, sizeof m->os_machine, u.machine);
     }
     read_cpu_model(m->cpu_model, sizeof m->cpu_model);
+    bench_utf8_sanitize_field(m->cpu_model, sizeof m->cpu_model);
     m->version = ACCELBENCH_VERSION;
     m->git_sha = ACCELBENCH_GIT_SHA;
     m->compiler = ACCELBENCH_COMPILER;

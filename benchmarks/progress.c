@@ -90,6 +90,18 @@ void bench_progress_row(bench_progress *p, const char *label, const bench_row *r
     fflush(stderr);
 }
 
+void bench_progress_lost(bench_progress *p, const char *label, const char *why, const char *record)
+{
+    p->done++;
+    clear_bar(p);
+    size_t n = strlen(record);
+    while (n && record[n - 1] == '\n')
+        n--;
+    fprintf(stderr, "[%zu/%zu] %s ... NOT WRITTEN (%s)\nlost row: %.*s\n", p->done, p->total, label,
+            why, (int)n, record);
+    fflush(stderr);
+}
+
 void bench_progress_message(bench_progress *p, const char *line)
 {
     clear_bar(p);

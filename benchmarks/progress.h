@@ -19,6 +19,9 @@ void bench_progress_init(bench_progress *p, size_t total, int quiet);
 void bench_progress_start(bench_progress *p, const char *label);
 /* A row finished: "[3/17] cpu:0 gemm 2048 fp32 onednn ... 1.23 TFLOP/s ok". */
 void bench_progress_row(bench_progress *p, const char *label, const bench_row *row);
+/* A row finished but could not be written (shown even with --quiet): the progress line says so
+ * and the next line holds the whole CSV record, so the measurement survives on the terminal. */
+void bench_progress_lost(bench_progress *p, const char *label, const char *why, const char *record);
 /* A message line that must not be garbled by the bar. */
 void bench_progress_message(bench_progress *p, const char *line);
 void bench_progress_finish(bench_progress *p);

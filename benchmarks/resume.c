@@ -7,27 +7,67 @@
 #include <string.h>
 
 #include "csv.h"
+#include "outpath.h"
 
-void bench_resume_key(const char *uuid, const char *backend, const char *device_index,
-                      const char *workload, const char *config, const char *dtype,
-                      const char *library, bench_strbuf *out)
+void bench_device_identity(const bench_row *r, bench_strbuf *out)
 {
-    if (uuid && uuid[0])
+    const char *uuid = bench_row_get(r, BENCH_COL_DEVICE_UUID);
+    const char *pci = bench_row_get(r, BENCH_COL_PCI_BUS_ID);
+    if (uuid[0])
         bench_strbuf_appendf(out, "uuid=%s", uuid);
+    else if (pci[0])
+        bench_strbuf_appendf(out, "pci=%s\x1fname=%s", pci, bench_row_get(r, BENCH_COL_DEVICE_NAME));
     else
-        bench_strbuf_appendf(out, "dev=%s:%s", backend, device_index);
-    bench_strbuf_appendf(out, "\x1f%s\x1f%s\x1f%s\x1f%s", workload, config, dtype, library);
+        bench_strbuf_appendf(out, "dev=%s:%s\x1fname=%s", bench_row_get(r, BENCH_COL_BACKEND),
+                             bench_row_get(r, BENCH_COL_DEVICE_INDEX),
+                             bench_row_get(r, BENCH_COL_DEVICE_NAME));
 }
 
-void bench_resume_key_of_row(const bench_row *r, bench_strbuf *out)
+void bench_resume_key_of_row(const bench_row *r, const char *library, bench_strbuf *out)
 {
-    bench_resume_key(bench_row_get(r, BENCH_COL_DEVICE_UUID), bench_row_get(r, BENCH_COL_BACKEND),
-                     bench_row_get(r, BENCH_COL_DEVICE_INDEX), bench_row_get(r, BENCH_COL_WORKLOAD),
-                     bench_row_get(r, BENCH_COL_CONFIG), bench_row_get(r, BENCH_COL_DTYPE),
-                     bench_row_get(r, BENCH_COL_LIBRARY), out);
+    bench_strbuf_appendf(out, "host=%s\x1fversion=%s\x1f", bench_row_get(r, BENCH_COL_HOSTNAME),
+                         bench_row_get(r, BENCH_COL_ACCELBENCH_VERSION));
+    bench_device_identity(r, out);
+    bench_strbuf_appendf(out, "\x1f%s\x1f%s\x1f%s\x1f%s", bench_row_get(r, BENCH_COL_WORKLOAD),
+                         bench_row_get(r, BENCH_COL_CONFIG), bench_row_get(r, BENCH_COL_DTYPE),
+                         library ? library : bench_row_get(r, BENCH_COL_LIBRARY));
 }
 
-void bench_existing_csv_load(const char *path, bench_existing_csv *out)
+int bench_row_is_own(const bench_row *r, const bench_row_owner *owner)
+{
+    return strcmp(bench_row_get(r, BENCH_COL_HOSTNAME), owner->hostname) == 0 &&
+           strcmp(bench_row_get(r, BENCH_COL_ACCELBENCH_VERSION), owner->version) == 0;
+}
+
+/* Records what an accepted row tells a run: done (ok), and a measured roof (ok peak/stream). */
+static void take_row(bench_existing_csv *out, const bench_row *row, const bench_row_owner *owner)
+{
+    if (owner && !bench_row_is_own(row, owner)) {
+        out->foreign_rows++;
+        return;
+    }
+    if (strcmp(bench_row_get(row, BENCH_COL_STATUS), "ok") != 0)
+        return;
+    bench_strbuf key = {0};
+    bench_resume_key_of_row(row, NULL, &key);
+    bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
+    bench_strbuf_free(&key);
+    bench_resume_key_of_row(row, "*", &key);
+    bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
+    bench_strbuf_free(&key);
+    const char *wl = bench_row_get(row, BENCH_COL_WORKLOAD);
+    if (strcmp(wl, "peak") == 0 || strcmp(wl, "stream") == 0) {
+        out->roof_rows = realloc(out->roof_rows, (out->roof_row_count + 1) * sizeof *out->roof_rows);
+        if (!out->roof_rows)
+            abort();
+        bench_row *copy = &out->roof_rows[out->roof_row_count++];
+        memset(copy, 0, sizeof *copy);
+        for (int c = 0; c < BENCH_COL_COUNT; c++)
+            bench_row_set(copy, (bench_column)c, bench_row_get(row, (bench_column)c));
+    }
+}
+
+void bench_existing_csv_load(const char *path, const bench_row_owner *owner, bench_existing_csv *out)
 {
     memset(out, 0, sizeof *out);
     size_t len = 0;
@@ -41,9 +81,16 @@ void bench_existing_csv_load(const char *path, bench_existing_csv *out)
         }
         return;
     }
+    bench_existing_csv_parse(text, len, path, owner, out);
+    free(text);
+}
+
+void bench_existing_csv_parse(const char *text, size_t len, const char *path,
+                              const bench_row_owner *owner, bench_existing_csv *out)
+{
+    memset(out, 0, sizeof *out);
     if (len == 0) {
         out->state = BENCH_CSV_EMPTY;
-        free(text);
         return;
     }
     out->state = BENCH_CSV_BAD;
@@ -53,10 +100,12 @@ void bench_existing_csv_load(const char *path, bench_existing_csv *out)
     int header_ok = rc == 1 && fields.count == BENCH_COL_COUNT;
     for (size_t i = 0; header_ok && i < BENCH_COL_COUNT; i++)
         header_ok = strcmp(fields.items[i], bench_column_names[i]) == 0;
+    char shown[256];
+    bench_path_for_message(path, shown, sizeof shown);
     if (!header_ok) {
         snprintf(out->problem, sizeof out->problem,
                  "%s exists with a different header (not accelbench schema_version %s); "
-                 "choose another --csv file", path, BENCH_SCHEMA_VERSION);
+                 "choose another --csv file", shown, BENCH_SCHEMA_VERSION);
         goto done;
     }
     size_t line = 2;
@@ -68,7 +117,7 @@ void bench_existing_csv_load(const char *path, bench_existing_csv *out)
         if (rc < 0 || fields.count != BENCH_COL_COUNT) {
             snprintf(out->problem, sizeof out->problem,
                      "%s: record starting on line %zu is malformed or truncated (%zu fields); "
-                     "fix or move the file", path, line, rc < 0 ? (size_t)0 : fields.count);
+                     "fix or move the file", shown, line, rc < 0 ? (size_t)0 : fields.count);
             goto done;
         }
         for (size_t i = start; i < pos; i++)
@@ -77,34 +126,11 @@ void bench_existing_csv_load(const char *path, bench_existing_csv *out)
         bench_row row = {0};
         for (int c = 0; c < BENCH_COL_COUNT; c++)
             row.fields[c] = fields.items[c];
-        if (strcmp(bench_row_get(&row, BENCH_COL_STATUS), "ok") == 0) {
-            bench_strbuf key = {0};
-            bench_resume_key_of_row(&row, &key);
-            bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
-            bench_strbuf_free(&key);
-            bench_resume_key(bench_row_get(&row, BENCH_COL_DEVICE_UUID),
-                             bench_row_get(&row, BENCH_COL_BACKEND),
-                             bench_row_get(&row, BENCH_COL_DEVICE_INDEX),
-                             bench_row_get(&row, BENCH_COL_WORKLOAD), bench_row_get(&row, BENCH_COL_CONFIG),
-                             bench_row_get(&row, BENCH_COL_DTYPE), "*", &key);
-            bench_strlist_add(&out->ok_keys, bench_strbuf_str(&key));
-            bench_strbuf_free(&key);
-            const char *wl = bench_row_get(&row, BENCH_COL_WORKLOAD);
-            if (strcmp(wl, "peak") == 0 || strcmp(wl, "stream") == 0) {
-                out->roof_rows = realloc(out->roof_rows, (out->roof_row_count + 1) * sizeof *out->roof_rows);
-                if (!out->roof_rows)
-                    abort();
-                bench_row *copy = &out->roof_rows[out->roof_row_count++];
-                memset(copy, 0, sizeof *copy);
-                for (int c = 0; c < BENCH_COL_COUNT; c++)
-                    bench_row_set(copy, (bench_column)c, row.fields[c]);
-            }
-        }
+        take_row(out, &row, owner);
     }
     out->state = BENCH_CSV_APPENDABLE;
 done:
     bench_strlist_free(&fields);
-    free(text);
 }
 
 void bench_existing_csv_free(bench_existing_csv *e)

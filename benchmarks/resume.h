@@ -18,22 +18,35 @@ typedef enum bench_csv_state {
 typedef struct bench_existing_csv {
     bench_csv_state state;
     char problem[512];     /* why BAD */
-    bench_strlist ok_keys; /* bench_resume_key of every ok row, and the same key with library
-                              "*" (rows planned with the default library match any) */
+    bench_strlist ok_keys; /* bench_resume_key_of_row of every own ok row, and the same key with
+                              library "*" (rows planned with the default library match any) */
     size_t rows;
-    bench_row *roof_rows;  /* ok peak and stream rows (the measured roofs, for --resume) */
+    size_t foreign_rows;   /* rows of another host or accelbench version: kept, never trusted */
+    bench_row *roof_rows;  /* own ok peak and stream rows (the measured roofs, for --resume) */
     size_t roof_row_count;
 } bench_existing_csv;
 
-/* The resume key: (device_uuid, or backend:device_index when the uuid is empty; workload;
- * config; dtype; library), joined with an ASCII unit separator. */
-void bench_resume_key(const char *uuid, const char *backend, const char *device_index,
-                      const char *workload, const char *config, const char *dtype,
-                      const char *library, bench_strbuf *out);
-void bench_resume_key_of_row(const bench_row *row, bench_strbuf *out);
+/* Whose rows a run trusts: those of its own host and accelbench version. A file edited, copied
+ * or shared between machines keeps the other rows, but they neither count as done nor serve as
+ * roofs. */
+typedef struct bench_row_owner {
+    const char *hostname;
+    const char *version;
+} bench_row_owner;
 
-/* Inspects path; fills out (free with bench_existing_csv_free). */
-void bench_existing_csv_load(const char *path, bench_existing_csv *out);
+/* The device part of the key: the uuid when the device has one, else its PCI bus id and name,
+ * else backend:index and name. */
+void bench_device_identity(const bench_row *row, bench_strbuf *out);
+/* The resume key: (hostname, accelbench_version, device identity, workload, config, dtype,
+ * library), joined with an ASCII unit separator. library NULL takes the row's. */
+void bench_resume_key_of_row(const bench_row *row, const char *library, bench_strbuf *out);
+int bench_row_is_own(const bench_row *row, const bench_row_owner *owner);
+
+/* Inspects path; fills out (free with bench_existing_csv_free). owner NULL trusts every row. */
+void bench_existing_csv_load(const char *path, const bench_row_owner *owner, bench_existing_csv *out);
+/* The same over a file's text already read (path only names it in messages). */
+void bench_existing_csv_parse(const char *text, size_t len, const char *path,
+                              const bench_row_owner *owner, bench_existing_csv *out);
 void bench_existing_csv_free(bench_existing_csv *e);
 
 #endif

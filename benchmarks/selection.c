@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "topology.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MAX_LIBRARIES 8
@@ -37,6 +38,24 @@ static const char *backend_reason(accel_runtime *rt, const char *backend)
     return NULL;
 }
 
+/* A plugin's strings reach every CSV row and the sidecar: bytes that are not UTF-8 become \xNN
+ * here, once, so the resume keys computed from the plan match the rows as written. */
+static void sanitize_info(accel_device_info *d)
+{
+#define SANITIZE(field) bench_utf8_sanitize_field(d->field, sizeof d->field)
+    SANITIZE(name);
+    SANITIZE(vendor);
+    SANITIZE(uuid);
+    SANITIZE(pci_bus_id);
+    SANITIZE(driver_version);
+    SANITIZE(runtime_version);
+    SANITIZE(isa);
+    SANITIZE(op_libraries);
+    SANITIZE(notes);
+    SANITIZE(vendor_peak.source);
+#undef SANITIZE
+}
+
 static int add_device(accel_runtime *rt, bench_plan *plan, const char *id, char *err, size_t n)
 {
     for (size_t i = 0; i < plan->device_count; i++)
@@ -64,6 +83,8 @@ static int add_device(accel_runtime *rt, bench_plan *plan, const char *id, char 
         return 2;
     }
     bench_copy(d->timer_name, sizeof d->timer_name, timer_name);
+    sanitize_info(&d->info);
+    bench_utf8_sanitize_field(d->timer_name, sizeof d->timer_name);
     d->numa_node = d->info.numa_node >= 0 ? d->info.numa_node : bench_pci_numa_node(d->info.pci_bus_id);
     plan->device_count++;
     return 0;

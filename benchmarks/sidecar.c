@@ -164,7 +164,10 @@ int bench_sidecar_write(const bench_sidecar *s)
     bench_json_object_end(&j);
     bench_json_kv_int(&j, "planned_rows", (int64_t)s->plan->item_count);
     const bench_run_summary *r = s->summary;
-    bench_json_kv_string(&j, "state", !r->finished ? "running" : r->interrupted ? "interrupted" : "finished");
+    bench_json_kv_string(&j, "state", !r->finished    ? "running"
+                                      : r->stopped     ? "failed"
+                                      : r->interrupted ? "interrupted"
+                                                       : "finished");
     if (r->finished) {
         bench_json_kv_string(&j, "finished_utc", r->finished_utc);
         bench_json_key(&j, "rows");
@@ -172,7 +175,10 @@ int bench_sidecar_write(const bench_sidecar *s)
         for (int i = 0; i < 5; i++)
             bench_json_kv_int(&j, bench_statuses[i], (int64_t)r->rows_by_status[i]);
         bench_json_kv_int(&j, "resumed", (int64_t)r->rows_resumed);
+        bench_json_kv_int(&j, "lost", (int64_t)r->rows_lost);
         bench_json_object_end(&j);
+        if (r->problem[0])
+            bench_json_kv_string(&j, "problem", r->problem);
         bench_json_kv_int(&j, "exit_status", r->exit_status);
     }
     bench_json_object_end(&j);

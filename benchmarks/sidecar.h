@@ -17,9 +17,12 @@ void bench_json_backends(bench_json *j, const accel_runtime *rt);
 typedef struct bench_run_summary {
     int finished;           /* 0 at start */
     char finished_utc[32];
-    size_t rows_by_status[5]; /* ok, failed_verification, error, unsupported, skipped */
+    size_t rows_by_status[5]; /* rows written: ok, failed_verification, error, unsupported, skipped */
     size_t rows_resumed;
+    size_t rows_lost;       /* measured but not written (full disk, size limit, CSV gone) */
     int interrupted;
+    int stopped;            /* the CSV was deleted, replaced or truncated: the run stopped */
+    char problem[640];      /* why rows were lost or the run stopped; "" when nothing went wrong */
     int exit_status;
 } bench_run_summary;
 

@@ -21,6 +21,9 @@ void bench_signals_install(void)
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A closed terminal or ssh session: stop as for SIGTERM (row written, sidecar interrupted),
+     * instead of dying with the worker left running. */
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 int bench_signals_exit_status(void)

@@ -135,8 +135,10 @@ int bench_parse_u64(const char *text, uint64_t *out)
     errno = 0;
     char *end = NULL;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno == ERANGE || *end != '\0')
+    if (*end != '\0')
         return -1;
+    if (errno == ERANGE)
+        return -2;
     *out = (uint64_t)v;
     return 0;
 }
@@ -148,7 +150,11 @@ int bench_parse_double(const char *text, double *out)
     errno = 0;
     char *end = NULL;
     double v = strtod(text, &end);
-    if (errno == ERANGE || *end != '\0' || !isfinite(v))
+    if (*end != '\0')
+        return -1;
+    if ((errno == ERANGE && fabs(v) > 1.0) || isinf(v))
+        return -2;
+    if (errno == ERANGE || !isfinite(v))
         return -1;
     *out = v;
     return 0;

@@ -31,7 +31,8 @@ void bench_strlist_free(bench_strlist *l);
 int bench_list_split(const char *text, bench_strlist *l);
 
 /* Strict numbers: the whole string must be a number in range; no sign for unsigned, no
- * whitespace, no trailing garbage. Return 0 on success, -1 otherwise. */
+ * whitespace, no trailing garbage. Return 0 on success, -2 when the number overflows the type,
+ * -1 otherwise. */
 int bench_parse_u64(const char *text, uint64_t *out);
 int bench_parse_double(const char *text, double *out);
 

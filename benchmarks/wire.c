@@ -50,3 +50,19 @@ int bench_wire_decode(const char *line, bench_strlist *fields)
     bench_strbuf_free(&cur);
     return rc;
 }
+
+void bench_wire_take_lines(bench_strbuf *pending, const char *data, size_t n,
+                           void (*on_line)(void *ctx, const char *line), void *ctx)
+{
+    bench_strbuf_appendn(pending, data, n);
+    char *start = pending->data, *nl;
+    while ((nl = memchr(start, '\n', pending->len - (size_t)(start - pending->data))) != NULL) {
+        *nl = '\0';
+        on_line(ctx, start);
+        start = nl + 1;
+    }
+    size_t rest = pending->len - (size_t)(start - pending->data);
+    memmove(pending->data, start, rest);
+    pending->len = rest;
+    pending->data[rest] = '\0';
+}

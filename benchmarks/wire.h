@@ -12,4 +12,9 @@ void bench_wire_encode(bench_strbuf *out, const char *const *fields, size_t n);
 /* Splits one line (without its '\n') into fields (appended). Returns 0, -1 on a bad escape. */
 int bench_wire_decode(const char *line, bench_strlist *fields);
 
+/* Appends n bytes read from a pipe to pending and calls on_line for each whole line in it (without
+ * its '\n'); the unfinished tail stays in pending for the next read. */
+void bench_wire_take_lines(bench_strbuf *pending, const char *data, size_t n,
+                           void (*on_line)(void *ctx, const char *line), void *ctx);
+
 #endif

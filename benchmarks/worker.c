@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "proc.h"
 #include "signals.h"
 #include "util.h"
 #include "wire.h"
@@ -66,6 +67,11 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
     bench_strlist_add(&args, num);
     bench_strlist_add(&args, "--device");
     bench_strlist_add(&args, dev->id);
+    if (s->plugin_path) {
+        /* Only its own plugin: another backend's faulty plugin cannot reach this device's rows. */
+        bench_strlist_add(&args, "--plugin");
+        bench_strlist_add(&args, s->plugin_path);
+    }
     const struct { const char *flag; long long v; } nums[] = {
         {"--warmup-ms", s->warmup_ms}, {"--min-time-ms", s->min_time_ms},
         {"--max-samples", s->max_samples}, {"--cold", s->cold}};
@@ -93,10 +99,12 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
     for (size_t i = 0; i < args.count; i++)
         argv[i] = args.items[i];
     char **env = worker_environment(dev->info.type == ACCEL_DEVICE_CPU);
+    pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         /* Only async-signal-safe calls from here to exec. */
+        bench_child_bind_to_parent(parent);
         fcntl(fds[1], F_SETFD, 0);
         execve("/proc/self/exe", argv, env);
         _exit(127);
@@ -117,18 +125,6 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
     return 0;
 }
 
-static void describe_exit(int wstatus, char *buf, size_t n)
-{
-    if (WIFSIGNALED(wstatus)) {
-        int sig = WTERMSIG(wstatus);
-        snprintf(buf, n, "worker killed by signal %d (%s)", sig, strsignal(sig));
-    } else if (WIFEXITED(wstatus)) {
-        snprintf(buf, n, "worker exited with status %d", WEXITSTATUS(wstatus));
-    } else {
-        snprintf(buf, n, "worker ended (wait status %d)", wstatus);
-    }
-}
-
 typedef struct session {
     const bench_plan *plan;
     bench_row_start on_start;
@@ -139,6 +135,7 @@ typedef struct session {
     size_t n;
     long current;           /* position of the row in flight, -1 none */
     char fatal[512];
+    int stop;               /* the sink asked to stop */
 } session;
 
 static long position_of(const session *ss, size_t item)
@@ -151,16 +148,20 @@ static long position_of(const session *ss, size_t item)
 
 static void report_error(session *ss, size_t pos, const char *why)
 {
+    if (ss->stop)
+        return; /* nowhere to write it */
     bench_row row = {0};
     bench_row_set(&row, BENCH_COL_STATUS, "error");
     bench_row_set(&row, BENCH_COL_NOTES, why);
-    ss->sink(ss->ctx, ss->items[pos], &row, "", 0);
+    if (ss->sink(ss->ctx, ss->items[pos], &row, "", 0) != 0)
+        ss->stop = 1;
     bench_row_free(&row);
     ss->done[pos] = 1;
 }
 
-static void handle_line(session *ss, const char *line)
+static void handle_line(void *vss, const char *line)
 {
+    session *ss = vss;
     bench_strlist f = {0};
     if (bench_wire_decode(line, &f) != 0 || f.count < 2) {
         bench_strlist_free(&f);
@@ -180,7 +181,8 @@ static void handle_line(session *ss, const char *line)
             bench_row row = {0};
             for (int c = 0; c < BENCH_COL_COUNT; c++)
                 bench_row_set(&row, (bench_column)c, f.items[4 + c]);
-            ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0);
+            if (ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0) != 0)
+                ss->stop = 1;
             bench_row_free(&row);
             ss->done[pos] = 1;
         }
@@ -189,12 +191,15 @@ static void handle_line(session *ss, const char *line)
     bench_strlist_free(&f);
 }
 
-/* Reads until EOF, a timeout of the row in flight (returns 1), or EOF (returns 0). */
+/* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), or the sink's stop
+ * (returns 2). */
 static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
 {
     double deadline = -1;
     long deadline_for = -2;
     for (;;) {
+        if (ss->stop)
+            return 2;
         if (bench_interrupted && *forwarded_signal < bench_interrupted) {
             /* First Ctrl-C: let the worker finish its sample; a second one: stop it now. */
             kill(c->pid, *forwarded_signal == 0 ? SIGINT : SIGKILL);
@@ -222,18 +227,7 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
             continue;
         if (k <= 0)
             return 0;
-        bench_strbuf_appendn(&c->pending, buf, (size_t)k);
-        char *start = c->pending.data;
-        char *nl;
-        while ((nl = memchr(start, '\n', c->pending.len - (size_t)(start - c->pending.data))) != NULL) {
-            *nl = '\0';
-            handle_line(ss, start);
-            start = nl + 1;
-        }
-        size_t rest = c->pending.len - (size_t)(start - c->pending.data);
-        memmove(c->pending.data, start, rest);
-        c->pending.len = rest;
-        c->pending.data[rest] = '\0';
+        bench_wire_take_lines(&c->pending, buf, (size_t)k, handle_line, ss);
     }
 }
 
@@ -241,7 +235,7 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
                             const bench_worker_settings *s, bench_row_start on_start,
                             bench_row_sink sink, void *ctx)
 {
-    session ss = {plan, on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), items, n, -1, ""};
+    session ss = {plan, on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), items, n, -1, "", 0};
     if (!ss.done)
         abort();
     int forwarded = 0;
@@ -252,7 +246,7 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
         for (size_t i = 0; i < n; i++)
             if (!ss.done[i])
                 left[nleft++] = items[i];
-        if (nleft == 0 || bench_interrupted)
+        if (nleft == 0 || bench_interrupted || ss.stop)
             break;
         child c = {0};
         char why[512];
@@ -264,8 +258,9 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
                     report_error(&ss, i, why);
             break;
         }
-        int timed_out = pump(&ss, &c, s->timeout_s, &forwarded);
-        if (timed_out)
+        int ended = pump(&ss, &c, s->timeout_s, &forwarded);
+        int timed_out = ended == 1;
+        if (ended != 0)
             kill(c.pid, SIGKILL);
         close(c.fd);
         bench_strbuf_free(&c.pending);
@@ -274,6 +269,8 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
             ;
         if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == BENCH_WORKER_EXIT_INTERRUPTED)
             interrupted = 1;
+        if (ss.stop)
+            break;
         if (bench_interrupted || interrupted) {
             interrupted = 1;
             break;
@@ -292,7 +289,7 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
                    ss.current < 0) {
             continue; /* sticky device error already reported: fresh process for the rest */
         } else {
-            describe_exit(wstatus, why, sizeof why);
+            bench_describe_wait_status(wstatus, "worker", why, sizeof why);
         }
         /* The row in flight (or, if the worker died between rows, the next one) is lost; a
          * fresh worker takes the rest, so a crash costs one row and restarts always progress. */
@@ -304,5 +301,5 @@ int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t 
             report_error(&ss, (size_t)victim, why);
     }
     free(ss.done);
-    return interrupted ? 130 : 0;
+    return ss.stop ? 1 : interrupted ? 130 : 0;
 }

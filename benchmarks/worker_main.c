@@ -19,7 +19,9 @@
 
 typedef struct worker {
     int fd;
+    pid_t parent;
     char device_id[64];
+    const char *plugin;
     bench_worker_settings s;
     accel_runtime *rt;
     accel_device *dev;
@@ -32,6 +34,8 @@ typedef struct worker {
 
 static void send_message(worker *w, const char *const *fields, size_t n)
 {
+    if (getppid() != w->parent)
+        _exit(4); /* the parent died (the kernel's SIGKILL normally comes first) */
     bench_strbuf sb = {0};
     bench_wire_encode(&sb, fields, n);
     size_t done = 0;
@@ -277,7 +281,15 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
 
 static int open_device(worker *w, char *why, size_t n)
 {
-    accel_status st = accel_runtime_open(NULL, &w->rt);
+    accel_runtime_options o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    if (w->plugin) {
+        o.plugin_paths = &w->plugin;
+        o.plugin_path_count = 1;
+        o.no_default_paths = 1;
+    }
+    accel_status st = accel_runtime_open(&o, &w->rt);
     if (st == ACCEL_OK)
         st = accel_device_open(w->rt, w->device_id, &w->dev);
     if (st == ACCEL_OK) {
@@ -328,6 +340,8 @@ int bench_worker_main(int argc, char **argv)
         int bad = 0;
         if (strcmp(k, "--device") == 0)
             bench_copy(w.device_id, sizeof w.device_id, v);
+        else if (strcmp(k, "--plugin") == 0)
+            w.plugin = v;
         else if (strcmp(k, "--seed") == 0)
             bad = bench_parse_u64(v, &w.s.seed);
         else if ((bad = parse_i64(v, &num)) == 0) {
@@ -354,6 +368,7 @@ int bench_worker_main(int argc, char **argv)
         fprintf(stderr, "accelbench __worker: internal command, started by accelbench run\n");
         return 2;
     }
+    w.parent = getppid();
     bench_signals_install();
     char why[512];
     if (open_device(&w, why, sizeof why) != 0) {

@@ -163,7 +163,7 @@ def group_usage(b):
         (base + ["--library", "nolib", "--csv", "x.csv"], "unknown library 'nolib'"),
         (base + ["--min-time-ms", "abc", "--csv", "x.csv"], "not a non-negative integer"),
         (base + ["--max-samples", "-3", "--csv", "x.csv"], "not a non-negative integer"),
-        (base + ["--warmup-ms", "99999999999999999999999", "--csv", "x.csv"], "not a non-negative integer"),
+        (base + ["--warmup-ms", "99999999999999999999999", "--csv", "x.csv"], "overflows"),
         (base + ["--timeout-s", "18446744073709551615", "--csv", "x.csv"], "out of range"),
         (base + ["--seed", "1.5", "--csv", "x.csv"], "not an unsigned 64-bit integer"),
         (base + ["--price-per-hour", "cheap", "--csv", "x.csv"], "not a non-negative price"),

@@ -95,21 +95,27 @@ int main(void)
     REJECTS("not a non-negative integer", "--workload", "gemm", "--warmup-ms", "+5");
     REJECTS("not a non-negative integer", "--workload", "gemm", "--warmup-ms", "5ms");
     REJECTS("not a non-negative integer", "--workload", "gemm", "--warmup-ms", " 5");
-    REJECTS("not a non-negative integer", "--workload", "gemm", "--min-time-ms",
-            "99999999999999999999999");
+    /* An overflowing number says it overflows, not that it is no number. */
+    REJECTS("'99999999999999999999999' overflows (the largest value it takes is 86400000)",
+            "--workload", "gemm", "--min-time-ms", "99999999999999999999999");
     REJECTS("out of range", "--workload", "gemm", "--min-time-ms", "18446744073709551615");
     REJECTS("out of range", "--workload", "gemm", "--max-samples", "0");
     REJECTS("out of range", "--workload", "gemm", "--timeout-s", "0");
-    REJECTS("not an unsigned 64-bit integer", "--workload", "gemm", "--seed", "18446744073709551616");
+    REJECTS("overflows an unsigned 64-bit integer", "--workload", "gemm", "--seed", "18446744073709551616");
+    REJECTS("not an unsigned 64-bit integer", "--workload", "gemm", "--seed", "1.5");
     REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "-1");
     REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "nan");
-    REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "1e999");
+    REJECTS("'1e999' overflows", "--workload", "gemm", "--price-per-hour", "1e999");
+    REJECTS("'2e9' overflows", "--workload", "gemm", "--price-per-hour", "2e9");
+    REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "1e-999");
     REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "2$");
     REJECTS("is not key=value", "--workload", "gemm", "--tag", "novalue");
     REJECTS("is not key=value", "--workload", "gemm", "--tag", "=v");
     REJECTS("is not key=value", "--workload", "gemm", "--tag", "k y=v");
     REJECTS("is not key=value", "--workload", "gemm", "--tag", "k=a;b");
     REJECTS("is not key=value", "--workload", "gemm", "--tag", "k=a\nb");
+    REJECTS("is not UTF-8 text", "--workload", "gemm", "--tag", "k=caf\xe9");
+    REJECTS("is not UTF-8 text", "--workload", "gemm", "--tag", "k=\xed\xa0\x80"); /* a surrogate */
     REJECTS("is not BACKEND:INDEX", "--workload", "gemm", "--device", "cpu");
     REJECTS("is not BACKEND:INDEX", "--workload", "gemm", "--device", "cpu:");
     REJECTS("is not BACKEND:INDEX", "--workload", "gemm", "--device", "cpu:-1");
@@ -124,6 +130,11 @@ int main(void)
 
     CHECK(bench_tag_check("k=") == 0); /* an empty value is allowed */
     CHECK(bench_device_spec_check("level_zero:all") == 0);
-    CHECK(bench_device_spec_check("cuda:99999999999999999999") != 0);
+    CHECK(bench_device_spec_check("cuda:99999999999999999999") == -2);
+    CHECK(bench_device_spec_check("cuda:x") == -1);
+    CHECK(bench_tag_check("k=caf\xc3\xa9") == 0);
+    CHECK(bench_tag_check("k=caf\xe9") != 0);
+    REJECTS("the index in 'cuda:99999999999999999999' overflows", "--workload", "gemm", "--device",
+            "cuda:99999999999999999999");
     CHECK_DONE();
 }

@@ -77,34 +77,65 @@ int main(void)
     fclose(f);
 
     bench_existing_csv e;
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_APPENDABLE);
     CHECK(e.rows == 2);
     CHECK(e.ok_keys.count == 2); /* exact library and the "*" wildcard */
     bench_strbuf key = {0};
-    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "onednn", &key);
+    bench_resume_key_of_row(&row, "onednn", &key);
+    CHECK(!bench_strlist_contains(&e.ok_keys, key.data)); /* the row now written is config 2048 */
+    bench_strbuf_free(&key);
+    bench_row_set(&row, BENCH_COL_CONFIG, "1024");
+    bench_resume_key_of_row(&row, "onednn", &key);
     CHECK(bench_strlist_contains(&e.ok_keys, key.data));
     bench_strbuf_free(&key);
-    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "*", &key);
+    bench_resume_key_of_row(&row, "*", &key);
     CHECK(bench_strlist_contains(&e.ok_keys, key.data));
     bench_strbuf_free(&key);
-    bench_resume_key("", "cpu", "0", "gemm", "1024", "fp32", "openblas", &key);
+    bench_resume_key_of_row(&row, "openblas", &key);
     CHECK(!bench_strlist_contains(&e.ok_keys, key.data));
     bench_strbuf_free(&key);
-    bench_resume_key("", "cpu", "0", "gemm", "2048", "fp32", "onednn", &key);
-    CHECK(!bench_strlist_contains(&e.ok_keys, key.data));
-    bench_strbuf_free(&key);
-    /* A uuid takes precedence over backend:index. */
-    bench_resume_key("GPU-1", "cuda", "0", "gemm", "1024", "fp32", "", &key);
-    CHECK(strncmp(key.data, "uuid=GPU-1", 10) == 0);
-    bench_strbuf_free(&key);
+    /* Another host's, another version's or another device's row is not this row. */
+    const struct { bench_column col; const char *value; } others[] = {
+        {BENCH_COL_HOSTNAME, "elsewhere"}, {BENCH_COL_ACCELBENCH_VERSION, "9.9.9"},
+        {BENCH_COL_DEVICE_NAME, "Other CPU"}};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        bench_row other = {0};
+        for (int c = 0; c < BENCH_COL_COUNT; c++)
+            bench_row_set(&other, (bench_column)c, bench_row_get(&row, (bench_column)c));
+        bench_row_set(&other, others[i].col, others[i].value);
+        bench_resume_key_of_row(&other, "onednn", &key);
+        CHECK(!bench_strlist_contains(&e.ok_keys, key.data));
+        bench_strbuf_free(&key);
+        bench_row_free(&other);
+    }
     bench_existing_csv_free(&e);
+    /* Trusting only this host: the other host's ok row is counted as foreign, not done. */
+    bench_row_owner me = {"here", "0.1.0"};
+    bench_existing_csv_load(path, &me, &e);
+    CHECK(e.state == BENCH_CSV_APPENDABLE && e.rows == 2 && e.foreign_rows == 2 && e.ok_keys.count == 0);
+    bench_existing_csv_free(&e);
+    bench_row_owner them = {"", ""};
+    bench_existing_csv_load(path, &them, &e);
+    CHECK(e.foreign_rows == 0 && e.ok_keys.count == 2);
+    bench_existing_csv_free(&e);
+    /* A uuid identifies the device by itself; without one, the PCI slot and the name do. */
+    bench_row_set(&row, BENCH_COL_DEVICE_UUID, "GPU-1");
+    bench_device_identity(&row, &key);
+    CHECK_STR(key.data, "uuid=GPU-1");
+    bench_strbuf_free(&key);
+    bench_row_set(&row, BENCH_COL_DEVICE_UUID, "");
+    bench_row_set(&row, BENCH_COL_PCI_BUS_ID, "0000:1b:00.0");
+    bench_row_set(&row, BENCH_COL_DEVICE_NAME, "H100");
+    bench_device_identity(&row, &key);
+    CHECK_STR(key.data, "pci=0000:1b:00.0\x1fname=H100");
+    bench_strbuf_free(&key);
 
     /* A torn last row makes the file unusable for appending. */
     f = fopen(path, "a");
     fputs("1,partial", f);
     fclose(f);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_BAD);
     bench_existing_csv_free(&e);
 
@@ -112,17 +143,17 @@ int main(void)
     f = fopen(path, "w");
     fputs("a,b,c\n1,2,3\n", f);
     fclose(f);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_BAD);
     CHECK(strstr(e.problem, "different header") != NULL);
     bench_existing_csv_free(&e);
     f = fopen(path, "w");
     fclose(f);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_EMPTY);
     bench_existing_csv_free(&e);
     unlink(path);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_ABSENT);
     bench_existing_csv_free(&e);
     bench_row_free(&row);
