@@ -42,8 +42,9 @@ int bench_cmd_info(int argc, char **argv)
         return 2;
     }
     accel_runtime *rt;
-    if (bench_runtime_open(&rt, "info") != 0)
-        return 1;
+    const int open_rc = bench_runtime_open(&rt, "info");
+    if (open_rc != 0)
+        return open_rc; /* 2: ACCEL_BACKENDS names no plugin, as for every command */
     bench_metadata meta;
     bench_metadata_init(&meta);
     bench_topology topo;

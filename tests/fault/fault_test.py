@@ -632,6 +632,8 @@ def group_messages(b):
     check("ACCEL_BACKENDS=cdua matches no backend plugin (known:" in err and "cpu" in err, err)
     rc, out, err = b.run("run", *ONE_ROW, *TINY, "--csv", "x.csv", env={"ACCEL_BACKENDS": "cdua"})
     check(rc == 2 and "matches no backend plugin" in err, f"run with ACCEL_BACKENDS=cdua: {rc} {err!r}")
+    rc, out, err = b.run("info", env={"ACCEL_BACKENDS": "cdua"})
+    check(rc == 2 and "matches no backend plugin" in err, f"info with ACCEL_BACKENDS=cdua: {rc} {err!r}")
     rc, out, err = b.run("devices", env={"ACCEL_BACKENDS": "cpu,cdua"})
     check(rc == 0 and "names 'cdua', which matches no backend plugin" in err and "cpu:0" in out,
           f"ACCEL_BACKENDS=cpu,cdua: {rc} {err!r}")
