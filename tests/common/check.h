@@ -24,6 +24,19 @@ extern test_counts g_counts;
         }                                                                                         \
     } while (0)
 
+/* CHECK with a printf-style account of what was found instead of the condition's text. */
+#define CHECKF(cond, ...)                                                                         \
+    do {                                                                                          \
+        if (cond) {                                                                               \
+            g_counts.passed++;                                                                    \
+        } else {                                                                                  \
+            g_counts.failed++;                                                                    \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                  \
+            fprintf(stderr, __VA_ARGS__);                                                         \
+            fprintf(stderr, " (last error: %s)\n", accel_last_error());                          \
+        }                                                                                         \
+    } while (0)
+
 /* The status, and a message naming the problem, for a call that must fail. */
 #define CHECK_FAILS(call, status)                                                                 \
     do {                                                                                          \
