@@ -47,24 +47,10 @@ TOTAL_BUDGET_S=470
 START_S=$(date +%s)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${ACCEL_DEVICE_CHECK_BUILD_DIR:-$ROOT/build-device}
-MODE=full
-OUTDIR=""
-
-usage() {
-    echo "usage: $0 OUTDIR [--dry-run | --rehearse]" >&2
-    exit 2
-}
-
-for arg in "$@"; do
-    case "$arg" in
-    --dry-run) MODE=dry-run ;;
-    --rehearse) MODE=rehearse ;;
-    -h | --help) usage ;;
-    -*) echo "unknown option: $arg" >&2; usage ;;
-    *) [ -z "$OUTDIR" ] || usage; OUTDIR=$arg ;;
-    esac
-done
-[ -n "$OUTDIR" ] || usage
+# Arguments, folders, build, probe handling, packed logs, summary lines; then the step runner.
+. "$ROOT/scripts/lib/device_check_common.sh"
+. "$ROOT/scripts/lib/device_check_steps.sh"
+device_check_args "$@"
 
 # What the rows steps measure, and how long each row samples. The rehearsal keeps every workload but
 # takes its smallest real config: the fake computes on two host cores.
@@ -98,17 +84,8 @@ rehearse)
     ;;
 esac
 
-mkdir -p "$OUTDIR" || { echo "cannot create $OUTDIR" >&2; exit 2; }
-OUTDIR=$(cd "$OUTDIR" && pwd)
-LOGDIR="$BUILD_DIR/device-check-logs"
-rm -rf "$LOGDIR"
-mkdir -p "$LOGDIR" || { echo "cannot create $LOGDIR" >&2; exit 2; }
-RUN_LOG="$LOGDIR/run.log"
 # Rows are appended within this run: start from nothing.
-rm -f "$OUTDIR/summary.txt" "$OUTDIR/quick.csv" "$OUTDIR/gemm_compare.csv" "$OUTDIR/torch.csv" "$OUTDIR/logs.tar.gz"
-
-# run_step, log and the verdict (FAILED_STEPS, SUMMARY_LINES).
-. "$ROOT/scripts/lib/device_check_steps.sh"
+device_check_dirs quick.csv gemm_compare.csv torch.csv
 
 find_cuda_home() {
     if [ -n "${CUDA_HOME:-}" ] && [ -f "$CUDA_HOME/include/cuda.h" ]; then echo "$CUDA_HOME"; return; fi
@@ -125,105 +102,27 @@ find_cuda_home() {
 
 record_environment() {
     {
-        echo "date: $(date -u +%FT%TZ)"
-        echo "mode: $MODE"
-        echo "host: $(hostname)"
-        echo "kernel: $(uname -srm)"
-        echo "cpus: $(nproc 2>/dev/null)"
-        echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        environment_head
         echo "cuda_home: ${CUDA_HOME:-none}"
-        echo "cc: $(${CC:-cc} --version 2>/dev/null | head -1)"
-        echo "cmake: $(cmake --version 2>/dev/null | head -1)"
-        echo "generator: $GENERATOR"
         if [ -n "${CUDA_HOME:-}" ] && [ -x "$CUDA_HOME/bin/nvcc" ]; then
             echo "nvcc: $("$CUDA_HOME/bin/nvcc" --version | tail -1)"
         fi
-        if command -v nvidia-smi >/dev/null 2>&1; then
-            echo "--- nvidia-smi"
-            timeout 20 nvidia-smi 2>&1
-            echo "--- nvidia-smi -q -d CLOCK,POWER,PERFORMANCE,ECC"
-            timeout 20 nvidia-smi -q -d CLOCK,POWER,PERFORMANCE,ECC 2>&1
-        else
-            echo "nvidia-smi: not found"
-        fi
+        smi_lines nvidia-smi
         echo "python: $(python3 --version 2>&1)"
         timeout 30 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 || true
     } >"$OUTDIR/env.txt" 2>&1
 }
 
-pack_logs() {
-    tar czf "$OUTDIR/logs.tar.gz" -C "$(dirname "$LOGDIR")" "$(basename "$LOGDIR")" 2>/dev/null ||
-        log "could not pack $LOGDIR into logs.tar.gz"
-}
-
-# One line per workload of quick.csv: ok when it has an ok row and no failed or error row, with
-# its best figure (TFLOP/s, or GB/s for bandwidth workloads) and where that figure came from.
-workload_lines() {
-    local csv=$1
-    if [ ! -s "$csv" ]; then
-        echo "no accelbench rows (quick.csv missing or empty)"
-        return
-    fi
-    if ! command -v python3 >/dev/null 2>&1; then
-        echo "python3 not found: per-workload lines unavailable, read quick.csv"
-        return
-    fi
-    python3 - "$csv" <<'PY'
-import csv, sys
-order = ["peak", "stream", "gemm", "bert_layer", "resnet_block", "transfer"]
-rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-names = sorted({r["workload"] for r in rows}, key=lambda w: (order.index(w) if w in order else 99, w))
-def num(v):
-    try:
-        return float(v)
-    except ValueError:
-        return None
-for w in names:
-    mine = [r for r in rows if r["workload"] == w]
-    bad = [r for r in mine if r["status"] in ("failed_verification", "error")]
-    good = [r for r in mine if r["status"] == "ok"]
-    state = "failed" if bad else "ok" if good else "no-row"
-    best = ""
-    scored = [(num(r["tflops"]) or 0, "TFLOP/s", r) for r in good if num(r["tflops"])]
-    scored += [(num(r["gbps"]) or 0, "GB/s", r) for r in good if not num(r["tflops"]) and num(r["gbps"])]
-    if scored:
-        v, unit, r = max(scored, key=lambda s: s[0])
-        pct = f", {float(r['pct_peak']):.0f}% of {r['peak_source']}" if num(r.get("pct_peak", "")) else ""
-        best = f"best {v:.4g} {unit} ({r['config']} {r['dtype']} {r['library'] or '-'}{pct})"
-    detail = f"{len(good)} ok, {len(bad)} failed, {len(mine) - len(good) - len(bad)} other"
-    print(f"{w:<13} {state:<7} {best}  [{detail}]")
-    for r in bad[:3]:
-        print(f"    {r['status']}: {r['config']} {r['dtype']} {r['library']}: {r['notes'][:160]}")
-PY
-}
-
 write_summary() {
-    local out="$OUTDIR/summary.txt"
-    {
-        workload_lines "$OUTDIR/quick.csv"
-        echo "verdict: $([ $FAILED_STEPS = 0 ] && echo PASS || echo "FAIL ($FAILED_STEPS step(s))")"
-        [ "$MODE" = rehearse ] && echo "REHEARSAL on the fake H100 of the cuda tests: the figures above are meaningless."
-        echo "=============== device-check summary ==============="
-        echo "mode: $MODE   build: $BUILD_DIR   out: $OUTDIR"
-        echo "total: $(($(date +%s) - START_S))s (budget ${TOTAL_BUDGET_S}s)"
-        for line in "${SUMMARY_LINES[@]}"; do echo "  $line"; done
-        [ -n "${GPU_LINE:-}" ] && echo "gpu: $GPU_LINE"
-        for f in ctest.log ctest-rest.log; do
-            [ -f "$LOGDIR/$f" ] || continue
-            echo "$f: $(grep -E 'tests passed|tests failed' "$LOGDIR/$f" | tail -1)"
-            grep -E '^\s*[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception)' "$LOGDIR/$f" | sed 's/^/  failed: /' | head -20
-        done
-        if [ -f "$LOGDIR/conformance.log" ]; then
-            echo "conformance on cuda:0: $(grep -cE '^\s*cuda:0 .* PASS' "$LOGDIR/conformance.log") pass, $(grep -cE '^\s*cuda:0 .* FAIL' "$LOGDIR/conformance.log") fail, $(grep -cE '^\s*cuda:0 .* SKIP' "$LOGDIR/conformance.log") skip"
-            grep -E '^\s*cuda:0 .* (FAIL|SKIP)' "$LOGDIR/conformance.log" | sed 's/^ */  /' | cut -c1-220 | head -20
-        fi
-        [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
-        [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
-        [ "$MODE" = full ] && echo "NOTE: the CUDA backend was written without a GPU; this run is its first verification."
-        echo "=============== run log ==============="
-        cat "$RUN_LOG" 2>/dev/null
-    } >"$out"
-    head -n 12 "$out"
+    device_check_summary device-check cuda:0 gpu "${GPU_LINE:-}" \
+        "REHEARSAL on the fake H100 of the cuda tests: the figures above are meaningless." \
+        "NOTE: the CUDA backend was written without a GPU; this run is its first verification."
+}
+
+# After the tests in summary.txt: the direct cuBLASLt comparison and the PyTorch reference.
+summary_extra() {
+    [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
+    [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -243,16 +142,7 @@ command -v ninja >/dev/null 2>&1 || GENERATOR="Unix Makefiles"
 record_environment
 JOBS=$(nproc 2>/dev/null || echo 4)
 
-run_step configure 30 "$LOGDIR/build.log" \
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G "$GENERATOR" -DCMAKE_BUILD_TYPE=Release -DACCEL_WERROR=OFF \
-    -DACCEL_BUILD_TESTS=ON
-CONFIGURED=$?
-if [ $CONFIGURED = 0 ]; then
-    grep -E 'backend|skipped|not found' "$LOGDIR/build.log" | grep -- '--' | sed 's/^-- /  /' >>"$RUN_LOG"
-    run_step build "$BUILD_CAP_S" "$LOGDIR/build.log" cmake --build "$BUILD_DIR" -j "$JOBS"
-fi
-BUILT=$?
-[ $CONFIGURED = 0 ] || BUILT=1
+device_check_build
 
 # The GPU steps' environment: nothing for a real GPU; the fake H100 for a rehearsal.
 GPU_ENV=()
@@ -281,41 +171,18 @@ elif [ $BUILT = 0 ]; then
 fi
 log "GPU probe: ${GPU_LINE:-nothing}"
 
-if [ "$MODE" = dry-run ]; then
-    if [ "$GPU_COUNT" -gt 0 ]; then
-        log "dry run: a CUDA GPU IS present ($GPU_COUNT device(s)); run without --dry-run to check it"
-    else
-        log "dry run: NO CUDA GPU on this machine; built and stopped (the GPU path stays unverified)"
-    fi
-    write_summary >/dev/null
-    pack_logs
-    [ $BUILT = 0 ] && exit 0 || exit 1
-fi
-
-if [ $BUILT != 0 ]; then
-    log "build failed: see build.log in $LOGDIR (and logs.tar.gz)"
-    write_summary
-    pack_logs
-    exit 1
-fi
-if [ "$GPU_COUNT" -le 0 ]; then
-    log "NO CUDA GPU usable: $GPU_LINE (running the remaining steps anyway, they will report it)"
-fi
+device_check_after_probe "$GPU_COUNT" "CUDA GPU" "GPU path" "$GPU_LINE"
 
 # One GPU row of every workload first, each workload its own capped step, rows appended to
 # quick.csv. A hung row is killed by accelbench's watchdog (--timeout-s) and the next one runs.
 ACCELBENCH="$BUILD_DIR/bin/accelbench"
-rows() {
-    local name=$1 cap=$2
-    shift 2
-    run_step "rows_$name" "$cap" "$LOGDIR/rows.log" "${GPU[@]}" "$ACCELBENCH" run --backend cuda "${ROW_ARGS[@]}" \
-        --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_$name.json" --tag device-check=rows "$@"
-}
-rows peak 45 --workload peak --config "$PEAK_CONFIGS"
-rows stream 25 --workload stream --config triad
-rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
-rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
-rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
+BACKEND=cuda
+DEVICE_CMD=("${GPU[@]}")
+device_check_rows peak 45 --workload peak --config "$PEAK_CONFIGS"
+device_check_rows stream 25 --workload stream --config triad
+device_check_rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
+device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
+device_check_rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
 
 # Then the rest, most telling first. The conformance table on the GPU, every op through every op
 # library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).
