@@ -28,7 +28,10 @@ extern "C" {
 #endif
 
 #define ACCEL_PLUGIN_ABI_MAJOR 1u
-#define ACCEL_PLUGIN_ABI_MINOR 0u
+/* 1.1 added: the fp8 storage types (ACCEL_DTYPE_F8_E4M3/E5M2), GEMM operands 5 and 6 (the fp8
+ * scales; read only when noperands > 6) and accel_device_info.vendor_peak_fp8_tflops (appended;
+ * write it only when info->struct_size covers it). */
+#define ACCEL_PLUGIN_ABI_MINOR 1u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
 #if defined(__GNUC__)

@@ -122,7 +122,16 @@ typedef struct accel_device_info {
     char op_libraries[128];       /* selectable op paths, default first: "onednn,openblas" */
     accel_peak_table vendor_peak; /* zeros when the product is not in the backend's table */
     char notes[256];              /* anything else worth a CSV note */
+    /* ABI 1.1 (appended: a 1.0 plugin leaves it 0). Dense fp8 (e4m3) matrix peak in TFLOP/s, the
+     * roof of fp8 GEMM rows; 0 = unknown or no fp8 arithmetic. A plugin writes it only when
+     * struct_size covers it (ACCEL_DEVICE_INFO_HAS_FP8_PEAK). */
+    double vendor_peak_fp8_tflops;
 } accel_device_info;
+
+/* Whether an info struct of this struct_size has room for vendor_peak_fp8_tflops (a host built
+ * before ABI 1.1 passes a smaller one). */
+#define ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info)                                                        \
+    ((info)->struct_size >= offsetof(accel_device_info, vendor_peak_fp8_tflops) + sizeof(double))
 
 #ifdef __cplusplus
 }
