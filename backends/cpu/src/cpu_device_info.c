@@ -157,12 +157,19 @@ accel_status cpu_device_info_fill(cpu_device *dev, accel_device_info *info) {
     for (char *p = info->op_libraries; *p; p++)
         if (*p == ' ') *p = ',';
 
+    info->vendor_peak = ctx->peak;
+    if (ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info)) info->vendor_peak_fp8_tflops = ctx->peak_fp8_tflops;
+
     snprintf(info->notes, sizeof info->notes, "threads=%d", ctx->threads);
     if (!ctx->onednn) {
         size_t used = strlen(info->notes);
         copy_str(info->notes + used, sizeof info->notes - used, "; no oneDNN: ");
         used = strlen(info->notes);
         copy_str(info->notes + used, sizeof info->notes - used, ctx->onednn_reason);
+    }
+    if (ctx->peak_how[0]) {
+        size_t used = strlen(info->notes);
+        snprintf(info->notes + used, sizeof info->notes - used, "; %s", ctx->peak_how);
     }
     return ACCEL_OK;
 }

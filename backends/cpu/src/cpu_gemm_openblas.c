@@ -28,6 +28,11 @@ struct cpu_openblas {
 };
 
 accel_status cpu_openblas_open(cpu_context *ctx) {
+#ifdef ACCEL_CPU_NO_OPENBLAS
+    snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason,
+             "built with ACCEL_HIDE_DEPS=openblas: libopenblas is not loaded");
+    return ACCEL_ERR_UNAVAILABLE;
+#endif
     static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
     void *lib = NULL;
     const char *soname = NULL;

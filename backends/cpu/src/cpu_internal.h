@@ -23,6 +23,12 @@ typedef struct cpu_context {
     char openblas_reason[256];
     cpu_onednn *onednn;
     char onednn_reason[256];
+    /* Theoretical peak (backends/common), measured once at the first device open. */
+    int physical_cores;       /* cores behind `cores` CPUs (SMT siblings share FMA pipes) */
+    int peak_known;
+    accel_peak_table peak;
+    double peak_fp8_tflops;
+    char peak_how[256];
 } cpu_context;
 
 typedef struct cpu_device {

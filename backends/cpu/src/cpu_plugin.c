@@ -10,6 +10,7 @@
 #include <omp.h>
 #endif
 
+#include "accel_common/cpu_peak.h"
 #include "cpu_internal.h"
 #include "cpu_slots.h"
 
@@ -67,6 +68,13 @@ static void pin_plugin_in_memory(void) {
         (void)dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
+static int physical_cores_of(const cpu_set_t *set, int fallback) {
+    int ids[CPU_SETSIZE], n = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, set)) ids[n++] = c;
+    return n > 0 ? accel_cpu_physical_cores(ids, n, "/sys/devices/system/cpu") : fallback;
+}
+
 static accel_status cpu_init(const accel_host_services *host, void **out_ctx, int *device_count,
                              char *reason, size_t reason_len) {
     cpu_context *ctx = calloc(1, sizeof *ctx);
@@ -79,6 +87,7 @@ static accel_status cpu_init(const accel_host_services *host, void **out_ctx, in
     cpu_set_t all;
     ctx->cores = process_cpuset(&all);
     ctx->threads = cpu_max_threads(); /* OMP_NUM_THREADS, else one per CPU */
+    ctx->physical_cores = physical_cores_of(&all, ctx->cores);
     /* Optional libraries: their absence only removes a library name from op_libraries. */
     openblas_open_unbound(ctx, &all);
 #ifdef ACCEL_CPU_HAVE_ONEDNN
@@ -110,6 +119,13 @@ static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
     cpu_device *dev = calloc(1, sizeof *dev);
     if (!dev) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     dev->ctx = ctx;
+    /* The HAL opens a device under its lock, so this runs once per context: the clock measurement
+     * (~30 ms) is not repeated per info call or reopen. */
+    if (!ctx->peak_known) {
+        accel_cpu_peak_detect(ctx->physical_cores, &ctx->peak, &ctx->peak_fp8_tflops, ctx->peak_how,
+                              sizeof ctx->peak_how);
+        ctx->peak_known = 1;
+    }
     *out_dev = dev;
     return ACCEL_OK;
 }

@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_internal.h"
 
+#include "accel_common/cpu_peak.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,18 @@ static void ocl_device_query_caps(ocl_device *dev) {
     dev->has_spirv = strstr(il, "SPIR-V") != NULL && cl->clCreateProgramWithIL != NULL;
 }
 
+/* A CPU-type device computes on this host's cores (the implementation's threads cannot leave the
+ * process's CPUs): cores = physical cores of the process, no more than the compute units. */
+static void ocl_device_cpu_peak(ocl_device *dev) {
+    cl_uint cu = 0;
+    dev->cl->clGetDeviceInfo(dev->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cu), &cu, NULL);
+    int cores = accel_cpu_physical_cores_of_process();
+    if (cu > 0 && (cores <= 0 || (int)cu < cores))
+        cores = (int)cu;
+    accel_cpu_peak_detect(cores, &dev->cpu_peak, &dev->cpu_peak_fp8_tflops, dev->cpu_peak_how,
+                          sizeof dev->cpu_peak_how);
+}
+
 accel_status ocl_device_open(void *p, int index, void **out) {
     ocl_ctx *ctx = p;
     if (index < 0 || index >= ctx->device_count)
@@ -95,6 +109,8 @@ accel_status ocl_device_open(void *p, int index, void **out) {
     dev->id = ctx->devices[index].device;
     pthread_mutex_init(&dev->lock, NULL);
     ocl_device_query_caps(dev);
+    if (dev->type & CL_DEVICE_TYPE_CPU)
+        ocl_device_cpu_peak(dev);
 
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)dev->platform, 0};
     cl_int err = CL_SUCCESS;
@@ -248,6 +264,13 @@ accel_status ocl_device_info(void *p, accel_device_info *info) {
              "align %u B",
              plat, dev->platform_version, dev->has_fp16 ? " (cl_khr_fp16 present)" : "",
              unified ? "yes" : "no", dev->base_addr_align_bytes);
+    if (dev->type & CL_DEVICE_TYPE_CPU) {
+        info->vendor_peak = dev->cpu_peak;
+        if (ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info))
+            info->vendor_peak_fp8_tflops = dev->cpu_peak_fp8_tflops;
+        size_t used = strlen(info->notes);
+        snprintf(info->notes + used, sizeof(info->notes) - used, "; host CPU %s", dev->cpu_peak_how);
+    }
     return ACCEL_OK;
 }
 

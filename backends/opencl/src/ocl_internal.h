@@ -57,6 +57,11 @@ typedef struct ocl_device {
     double timer_resolution_ns;
     cl_uint pref_vec_float; /* CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT */
     int has_fp16, has_fp64, has_spirv;
+    /* CPU-type devices (PoCL) run on the host's cores: their roof is the host CPU's theoretical
+     * peak (backends/common), computed once at open. Zeros for other devices. */
+    accel_peak_table cpu_peak;
+    double cpu_peak_fp8_tflops;
+    char cpu_peak_how[256];
     pthread_mutex_t lock; /* guards streams and programs */
     ocl_stream *streams;
     ocl_program_entry *programs;
