@@ -8,23 +8,24 @@
  * H100 Tensor Core GPU" datasheet; H200: "NVIDIA H200 Tensor Core GPU" datasheet). The datasheets
  * quote tensor figures with sparsity for H100/H200; these are the dense halves. fp32 is the
  * CUDA-core FMA rate (what SGEMM runs on); fp64 is the FP64 Tensor Core rate (what DGEMM runs on);
- * fp16 and bf16 are tensor-core rates with fp32 accumulation. */
+ * fp16 and bf16 are tensor-core rates with fp32 accumulation; fp8 is the dense FP8 (e4m3) tensor-core
+ * rate, 0 where the part has no fp8 arithmetic (A100). */
 typedef struct cuda_product {
     const char *key;    /* "a100-sxm4-40gb" */
     const char *source; /* fits accel_peak_table.source */
-    double fp32, tf32, fp16, bf16, fp64, gbps;
+    double fp32, tf32, fp16, bf16, fp64, gbps, fp8;
 } cuda_product;
 
 static const cuda_product products[] = {
-    {"a100-sxm4-40gb", "vendor:A100-SXM4-40GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1555},
-    {"a100-sxm4-80gb", "vendor:A100-SXM4-80GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 2039},
-    {"a100-pcie-40gb", "vendor:A100-PCIe-40GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1555},
-    {"a100-pcie-80gb", "vendor:A100-PCIe-80GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1935},
-    {"h100-sxm5-80gb", "vendor:H100-SXM5-80GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 3350},
-    {"h100-pcie-80gb", "vendor:H100-PCIe-80GB datasheet (dense)", 51, 378, 756.5, 756.5, 51, 2000},
-    {"h100-nvl-94gb", "vendor:H100-NVL-94GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 3900},
-    {"h200-sxm-141gb", "vendor:H200-SXM-141GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 4800},
-    {"h200-nvl-141gb", "vendor:H200-NVL-141GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 4800},
+    {"a100-sxm4-40gb", "vendor:A100-SXM4-40GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1555, 0},
+    {"a100-sxm4-80gb", "vendor:A100-SXM4-80GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 2039, 0},
+    {"a100-pcie-40gb", "vendor:A100-PCIe-40GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1555, 0},
+    {"a100-pcie-80gb", "vendor:A100-PCIe-80GB datasheet (dense)", 19.5, 156, 312, 312, 19.5, 1935, 0},
+    {"h100-sxm5-80gb", "vendor:H100-SXM5-80GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 3350, 1979},
+    {"h100-pcie-80gb", "vendor:H100-PCIe-80GB datasheet (dense)", 51, 378, 756.5, 756.5, 51, 2000, 1513},
+    {"h100-nvl-94gb", "vendor:H100-NVL-94GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 3900, 1670.5},
+    {"h200-sxm-141gb", "vendor:H200-SXM-141GB datasheet (dense)", 67, 494.5, 989.5, 989.5, 67, 4800, 1979},
+    {"h200-nvl-141gb", "vendor:H200-NVL-141GB datasheet (dense)", 60, 417.5, 835.5, 835.5, 60, 4800, 1670.5},
 };
 
 static int contains(const char *haystack_lower, const char *needle) {
@@ -58,27 +59,35 @@ static const char *product_key(const char *lower, int sms, uint64_t memory_bytes
     return NULL;
 }
 
-int accel_cuda_peak_lookup(const char *device_name, int sm_count, uint64_t memory_bytes,
-                           accel_peak_table *out) {
-    memset(out, 0, sizeof *out);
+static const cuda_product *product_of(const char *device_name, int sm_count, uint64_t memory_bytes) {
     char lower[128];
     size_t i = 0;
     for (; device_name && device_name[i] && i + 1 < sizeof lower; ++i)
         lower[i] = (char)tolower((unsigned char)device_name[i]);
     lower[i] = '\0';
     const char *key = product_key(lower, sm_count, memory_bytes);
-    if (!key) return 0;
-    for (size_t p = 0; p < sizeof products / sizeof products[0]; ++p) {
-        if (strcmp(products[p].key, key) != 0) continue;
-        out->tflops[ACCEL_COMPUTE_F32] = products[p].fp32;
-        out->tflops[ACCEL_COMPUTE_TF32] = products[p].tf32;
-        out->tflops[ACCEL_COMPUTE_F16] = products[p].fp16;
-        out->tflops[ACCEL_COMPUTE_F16_ACC16] = products[p].fp16;
-        out->tflops[ACCEL_COMPUTE_BF16] = products[p].bf16;
-        out->tflops[ACCEL_COMPUTE_F64] = products[p].fp64;
-        out->memory_gbps = products[p].gbps;
-        snprintf(out->source, sizeof out->source, "%s", products[p].source);
-        return 1;
-    }
-    return 0;
+    for (size_t p = 0; key && p < sizeof products / sizeof products[0]; ++p)
+        if (strcmp(products[p].key, key) == 0) return &products[p];
+    return NULL;
+}
+
+double accel_cuda_peak_fp8_tflops(const char *device_name, int sm_count, uint64_t memory_bytes) {
+    const cuda_product *p = product_of(device_name, sm_count, memory_bytes);
+    return p ? p->fp8 : 0.0;
+}
+
+int accel_cuda_peak_lookup(const char *device_name, int sm_count, uint64_t memory_bytes,
+                           accel_peak_table *out) {
+    memset(out, 0, sizeof *out);
+    const cuda_product *p = product_of(device_name, sm_count, memory_bytes);
+    if (!p) return 0;
+    out->tflops[ACCEL_COMPUTE_F32] = p->fp32;
+    out->tflops[ACCEL_COMPUTE_TF32] = p->tf32;
+    out->tflops[ACCEL_COMPUTE_F16] = p->fp16;
+    out->tflops[ACCEL_COMPUTE_F16_ACC16] = p->fp16;
+    out->tflops[ACCEL_COMPUTE_BF16] = p->bf16;
+    out->tflops[ACCEL_COMPUTE_F64] = p->fp64;
+    out->memory_gbps = p->gbps;
+    snprintf(out->source, sizeof out->source, "%s", p->source);
+    return 1;
 }

@@ -11,4 +11,8 @@
 int accel_cuda_peak_lookup(const char *device_name, int sm_count, uint64_t memory_bytes,
                            accel_peak_table *out);
 
+/* Dense fp8 (e4m3) tensor-core peak in TFLOP/s of the same product (accel_device_info's
+ * vendor_peak_fp8_tflops, plugin ABI 1.1); 0 when unknown or the part has no fp8 (A100). */
+double accel_cuda_peak_fp8_tflops(const char *device_name, int sm_count, uint64_t memory_bytes);
+
 #endif

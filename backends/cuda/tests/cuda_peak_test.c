@@ -36,6 +36,14 @@ static void expect(const char *name, int sms, double gib, const char *source, do
     printf("ok   %-24s -> %s\n", name, t.source);
 }
 
+static void expect_fp8(const char *name, int sms, double gib, double fp8) {
+    const double got = accel_cuda_peak_fp8_tflops(name, sms, (uint64_t)(gib * 1073741824.0));
+    if (fabs(got - fp8) > 1e-9) {
+        printf("FAIL %s (%d SMs): fp8 %g, expected %g\n", name, sms, got, fp8);
+        ++failures;
+    }
+}
+
 int main(void) {
     if (accel_cuda_symbols_check() != 0) {
         printf("FAIL symbol tables\n");
@@ -58,5 +66,13 @@ int main(void) {
     expect("NVIDIA GeForce RTX 4090", 128, 23.6, NULL, 0, 0, 0);
     expect("NVIDIA A100-SXM4-40GB", 14, 4.75, NULL, 0, 0, 0); /* MIG 1g.5gb */
     expect("", 0, 0, NULL, 0, 0, 0);
+    /* Dense e4m3 from the datasheets (their sparse figures halved); none on A100 or look-alikes. */
+    expect_fp8("NVIDIA H100 80GB HBM3", 132, 79.1, 1979);
+    expect_fp8("NVIDIA H100 PCIe", 114, 79.1, 1513);
+    expect_fp8("NVIDIA H100 NVL", 132, 93.6, 1670.5);
+    expect_fp8("NVIDIA H200", 132, 139.8, 1979);
+    expect_fp8("NVIDIA H200 NVL", 132, 139.8, 1670.5);
+    expect_fp8("NVIDIA A100-SXM4-80GB", 108, 79.2, 0);
+    expect_fp8("NVIDIA H800", 132, 79.1, 0);
     return failures ? 1 : 0;
 }

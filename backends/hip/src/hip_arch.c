@@ -9,18 +9,24 @@
 
 /* Dense peaks from AMD's product pages/datasheets (no sparsity); F32 and F64 take the MFMA (matrix)
  * rate where it beats the vector rate, since that is what a GEMM can reach. TF32 is MI300's xf32.
- * MI300's 256 MB Infinity Cache sits behind the 4 MB L2 that hipDeviceAttributeL2CacheSize reports;
- * --cold buffer rotation must outgrow it. */
+ * fp8 is the dense matrix rate (gfx94x computes the FNUZ variants, which bound our OCP-format rows
+ * all the same: no faster fp8 path exists on the part). MI300's 256 MB Infinity Cache sits behind
+ * the 4 MB L2 that hipDeviceAttributeL2CacheSize reports; --cold buffer rotation must outgrow it.
+ * No gfx950 part (MI350X 4613.7 / MI355X 5033.2 dense fp8 TFLOP/s, 256 CUs each) is listed: the two
+ * differ only in clock, and their PCI ids are not confirmed here, so a lookup could not tell them
+ * apart; such a device gets no roof rather than a wrong one. */
 static const hip_product products[] = {
-    {"MI300X", "gfx942", {0x74a1, 0x74b5, 0}, 304, 1, 163.4, 653.7, 1307.4, 1307.4, 163.4, 5300.0,
+    {"MI300X", "gfx942", {0x74a1, 0x74b5, 0}, 304, 1, 163.4, 653.7, 1307.4, 1307.4, 163.4, 2614.9, 5300.0,
      256ull << 20, "vendor:AMD Instinct MI300X datasheet"},
-    {"MI300A", "gfx942", {0x74a0, 0, 0}, 228, 1, 122.6, 490.3, 980.6, 980.6, 122.6, 5300.0,
+    {"MI325X", "gfx942", {0x74a5, 0, 0}, 304, 1, 163.4, 653.7, 1307.4, 1307.4, 163.4, 2614.9, 6000.0,
+     256ull << 20, "vendor:AMD Instinct MI325X datasheet"},
+    {"MI300A", "gfx942", {0x74a0, 0, 0}, 228, 1, 122.6, 490.3, 980.6, 980.6, 122.6, 1961.2, 5300.0,
      256ull << 20, "vendor:AMD Instinct MI300A datasheet"},
-    {"MI250X", "gfx90a", {0x740c, 0, 0}, 220, 2, 95.7, 0.0, 383.0, 383.0, 95.7, 3276.8,
+    {"MI250X", "gfx90a", {0x740c, 0, 0}, 220, 2, 95.7, 0.0, 383.0, 383.0, 95.7, 0.0, 3276.8,
      0, "vendor:AMD Instinct MI250X datasheet"},
-    {"MI250", "gfx90a", {0x740c, 0, 0}, 208, 2, 90.5, 0.0, 362.1, 362.1, 90.5, 3276.8,
+    {"MI250", "gfx90a", {0x740c, 0, 0}, 208, 2, 90.5, 0.0, 362.1, 362.1, 90.5, 0.0, 3276.8,
      0, "vendor:AMD Instinct MI250 datasheet"},
-    {"MI210", "gfx90a", {0x740f, 0, 0}, 104, 1, 45.3, 0.0, 181.0, 181.0, 45.3, 1638.4,
+    {"MI210", "gfx90a", {0x740f, 0, 0}, 104, 1, 45.3, 0.0, 181.0, 181.0, 45.3, 0.0, 1638.4,
      0, "vendor:AMD Instinct MI210 datasheet"},
 };
 #define PRODUCT_COUNT (sizeof products / sizeof products[0])
@@ -29,7 +35,7 @@ static const hip_product products[] = {
 static const struct {
     unsigned pci_id;
     const char *arch;
-} extra_arches[] = {{0x738c, "gfx908"}, {0x738e, "gfx908"}, {0x74a5, "gfx942"}};
+} extra_arches[] = {{0x738c, "gfx908"}, {0x738e, "gfx908"}};
 
 static int has_pci_id(const hip_product *p, unsigned id) {
     for (size_t i = 0; i < sizeof p->pci_ids / sizeof p->pci_ids[0] && p->pci_ids[i]; ++i)
@@ -55,13 +61,17 @@ const hip_product *hip_product_lookup(unsigned pci_device_id, int compute_units)
     return NULL;
 }
 
+static double product_share(const hip_product *product, int compute_units) {
+    if (compute_units > 0 && compute_units < product->compute_units)
+        return (double)compute_units / (double)product->compute_units;
+    return 1.0;
+}
+
 void hip_product_peak(const hip_product *product, int compute_units, accel_peak_table *peak) {
     memset(peak, 0, sizeof *peak);
     if (!product)
         return;
-    double share = 1.0;
-    if (compute_units > 0 && compute_units < product->compute_units)
-        share = (double)compute_units / (double)product->compute_units;
+    double share = product_share(product, compute_units);
     peak->tflops[ACCEL_COMPUTE_F32] = product->tflops_f32 * share;
     peak->tflops[ACCEL_COMPUTE_TF32] = product->tflops_tf32 * share;
     peak->tflops[ACCEL_COMPUTE_F16] = product->tflops_f16 * share;
@@ -71,6 +81,10 @@ void hip_product_peak(const hip_product *product, int compute_units, accel_peak_
      * one die still sees all of the die's memory, so only the die share applies. */
     peak->memory_gbps = product->memory_gbps / (double)product->dies;
     snprintf(peak->source, sizeof peak->source, "%s", product->source);
+}
+
+double hip_product_peak_fp8(const hip_product *product, int compute_units) {
+    return product ? product->tflops_fp8 * product_share(product, compute_units) : 0.0;
 }
 
 int hip_arch_from_target_version(unsigned version, char *out, size_t out_len) {

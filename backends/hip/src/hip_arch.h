@@ -22,6 +22,7 @@ typedef struct hip_product {
     int dies;                  /* HIP devices per product when unpartitioned (MI250X: 2 GCDs) */
     /* dense vendor peaks for the whole product; the higher of vector and matrix (MFMA) rates */
     double tflops_f32, tflops_tf32, tflops_f16, tflops_bf16, tflops_f64;
+    double tflops_fp8;         /* dense fp8 matrix rate; 0 = no fp8 arithmetic (gfx90a) */
     double memory_gbps;
     uint64_t last_level_cache; /* bytes of AMD Infinity Cache (MALL) when larger than L2; 0 = L2 */
     const char *source;
@@ -35,6 +36,9 @@ const hip_product *hip_product_lookup(unsigned pci_device_id, int compute_units)
 /* Fills *peak from a product, scaled to the share of the product one device has (one GCD of an
  * MI250X is half its peak; a CPX partition of an MI300X is 38/304). Zeroes it when product is NULL. */
 void hip_product_peak(const hip_product *product, int compute_units, accel_peak_table *peak);
+
+/* The product's dense fp8 peak in TFLOP/s, scaled like hip_product_peak; 0 for NULL. */
+double hip_product_peak_fp8(const hip_product *product, int compute_units);
 
 /* KFD gfx_target_version (major*10000 + minor*100 + stepping) to an ISA name: 90402 -> "gfx942",
  * 90010 -> "gfx90a", 110000 -> "gfx1100". Returns 0 on success. */

@@ -166,6 +166,8 @@ accel_status hip_device_info(void *p, accel_device_info *info) {
     list_op_libraries(dev, info->op_libraries, sizeof info->op_libraries);
     const hip_product *product = hip_product_lookup(dev->pci_device_id, dev->compute_units);
     hip_product_peak(product, dev->compute_units, &info->vendor_peak);
+    if (ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info))
+        info->vendor_peak_fp8_tflops = hip_product_peak_fp8(product, dev->compute_units);
     if (product && product->last_level_cache > info->cache_bytes)
         info->cache_bytes = product->last_level_cache;
     const hip_smi *smi = hip_ctx_smi(ctx);

@@ -34,11 +34,23 @@ static void test_products(void) {
     CHECK(strstr(peak.source, "MI300X") != NULL);
     CHECK(p->last_level_cache == 256ull << 20); /* Infinity Cache, not the 4 MB L2 */
 
+    CHECK(near(hip_product_peak_fp8(p, 304), 2614.9));
+
+    /* MI325X (PCI 0x74a5): MI300X's compute, 6 TB/s HBM3E. */
+    p = hip_product_lookup(0x74a5, 304);
+    CHECK(p && strcmp(p->name, "MI325X") == 0 && strcmp(p->arch, "gfx942") == 0);
+    hip_product_peak(p, 304, &peak);
+    CHECK(near(peak.tflops[ACCEL_COMPUTE_BF16], 1307.4) && near(peak.memory_gbps, 6000.0));
+    CHECK(near(hip_product_peak_fp8(p, 304), 2614.9));
+    CHECK(hip_product_peak_fp8(NULL, 304) == 0.0);
+    CHECK(hip_product_peak_fp8(hip_product_lookup(0x740c, 110), 110) == 0.0); /* MI250X: no fp8 */
+
     /* A CPX partition of an MI300X: 38 of 304 CUs. */
     p = hip_product_lookup(0x74a1, 38);
     CHECK(p && strcmp(p->name, "MI300X") == 0);
     hip_product_peak(p, 38, &peak);
     CHECK(near(peak.tflops[ACCEL_COMPUTE_BF16], 1307.4 * 38.0 / 304.0));
+    CHECK(near(hip_product_peak_fp8(p, 38), 2614.9 * 38.0 / 304.0));
 
     p = hip_product_lookup(0x74a0, 228);
     CHECK(p && strcmp(p->name, "MI300A") == 0);
