@@ -68,7 +68,8 @@ static const gemm_config gemm_configs[] = {
 #define FP8_RANGE 256.0
 #define WL_GEMM_SCALE_STRIDE 16 /* bytes between the two scales: keeps each 16-byte aligned */
 
-/* Buffer sets rotated by --cold (one set when warm), each operand's sets packed in one buffer. */
+/* Buffer sets rotated by --cold (one set when warm), each operand's sets packed in one buffer at
+ * wl_set_stride() distances, so every set starts 256-byte aligned. */
 #define GEMM_MAX_SETS 4096
 
 typedef struct gemm_state {
@@ -78,6 +79,7 @@ typedef struct gemm_state {
     wl_buffers bufs;
     accel_buffer *a, *b, *d; /* `sets` consecutive copies each */
     size_t a_bytes, b_bytes, d_bytes;
+    size_t a_stride, b_stride, d_stride; /* distance between sets: bytes rounded up to 256 */
     accel_buffer *bias, *workspace;
     accel_buffer *scales; /* fp8: a_scale at offset 0, b_scale at WL_GEMM_SCALE_STRIDE */
     accel_gemm_desc verify_desc; /* desc with the fp8 scales folded into alpha, for the reference */
@@ -130,15 +132,15 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     uint64_t a_bytes = (uint64_t)(shape->m * shape->k * shape->batch) * es_in;
     uint64_t b_bytes = (uint64_t)(shape->k * shape->n * shape->batch) * es_in;
     uint64_t d_bytes = (uint64_t)(shape->m * shape->n * shape->batch) * es;
-    uint64_t set_bytes = a_bytes + b_bytes + d_bytes;
+    uint64_t set_bytes = wl_set_stride(a_bytes) + wl_set_stride(b_bytes) + wl_set_stride(d_bytes);
     int sets = 1;
     if (opt && opt->cold && dinfo.cache_bytes) {
         uint64_t want = 2 * dinfo.cache_bytes;
         sets = (int)((want + set_bytes - 1) / set_bytes) + 1;
         sets = sets > GEMM_MAX_SETS ? GEMM_MAX_SETS : sets;
     }
-    uint64_t largest = a_bytes > b_bytes ? a_bytes : b_bytes;
-    largest = d_bytes > largest ? d_bytes : largest;
+    uint64_t largest = wl_set_stride(a_bytes) > wl_set_stride(b_bytes) ? wl_set_stride(a_bytes) : wl_set_stride(b_bytes);
+    largest = wl_set_stride(d_bytes) > largest ? wl_set_stride(d_bytes) : largest;
     if (sets > 1 && dinfo.max_alloc_bytes && largest * (uint64_t)sets > dinfo.max_alloc_bytes) {
         uint64_t fit = dinfo.max_alloc_bytes / largest;
         sets = fit < 1 ? 1 : (int)fit;
@@ -212,13 +214,17 @@ accel_status wl_gemm_setup_shape(accel_device *dev, accel_stream *stream, const 
     st->a_bytes = a_bytes;
     st->b_bytes = b_bytes;
     st->d_bytes = d_bytes;
-    if ((s = wl_alloc(&st->bufs, dev, a_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->a)) != ACCEL_OK ||
-        (s = wl_alloc(&st->bufs, dev, b_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->b)) != ACCEL_OK ||
-        (s = wl_alloc(&st->bufs, dev, d_bytes * (size_t)sets, ACCEL_MEMORY_DEVICE, &st->d)) != ACCEL_OK)
+    st->a_stride = wl_set_stride(a_bytes);
+    st->b_stride = wl_set_stride(b_bytes);
+    st->d_stride = wl_set_stride(d_bytes);
+    /* The last set needs only its own bytes, not a whole stride. */
+    if ((s = wl_alloc(&st->bufs, dev, st->a_stride * (size_t)(sets - 1) + a_bytes, ACCEL_MEMORY_DEVICE, &st->a)) != ACCEL_OK ||
+        (s = wl_alloc(&st->bufs, dev, st->b_stride * (size_t)(sets - 1) + b_bytes, ACCEL_MEMORY_DEVICE, &st->b)) != ACCEL_OK ||
+        (s = wl_alloc(&st->bufs, dev, st->d_stride * (size_t)(sets - 1) + d_bytes, ACCEL_MEMORY_DEVICE, &st->d)) != ACCEL_OK)
         goto fail;
     for (int i = 0; i < sets; i++)
-        if ((s = wl_upload(stream, st->a, a_bytes * (size_t)i, st->host_a, a_bytes)) != ACCEL_OK ||
-            (s = wl_upload(stream, st->b, b_bytes * (size_t)i, st->host_b, b_bytes)) != ACCEL_OK)
+        if ((s = wl_upload(stream, st->a, st->a_stride * (size_t)i, st->host_a, a_bytes)) != ACCEL_OK ||
+            (s = wl_upload(stream, st->b, st->b_stride * (size_t)i, st->host_b, b_bytes)) != ACCEL_OK)
             goto fail;
     if (st->host_bias) {
         if ((s = wl_alloc(&st->bufs, dev, (size_t)shape->n * es, ACCEL_MEMORY_DEVICE, &st->bias)) != ACCEL_OK ||
@@ -262,8 +268,8 @@ fail:
 accel_status wl_gemm_run(void *state, accel_stream *stream) {
     gemm_state *st = state;
     int i = st->next;
-    accel_buffer_ref ops[7] = {wl_ref(st->a, st->a_bytes * (size_t)i), wl_ref(st->b, st->b_bytes * (size_t)i),
-                               wl_ref(NULL, 0), wl_ref(st->d, st->d_bytes * (size_t)i), wl_ref(st->bias, 0),
+    accel_buffer_ref ops[7] = {wl_ref(st->a, st->a_stride * (size_t)i), wl_ref(st->b, st->b_stride * (size_t)i),
+                               wl_ref(NULL, 0), wl_ref(st->d, st->d_stride * (size_t)i), wl_ref(st->bias, 0),
                                wl_ref(st->scales, 0), wl_ref(st->scales, WL_GEMM_SCALE_STRIDE)};
     accel_status s = accel_op_plan_execute(st->plan, stream, ops, st->scales ? 7 : 5, wl_ref(st->workspace, 0));
     if (s != ACCEL_OK)
@@ -277,7 +283,7 @@ accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result
     gemm_state *st = state;
     memset(out, 0, sizeof *out);
     wl_gemm_check chk = {&st->verify_desc, st->host_a, st->host_b, NULL, st->host_bias, WL_GEMM_BOUND_G};
-    accel_status s = wl_verify_gemm(&chk, stream, st->d, st->d_bytes * (size_t)st->last, out);
+    accel_status s = wl_verify_gemm(&chk, stream, st->d, st->d_stride * (size_t)st->last, out);
     /* A library may change algorithm during the run (cublaslt, when one fails to run): the row
      * must name what was timed, not what was planned. */
     const char *now = accel_op_plan_algorithm(st->plan);
@@ -288,7 +294,7 @@ accel_status wl_gemm_verify(void *state, accel_stream *stream, awl_verify_result
 
 accel_status wl_gemm_corrupt(void *state, accel_stream *stream) {
     gemm_state *st = state;
-    return wl_corrupt_element(stream, st->d, st->d_bytes * (size_t)st->last, st->desc.d_type, 0);
+    return wl_corrupt_element(stream, st->d, st->d_stride * (size_t)st->last, st->desc.d_type, 0);
 }
 
 static accel_status gemm_setup(accel_device *dev, accel_stream *stream, const awl_config *cfg,

@@ -78,6 +78,10 @@ accel_status wl_check_fit(const accel_device_info *info, uint64_t total, uint64_
     return ACCEL_OK;
 }
 
+size_t wl_set_stride(size_t bytes) {
+    return (bytes + WL_SET_ALIGN - 1) / WL_SET_ALIGN * WL_SET_ALIGN;
+}
+
 accel_status wl_alloc(wl_buffers *list, accel_device *dev, size_t bytes, accel_memory_kind kind,
                       accel_buffer **out) {
     *out = NULL;

@@ -48,6 +48,12 @@ accel_status wl_alloc(wl_buffers *list, accel_device *dev, size_t bytes, accel_m
                       accel_buffer **out);
 void wl_free_all(wl_buffers *list);
 
+/* --cold rotates copies of an operand packed in one buffer. Each copy starts on a 256-byte boundary
+ * (cuBLASLt and the tensor-core paths want 256-byte aligned operands; buffers themselves are
+ * aligned at least that much): the distance between copies of an operand of `bytes`. */
+#define WL_SET_ALIGN 256u
+size_t wl_set_stride(size_t bytes);
+
 /* Host array of `count` seeded random values in [lo, hi), representable in `dtype` (and in TF32 when
  * tf32 is set). NULL on allocation failure. */
 void *wl_host_random(accel_dtype dtype, int64_t count, uint64_t seed, double lo, double hi, int tf32);
