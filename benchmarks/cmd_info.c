@@ -142,7 +142,9 @@ int bench_cmd_info(int argc, char **argv)
         if (d->info.op_libraries[0])
             printf("             op libraries: %s\n", d->info.op_libraries);
         if (d->info.vendor_peak.source[0])
-            printf("             vendor peak: %s\n", d->info.vendor_peak.source);
+            printf("             %s peak: %s\n",
+                   strncmp(d->info.vendor_peak.source, "theoretical:", 12) == 0 ? "theoretical" : "vendor",
+                   d->info.vendor_peak.source);
     }
     accel_runtime_close(rt);
     return 0;

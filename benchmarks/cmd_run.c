@@ -53,7 +53,8 @@ static const char RUN_HELP[] =
     "  --seed N             input data seed (default 1)\n"
     "Output:\n"
     "  --csv FILE           results CSV (a regular file or a new one), appended to if it has\n"
-    "                       the same header; locked while the run writes it\n"
+    "                       the header of this or an earlier schema version (rows then keep\n"
+    "                       the file's columns); locked while the run writes it\n"
     "                       (default: results/<hostname>-<YYYYMMDD-HHMMSS>.csv)\n"
     "  --json FILE          environment sidecar (default: the CSV path with .json)\n"
     "  --tag key=value      recorded in every row's tags column (repeatable)\n"
@@ -103,6 +104,8 @@ typedef struct run_ctx {
     const bench_run_args *args;
     const bench_metadata *meta;
     bench_results_file *csv;
+    size_t csv_columns;         /* the file's schema: an older file keeps its own column set */
+    const char *schema_version;
     char tags[1024];
     bench_roofs roofs;
     bench_progress progress;
@@ -143,7 +146,7 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
 {
     const bench_item *it = &ctx->plan->items[item];
     const accel_device_info *d = &ctx->plan->devices[it->device].info;
-    bench_row_set(row, BENCH_COL_SCHEMA_VERSION, BENCH_SCHEMA_VERSION);
+    bench_row_set(row, BENCH_COL_SCHEMA_VERSION, ctx->schema_version);
     bench_row_set(row, BENCH_COL_RUN_ID, ctx->meta->run_id);
     char now[32];
     bench_utc_iso(now, sizeof now);
@@ -188,7 +191,7 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
     bench_strbuf record = {0};
-    bench_csv_format_record(&record, (const char *const *)row.fields, BENCH_COL_COUNT);
+    bench_csv_format_record(&record, (const char *const *)row.fields, ctx->csv_columns);
     char why[600] = "";
     bench_append_result r = BENCH_APPEND_CHANGED;
     if (!ctx->summary.stopped)
@@ -375,6 +378,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     ctx.args = &a;
     ctx.meta = &meta;
     ctx.csv = &out.csv;
+    ctx.csv_columns = out.existing.columns;
+    ctx.schema_version = out.existing.schema_version;
     ctx.summary.rows_resumed = resumed;
     for (size_t i = 0; i < a.tags.count; i++)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",

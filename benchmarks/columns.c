@@ -14,6 +14,27 @@ const char *const bench_column_names[BENCH_COL_COUNT] = {
 #undef BENCH_COLUMN_NAME
 };
 
+static const struct {
+    const char *version;
+    size_t columns;
+} schema_versions[] = {{"1", BENCH_COL_COUNT_V1}, {BENCH_SCHEMA_VERSION, BENCH_COL_COUNT}};
+
+size_t bench_schema_column_count(const char *version)
+{
+    for (size_t i = 0; i < sizeof schema_versions / sizeof schema_versions[0]; i++)
+        if (strcmp(schema_versions[i].version, version) == 0)
+            return schema_versions[i].columns;
+    return 0;
+}
+
+const char *bench_schema_of_column_count(size_t count)
+{
+    for (size_t i = 0; i < sizeof schema_versions / sizeof schema_versions[0]; i++)
+        if (schema_versions[i].columns == count)
+            return schema_versions[i].version;
+    return NULL;
+}
+
 int bench_column_find(const char *name)
 {
     for (int i = 0; i < BENCH_COL_COUNT; i++)

@@ -2,7 +2,9 @@
 #ifndef BENCH_COLUMNS_H
 #define BENCH_COLUMNS_H
 
-#define BENCH_SCHEMA_VERSION "1"
+#include <stddef.h>
+
+#define BENCH_SCHEMA_VERSION "2"
 
 #define BENCH_COLUMN_LIST(X) \
     X(SCHEMA_VERSION, "schema_version") X(RUN_ID, "run_id") X(TIMESTAMP_UTC, "timestamp_utc") \
@@ -20,7 +22,10 @@
     X(PCT_PEAK, "pct_peak") X(CLOCK_MHZ, "clock_mhz") X(POWER_W, "power_w") \
     X(ENERGY_J, "energy_j") X(USD_PER_HOUR, "usd_per_hour") \
     X(USD_PER_MILLION_ITEMS, "usd_per_million_items") X(VERIFIED, "verified") \
-    X(MAX_REL_ERR, "max_rel_err") X(TOLERANCE, "tolerance") X(STATUS, "status") X(NOTES, "notes")
+    X(MAX_REL_ERR, "max_rel_err") X(TOLERANCE, "tolerance") X(STATUS, "status") X(NOTES, "notes") \
+    /* schema_version 2: appended, so positional readers of version 1 keep working */ \
+    X(PEAK_GBPS, "peak_gbps") X(ATTAINABLE, "attainable") X(ATTAINABLE_SOURCE, "attainable_source") \
+    X(PCT_ATTAINABLE, "pct_attainable")
 
 typedef enum bench_column {
 #define BENCH_COLUMN_ENUM(id, name) BENCH_COL_##id,
@@ -30,6 +35,13 @@ typedef enum bench_column {
 } bench_column;
 
 extern const char *const bench_column_names[BENCH_COL_COUNT];
+
+/* Every schema version's column set is a prefix of the newest one (columns are only appended):
+ * version 1 ends with notes. The column count of a version, 0 when unknown; and the version whose
+ * header has exactly `count` columns, NULL when none. */
+#define BENCH_COL_COUNT_V1 (BENCH_COL_NOTES + 1)
+size_t bench_schema_column_count(const char *version);
+const char *bench_schema_of_column_count(size_t count);
 
 /* Column index by name, or -1. */
 int bench_column_find(const char *name);

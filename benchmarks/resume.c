@@ -67,9 +67,29 @@ static void take_row(bench_existing_csv *out, const bench_row *row, const bench_
     }
 }
 
-void bench_existing_csv_load(const char *path, const bench_row_owner *owner, bench_existing_csv *out)
+/* The column count of the schema version whose header this is exactly, or 0. Every version's
+ * header is a prefix of the newest one's. */
+static size_t known_header_columns(const bench_strlist *header)
+{
+    const char *version = bench_schema_of_column_count(header->count);
+    if (!version)
+        return 0;
+    for (size_t i = 0; i < header->count; i++)
+        if (strcmp(header->items[i], bench_column_names[i]) != 0)
+            return 0;
+    return header->count;
+}
+
+static void reset_to_newest_schema(bench_existing_csv *out)
 {
     memset(out, 0, sizeof *out);
+    out->columns = BENCH_COL_COUNT;
+    out->schema_version = BENCH_SCHEMA_VERSION;
+}
+
+void bench_existing_csv_load(const char *path, const bench_row_owner *owner, bench_existing_csv *out)
+{
+    reset_to_newest_schema(out);
     size_t len = 0;
     char *text = bench_file_read_all(path, &len);
     if (!text) {
@@ -88,7 +108,7 @@ void bench_existing_csv_load(const char *path, const bench_row_owner *owner, ben
 void bench_existing_csv_parse(const char *text, size_t len, const char *path,
                               const bench_row_owner *owner, bench_existing_csv *out)
 {
-    memset(out, 0, sizeof *out);
+    reset_to_newest_schema(out);
     if (len == 0) {
         out->state = BENCH_CSV_EMPTY;
         return;
@@ -97,24 +117,24 @@ void bench_existing_csv_parse(const char *text, size_t len, const char *path,
     bench_strlist fields = {0};
     size_t pos = 0;
     int rc = bench_csv_parse_record(text, len, &pos, &fields);
-    int header_ok = rc == 1 && fields.count == BENCH_COL_COUNT;
-    for (size_t i = 0; header_ok && i < BENCH_COL_COUNT; i++)
-        header_ok = strcmp(fields.items[i], bench_column_names[i]) == 0;
+    size_t columns = rc == 1 ? known_header_columns(&fields) : 0;
     char shown[256];
     bench_path_for_message(path, shown, sizeof shown);
-    if (!header_ok) {
+    if (!columns) {
         snprintf(out->problem, sizeof out->problem,
-                 "%s exists with a different header (not accelbench schema_version %s); "
+                 "%s exists with a different header (not accelbench schema_version 1 or %s); "
                  "choose another --csv file", shown, BENCH_SCHEMA_VERSION);
         goto done;
     }
+    out->columns = columns;
+    out->schema_version = bench_schema_of_column_count(columns);
     size_t line = 2;
     for (;;) {
         size_t start = pos;
         rc = bench_csv_parse_record(text, len, &pos, &fields);
         if (rc == 0)
             break;
-        if (rc < 0 || fields.count != BENCH_COL_COUNT) {
+        if (rc < 0 || fields.count != columns) {
             snprintf(out->problem, sizeof out->problem,
                      "%s: record starting on line %zu is malformed or truncated (%zu fields); "
                      "fix or move the file", shown, line, rc < 0 ? (size_t)0 : fields.count);
@@ -124,7 +144,7 @@ void bench_existing_csv_parse(const char *text, size_t len, const char *path,
             line += text[i] == '\n';
         out->rows++;
         bench_row row = {0};
-        for (int c = 0; c < BENCH_COL_COUNT; c++)
+        for (size_t c = 0; c < columns; c++)
             row.fields[c] = fields.items[c];
         take_row(out, &row, owner);
     }

@@ -11,7 +11,7 @@
 typedef enum bench_csv_state {
     BENCH_CSV_ABSENT,      /* no such file: it will be created with the header */
     BENCH_CSV_EMPTY,       /* zero bytes: the header is written first */
-    BENCH_CSV_APPENDABLE,  /* exact header, well-formed rows: append */
+    BENCH_CSV_APPENDABLE,  /* the exact header of a known schema version, well-formed rows: append */
     BENCH_CSV_BAD          /* different header or malformed: refuse (exit 2) */
 } bench_csv_state;
 
@@ -24,6 +24,10 @@ typedef struct bench_existing_csv {
     size_t foreign_rows;   /* rows of another host or accelbench version: kept, never trusted */
     bench_row *roof_rows;  /* own ok peak and stream rows (the measured roofs, for --resume) */
     size_t roof_row_count;
+    /* The file's schema: rows appended to it keep its column set (a version 1 file gets version 1
+     * rows, so it stays one valid CSV). The newest version for a new or empty file. */
+    size_t columns;
+    const char *schema_version;
 } bench_existing_csv;
 
 /* Whose rows a run trusts: those of its own host and accelbench version. A file edited, copied

@@ -58,6 +58,9 @@ void bench_json_device_info(bench_json *j, const accel_device_info *d, int numa_
     for (int i = 1; i < ACCEL_COMPUTE_COUNT_ && i < (int)(sizeof computes / sizeof computes[0]); i++)
         if (d->vendor_peak.tflops[i] > 0)
             bench_json_kv_number(j, computes[i], d->vendor_peak.tflops[i]);
+    /* Not a compute type: fp8 GEMM computes in f32 on fp8 matrix units (plugin ABI 1.1). */
+    if (d->vendor_peak_fp8_tflops > 0)
+        bench_json_kv_number(j, "fp8", d->vendor_peak_fp8_tflops);
     bench_json_object_end(j);
     bench_json_kv_number(j, "memory_gbps", d->vendor_peak.memory_gbps);
     bench_json_kv_string(j, "source", d->vendor_peak.source);

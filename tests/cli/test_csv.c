@@ -32,6 +32,63 @@ static int parse_status(const char *text)
     return rc;
 }
 
+/* A schema_version 1 file (written before the attainable columns were appended) is read for
+ * --resume and appended to in its own column set; a header of no known version is refused. */
+static void check_v1_file(void)
+{
+    char path[] = "/tmp/accelbench-test-csv-v1-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    CHECK(bench_csv_append(f, bench_column_names, BENCH_COL_COUNT_V1) == 0);
+    bench_row row = {0};
+    bench_row_set(&row, BENCH_COL_SCHEMA_VERSION, "1");
+    bench_row_set(&row, BENCH_COL_BACKEND, "cpu");
+    bench_row_set(&row, BENCH_COL_DEVICE_INDEX, "0");
+    bench_row_set(&row, BENCH_COL_WORKLOAD, "peak");
+    bench_row_set(&row, BENCH_COL_CONFIG, "matrix");
+    bench_row_set(&row, BENCH_COL_DTYPE, "fp32");
+    bench_row_set(&row, BENCH_COL_LIBRARY, "onednn");
+    bench_row_set(&row, BENCH_COL_TFLOPS, "0.2");
+    bench_row_set(&row, BENCH_COL_STATUS, "ok");
+    CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT_V1) == 0);
+    fclose(f);
+    bench_existing_csv e;
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_APPENDABLE);
+    CHECK(e.columns == BENCH_COL_COUNT_V1);
+    CHECK_STR(e.schema_version, "1");
+    CHECK(e.rows == 1 && e.roof_row_count == 1);
+    CHECK_STR(bench_row_get(&e.roof_rows[0], BENCH_COL_TFLOPS), "0.2");
+    CHECK_STR(bench_row_get(&e.roof_rows[0], BENCH_COL_PCT_ATTAINABLE), "");
+    bench_strbuf key = {0};
+    bench_resume_key("", "cpu", "0", "peak", "matrix", "fp32", "onednn", &key);
+    CHECK(bench_strlist_contains(&e.ok_keys, key.data));
+    bench_strbuf_free(&key);
+    bench_existing_csv_free(&e);
+    /* A row of the newer column set in a version 1 file is malformed there. */
+    f = fopen(path, "a");
+    CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT) == 0);
+    fclose(f);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_BAD);
+    bench_existing_csv_free(&e);
+    /* One column past version 1 is no version's header. */
+    f = fopen(path, "w");
+    CHECK(bench_csv_append(f, bench_column_names, BENCH_COL_COUNT_V1 + 1) == 0);
+    fclose(f);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_BAD && strstr(e.problem, "schema_version 1 or 2"));
+    bench_existing_csv_free(&e);
+    /* A new file takes the newest schema. */
+    unlink(path);
+    bench_existing_csv_load(path, &e);
+    CHECK(e.state == BENCH_CSV_ABSENT && e.columns == BENCH_COL_COUNT);
+    CHECK_STR(e.schema_version, BENCH_SCHEMA_VERSION);
+    bench_existing_csv_free(&e);
+    bench_row_free(&row);
+}
+
 int main(void)
 {
     bench_strbuf sb = {0};
@@ -158,9 +215,11 @@ int main(void)
     bench_existing_csv_free(&e);
     bench_row_free(&row);
 
-    CHECK(BENCH_COL_COUNT == 54);
+    CHECK(BENCH_COL_COUNT == 58);
     CHECK_STR(bench_column_names[0], "schema_version");
-    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "notes");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT_V1 - 1], "notes");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "pct_attainable");
+    check_v1_file();
     CHECK(bench_column_find("pct_peak") == BENCH_COL_PCT_PEAK);
     CHECK_DONE();
 }
