@@ -26,10 +26,9 @@ import tempfile
 from collections import Counter, defaultdict
 
 PROG = "plot.py"
-SCHEMA_VERSION = "1"
 
-# The results CSV contract, in file order.
-COLUMNS = (
+# The results CSV contract, in file order: schema_version 1, then the columns version 2 appended.
+COLUMNS_V1 = (
     "schema_version", "run_id", "timestamp_utc", "accelbench_version", "git_sha", "hostname", "tags",
     "backend", "device_index", "device_uuid", "pci_bus_id", "device_name", "vendor", "driver_version",
     "runtime_version", "library", "workload", "config", "dtype", "compute_type", "batch", "m", "n", "k",
@@ -38,11 +37,16 @@ COLUMNS = (
     "pct_peak", "clock_mhz", "power_w", "energy_j", "usd_per_hour", "usd_per_million_items", "verified",
     "max_rel_err", "tolerance", "status", "notes",
 )
+COLUMNS = COLUMNS_V1 + ("peak_gbps", "attainable", "attainable_source", "pct_attainable")
+# Each version's columns (a prefix of the newest); every version is read, and files of several
+# versions may be mixed. A row of an older version gets the newer columns empty.
+SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS}
+SCHEMA_VERSION = "2"  # the newest
 NUMERIC_COLUMNS = frozenset((
     "device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms", "samples", "median_ms",
     "min_ms", "mean_ms", "p5_ms", "p95_ms", "stddev_ms", "cov", "tflops", "gbps", "items_per_s",
     "peak_tflops", "pct_peak", "clock_mhz", "power_w", "energy_j", "usd_per_hour",
-    "usd_per_million_items", "max_rel_err", "tolerance",
+    "usd_per_million_items", "max_rel_err", "tolerance", "peak_gbps", "attainable", "pct_attainable",
 ))
 STATUSES = ("ok", "failed_verification", "error", "unsupported", "skipped")
 NOT_RUN_STATUSES = ("error", "unsupported", "skipped")
@@ -140,7 +144,7 @@ def check_header(path, header):
     if not set(header) & set(COLUMNS):
         raise InputError(f"{path}: not an accelbench results CSV (the first line is not a header "
                          f"starting with {','.join(COLUMNS[:3])},...)")
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS_V1 if c not in header]  # the oldest version's set is the minimum
     if missing:
         shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
         raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''}: {shown}")
@@ -150,13 +154,10 @@ def parse_row(raw, path, line_no):
     """Strings stay strings (stripped); numeric columns become float or None (empty = does not apply)."""
     where = f"{path} line {line_no}"
     version = raw["schema_version"].strip()
-    if version != SCHEMA_VERSION:
-        shown = f"{version!r}" if version else "empty"
-        raise InputError(f"{path}: schema_version {shown} is not supported (this script reads "
-                         f"schema_version {SCHEMA_VERSION}; first seen on line {line_no})")
+    check_row_version(raw, version, path, line_no)
     row = {}
     for col in COLUMNS:
-        value = raw[col].strip()
+        value = raw.get(col, "").strip()  # columns newer than the row's version are empty
         row[col] = parse_number(value, where, col) if col in NUMERIC_COLUMNS else value
     if row["status"] not in STATUSES:
         raise InputError(f"{where}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
@@ -165,6 +166,18 @@ def parse_row(raw, path, line_no):
     row["_file"] = path
     row["_line"] = line_no
     return row
+
+
+def check_row_version(raw, version, path, line_no):
+    """A known schema_version whose columns the file's header has."""
+    if version not in SCHEMA_COLUMNS:
+        shown = f"{version!r}" if version else "empty"
+        raise InputError(f"{path}: schema_version {shown} is not supported (this script reads "
+                         f"schema_version {', '.join(SCHEMA_COLUMNS)}; first seen on line {line_no})")
+    missing = [c for c in SCHEMA_COLUMNS[version] if c not in raw]
+    if missing:
+        raise InputError(f"{path} line {line_no}: a schema_version {version} row, but the header lacks "
+                         f"{', '.join(missing[:4])}" + (" ..." if len(missing) > 4 else ""))
 
 
 def parse_number(text, where, col):
@@ -682,8 +695,10 @@ def fig_efficiency(out, style, rows):
         title = f"Efficiency on {device} (% of the named roof; dashed line = 100 %)"
         titled_layout(fig, title)
         caption = ("pct_peak of each measurement against the roof named in its legend (peak_source): "
-                   "measured:* roofs come from this device's own peak/stream runs, vendor:* from the "
-                   "vendor's specification.")
+                   "vendor:* is the datasheet peak, theoretical:* a CPU's cores x clock x FLOPs per "
+                   "cycle; both bound every row. measured:* roofs (this device's own peak/stream runs) "
+                   "appear only in schema_version 1 files, where a row could exceed them. The best "
+                   "measured figure (attainable, pct_attainable) is not plotted.")
         out.save(fig, f"efficiency_{slug(device)}", "Efficiency", title, caption)
 
 

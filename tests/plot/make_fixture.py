@@ -20,7 +20,7 @@ from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
-from plot import COLUMNS  # noqa: E402  (the contract lives in one place)
+from plot import COLUMNS, SCHEMA_COLUMNS  # noqa: E402  (the contract lives in one place)
 
 TAGS = "fixture=synthetic"
 DTYPE_BYTES = {"fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2}
@@ -61,8 +61,9 @@ class Device:
 
 
 class Run:
-    def __init__(self, hostname, run_id, start, version, sha, seed):
-        self.meta = {"schema_version": "1", "run_id": run_id, "accelbench_version": version, "git_sha": sha,
+    def __init__(self, hostname, run_id, start, version, sha, seed, schema="2"):
+        self.schema = schema
+        self.meta = {"schema_version": schema, "run_id": run_id, "accelbench_version": version, "git_sha": sha,
                      "hostname": hostname, "tags": TAGS}
         self.clock_s = start
         self.rng = random.Random(seed)
@@ -104,9 +105,16 @@ class Run:
                 vals["usd_per_million_items"] = dev.price / (vals["items_per_s"] * 3600) * 1e6
         if roof:
             peak, source = roof
-            vals["peak_tflops"] = peak if "tflops" in vals else None
-            vals["peak_source"] = source
-            vals["pct_peak"] = 100 * (vals.get("tflops") or vals.get("gbps")) / peak
+            achieved = vals.get("tflops") or vals.get("gbps")
+            if self.schema != "1" and source.startswith("measured:"):
+                # schema_version 2: a measured roof is the attainable reference, not pct_peak's roof.
+                vals.update(attainable=peak, attainable_source=source, pct_attainable=100 * achieved / peak)
+            else:
+                vals["peak_tflops"] = peak if "tflops" in vals else None
+                if self.schema != "1" and "tflops" not in vals:
+                    vals["peak_gbps"] = peak
+                vals["peak_source"] = source
+                vals["pct_peak"] = 100 * achieved / peak
         if dev.power:
             vals["power_w"] = dev.power * rng.uniform(0.75, 1.0)
             vals["energy_j"] = vals["power_w"] * seconds
@@ -241,7 +249,8 @@ def host_a():
 
 
 def host_b():
-    run = Run("ws-amd-02", "20250305T083011Z-ws-amd-02-91b0", 86400 + 8 * 3600 + 30 * 60, "0.4.1", "91b0d3a", 2)
+    run = Run("ws-amd-02", "20250305T083011Z-ws-amd-02-91b0", 86400 + 8 * 3600 + 30 * 60, "0.4.1", "91b0d3a", 2,
+              schema="1")
     rx = Device("ws-amd-02", backend="opencl", device_index="0", pci_bus_id="0000:03:00.0",
                 device_name="AMD Radeon RX 7900 XTX", vendor="AMD", driver_version="3590.0 (HSA1.1,LC)",
                 runtime_version="OpenCL 2.1 AMD-APP (3590.0)", power=355, clock=2500, timer="cl-event")
@@ -267,19 +276,21 @@ def host_b():
     return run
 
 
-def write(path, rows):
+def write(path, run):
+    """The run's schema_version decides the column set: the fixtures hold one file of each."""
+    columns = SCHEMA_COLUMNS[run.schema]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\r\n")  # RFC 4180 line ends, as the C writer emits
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow([row[c] for c in COLUMNS])
+        writer.writerow(columns)
+        for row in run.rows:
+            writer.writerow([row[c] for c in columns])
 
 
 def main(argv):
     out_dir = argv[1] if len(argv) > 1 else os.path.join(HERE, "data")
     os.makedirs(out_dir, exist_ok=True)
     for name, run in (("fixture-gpu-node-01.csv", host_a()), ("fixture-ws-amd-02.csv", host_b())):
-        write(os.path.join(out_dir, name), run.rows)
+        write(os.path.join(out_dir, name), run)
         print(os.path.join(out_dir, name))
 
 

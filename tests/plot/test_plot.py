@@ -93,8 +93,10 @@ class FixtureTest(TempDirTest):
         for path in FIXTURES:
             with open(path, newline="", encoding="utf-8") as f:
                 header = next(csv.reader(f))
-            self.assertEqual(tuple(header), plot.COLUMNS)
+            self.assertIn(tuple(header), plot.SCHEMA_COLUMNS.values())
         rows = read_rows(FIXTURES)
+        # One file of each schema version, so every run reads a mix.
+        self.assertEqual({r["schema_version"] for r in rows}, set(plot.SCHEMA_COLUMNS))
         self.assertTrue(all(r["tags"] == "fixture=synthetic" for r in rows))
         self.assertEqual({r["status"] for r in rows}, set(plot.STATUSES))
         self.assertGreater(len({r["hostname"] for r in rows}), 1)
@@ -187,10 +189,36 @@ class BadInputTest(TempDirTest):
 
     def test_wrong_schema_version(self):
         rows = read_rows(FIXTURES[:1])
-        rows[3]["schema_version"] = "2"
-        path = os.path.join(self.tmp, "v2.csv")
+        rows[3]["schema_version"] = "3"
+        path = os.path.join(self.tmp, "v3.csv")
         write_rows(path, rows)
-        self.check_rejected([path], path, "schema_version '2' is not supported", "line 5")
+        self.check_rejected([path], path, "schema_version '3' is not supported", "line 5")
+
+    def test_every_schema_version_read_alone_and_mixed(self):
+        """Version 1 files (no attainable columns) and version 2 files, alone or together; a version 1
+        file may also gain version 1 rows appended by a newer accelbench."""
+        v1 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "1"]
+        v2 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "2"]
+        p1, p2 = os.path.join(self.tmp, "v1.csv"), os.path.join(self.tmp, "v2.csv")
+        write_rows(p1, v1, plot.COLUMNS_V1)
+        write_rows(p2, v2)
+        for paths in ([p1], [p2], [p1, p2]):
+            rows, _ = plot.load_all(paths)
+            self.assertEqual(len(rows), sum(len(v1 if p == p1 else v2) for p in paths))
+        rows, _ = plot.load_all([p1, p2])
+        old = [r for r in rows if r["schema_version"] == "1"]
+        self.assertTrue(old and all(r["attainable"] is None and r["attainable_source"] == "" for r in old))
+        self.assertTrue(any(r["attainable"] is not None for r in rows if r["schema_version"] == "2"))
+        self.assertEqual(subprocess.run([sys.executable, SCRIPT, "--quiet", "--out", os.path.join(self.tmp, "o"),
+                                         p1, p2], capture_output=True).returncode, 0)
+
+    def test_newer_row_in_older_file(self):
+        rows = read_rows(FIXTURES)
+        v1 = [r for r in rows if r["schema_version"] == "1"]
+        v1[2] = dict(v1[2], schema_version="2")
+        path = os.path.join(self.tmp, "mixed.csv")
+        write_rows(path, v1, plot.COLUMNS_V1)
+        self.check_rejected([path], path, "schema_version 2 row, but the header lacks peak_gbps")
 
     def test_missing_columns(self):
         path = os.path.join(self.tmp, "cols.csv")
