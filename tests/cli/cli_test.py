@@ -17,13 +17,16 @@ import subprocess
 import sys
 import time
 
-COLUMNS = (
+COLUMNS_V1 = (
     "schema_version,run_id,timestamp_utc,accelbench_version,git_sha,hostname,tags,backend,"
     "device_index,device_uuid,pci_bus_id,device_name,vendor,driver_version,runtime_version,library,"
     "workload,config,dtype,compute_type,batch,m,n,k,flop,bytes,cache,warmup_ms,samples,timer,"
     "median_ms,min_ms,mean_ms,p5_ms,p95_ms,stddev_ms,cov,tflops,gbps,items_per_s,item,peak_tflops,"
     "peak_source,pct_peak,clock_mhz,power_w,energy_j,usd_per_hour,usd_per_million_items,verified,"
     "max_rel_err,tolerance,status,notes").split(",")
+# schema_version 2 appended these; a version 1 file keeps its own columns when appended to.
+COLUMNS = COLUMNS_V1 + ["peak_gbps", "attainable", "attainable_source", "pct_attainable"]
+SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS}
 NUMERIC = ("device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms", "samples",
            "median_ms", "min_ms", "mean_ms", "p5_ms", "p95_ms", "stddev_ms", "cov", "tflops", "gbps",
            "items_per_s", "peak_tflops", "pct_peak", "clock_mhz", "power_w", "energy_j",
@@ -73,18 +76,20 @@ class Bench:
         return os.path.join(self.workdir, name)
 
 
-def read_csv(path):
-    """Parses strictly; checks the exact header and the shape and vocabulary of every row."""
+def read_csv(path, version="2"):
+    """Parses strictly; checks the exact header of that schema_version and the shape and
+    vocabulary of every row."""
+    columns = SCHEMA_COLUMNS[version]
     with open(path, newline="") as f:
         text = f.read()
     check(text.endswith("\n"), f"{path}: last record is not terminated (torn write)")
     rows = list(csv.reader(text.splitlines(keepends=True), strict=True))
-    check(rows and rows[0] == COLUMNS, f"{path}: header differs:\n{rows[0] if rows else None}")
+    check(rows and rows[0] == columns, f"{path}: header differs:\n{rows[0] if rows else None}")
     out = []
     for i, rec in enumerate(rows[1:], start=2):
-        check(len(rec) == len(COLUMNS), f"{path} record {i}: {len(rec)} fields")
-        row = dict(zip(COLUMNS, rec))
-        check(row["schema_version"] == "1", f"record {i}: schema_version {row['schema_version']!r}")
+        check(len(rec) == len(columns), f"{path} record {i}: {len(rec)} fields")
+        row = dict(zip(columns, rec))
+        check(row["schema_version"] == version, f"record {i}: schema_version {row['schema_version']!r}")
         check(row["status"] in STATUSES, f"record {i}: status {row['status']!r}")
         check(row["verified"] in ("true", "false", ""), f"record {i}: verified {row['verified']!r}")
         for col in NUMERIC:
@@ -310,6 +315,24 @@ def group_resume(b):
     # A second --resume has nothing left to do.
     rc, out, err = b.run(*args, "--resume")
     check(rc == 0 and len(read_csv(b.path("int.csv"))) == len(rows), "second resume added rows")
+    resume_v1_file(b, args, rows)
+
+
+def resume_v1_file(b, args, rows):
+    """A schema_version 1 file (the same rows without the columns version 2 appended) is resumed
+    and appended to in its own column set, so it stays one valid CSV."""
+    with open(b.path("v1.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMNS_V1)
+        for r in rows[:-1]:  # the last ok row is missing: --resume must measure it again
+            w.writerow([("1" if c == "schema_version" else r[c]) for c in COLUMNS_V1])
+    v1_args = [a if a != "int.csv" else "v1.csv" for a in args]
+    rc, out, err = b.run(*v1_args, "--resume", "--json", "v1.json")
+    check(rc == 0, f"--resume on a version 1 file: exit {rc}\n{err}")
+    check("already ok" in err, f"resume on a version 1 file skipped nothing: {err!r}")
+    v1 = read_csv(b.path("v1.csv"), version="1")
+    check(len(v1) == len(rows), f"version 1 file: {len(v1)} rows, expected {len(rows)}")
+    check(key(v1[-1]) == key(rows[-1]) and v1[-1]["status"] == "ok", "the missing row was not measured again")
 
 
 # ------------------------------------------------------------------------------------------
