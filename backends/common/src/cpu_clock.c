@@ -13,7 +13,7 @@
 #define CHAIN_LATENCY_CYCLES 3 /* imul r64, r64 on every x86-64 core since Nehalem and Zen */
 #define CHAIN_PER_ITER 8
 #define CHAIN_ITERS 100000     /* 2.4M cycles: ~1 ms at 2-3 GHz */
-#define CHAIN_TRIALS 9
+#define CHAIN_TRIALS 25
 #define WARMUP_NS 20e6         /* lets a core leave its idle clock before the trials */
 
 static double now_ns(void) {

@@ -51,7 +51,7 @@ int accel_cpu_physical_cores_of_process(void);
 /* Clock upper bound in MHz: the highest of a single-core clock measured with a dependent imul
  * chain (x86-64; imul r64 has a fixed 3-cycle latency, unlike an immediate add that recent Intel
  * cores can eliminate), cpuinfo_max_freq and the largest "cpu MHz" of /proc/cpuinfo. measured_mhz
- * (may be NULL) gets the measured figure, 0 where it cannot be measured. Takes ~30 ms: call it once
+ * (may be NULL) gets the measured figure, 0 where it cannot be measured. Takes ~40 ms: call it once
  * per device. */
 double accel_cpu_clock_bound_mhz(double *measured_mhz);
 
