@@ -120,7 +120,7 @@ static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
     if (!dev) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     dev->ctx = ctx;
     /* The HAL opens a device under its lock, so this runs once per context: the clock measurement
-     * (~30 ms) is not repeated per info call or reopen. */
+     * (~40 ms) is not repeated per info call or reopen. */
     if (!ctx->peak_known) {
         accel_cpu_peak_detect(ctx->physical_cores, &ctx->peak, &ctx->peak_fp8_tflops, ctx->peak_how,
                               sizeof ctx->peak_how);
