@@ -54,7 +54,7 @@ static void check_v1_file(void)
     CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT_V1) == 0);
     fclose(f);
     bench_existing_csv e;
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_APPENDABLE);
     CHECK(e.columns == BENCH_COL_COUNT_V1);
     CHECK_STR(e.schema_version, "1");
@@ -62,7 +62,7 @@ static void check_v1_file(void)
     CHECK_STR(bench_row_get(&e.roof_rows[0], BENCH_COL_TFLOPS), "0.2");
     CHECK_STR(bench_row_get(&e.roof_rows[0], BENCH_COL_PCT_ATTAINABLE), "");
     bench_strbuf key = {0};
-    bench_resume_key("", "cpu", "0", "peak", "matrix", "fp32", "onednn", &key);
+    bench_resume_key_of_row(&row, "onednn", &key);
     CHECK(bench_strlist_contains(&e.ok_keys, key.data));
     bench_strbuf_free(&key);
     bench_existing_csv_free(&e);
@@ -70,19 +70,19 @@ static void check_v1_file(void)
     f = fopen(path, "a");
     CHECK(bench_csv_append(f, (const char *const *)row.fields, BENCH_COL_COUNT) == 0);
     fclose(f);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_BAD);
     bench_existing_csv_free(&e);
     /* One column past version 1 is no version's header. */
     f = fopen(path, "w");
     CHECK(bench_csv_append(f, bench_column_names, BENCH_COL_COUNT_V1 + 1) == 0);
     fclose(f);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_BAD && strstr(e.problem, "schema_version 1 or 2"));
     bench_existing_csv_free(&e);
     /* A new file takes the newest schema. */
     unlink(path);
-    bench_existing_csv_load(path, &e);
+    bench_existing_csv_load(path, NULL, &e);
     CHECK(e.state == BENCH_CSV_ABSENT && e.columns == BENCH_COL_COUNT);
     CHECK_STR(e.schema_version, BENCH_SCHEMA_VERSION);
     bench_existing_csv_free(&e);
