@@ -33,7 +33,8 @@ TINY = ["--min-time-ms", "1", "--max-samples", "3", "--warmup-ms", "0"]
 # Small GEMMs (~50 and ~40 MFLOP) keep runs fast even in unoptimised sanitizer builds.
 SMALL = "deepbench-35x700x2048-NN"
 SMALLER = "deepbench-7680x1x2560-NN"
-ONE_ROW = ["--workload", "gemm", "--config", SMALL, "--dtype", "fp32", "--library", "onednn"]
+# "accel" is on every cpu device (oneDNN and OpenBLAS may be absent: a GPU host, ACCEL_HIDE_DEPS).
+ONE_ROW = ["--workload", "gemm", "--config", SMALL, "--dtype", "fp32", "--library", "accel"]
 # Several rows of ~0.1 s each: long enough to act on a run while it is going.
 SLOW = ["--workload", "gemm", "--config", f"{SMALL},{SMALLER}", "--dtype", "fp32",
         "--min-time-ms", "150", "--max-samples", "20", "--warmup-ms", "0"]
@@ -315,28 +316,28 @@ def check_after_loss(b, name, rc, err, rows_before):
     check(rc == 1, f"{name}: exit {rc}, expected 1\n{err}")
     check("could not be written" in err and "lost row: " in err, f"{name}: no lost-row report\n{err}")
     _, rows = read_csv(b.path(name))  # valid, no torn row
-    check(len(rows) < rows_before + 3, f"{name}: every row was written")
+    check(len(rows) < rows_before + 2, f"{name}: every row was written")
     side = json.load(open(b.path(name.replace(".csv", ".json"))))
     check(side["rows"]["lost"] >= 1 and side["exit_status"] == 1, f"{name}: sidecar {side['rows']}")
     written = sum(side["rows"][s] for s in ("ok", "failed_verification", "error", "unsupported", "skipped"))
     check(written == len(rows) - rows_before, f"{name}: sidecar counts {written} written rows, "
           f"the file gained {len(rows) - rows_before}")
     # --resume accepts the file and finishes it.
-    rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", name, "--resume")
+    rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", name, "--resume")
     check(rc == 0, f"{name}: --resume after the loss: exit {rc}\n{err}")
     _, rows = read_csv(b.path(name))
-    check(len({(r["config"], r["library"]) for r in rows if r["status"] == "ok"}) == 3,
+    check(len({(r["config"], r["library"]) for r in rows if r["status"] == "ok"}) == 2,
           f"{name}: --resume did not complete the rows")
 
 
-THREE_ROWS = ["--workload", "gemm", "--config", SMALL, "--dtype", "fp32"]
+TWO_ROWS = ["--workload", "gemm", "--config", f"{SMALL},{SMALLER}", "--dtype", "fp32", "--library", "accel"]
 
 
 def group_disk(b):
     # ulimit -f: always possible. The first run writes rows and the sidecar; the file is padded
     # with its own rows so that the limit, set just above its size, stops the next run's second row
     # while the sidecar still fits.
-    rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", "limit.csv")
+    rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", "limit.csv")
     check(rc == 0, f"first run: exit {rc}\n{err}")
     size, nrows = os.path.getsize(b.path("limit.csv")), len(read_csv(b.path("limit.csv"))[1])
     row_bytes = (size - len(open(b.path("limit.csv")).readline())) // nrows
@@ -347,7 +348,7 @@ def group_disk(b):
     def fsize_limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", "limit.csv", preexec=fsize_limit)
+    rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", "limit.csv", preexec=fsize_limit)
     check(rc != -signal.SIGXFSZ, "killed by SIGXFSZ")
     check(os.path.getsize(b.path("limit.csv")) <= limit, "the file grew past the limit")
     check_after_loss(b, "limit.csv", rc, err, rows_before)
@@ -368,7 +369,7 @@ def group_disk(b):
         return
     try:
         csv_path = os.path.join(mnt, "full.csv")
-        rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", csv_path, "--json", "full.json")
+        rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", csv_path, "--json", "full.json")
         check(rc == 0, f"tmpfs first run: exit {rc}\n{err}")
         with open(os.path.join(mnt, "filler"), "wb", buffering=0) as f:
             try:
@@ -395,7 +396,7 @@ def group_disk(b):
             os.close(fd)
         shutil.copy(csv_path, b.path("full-before.csv"))
         rows_before = len(read_csv(csv_path)[1])
-        rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", csv_path, "--json", "full.json")
+        rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", csv_path, "--json", "full.json")
         check(rc == 1, f"full tmpfs: exit {rc}, expected 1\n{err}")
         check("No space left on device" in err and "lost row: " in err, f"full tmpfs: {err}")
         _, rows = read_csv(csv_path)
@@ -403,7 +404,7 @@ def group_disk(b):
         side = json.load(open(b.path("full.json")))
         check(side["rows"]["lost"] >= 1, f"sidecar rows {side['rows']}")
         os.remove(os.path.join(mnt, "filler"))
-        rc, out, err = b.run("run", *THREE_ROWS, *TINY, "--csv", csv_path, "--json", "full.json", "--resume")
+        rc, out, err = b.run("run", *TWO_ROWS, *TINY, "--csv", csv_path, "--json", "full.json", "--resume")
         check(rc == 0, f"--resume after the full disk: exit {rc}\n{err}")
         read_csv(csv_path)
     finally:
@@ -510,7 +511,8 @@ def group_concurrent(b):
     out, err = a.communicate(timeout=120)
     check(a.returncode == 0, f"first run: exit {a.returncode}\n{err.decode()}")
     _, rows = read_csv(b.path("shared.csv"))
-    check(len({r["run_id"] for r in rows}) == 1 and len(rows) == 6, f"{len(rows)} rows of "
+    libraries = {r["library"] for r in rows}  # onednn, openblas, accel: whichever this cpu offers
+    check(len({r["run_id"] for r in rows}) == 1 and len(rows) == 2 * len(libraries), f"{len(rows)} rows of "
           f"{len({r['run_id'] for r in rows})} runs")
     side = json.load(open(b.path("shared.json")))
     check(side["run_id"] == rows[0]["run_id"] and side["state"] == "finished", "sidecar overwritten")
@@ -536,7 +538,7 @@ def group_concurrent(b):
 # ------------------------------------------------------------------------------------------
 def long_run(b, name):
     """A run whose one row samples for minutes, and its worker's pid."""
-    p = b.popen("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", "--library", "onednn",
+    p = b.popen("run", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32", "--library", "accel",
                 "--min-time-ms", "60000", "--max-samples", "1000000", "--warmup-ms", "0", "--csv", name)
     found = []
 
