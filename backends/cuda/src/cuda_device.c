@@ -143,6 +143,8 @@ accel_status accel_cuda_device_info(void *p, accel_device_info *info) {
     snprintf(info->op_libraries, sizeof info->op_libraries, "%s%s%s", lt ? "cublaslt" : "",
              lt && ours ? "," : "", ours ? "accel" : "");
     accel_cuda_peak_lookup(dev->name, dev->sm_count, dev->memory_bytes, &info->vendor_peak);
+    if (ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info))
+        info->vendor_peak_fp8_tflops = accel_cuda_peak_fp8_tflops(dev->name, dev->sm_count, dev->memory_bytes);
     snprintf(info->notes, sizeof info->notes, "NVRTC: %s%s%s; cuBLASLt: %s%s; NVML: %s",
              ctx->nvrtc_ok ? ctx->nvrtc.lib_path : ctx->nvrtc_reason,
              ctx->nvrtc_ok && !ctx->nvrtc.include_dir[0] ? " (cuda_fp16.h not found: set CUDA_HOME)" : "",

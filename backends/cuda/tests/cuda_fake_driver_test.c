@@ -104,6 +104,7 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
     EXPECT(strcmp(info.isa, "sm_90") == 0, "isa %s", info.isa);
     EXPECT(info.compute_units == 132 && info.max_clock_mhz == 1980, "SMs %d clock %d", info.compute_units, info.max_clock_mhz);
     EXPECT(strcmp(info.vendor_peak.source, "vendor:H100-SXM5-80GB datasheet (dense)") == 0, "peak '%s'", info.vendor_peak.source);
+    EXPECT(info.vendor_peak_fp8_tflops == 1979.0, "fp8 peak %g", info.vendor_peak_fp8_tflops);
     EXPECT(strcmp(info.uuid, "GPU-00010203-0405-0607-0809-0a0b0c0d0e0f") == 0, "uuid %s", info.uuid);
     EXPECT(strcmp(info.pci_bus_id, "0000:1b:00.0") == 0, "pci %s", info.pci_bus_id);
     EXPECT(info.cache_bytes == (50u << 20) && info.ecc_enabled == 1, "L2 %llu ecc %d", (unsigned long long)info.cache_bytes, info.ecc_enabled);
