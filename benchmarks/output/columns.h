@@ -1,4 +1,4 @@
-/* The results CSV schema (DESIGN.md section 7, contract): column order and names. */
+/* The results CSV schema (docs/cli.md, CSV: a contract): column order and names. */
 #ifndef BENCH_COLUMNS_H
 #define BENCH_COLUMNS_H
 

@@ -1,6 +1,7 @@
-/* The probe process: loads one plugin file the way the parent would, opens and describes each of
- * its devices, closes everything and exits 0, announcing each stage first so that the parent can
- * say where a crash or a hang happened. */
+/* The probe process, the child's side of process/probe_supervisor.c (`accelbench __probe`): loads
+ * one plugin file the way the parent would, opens and describes each of its devices, closes
+ * everything and exits 0, announcing each stage first so that the parent can say where a crash or
+ * a hang happened. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <unistd.h>
 
 #include "accel/accel.h"
-#include "plugin_probe.h"
+#include "commands.h"
 #include "util.h"
 #include "wire.h"
 
@@ -28,7 +29,7 @@ static void say(int fd, const char *const *fields, size_t n)
     bench_strbuf_free(&sb);
 }
 
-int bench_probe_main(int argc, char **argv)
+int bench_probe_child_main(int argc, char **argv)
 {
     uint64_t fd = 0;
     if (argc != 6 || strcmp(argv[2], "--fd") != 0 || bench_parse_u64(argv[3], &fd) != 0 ||

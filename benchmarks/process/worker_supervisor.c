@@ -1,6 +1,6 @@
 /* Parent side of the worker protocol: spawn, read messages, watchdog, restart. */
 #define _GNU_SOURCE /* pipe2, environ */
-#include "worker.h"
+#include "worker_supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,10 +49,9 @@ static char **worker_environment(int pin_threads)
     return env;
 }
 
-static int spawn(const bench_plan *plan, const size_t *items, size_t n, const bench_worker_settings *s,
+static int spawn(const bench_worker_row *const *rows, size_t n, const bench_worker_settings *s,
                  child *c, char *why, size_t why_len)
 {
-    const bench_device *dev = &plan->devices[plan->items[items[0]].device];
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
         snprintf(why, why_len, "pipe: %s", strerror(errno));
@@ -66,7 +65,7 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
     snprintf(num, sizeof num, "%d", fds[1]);
     bench_strlist_add(&args, num);
     bench_strlist_add(&args, "--device");
-    bench_strlist_add(&args, dev->id);
+    bench_strlist_add(&args, s->device_id);
     if (s->plugin_path) {
         /* Only its own plugin: another backend's faulty plugin cannot reach this device's rows. */
         bench_strlist_add(&args, "--plugin");
@@ -85,20 +84,19 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
     bench_strlist_add(&args, num);
     bench_strlist_add(&args, "--");
     for (size_t i = 0; i < n; i++) {
-        const bench_item *it = &plan->items[items[i]];
-        snprintf(num, sizeof num, "%zu", items[i]);
+        snprintf(num, sizeof num, "%zu", rows[i]->item);
         bench_strlist_add(&args, num);
-        bench_strlist_add(&args, it->workload->name);
-        bench_strlist_add(&args, it->config->id);
-        bench_strlist_add(&args, awl_dtype_name(it->dtype));
-        bench_strlist_add(&args, it->library);
+        bench_strlist_add(&args, rows[i]->workload);
+        bench_strlist_add(&args, rows[i]->config);
+        bench_strlist_add(&args, rows[i]->dtype);
+        bench_strlist_add(&args, rows[i]->library);
     }
     char **argv = calloc(args.count + 1, sizeof *argv);
     if (!argv)
         abort();
     for (size_t i = 0; i < args.count; i++)
         argv[i] = args.items[i];
-    char **env = worker_environment(dev->info.type == ACCEL_DEVICE_CPU);
+    char **env = worker_environment(s->pin_threads);
     pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
@@ -126,12 +124,11 @@ static int spawn(const bench_plan *plan, const size_t *items, size_t n, const be
 }
 
 typedef struct session {
-    const bench_plan *plan;
     bench_row_start on_start;
     bench_row_sink sink;
     void *ctx;
-    int *done;              /* per position in items: row reported */
-    const size_t *items;
+    int *done;              /* per position in rows: row reported */
+    const bench_worker_row *rows;
     size_t n;
     long current;           /* position of the row in flight, -1 none */
     char fatal[512];
@@ -141,7 +138,7 @@ typedef struct session {
 static long position_of(const session *ss, size_t item)
 {
     for (size_t i = 0; i < ss->n; i++)
-        if (ss->items[i] == item)
+        if (ss->rows[i].item == item)
             return (long)i;
     return -1;
 }
@@ -153,7 +150,7 @@ static void report_error(session *ss, size_t pos, const char *why)
     bench_row row = {0};
     bench_row_set(&row, BENCH_COL_STATUS, "error");
     bench_row_set(&row, BENCH_COL_NOTES, why);
-    if (ss->sink(ss->ctx, ss->items[pos], &row, "", 0) != 0)
+    if (ss->sink(ss->ctx, ss->rows[pos].item, &row, "", 0) != 0)
         ss->stop = 1;
     bench_row_free(&row);
     ss->done[pos] = 1;
@@ -231,28 +228,27 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
     }
 }
 
-int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t n,
-                            const bench_worker_settings *s, bench_row_start on_start,
-                            bench_row_sink sink, void *ctx)
+int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
+                            bench_row_start on_start, bench_row_sink sink, void *ctx)
 {
-    session ss = {plan, on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), items, n, -1, "", 0};
+    session ss = {on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), rows, n, -1, "", 0};
     if (!ss.done)
         abort();
     int forwarded = 0;
     int interrupted = 0;
     for (;;) {
-        size_t left[n ? n : 1];
+        const bench_worker_row *left[n ? n : 1];
         size_t nleft = 0;
         for (size_t i = 0; i < n; i++)
             if (!ss.done[i])
-                left[nleft++] = items[i];
+                left[nleft++] = &rows[i];
         if (nleft == 0 || bench_interrupted || ss.stop)
             break;
         child c = {0};
         char why[512];
         ss.current = -1;
         ss.fatal[0] = '\0';
-        if (spawn(plan, left, nleft, s, &c, why, sizeof why) != 0) {
+        if (spawn(left, nleft, s, &c, why, sizeof why) != 0) {
             for (size_t i = 0; i < n; i++)
                 if (!ss.done[i])
                     report_error(&ss, i, why);

@@ -1,11 +1,11 @@
-/* Plugin probes: before the CLI loads a backend plugin into its own process, a child process
- * (`accelbench __probe`) loads it, opens each of its devices and reads their descriptions, under
- * a deadline. A plugin whose probe crashes, exits or hangs is never loaded by the parent; its
- * verdict becomes the backend's reason in `accelbench devices`, the sidecar and every message that
- * explains why a backend is unusable. All probes run at once, so start-up costs the slowest
- * plugin's load time, not the sum. */
-#ifndef BENCH_PLUGIN_PROBE_H
-#define BENCH_PLUGIN_PROBE_H
+/* The parent's side of the plugin probes. Before the CLI loads a backend plugin into its own
+ * process, a child process (`accelbench __probe`, commands/probe_child.c) loads it, opens each of
+ * its devices and reads their descriptions, under a deadline. A plugin whose probe crashes, exits
+ * or hangs is never loaded by the parent; its verdict becomes the backend's reason in `accelbench
+ * devices`, the sidecar and every message that explains why a backend is unusable. All probes run
+ * at once, so start-up costs the slowest plugin's load time, not the sum. */
+#ifndef BENCH_PROBE_SUPERVISOR_H
+#define BENCH_PROBE_SUPERVISOR_H
 
 #include <stddef.h>
 
@@ -29,8 +29,5 @@ typedef struct bench_probe_set {
  * probe that cannot even be started is a verdict like any other. */
 void bench_probe_plugins(char *const *paths, size_t count, long timeout_s, bench_probe_set *out);
 void bench_probe_set_free(bench_probe_set *s);
-
-/* `accelbench __probe --fd N PLUGIN` (hidden): the child side. */
-int bench_probe_main(int argc, char **argv);
 
 #endif

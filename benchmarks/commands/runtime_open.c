@@ -1,6 +1,6 @@
 /* Opening the runtime for a command: the plugins are listed, each one is probed in a child
- * process (plugin_probe.c), and the runtime loads only those whose probe ended well; the others
- * are reported with what happened to their probe. */
+ * process (process/probe_supervisor.c), and the runtime loads only those whose probe ended well;
+ * the others are reported with what happened to their probe. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "accel/accel.h"
 #include "commands.h"
-#include "plugin_probe.h"
+#include "probe_supervisor.h"
 #include "proc.h"
 #include "utf8.h"
 #include "util.h"

@@ -1,5 +1,6 @@
-/* The worker process: opens one device, and for each row sets the workload up, warms up,
- * samples, verifies and reports the row to the parent over the pipe. */
+/* The worker process, the child's side of process/worker_supervisor.c (`accelbench __worker`):
+ * opens one device, and for each row sets the workload up, warms up, samples, verifies and reports
+ * the row to the parent over the pipe. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -11,11 +12,12 @@
 
 #include "accel/accel.h"
 #include "accel_workload.h"
+#include "commands.h"
 #include "measure.h"
 #include "signals.h"
 #include "util.h"
 #include "wire.h"
-#include "worker.h"
+#include "worker_supervisor.h"
 
 typedef struct worker {
     int fd;
@@ -328,7 +330,7 @@ static int parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
-int bench_worker_main(int argc, char **argv)
+int bench_worker_child_main(int argc, char **argv)
 {
     worker w;
     memset(&w, 0, sizeof w);

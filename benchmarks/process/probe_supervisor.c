@@ -1,7 +1,7 @@
 /* Parent side of the plugin probes: spawn one child per plugin file, follow the stage each one
  * reports, and judge how it ended. */
 #define _GNU_SOURCE /* pipe2, environ */
-#include "plugin_probe.h"
+#include "probe_supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>

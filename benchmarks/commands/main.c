@@ -4,8 +4,6 @@
 
 #include "accelbench_git_sha.h" /* generated at build time */
 #include "commands.h"
-#include "plugin_probe.h"
-#include "worker.h"
 
 static const char HELP[] =
     "usage: accelbench <command> [options]\n"
@@ -51,9 +49,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "suite") == 0)
         return bench_cmd_run(argc, argv, 1);
     if (strcmp(cmd, "__worker") == 0)
-        return bench_worker_main(argc, argv);
+        return bench_worker_child_main(argc, argv);
     if (strcmp(cmd, "__probe") == 0)
-        return bench_probe_main(argc, argv);
+        return bench_probe_child_main(argc, argv);
     fprintf(stderr, "accelbench: unknown command '%s' (see: accelbench --help)\n", cmd);
     return 2;
 }

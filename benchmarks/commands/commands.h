@@ -8,8 +8,15 @@ int bench_cmd_list(int argc, char **argv);
 /* run and suite share one implementation (suite = run with suite defaults). */
 int bench_cmd_run(int argc, char **argv, int is_suite);
 
+/* The hidden subcommands: the child sides of process/'s supervisors, started by accelbench itself.
+ * `accelbench __worker ...` (worker_child.c) opens one device and measures the rows it is given;
+ * `accelbench __probe --fd N -- PLUGIN` (probe_child.c) loads one plugin and describes its
+ * devices. */
+int bench_worker_child_main(int argc, char **argv);
+int bench_probe_child_main(int argc, char **argv);
+
 /* Opens the runtime for a command, printing why on failure: every plugin is first probed in a
- * child process (plugin_probe.h) with a deadline of timeout_s seconds each, and one whose probe
+ * child process (probe_supervisor.h) with a deadline of timeout_s seconds each, and one whose probe
  * crashed, exited or hung is reported but never loaded. Returns 0, or the exit status (1: the
  * runtime failed; 2: ACCEL_BACKENDS names no plugin that exists). bench_runtime_open takes the
  * deadline from $ACCEL_PROBE_TIMEOUT_S (default 60 s). */

@@ -14,7 +14,7 @@
 #include "metadata.h"
 #include "outpath.h"
 #include "plot_hint.h"
-#include "plugin_probe.h"
+#include "probe_supervisor.h"
 #include "proc.h"
 #include "progress.h"
 #include "results_file.h"
@@ -27,7 +27,7 @@
 #include "summary.h"
 #include "topology.h"
 #include "util.h"
-#include "worker.h"
+#include "worker_supervisor.h"
 
 static const char RUN_HELP[] =
     "usage: accelbench run --workload W[,W] [options]\n"
@@ -276,15 +276,18 @@ static int usage_error(const char *cmd, const char *msg)
 static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
 {
     const bench_plan *plan = ctx->plan;
-    size_t *items = malloc((plan->item_count ? plan->item_count : 1) * sizeof *items);
-    if (!items)
+    bench_worker_row *rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *rows);
+    if (!rows)
         abort();
     int interrupted = 0;
     for (size_t d = 0; d < plan->device_count && !interrupted && !ctx->summary.stopped; d++) {
         size_t n = 0;
-        for (size_t i = 0; i < plan->item_count; i++)
-            if (plan->items[i].device == d && !plan->items[i].already_ok)
-                items[n++] = i;
+        for (size_t i = 0; i < plan->item_count; i++) {
+            const bench_item *it = &plan->items[i];
+            if (it->device == d && !it->already_ok)
+                rows[n++] = (bench_worker_row){i, it->workload->name, it->config->id,
+                                               awl_dtype_name(it->dtype), it->library};
+        }
         if (n == 0)
             continue;
         int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
@@ -298,10 +301,12 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
         s.seed = a->has_seed ? a->seed : 1;
         s.cold = a->cold;
         s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
-        int rc = bench_worker_run_device(plan, items, n, &s, on_start, on_row, ctx);
+        s.device_id = plan->devices[d].id;
+        s.pin_threads = !gpu;
+        int rc = bench_worker_run_device(rows, n, &s, on_start, on_row, ctx);
         interrupted = rc == 130 || bench_interrupted;
     }
-    free(items);
+    free(rows);
     return interrupted;
 }
 

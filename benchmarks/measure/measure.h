@@ -1,4 +1,4 @@
-/* Warm-up and adaptive sampling (DESIGN.md section 5), independent of the HAL: the caller
+/* Warm-up and adaptive sampling (docs/cli.md, measurement), independent of the HAL: the caller
  * supplies "run a batch of N runs and return its device-timed duration", so the loop is
  * unit-testable with a fake device. */
 #ifndef BENCH_MEASURE_H

@@ -1,16 +1,15 @@
-/* Per-device worker processes. The parent (bench_worker_run_device) fork+execs
+/* The parent's side of the per-device worker processes. bench_worker_run_device fork+execs
  * /proc/self/exe __worker with the device's rows, reads one message per line from a pipe, and
  * keeps a watchdog: a crash, a hang past the per-row timeout, or a sticky device error costs the
- * current row only, and a fresh worker takes the remaining rows. The child side is
- * bench_worker_main. */
-#ifndef BENCH_WORKER_H
-#define BENCH_WORKER_H
+ * current row only, and a fresh worker takes the remaining rows. The child's side is
+ * commands/worker_child.c (bench_worker_child_main). */
+#ifndef BENCH_WORKER_SUPERVISOR_H
+#define BENCH_WORKER_SUPERVISOR_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "columns.h"
-#include "selection.h"
 
 /* Exit status a worker uses to ask for a fresh process after a sticky device error. */
 #define BENCH_WORKER_EXIT_RESTART 3
@@ -25,7 +24,17 @@ typedef struct bench_worker_settings {
     uint64_t seed;
     int cold;
     const char *plugin_path; /* the device's backend plugin (the worker loads only it); NULL = all */
+    /* The parent's alone (the worker gets them as its arguments and environment): */
+    const char *device_id;   /* "cpu:0" */
+    int pin_threads;         /* a CPU device: OMP_PROC_BIND=close, OMP_PLACES=cores unless set */
 } bench_worker_settings;
+
+/* One row as the worker is told it: by name, with the caller's index of the row, which comes back
+ * to on_start and the sink. */
+typedef struct bench_worker_row {
+    size_t item;
+    const char *workload, *config, *dtype, *library; /* library "" = the workload's default path */
+} bench_worker_row;
 
 /* Called by the parent for each finished row (the worker's fields; the parent adds the rest).
  * roof / bandwidth come from the workload's setup info. Returns non-zero to stop the run (the
@@ -34,14 +43,10 @@ typedef int (*bench_row_sink)(void *ctx, size_t item, bench_row *row, const char
 /* Called when a row starts (for progress). */
 typedef void (*bench_row_start)(void *ctx, size_t item);
 
-/* Runs items[0..n) (indices into plan->items, all on one device) and reports each through sink,
- * including rows lost to a crash or timeout (status error). Returns 0, 130 when interrupted, or 1
- * when the sink asked to stop. */
-int bench_worker_run_device(const bench_plan *plan, const size_t *items, size_t n,
-                            const bench_worker_settings *s, bench_row_start on_start,
-                            bench_row_sink sink, void *ctx);
-
-/* `accelbench __worker ...` (hidden). */
-int bench_worker_main(int argc, char **argv);
+/* Runs rows[0..n) (all on the device s->device_id) and reports each through sink, including rows
+ * lost to a crash or timeout (status error). Returns 0, 130 when interrupted, or 1 when the sink
+ * asked to stop. */
+int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
+                            bench_row_start on_start, bench_row_sink sink, void *ctx);
 
 #endif
