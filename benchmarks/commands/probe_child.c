@@ -3,7 +3,6 @@
  * everything and exits 0, announcing each stage first so that the parent can say where a crash or
  * a hang happened. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,18 +14,8 @@
 
 static void say(int fd, const char *const *fields, size_t n)
 {
-    bench_strbuf sb = {0};
-    bench_wire_encode(&sb, fields, n);
-    size_t done = 0;
-    while (done < sb.len) {
-        ssize_t k = write(fd, sb.data + done, sb.len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            _exit(4); /* the parent is gone */
-        done += (size_t)k;
-    }
-    bench_strbuf_free(&sb);
+    if (bench_wire_send(fd, fields, n) != 0)
+        _exit(4); /* the parent is gone */
 }
 
 int bench_probe_child_main(int argc, char **argv)

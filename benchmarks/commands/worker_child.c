@@ -2,7 +2,6 @@
  * opens one device, and for each row sets the workload up, warms up, samples, verifies and reports
  * the row to the parent over the pipe. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,18 +37,8 @@ static void send_message(worker *w, const char *const *fields, size_t n)
 {
     if (getppid() != w->parent)
         _exit(4); /* the parent died (the kernel's SIGKILL normally comes first) */
-    bench_strbuf sb = {0};
-    bench_wire_encode(&sb, fields, n);
-    size_t done = 0;
-    while (done < sb.len) {
-        ssize_t k = write(w->fd, sb.data + done, sb.len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            _exit(4); /* the parent is gone: nobody to report to */
-        done += (size_t)k;
-    }
-    bench_strbuf_free(&sb);
+    if (bench_wire_send(w->fd, fields, n) != 0)
+        _exit(4); /* the parent is gone: nobody to report to */
 }
 
 /* The parent's watchdog tests: compiled in always, honoured only when the variable is set. */

@@ -1,7 +1,10 @@
+#define _POSIX_C_SOURCE 200809L
 #include "wire.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void bench_wire_encode(bench_strbuf *out, const char *const *fields, size_t n)
 {
@@ -19,6 +22,26 @@ void bench_wire_encode(bench_strbuf *out, const char *const *fields, size_t n)
         }
     }
     bench_strbuf_append(out, "\n");
+}
+
+int bench_wire_send(int fd, const char *const *fields, size_t n)
+{
+    bench_strbuf sb = {0};
+    bench_wire_encode(&sb, fields, n);
+    size_t done = 0;
+    int rc = 0;
+    while (done < sb.len) {
+        ssize_t k = write(fd, sb.data + done, sb.len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            rc = -1;
+            break;
+        }
+        done += (size_t)k;
+    }
+    bench_strbuf_free(&sb);
+    return rc;
 }
 
 int bench_wire_decode(const char *line, bench_strlist *fields)
