@@ -44,7 +44,7 @@ COLUMNS = ("schema_version,run_id,timestamp_utc,accelbench_version,git_sha,hostn
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
 BERT = {"base": (128, 768, 12, 3072), "large": (384, 1024, 16, 4096)}
-# (input hw, in channels, mid, stride, out channels, projection): DESIGN.md section 4
+# (input hw, in channels, mid, stride, out channels, projection): docs/workloads.md, resnet_block
 RESNET = {
     "conv2_x-first": (56, 64, 64, 1, 256, True),
     "conv2_x-identity": (56, 256, 64, 1, 256, False),
@@ -154,7 +154,7 @@ WORKLOADS = {"bert_layer": bert_layer, "resnet_block": resnet_block, "gemm": gem
 
 def measure(run, warmup_ms, min_time_ms, min_samples, max_samples):
     """Untimed warm-up (>= 2 runs and warmup_ms), then samples each batching enough runs to last
-    >= 20 ms, until min_samples and min_time_ms are both reached (DESIGN.md section 5)."""
+    >= 20 ms, until min_samples and min_time_ms are both reached (docs/cli.md, measurement)."""
     start = time.perf_counter()
     runs = 0
     while runs < 2 or (time.perf_counter() - start) * 1e3 < warmup_ms:

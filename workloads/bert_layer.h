@@ -6,7 +6,7 @@
 
 extern const awl_workload awl_bert_layer_workload;
 
-/* FLOP of one sequence per DESIGN.md section 4 (GEMMs only, attention at full S^2). */
+/* FLOP of one sequence per docs/workloads.md (GEMMs only, attention at full S^2). */
 double wl_bert_flop_per_sequence(int64_t seq, int64_t hidden, int64_t ffn);
 
 #endif

@@ -1,4 +1,4 @@
-/* Plugin discovery (DESIGN.md section 3): explicit paths, $ACCEL_BACKEND_PATH, <exe>/../lib/accel,
+/* Plugin discovery (docs/backends.md 2): explicit paths, $ACCEL_BACKEND_PATH, <exe>/../lib/accel,
  * <libaccel>/accel, the configured install dir; never the current directory. Every file found is
  * reported, loaded or refused, and one bad plugin never stops the others. */
 #define _GNU_SOURCE
@@ -316,7 +316,7 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
           count ? "" : ": ", count ? "" : r->reason);
 }
 
-/* Every candidate file in search order (DESIGN.md section 3). */
+/* Every candidate file in search order (docs/backends.md 2). */
 static void collect_search_path(accel_runtime *rt, path_list *files,
                                 const accel_runtime_options *opts) {
     for (size_t i = 0; opts && i < opts->plugin_path_count; ++i)

@@ -66,7 +66,7 @@ static accel_status make_operands(conf_ctx *c, const accel_op_desc *d, conf_tens
     return ACCEL_OK;
 }
 
-/* ---- GEMM: every output element against the DESIGN.md section 4 bound ---- */
+/* ---- GEMM: every output element against the docs/workloads.md bound ---- */
 
 static conf_result gemm_case(conf_ctx *c, accel_gemm_desc g) {
     accel_op_desc d = {.kind = ACCEL_OP_GEMM};

@@ -1,4 +1,4 @@
-/* Loader rules (DESIGN.md section 3): every broken plugin is reported with its reason, none crashes
+/* Loader rules (docs/backends.md 2): every broken plugin is reported with its reason, none crashes
  * the host, good plugins keep working beside them, and the backends filter and search paths hold. */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>

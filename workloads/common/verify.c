@@ -122,7 +122,7 @@ accel_status wl_verify_gemm(const wl_gemm_check *chk, accel_stream *s, accel_buf
         double ref, abs_sum;
         accel_ref_gemm_element(d, chk->a, chk->b, chk->c, chk->bias, b, row, col, &ref, &abs_sum);
         double got = accel_ref_load(d->d_type, vals, i);
-        /* DESIGN.md section 4 bound; |bias| joins the output term because a backend may round the
+        /* docs/workloads.md bound (gemm); |bias| joins the output term because a backend may round the
          * product to the output type before adding the bias. */
         double bias_mag = (d->epilogue & ACCEL_EPILOGUE_BIAS) && chk->bias
                               ? fabs(accel_ref_load(bt, chk->bias, b * d->stride_bias + col))

@@ -92,7 +92,7 @@ size_t wl_device_libraries(accel_device *dev, const char **names, size_t max);
 typedef struct wl_gemm_check {
     const accel_gemm_desc *desc;
     const void *a, *b, *c, *bias; /* host copies, as the device saw them */
-    double g;                     /* safety factor of the DESIGN.md section 4 bound */
+    double g;                     /* safety factor of the docs/workloads.md bound */
 } wl_gemm_check;
 /* Samples ~1000 outputs of D (all when small; always index 0 of batch 0 and the last element),
  * reads each from the device buffer and checks it against the fp64 bound. */

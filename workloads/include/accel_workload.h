@@ -41,7 +41,7 @@ typedef struct awl_options {
 
 /* What setup reports, for the CSV. */
 typedef struct awl_setup_info {
-    double flop;             /* per run() (DESIGN.md section 4 counting); 0 for bandwidth workloads */
+    double flop;             /* per run() (docs/workloads.md counting); 0 for bandwidth workloads */
     double bytes;            /* moved per run() (minimum traffic); 0 when not meaningful */
     double items;            /* per run(): sequences, images, or 1 */
     const char *item;        /* "sequence", "image", "gemm", "byte", ... */

@@ -1,4 +1,4 @@
-/* Workload tests. `static`: registry, config ids, dtype names, FLOP counts against DESIGN.md, and the
+/* Workload tests. `static`: registry, config ids, dtype names, FLOP counts of docs/workloads.md, and the
  * fit check. `run <workload> [all]`: every quick config (all configs with `all`) x defined dtype x
  * library on every device found: set up, run, verify (must pass), corrupt the output, verify (must
  * fail); `run <workload> id,id` picks configs. Devices or ops a backend does not offer are reported as skipped. Exit 77 = nothing ran. */
@@ -64,7 +64,7 @@ static void test_static(void) {
     }
     CHECK(awl_workload_find("nope") == NULL, "unknown workload found");
     CHECK(awl_config_find(awl_workload_find("gemm"), "nope") == NULL, "unknown config found");
-    /* Ids DESIGN.md and the CLI name. */
+    /* Ids docs/workloads.md and the CLI name. */
     CHECK(awl_config_find(awl_workload_find("gemm"), "deepbench-5124x9124x2560-TN") != NULL, "deepbench id");
     CHECK(awl_config_find(awl_workload_find("gemm"), "bert-base-qkv-b8") != NULL, "bert-base-qkv-b8");
     CHECK(awl_config_find(awl_workload_find("gemm"), "2048-bias-gelu") != NULL, "2048-bias-gelu");
@@ -80,7 +80,7 @@ static void test_static(void) {
     CHECK(awl_dtype_parse("float", &dummy) != 0, "bad dtype parsed");
     CHECK(strcmp(awl_dtype_name(AWL_BF16), "bf16") == 0, "bf16 name");
 
-    /* FLOP counts of DESIGN.md section 4. */
+    /* FLOP counts of docs/workloads.md. */
     double base = wl_bert_flop_per_sequence(128, 768, 3072);
     double large = wl_bert_flop_per_sequence(384, 1024, 4096);
     CHECK(near_rel(base, 1.86e9, 0.01), "bert-base S=128: %.4g FLOP per sequence", base);

@@ -109,7 +109,7 @@ template <typename E> static void test_permute(void (*k)(const E *, E *, const a
     check(name, accel_ref_normwise_rel_err(t, y.bytes.data(), ref.data(), total), 0.0);
 }
 
-// GEMM: every element against accel_ref_gemm_element with the DESIGN.md section 4 bound.
+// GEMM: every element against accel_ref_gemm_element with the docs/workloads.md bound.
 template <typename T>
 static void test_gemm(void (*k)(const T *, const T *, const T *, T *, const T *, const accel_gemm_params), accel_dtype t,
                       int ta, int tb, accel_compute_type compute, uint32_t epilogue) {

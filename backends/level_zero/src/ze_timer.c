@@ -1,5 +1,5 @@
 /* Timers: two global timestamps written into the stream's command list, into pinned host memory
- * (DESIGN.md section 2); elapsed = masked (end - start) x ns per tick. */
+ * (docs/backend-level-zero.md, timers); elapsed = masked (end - start) x ns per tick. */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* Global-timestamp arithmetic (DESIGN.md section 2), kept free of Level Zero calls so it is
+/* Global-timestamp arithmetic (docs/backend-level-zero.md), kept free of Level Zero calls so it is
  * unit-tested on machines without a driver. */
 #ifndef ACCEL_ZE_TIMESTAMP_H
 #define ACCEL_ZE_TIMESTAMP_H

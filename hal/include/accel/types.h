@@ -80,7 +80,7 @@ typedef enum accel_module_format {
     ACCEL_MODULE_SPIRV = 1,        /* SPIR-V binary (OpenCL kernel flavour) */
     ACCEL_MODULE_PTX = 2,          /* PTX text */
     ACCEL_MODULE_CUBIN = 3,        /* cubin or fatbin */
-    ACCEL_MODULE_GPU_C = 4,        /* CUDA C++ source compiled at run time (NVRTC / hiprtc); see docs/kernels.md */
+    ACCEL_MODULE_GPU_C = 4,        /* CUDA C++ compiled at run time (NVRTC / hiprtc): docs/architecture.md */
     ACCEL_MODULE_HIP_CODE_OBJECT = 5,
     ACCEL_MODULE_CPU_TABLE = 6,    /* accel_cpu_module_image (accel/cpu_kernel.h) */
     ACCEL_MODULE_FORMAT_COUNT_

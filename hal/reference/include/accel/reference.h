@@ -35,7 +35,7 @@ double accel_ref_gelu_erf(double x);
 double accel_ref_gelu_tanh(double x);
 
 /* One GEMM output element D[batch][i][j] in fp64 (before rounding to d_type), and sum_k |a||b| for
- * the error bound of DESIGN.md section 4. C and bias may be NULL when the desc does not use them.
+ * the error bound of docs/workloads.md (gemm). C and bias may be NULL when the desc does not use them.
  * fp8 scales: pass a desc whose alpha is alpha * a_scale * b_scale (the scales are powers of two in
  * every check here, so the product is exact) and scale out_abs_sum the same way. */
 void accel_ref_gemm_element(const accel_gemm_desc *d, const void *A, const void *B, const void *C,
