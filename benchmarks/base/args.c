@@ -26,6 +26,7 @@ static const opt_spec OPTIONS[] = {
     {"--price-per-hour", OPT_VALUE}, {"--resume", OPT_FLAG},
     {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
     {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
+    {"--verbose", OPT_FLAG},
 };
 
 /* The message stays one printable UTF-8 line even when it echoes a value with control characters
@@ -255,6 +256,8 @@ static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_
         slot = &a->quiet;
     else if (strcmp(opt, "--dry-run") == 0)
         slot = &a->dry_run;
+    else if (strcmp(opt, "--verbose") == 0)
+        slot = &a->verbose;
     if (!slot)
         return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
     *slot = 1;

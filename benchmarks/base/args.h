@@ -41,6 +41,7 @@ typedef struct bench_run_args {
     double price_per_hour;  /* < 0 = not given */
     int resume;
     int quiet;
+    int verbose; /* every unsupported row on its own line, not condensed */
     int dry_run;            /* print the planned rows, measure and write nothing */
 } bench_run_args;
 

@@ -61,6 +61,8 @@ static const char RUN_HELP[] =
     "  --price-per-hour USD fills usd_per_hour and usd_per_million_items\n"
     "  --resume             skip rows already standing with status ok in the CSV\n"
     "  --quiet              print only errors and the CSV path\n"
+    "  --verbose            print every unsupported row as it comes (default: a count per device\n"
+    "                       and each distinct reason, at the end)\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
     "\n"
@@ -402,7 +404,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     }
 
     bench_signals_install();
-    bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet);
+    bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet, a.verbose);
     if (resumed && !a.quiet)
         fprintf(stderr, "resume: %zu of %zu rows already ok in %s\n", resumed, plan.item_count, csv_path);
     int interrupted = run_devices(&ctx, rt, &a);

@@ -2,17 +2,19 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "measure.h"
 #include "util.h"
 
-void bench_progress_init(bench_progress *p, size_t total, int quiet)
+void bench_progress_init(bench_progress *p, size_t total, int quiet, int verbose)
 {
     memset(p, 0, sizeof *p);
     p->total = total;
     p->quiet = quiet;
+    p->verbose = verbose;
     p->tty = isatty(STDERR_FILENO);
     p->start_ms = bench_monotonic_ms();
 }
@@ -73,10 +75,43 @@ void bench_row_headline(const bench_row *row, char *buf, size_t n)
         bench_copy(buf, n, "");
 }
 
+/* Counts an unsupported row under its device (the label's first word) and reason; 0 when out of
+ * memory, and the row is then printed as it would be with --verbose. */
+static int tally_unsupported(bench_progress *p, const char *label, const char *reason)
+{
+    size_t dev_len = strcspn(label, " ");
+    for (size_t i = 0; i < p->n_unsupported; i++) {
+        bench_unsupported_tally *t = &p->unsupported[i];
+        if (strlen(t->device) == dev_len && strncmp(t->device, label, dev_len) == 0 && strcmp(t->reason, reason) == 0) {
+            t->count++;
+            return 1;
+        }
+    }
+    if (p->n_unsupported == p->cap_unsupported) {
+        size_t cap = p->cap_unsupported ? 2 * p->cap_unsupported : 16;
+        bench_unsupported_tally *grown = realloc(p->unsupported, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        p->unsupported = grown;
+        p->cap_unsupported = cap;
+    }
+    char *device = strndup(label, dev_len), *why = strdup(reason);
+    if (!device || !why) {
+        free(device);
+        free(why);
+        return 0;
+    }
+    p->unsupported[p->n_unsupported++] = (bench_unsupported_tally){device, why, 1};
+    return 1;
+}
+
 void bench_progress_row(bench_progress *p, const char *label, const bench_row *row)
 {
     p->done++;
     const char *status = bench_row_get(row, BENCH_COL_STATUS);
+    if (!p->verbose && strcmp(status, "unsupported") == 0 &&
+        tally_unsupported(p, label, bench_row_get(row, BENCH_COL_NOTES)))
+        return;
     int problem = strcmp(status, "error") == 0 || strcmp(status, "failed_verification") == 0;
     if (p->quiet && !problem)
         return;
@@ -111,4 +146,36 @@ void bench_progress_message(bench_progress *p, const char *line)
 void bench_progress_finish(bench_progress *p)
 {
     clear_bar(p);
+    size_t rows = 0;
+    for (size_t i = 0; i < p->n_unsupported; i++)
+        rows += p->unsupported[i].count;
+    if (rows && !p->quiet) {
+        fprintf(stderr, "unsupported: %zu row%s not measured (each is in the CSV with its reason; --verbose "
+                        "prints them as they come):\n",
+                rows, rows == 1 ? "" : "s");
+        /* Per device in order of first sight, then its reasons in order of first sight. */
+        for (size_t i = 0; i < p->n_unsupported; i++) {
+            int first = 1;
+            for (size_t j = 0; j < i && first; j++)
+                first = strcmp(p->unsupported[j].device, p->unsupported[i].device) != 0;
+            if (!first)
+                continue;
+            size_t dev_rows = 0;
+            for (size_t j = i; j < p->n_unsupported; j++)
+                if (strcmp(p->unsupported[j].device, p->unsupported[i].device) == 0)
+                    dev_rows += p->unsupported[j].count;
+            fprintf(stderr, "  %s: %zu row%s\n", p->unsupported[i].device, dev_rows, dev_rows == 1 ? "" : "s");
+            for (size_t j = i; j < p->n_unsupported; j++)
+                if (strcmp(p->unsupported[j].device, p->unsupported[i].device) == 0)
+                    fprintf(stderr, "    %4zux %s\n", p->unsupported[j].count, p->unsupported[j].reason);
+        }
+        fflush(stderr);
+    }
+    for (size_t i = 0; i < p->n_unsupported; i++) {
+        free(p->unsupported[i].device);
+        free(p->unsupported[i].reason);
+    }
+    free(p->unsupported);
+    p->unsupported = NULL;
+    p->n_unsupported = p->cap_unsupported = 0;
 }

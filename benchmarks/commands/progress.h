@@ -1,5 +1,6 @@
 /* Progress on stderr: a redrawn bar with ETA on a TTY, plain lines otherwise, errors only with
- * --quiet. */
+ * --quiet. Unsupported rows are condensed (a count per device and each distinct reason, printed at
+ * the end) unless --verbose: the CSV holds each with its reason either way. */
 #ifndef BENCH_PROGRESS_H
 #define BENCH_PROGRESS_H
 
@@ -7,14 +8,21 @@
 
 #include "columns.h"
 
+typedef struct bench_unsupported_tally {
+    char *device, *reason;
+    size_t count;
+} bench_unsupported_tally;
+
 typedef struct bench_progress {
     size_t total, done;
-    int tty, quiet;
+    int tty, quiet, verbose;
     double start_ms;
     int bar_drawn;
+    bench_unsupported_tally *unsupported; /* distinct (device, reason), in order of first sight */
+    size_t n_unsupported, cap_unsupported;
 } bench_progress;
 
-void bench_progress_init(bench_progress *p, size_t total, int quiet);
+void bench_progress_init(bench_progress *p, size_t total, int quiet, int verbose);
 /* A row starts: redraw the bar (TTY only). label: "cpu:0 gemm 2048 fp32 onednn". */
 void bench_progress_start(bench_progress *p, const char *label);
 /* A row finished: "[3/17] cpu:0 gemm 2048 fp32 onednn ... 1.23 TFLOP/s ok". */
@@ -24,6 +32,7 @@ void bench_progress_row(bench_progress *p, const char *label, const bench_row *r
 void bench_progress_lost(bench_progress *p, const char *label, const char *why, const char *record);
 /* A message line that must not be garbled by the bar. */
 void bench_progress_message(bench_progress *p, const char *line);
+/* Clears the bar and prints the condensed unsupported rows (not with --quiet); frees the tally. */
 void bench_progress_finish(bench_progress *p);
 
 /* "1.23 TFLOP/s", "45.6 GB/s", "789 items/s" or "" for a row. */

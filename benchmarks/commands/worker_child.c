@@ -12,6 +12,7 @@
 #include "accel/accel.h"
 #include "accel_workload.h"
 #include "commands.h"
+#include "error_chain.h"
 #include "measure.h"
 #include "signals.h"
 #include "util.h"
@@ -90,9 +91,16 @@ static void append_note(bench_row *r, const char *note)
     bench_strbuf_free(&sb);
 }
 
+/* "<status>: <message>", each status word and context said once although every layer of the
+ * chain (plugin, HAL, workload) prefixed its own. */
 static void error_text_from(accel_status st, const char *msg, char *buf, size_t n)
 {
     snprintf(buf, n, "%s%s%s", accel_status_str(st), msg[0] ? ": " : "", msg);
+    const char *words[ACCEL_ERR_INTERNAL + 1];
+    size_t nwords = 0;
+    for (int s = ACCEL_OK; s <= ACCEL_ERR_INTERNAL; s++)
+        words[nwords++] = accel_status_str((accel_status)s);
+    bench_error_chain_tidy(buf, words, nwords);
 }
 
 static void error_text(accel_status st, char *buf, size_t n)
@@ -160,7 +168,8 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
                              : st == ACCEL_ERR_OUT_OF_MEMORY ? "skipped"
                                                              : "error";
         bench_row_set(r, BENCH_COL_STATUS, status);
-        append_note(r, text);
+        /* "unsupported" already says "unimplemented". */
+        append_note(r, st == ACCEL_ERR_UNIMPLEMENTED ? bench_error_chain_skip(text, accel_status_str(st)) : text);
         return st == ACCEL_ERR_DEVICE;
     }
     bench_copy(roof, roof_len, info.roof);

@@ -261,6 +261,25 @@ def group_run(b):
     check(len(bad) == 1 and bad[0]["status"] == "failed_verification" and bad[0]["verified"] == "false",
           f"corrupted row: {bad}")
 
+    # Unsupported rows: in the CSV each with its reason, said once ("unsupported", not "unimplemented:
+    # ... unimplemented:"); on the console condensed to a count per device and reason, unless --verbose.
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "tf32", *TINY,
+                         "--csv", "unsupported.csv")
+    check(rc == 0, f"unsupported run exit {rc}: {err}")
+    uns = read_csv(b.path("unsupported.csv"))
+    check(uns and all(r["status"] == "unsupported" and r["notes"].startswith("planning gemm: ") and
+                      "unimplemented" not in r["notes"] for r in uns),
+          f"unsupported rows: {[(r['status'], r['notes']) for r in uns]}")
+    n = len(uns)
+    check(f"unsupported: {n} row{'s' if n > 1 else ''} not measured" in err and
+          f"cpu:0: {n} row" in err and "] cpu:0 gemm" not in err, f"condensed console:\n{err}")
+    for r in uns:
+        check(f"x {r['notes']}" in err, f"reason {r['notes']!r} not in the condensed lines:\n{err}")
+    rc, out, err = b.run("run", "--workload", "gemm", "--config", SMALL, "--dtype", "tf32", *TINY,
+                         "--verbose", "--csv", "unsupported.csv")
+    check(rc == 0 and err.count("] cpu:0 gemm") == n and "not measured" not in err and
+          all(f"unsupported: {r['notes']}" in err for r in uns), f"--verbose console:\n{err}")
+
     # --quiet prints no progress; suite defaults write into results/.
     rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32",
                          "--library", one_lib, *TINY, "--quiet")
