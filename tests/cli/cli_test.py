@@ -280,6 +280,24 @@ def group_run(b):
     check(rc == 0 and err.count("] cpu:0 gemm") == n and "not measured" not in err and
           all(f"unsupported: {r['notes']}" in err for r in uns), f"--verbose console:\n{err}")
 
+    # The suite measures the host CPU in full once: OpenCL's view of the same CPU (PoCL) gets the
+    # quick configs beside cpu:0, and everything when asked for alone.
+    env = {"ACCEL_BACKENDS": "cpu,opencl"}
+    rc, out, err = b.run("suite", "--workload", "gemm", "--dry-run", env=env)
+    lines = [l.split() for l in out.splitlines() if l.startswith("  ")]
+    ocl = [l for l in lines if l[0].startswith("opencl:")]
+    if ocl:
+        rc2, quick_out, _ = b.run("suite", "--quick", "--workload", "gemm", "--backend", "cpu", "--dry-run", env=env)
+        quick = {l.split()[2] for l in quick_out.splitlines() if l.startswith("  ")}
+        check({l[2] for l in ocl} == quick and len({l[4] for l in ocl}) == 1,
+              f"opencl rows beside cpu:0: {sorted({(l[2], l[4]) for l in ocl})}, quick {sorted(quick)}")
+        check(len({l[2] for l in lines if l[0] == "cpu:0"}) > len(quick), "cpu:0 lost its standard configs")
+        rc, alone, err = b.run("suite", "--workload", "gemm", "--backend", "opencl", "--dry-run", env=env)
+        check(len({l.split()[2] for l in alone.splitlines() if l.startswith("  ")}) > len(quick),
+              f"opencl alone runs only {alone}")
+    else:
+        print("no OpenCL CPU device here: the suite's host-CPU rule is not exercised")
+
     # --quiet prints no progress; suite defaults write into results/.
     rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "fp32",
                          "--library", one_lib, *TINY, "--quiet")
