@@ -87,6 +87,24 @@ typedef struct accel_conv2d_desc {
     uint32_t epilogue;    /* BIAS, RESIDUAL, RELU */
 } accel_conv2d_desc;
 
+/* The conv2d output height p and width q (formula above; dil 0 counts as 1, and so does stride 0
+ * for callers that have not validated the desc). Returns 0 when a size overflows int64 (p and q are
+ * then untouched), else 1; p or q <= 0 means the kernel does not fit the padded input. The one
+ * definition: inline so plugins, which must not call libaccel, share it with the HAL. */
+static inline int accel_conv2d_out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q) {
+    const int64_t dh = c->dil_h ? c->dil_h : 1, dw = c->dil_w ? c->dil_w : 1;
+    const int64_t sh = c->stride_h ? c->stride_h : 1, sw = c->stride_w ? c->stride_w : 1;
+    int64_t eh, ew, ph, pw;
+    if (__builtin_mul_overflow(dh, c->r - 1, &eh) || __builtin_mul_overflow(dw, c->s - 1, &ew) ||
+        __builtin_mul_overflow((int64_t)2, c->pad_h, &ph) || __builtin_mul_overflow((int64_t)2, c->pad_w, &pw) ||
+        __builtin_add_overflow(c->h, ph, &ph) || __builtin_add_overflow(c->w, pw, &pw))
+        return 0;
+    const int64_t span_h = ph - eh - 1, span_w = pw - ew - 1;
+    *p = span_h < 0 ? 0 : span_h / sh + 1;
+    *q = span_w < 0 ? 0 : span_w / sw + 1;
+    return 1;
+}
+
 /* layernorm over the last dimension, rows x cols:
  *   t = X (+ R when has_residual); Y = (t - mean) / sqrt(var + eps) * gamma + beta   (biased var)
  * Operands: [0] X, [1] R (residual, or absent), [2] gamma (cols), [3] beta (cols), [4] Y.
@@ -140,6 +158,26 @@ typedef struct accel_permute_desc {
     int64_t dims[ACCEL_PERMUTE_MAX_DIMS];
     int perm[ACCEL_PERMUTE_MAX_DIMS];
 } accel_permute_desc;
+
+/* The permute as a walk over the output: output dimension o has out_dims[o] = dims[perm[o]]
+ * elements, and a step along it moves in_strides[o] elements in the packed input. Returns the
+ * element count. Entries from ndims up are 1 and 0 (kernels that take six dims index them harmlessly).
+ * The one definition, inline for plugins. */
+static inline int64_t accel_permute_walk(const accel_permute_desc *d, int64_t out_dims[ACCEL_PERMUTE_MAX_DIMS],
+                                         int64_t in_strides[ACCEL_PERMUTE_MAX_DIMS]) {
+    int64_t packed[ACCEL_PERMUTE_MAX_DIMS], total = 1;
+    const int nd = d->ndims < 0 ? 0 : d->ndims > ACCEL_PERMUTE_MAX_DIMS ? ACCEL_PERMUTE_MAX_DIMS : d->ndims;
+    for (int i = nd - 1; i >= 0; --i) {
+        packed[i] = total;
+        total *= d->dims[i];
+    }
+    for (int o = 0; o < ACCEL_PERMUTE_MAX_DIMS; ++o) {
+        const int from = o < nd ? d->perm[o] : -1;
+        out_dims[o] = from >= 0 && from < nd ? d->dims[from] : 1;
+        in_strides[o] = from >= 0 && from < nd ? packed[from] : 0;
+    }
+    return total;
+}
 
 /* attention (optional): O = softmax(scale Q K^T + mask) V per (batch, head).
  *   Q, K, V, O are [batch, heads, seq, head_dim]; mask as in softmax with rows_per_mask_row =

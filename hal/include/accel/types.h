@@ -28,6 +28,34 @@ static inline int accel_dtype_is_fp8(accel_dtype t) {
     return t == ACCEL_DTYPE_F8_E4M3 || t == ACCEL_DTYPE_F8_E5M2;
 }
 
+/* Bytes per element and the short name ("f32", "f16", "bf16", "f64", "i8", "i32", "f8e4m3",
+ * "f8e5m2") of every storage type: the one table of them. Inline, so plugins (which must not call
+ * libaccel), the HAL, the reference and the workloads share this definition; accel_dtype_size() and
+ * accel_dtype_name() in ops.h answer the same through libaccel. Unknown values: 0 and "invalid". */
+typedef struct accel_dtype_traits {
+    size_t bytes;
+    const char *name;
+} accel_dtype_traits;
+
+static inline accel_dtype_traits accel_dtype_traits_of(accel_dtype t) {
+    accel_dtype_traits r = {0, "invalid"};
+    switch (t) {
+    case ACCEL_DTYPE_F32: r.bytes = 4; r.name = "f32"; break;
+    case ACCEL_DTYPE_F16: r.bytes = 2; r.name = "f16"; break;
+    case ACCEL_DTYPE_BF16: r.bytes = 2; r.name = "bf16"; break;
+    case ACCEL_DTYPE_F64: r.bytes = 8; r.name = "f64"; break;
+    case ACCEL_DTYPE_I8: r.bytes = 1; r.name = "i8"; break;
+    case ACCEL_DTYPE_I32: r.bytes = 4; r.name = "i32"; break;
+    case ACCEL_DTYPE_F8_E4M3: r.bytes = 1; r.name = "f8e4m3"; break;
+    case ACCEL_DTYPE_F8_E5M2: r.bytes = 1; r.name = "f8e5m2"; break;
+    default: break;
+    }
+    return r;
+}
+
+static inline size_t accel_dtype_bytes(accel_dtype t) { return accel_dtype_traits_of(t).bytes; }
+static inline const char *accel_dtype_label(accel_dtype t) { return accel_dtype_traits_of(t).name; }
+
 /* How products are formed and accumulated, separate from storage (cuBLAS/hipBLASLt model).
  * F32: fp32 multiply and accumulate. TF32: inputs rounded to 10-bit mantissa, fp32 accumulate.
  * F16 / BF16: products in that type with fp32 accumulation unless the backend says otherwise in the
