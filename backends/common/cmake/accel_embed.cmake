@@ -12,25 +12,27 @@
 #                     [EXPAND_INCLUDES]     replace each #include "x.h" by x.h from the file's folder,
 #                                           repeatedly: OpenCL C built from a string has no include path
 #                     [DEPENDS <file>...]   more inputs that change the output (included headers)
-#                     [TYPE <struct> HEADER <header>])  a struct with accel_embedded_file's five
+#                     [TYPE <struct> HEADER <header>]  a struct with accel_embedded_file's five
 #                                           fields in the same order, and the header declaring it
+#                     [COUNT <symbol>])     the count's name (default <symbol>_count)
 # generates <symbol>.c in the caller's binary folder, defining `const <struct> <symbol>[]` and
 # `const size_t <symbol>_count`, and sets <out_var> to its path. The file is rewritten only when its
 # text changes, so an unchanged set rebuilds nothing. The target compiling it needs the header on
 # its include path (link accel_backend_common for the default one).
 #
 # Script mode (what the build step runs): cmake -DMANIFEST=<file> -P accel_embed.cmake, where the
-# manifest, written at configure time, sets OUT, TABLE, TYPE, HEADER, FILES, NAMES, ORIGINS, NOTES
-# and EXPAND_INCLUDES.
+# manifest, written at configure time, sets OUT, TABLE, COUNT, TYPE, HEADER, FILES, NAMES, ORIGINS,
+# NOTES and EXPAND_INCLUDES.
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
-  set(ACCEL_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
-
   function(accel_embed_files out_var)
-    cmake_parse_arguments(E "STRIP_EXTENSION;EXPAND_INCLUDES" "TABLE;BASE;TYPE;HEADER"
+    cmake_parse_arguments(E "STRIP_EXTENSION;EXPAND_INCLUDES" "TABLE;BASE;TYPE;HEADER;COUNT"
                           "FILES;NAMES;ORIGINS;NOTES;DEPENDS" ${ARGN})
     if(NOT E_TABLE)
       message(FATAL_ERROR "accel_embed_files: TABLE is required")
+    endif()
+    if(NOT E_COUNT)
+      set(E_COUNT ${E_TABLE}_count)
     endif()
     if(NOT E_TYPE)
       set(E_TYPE accel_embedded_file)
@@ -67,10 +69,11 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
       endforeach()
     endif()
 
+    set(script ${CMAKE_CURRENT_FUNCTION_LIST_FILE})
     set(out ${CMAKE_CURRENT_BINARY_DIR}/${E_TABLE}.c)
     set(manifest ${CMAKE_CURRENT_BINARY_DIR}/${E_TABLE}.embed.cmake)
     set(text "# Written by accel_embed_files at configure time.\n")
-    foreach(var OUT TABLE TYPE HEADER FILES NAMES ORIGINS NOTES EXPAND_INCLUDES)
+    foreach(var OUT TABLE COUNT TYPE HEADER FILES NAMES ORIGINS NOTES EXPAND_INCLUDES)
       if(var STREQUAL "OUT")
         set(value "${out}")
       else()
@@ -84,8 +87,8 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
     file(CONFIGURE OUTPUT ${manifest} CONTENT "${text}" @ONLY)
 
     add_custom_command(OUTPUT ${out}
-      COMMAND ${CMAKE_COMMAND} -DMANIFEST=${manifest} -P ${ACCEL_EMBED_SCRIPT}
-      DEPENDS ${E_FILES} ${E_NOTES} ${E_DEPENDS} ${manifest} ${ACCEL_EMBED_SCRIPT}
+      COMMAND ${CMAKE_COMMAND} -DMANIFEST=${manifest} -P ${script}
+      DEPENDS ${E_FILES} ${E_NOTES} ${E_DEPENDS} ${manifest} ${script}
       COMMENT "Embedding ${n} file(s) as ${E_TABLE}"
       VERBATIM)
     set(${out_var} ${out} PARENT_SCOPE)
@@ -166,7 +169,7 @@ if(count EQUAL 0)
   string(APPEND entries "    {\"\", \"\", \"\", 0u, \"\"},\n")
 endif()
 string(APPEND body "\nconst ${TYPE} ${TABLE}[] = {\n${entries}};\n")
-string(APPEND body "const size_t ${TABLE}_count = ${count}u;\n")
+string(APPEND body "const size_t ${COUNT} = ${count}u;\n")
 
 if(EXISTS ${OUT})
   file(READ ${OUT} old)

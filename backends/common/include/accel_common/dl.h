@@ -102,6 +102,9 @@ void *accel_dl_open(const accel_dl_log *log, const char *const *candidates, unsi
  * missing (when missing_len > 0). */
 int accel_dl_resolve(void *lib, const accel_dl_tier *tier, void *table, char *missing, size_t missing_len);
 
+/* Sets every slot of the tier in table to NULL. */
+void accel_dl_clear(const accel_dl_tier *tier, void *table);
+
 /* The usual sequence: open (the override or the candidates), bootstrap, required, optional. On
  * anything but ACCEL_DL_LOADED the library is closed again and every slot of table it touched is
  * NULL. Backends that must call into the library between tiers (a version query) use

@@ -1,0 +1,3 @@
+// outer
+#include "inner.h"
+kernel void k(global float *x) { x[0] = INNER; }
