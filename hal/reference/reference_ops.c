@@ -4,12 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-void accel_ref_conv2d_out_hw(const accel_conv2d_desc *d, int64_t *p, int64_t *q) {
-    int64_t dh = d->dil_h ? d->dil_h : 1, dw = d->dil_w ? d->dil_w : 1;
-    int64_t sh = d->stride_h ? d->stride_h : 1, sw = d->stride_w ? d->stride_w : 1;
-    *p = (d->h + 2 * d->pad_h - dh * (d->r - 1) - 1) / sh + 1;
-    *q = (d->w + 2 * d->pad_w - dw * (d->s - 1) - 1) / sw + 1;
-}
+void accel_ref_conv2d_out_hw(const accel_conv2d_desc *d, int64_t *p, int64_t *q) { accel_conv2d_out_hw(d, p, q); }
 
 void accel_ref_conv2d(const accel_conv2d_desc *d, const void *X, const void *W, const void *bias,
                       const void *residual, double *Y) {
@@ -155,20 +150,14 @@ void accel_ref_eltwise(const accel_eltwise_desc *d, const void *X, const void *Z
 void accel_ref_permute(const accel_permute_desc *d, const void *X, double *Y) {
     int nd = d->ndims;
     int64_t in_stride[ACCEL_PERMUTE_MAX_DIMS], out_dims[ACCEL_PERMUTE_MAX_DIMS];
-    int64_t total = 1;
-    for (int i = nd - 1; i >= 0; i--) {
-        in_stride[i] = total;
-        total *= d->dims[i];
-    }
-    for (int i = 0; i < nd; i++)
-        out_dims[i] = d->dims[d->perm[i]];
+    const int64_t total = accel_permute_walk(d, out_dims, in_stride);
     for (int64_t o = 0; o < total; o++) {
         /* Output coordinate along dim i is the input coordinate along dim perm[i]. */
         int64_t rem = o, src = 0;
         for (int i = nd - 1; i >= 0; i--) {
             int64_t c = rem % out_dims[i];
             rem /= out_dims[i];
-            src += c * in_stride[d->perm[i]];
+            src += c * in_stride[i];
         }
         Y[o] = accel_ref_load(d->dtype, X, src);
     }

@@ -1,33 +1,10 @@
 /* Names and sizes of the enums in types.h and ops.h. */
 #include "hal_internal.h"
 
-ACCEL_API size_t accel_dtype_size(accel_dtype t) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: return 4;
-    case ACCEL_DTYPE_F16: return 2;
-    case ACCEL_DTYPE_BF16: return 2;
-    case ACCEL_DTYPE_F64: return 8;
-    case ACCEL_DTYPE_I8: return 1;
-    case ACCEL_DTYPE_I32: return 4;
-    case ACCEL_DTYPE_F8_E4M3: return 1;
-    case ACCEL_DTYPE_F8_E5M2: return 1;
-    default: return 0;
-    }
-}
+/* The table itself is inline in types.h, shared with plugins (which must not call libaccel). */
+ACCEL_API size_t accel_dtype_size(accel_dtype t) { return accel_dtype_bytes(t); }
 
-ACCEL_API const char *accel_dtype_name(accel_dtype t) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: return "f32";
-    case ACCEL_DTYPE_F16: return "f16";
-    case ACCEL_DTYPE_BF16: return "bf16";
-    case ACCEL_DTYPE_F64: return "f64";
-    case ACCEL_DTYPE_I8: return "i8";
-    case ACCEL_DTYPE_I32: return "i32";
-    case ACCEL_DTYPE_F8_E4M3: return "f8e4m3";
-    case ACCEL_DTYPE_F8_E5M2: return "f8e5m2";
-    default: return "invalid";
-    }
-}
+ACCEL_API const char *accel_dtype_name(accel_dtype t) { return accel_dtype_label(t); }
 
 ACCEL_API const char *accel_compute_type_name(accel_compute_type t) {
     switch (t) {

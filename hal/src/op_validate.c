@@ -145,7 +145,7 @@ static accel_status validate_conv(const accel_conv2d_desc *c) {
     if (c->epilogue & ~known)
         return BAD("conv2d: epilogue bits 0x%x are not defined for conv2d", c->epilogue & ~known);
     int64_t p, q;
-    if (!hal_conv_out_hw(c, &p, &q)) return BAD("conv2d: sizes overflow");
+    if (!accel_conv2d_out_hw(c, &p, &q)) return BAD("conv2d: sizes overflow");
     if (p <= 0 || q <= 0)
         return BAD("conv2d: the %lldx%lld kernel does not fit the padded %lldx%lld input",
                    (long long)c->r, (long long)c->s, (long long)c->h, (long long)c->w);
@@ -155,17 +155,6 @@ static accel_status validate_conv(const accel_conv2d_desc *c) {
         !mul_ok(c->k, c->c, &t) || !mul_ok(t, c->r, &t) || !mul_ok(t, c->s, &t))
         return BAD("conv2d: tensor sizes overflow");
     return ACCEL_OK;
-}
-
-int hal_conv_out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q) {
-    int64_t dh = c->dil_h ? c->dil_h : 1, dw = c->dil_w ? c->dil_w : 1, eh, ew, ph, pw;
-    if (!mul_ok(dh, c->r - 1, &eh) || !mul_ok(dw, c->s - 1, &ew) || !mul_ok(2, c->pad_h, &ph) ||
-        !mul_ok(2, c->pad_w, &pw) || !add_ok(c->h, ph, &ph) || !add_ok(c->w, pw, &pw))
-        return 0;
-    int64_t span_h = ph - eh - 1, span_w = pw - ew - 1;
-    *p = span_h < 0 ? 0 : span_h / c->stride_h + 1;
-    *q = span_w < 0 ? 0 : span_w / c->stride_w + 1;
-    return 1;
 }
 
 static accel_status validate_rows_cols(const char *op, accel_dtype t, int64_t rows, int64_t cols) {
@@ -293,7 +282,7 @@ static int64_t operand_elements(const accel_op_desc *d, int i, accel_dtype *type
     case ACCEL_OP_CONV2D: {
         const accel_conv2d_desc *c = &d->u.conv2d;
         int64_t p, q;
-        hal_conv_out_hw(c, &p, &q);
+        accel_conv2d_out_hw(c, &p, &q);
         *type = i == 0 ? c->x_type : i == 1 ? c->w_type : c->y_type;
         if (i == 0) return c->n * c->c * c->h * c->w;
         if (i == 1) return c->k * c->c * c->r * c->s;

@@ -14,6 +14,5 @@ typedef enum operand_use {
 
 accel_status hal_op_validate(const accel_op_desc *desc);
 operand_use hal_op_operand_use(const accel_op_desc *desc, int operand);
-int hal_conv_out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q);
 
 #endif

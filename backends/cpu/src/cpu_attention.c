@@ -41,7 +41,7 @@ static accel_status attention_execute(cpu_plan *plan, const accel_plugin_ref *op
     const float *mask = cpu_ref_ptr(ops[3]);
     char *O = cpu_ref_ptr(ops[4]);
     const int64_t S = d->seq, pairs = d->batch * d->heads;
-    const size_t pair_bytes = (size_t)(S * d->head_dim) * cpu_dtype_bytes(d->dtype);
+    const size_t pair_bytes = (size_t)(S * d->head_dim) * accel_dtype_bytes(d->dtype);
     cpu_gemm_problem qk = p->qk;
     if (!mask) qk.epilogue = ACCEL_EPILOGUE_NONE;
 #pragma omp parallel for num_threads(p->threads) schedule(dynamic, 1)

@@ -68,7 +68,7 @@ static accel_status conv_accel_execute(cpu_plan *plan, const accel_plugin_ref *o
     float *col = (float *)aligned;
     void *gemm_ws = aligned + cp->col_bytes;
     const int64_t out_img = cp->d.k * cp->p * cp->q;
-    const size_t ybytes = cpu_dtype_bytes(cp->d.y_type);
+    const size_t ybytes = accel_dtype_bytes(cp->d.y_type);
     cpu_gemm_problem g = cp->g;
     for (int64_t img = 0; img < cp->d.n; img += cp->group) {
         g.batch = cp->d.n - img < cp->group ? cp->d.n - img : cp->group;
@@ -108,8 +108,7 @@ accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, c
     cp->d = *d;
     cp->dil_h = d->dil_h > 0 ? d->dil_h : 1;
     cp->dil_w = d->dil_w > 0 ? d->dil_w : 1;
-    cp->p = (d->h + 2 * d->pad_h - cp->dil_h * (d->r - 1) - 1) / d->stride_h + 1;
-    cp->q = (d->w + 2 * d->pad_w - cp->dil_w * (d->s - 1) - 1) / d->stride_w + 1;
+    accel_conv2d_out_hw(d, &cp->p, &cp->q);
     cp->direct = d->r == 1 && d->s == 1 && d->stride_h == 1 && d->stride_w == 1 &&
                  d->pad_h == 0 && d->pad_w == 0;
     cp->threads = ctx->threads;

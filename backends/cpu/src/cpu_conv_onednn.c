@@ -39,7 +39,7 @@ static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
             return st;
     }
     if ((p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) && res != Y)
-        memmove(Y, res, (size_t)p->y_elems * cpu_dtype_bytes(p->d.y_type));
+        memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
     if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_SRC, X)) != ACCEL_OK) return st;
     if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_WEIGHTS, weights)) != ACCEL_OK) return st;
     if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
@@ -96,8 +96,8 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
     const int64_t dh = d->dil_h > 0 ? d->dil_h : 1, dw = d->dil_w > 0 ? d->dil_w : 1;
-    const int64_t P = (d->h + 2 * d->pad_h - dh * (d->r - 1) - 1) / d->stride_h + 1;
-    const int64_t Q = (d->w + 2 * d->pad_w - dw * (d->s - 1) - 1) / d->stride_w + 1;
+    int64_t P, Q;
+    accel_conv2d_out_hw(d, &P, &Q);
     p->y_elems = d->n * d->k * P * Q;
     const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
     const dnnl_format_tag_t act_tag = nhwc ? dnnl_nhwc : dnnl_nchw;

@@ -107,8 +107,4 @@ static inline int cpu_dtype_is_float(accel_dtype t) {
     return t == ACCEL_DTYPE_F32 || t == ACCEL_DTYPE_BF16 || t == ACCEL_DTYPE_F16;
 }
 
-static inline size_t cpu_dtype_bytes(accel_dtype t) {
-    return t == ACCEL_DTYPE_F32 ? 4u : accel_dtype_is_fp8(t) ? 1u : 2u;
-}
-
 #endif

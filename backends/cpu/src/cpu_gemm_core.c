@@ -179,7 +179,7 @@ static void epilogue(const cpu_gemm_problem *p, const float *tile, int64_t ldt, 
 }
 
 static const void *offset_elems(const void *base, accel_dtype t, int64_t elems) {
-    return base ? (const char *)base + elems * (int64_t)cpu_dtype_bytes(t) : NULL;
+    return base ? (const char *)base + elems * (int64_t)accel_dtype_bytes(t) : NULL;
 }
 
 void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const void *C,
@@ -236,7 +236,7 @@ void cpu_gemm_run(const cpu_gemm_problem *p, const void *A, const void *B, const
                     const void *Ab = offset_elems(A, p->a_type, bi * p->a_bs);
                     const void *Cb = offset_elems(C, p->c_type, bi * p->c_bs);
                     const void *biasb = offset_elems(bias, p->bias_type, bi * p->bias_bs);
-                    void *Db = (char *)D + bi * p->d_bs * (int64_t)cpu_dtype_bytes(p->d_type);
+                    void *Db = (char *)D + bi * p->d_bs * (int64_t)accel_dtype_bytes(p->d_type);
                     const int64_t ic = mb * GEMM_MC, mc = min64(GEMM_MC, p->m - ic);
                     for (int64_t pc = 0; pc < p->k; pc += GEMM_KC) {
                         const int64_t kc = min64(GEMM_KC, p->k - pc);

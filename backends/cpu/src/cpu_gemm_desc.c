@@ -2,20 +2,6 @@
 
 #include "cpu_dtype.h"
 
-static const char *dtype_name(accel_dtype t) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: return "f32";
-    case ACCEL_DTYPE_F16: return "f16";
-    case ACCEL_DTYPE_BF16: return "bf16";
-    case ACCEL_DTYPE_F64: return "f64";
-    case ACCEL_DTYPE_I8: return "i8";
-    case ACCEL_DTYPE_I32: return "i32";
-    case ACCEL_DTYPE_F8_E4M3: return "f8_e4m3";
-    case ACCEL_DTYPE_F8_E5M2: return "f8_e5m2";
-    default: return "invalid";
-    }
-}
-
 cpu_gemm_dims cpu_gemm_dims_resolve(const accel_gemm_desc *d) {
     cpu_gemm_dims r;
     r.lda = d->lda ? d->lda : (d->trans_a ? d->m : d->k);
@@ -55,7 +41,7 @@ accel_status cpu_gemm_check_types(const accel_host_services *host, const char *p
         if (i == 4 && !(d->epilogue & ACCEL_EPILOGUE_BIAS)) continue;
         if (!cpu_dtype_is_float(types[i]))
             return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "%s: %s storage %s not supported", path,
-                                   names[i], dtype_name(types[i]));
+                                   names[i], accel_dtype_label(types[i]));
     }
     switch (r.compute) {
     case ACCEL_COMPUTE_F32: return ACCEL_OK; /* any of f32/bf16/f16 widen exactly to fp32 */
@@ -70,5 +56,5 @@ accel_status cpu_gemm_check_types(const accel_host_services *host, const char *p
     return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                            "%s: compute type %d with A %s, B %s not supported (bf16/f16 compute needs "
                            "A and B stored in that type; fp16 accumulation and f64 are not offered)",
-                           path, (int)r.compute, dtype_name(d->a_type), dtype_name(d->b_type));
+                           path, (int)r.compute, accel_dtype_label(d->a_type), accel_dtype_label(d->b_type));
 }

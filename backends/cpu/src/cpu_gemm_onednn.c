@@ -37,7 +37,7 @@ static void copy_c_into_d(const gemm_onednn_plan *p, const void *C, void *D) {
         const int64_t b = row / d->m, i = row % d->m;
         const int64_t cbase = b * r->stride_c + i * r->ldc, dbase = b * r->stride_d + i * r->ldd;
         if (d->c_type == d->d_type) {
-            size_t es = cpu_dtype_bytes(d->d_type);
+            size_t es = accel_dtype_bytes(d->d_type);
             memmove((char *)D + dbase * (int64_t)es, (const char *)C + cbase * (int64_t)es,
                     (size_t)d->n * es);
         } else {

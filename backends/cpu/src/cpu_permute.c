@@ -78,35 +78,17 @@ static void permute_destroy(cpu_plan *plan) { free(plan); }
 accel_status cpu_permute_plan(cpu_context *ctx, const accel_permute_desc *d, cpu_plan **out,
                               accel_plugin_plan_info *info) {
     const accel_host_services *host = ctx->host;
-    size_t elem = 0;
-    switch (d->dtype) {
-    case ACCEL_DTYPE_F32:
-    case ACCEL_DTYPE_I32: elem = 4; break;
-    case ACCEL_DTYPE_F16:
-    case ACCEL_DTYPE_BF16: elem = 2; break;
-    case ACCEL_DTYPE_F64: elem = 8; break;
-    case ACCEL_DTYPE_I8: elem = 1; break;
-    default:
-        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu permute: dtype %d not supported",
-                               (int)d->dtype);
-    }
+    /* fp8 is defined as a GEMM input format only. */
+    const size_t elem = accel_dtype_is_fp8(d->dtype) ? 0 : accel_dtype_bytes(d->dtype);
+    if (!elem)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu permute: dtype %d not supported", (int)d->dtype);
     if (d->ndims < 1 || d->ndims > ACCEL_PERMUTE_MAX_DIMS)
         return host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "cpu permute: %d dims", d->ndims);
     permute_plan *p = calloc(1, sizeof *p);
     if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
-    int64_t in_strides[ACCEL_PERMUTE_MAX_DIMS];
-    int64_t s = 1;
-    for (int i = d->ndims - 1; i >= 0; i--) {
-        in_strides[i] = s;
-        s *= d->dims[i];
-    }
     p->nd = d->ndims;
     p->elem = elem;
-    p->total = s;
-    for (int i = 0; i < d->ndims; i++) {
-        p->out_dims[i] = d->dims[d->perm[i]];
-        p->in_stride[i] = in_strides[d->perm[i]];
-    }
+    p->total = accel_permute_walk(d, p->out_dims, p->in_stride);
     p->base.execute = permute_execute;
     p->base.destroy = permute_destroy;
     snprintf(info->library, sizeof info->library, "accel");

@@ -17,8 +17,8 @@ accel_status gaudi_describe_conv2d(gaudi_graph *g, const accel_conv2d_desc *d) {
     if (!gaudi_op_compute_ok(g, "conv2d", d->compute, d->x_type)) return g->status;
     const int64_t sh = d->stride_h ? d->stride_h : 1, sw = d->stride_w ? d->stride_w : 1;
     const int64_t dh = d->dil_h ? d->dil_h : 1, dw = d->dil_w ? d->dil_w : 1;
-    const int64_t p = (d->h + 2 * d->pad_h - dh * (d->r - 1) - 1) / sh + 1;
-    const int64_t q = (d->w + 2 * d->pad_w - dw * (d->s - 1) - 1) / sw + 1;
+    int64_t p, q;
+    accel_conv2d_out_hw(d, &p, &q);
     const int nchw = d->layout == ACCEL_LAYOUT_NCHW;
     const int epilogue = d->epilogue != 0;
 

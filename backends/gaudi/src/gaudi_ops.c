@@ -5,12 +5,7 @@
 
 #include "gaudi_ops.h"
 
-/* Plugins do not call libaccel, so the names live here too. */
-static const char *dtype_label(accel_dtype t) {
-    static const char *const names[] = {"invalid", "f32", "f16", "bf16", "f64", "i8", "i32", "fp8_e4m3", "fp8_e5m2"};
-    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
-}
-
+/* Plugins do not call libaccel, so the compute names live here too (dtype names: accel/types.h). */
 static const char *compute_label(accel_compute_type c) {
     static const char *const names[] = {"default", "f32", "tf32", "f16", "bf16", "f64", "f16_acc16", "i32"};
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
@@ -25,7 +20,7 @@ synapse_dtype gaudi_op_dtype(gaudi_graph *g, const char *op, accel_dtype t) {
     synapse_dtype s = gaudi_dtype_from_accel(t);
     if (!s || (accel_dtype_is_fp8(t) && strcmp(op, "gemm") != 0)) {
         gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED, "gaudi: %s in %s storage is not offered (f32, bf16, f16%s)", op,
-                         dtype_label(t), strcmp(op, "gemm") == 0 ? ", fp8" : "");
+                         accel_dtype_label(t), strcmp(op, "gemm") == 0 ? ", fp8" : "");
         return 0;
     }
     return s;
@@ -36,7 +31,7 @@ int gaudi_op_compute_ok(gaudi_graph *g, const char *op, accel_compute_type c, ac
     gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED,
                      "gaudi: %s with compute %s on %s: the graphs here compute in fp32 (MME with fp32 "
                      "accumulation, TPC kernels in f32); tf32 and fp16 accumulation are not selected",
-                     op, compute_label(c), dtype_label(t));
+                     op, compute_label(c), accel_dtype_label(t));
     return 0;
 }
 

@@ -4,12 +4,6 @@
 
 #include "pjrt_ops.h"
 
-static void out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q) {
-    int64_t dh = c->dil_h ? c->dil_h : 1, dw = c->dil_w ? c->dil_w : 1;
-    *p = (c->h + 2 * c->pad_h - dh * (c->r - 1) - 1) / c->stride_h + 1;
-    *q = (c->w + 2 * c->pad_w - dw * (c->s - 1) - 1) / c->stride_w + 1;
-}
-
 static void dims4(const accel_conv2d_desc *c, int64_t n, int64_t ch, int64_t h, int64_t w, int64_t *out) {
     const int nhwc = c->layout == ACCEL_LAYOUT_NHWC;
     out[0] = n;
@@ -28,7 +22,7 @@ accel_status pj_conv_describe(const accel_conv2d_desc *c, const char *platform, 
         return ACCEL_ERR_UNIMPLEMENTED;
     }
     int64_t p, q, d[4];
-    out_hw(c, &p, &q);
+    accel_conv2d_out_hw(c, &p, &q);
     pjrt_element_type xe = pj_element_of(c->x_type), ye = pj_element_of(c->y_type);
     dims4(c, c->n, c->c, c->h, c->w, d);
     pj_spec_set(s, 0, 0, xe, 4, d);
@@ -52,7 +46,7 @@ pj_val pj_conv_emit(pj_text *t, const accel_conv2d_desc *c, const pj_val *const 
     const pjrt_element_type acc = pj_accumulator(c->x_type);
     const int nhwc = c->layout == ACCEL_LAYOUT_NHWC;
     int64_t p, q, d[4];
-    out_hw(c, &p, &q);
+    accel_conv2d_out_hw(c, &p, &q);
     dims4(c, c->n, c->k, p, q, d);
     pj_val y = {{0}, pj_shape_make(acc, 4, d)};
     snprintf(y.name, sizeof y.name, "%%v%d", t->next_id++);

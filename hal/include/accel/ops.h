@@ -88,17 +88,19 @@ typedef struct accel_conv2d_desc {
 } accel_conv2d_desc;
 
 /* The conv2d output height p and width q (formula above; dil 0 counts as 1, and so does stride 0
- * for callers that have not validated the desc). Returns 0 when a size overflows int64 (p and q are
- * then untouched), else 1; p or q <= 0 means the kernel does not fit the padded input. The one
- * definition: inline so plugins, which must not call libaccel, share it with the HAL. */
+ * for callers that have not validated the desc). Returns 0, with p = q = 0, when a size overflows
+ * int64, else 1; p or q <= 0 means the kernel does not fit the padded input. The one definition:
+ * inline so plugins, which must not call libaccel, share it with the HAL. */
 static inline int accel_conv2d_out_hw(const accel_conv2d_desc *c, int64_t *p, int64_t *q) {
     const int64_t dh = c->dil_h ? c->dil_h : 1, dw = c->dil_w ? c->dil_w : 1;
     const int64_t sh = c->stride_h ? c->stride_h : 1, sw = c->stride_w ? c->stride_w : 1;
     int64_t eh, ew, ph, pw;
     if (__builtin_mul_overflow(dh, c->r - 1, &eh) || __builtin_mul_overflow(dw, c->s - 1, &ew) ||
         __builtin_mul_overflow((int64_t)2, c->pad_h, &ph) || __builtin_mul_overflow((int64_t)2, c->pad_w, &pw) ||
-        __builtin_add_overflow(c->h, ph, &ph) || __builtin_add_overflow(c->w, pw, &pw))
+        __builtin_add_overflow(c->h, ph, &ph) || __builtin_add_overflow(c->w, pw, &pw)) {
+        *p = *q = 0;
         return 0;
+    }
     const int64_t span_h = ph - eh - 1, span_w = pw - ew - 1;
     *p = span_h < 0 ? 0 : span_h / sh + 1;
     *q = span_w < 0 ? 0 : span_w / sw + 1;
