@@ -106,7 +106,7 @@ static accel_status fma_setup(accel_device *dev, const accel_device_info *dinfo,
         variant = wl_peak_cpu_variant();
     } else if (formats & ((1u << ACCEL_MODULE_GPU_C) | (1u << ACCEL_MODULE_OPENCL_C))) {
         int gpu_c = (formats & (1u << ACCEL_MODULE_GPU_C)) != 0;
-        const char *src = gpu_c ? wl_peak_gpu_c_source : wl_peak_opencl_source;
+        const char *src = gpu_c ? wl_peak_gpu_c_sources[0].text : wl_peak_opencl_source;
         s = accel_module_load(dev, gpu_c ? ACCEL_MODULE_GPU_C : ACCEL_MODULE_OPENCL_C, src, strlen(src),
                               NULL, &st->module);
         st->grid[0] = (uint32_t)(units * GPU_GROUPS_PER_UNIT);

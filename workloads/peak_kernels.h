@@ -3,6 +3,7 @@
 #define WL_PEAK_KERNELS_H
 
 #include "accel/cpu_kernel.h"
+#include "accel_common/embedded.h"
 
 #define WL_PEAK_KERNEL_NAME "accel_peak_fma_fp32"
 /* Floats of independent FMA state per CPU work-group (chains x lanes): fixed whatever the SIMD
@@ -20,6 +21,7 @@ const accel_cpu_module_image *wl_peak_cpu_module(void);
 /* Which SIMD variant the CPU kernel runs on this machine ("avx512f", "avx2+fma", "generic"). */
 const char *wl_peak_cpu_variant(void);
 extern const char wl_peak_opencl_source[];
-extern const char wl_peak_gpu_c_source[];
+/* kernels/peak_fma.cu, embedded at build time: one entry. */
+extern const accel_embedded_file wl_peak_gpu_c_sources[];
 
 #endif

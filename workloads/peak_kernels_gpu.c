@@ -14,4 +14,3 @@ const char wl_peak_opencl_source[] =
     "    out[gid] = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));\n"
     "}\n";
 
-/* wl_peak_gpu_c_source is kernels/peak_fma.cu, embedded at build time. */

@@ -1,14 +1,13 @@
-/* The shared GPU kernel sources (backends/gpu_common/kernels) embedded at build time. */
+/* The shared GPU kernel sources (backends/gpu_common/kernels) embedded at build time
+ * (cmake/hip_embed_kernels.cmake). */
 #ifndef ACCEL_HIP_KERNEL_SOURCES_H
 #define ACCEL_HIP_KERNEL_SOURCES_H
 
 #include <stddef.h>
 
-typedef struct hip_source {
-    const char *name; /* file name: "gemm.cu", "accel_gpu_port.h" */
-    const char *text; /* NUL-terminated */
-    size_t size;      /* bytes, without the NUL */
-} hip_source;
+#include "accel_common/embedded.h"
+
+typedef accel_embedded_file hip_source; /* name: "gemm.cu", "accel_gpu_port.h", "hip/hip_fp16.h" */
 
 extern const hip_source hip_kernel_sources[]; /* *.cu, one hiprtc program each */
 extern const size_t hip_kernel_sources_count;

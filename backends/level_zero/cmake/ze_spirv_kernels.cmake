@@ -46,12 +46,18 @@ set(ACCEL_ZE_OWN_KERNEL_DIR ${CMAKE_CURRENT_LIST_DIR}/../kernels)
 set(ACCEL_ZE_VARIANTS_FILE ${CMAKE_CURRENT_LIST_DIR}/ze_kernel_variants.cmake)
 include(${ACCEL_ZE_VARIANTS_FILE})
 
-# out_var: the generated C file holding every image.
+# The images (each with the .cl it came from and the compiler's log) as ze_kernel_images.h's table.
+function(accel_ze_embed_images out_var)
+  accel_embed_files(out TABLE accel_ze_kernel_images COUNT accel_ze_kernel_image_count
+                    TYPE accel_ze_kernel_image HEADER ze_kernel_images.h ${ARGN})
+  set(${out_var} ${out} PARENT_SCOPE)
+endfunction()
+
+# out_var: the generated C file holding every image. Sets ACCEL_ZE_TOOLCHAIN_NOTE: why there are no
+# images at all ("" when there are).
 function(accel_ze_spirv_kernels out_var)
   set(gen_dir ${CMAKE_CURRENT_BINARY_DIR}/spirv)
   file(MAKE_DIRECTORY ${gen_dir})
-  set(out_c ${gen_dir}/ze_kernel_images_data.c)
-  set(embed_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_embed_spirv.cmake)
   set(compile_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_compile_cl.cmake)
   set(check_script ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ze_check_spirv.cmake)
 
@@ -62,9 +68,9 @@ function(accel_ze_spirv_kernels out_var)
       set(note "built without embedded kernels: clang-14 and llvm-spirv-14 were not found at configure time")
     endif()
     message(STATUS "level_zero backend: ${note} (module loading works; ops answer UNIMPLEMENTED)")
-    execute_process(COMMAND ${CMAKE_COMMAND} -DOUT_C=${out_c} "-DNOTE=${note}"
-                    -P ${embed_script} RESULT_VARIABLE rc)
+    accel_ze_embed_images(out_c)
     set(${out_var} ${out_c} PARENT_SCOPE)
+    set(ACCEL_ZE_TOOLCHAIN_NOTE "${note}" PARENT_SCOPE)
     set_property(GLOBAL PROPERTY ACCEL_ZE_SPIRV_IMAGES "")
     return()
   endif()
@@ -133,19 +139,9 @@ function(accel_ze_spirv_kernels out_var)
       endif()
     endforeach()
   endforeach()
-  list(LENGTH names n_images)
-
-  string(REPLACE ";" "|" names_arg "${names}")
-  string(REPLACE ";" "|" spvs_arg "${spvs}")
-  string(REPLACE ";" "|" logs_arg "${logs}")
-  string(REPLACE ";" "|" srcs_arg "${srcs}")
-  add_custom_command(OUTPUT ${out_c}
-    COMMAND ${CMAKE_COMMAND} -DOUT_C=${out_c} "-DNAMES=${names_arg}" "-DSPVS=${spvs_arg}"
-            "-DLOGS=${logs_arg}" "-DSRCS=${srcs_arg}" -P ${embed_script}
-    DEPENDS ${spvs} ${logs} ${embed_script}
-    COMMENT "Embedding ${n_images} SPIR-V images"
-    VERBATIM)
+  accel_ze_embed_images(out_c NAMES ${names} FILES ${spvs} ORIGINS ${srcs} NOTES ${logs})
   set(${out_var} ${out_c} PARENT_SCOPE)
+  set(ACCEL_ZE_TOOLCHAIN_NOTE "" PARENT_SCOPE)
 
   set(pairs "")
   # name|spv|log|source|defines ("-" defines: the file's own defaults)

@@ -1,4 +1,5 @@
-/* The SPIR-V images compiled from OpenCL C at build time (cmake/ze_spirv_kernels.cmake). */
+/* The SPIR-V images compiled from OpenCL C at build time (cmake/ze_spirv_kernels.cmake), embedded
+ * by backends/common/cmake/accel_embed.cmake: the fields are accel_embedded_file's, in its order. */
 #ifndef ACCEL_ZE_KERNEL_IMAGES_H
 #define ACCEL_ZE_KERNEL_IMAGES_H
 
