@@ -1,69 +1,41 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_api.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* The ICD loader's soname; the unversioned name only exists with the -dev package. */
-static const char *const ocl_library_names[] = {"libOpenCL.so.1", "libOpenCL.so"};
+#define OCL_SYM(name) {#name, offsetof(ocl_api, name)},
+#define OCL_SKIP(name)
+static const accel_dl_symbol ocl_required[] = {OCL_API_LIST(OCL_SYM, OCL_SKIP)};
+static const accel_dl_symbol ocl_optional[] = {OCL_API_LIST(OCL_SKIP, OCL_SYM)};
+/* The ICD loader's soname; the unversioned name only exists with the -dev package.
+ * $ACCEL_OPENCL_LIBRARY names one loader to use instead (a vendor's own libOpenCL, tests). */
+static const char *const ocl_library_names[] = {"libOpenCL.so.1", "libOpenCL.so", NULL};
+static const accel_dl_library ocl_library = {ocl_library_names, "ACCEL_OPENCL_LIBRARY", 0, {0},
+                                             ACCEL_DL_TIER(ocl_required), ACCEL_DL_TIER(ocl_optional)};
 
-int ocl_api_open(ocl_api *api, int debug, char *reason, size_t reason_len) {
+int ocl_api_open(ocl_api *api, const accel_dl_log *log, char *reason, size_t reason_len) {
     memset(api, 0, sizeof(*api));
-    const char *last_error = "";
-    /* $ACCEL_OPENCL_LIBRARY names one loader to use instead (a vendor's own libOpenCL, tests). */
-    const char *only = getenv("ACCEL_OPENCL_LIBRARY");
-    const char *const *names = ocl_library_names;
-    size_t count = sizeof(ocl_library_names) / sizeof(ocl_library_names[0]);
-    if (only && only[0]) {
-        names = &only;
-        count = 1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        api->lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (api->lib) {
-            snprintf(api->lib_name, sizeof(api->lib_name), "%s", names[i]);
-            break;
-        }
-        last_error = dlerror();
-        if (debug)
-            fprintf(stderr, "[opencl] dlopen %s: %s\n", names[i], last_error);
-    }
-    if (!api->lib) {
+    accel_dl_handle h;
+    switch (accel_dl_load(log, &ocl_library, api, &h)) {
+    case ACCEL_DL_LOADED:
+        api->lib = h.lib;
+        snprintf(api->lib_name, sizeof(api->lib_name), "%s", h.name);
+        return 0;
+    case ACCEL_DL_NOT_FOUND:
         snprintf(reason, reason_len,
                  "%s (install an OpenCL ICD loader and driver, e.g. apt install ocl-icd-libopencl1 "
                  "pocl-opencl-icd)",
-                 last_error ? last_error : "libOpenCL.so.1 not found");
+                 h.why[0] ? h.why : "libOpenCL.so.1 not found");
+        return -1;
+    default:
+        snprintf(reason, reason_len, "%s lacks %s (OpenCL 1.2 ICD loader needed)", h.name, h.missing);
         return -1;
     }
-    /* POSIX allows converting dlsym's void* to a function pointer; memcpy keeps -Wpedantic quiet. */
-#define OCL_API_REQUIRED(name)                                                                      \
-    {                                                                                               \
-        void *sym = dlsym(api->lib, #name);                                                         \
-        if (!sym) {                                                                                 \
-            snprintf(reason, reason_len, "%s lacks %s (OpenCL 1.2 ICD loader needed)",            \
-                     api->lib_name, #name);                                                         \
-            ocl_api_close(api);                                                                     \
-            return -1;                                                                              \
-        }                                                                                           \
-        memcpy(&api->name, &sym, sizeof(sym));                                                      \
-    }
-#define OCL_API_OPTIONAL(name)                                                                      \
-    {                                                                                               \
-        void *sym = dlsym(api->lib, #name);                                                         \
-        if (sym)                                                                                    \
-            memcpy(&api->name, &sym, sizeof(sym));                                                  \
-    }
-    OCL_API_LIST(OCL_API_REQUIRED, OCL_API_OPTIONAL)
-#undef OCL_API_REQUIRED
-#undef OCL_API_OPTIONAL
-    return 0;
 }
 
 void ocl_api_close(ocl_api *api) {
-    if (api->lib)
-        dlclose(api->lib);
+    accel_dl_close(api->lib);
     memset(api, 0, sizeof(*api));
 }
 

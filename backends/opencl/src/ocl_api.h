@@ -11,6 +11,8 @@
 #include <CL/cl_ext.h>
 #include <CL/cl_icd.h>
 
+#include "accel_common/dl.h"
+
 /* X(name): required; a library lacking one is refused. O(name): optional, NULL when absent. */
 #define OCL_API_LIST(X, O)                                                                          \
     X(clGetPlatformIDs) X(clGetPlatformInfo) X(clGetDeviceIDs) X(clGetDeviceInfo)                 \
@@ -32,9 +34,9 @@ typedef struct ocl_api {
 #undef OCL_API_FIELD
 } ocl_api;
 
-/* Opens libOpenCL and resolves every entry point. On failure fills reason (with an install hint) and
- * returns nonzero; api is then closed. */
-int ocl_api_open(ocl_api *api, int debug, char *reason, size_t reason_len);
+/* Opens libOpenCL and resolves every entry point, tracing each dlopen through log. On failure fills
+ * reason (with an install hint) and returns nonzero; api is then closed. */
+int ocl_api_open(ocl_api *api, const accel_dl_log *log, char *reason, size_t reason_len);
 void ocl_api_close(ocl_api *api);
 
 /* "CL_OUT_OF_RESOURCES" for -5; "CL_UNKNOWN_ERROR" for codes it does not know. */

@@ -1,47 +1,35 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_clblast.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-int ocl_clblast_open(ocl_clblast_api *api, int debug, char *why, size_t why_len) {
+#define CLBLAST_SYM(sym, type, field) {#sym, offsetof(ocl_clblast_api, field)},
+#define CLBLAST_SKIP(sym, type, field)
+static const accel_dl_symbol clblast_required[] = {OCL_CLBLAST_LIST(CLBLAST_SYM, CLBLAST_SKIP)};
+static const accel_dl_symbol clblast_optional[] = {OCL_CLBLAST_LIST(CLBLAST_SKIP, CLBLAST_SYM)};
+static const char *const clblast_names[] = {"libclblast.so.1", NULL};
+static const accel_dl_library clblast_library = {clblast_names, NULL, 0, {0}, ACCEL_DL_TIER(clblast_required),
+                                                 ACCEL_DL_TIER(clblast_optional)};
+
+int ocl_clblast_open(ocl_clblast_api *api, const accel_dl_log *log, char *why, size_t why_len) {
     memset(api, 0, sizeof(*api));
-    void *lib = dlopen("libclblast.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *err = dlerror();
+    accel_dl_handle h;
+    switch (accel_dl_load(log, &clblast_library, api, &h)) {
+    case ACCEL_DL_LOADED:
+        api->lib = h.lib;
+        return 0;
+    case ACCEL_DL_NOT_FOUND:
         snprintf(why, why_len, "%s (install libclblast1 for the clblast GEMM path)",
-                 err ? err : "libclblast.so.1 not found");
-        if (debug)
-            fprintf(stderr, "[opencl] %s\n", why);
+                 h.why[0] ? h.why : "libclblast.so.1 not found");
+        return -1;
+    default:
+        snprintf(why, why_len, "libclblast.so.1 lacks %s", h.missing);
         return -1;
     }
-#define OCL_CLBLAST_REQUIRED(sym, type, field)                                                     \
-    {                                                                                              \
-        void *p = dlsym(lib, #sym);                                                                \
-        if (!p) {                                                                                  \
-            snprintf(why, why_len, "libclblast.so.1 lacks %s", #sym);                             \
-            dlclose(lib);                                                                          \
-            memset(api, 0, sizeof(*api));                                                          \
-            return -1;                                                                             \
-        }                                                                                          \
-        memcpy(&api->field, &p, sizeof(p));                                                        \
-    }
-#define OCL_CLBLAST_OPTIONAL(sym, type, field)                                                     \
-    {                                                                                              \
-        void *p = dlsym(lib, #sym);                                                                \
-        if (p)                                                                                     \
-            memcpy(&api->field, &p, sizeof(p));                                                    \
-    }
-    OCL_CLBLAST_LIST(OCL_CLBLAST_REQUIRED, OCL_CLBLAST_OPTIONAL)
-#undef OCL_CLBLAST_REQUIRED
-#undef OCL_CLBLAST_OPTIONAL
-    api->lib = lib;
-    return 0;
 }
 
 void ocl_clblast_close(ocl_clblast_api *api) {
-    if (api->lib)
-        dlclose(api->lib);
+    accel_dl_close(api->lib);
     memset(api, 0, sizeof(*api));
 }

@@ -44,8 +44,9 @@ typedef struct ocl_clblast_api {
 #undef OCL_CLBLAST_FIELD
 } ocl_clblast_api;
 
-/* 0 when CLBlast loaded with every required symbol; otherwise api->lib stays NULL and why says why. */
-int ocl_clblast_open(ocl_clblast_api *api, int debug, char *why, size_t why_len);
+/* 0 when CLBlast loaded with every required symbol; otherwise api->lib stays NULL and why says why.
+ * Each dlopen is traced through log. */
+int ocl_clblast_open(ocl_clblast_api *api, const accel_dl_log *log, char *why, size_t why_len);
 void ocl_clblast_close(ocl_clblast_api *api);
 
 #endif

@@ -82,7 +82,8 @@ static accel_status ocl_init(const accel_host_services *host, void **out_ctx, in
     if (!ctx)
         return ACCEL_ERR_OUT_OF_MEMORY;
     ctx->host = host;
-    if (ocl_api_open(&ctx->cl, host->debug, reason, reason_len) != 0) {
+    const accel_dl_log log = {host, OCL_BACKEND_NAME};
+    if (ocl_api_open(&ctx->cl, &log, reason, reason_len) != 0) {
         free(ctx);
         return ACCEL_ERR_UNAVAILABLE;
     }
@@ -92,7 +93,7 @@ static accel_status ocl_init(const accel_host_services *host, void **out_ctx, in
         return st;
     }
     char why[256];
-    if (ocl_clblast_open(&ctx->clblast, host->debug, why, sizeof(why)) != 0 && host->debug)
+    if (ocl_clblast_open(&ctx->clblast, &log, why, sizeof(why)) != 0 && host->debug)
         host->log(ACCEL_LOG_DEBUG, OCL_BACKEND_NAME, why);
     *device_count = ctx->device_count;
     *out_ctx = ctx;

@@ -1,121 +1,27 @@
-/* Program builds with a per-device binary cache on disk, so a second run does not recompile.
+/* Program builds with a per-device binary cache on disk (accel_common/rtc_cache.h), so a second
+ * run does not recompile.
  *
  * Cache directory: $ACCEL_CACHE_DIR, else $XDG_CACHE_HOME/accelbench/opencl, else
- * ~/.cache/accelbench/opencl. File name: opencl-<128-bit hash of device name, driver version,
- * platform version, options and source>.clbin. File layout: 8-byte magic, u64 payload size, u64
- * FNV-1a checksum of the payload, payload (the driver's program binary). Files are written to a
- * temporary name and renamed, so readers never see a partial file; a file that fails any check, or
- * that the driver refuses, is ignored and rebuilt. */
+ * ~/.cache/accelbench/opencl. File name: opencl-<128-bit key of device name, driver version,
+ * platform version, options and source>.clbin, holding the driver's program binary. A file that
+ * fails the cache's checks, or that the driver refuses, is ignored and rebuilt. */
 #define _POSIX_C_SOURCE 200809L
 #include "ocl_internal.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static const char ocl_cache_magic[8] = {'A', 'C', 'L', 'P', 'R', 'G', '1', '\n'};
+#include "accel_common/embedded.h"
+#include "accel_common/rtc_cache.h"
 
-typedef struct ocl_hash {
-    uint64_t a, b;
-} ocl_hash;
+extern const accel_embedded_file ocl_kernel_sources[];
+extern const size_t ocl_kernel_sources_count;
 
-static void ocl_hash_bytes(ocl_hash *h, const void *data, size_t n) {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        h->a = (h->a ^ p[i]) * 0x100000001b3ull;
-        h->b = (h->b ^ p[i]) * 0x100000001b3ull;
-        h->b ^= h->b >> 29;
-    }
-    /* A separator, so ("ab","c") and ("a","bc") differ. */
-    h->a = (h->a ^ 0xff) * 0x100000001b3ull;
-    h->b = (h->b ^ 0xfe) * 0x100000001b3ull;
-}
-
-static uint64_t ocl_checksum(const void *data, size_t n) {
-    ocl_hash h = {0xcbf29ce484222325ull, 0};
-    ocl_hash_bytes(&h, data, n);
-    return h.a;
-}
-
-static int ocl_mkdir_p(const char *path) {
-    char tmp[1024];
-    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-        return -1;
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* 0 and the directory in out, or -1 when no usable location exists. */
-static int ocl_cache_dir(char *out, size_t len) {
-    const char *dir = getenv("ACCEL_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (dir && dir[0])
-        n = snprintf(out, len, "%s", dir);
-    else if (xdg && xdg[0])
-        n = snprintf(out, len, "%s/accelbench/opencl", xdg);
-    else if (home && home[0])
-        n = snprintf(out, len, "%s/.cache/accelbench/opencl", home);
-    else
-        return -1;
-    if (n < 0 || (size_t)n >= len)
-        return -1;
-    return ocl_mkdir_p(out);
-}
-
-/* Returns a malloc'ed payload when the file exists and passes every check. */
-static unsigned char *ocl_cache_read(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char magic[8];
-    uint64_t n = 0, sum = 0;
-    unsigned char *data = NULL;
-    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, ocl_cache_magic, 8) != 0 ||
-        fread(&n, sizeof(n), 1, f) != 1 || fread(&sum, sizeof(sum), 1, f) != 1 || n == 0 ||
-        n > ((uint64_t)1 << 31))
-        goto bad;
-    data = malloc((size_t)n);
-    if (!data || fread(data, 1, (size_t)n, f) != n || fgetc(f) != EOF ||
-        ocl_checksum(data, (size_t)n) != sum)
-        goto bad;
-    fclose(f);
-    *size = (size_t)n;
-    return data;
-bad:
-    free(data);
-    fclose(f);
-    return NULL;
-}
-
-/* tag: unique per writer within the process (two device handles may build the same program at
- * once); the pid makes it unique across processes. */
-static void ocl_cache_write(const char *path, const unsigned char *data, size_t n, const void *tag) {
-    char tmp[1100];
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%p", path, (long)getpid(), tag);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return;
-    uint64_t n64 = n, sum = ocl_checksum(data, n);
-    int ok = fwrite(ocl_cache_magic, 1, 8, f) == 8 && fwrite(&n64, sizeof(n64), 1, f) == 1 &&
-             fwrite(&sum, sizeof(sum), 1, f) == 1 && fwrite(data, 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0)
-        remove(tmp);
+const char *ocl_kernel_source(const char *file) {
+    const accel_embedded_file *f = accel_embedded_find(ocl_kernel_sources, ocl_kernel_sources_count, file);
+    return f ? f->text : NULL;
 }
 
 static accel_status ocl_build_failure(ocl_device *dev, cl_program prog, cl_int err) {
@@ -162,7 +68,7 @@ static void ocl_store_binary(ocl_device *dev, cl_program prog, const char *path)
         return;
     unsigned char *bins[1] = {bin};
     if (dev->cl->clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof(bins), bins, NULL) == CL_SUCCESS)
-        ocl_cache_write(path, bin, n, dev);
+        (void)accel_rtc_cache_write(path, bin, n);
     free(bin);
 }
 
@@ -170,19 +76,21 @@ accel_status ocl_program_build(ocl_device *dev, const char *source, size_t sourc
                                const char *options, cl_program *out, char cache_state[8]) {
     const char *opts = options ? options : "";
     char dir[900], path[1024];
-    int cache_on = ocl_cache_dir(dir, sizeof(dir)) == 0;
+    int cache_on = accel_rtc_cache_dir("opencl", ACCEL_RTC_CACHE_ENV_FLAT, dir, sizeof(dir)) == 0;
     snprintf(cache_state, 8, "%s", cache_on ? "miss" : "off");
     if (cache_on) {
-        ocl_hash h = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull};
-        ocl_hash_bytes(&h, dev->name, strlen(dev->name));
-        ocl_hash_bytes(&h, dev->driver_version, strlen(dev->driver_version));
-        ocl_hash_bytes(&h, dev->platform_version, strlen(dev->platform_version));
-        ocl_hash_bytes(&h, opts, strlen(opts));
-        ocl_hash_bytes(&h, source, source_len);
-        snprintf(path, sizeof(path), "%s/opencl-%016llx%016llx.clbin", dir, (unsigned long long)h.a,
-                 (unsigned long long)h.b);
+        accel_rtc_key key;
+        accel_rtc_key_init(&key);
+        accel_rtc_key_add_str(&key, dev->name);
+        accel_rtc_key_add_str(&key, dev->driver_version);
+        accel_rtc_key_add_str(&key, dev->platform_version);
+        accel_rtc_key_add_str(&key, opts);
+        accel_rtc_key_add(&key, source, source_len);
+        char hex[33];
+        accel_rtc_key_hex(&key, hex);
+        snprintf(path, sizeof(path), "%s/opencl-%s.clbin", dir, hex);
         size_t n = 0;
-        unsigned char *bin = ocl_cache_read(path, &n);
+        unsigned char *bin = accel_rtc_cache_read(path, &n);
         if (bin) {
             cl_program prog = ocl_try_binary(dev, bin, n, opts);
             free(bin);
