@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cuda_cublaslt_lib.h"
-#include "cuda_dl.h"
+#include "accel_common/dl.h"
 #include "cuda_libsearch.h"
 #include "cuda_lt_desc.h"
 #include "cuda_symbols.h"
@@ -25,9 +25,11 @@
 #include "accel/accel.h"
 #endif
 
-#define DRV_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_driver_table, ret, name, params)
-static const accel_cuda_symbol drv_syms[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM) ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
-static const accel_cuda_alias drv_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
+#define DRV_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_driver_table, ret, name, params)
+static const accel_dl_symbol drv_syms[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM) ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
+static const accel_dl_alias drv_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
+static const accel_dl_tier drv_tier = {drv_syms, sizeof drv_syms / sizeof drv_syms[0], drv_aliases,
+                                       sizeof drv_aliases / sizeof drv_aliases[0]};
 
 typedef struct bench {
     accel_cuda_driver_table cu;
@@ -174,13 +176,12 @@ int main(int argc, char **argv) {
     const char *dtype_name = fp8 ? "fp8" : "bf16";
     char err[256];
     const char *const drv_names[] = {"libcuda.so.1", NULL};
-    void *drv = accel_cuda_dl_open(drv_names, NULL, err, sizeof err);
+    void *drv = accel_dl_open(NULL, drv_names, 0, NULL, err, sizeof err);
     if (!drv) {
         printf("no CUDA driver: %s\n", err);
         return 77;
     }
-    if (accel_cuda_dl_resolve(drv, drv_syms, sizeof drv_syms / sizeof drv_syms[0], &B.cu, drv_aliases,
-                              sizeof drv_aliases / sizeof drv_aliases[0], err, sizeof err))
+    if (accel_dl_resolve(drv, &drv_tier, &B.cu, err, sizeof err))
         return die("driver lacks a symbol", 0);
     CUresult r = B.cu.cuInit(0);
     int count = 0;

@@ -3,18 +3,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cuda_dl.h"
+#include "accel_common/dl.h"
 
-#define LT_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_cublaslt_table, ret, name, params)
-static const accel_cuda_symbol cublaslt_symbols[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+#define LT_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_cublaslt_table, ret, name, params)
+static const accel_dl_symbol cublaslt_symbols[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+static const accel_dl_tier cublaslt_tier = ACCEL_DL_TIER(cublaslt_symbols);
 
 /* Usable when every entry point resolves and its own major (not just the soname's) is one the
  * driver runs: cuBLASLt M.x needs an M.0 driver. */
 static int accept_cublaslt(void *lib, void *user, char *why, size_t why_len) {
     accel_cuda_cublaslt_lib *lt = user;
     char missing[96];
-    if (accel_cuda_dl_resolve(lib, cublaslt_symbols, sizeof cublaslt_symbols / sizeof cublaslt_symbols[0],
-                              &lt->fn, NULL, 0, missing, sizeof missing)) {
+    if (accel_dl_resolve(lib, &cublaslt_tier, &lt->fn, missing, sizeof missing)) {
         snprintf(why, why_len, "lacks %s", missing);
         return -1;
     }

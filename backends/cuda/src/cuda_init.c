@@ -5,17 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel_common/dl.h"
+#include "accel_common/rtc_cache.h"
 #include "cuda_cublaslt_lib.h"
-#include "cuda_dl.h"
 #include "cuda_libsearch.h"
 #include "cuda_internal.h"
 
-#define DRV_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_driver_table, ret, name, params)
-static const accel_cuda_symbol driver_bootstrap[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM)};
-static const accel_cuda_symbol driver_required[] = {ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
-static const accel_cuda_symbol driver_optional[] = {ACCEL_CUDA_DRIVER_OPTIONAL(DRV_SYM)};
-static const accel_cuda_alias driver_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
+#define DRV_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_driver_table, ret, name, params)
+static const accel_dl_symbol driver_bootstrap[] = {ACCEL_CUDA_DRIVER_BOOTSTRAP(DRV_SYM)};
+static const accel_dl_symbol driver_required[] = {ACCEL_CUDA_DRIVER_REQUIRED(DRV_SYM)};
+static const accel_dl_symbol driver_optional[] = {ACCEL_CUDA_DRIVER_OPTIONAL(DRV_SYM)};
+static const accel_dl_alias driver_aliases[] = {ACCEL_CUDA_DRIVER_ALIASES};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+static const accel_dl_tier bootstrap_tier = ACCEL_DL_TIER(driver_bootstrap);
+static const accel_dl_tier required_tier = {driver_required, COUNT(driver_required), driver_aliases,
+                                            COUNT(driver_aliases)};
+static const accel_dl_tier optional_tier = ACCEL_DL_TIER(driver_optional);
 
 const char *accel_cuda_error_name(const accel_cuda_ctx *ctx, CUresult r) {
     const char *name = NULL;
@@ -82,17 +87,13 @@ static void explain_no_libraries(const accel_cuda_ctx *ctx, const accel_cuda_sea
 }
 
 static void choose_cache_dir(accel_cuda_ctx *ctx) {
-    const char *base = getenv("ACCEL_CACHE_DIR");
-    const char *home = getenv("HOME");
-    if (base && base[0]) snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/cuda", base);
-    else if (home && home[0]) snprintf(ctx->cache_dir, sizeof ctx->cache_dir, "%s/.cache/accelbench/cuda", home);
-    else ctx->cache_dir[0] = '\0';
+    if (accel_rtc_cache_dir("cuda", 0, ctx->cache_dir, sizeof ctx->cache_dir) != 0) ctx->cache_dir[0] = '\0';
 }
 
 static accel_status fail(accel_cuda_ctx *ctx, accel_status st, char *reason, size_t len,
                          const char *text) {
     snprintf(reason, len, "%s", text);
-    accel_cuda_dl_close(ctx->driver_lib);
+    accel_dl_close(ctx->driver_lib);
     free(ctx);
     return st;
 }
@@ -136,14 +137,14 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
     const char *override = getenv("ACCEL_CUDA_DRIVER_LIB");
     const char *const default_names[] = {"libcuda.so.1", NULL};
     const char *const override_names[] = {override, NULL};
-    ctx->driver_lib = accel_cuda_dl_open(override && override[0] ? override_names : default_names,
-                                         &ctx->driver_lib_name, why, sizeof why);
+    const accel_dl_log log = {host, "cuda"};
+    ctx->driver_lib = accel_dl_open(&log, override && override[0] ? override_names : default_names, 0,
+                                    &ctx->driver_lib_name, why, sizeof why);
     if (!ctx->driver_lib) {
         snprintf(text, sizeof text, "libcuda.so.1 not found (install the NVIDIA driver): %s", why);
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
     }
-    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_bootstrap, COUNT(driver_bootstrap), &ctx->cu, NULL, 0,
-                              missing, sizeof missing)) {
+    if (accel_dl_resolve(ctx->driver_lib, &bootstrap_tier, &ctx->cu, missing, sizeof missing)) {
         snprintf(text, sizeof text, "%s lacks %s: not an NVIDIA driver library", ctx->driver_lib_name, missing);
         return fail(ctx, ACCEL_ERR_UNAVAILABLE, reason, reason_len, text);
     }
@@ -173,13 +174,12 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
     }
     ctx->driver_version = version;
 
-    if (accel_cuda_dl_resolve(ctx->driver_lib, driver_required, COUNT(driver_required), &ctx->cu, driver_aliases,
-                              COUNT(driver_aliases), missing, sizeof missing)) {
+    if (accel_dl_resolve(ctx->driver_lib, &required_tier, &ctx->cu, missing, sizeof missing)) {
         snprintf(text, sizeof text, "%s (driver %d.%d) lacks %s", ctx->driver_lib_name,
                  version / 1000, (version % 1000) / 10, missing);
         return fail(ctx, ACCEL_ERR_INCOMPATIBLE, reason, reason_len, text);
     }
-    accel_cuda_dl_resolve(ctx->driver_lib, driver_optional, COUNT(driver_optional), &ctx->cu, NULL, 0, NULL, 0);
+    accel_dl_resolve(ctx->driver_lib, &optional_tier, &ctx->cu, NULL, 0);
     ctx->has_graphs = ctx->cu.cuStreamBeginCapture_v2 && ctx->cu.cuStreamEndCapture &&
                       ctx->cu.cuGraphInstantiateWithFlags && ctx->cu.cuGraphLaunch &&
                       ctx->cu.cuGraphExecDestroy && ctx->cu.cuGraphDestroy;
@@ -199,6 +199,7 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
 
     accel_cuda_search search;
     accel_cuda_search_init(&search, version);
+    search.log = &log;
     load_runtime_libraries(ctx, &search);
     if (!ctx->nvrtc_ok && !ctx->lt_ok) {
         explain_no_libraries(ctx, &search, text, sizeof text);

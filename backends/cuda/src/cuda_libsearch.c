@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accel_common/pysite.h"
+
 static const char *const step_names[] = {"env", "toolkit", "wheels", "system"};
 
 static void appendf(char *buf, size_t len, const char *sep, const char *fmt, const char *a, const char *b) {
@@ -88,36 +90,13 @@ static void add_site(accel_cuda_search *s, const char *site) {
     add_glob(s, ACCEL_CUDA_SEARCH_WHEELS, pattern, 0);
 }
 
-static void add_site_glob(accel_cuda_search *s, const char *root, const char *tail) {
-    char pattern[PATH_MAX];
-    glob_t g;
-    if (!root || !root[0] || snprintf(pattern, sizeof pattern, "%s%s", root, tail) >= (int)sizeof pattern) return;
-    if (glob(pattern, 0, NULL, &g) != 0) return;
-    for (size_t i = 0; i < g.gl_pathc; ++i) add_site(s, g.gl_pathv[i]);
-    globfree(&g);
-}
-
+/* The interpreter users install PyTorch into is usually the python3 on PATH: its sys.path is asked
+ * too (site-packages, virtualenvs, .pth additions), unless ACCEL_CUDA_NO_PYTHON is set. */
 static void list_wheels(accel_cuda_search *s) {
-    /* The interpreter users install PyTorch into is usually the python3 on PATH; ask it for its
-     * sys.path (site-packages, virtualenvs, .pth additions) rather than guessing. */
-    if (!getenv("ACCEL_CUDA_NO_PYTHON")) {
-        FILE *p = popen("python3 -c 'import sys; print(\"\\n\".join(p for p in sys.path if p))' 2>/dev/null", "r");
-        if (p) {
-            char line[PATH_MAX];
-            while (fgets(line, sizeof line, p)) {
-                line[strcspn(line, "\n")] = '\0';
-                add_site(s, line);
-            }
-            pclose(p);
-        }
-    }
-    add_site_glob(s, getenv("VIRTUAL_ENV"), "/lib/python3*/site-packages");
-    add_site_glob(s, getenv("CONDA_PREFIX"), "/lib/python3*/site-packages");
-    add_site_glob(s, getenv("HOME"), "/.local/lib/python3*/site-packages");
-    add_site_glob(s, "/usr/local/lib", "/python3*/dist-packages");
-    add_site_glob(s, "/usr/local/lib", "/python3*/site-packages");
-    add_site(s, "/usr/lib/python3/dist-packages");
-    add_site_glob(s, "/opt/conda/lib", "/python3*/site-packages");
+    accel_pysite_list sites;
+    accel_pysite_find(getenv("ACCEL_CUDA_NO_PYTHON") ? 0 : ACCEL_PYSITE_ASK_PYTHON, &sites);
+    for (int i = 0; i < sites.count; ++i) add_site(s, sites.dirs[i]);
+    accel_pysite_free(&sites);
     add_joined(s, ACCEL_CUDA_SEARCH_WHEELS, getenv("CONDA_PREFIX"), "/lib");
 }
 
@@ -156,15 +135,14 @@ static int file_exists(const char *path) { return access(path, F_OK) == 0; }
 /* Opens one candidate and asks accept; the handle on success, NULL with the reason recorded. */
 static void *try_open(accel_cuda_search *s, const char *target, const char *shown, accel_cuda_lib_accept accept,
                       void *user, int record_missing) {
-    void *lib = dlopen(target, RTLD_NOW | RTLD_LOCAL);
+    const char *const candidates[] = {target, NULL};
+    char why[256];
+    void *lib = accel_dl_open(s->log, candidates, 0, NULL, why, sizeof why);
     if (!lib) {
-        if (record_missing) {
-            const char *e = dlerror();
-            appendf(s->refused, sizeof s->refused, "; ", "%s (%s)", shown, e ? e : "cannot open");
-        }
+        if (record_missing) appendf(s->refused, sizeof s->refused, "; ", "%s (%s)", shown, why[0] ? why : "cannot open");
         return NULL;
     }
-    char why[256] = "";
+    why[0] = '\0';
     if (accept(lib, user, why, sizeof why) != 0) {
         /* Left mapped: its constructors ran, and unloading NVIDIA's libraries is not safe. */
         appendf(s->refused, sizeof s->refused, "; ", "%s (%s)", shown, why);

@@ -12,8 +12,9 @@
  *   env      the directories in $ACCEL_CUDA_LIB_DIRS (colon-separated)
  *   toolkit  $CUDA_HOME, $CUDA_PATH, the toolkit the plugin was built against, /usr/local/cuda,
  *            /usr/local/cuda-* (newest first): their lib64 and lib folders
- *   wheels   nvidia/<package>/lib under every Python site folder (the python3 on PATH's sys.path,
- *            plus the usual system, user, virtualenv and conda locations), and $CONDA_PREFIX/lib
+ *   wheels   nvidia/<package>/lib under every Python site folder (accel_common/pysite.h: $PYTHONPATH,
+ *            the python3 on PATH's sys.path, the usual system, user, virtualenv and conda
+ *            locations), and $CONDA_PREFIX/lib
  *   system   the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache)
  * Every file found and refused is remembered with the reason, for the message that explains a
  * refusal. */
@@ -21,6 +22,8 @@
 #define ACCEL_CUDA_LIBSEARCH_H
 
 #include <stddef.h>
+
+#include "accel_common/dl.h"
 
 #define ACCEL_CUDA_SEARCH_MAX_DIRS 96
 
@@ -34,6 +37,7 @@ typedef struct accel_cuda_search {
     int ndirs;
     char refused[1536];    /* "path (why); path (why)" over every library searched */
     char searched[256];    /* "env (unset), toolkit, wheels, system": what the search covered */
+    const accel_dl_log *log; /* where each dlopen is traced; NULL (what init leaves) for none */
 } accel_cuda_search;
 
 enum { ACCEL_CUDA_SEARCH_ENV, ACCEL_CUDA_SEARCH_TOOLKIT, ACCEL_CUDA_SEARCH_WHEELS, ACCEL_CUDA_SEARCH_SYSTEM };

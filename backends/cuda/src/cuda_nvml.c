@@ -2,26 +2,26 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cuda_dl.h"
+#include "accel_common/dl.h"
 #include "cuda_internal.h"
 
-#define NVML_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_nvml_table, ret, name, params)
-static const accel_cuda_symbol nvml_symbols[] = {ACCEL_CUDA_NVML(NVML_SYM)};
+#define NVML_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_nvml_table, ret, name, params)
+static const accel_dl_symbol nvml_symbols[] = {ACCEL_CUDA_NVML(NVML_SYM)};
+static const char *const nvml_names[] = {"libnvidia-ml.so.1", NULL};
+/* Every entry is optional; each caller checks its own slot. */
+static const accel_dl_library nvml_library = {nvml_names, NULL, 0, {0}, {0}, ACCEL_DL_TIER(nvml_symbols)};
 
 /* Values from the NVML API reference (nvml.h is not in the toolkit). */
 enum { NVML_OK = 0, NVML_CLOCK_SM = 1, NVML_CLOCK_MEM = 2, NVML_TEMPERATURE_GPU = 0 };
 
 void accel_cuda_nvml_load(accel_cuda_ctx *ctx) {
-    static const char *const names[] = {"libnvidia-ml.so.1", NULL};
-    char why[256];
-    ctx->nvml_lib = accel_cuda_dl_open(names, NULL, why, sizeof why);
-    if (!ctx->nvml_lib) return;
-    /* Every entry is optional; each caller checks its own slot. */
-    accel_cuda_dl_resolve(ctx->nvml_lib, nvml_symbols, sizeof nvml_symbols / sizeof nvml_symbols[0],
-                          &ctx->nvml, NULL, 0, NULL, 0);
+    const accel_dl_log log = {ctx->host, "cuda"};
+    accel_dl_handle h;
+    if (accel_dl_load(&log, &nvml_library, &ctx->nvml, &h) != ACCEL_DL_LOADED) return;
+    ctx->nvml_lib = h.lib;
     if (!ctx->nvml.nvmlInit_v2 || !ctx->nvml.nvmlDeviceGetHandleByPciBusId_v2 ||
         ctx->nvml.nvmlInit_v2() != NVML_OK) {
-        accel_cuda_dl_close(ctx->nvml_lib);
+        accel_dl_close(ctx->nvml_lib);
         ctx->nvml_lib = NULL;
         memset(&ctx->nvml, 0, sizeof ctx->nvml);
         return;
@@ -32,7 +32,7 @@ void accel_cuda_nvml_load(accel_cuda_ctx *ctx) {
 void accel_cuda_nvml_unload(accel_cuda_ctx *ctx) {
     if (!ctx->nvml_ok) return;
     if (ctx->nvml.nvmlShutdown) ctx->nvml.nvmlShutdown();
-    accel_cuda_dl_close(ctx->nvml_lib);
+    accel_dl_close(ctx->nvml_lib);
     ctx->nvml_lib = NULL;
     ctx->nvml_ok = 0;
 }

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "accel_gpu_sources.h"
-#include "cuda_dl.h"
+#include "accel_common/dl.h"
 #include "cuda_libsearch.h"
 
-#define NVRTC_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_nvrtc_table, ret, name, params)
-static const accel_cuda_symbol nvrtc_symbols[] = {ACCEL_CUDA_NVRTC_REQUIRED(NVRTC_SYM)};
+#define NVRTC_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_nvrtc_table, ret, name, params)
+static const accel_dl_symbol nvrtc_symbols[] = {ACCEL_CUDA_NVRTC_REQUIRED(NVRTC_SYM)};
+static const accel_dl_tier nvrtc_tier = ACCEL_DL_TIER(nvrtc_symbols);
 
 static int dir_has_fp16_header(const char *dir) {
     char path[PATH_MAX + 16];
@@ -74,8 +75,7 @@ static void find_include_dir(accel_cuda_nvrtc *nv) {
 static int accept_nvrtc(void *lib, void *user, char *why, size_t why_len) {
     accel_cuda_nvrtc *nv = user;
     char missing[96];
-    if (accel_cuda_dl_resolve(lib, nvrtc_symbols, sizeof nvrtc_symbols / sizeof nvrtc_symbols[0], &nv->fn, NULL, 0,
-                              missing, sizeof missing)) {
+    if (accel_dl_resolve(lib, &nvrtc_tier, &nv->fn, missing, sizeof missing)) {
         snprintf(why, why_len, "lacks %s", missing);
         return -1;
     }

@@ -9,6 +9,8 @@
 #include <nvrtc.h>
 #include <cublasLt.h>
 
+#include "accel_common/dl.h"
+
 /* Present in every driver since CUDA 2: resolved first so an old driver is reported as such
  * ("driver too old") instead of as a missing newer symbol. */
 #define ACCEL_CUDA_DRIVER_BOOTSTRAP(X)                                                     \
@@ -57,7 +59,7 @@
 /* Exported names newer than the oldest driver the backend accepts (CUDA 12.0, R525: what CUDA 12
  * libraries need), each with the original export of the same signature that older drivers have
  * instead. cuEventElapsedTime_v2 is what the CUDA 13 header maps cuEventElapsedTime to; R550/R570
- * drivers export only cuEventElapsedTime. An initializer list for accel_cuda_alias[]. */
+ * drivers export only cuEventElapsedTime. An initializer list for accel_dl_alias[]. */
 #define ACCEL_CUDA_DRIVER_ALIASES {"cuEventElapsedTime_v2", "cuEventElapsedTime"},
 
 /* Missing ones switch a feature off (graphs, >48 KiB dynamic shared memory, free-memory query). */
@@ -136,24 +138,22 @@ typedef void *accel_nvml_device;
     X(int, nvmlDeviceGetEnforcedPowerLimit, (accel_nvml_device, unsigned int *))           \
     X(int, nvmlDeviceGetTemperature, (accel_nvml_device, int, unsigned int *))
 
-#define ACCEL_CUDA_FN_FIELD(ret, name, params) ret (*name) params;
-
 typedef struct accel_cuda_driver_table {
-    ACCEL_CUDA_DRIVER_BOOTSTRAP(ACCEL_CUDA_FN_FIELD)
-    ACCEL_CUDA_DRIVER_REQUIRED(ACCEL_CUDA_FN_FIELD)
-    ACCEL_CUDA_DRIVER_OPTIONAL(ACCEL_CUDA_FN_FIELD)
+    ACCEL_CUDA_DRIVER_BOOTSTRAP(ACCEL_DL_FIELD)
+    ACCEL_CUDA_DRIVER_REQUIRED(ACCEL_DL_FIELD)
+    ACCEL_CUDA_DRIVER_OPTIONAL(ACCEL_DL_FIELD)
 } accel_cuda_driver_table;
 
 typedef struct accel_cuda_nvrtc_table {
-    ACCEL_CUDA_NVRTC_REQUIRED(ACCEL_CUDA_FN_FIELD)
+    ACCEL_CUDA_NVRTC_REQUIRED(ACCEL_DL_FIELD)
 } accel_cuda_nvrtc_table;
 
 typedef struct accel_cuda_cublaslt_table {
-    ACCEL_CUDA_CUBLASLT_REQUIRED(ACCEL_CUDA_FN_FIELD)
+    ACCEL_CUDA_CUBLASLT_REQUIRED(ACCEL_DL_FIELD)
 } accel_cuda_cublaslt_table;
 
 typedef struct accel_cuda_nvml_table {
-    ACCEL_CUDA_NVML(ACCEL_CUDA_FN_FIELD)
+    ACCEL_CUDA_NVML(ACCEL_DL_FIELD)
 } accel_cuda_nvml_table;
 
 #endif

@@ -13,11 +13,12 @@
 #include <string.h>
 
 #include "accel/reference.h"
-#include "cuda_dl.h"
+#include "accel_common/dl.h"
 #include "cuda_lt_desc.h"
 
-#define LT_SYM(ret, name, params) ACCEL_CUDA_SYMBOL_ENTRY(accel_cuda_cublaslt_table, ret, name, params)
-static const accel_cuda_symbol lt_syms[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+#define LT_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_cublaslt_table, ret, name, params)
+static const accel_dl_symbol lt_syms[] = {ACCEL_CUDA_CUBLASLT_REQUIRED(LT_SYM)};
+static const accel_dl_tier lt_tier = ACCEL_DL_TIER(lt_syms);
 
 static cublasStatus_t (*desc_get)(cublasLtMatmulDesc_t, cublasLtMatmulDescAttributes_t, void *, size_t, size_t *);
 static cublasStatus_t (*layout_get)(cublasLtMatrixLayout_t, cublasLtMatrixLayoutAttribute_t, void *, size_t, size_t *);
@@ -247,14 +248,14 @@ int main(void) {
     const char *const names[] = {"libcublasLt.so.13", "libcublasLt.so.12", NULL};
     char err[256];
     const char *opened = NULL;
-    void *lib = accel_cuda_dl_open(names, &opened, err, sizeof err);
+    void *lib = accel_dl_open(NULL, names, 0, &opened, err, sizeof err);
     if (!lib) {
         printf("SKIP: %s\n", err);
         return 77;
     }
     accel_cuda_cublaslt_table lt;
     char missing[96];
-    if (accel_cuda_dl_resolve(lib, lt_syms, sizeof lt_syms / sizeof lt_syms[0], &lt, NULL, 0, missing, sizeof missing)) {
+    if (accel_dl_resolve(lib, &lt_tier, &lt, missing, sizeof missing)) {
         printf("FAIL: %s lacks %s\n", opened, missing);
         return 1;
     }
