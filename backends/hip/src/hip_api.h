@@ -10,6 +10,8 @@
 #include <hip/hip_runtime_api.h>
 #include <hip/hiprtc.h>
 
+#include "accel_common/dl.h"
+
 /* X(return type, name, parameter list) */
 #define ACCEL_HIP_REQUIRED_SYMBOLS(X)                                                            \
     X(hipError_t, hipInit, (unsigned int flags))                                                 \
@@ -81,26 +83,25 @@
 
 #define ACCEL_HIPRTC_OPTIONAL_SYMBOLS(X) X(hiprtcResult, hiprtcVersion, (int *major, int *minor))
 
-#define ACCEL_HIP_DECLARE_POINTER(ret, name, params) ret(*name) params;
-
 typedef struct hip_api {
     void *hip_lib;
     void *rtc_lib; /* NULL when hiprtc is inside hip_lib, or absent */
     char hip_lib_name[32];
     char rtc_lib_name[32]; /* "" when hiprtc is unavailable */
     int runtime_version;   /* hipRuntimeGetVersion: 50221153 for 5.2, 60x0xxxx for 6.x; 0 unknown */
-    ACCEL_HIP_REQUIRED_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
-    ACCEL_HIP_OPTIONAL_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
-    ACCEL_HIPRTC_REQUIRED_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
-    ACCEL_HIPRTC_OPTIONAL_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
+    ACCEL_HIP_REQUIRED_SYMBOLS(ACCEL_DL_FIELD)
+    ACCEL_HIP_OPTIONAL_SYMBOLS(ACCEL_DL_FIELD)
+    ACCEL_HIPRTC_REQUIRED_SYMBOLS(ACCEL_DL_FIELD)
+    ACCEL_HIPRTC_OPTIONAL_SYMBOLS(ACCEL_DL_FIELD)
 } hip_api;
 
-/* Opens libamdhip64 (.so.6, then .so.5) and hiprtc. UNAVAILABLE with an install hint when the
- * runtime is missing, INCOMPATIBLE when a required entry point is; hiprtc being absent is not an
- * error (hip_api_has_rtc says so, and GPU_C modules are then not offered). */
+/* Opens libamdhip64 (.so.6, then .so.5) and hiprtc, tracing each dlopen through log (may be NULL).
+ * UNAVAILABLE with an install hint when the runtime is missing, INCOMPATIBLE when a required entry
+ * point is; hiprtc being absent is not an error (hip_api_has_rtc says so, and GPU_C modules are
+ * then not offered). */
 #include "accel/status.h"
 #include <stddef.h>
-accel_status hip_api_open(hip_api *api, int debug, char *reason, size_t reason_len);
+accel_status hip_api_open(hip_api *api, const accel_dl_log *log, char *reason, size_t reason_len);
 void hip_api_close(hip_api *api);
 int hip_api_has_rtc(const hip_api *api);
 

@@ -40,7 +40,7 @@ enum {
 typedef struct hip_rocblas {
     void *lib;
     char lib_name[32];
-    ACCEL_ROCBLAS_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
+    ACCEL_ROCBLAS_SYMBOLS(ACCEL_DL_FIELD)
 } hip_rocblas;
 
 /* hipBLASLt. hipblasComputeType_t values are those of hipblas-common.h (ROCm >= 6.0.2); ROCm 6.0's
@@ -119,7 +119,7 @@ typedef struct hip_blaslt_heuristic {
 typedef struct hip_blaslt {
     void *lib;
     char lib_name[32];
-    ACCEL_HIPBLASLT_SYMBOLS(ACCEL_HIP_DECLARE_POINTER)
+    ACCEL_HIPBLASLT_SYMBOLS(ACCEL_DL_FIELD)
 } hip_blaslt;
 
 typedef struct hip_blas {
@@ -129,7 +129,8 @@ typedef struct hip_blas {
     char blaslt_reason[256]; /* why hipBLASLt is not there */
 } hip_blas;
 
-void hip_blas_open(hip_blas *blas, int debug);
+/* Loads what is there; each absent library leaves its reason. Each dlopen is traced through log. */
+void hip_blas_open(hip_blas *blas, const accel_dl_log *log);
 void hip_blas_close(hip_blas *blas);
 const char *hip_rocblas_status_name(const hip_rocblas *r, int status);
 

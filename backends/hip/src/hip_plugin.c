@@ -43,7 +43,8 @@ static accel_status hip_init(const accel_host_services *host, void **out_ctx, in
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
     ctx->host = host;
-    accel_status st = hip_api_open(&ctx->api, host->debug, reason, reason_len);
+    const accel_dl_log log = {host, "hip"};
+    accel_status st = hip_api_open(&ctx->api, &log, reason, reason_len);
     if (st != ACCEL_OK) {
         free(ctx);
         return st;
@@ -106,7 +107,8 @@ static void hip_shutdown(void *p) {
 const hip_blas *hip_ctx_blas(hip_ctx *ctx) {
     pthread_mutex_lock(&ctx->lock);
     if (!ctx->blas_tried) {
-        hip_blas_open(&ctx->blas, ctx->host->debug);
+        const accel_dl_log log = {ctx->host, "hip"};
+        hip_blas_open(&ctx->blas, &log);
         ctx->blas_tried = 1;
     }
     pthread_mutex_unlock(&ctx->lock);
@@ -116,7 +118,8 @@ const hip_blas *hip_ctx_blas(hip_ctx *ctx) {
 const hip_smi *hip_ctx_smi(hip_ctx *ctx) {
     pthread_mutex_lock(&ctx->lock);
     if (!ctx->smi_tried) {
-        hip_smi_open(&ctx->smi, ctx->host->debug);
+        const accel_dl_log log = {ctx->host, "hip"};
+        hip_smi_open(&ctx->smi, &log);
         ctx->smi_tried = 1;
     }
     pthread_mutex_unlock(&ctx->lock);

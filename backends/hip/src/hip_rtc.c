@@ -8,13 +8,8 @@
 #include <string.h>
 
 const hip_source *hip_kernel_source_find(const char *name) {
-    for (size_t i = 0; i < hip_kernel_sources_count; ++i)
-        if (strcmp(hip_kernel_sources[i].name, name) == 0)
-            return &hip_kernel_sources[i];
-    for (size_t i = 0; i < hip_kernel_headers_count; ++i)
-        if (strcmp(hip_kernel_headers[i].name, name) == 0)
-            return &hip_kernel_headers[i];
-    return NULL;
+    const hip_source *s = accel_embedded_find(hip_kernel_sources, hip_kernel_sources_count, name);
+    return s ? s : accel_embedded_find(hip_kernel_headers, hip_kernel_headers_count, name);
 }
 
 static const char *rtc_error(const hip_api *api, hiprtcResult r) {

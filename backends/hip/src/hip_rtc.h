@@ -24,12 +24,10 @@ accel_status hip_rtc_compile(const hip_api *api, const char *name, const char *s
 /* hiprtc's version as "hiprtc 6.1" (or the library name): part of the cache key. */
 void hip_rtc_version(const hip_api *api, char *out, size_t out_len);
 
-/* The cache directory: $ACCEL_CACHE_DIR/hip, else $XDG_CACHE_HOME/accelbench/hip, else
- * ~/.cache/accelbench/hip. Returns 0 and the path, -1 when none can be named. */
-int hip_cache_dir(char *out, size_t out_len);
-
-/* Compiles through the cache: the key hashes source, headers, arch, options and hiprtc version.
- * A cache read or write failure only costs a compile. */
+/* Compiles through the disk cache ($ACCEL_CACHE_DIR/hip/<arch>, else
+ * $XDG_CACHE_HOME/accelbench/hip/<arch>, else ~/.cache/accelbench/hip/<arch>): the key hashes
+ * source, headers, arch, options and hiprtc version. A cache read or write failure only costs a
+ * compile. */
 accel_status hip_rtc_compile_cached(const hip_api *api, const char *name, const char *source,
                                     const char *arch, const char *extra_options,
                                     hip_rtc_result *out, int *cache_hit);

@@ -1,60 +1,43 @@
 /* rocm-smi telemetry (hip_smi.h). */
-/* RTLD_NODELETE: the HIP runtime starts threads of its own (and the libraries above it register
- * exit handlers), so unmapping any of them at dlclose could pull code from under a live thread. */
-#define _GNU_SOURCE
 #include "hip_smi.h"
 #include "hip_arch.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const smi_names[] = {"librocm_smi64.so.6", "librocm_smi64.so.5"};
+#define RSMI_SYM(ret, name, params) ACCEL_DL_SYMBOL(hip_smi, ret, name, params)
+static const accel_dl_symbol smi_required[] = {ACCEL_RSMI_REQUIRED_SYMBOLS(RSMI_SYM)};
+static const accel_dl_symbol smi_optional[] = {ACCEL_RSMI_OPTIONAL_SYMBOLS(RSMI_SYM)};
+static const char *const smi_names[] = {"librocm_smi64.so.6", "librocm_smi64.so.5", NULL};
+/* NODELETE: like the HIP runtime below it, rocm-smi must not be unmapped under a live thread. */
+static const accel_dl_library smi_library = {smi_names, NULL, ACCEL_DL_NODELETE, {0}, ACCEL_DL_TIER(smi_required),
+                                             ACCEL_DL_TIER(smi_optional)};
 
-void hip_smi_open(hip_smi *smi, int debug) {
+void hip_smi_open(hip_smi *smi, const accel_dl_log *log) {
     memset(smi, 0, sizeof *smi);
-    snprintf(smi->reason, sizeof smi->reason,
-             "librocm_smi64.so.6/.5 not found (install rocm-smi-lib)");
-    for (size_t i = 0; i < sizeof smi_names / sizeof smi_names[0] && !smi->lib; ++i) {
-        smi->lib = dlopen(smi_names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-        if (smi->lib)
-            snprintf(smi->lib_name, sizeof smi->lib_name, "%s", smi_names[i]);
-        else if (debug) {
-            const char *e = dlerror();
-            fprintf(stderr, "accel hip: dlopen %s: %s\n", smi_names[i], e ? e : "?");
-        }
-    }
-    if (!smi->lib)
+    accel_dl_handle h;
+    const accel_dl_outcome outcome = accel_dl_load(log, &smi_library, smi, &h);
+    if (outcome == ACCEL_DL_NOT_FOUND) {
+        snprintf(smi->reason, sizeof smi->reason, "librocm_smi64.so.6/.5 not found (install rocm-smi-lib)");
         return;
-    int ok = 1;
-#define ACCEL_RSMI_RESOLVE(ret, name, params)                                                      \
-    {                                                                                              \
-        void *sym = dlsym(smi->lib, #name);                                                        \
-        memcpy(&smi->name, &sym, sizeof smi->name);                                                \
-        ok &= sym != NULL;                                                                         \
     }
-    ACCEL_RSMI_REQUIRED_SYMBOLS(ACCEL_RSMI_RESOLVE)
-#undef ACCEL_RSMI_RESOLVE
-#define ACCEL_RSMI_RESOLVE_OPT(ret, name, params)                                                  \
-    {                                                                                              \
-        void *sym = dlsym(smi->lib, #name);                                                        \
-        memcpy(&smi->name, &sym, sizeof smi->name);                                                \
+    if (outcome != ACCEL_DL_LOADED) {
+        snprintf(smi->reason, sizeof smi->reason, "%s: required symbols missing (%s)", h.name, h.missing);
+        return;
     }
-    ACCEL_RSMI_OPTIONAL_SYMBOLS(ACCEL_RSMI_RESOLVE_OPT)
-#undef ACCEL_RSMI_RESOLVE_OPT
-    int rc = ok ? smi->rsmi_init(0) : -1;
-    if (!ok || rc != 0) {
-        snprintf(smi->reason, sizeof smi->reason, "%s: %s", smi->lib_name,
-                 ok ? "rsmi_init failed" : "required symbols missing");
-        dlclose(smi->lib);
-        smi->lib = NULL;
+    snprintf(smi->lib_name, sizeof smi->lib_name, "%s", h.name);
+    if (smi->rsmi_init(0) != 0) {
+        snprintf(smi->reason, sizeof smi->reason, "%s: rsmi_init failed", smi->lib_name);
+        accel_dl_close(h.lib);
+        return;
     }
+    smi->lib = h.lib;
 }
 
 void hip_smi_close(hip_smi *smi) {
     if (smi->lib) {
         (void)smi->rsmi_shut_down();
-        dlclose(smi->lib);
+        accel_dl_close(smi->lib);
     }
     memset(smi, 0, sizeof *smi);
 }

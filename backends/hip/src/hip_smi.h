@@ -5,6 +5,7 @@
 #define ACCEL_HIP_SMI_H
 
 #include "accel/plugin.h"
+#include "accel_common/dl.h"
 #include <stdint.h>
 
 #define ACCEL_RSMI_REQUIRED_SYMBOLS(X)                                                           \
@@ -24,13 +25,13 @@ typedef struct hip_smi {
     void *lib;
     char lib_name[32];
     char reason[256];
-#define ACCEL_RSMI_POINTER(ret, name, params) ret(*name) params;
-    ACCEL_RSMI_REQUIRED_SYMBOLS(ACCEL_RSMI_POINTER)
-    ACCEL_RSMI_OPTIONAL_SYMBOLS(ACCEL_RSMI_POINTER)
-#undef ACCEL_RSMI_POINTER
+    ACCEL_RSMI_REQUIRED_SYMBOLS(ACCEL_DL_FIELD)
+    ACCEL_RSMI_OPTIONAL_SYMBOLS(ACCEL_DL_FIELD)
 } hip_smi;
 
-void hip_smi_open(hip_smi *smi, int debug);
+/* Loads and initialises rocm-smi; when it cannot, smi->reason says why. Each dlopen is traced
+ * through log. */
+void hip_smi_open(hip_smi *smi, const accel_dl_log *log);
 void hip_smi_close(hip_smi *smi);
 /* Power cap in W of the device at this PCI bus id; 0 on success. */
 int hip_smi_power_limit(const hip_smi *smi, const char *pci_bus_id, double *watts);
