@@ -10,6 +10,7 @@
 #include <level_zero/zes_ddi.h>
 
 #include "accel/plugin.h"
+#include "accel_common/dl.h"
 
 /* API 1.6; older headers (1.4 here) do not declare it. */
 typedef ze_result_t(ZE_APICALL *accel_ze_pfn_command_list_host_synchronize)(ze_command_list_handle_t,
@@ -86,8 +87,8 @@ typedef struct accel_ze_api {
 } accel_ze_api;
 
 /* Opens the loader ($ACCEL_LEVEL_ZERO_LOADER, else libze_loader.so.1, else libze_loader.so) and
- * resolves every symbol. On failure writes why, with an install hint, into reason and returns
- * UNAVAILABLE; nothing stays open. */
+ * resolves every symbol, tracing each dlopen through host's log. On failure writes why, with an
+ * install hint, into reason and returns UNAVAILABLE; nothing stays open. */
 accel_status accel_ze_api_load(accel_ze_api *api, const accel_host_services *host, char *reason,
                                size_t reason_len);
 void accel_ze_api_unload(accel_ze_api *api);
