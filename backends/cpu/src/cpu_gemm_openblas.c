@@ -1,31 +1,39 @@
 /* OpenBLAS as a reference row: cblas_sgemm resolved at run time (dlopen), fp32 and no epilogue, so
  * the benchmark can put it beside oneDNN and ours in the same run. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel_common/dl.h"
 #include "cpu_gemm_desc.h"
 #include "cpu_internal.h"
 
 /* CBLAS ABI constants (cblas.h): stable across every CBLAS. */
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
 
-/* X(required, return type, name, parameters) */
-#define OPENBLAS_SYMBOLS(X)                                                                        \
-    X(1, void, cblas_sgemm,                                                                        \
+#define OPENBLAS_REQUIRED(X)                                                                       \
+    X(void, cblas_sgemm,                                                                           \
       (int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,       \
-       const float *b, int ldb, float beta, float *c, int ldc))                                    \
-    X(0, char *, openblas_get_config, (void))                                                      \
-    X(0, int, openblas_get_num_threads, (void))
+       const float *b, int ldb, float beta, float *c, int ldc))
+#define OPENBLAS_OPTIONAL(X) X(char *, openblas_get_config, (void)) X(int, openblas_get_num_threads, (void))
+
+typedef struct openblas_table {
+    OPENBLAS_REQUIRED(ACCEL_DL_FIELD)
+    OPENBLAS_OPTIONAL(ACCEL_DL_FIELD)
+} openblas_table;
 
 struct cpu_openblas {
     void *lib;
     const char *soname;
-#define DECLARE_FIELD(req, ret, name, params) ret(*name) params;
-    OPENBLAS_SYMBOLS(DECLARE_FIELD)
-#undef DECLARE_FIELD
+    openblas_table fn;
 };
+
+#define OPENBLAS_SYM(ret, name, params) ACCEL_DL_SYMBOL(openblas_table, ret, name, params)
+static const accel_dl_symbol openblas_required[] = {OPENBLAS_REQUIRED(OPENBLAS_SYM)};
+static const accel_dl_symbol openblas_optional[] = {OPENBLAS_OPTIONAL(OPENBLAS_SYM)};
+static const char *const openblas_names[] = {"libopenblas.so.0", "libopenblas.so", NULL};
+static const accel_dl_library openblas_library = {openblas_names, NULL, 0, {0}, ACCEL_DL_TIER(openblas_required),
+                                                  ACCEL_DL_TIER(openblas_optional)};
 
 accel_status cpu_openblas_open(cpu_context *ctx) {
 #ifdef ACCEL_CPU_NO_OPENBLAS
@@ -33,49 +41,33 @@ accel_status cpu_openblas_open(cpu_context *ctx) {
              "built with ACCEL_HIDE_DEPS=openblas: libopenblas is not loaded");
     return ACCEL_ERR_UNAVAILABLE;
 #endif
-    static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
-    void *lib = NULL;
-    const char *soname = NULL;
-    char last_error[160] = "";
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !lib; i++) {
-        lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (lib) soname = names[i];
-        else snprintf(last_error, sizeof last_error, "%s", dlerror());
-    }
-    if (!lib) {
-        snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason,
-                 "%s (install libopenblas0)", last_error);
-        return ACCEL_ERR_UNAVAILABLE;
-    }
     cpu_openblas *ob = calloc(1, sizeof *ob);
     if (!ob) {
-        dlclose(lib);
         snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "calloc: out of memory");
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
-    ob->lib = lib;
-    ob->soname = soname;
-#define RESOLVE(req, ret, name, params)                                                            \
-    {                                                                                              \
-        void *sym = dlsym(lib, #name);                                                             \
-        memcpy(&ob->name, &sym, sizeof sym);                                                       \
-        if (req && !sym) {                                                                         \
-            snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "%s: no symbol %s",        \
-                     soname, #name);                                                               \
-            dlclose(lib);                                                                          \
-            free(ob);                                                                              \
-            return ACCEL_ERR_UNAVAILABLE;                                                          \
-        }                                                                                          \
+    const accel_dl_log log = {ctx->host, "cpu"};
+    accel_dl_handle h;
+    switch (accel_dl_load(&log, &openblas_library, &ob->fn, &h)) {
+    case ACCEL_DL_LOADED:
+        ob->lib = h.lib;
+        ob->soname = h.name;
+        ctx->openblas = ob;
+        return ACCEL_OK;
+    case ACCEL_DL_NOT_FOUND:
+        snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "%.200s (install libopenblas0)", h.why);
+        break;
+    default:
+        snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "%s: no symbol %s", h.name, h.missing);
+        break;
     }
-    OPENBLAS_SYMBOLS(RESOLVE)
-#undef RESOLVE
-    ctx->openblas = ob;
-    return ACCEL_OK;
+    free(ob);
+    return ACCEL_ERR_UNAVAILABLE;
 }
 
 void cpu_openblas_close(cpu_context *ctx) {
     if (!ctx->openblas) return;
-    dlclose(ctx->openblas->lib);
+    accel_dl_close(ctx->openblas->lib);
     free(ctx->openblas);
     ctx->openblas = NULL;
 }
@@ -102,7 +94,7 @@ static accel_status gemm_openblas_execute(cpu_plan *plan, const accel_plugin_ref
                 for (int64_t i = 0; i < d->m; i++)
                     memmove(Db + i * r->ldd, Cb + i * r->ldc, (size_t)d->n * sizeof(float));
         }
-        p->base.ctx->openblas->cblas_sgemm(
+        p->base.ctx->openblas->fn.cblas_sgemm(
             CBLAS_ROW_MAJOR, d->trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS,
             d->trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)d->m, (int)d->n, (int)d->k,
             (float)d->alpha, A + bi * r->stride_a, (int)r->lda, B + bi * r->stride_b, (int)r->ldb,
@@ -137,10 +129,10 @@ accel_status cpu_gemm_plan_openblas(cpu_context *ctx, const accel_gemm_desc *d, 
     p->base.execute = gemm_openblas_execute;
     p->base.destroy = gemm_openblas_destroy;
     snprintf(info->library, sizeof info->library, "openblas");
-    const char *config = ctx->openblas->openblas_get_config ? ctx->openblas->openblas_get_config()
+    const char *config = ctx->openblas->fn.openblas_get_config ? ctx->openblas->fn.openblas_get_config()
                                                             : "";
-    int threads = ctx->openblas->openblas_get_num_threads
-                      ? ctx->openblas->openblas_get_num_threads()
+    int threads = ctx->openblas->fn.openblas_get_num_threads
+                      ? ctx->openblas->fn.openblas_get_num_threads()
                       : 0;
     snprintf(info->algorithm, sizeof info->algorithm, "cblas_sgemm %s %s, %d threads",
              ctx->openblas->soname, config ? config : "", threads);
