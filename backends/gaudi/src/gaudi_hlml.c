@@ -4,22 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gaudi_dl.h"
+#include "accel_common/dl.h"
 #include "gaudi_internal.h"
 
-#define HLML_SYM(ret, name, params) ACCEL_GAUDI_SYMBOL(accel_gaudi_hlml_table, ret, name, params)
-static const accel_gaudi_symbol hlml_symbols[] = {ACCEL_GAUDI_HLML(HLML_SYM)};
+#define HLML_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_gaudi_hlml_table, ret, name, params)
+static const accel_dl_symbol hlml_symbols[] = {ACCEL_GAUDI_HLML(HLML_SYM)};
+static const char *const hlml_names[] = {"libhlml.so", "/usr/lib/habanalabs/libhlml.so", NULL};
+/* Every entry is optional; each caller checks its own slot. ACCEL_GAUDI_HLML_LIB names another
+ * library (the tests' mock). Never unmapped, like libSynapse. */
+static const accel_dl_library hlml_library = {hlml_names, "ACCEL_GAUDI_HLML_LIB", ACCEL_DL_NODELETE, {0}, {0},
+                                              ACCEL_DL_TIER(hlml_symbols)};
 
 void accel_gaudi_hlml_load(accel_gaudi_ctx *ctx) {
-    const char *override = getenv("ACCEL_GAUDI_HLML_LIB");
-    const char *const defaults[] = {"libhlml.so", "/usr/lib/habanalabs/libhlml.so", NULL};
-    const char *const chosen[] = {override, NULL};
-    char why[256];
-    ctx->hlml_lib = accel_gaudi_dl_open(override && override[0] ? chosen : defaults, NULL, why, sizeof why);
-    if (!ctx->hlml_lib) return;
-    /* Every entry is optional; each caller checks its own slot. */
-    accel_gaudi_dl_fill(ctx->hlml_lib, hlml_symbols, sizeof hlml_symbols / sizeof hlml_symbols[0],
-                        &ctx->hlml, NULL, 0);
+    const accel_dl_log log = {ctx->host, "gaudi"};
+    accel_dl_handle h;
+    if (accel_dl_load(&log, &hlml_library, &ctx->hlml, &h) != ACCEL_DL_LOADED) return;
+    ctx->hlml_lib = h.lib;
     if (!ctx->hlml.hlml_init || !ctx->hlml.hlml_device_get_handle_by_pci_bus_id ||
         ctx->hlml.hlml_init() != HLML_OK) {
         memset(&ctx->hlml, 0, sizeof ctx->hlml);

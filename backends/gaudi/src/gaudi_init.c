@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gaudi_dl.h"
+#include "accel_common/dl.h"
 #include "gaudi_internal.h"
 
-#define SYN_SYM(ret, name, params) ACCEL_GAUDI_SYMBOL(accel_gaudi_synapse_table, ret, name, params)
-static const accel_gaudi_symbol synapse_bootstrap[] = {ACCEL_GAUDI_SYNAPSE_BOOTSTRAP(SYN_SYM)};
-static const accel_gaudi_symbol synapse_required[] = {ACCEL_GAUDI_SYNAPSE_REQUIRED(SYN_SYM)};
-static const accel_gaudi_symbol synapse_optional[] = {ACCEL_GAUDI_SYNAPSE_OPTIONAL(SYN_SYM)};
+#define SYN_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_gaudi_synapse_table, ret, name, params)
+static const accel_dl_symbol synapse_bootstrap[] = {ACCEL_GAUDI_SYNAPSE_BOOTSTRAP(SYN_SYM)};
+static const accel_dl_symbol synapse_required[] = {ACCEL_GAUDI_SYNAPSE_REQUIRED(SYN_SYM)};
+static const accel_dl_symbol synapse_optional[] = {ACCEL_GAUDI_SYNAPSE_OPTIONAL(SYN_SYM)};
+static const accel_dl_tier bootstrap_tier = ACCEL_DL_TIER(synapse_bootstrap);
+static const accel_dl_tier required_tier = ACCEL_DL_TIER(synapse_required);
+static const accel_dl_tier optional_tier = ACCEL_DL_TIER(synapse_optional);
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #define INSTALL_HINT "install the Intel Gaudi software stack, package habanalabs-graph"
@@ -124,30 +127,31 @@ static accel_status load_synapse(accel_gaudi_ctx *ctx, char *reason, size_t reas
     const char *const defaults[] = {"libSynapse.so", "/usr/lib/habanalabs/libSynapse.so", NULL};
     const char *const chosen[] = {override, NULL};
     const int overridden = override && override[0];
-    ctx->synapse_lib = accel_gaudi_dl_open(overridden ? chosen : defaults, &ctx->synapse_lib_name, why,
-                                           sizeof why);
+    /* libSynapse stays mapped even when refused below: its static destructors and helper threads
+     * must find it there. */
+    const accel_dl_log log = {ctx->host, "gaudi"};
+    ctx->synapse_lib = accel_dl_open(&log, overridden ? chosen : defaults, ACCEL_DL_NODELETE, &ctx->synapse_lib_name,
+                                     why, sizeof why);
     if (!ctx->synapse_lib) {
         snprintf(text, sizeof text, "%s not found, %s: %s", overridden ? override : "libSynapse.so",
                  INSTALL_HINT, why);
         snprintf(reason, reason_len, "%s", text);
         return ACCEL_ERR_UNAVAILABLE;
     }
-    if (accel_gaudi_dl_fill(ctx->synapse_lib, synapse_bootstrap, COUNT(synapse_bootstrap), &ctx->syn,
-                            missing, sizeof missing)) {
+    if (accel_dl_resolve(ctx->synapse_lib, &bootstrap_tier, &ctx->syn, missing, sizeof missing)) {
         snprintf(reason, reason_len, "%s lacks %s: not a SynapseAI library", ctx->synapse_lib_name, missing);
         return ACCEL_ERR_UNAVAILABLE;
     }
     if (ctx->syn.synDriverGetVersion(ctx->synapse_version, (int)sizeof ctx->synapse_version) != SYNAPSE_SUCCESS)
         ctx->synapse_version[0] = '\0';
-    if (accel_gaudi_dl_fill(ctx->synapse_lib, synapse_required, COUNT(synapse_required), &ctx->syn,
-                            missing, sizeof missing)) {
+    if (accel_dl_resolve(ctx->synapse_lib, &required_tier, &ctx->syn, missing, sizeof missing)) {
         snprintf(reason, reason_len,
                  "library mismatch: %s (SynapseAI %s) lacks %s, which this backend needs (SynapseAI "
                  "1.10 or newer)",
                  ctx->synapse_lib_name, ctx->synapse_version[0] ? ctx->synapse_version : "?", missing);
         return ACCEL_ERR_INCOMPATIBLE;
     }
-    accel_gaudi_dl_fill(ctx->synapse_lib, synapse_optional, COUNT(synapse_optional), &ctx->syn, NULL, 0);
+    accel_dl_resolve(ctx->synapse_lib, &optional_tier, &ctx->syn, NULL, 0);
     return ACCEL_OK;
 }
 
