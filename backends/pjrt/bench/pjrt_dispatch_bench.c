@@ -65,7 +65,7 @@ static pjrt_buffer *upload(const direct *d, const pj_shape *s, const void *data)
 static void direct_open(direct *d, const char *path) {
     pjrt_plugin_lib lib;
     char why[512];
-    if (pjrt_plugin_open(path, &lib, why, sizeof why) != ACCEL_OK) {
+    if (pjrt_plugin_open(NULL, path, &lib, why, sizeof why) != ACCEL_OK) {
         fprintf(stderr, "%s: %s\n", path, why);
         exit(1);
     }

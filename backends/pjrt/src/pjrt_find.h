@@ -1,5 +1,6 @@
 /* Where PJRT plugins are looked for: ACCEL_PJRT_PLUGIN, else the files that pip installs for libtpu,
- * the JAX GPU plugins and the CPU plugin wheels, in Python's usual package folders. */
+ * the JAX GPU plugins and the CPU plugin wheels, in Python's package folders (accel_common/pysite.h,
+ * without asking python3). */
 #ifndef ACCEL_PJRT_FIND_H
 #define ACCEL_PJRT_FIND_H
 

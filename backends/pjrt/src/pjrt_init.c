@@ -110,8 +110,8 @@ accel_status pj_init(const accel_host_services *host, void **out_ctx, int *devic
     for (int i = 0; i < c->count && ctx->nplugins < PJ_MAX_PLUGINS; ++i) {
         pj_plugin *p = &ctx->plugins[ctx->nplugins];
         char why[640] = "";
-        if (host->debug) host->log(ACCEL_LOG_DEBUG, "pjrt", c->paths[i]);
-        accel_status st = pjrt_plugin_open(c->paths[i], &p->lib, why, sizeof why);
+        const accel_dl_log log = {host, "pjrt"};
+        accel_status st = pjrt_plugin_open(&log, c->paths[i], &p->lib, why, sizeof why);
         if (st == ACCEL_OK) st = start_plugin(host, p, why, sizeof why);
         if (st == ACCEL_OK && add_devices(ctx, ctx->nplugins, why, sizeof why) == 0) st = ACCEL_ERR_UNAVAILABLE;
         if (st != ACCEL_OK) {

@@ -1,22 +1,24 @@
 #define _POSIX_C_SOURCE 200809L
 #include "pjrt_load.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-accel_status pjrt_plugin_open(const char *path, pjrt_plugin_lib *out, char *reason, size_t reason_len) {
+typedef struct plugin_entry {
+    pjrt_get_api_fn GetPjrtApi;
+} plugin_entry;
+static const accel_dl_symbol entry_symbols[] = {{PJRT_GET_API_SYMBOL, offsetof(plugin_entry, GetPjrtApi)}};
+static const accel_dl_tier entry_tier = ACCEL_DL_TIER(entry_symbols);
+
+accel_status pjrt_plugin_open(const accel_dl_log *log, const char *path, pjrt_plugin_lib *out, char *reason,
+                              size_t reason_len) {
     memset(out, 0, sizeof *out);
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        const char *why = dlerror();
-        snprintf(reason, reason_len, "%s", why ? why : path);
-        return ACCEL_ERR_UNAVAILABLE;
-    }
-    void *sym = dlsym(handle, PJRT_GET_API_SYMBOL);
-    pjrt_get_api_fn get_api = NULL;
-    /* POSIX: object and function pointers share a representation; memcpy avoids the ISO C cast. */
-    memcpy(&get_api, &sym, sizeof get_api);
+    const char *const candidates[] = {path, NULL};
+    void *handle = accel_dl_open(log, candidates, 0, NULL, reason, reason_len);
+    if (!handle) return ACCEL_ERR_UNAVAILABLE;
+    plugin_entry entry;
+    accel_dl_resolve(handle, &entry_tier, &entry, NULL, 0);
+    pjrt_get_api_fn get_api = entry.GetPjrtApi;
     const pjrt_api *api = get_api ? get_api() : NULL;
     accel_status st = ACCEL_OK;
     if (!get_api) {
@@ -41,7 +43,7 @@ accel_status pjrt_plugin_open(const char *path, pjrt_plugin_lib *out, char *reas
         st = ACCEL_ERR_INCOMPATIBLE;
     }
     if (st != ACCEL_OK) {
-        dlclose(handle);
+        accel_dl_close(handle);
         return st;
     }
     out->handle = handle;
