@@ -1,6 +1,6 @@
 /* accel_storage.h: the storage-type plumbing every OpenCL C kernel here shares. Included by the
- * kernel files; the opencl backend inlines it when it embeds them (cmake/embed_kernels.cmake), the
- * level_zero build and its mock pass -I to the compiler.
+ * kernel files; the opencl backend inlines it when it embeds them (accel_embed_files
+ * EXPAND_INCLUDES), the level_zero build and its mock pass -I to the compiler.
  *
  * DTYPE (compile-time option; default 0) picks T, the element type in memory, and LOAD / STORE,
  * which read and write it as float: 0 f32, 1 f16 via vload_half / vstore_half (core OpenCL C, no
