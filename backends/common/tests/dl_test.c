@@ -10,16 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(cond, ...)                                                                            \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            ++failures;                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            fprintf(stderr, __VA_ARGS__);                                                           \
-            fputc('\n', stderr);                                                                    \
-        }                                                                                           \
-    } while (0)
+#include "check.h"
 
 #define FV_BOOTSTRAP(X) X(int, fv_init, (int))
 #define FV_REQUIRED(X) X(int, fv_version, (void)) X(int, fv_compute, (int)) X(double, fv_elapsed_v2, (void))

@@ -14,16 +14,7 @@
 #include "accel_common/pysite.h"
 #include "accel_common/rtc_cache.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                            \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            ++failures;                                                                             \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            fprintf(stderr, __VA_ARGS__);                                                           \
-            fputc('\n', stderr);                                                                    \
-        }                                                                                           \
-    } while (0)
+#include "check.h"
 
 extern const accel_embedded_file backend_common_test_cl[], backend_common_test_blobs[];
 extern const size_t backend_common_test_cl_count, backend_common_test_blobs_count;
