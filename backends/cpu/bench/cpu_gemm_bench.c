@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
             printf("%-20s unavailable: %s\n", x->label, accel_last_error());
             continue;
         }
-        size_t es = x->t == ACCEL_DTYPE_F32 ? 4 : 2, wsb = accel_op_plan_workspace_size(x->plan);
+        size_t es = accel_dtype_bytes(x->t), wsb = accel_op_plan_workspace_size(x->plan);
         accel_buffer_alloc(dev, nn * es, ACCEL_MEMORY_DEVICE, &x->a);
         accel_buffer_alloc(dev, nn * es, ACCEL_MEMORY_DEVICE, &x->b);
         accel_buffer_alloc(dev, nn * es, ACCEL_MEMORY_DEVICE, &x->d);
