@@ -119,7 +119,7 @@ static accel_status exec_lt(accel_cuda_plan *plan, accel_cuda_stream *s, const a
                                         lp->failed);
         return lt_error(ctx, mapped, "cublasLtMatmul", st);
     }
-    if (plan->epilogue_fn) return accel_cuda_run_gemm_epilogue(plan, s, d, ld->fused_bias ? 0 : bias);
+    if (plan->recipe.nlaunches) return accel_cuda_recipe_launch(plan, s, operands, workspace);
     return ACCEL_OK;
 }
 
@@ -188,16 +188,17 @@ accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_p
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cublasLtMatmulAlgoGetHeuristic: no algorithm for this GEMM");
 
     if (ld->after_act) {
-        const char *sfx = accel_cuda_dtype_suffix(plan->desc.u.gemm.d_type, 0);
-        if (!sfx) return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "erf-GELU epilogue on this output type");
+        /* our epilogue kernel over D afterwards, adding the bias the library did not fuse */
         if (!ctx->nvrtc_ok)
             return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                         "erf-GELU after cuBLASLt needs our kernel, and NVRTC: %s", ctx->nvrtc_reason);
-        char entry[32];
-        snprintf(entry, sizeof entry, "accel_bias_act_%s", sfx);
-        st = accel_cuda_builtin_function(dev, "epilogue.cu", entry, &plan->epilogue_fn);
+        const accel_gemm_desc *g = &plan->desc.u.gemm;
+        const accel_cu_target t = accel_cuda_cu_target(dev);
+        st = accel_cu_plan_gemm_epilogue(g, ld->after_act, (g->epilogue & ACCEL_EPILOGUE_BIAS) && !ld->fused_bias, &t,
+                                         &plan->recipe, why, sizeof why);
+        if (st != ACCEL_OK) return ctx->host->set_error(st, "%s", why);
+        st = accel_cuda_recipe_load(plan);
         if (st != ACCEL_OK) return st;
-        plan->act = ld->after_act;
     }
     plan->execute = exec_lt;
     snprintf(info->library, sizeof info->library, "cublaslt");

@@ -5,50 +5,6 @@
 
 #include "cuda_ops.h"
 
-const char *accel_cuda_dtype_suffix(accel_dtype t, int allow_f64) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: return "f32";
-    case ACCEL_DTYPE_F16: return "f16";
-    case ACCEL_DTYPE_BF16: return "bf16";
-    case ACCEL_DTYPE_F64: return allow_f64 ? "f64" : NULL;
-    default: return NULL;
-    }
-}
-
-size_t accel_cuda_dtype_size(accel_dtype t) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: case ACCEL_DTYPE_I32: return 4;
-    case ACCEL_DTYPE_F16: case ACCEL_DTYPE_BF16: return 2;
-    case ACCEL_DTYPE_F64: return 8;
-    case ACCEL_DTYPE_I8: case ACCEL_DTYPE_F8_E4M3: case ACCEL_DTYPE_F8_E5M2: return 1;
-    default: return 0;
-    }
-}
-
-int accel_cuda_act_from_epilogue(uint32_t e) {
-    if (e & ACCEL_EPILOGUE_RELU) return 1;      /* ACCEL_ACT_RELU */
-    if (e & ACCEL_EPILOGUE_GELU_ERF) return 2;  /* ACCEL_ACT_GELU_ERF */
-    if (e & ACCEL_EPILOGUE_GELU_TANH) return 3; /* ACCEL_ACT_GELU_TANH */
-    return 0;
-}
-
-accel_status accel_cuda_run_gemm_epilogue(accel_cuda_plan *plan, accel_cuda_stream *stream,
-                                          CUdeviceptr d, CUdeviceptr bias) {
-    accel_gemm_desc g;
-    accel_cuda_gemm_resolve(&plan->desc.u.gemm, &g);
-    long long rows = g.m, cols = g.n, ld = g.ldd, batch = g.batch, sd = g.stride_d, sb = g.stride_bias;
-    int act = plan->act;
-    void *params[] = {&d, &bias, &rows, &cols, &ld, &batch, &sd, &sb, &act};
-    const unsigned threads = 256;
-    unsigned long long blocks = ((unsigned long long)rows * cols * batch + threads - 1) / threads;
-    const unsigned long long cap = (unsigned long long)plan->dev->sm_count * 32ull;
-    if (blocks > cap && cap) blocks = cap;
-    return ACCEL_CUDA_CALL(plan->dev->ctx,
-                           cuLaunchKernel(plan->epilogue_fn, (unsigned)blocks, 1, 1, threads, 1, 1, 0,
-                                          stream->stream, params, NULL),
-                           "cuLaunchKernel(accel_bias_act)");
-}
-
 accel_status accel_cuda_op_plan_create(void *p, const accel_op_desc *desc, void **out,
                                        accel_plugin_plan_info *info) {
     accel_cuda_device *dev = p;
@@ -74,18 +30,7 @@ accel_status accel_cuda_op_plan_create(void *p, const accel_op_desc *desc, void 
     plan->dev = dev;
     plan->desc = *desc;
     memset(info, 0, sizeof *info);
-    switch (desc->kind) {
-    case ACCEL_OP_GEMM:
-        st = want_lt ? accel_cuda_plan_gemm_cublaslt(plan, info) : accel_cuda_plan_gemm_accel(plan, info);
-        break;
-    case ACCEL_OP_CONV2D: st = accel_cuda_plan_conv2d(plan, info); break;
-    case ACCEL_OP_LAYERNORM: st = accel_cuda_plan_layernorm(plan, info); break;
-    case ACCEL_OP_SOFTMAX: st = accel_cuda_plan_softmax(plan, info); break;
-    case ACCEL_OP_ELTWISE: st = accel_cuda_plan_eltwise(plan, info); break;
-    case ACCEL_OP_PERMUTE: st = accel_cuda_plan_permute(plan, info); break;
-    case ACCEL_OP_ATTENTION: st = accel_cuda_plan_attention(plan, info); break;
-    default: st = ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "op kind %d", (int)desc->kind); break;
-    }
+    st = want_lt ? accel_cuda_plan_gemm_cublaslt(plan, info) : accel_cuda_plan_accel(plan, info);
     if (st != ACCEL_OK) {
         if (plan->release) plan->release(plan);
         free(plan);

@@ -1,18 +1,16 @@
 /* Compiles every embedded kernel source with the real NVRTC (dlopen()ed) to PTX for sm_80 and
- * sm_90, and checks that every entry point the plugin looks up is in the PTX. Exit 1 with the NVRTC
+ * sm_90, with the .cu family's contract checks appended (cu_compile_checks.h: each entry's
+ * parameter list as the planner launches it, each parameter struct's layout as the host lays it
+ * out), and checks that every entry point the planner names is in the PTX. Exit 1 with the NVRTC
  * log on any failure; 77 (skipped) when NVRTC cannot be loaded at all. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accel_gpu_sources.h"
-#include "cuda_kernel_names.h"
+#include "cu_compile_checks.h"
 #include "cuda_libsearch.h"
 #include "cuda_nvrtc.h"
-
-typedef struct entry { const char *source, *name; } entry;
-#define ENTRY(src, name) {src, name},
-static const entry entries[] = {ACCEL_CUDA_KERNEL_ENTRIES(ENTRY)};
 
 int main(void) {
     accel_cuda_nvrtc nv;
@@ -30,7 +28,7 @@ int main(void) {
     printf("%s (NVRTC %d.%d), headers from %s (CUDA %d)\n", nv.lib_path, nv.major, nv.minor,
            nv.include_dir[0] ? nv.include_dir : "(none found)", nv.include_major);
     static const char *const archs[] = {"--gpu-architecture=compute_80", "--gpu-architecture=compute_90"};
-    int failures = 0, checked = 0;
+    int failures = 0, checked = 0, asserts = 0;
     if (accel_gpu_kernel_source_count == 0) {
         printf("FAIL: no kernel sources embedded\n");
         return 1;
@@ -40,19 +38,29 @@ int main(void) {
             const accel_gpu_source *src = &accel_gpu_kernel_sources[i];
             char *ptx = NULL, *log = NULL;
             size_t size = 0;
-            int r = accel_cuda_nvrtc_compile(&nv, src->name, src->text, archs[a], 0, NULL, &ptx,
-                                             &size, &log);
+            static char checks[16384];
+            const size_t used = accel_cu_compile_checks(src->name, checks, sizeof checks, &asserts);
+            char *text = malloc(strlen(src->text) + used + 1);
+            if (used >= sizeof checks || !text) {
+                printf("FAIL %s: the contract checks do not fit\n", src->name);
+                free(text);
+                return 1;
+            }
+            strcpy(text, src->text);
+            strcat(text, checks);
+            int r = accel_cuda_nvrtc_compile(&nv, src->name, text, archs[a], 0, NULL, &ptx, &size, &log);
+            free(text);
             if (r != 0) {
                 printf("FAIL %s %s\n%s\n", src->name, archs[a], log ? log : "");
                 ++failures;
             } else {
-                for (size_t e = 0; e < sizeof entries / sizeof entries[0]; ++e) {
-                    if (strcmp(entries[e].source, src->name) != 0) continue;
+                for (size_t e = 0; e < accel_cu_entry_count; ++e) {
+                    if (strcmp(accel_cu_entries[e].source, src->name) != 0) continue;
                     char needle[128];
-                    snprintf(needle, sizeof needle, ".entry %s(", entries[e].name);
+                    snprintf(needle, sizeof needle, ".entry %s(", accel_cu_entries[e].entry);
                     if (!strstr(ptx, needle)) {
                         printf("FAIL %s %s: entry %s missing from PTX\n", src->name, archs[a],
-                               entries[e].name);
+                               accel_cu_entries[e].entry);
                         ++failures;
                     }
                     ++checked;
@@ -63,11 +71,12 @@ int main(void) {
             free(log);
         }
     }
-    if (checked != 2 * (int)(sizeof entries / sizeof entries[0])) {
-        printf("FAIL: %d entry checks for %zu entries (a source named in cuda_kernel_names.h is "
-               "not embedded)\n", checked, sizeof entries / sizeof entries[0]);
+    if (checked != 2 * (int)accel_cu_entry_count) {
+        printf("FAIL: %d entry checks for %zu entries (a source the planner names is not embedded)\n", checked,
+               accel_cu_entry_count);
         ++failures;
     }
+    printf("%d entries in PTX, %d signature and layout asserts passed in the device compiler\n", checked, asserts);
     accel_cuda_nvrtc_unload(&nv);
     return failures ? 1 : 0;
 }

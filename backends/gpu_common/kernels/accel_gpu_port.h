@@ -38,7 +38,7 @@ typedef __nv_bfloat16 accel_bf16;
 #error "accel_gpu_port.h: compile with NVRTC (__CUDACC_RTC__) or hipRTC (__HIPCC_RTC__)"
 #endif
 
-typedef long long accel_i64;
+#include "accel_cu_params.h" /* accel_i64, the by-value parameter structs, ACCEL_ACT_* */
 
 /* -inf without <math.h> macros (NVRTC and hipRTC differ in which they predefine). */
 #define ACCEL_NEG_INF (-__int_as_float(0x7f800000))
@@ -52,12 +52,6 @@ __device__ __forceinline__ void accel_store(float *p, float v) { *p = v; }
 __device__ __forceinline__ void accel_store(accel_f16 *p, float v) { *p = ACCEL_F32_TO_F16(v); }
 __device__ __forceinline__ void accel_store(accel_bf16 *p, float v) { *p = ACCEL_F32_TO_BF16(v); }
 __device__ __forceinline__ void accel_store(double *p, double v) { *p = v; }
-
-/* Activation codes shared by host and kernels (ACCEL_ACT_*). */
-#define ACCEL_ACT_NONE 0
-#define ACCEL_ACT_RELU 1
-#define ACCEL_ACT_GELU_ERF 2
-#define ACCEL_ACT_GELU_TANH 3
 
 template <typename A> __device__ __forceinline__ A accel_activate(A v, int act) {
     if (act == ACCEL_ACT_RELU) return v > A(0) ? v : A(0);

@@ -5,11 +5,6 @@
 #include "accel_attention_limits.h"
 #include "accel_gpu_port.h"
 
-struct accel_attention_params {
-    accel_i64 heads, seq, head_dim;
-    float scale;
-};
-
 template <typename T>
 __device__ void accel_attention_impl(const T *q, const T *k, const T *v, const float *mask, T *o,
                                      const accel_attention_params &p) {

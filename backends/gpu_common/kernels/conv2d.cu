@@ -5,12 +5,6 @@
  * Y = act(conv(X, W) + bias + residual), residual shaped like Y. */
 #include "accel_gpu_tile.h"
 
-struct accel_conv2d_params {
-    accel_i64 n, c, h, w, k, r, s, p, q;
-    accel_i64 stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
-    int nhwc, relu;
-};
-
 template <typename T> struct accel_conv_load_x {
     const T *x; accel_conv2d_params p;
     __device__ float operator()(accel_i64 pix, accel_i64 red) const {

@@ -2,13 +2,6 @@
  * batch over blockIdx.z, the semantics of accel_gemm_desc (hal/include/accel/ops.h). */
 #include "accel_gpu_tile.h"
 
-struct accel_gemm_params {
-    accel_i64 m, n, k, lda, ldb, ldc, ldd;
-    accel_i64 stride_a, stride_b, stride_c, stride_d, stride_bias, batch;
-    double alpha, beta;
-    int trans_a, trans_b, act, round_tf32;
-};
-
 template <typename T, typename Acc> struct accel_gemm_load_a {
     const T *a; accel_i64 lda; int trans; int tf32;
     __device__ Acc operator()(accel_i64 m, accel_i64 k) const {

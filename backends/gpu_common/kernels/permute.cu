@@ -2,15 +2,6 @@
  * in_strides: output dimension d walks the input with stride in_strides[d] (elements). */
 #include "accel_gpu_port.h"
 
-#define ACCEL_PERMUTE_MAX 6
-struct accel_permute_params {
-    accel_i64 total;
-    accel_i64 out_dims[ACCEL_PERMUTE_MAX];
-    accel_i64 in_strides[ACCEL_PERMUTE_MAX];
-    int ndims;
-    int pad_;
-};
-
 template <typename E>
 __device__ void accel_permute_impl(const E *x, E *y, const accel_permute_params p) {
     ACCEL_GRID_STRIDE_LOOP(i, p.total) {

@@ -87,12 +87,12 @@ accel_status hip_plan_blaslt(hip_plan *plan, const hip_blaslt *lt, accel_compute
                              accel_plugin_plan_info *info) {
     hip_ctx *ctx = plan->dev->ctx;
     const accel_gemm_desc *g = &plan->desc.u.gemm;
-    const hip_gemm_params *p = &plan->gemm;
+    const accel_gemm_params *p = &plan->gemm;
     if (!hip_blaslt_supports(plan, compute))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip hipblaslt: %s storage%s is not supported here (f32/xf32 "
                                     "on gfx94x, f16, bf16; dimensions < 2^31)",
-                                    hip_dtype_suffix(g->a_type),
+                                    accel_cu_dtype_suffix(g->a_type, 1),
                                     compute == ACCEL_COMPUTE_TF32 ? " with tf32 compute" : "");
     int type = data_type(g->a_type);
     int rc = lt->hipblasLtCreate(&plan->blaslt);
@@ -174,7 +174,7 @@ accel_status hip_plan_blaslt(hip_plan *plan, const hip_blaslt *lt, accel_compute
                                     "hipblaslt: algorithm wants %zu workspace bytes, over the %u offered",
                                     plan->workspace_bytes, BLASLT_MAX_WORKSPACE);
     if (plan->epilogue_act || plan->epilogue_bias) {
-        accel_status st = hip_plan_epilogue_kernel(plan, hip_dtype_suffix(g->d_type));
+        accel_status st = hip_plan_epilogue_kernel(plan);
         if (st != ACCEL_OK)
             return st;
     }
@@ -182,8 +182,8 @@ accel_status hip_plan_blaslt(hip_plan *plan, const hip_blaslt *lt, accel_compute
     info->workspace_bytes = plan->workspace_bytes;
     snprintf(info->library, sizeof info->library, "hipblaslt");
     snprintf(info->algorithm, sizeof info->algorithm, "%s %s %s epilogue %u%s, workspace %zu",
-             lt->lib_name, hip_dtype_suffix(g->a_type), compute_name, epilogue,
-             plan->epilogue_fn ? " + accel bias/act kernel" : "", plan->workspace_bytes);
+             lt->lib_name, accel_cu_dtype_suffix(g->a_type, 1), compute_name, epilogue,
+             plan->recipe.nlaunches ? " + accel bias/act kernel" : "", plan->workspace_bytes);
     return ACCEL_OK;
 }
 
@@ -191,7 +191,7 @@ accel_status hip_exec_blaslt(hip_plan *plan, hip_stream *s, const accel_plugin_r
                              accel_plugin_ref workspace) {
     hip_ctx *ctx = plan->dev->ctx;
     const hip_blaslt *lt = &ctx->blas.blaslt;
-    const hip_gemm_params *p = &plan->gemm;
+    const accel_gemm_params *p = &plan->gemm;
     void *d = hip_ref_ptr(ops[3]);
     const void *c = p->beta != 0.0 ? hip_ref_ptr(ops[2]) : d;
     float alpha = (float)p->alpha, beta = (float)p->beta;
@@ -211,7 +211,7 @@ accel_status hip_exec_blaslt(hip_plan *plan, hip_stream *s, const accel_plugin_r
                                  plan->workspace_bytes, s->stream);
     if (rc != HIP_BLAS_STATUS_SUCCESS)
         return ctx->host->set_error(ACCEL_ERR_DEVICE, "hipblasLtMatmul: hipblasStatus %d", rc);
-    if (plan->epilogue_fn)
-        return hip_exec_epilogue(plan, s, d, plan->epilogue_bias ? hip_ref_ptr(ops[4]) : NULL);
+    if (plan->recipe.nlaunches)
+        return hip_recipe_launch(plan, s, ops, (accel_plugin_ref){NULL, 0});
     return ACCEL_OK;
 }

@@ -7,36 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int hip_epilogue_act(uint32_t e) {
-    if (e & ACCEL_EPILOGUE_RELU) return 1;      /* ACCEL_ACT_RELU */
-    if (e & ACCEL_EPILOGUE_GELU_ERF) return 2;  /* ACCEL_ACT_GELU_ERF */
-    if (e & ACCEL_EPILOGUE_GELU_TANH) return 3; /* ACCEL_ACT_GELU_TANH */
-    return 0;
-}
-
-/* Leading dimensions and batch strides with the "0 = packed" defaults resolved. */
-static void resolve_geometry(const accel_gemm_desc *g, hip_gemm_params *p) {
-    p->m = g->m;
-    p->n = g->n;
-    p->k = g->k;
-    int64_t a_rows = g->trans_a ? g->k : g->m, a_cols = g->trans_a ? g->m : g->k;
-    int64_t b_rows = g->trans_b ? g->n : g->k, b_cols = g->trans_b ? g->k : g->n;
-    p->lda = g->lda ? g->lda : a_cols;
-    p->ldb = g->ldb ? g->ldb : b_cols;
-    p->ldc = g->ldc ? g->ldc : g->n;
-    p->ldd = g->ldd ? g->ldd : g->n;
-    p->stride_a = g->stride_a ? g->stride_a : a_rows * p->lda;
-    p->stride_b = g->stride_b ? g->stride_b : b_rows * p->ldb;
-    p->stride_c = g->stride_c ? g->stride_c : g->m * p->ldc;
-    p->stride_d = g->stride_d ? g->stride_d : g->m * p->ldd;
-    p->stride_bias = g->stride_bias;
-    p->batch = g->batch;
-    p->alpha = g->alpha;
-    p->beta = g->beta;
-    p->trans_a = g->trans_a != 0;
-    p->trans_b = g->trans_b != 0;
-}
-
 /* The compute type our kernels and rocBLAS give for this storage type, or -1. */
 static accel_compute_type effective_compute(const accel_gemm_desc *g) {
     accel_compute_type c = g->compute;
@@ -74,7 +44,7 @@ static int rocblas_type(accel_dtype t) {
     }
 }
 
-int hip_gemm_fits_int32(const hip_gemm_params *p) {
+int hip_gemm_fits_int32(const accel_gemm_params *p) {
     const int64_t v[] = {p->m, p->n, p->k, p->lda, p->ldb, p->ldc, p->ldd, p->batch};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i)
         if (v[i] > INT32_MAX)
@@ -82,15 +52,14 @@ int hip_gemm_fits_int32(const hip_gemm_params *p) {
     return 1;
 }
 
-accel_status hip_plan_epilogue_kernel(hip_plan *plan, const char *sfx) {
-    char name[64];
-    snprintf(name, sizeof name, "accel_bias_act_%s", sfx);
-    accel_status st = hip_device_function(plan->dev, "epilogue.cu", name, &plan->epilogue_fn);
+accel_status hip_plan_epilogue_kernel(hip_plan *plan) {
+    const accel_cu_target t = hip_cu_target(plan->dev);
+    char why[256];
+    accel_status st = accel_cu_plan_gemm_epilogue(&plan->desc.u.gemm, plan->epilogue_act, plan->epilogue_bias, &t,
+                                                  &plan->recipe, why, sizeof why);
     if (st != ACCEL_OK)
-        return st;
-    plan->epilogue_grid[0] = hip_stride_grid(plan->gemm.m * plan->gemm.n * plan->gemm.batch);
-    plan->epilogue_grid[1] = plan->epilogue_grid[2] = 1;
-    return ACCEL_OK;
+        return plan->dev->ctx->host->set_error(st, "%s", why);
+    return hip_recipe_load(plan);
 }
 
 static accel_status plan_rocblas(hip_plan *plan, const hip_rocblas *rb, accel_compute_type compute,
@@ -107,7 +76,7 @@ static accel_status plan_rocblas(hip_plan *plan, const hip_rocblas *rb, accel_co
     plan->epilogue_act = plan->act;
     plan->epilogue_bias = (g->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
     if (plan->epilogue_act || plan->epilogue_bias) {
-        accel_status st = hip_plan_epilogue_kernel(plan, hip_dtype_suffix(g->d_type));
+        accel_status st = hip_plan_epilogue_kernel(plan);
         if (st != ACCEL_OK)
             return st;
     }
@@ -124,31 +93,8 @@ static accel_status plan_rocblas(hip_plan *plan, const hip_rocblas *rb, accel_co
     snprintf(info->library, sizeof info->library, "rocblas");
     snprintf(info->algorithm, sizeof info->algorithm,
              "%s gemm_strided_batched_ex %s compute f%d%s", rb->lib_name,
-             hip_dtype_suffix(g->a_type), g->a_type == ACCEL_DTYPE_F64 ? 64 : 32,
-             plan->epilogue_fn ? " + accel bias/act kernel" : "");
-    return ACCEL_OK;
-}
-
-static accel_status plan_accel(hip_plan *plan, accel_compute_type compute,
-                               accel_plugin_plan_info *info) {
-    const accel_gemm_desc *g = &plan->desc.u.gemm;
-    const char *sfx = hip_dtype_suffix(g->a_type);
-    char name[64];
-    snprintf(name, sizeof name, "accel_gemm_%s", sfx);
-    accel_status st = hip_device_function(plan->dev, "gemm.cu", name, &plan->fn);
-    if (st != ACCEL_OK)
-        return st;
-    plan->gemm.round_tf32 = compute == ACCEL_COMPUTE_TF32;
-    plan->gemm.act = plan->act;
-    plan->path = HIP_PATH_KERNEL;
-    plan->grid[0] = (uint32_t)((g->n + 63) / 64);
-    plan->grid[1] = (uint32_t)((g->m + 63) / 64);
-    plan->grid[2] = (uint32_t)(g->batch < 65535 ? g->batch : 65535);
-    plan->block[0] = 256;
-    plan->block[1] = plan->block[2] = 1;
-    snprintf(info->library, sizeof info->library, "accel-hip");
-    snprintf(info->algorithm, sizeof info->algorithm, "hiprtc %s 64x64x16 tile, %s%s", name,
-             plan->dev->arch, plan->gemm.round_tf32 ? ", tf32-rounded inputs" : "");
+             accel_cu_dtype_suffix(g->a_type, 1), g->a_type == ACCEL_DTYPE_F64 ? 64 : 32,
+             plan->recipe.nlaunches ? " + accel bias/act kernel" : "");
     return ACCEL_OK;
 }
 
@@ -162,7 +108,7 @@ accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
                                     "hip gemm: fp8 is not wired yet (hipBLASLt runs it on gfx94x with "
                                     "scale pointers, as the cuda backend does through cuBLASLt)");
     if (g->b_type != g->a_type || g->c_type != g->a_type || g->d_type != g->a_type ||
-        bias_type != g->a_type || !hip_dtype_suffix(g->a_type))
+        bias_type != g->a_type || !accel_cu_dtype_suffix(g->a_type, 1))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip gemm: storage types must all be one of f32/f16/bf16/f64 "
                                     "(got A %d, B %d, C %d, D %d, bias %d)",
@@ -172,11 +118,11 @@ accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
     if (!compute_supported(g->a_type, compute))
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "hip gemm: compute type %d with %s storage is not supported",
-                                    (int)compute, hip_dtype_suffix(g->a_type));
+                                    (int)compute, accel_cu_dtype_suffix(g->a_type, 1));
     if (g->epilogue & ACCEL_EPILOGUE_RESIDUAL)
         return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "hip gemm: residual epilogue is conv-only");
-    resolve_geometry(g, &plan->gemm);
-    plan->act = hip_epilogue_act(g->epilogue);
+    accel_cu_gemm_params_of(g, &plan->gemm);
+    plan->act = accel_cu_act_of(g->epilogue);
 
     const hip_blas *blas = hip_ctx_blas(ctx);
     int want_blaslt = strcmp(lib, "hipblaslt") == 0;
@@ -198,24 +144,23 @@ accel_status hip_plan_gemm(hip_plan *plan, accel_plugin_plan_info *info) {
     if (want_rocblas)
         return plan_rocblas(plan, &blas->rocblas, compute, info);
     if (want_accel)
-        return plan_accel(plan, compute, info);
+        return hip_plan_accel(plan, info);
     /* Default: hipBLASLt, then rocBLAS, then our kernel; the first that takes the problem. The
      * plan's library names the one chosen, so the row says which ran. */
     if (blas->blaslt.lib && hip_blaslt_supports(plan, compute) &&
         hip_plan_blaslt(plan, &blas->blaslt, compute, info) == ACCEL_OK)
         return ACCEL_OK;
     hip_plan_gemm_release(plan);
-    plan->epilogue_fn = NULL;
     if (blas->rocblas.lib && compute != ACCEL_COMPUTE_TF32 && hip_gemm_fits_int32(&plan->gemm) &&
         plan_rocblas(plan, &blas->rocblas, compute, info) == ACCEL_OK)
         return ACCEL_OK;
     hip_plan_gemm_release(plan);
-    plan->epilogue_fn = NULL;
-    return plan_accel(plan, compute, info);
+    return hip_plan_accel(plan, info);
 }
 
 void hip_plan_gemm_release(hip_plan *plan) {
     hip_blaslt_release(plan);
+    plan->recipe.nlaunches = 0; /* a library path tried and left: its epilogue kernel goes with it */
     if (plan->rocblas) {
         const hip_blas *blas = &plan->dev->ctx->blas;
         (void)blas->rocblas.rocblas_destroy_handle(plan->rocblas);
@@ -223,27 +168,10 @@ void hip_plan_gemm_release(hip_plan *plan) {
     }
 }
 
-accel_status hip_exec_epilogue(hip_plan *plan, hip_stream *s, void *d, const void *bias) {
-    hip_gemm_params *p = &plan->gemm;
-    hip_args args = {0};
-    int32_t act = plan->epilogue_act;
-    hip_args_ptr(&args, d);
-    hip_args_ptr(&args, bias);
-    hip_args_push(&args, &p->m, 8, 8);
-    hip_args_push(&args, &p->n, 8, 8);
-    hip_args_push(&args, &p->ldd, 8, 8);
-    hip_args_push(&args, &p->batch, 8, 8);
-    hip_args_push(&args, &p->stride_d, 8, 8);
-    hip_args_push(&args, &p->stride_bias, 8, 8);
-    hip_args_push(&args, &act, 4, 4);
-    const uint32_t block[3] = {256, 1, 1};
-    return hip_launch(plan->dev, s->stream, plan->epilogue_fn, plan->epilogue_grid, block, 0, &args);
-}
-
 static accel_status exec_rocblas(hip_plan *plan, hip_stream *s, const accel_plugin_ref *ops) {
     hip_ctx *ctx = plan->dev->ctx;
     const hip_rocblas *rb = &ctx->blas.rocblas;
-    const hip_gemm_params *p = &plan->gemm;
+    const accel_gemm_params *p = &plan->gemm;
     const void *a = hip_ref_ptr(ops[0]), *b = hip_ref_ptr(ops[1]);
     void *d = hip_ref_ptr(ops[3]);
     const void *c = p->beta != 0.0 ? hip_ref_ptr(ops[2]) : NULL;
@@ -270,8 +198,8 @@ static accel_status exec_rocblas(hip_plan *plan, hip_stream *s, const accel_plug
     if (rc != HIP_ROCBLAS_STATUS_SUCCESS)
         return ctx->host->set_error(ACCEL_ERR_DEVICE, "rocblas_gemm_strided_batched_ex: %s (%d)",
                                     hip_rocblas_status_name(rb, rc), rc);
-    if (plan->epilogue_fn)
-        return hip_exec_epilogue(plan, s, d, plan->epilogue_bias ? hip_ref_ptr(ops[4]) : NULL);
+    if (plan->recipe.nlaunches)
+        return hip_recipe_launch(plan, s, ops, (accel_plugin_ref){NULL, 0});
     return ACCEL_OK;
 }
 
@@ -281,12 +209,5 @@ accel_status hip_exec_gemm(hip_plan *plan, hip_stream *s, const accel_plugin_ref
         return exec_rocblas(plan, s, ops);
     if (plan->path == HIP_PATH_HIPBLASLT)
         return hip_exec_blaslt(plan, s, ops, workspace);
-    hip_args args = {0};
-    hip_args_ptr(&args, hip_ref_ptr(ops[0]));
-    hip_args_ptr(&args, hip_ref_ptr(ops[1]));
-    hip_args_ptr(&args, plan->gemm.beta != 0.0 ? hip_ref_ptr(ops[2]) : NULL);
-    hip_args_ptr(&args, hip_ref_ptr(ops[3]));
-    hip_args_ptr(&args, (plan->desc.u.gemm.epilogue & ACCEL_EPILOGUE_BIAS) ? hip_ref_ptr(ops[4]) : NULL);
-    hip_args_push(&args, &plan->gemm, sizeof plan->gemm, 8);
-    return hip_launch(plan->dev, s->stream, plan->fn, plan->grid, plan->block, 0, &args);
+    return hip_recipe_launch(plan, s, ops, workspace);
 }

@@ -1,25 +1,9 @@
-/* Op plan slots: dispatch by kind to the GEMM planner or the shared-kernel planner. */
+/* Op plan slots: GEMM to its library choice (hip_op_gemm.c), every other op to our kernels. */
 #define _POSIX_C_SOURCE 200809L
 #include "hip_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-const char *hip_dtype_suffix(accel_dtype t) {
-    switch (t) {
-    case ACCEL_DTYPE_F32: return "f32";
-    case ACCEL_DTYPE_F16: return "f16";
-    case ACCEL_DTYPE_BF16: return "bf16";
-    case ACCEL_DTYPE_F64: return "f64";
-    default: return NULL;
-    }
-}
-
-uint32_t hip_stride_grid(int64_t count) {
-    int64_t groups = (count + 255) / 256;
-    /* The kernels loop over the remainder; enough groups to fill an MI300X many times over. */
-    return (uint32_t)(groups < 65535 ? (groups > 0 ? groups : 1) : 65535);
-}
 
 accel_status hip_op_plan_create(void *p, const accel_op_desc *desc, void **out,
                                 accel_plugin_plan_info *info) {
@@ -31,8 +15,12 @@ accel_status hip_op_plan_create(void *p, const accel_op_desc *desc, void **out,
     plan->desc = *desc;
     info->workspace_bytes = 0;
     accel_status st = hip_device_bind(dev);
-    if (st == ACCEL_OK)
-        st = desc->kind == ACCEL_OP_GEMM ? hip_plan_gemm(plan, info) : hip_plan_kernel_op(plan, info);
+    if (st == ACCEL_OK && desc->kind != ACCEL_OP_GEMM && desc->library[0] && strcmp(desc->library, "accel") != 0)
+        st = dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
+                                       "hip: library '%s' is not available for this op (only accel; the BLAS "
+                                       "libraries run GEMM)", desc->library);
+    else if (st == ACCEL_OK)
+        st = desc->kind == ACCEL_OP_GEMM ? hip_plan_gemm(plan, info) : hip_plan_accel(plan, info);
     if (st != ACCEL_OK) {
         hip_plan_gemm_release(plan);
         free(plan);
@@ -51,7 +39,10 @@ void hip_op_plan_destroy(void *p) {
 accel_status hip_op_plan_execute(void *p, void *stream, const accel_plugin_ref *operands,
                                  size_t noperands, accel_plugin_ref workspace) {
     hip_plan *plan = p;
-    (void)noperands;
-    return plan->desc.kind == ACCEL_OP_GEMM ? hip_exec_gemm(plan, stream, operands, workspace)
-                                            : hip_exec_kernel_op(plan, stream, operands);
+    /* Plans index every operand slot of their kind; an older host passes fewer (plugin.h). */
+    accel_plugin_ref all[ACCEL_OP_MAX_OPERANDS] = {{NULL, 0}};
+    for (size_t i = 0; i < noperands && i < ACCEL_OP_MAX_OPERANDS; i++)
+        all[i] = operands[i];
+    return plan->desc.kind == ACCEL_OP_GEMM ? hip_exec_gemm(plan, stream, all, workspace)
+                                            : hip_recipe_launch(plan, stream, all, workspace);
 }
