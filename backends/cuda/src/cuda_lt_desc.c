@@ -7,21 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *g) {
-    *g = *in;
-    if (g->batch < 1) g->batch = 1;
-    if (!g->lda) g->lda = g->trans_a ? g->m : g->k;
-    if (!g->ldb) g->ldb = g->trans_b ? g->k : g->n;
-    if (!g->ldc) g->ldc = g->n;
-    if (!g->ldd) g->ldd = g->n;
-    if (!g->stride_a) g->stride_a = (g->trans_a ? g->k : g->m) * g->lda;
-    if (!g->stride_b) g->stride_b = (g->trans_b ? g->n : g->k) * g->ldb;
-    if (!g->stride_c) g->stride_c = g->m * g->ldc;
-    if (!g->stride_d) g->stride_d = g->m * g->ldd;
-    if (g->bias_type == ACCEL_DTYPE_INVALID) g->bias_type = g->d_type;
-    if (g->c_type == ACCEL_DTYPE_INVALID) g->c_type = g->d_type;
-}
-
 uint16_t accel_cuda_float_to_half(float f) {
     uint32_t x;
     memcpy(&x, &f, 4);
@@ -140,8 +125,7 @@ static accel_status fail(const accel_cuda_cublaslt_table *lt, accel_cuda_lt_desc
 accel_status accel_cuda_lt_describe(const accel_cuda_cublaslt_table *lt, const accel_gemm_desc *desc,
                                     accel_cuda_lt_desc *out, char *why, size_t why_len) {
     memset(out, 0, sizeof *out);
-    accel_gemm_desc g;
-    accel_cuda_gemm_resolve(desc, &g);
+    const accel_gemm_desc g = accel_gemm_resolved(desc);
     cudaDataType_t ta = CUDA_R_32F, tb = CUDA_R_32F, tc = CUDA_R_32F, tbias = CUDA_R_32F;
     cublasComputeType_t compute;
     out->fp8 = accel_dtype_is_fp8(g.a_type);

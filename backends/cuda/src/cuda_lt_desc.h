@@ -24,7 +24,6 @@ typedef struct accel_cuda_lt_desc {
 } accel_cuda_lt_desc;
 
 /* The GEMM with ld*, stride_* (0 = packed), batch, c_type and bias_type made explicit. */
-void accel_cuda_gemm_resolve(const accel_gemm_desc *in, accel_gemm_desc *out);
 
 /* ACCEL_OK, or ACCEL_ERR_UNIMPLEMENTED (a combination cuBLASLt or this mapping does not run) /
  * ACCEL_ERR_INTERNAL with the reason in why. On failure nothing needs releasing. */

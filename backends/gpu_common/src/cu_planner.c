@@ -239,29 +239,20 @@ static accel_status plan_permute(cu_ctx *c, const accel_permute_desc *d) {
     return ACCEL_OK;
 }
 
-void accel_cu_gemm_params_of(const accel_gemm_desc *g, accel_gemm_params *p) {
+void accel_cu_gemm_params_of(const accel_gemm_desc *in, accel_gemm_params *p) {
+    const accel_gemm_desc g = accel_gemm_resolved(in);
     memset(p, 0, sizeof *p);
-    const int64_t a_rows = g->trans_a ? g->k : g->m, a_cols = g->trans_a ? g->m : g->k;
-    const int64_t b_rows = g->trans_b ? g->n : g->k, b_cols = g->trans_b ? g->k : g->n;
-    p->m = g->m;
-    p->n = g->n;
-    p->k = g->k;
-    p->lda = g->lda ? g->lda : a_cols;
-    p->ldb = g->ldb ? g->ldb : b_cols;
-    p->ldc = g->ldc ? g->ldc : g->n;
-    p->ldd = g->ldd ? g->ldd : g->n;
-    p->stride_a = g->stride_a ? g->stride_a : a_rows * p->lda;
-    p->stride_b = g->stride_b ? g->stride_b : b_rows * p->ldb;
-    p->stride_c = g->stride_c ? g->stride_c : g->m * p->ldc;
-    p->stride_d = g->stride_d ? g->stride_d : g->m * p->ldd;
-    p->stride_bias = g->stride_bias;
-    p->batch = g->batch;
-    p->alpha = g->alpha;
-    p->beta = g->beta;
-    p->trans_a = g->trans_a != 0;
-    p->trans_b = g->trans_b != 0;
-    p->act = accel_cu_act_of(g->epilogue);
-    p->round_tf32 = g->a_type == ACCEL_DTYPE_F32 && g->compute == ACCEL_COMPUTE_TF32;
+    p->m = g.m, p->n = g.n, p->k = g.k;
+    p->lda = g.lda, p->ldb = g.ldb, p->ldc = g.ldc, p->ldd = g.ldd;
+    p->stride_a = g.stride_a, p->stride_b = g.stride_b, p->stride_c = g.stride_c, p->stride_d = g.stride_d;
+    p->stride_bias = g.stride_bias;
+    p->batch = g.batch;
+    p->alpha = g.alpha;
+    p->beta = g.beta;
+    p->trans_a = g.trans_a != 0;
+    p->trans_b = g.trans_b != 0;
+    p->act = accel_cu_act_of(g.epilogue);
+    p->round_tf32 = g.a_type == ACCEL_DTYPE_F32 && g.compute == ACCEL_COMPUTE_TF32;
 }
 
 /* The GEMM kernel accumulates in fp32 (fp64 for f64); TF32 is honoured by rounding the inputs. */

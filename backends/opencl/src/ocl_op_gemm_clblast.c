@@ -79,7 +79,7 @@ static accel_status ocl_clblast_call(ocl_plan *plan, cl_command_queue queue, cl_
 static accel_status ocl_clblast_exec(ocl_plan *plan, ocl_stream *s, const accel_plugin_ref *ops) {
     ocl_device *dev = plan->dev;
     const accel_gemm_desc *g = &plan->desc.u.gemm;
-    size_t es = ocl_dtype_size(g->a_type);
+    size_t es = accel_dtype_bytes(g->a_type);
     for (int i = 0; i < 4; i++)
         if (ops[i].buffer && ops[i].offset % es)
             return dev->host->set_error(ACCEL_ERR_INVALID_ARGUMENT,
@@ -112,7 +112,7 @@ static accel_status ocl_clblast_exec(ocl_plan *plan, ocl_stream *s, const accel_
 static accel_status ocl_clblast_warm_up(ocl_plan *plan) {
     ocl_device *dev = plan->dev;
     const accel_gemm_desc *g = &plan->desc.u.gemm;
-    size_t es = ocl_dtype_size(g->a_type);
+    size_t es = accel_dtype_bytes(g->a_type);
     ocl_blas_geom q = ocl_blas_geom_of(g);
     size_t rows_a = g->trans_a ? q.k : q.m, rows_b = g->trans_b ? q.n : q.k;
     size_t need_a = (q.batch - 1) * q.sa + rows_a * q.lda, need_b = (q.batch - 1) * q.sb + rows_b * q.ldb;

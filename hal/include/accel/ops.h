@@ -67,6 +67,25 @@ typedef struct accel_gemm_desc {
     uint32_t epilogue;          /* ACCEL_EPILOGUE_BIAS | one activation */
 } accel_gemm_desc;
 
+/* The GEMM with every "0 = packed / same as" default made explicit: leading dimensions, batch
+ * strides (stride_bias stays: 0 means one shared bias), bias_type and c_type (INVALID = d_type),
+ * batch (at least 1). The one definition, inline for plugins (which must not call libaccel). */
+static inline accel_gemm_desc accel_gemm_resolved(const accel_gemm_desc *in) {
+    accel_gemm_desc g = *in;
+    if (g.batch < 1) g.batch = 1;
+    if (!g.lda) g.lda = g.trans_a ? g.m : g.k;
+    if (!g.ldb) g.ldb = g.trans_b ? g.k : g.n;
+    if (!g.ldc) g.ldc = g.n;
+    if (!g.ldd) g.ldd = g.n;
+    if (!g.stride_a) g.stride_a = (g.trans_a ? g.k : g.m) * g.lda;
+    if (!g.stride_b) g.stride_b = (g.trans_b ? g.n : g.k) * g.ldb;
+    if (!g.stride_c) g.stride_c = g.m * g.ldc;
+    if (!g.stride_d) g.stride_d = g.m * g.ldd;
+    if (g.bias_type == ACCEL_DTYPE_INVALID) g.bias_type = g.d_type;
+    if (g.c_type == ACCEL_DTYPE_INVALID) g.c_type = g.d_type;
+    return g;
+}
+
 typedef enum accel_layout {
     ACCEL_LAYOUT_NCHW = 0, /* weights KCRS (out, in, kh, kw) */
     ACCEL_LAYOUT_NHWC = 1  /* weights KRSC (out, kh, kw, in) */

@@ -1,4 +1,4 @@
-/* A launch recipe: what a kernel-family planner (backends/kernels_cu, backends/kernels_cl) makes of
+/* A launch recipe: what a kernel-family planner (backends/gpu_common for .cu, backends/kernels_cl for .cl) makes of
  * an accel_op_desc, and all a backend needs to launch it: the kernel (source, entry, compile-time
  * defines or prebuilt variant), the grid and group, the shared memory, and the arguments in order,
  * each an operand of the op, a null buffer, or scalar bytes held in the recipe. The planner decides
