@@ -253,6 +253,93 @@ static conf_result check_conv_nchw(conf_ctx *c) { return conv_case(c, ACCEL_LAYO
 static conf_result check_conv_nhwc(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32); }
 static conf_result check_conv_nhwc_bf16(conf_ctx *c) { return conv_case(c, ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_BF16); }
 
+/* ---- conv2d under every compute type: refused, or delivered exactly ---- */
+
+/* A 1x1 conv of two f16 channels: products 128 * 273.5 = 35008 twice, then the bias -10016. Every
+ * value is exact in f16, so the compute type alone decides y: fp32 (or wider) accumulation gives
+ * 60000; inputs rounded to bf16 (273.5 -> 274) give 60128; fp16 accumulation overflows at the second
+ * product (70016 > 65504) before the epilogue adds the bias: +inf. Integer compute of float data is
+ * no computation at all: it must be refused. */
+enum { CONV_PROBE_X, CONV_PROBE_W, CONV_PROBE_BIAS, CONV_PROBE_Y = 4 };
+
+static int conv_probe_expect(accel_compute_type ct, double *want) {
+    switch (ct) {
+    case ACCEL_COMPUTE_I32: return 0;
+    case ACCEL_COMPUTE_F16_ACC16: *want = INFINITY; return 1;
+    case ACCEL_COMPUTE_BF16: *want = 60128.0; return 1;
+    default: *want = 60000.0; return 1;
+    }
+}
+
+/* Plans and runs the probe under ct: *accepted 0 when the backend refused it. */
+static conf_result conv_probe(conf_ctx *c, accel_compute_type ct, int *accepted, double *y) {
+    accel_op_desc d = {.kind = ACCEL_OP_CONV2D};
+    snprintf(d.library, sizeof d.library, "%s", c->library);
+    d.u.conv2d = (accel_conv2d_desc){.layout = ACCEL_LAYOUT_NCHW, .x_type = ACCEL_DTYPE_F16,
+                                     .w_type = ACCEL_DTYPE_F16, .y_type = ACCEL_DTYPE_F16, .compute = ct,
+                                     .n = 1, .c = 2, .h = 1, .w = 1, .k = 1, .r = 1, .s = 1,
+                                     .stride_h = 1, .stride_w = 1, .epilogue = ACCEL_EPILOGUE_BIAS};
+    accel_op_plan *plan = NULL;
+    accel_status st = accel_op_plan_create(c->dev, &d, &plan);
+    *accepted = st == ACCEL_OK;
+    if (st == ACCEL_ERR_UNIMPLEMENTED || st == ACCEL_ERR_INVALID_ARGUMENT) return CONF_PASS;
+    if (st != ACCEL_OK) return conf_from_status(c, st, "plan");
+    static const double x[2] = {128.0, 128.0}, w[2] = {273.5, 273.5}, bias[1] = {-10016.0};
+    const double *values[3] = {x, w, bias};
+    const int64_t counts[5] = {2, 2, 1, 0, 1};
+    conf_tensor t[MAX_OPS];
+    memset(t, 0, sizeof t);
+    accel_buffer *ws = NULL;
+    const size_t wsb = accel_op_plan_workspace_size(plan);
+    if (wsb) st = accel_buffer_alloc(c->dev, wsb, ACCEL_MEMORY_DEVICE, &ws);
+    for (int i = 0; i < 5 && st == ACCEL_OK; ++i) {
+        if (!counts[i]) continue;
+        st = conf_tensor_empty(c, &t[i], ACCEL_DTYPE_F16, counts[i]);
+        if (st != ACCEL_OK || i == CONV_PROBE_Y) continue;
+        for (int64_t j = 0; j < counts[i]; ++j) accel_ref_store(ACCEL_DTYPE_F16, t[i].host, j, values[i][j]);
+        st = accel_buffer_write(c->stream, t[i].buf, 0, t[i].host, (size_t)counts[i] * 2);
+    }
+    accel_buffer_ref refs[5];
+    for (int i = 0; i < 5; ++i) refs[i] = conf_ref(&t[i]);
+    const accel_buffer_ref wref = {ws, 0};
+    if (st == ACCEL_OK) st = accel_op_plan_execute(plan, c->stream, refs, 5, wref);
+    if (st == ACCEL_OK) st = conf_tensor_download(c, &t[CONV_PROBE_Y]);
+    if (st == ACCEL_OK) *y = accel_ref_load(ACCEL_DTYPE_F16, t[CONV_PROBE_Y].host, 0);
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(ws);
+    free_all(t, 5);
+    return st == ACCEL_OK ? CONF_PASS : conf_from_status(c, st, "execute");
+}
+
+static conf_result check_conv_compute_types(conf_ctx *c) {
+    int tried_default = 0, damaged = 0;
+    for (int ct = 0; ct < ACCEL_COMPUTE_COUNT_; ++ct) {
+        const accel_compute_type t = (accel_compute_type)ct;
+        int accepted = 0;
+        double y = 0.0, want = 0.0;
+        conf_result r = conv_probe(c, t, &accepted, &y);
+        if (r != CONF_PASS) {
+            conf_prefix(c, "compute %s", accel_compute_type_name(t));
+            return r;
+        }
+        if (t == ACCEL_COMPUTE_DEFAULT) {
+            if (!accepted) return conf_skip(c, "f16 conv2d is not offered: %s", accel_last_error());
+            tried_default = 1;
+        }
+        if (accepted && c->corrupt && !damaged) { /* self-test: a wrong answer must be caught */
+            y += 32.0;
+            damaged = 1;
+        }
+        if (!accepted) continue;
+        if (!conv_probe_expect(t, &want))
+            return conf_fail(c, "compute %s accepted for f16 data (it must be refused)", accel_compute_type_name(t));
+        if (!(y == want))
+            return conf_fail(c, "compute %s accepted but not delivered: y = %.9g, the compute type gives %.9g "
+                             "(fp32 accumulation gives 60000)", accel_compute_type_name(t), y, want);
+    }
+    return tried_default ? CONF_PASS : conf_skip(c, "no compute type tried");
+}
+
 static void layernorm_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
     accel_ref_layernorm(&d->u.layernorm, t[0].host, t[1].host, t[2].host, t[3].host, ref);
 }
@@ -367,6 +454,7 @@ const conf_check conf_op_checks[] = {
     {"conv2d-nchw", check_conv_nchw},
     {"conv2d-nhwc", check_conv_nhwc},
     {"conv2d-nhwc-bf16", check_conv_nhwc_bf16},
+    {"conv2d-compute-types", check_conv_compute_types},
     {"layernorm-f32", check_layernorm_f32},
     {"layernorm-bf16", check_layernorm_bf16},
     {"softmax-f32", check_softmax_f32},

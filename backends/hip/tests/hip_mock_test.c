@@ -279,6 +279,22 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
         CHECK(arg_i32(l, 40 + 120) == 1 && arg_i32(l, 40 + 124) == 1);  /* nhwc, relu */
         CHECK(l->grid[0] == 2 && l->grid[1] == 1 && l->block[0] == 256); /* 70 channels, 50 pixels */
     }
+    /* The .cu family's rule (conformance case conv2d-compute-types, which this mock cannot run: it
+     * executes no kernels): the kernel accumulates in fp32, so compute types it does not deliver are
+     * refused, never run as fp32. */
+    c->x_type = c->w_type = c->y_type = ACCEL_DTYPE_F16;
+    const accel_compute_type undelivered[] = {ACCEL_COMPUTE_F16_ACC16, ACCEL_COMPUTE_BF16, ACCEL_COMPUTE_TF32,
+                                              ACCEL_COMPUTE_F64, ACCEL_COMPUTE_I32};
+    for (size_t i = 0; i < sizeof undelivered / sizeof undelivered[0]; ++i) {
+        accel_op_plan *refused = NULL;
+        c->compute = undelivered[i];
+        CHECK(accel_op_plan_create(dev, &d, &refused) == ACCEL_ERR_UNIMPLEMENTED);
+        accel_op_plan_destroy(refused);
+    }
+    c->compute = ACCEL_COMPUTE_F16;
+    accel_op_plan *f16 = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &f16) == ACCEL_OK);
+    accel_op_plan_destroy(f16);
 
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_ATTENTION;
