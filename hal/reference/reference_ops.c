@@ -1,4 +1,5 @@
-/* Whole-tensor fp64 references for conv2d, layernorm, softmax, eltwise, permute and attention. */
+/* Whole-tensor fp64 references for conv2d, layernorm, rmsnorm, softmax, eltwise, permute and
+ * attention. */
 #include "accel/reference.h"
 
 #include <math.h>
@@ -99,6 +100,20 @@ void accel_ref_layernorm(const accel_layernorm_desc *d, const void *X, const voi
                               accel_ref_load(d->dtype, beta, j);
     }
     free(t);
+}
+
+void accel_ref_rmsnorm(const accel_rmsnorm_desc *d, const void *X, const void *gamma, double *Y) {
+    const int64_t cols = d->cols;
+    for (int64_t r = 0; r < d->rows; r++) {
+        double sum_sq = 0.0;
+        for (int64_t j = 0; j < cols; j++) {
+            const double x = accel_ref_load(d->dtype, X, r * cols + j);
+            sum_sq += x * x;
+        }
+        const double inv = 1.0 / sqrt(sum_sq / (double)cols + d->eps);
+        for (int64_t j = 0; j < cols; j++)
+            Y[r * cols + j] = accel_ref_load(d->dtype, X, r * cols + j) * inv * accel_ref_load(d->dtype, gamma, j);
+    }
 }
 
 /* Softmax of one row of logits already scaled and masked, in place. */

@@ -29,6 +29,7 @@ ACCEL_API const char *accel_op_kind_name(accel_op_kind k) {
     case ACCEL_OP_ELTWISE: return "eltwise";
     case ACCEL_OP_PERMUTE: return "permute";
     case ACCEL_OP_ATTENTION: return "attention";
+    case ACCEL_OP_RMSNORM: return "rmsnorm";
     default: return "invalid";
     }
 }
@@ -42,6 +43,7 @@ ACCEL_API int accel_op_operand_count(accel_op_kind kind) {
     case ACCEL_OP_ELTWISE: return 3;
     case ACCEL_OP_PERMUTE: return 2;
     case ACCEL_OP_ATTENTION: return 5;
+    case ACCEL_OP_RMSNORM: return 3;
     default: return 0;
     }
 }

@@ -229,6 +229,10 @@ accel_status hal_op_validate(const accel_op_desc *d) {
     case ACCEL_OP_ELTWISE: return validate_eltwise(&d->u.eltwise);
     case ACCEL_OP_PERMUTE: return validate_permute(&d->u.permute);
     case ACCEL_OP_ATTENTION: return validate_attention(&d->u.attention);
+    case ACCEL_OP_RMSNORM:
+        if (!(d->u.rmsnorm.eps >= 0) || !isfinite(d->u.rmsnorm.eps))
+            return BAD("rmsnorm: eps must be finite and >= 0");
+        return validate_rows_cols("rmsnorm", d->u.rmsnorm.dtype, d->u.rmsnorm.rows, d->u.rmsnorm.cols);
     default: return BAD("op: unknown kind %d", (int)d->kind);
     }
 }
@@ -262,6 +266,7 @@ operand_use hal_op_operand_use(const accel_op_desc *d, int i) {
         return OPERAND_REQUIRED;
     case ACCEL_OP_PERMUTE: return OPERAND_REQUIRED;
     case ACCEL_OP_ATTENTION: return i == 3 ? OPERAND_OPTIONAL : OPERAND_REQUIRED;
+    case ACCEL_OP_RMSNORM: return OPERAND_REQUIRED;
     default: return OPERAND_UNUSED;
     }
 }
@@ -293,6 +298,11 @@ static int64_t operand_elements(const accel_op_desc *d, int i, accel_dtype *type
         const accel_layernorm_desc *l = &d->u.layernorm;
         *type = l->dtype;
         return (i == 2 || i == 3) ? l->cols : l->rows * l->cols;
+    }
+    case ACCEL_OP_RMSNORM: {
+        const accel_rmsnorm_desc *l = &d->u.rmsnorm;
+        *type = l->dtype;
+        return i == 1 ? l->cols : l->rows * l->cols;
     }
     case ACCEL_OP_SOFTMAX: {
         const accel_softmax_desc *s = &d->u.softmax;

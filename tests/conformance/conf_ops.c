@@ -354,6 +354,20 @@ static conf_result layernorm_case(conf_ctx *c, accel_dtype dt) {
 static conf_result check_layernorm_f32(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_F32); }
 static conf_result check_layernorm_bf16(conf_ctx *c) { return layernorm_case(c, ACCEL_DTYPE_BF16); }
 
+static void rmsnorm_reference(const accel_op_desc *d, conf_tensor *t, double *ref) {
+    accel_ref_rmsnorm(&d->u.rmsnorm, t[0].host, t[1].host, ref);
+}
+
+/* LLaMA's eps, a row length that is no power of two and longer than one work-group. */
+static conf_result rmsnorm_case(conf_ctx *c, accel_dtype dt) {
+    accel_op_desc d = {.kind = ACCEL_OP_RMSNORM};
+    d.u.rmsnorm = (accel_rmsnorm_desc){.dtype = dt, .rows = 11, .cols = 301, .eps = 1e-6};
+    const accel_dtype types[3] = {dt, dt, dt};
+    return normwise_case(c, &d, types, 2, NULL, rmsnorm_reference);
+}
+static conf_result check_rmsnorm_f32(conf_ctx *c) { return rmsnorm_case(c, ACCEL_DTYPE_F32); }
+static conf_result check_rmsnorm_bf16(conf_ctx *c) { return rmsnorm_case(c, ACCEL_DTYPE_BF16); }
+
 /* 2 sequences of 13 keys; the mask drops the last 3 keys of the first and 6 of the second. */
 static accel_status softmax_mask(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[1], 2, 13, 3, 3); }
 
@@ -457,6 +471,8 @@ const conf_check conf_op_checks[] = {
     {"conv2d-compute-types", check_conv_compute_types},
     {"layernorm-f32", check_layernorm_f32},
     {"layernorm-bf16", check_layernorm_bf16},
+    {"rmsnorm-f32", check_rmsnorm_f32},
+    {"rmsnorm-bf16", check_rmsnorm_bf16},
     {"softmax-f32", check_softmax_f32},
     {"softmax-bf16", check_softmax_bf16},
     {"eltwise-all-f32", check_eltwise_all},

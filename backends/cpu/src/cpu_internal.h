@@ -82,6 +82,8 @@ accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, c
                                  accel_plugin_plan_info *info);
 accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
                                 accel_plugin_plan_info *info);
+accel_status cpu_rmsnorm_plan(cpu_context *ctx, const accel_rmsnorm_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info);
 accel_status cpu_attention_plan(cpu_context *ctx, const accel_attention_desc *d, cpu_plan **out,
                                 accel_plugin_plan_info *info);
 accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,

@@ -81,6 +81,7 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         else st = cpu_conv_plan_accel(ctx, &desc->u.conv2d, &plan, info);
         break;
     case ACCEL_OP_LAYERNORM:
+    case ACCEL_OP_RMSNORM:
     case ACCEL_OP_SOFTMAX:
     case ACCEL_OP_ELTWISE:
     case ACCEL_OP_PERMUTE:
@@ -89,6 +90,7 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         if (lib == CPU_LIB_OPENBLAS) {
             st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: %s is not a BLAS op",
                                  desc->kind == ACCEL_OP_LAYERNORM ? "layernorm"
+                                 : desc->kind == ACCEL_OP_RMSNORM ? "rmsnorm"
                                  : desc->kind == ACCEL_OP_SOFTMAX ? "softmax"
                                  : desc->kind == ACCEL_OP_ELTWISE ? "eltwise"
                                                                   : "permute");
@@ -96,6 +98,8 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         }
         if (desc->kind == ACCEL_OP_LAYERNORM)
             st = cpu_layernorm_plan(ctx, &desc->u.layernorm, &plan, info);
+        else if (desc->kind == ACCEL_OP_RMSNORM)
+            st = cpu_rmsnorm_plan(ctx, &desc->u.rmsnorm, &plan, info);
         else if (desc->kind == ACCEL_OP_SOFTMAX)
             st = cpu_softmax_plan(ctx, &desc->u.softmax, &plan, info);
         else if (desc->kind == ACCEL_OP_ELTWISE)

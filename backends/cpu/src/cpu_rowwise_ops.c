@@ -1,4 +1,4 @@
-/* layernorm and softmax: one row per iteration, rows spread over the threads, fp32 arithmetic
+/* layernorm, rmsnorm and softmax: one row per iteration, rows spread over the threads, fp32 arithmetic
  * whatever the storage type. */
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +77,49 @@ accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d,
     snprintf(info->library, sizeof info->library, "accel");
     snprintf(info->algorithm, sizeof info->algorithm, "layernorm two-pass fp32%s",
              d->has_residual ? " + fused residual" : "");
+    *out = &p->base;
+    return ACCEL_OK;
+}
+
+/* ---- rmsnorm ---- */
+
+typedef struct rmsnorm_plan {
+    cpu_plan base;
+    accel_rmsnorm_desc d;
+} rmsnorm_plan;
+
+static accel_status rmsnorm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    (void)ws;
+    const accel_rmsnorm_desc d = ((rmsnorm_plan *)plan)->d;
+    const void *X = cpu_ref_ptr(ops[0]), *gamma = cpu_ref_ptr(ops[1]);
+    void *Y = cpu_ref_ptr(ops[2]);
+    const int64_t cols = d.cols;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < d.rows; r++) {
+        const int64_t base = r * cols;
+        float sq = 0.0f;
+        for (int64_t j = 0; j < cols; j++) {
+            const float x = cpu_load(d.dtype, X, base + j);
+            sq += x * x;
+        }
+        const float inv_rms = 1.0f / sqrtf(sq / (float)cols + (float)d.eps);
+        for (int64_t j = 0; j < cols; j++)
+            cpu_store(d.dtype, Y, base + j, cpu_load(d.dtype, X, base + j) * inv_rms * cpu_load(d.dtype, gamma, j));
+    }
+    return ACCEL_OK;
+}
+
+accel_status cpu_rmsnorm_plan(cpu_context *ctx, const accel_rmsnorm_desc *d, cpu_plan **out,
+                              accel_plugin_plan_info *info) {
+    accel_status st = check_dtype(ctx->host, "rmsnorm", d->dtype);
+    if (st != ACCEL_OK) return st;
+    rmsnorm_plan *p = calloc(1, sizeof *p);
+    if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    p->d = *d;
+    p->base.execute = rmsnorm_execute;
+    p->base.destroy = plan_free;
+    snprintf(info->library, sizeof info->library, "accel");
+    snprintf(info->algorithm, sizeof info->algorithm, "rmsnorm fp32 sum of squares");
     *out = &p->base;
     return ACCEL_OK;
 }

@@ -63,6 +63,7 @@ static const fake_entry entries[] = {
     ENTRY(accel_eltwise_f32) ENTRY(accel_eltwise_f16) ENTRY(accel_eltwise_bf16)
     ENTRY(accel_bias_act_f32) ENTRY(accel_bias_act_f16) ENTRY(accel_bias_act_bf16)
     ENTRY(accel_layernorm_f32) ENTRY(accel_layernorm_f16) ENTRY(accel_layernorm_bf16)
+    ENTRY(accel_rmsnorm_f32) ENTRY(accel_rmsnorm_f16) ENTRY(accel_rmsnorm_bf16)
     ENTRY(accel_softmax_f32) ENTRY(accel_softmax_f16) ENTRY(accel_softmax_bf16)
     ENTRY(accel_attention_f32) ENTRY(accel_attention_f16) ENTRY(accel_attention_bf16)
     ENTRY(accel_permute_b1) ENTRY(accel_permute_b2) ENTRY(accel_permute_b4) ENTRY(accel_permute_b8)

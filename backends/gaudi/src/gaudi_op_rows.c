@@ -1,6 +1,7 @@
 /* Row-wise ops on the TPCs, in f32 between a cast in and a cast out: layernorm ("layer_norm_fwd",
- * inputs x, beta, gamma; outputs y, mean, inverse std) after an optional residual add, and softmax
- * ("softmax_fwd" over dimension 0) after the scale and the additive mask. */
+ * inputs x, beta, gamma; outputs y, mean, inverse std) after an optional residual add, rmsnorm
+ * ("rms_norm_ex_fwd", inputs x, gamma; outputs y, inverse rms), and softmax ("softmax_fwd" over
+ * dimension 0) after the scale and the additive mask. */
 #include "gaudi_ops.h"
 
 static gaudi_shape shape2(int64_t fast, int64_t slow) {
@@ -25,6 +26,21 @@ accel_status gaudi_describe_layernorm(gaudi_graph *g, const accel_layernorm_desc
     const synapse_layernorm_params params = {true, (float)d->eps};
     gaudi_graph_node(g, "layer_norm_fwd_f32", in, 3, out, 3, &params, sizeof params);
     gaudi_graph_store(g, out[0], gaudi_graph_operand(g, 4, t, rows));
+    return g->status;
+}
+
+accel_status gaudi_describe_rmsnorm(gaudi_graph *g, const accel_rmsnorm_desc *d) {
+    const synapse_dtype t = gaudi_op_dtype(g, "rmsnorm", d->dtype);
+    if (g->status != ACCEL_OK) return g->status;
+    const gaudi_shape rows = shape2(d->cols, d->rows);
+    const int64_t cols = d->cols;
+    const int in[2] = {gaudi_graph_cast(g, gaudi_graph_operand(g, 0, t, rows), SYNAPSE_DTYPE_F32),
+                       gaudi_graph_cast(g, gaudi_graph_operand(g, 1, t, gaudi_shape_of(1, &cols)), SYNAPSE_DTYPE_F32)};
+    const int out[2] = {gaudi_graph_temp(g, SYNAPSE_DTYPE_F32, rows),
+                        gaudi_graph_temp(g, SYNAPSE_DTYPE_F32, shape2(1, d->rows))};
+    const synapse_layernorm_params params = {true, (float)d->eps};
+    gaudi_graph_node(g, "rms_norm_ex_fwd_f32", in, 2, out, 2, &params, sizeof params);
+    gaudi_graph_store(g, out[0], gaudi_graph_operand(g, 2, t, rows));
     return g->status;
 }
 

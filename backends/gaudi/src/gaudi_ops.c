@@ -12,7 +12,7 @@ static const char *compute_label(accel_compute_type c) {
 }
 
 static const char *op_label(accel_op_kind k) {
-    static const char *const names[] = {"op", "gemm", "conv2d", "layernorm", "softmax", "eltwise", "permute", "attention"};
+    static const char *const names[] = {"op", "gemm", "conv2d", "layernorm", "softmax", "eltwise", "permute", "attention", "rmsnorm"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "op";
 }
 
@@ -40,6 +40,7 @@ static accel_status describe(gaudi_graph *g, const accel_op_desc *desc) {
     case ACCEL_OP_GEMM: return gaudi_describe_gemm(g, &desc->u.gemm);
     case ACCEL_OP_CONV2D: return gaudi_describe_conv2d(g, &desc->u.conv2d);
     case ACCEL_OP_LAYERNORM: return gaudi_describe_layernorm(g, &desc->u.layernorm);
+    case ACCEL_OP_RMSNORM: return gaudi_describe_rmsnorm(g, &desc->u.rmsnorm);
     case ACCEL_OP_SOFTMAX: return gaudi_describe_softmax(g, &desc->u.softmax);
     case ACCEL_OP_ELTWISE: return gaudi_describe_eltwise(g, &desc->u.eltwise);
     case ACCEL_OP_PERMUTE: return gaudi_describe_permute(g, &desc->u.permute);

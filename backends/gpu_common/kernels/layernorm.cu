@@ -37,3 +37,30 @@ __device__ void accel_layernorm_impl(const T *x, const T *res, const T *gamma, c
         accel_layernorm_impl<T>(x, res, gamma, beta, y, cols, eps);                           \
     }
 ACCEL_FOR_FLOAT_TYPES(ACCEL_LAYERNORM_ENTRY)
+
+/* RMSNorm (LLaMA-style): y = x / sqrt(mean(x^2) + eps) * gamma, one block per row, the sum of
+ * squares in fp32. Y may alias X as above. */
+template <typename T>
+__device__ void accel_rmsnorm_impl(const T *x, const T *gamma, T *y, accel_i64 cols, float eps) {
+    __shared__ float scratch[32];
+    const accel_i64 row = blockIdx.x;
+    const T *xr = x + row * cols;
+    T *yr = y + row * cols;
+
+    float sq = 0.0f;
+    for (accel_i64 j = threadIdx.x; j < cols; j += blockDim.x) {
+        const float v = accel_load(xr + j);
+        sq += v * v;
+    }
+    const float inv_rms = rsqrtf(accel_block_sum(sq, scratch) / (float)cols + eps);
+
+    for (accel_i64 j = threadIdx.x; j < cols; j += blockDim.x)
+        accel_store(yr + j, accel_load(xr + j) * inv_rms * accel_load(gamma + j));
+}
+
+#define ACCEL_RMSNORM_ENTRY(T, sfx)                                                                \
+    extern "C" __global__ void accel_rmsnorm_##sfx(const T *x, const T *gamma, T *y, accel_i64 cols, \
+                                                   float eps) {                                    \
+        accel_rmsnorm_impl<T>(x, gamma, y, cols, eps);                                             \
+    }
+ACCEL_FOR_FLOAT_TYPES(ACCEL_RMSNORM_ENTRY)

@@ -19,6 +19,7 @@
 #define BIAS_ACT_SIG(T) "void (*)(" T " *, const " T " *, accel_i64, accel_i64, accel_i64, accel_i64, accel_i64, accel_i64, int)"
 #define GEMM_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, " T " *, const " T " *, accel_gemm_params)"
 #define LAYERNORM_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const " T " *, " T " *, accel_i64, float)"
+#define RMSNORM_SIG(T) "void (*)(const " T " *, const " T " *, " T " *, accel_i64, float)"
 #define SOFTMAX_SIG(T) "void (*)(const " T " *, const float *, " T " *, accel_i64, float, accel_i64)"
 #define ATTENTION_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const float *, " T " *, accel_attention_params)"
 #define CONV2D_SIG(T) "void (*)(const " T " *, const " T " *, const " T " *, const " T " *, " T " *, accel_conv2d_params)"
@@ -32,6 +33,7 @@ const accel_cu_entry accel_cu_entries[] = {
     CU_FLOAT_TYPES(CU_ENTRY, "gemm.cu", "accel_gemm", GEMM_SIG)
     CU_ENTRY("gemm.cu", "accel_gemm", "f64", GEMM_SIG("double"))
     CU_FLOAT_TYPES(CU_ENTRY, "layernorm.cu", "accel_layernorm", LAYERNORM_SIG)
+    CU_FLOAT_TYPES(CU_ENTRY, "layernorm.cu", "accel_rmsnorm", RMSNORM_SIG)
     CU_FLOAT_TYPES(CU_ENTRY, "softmax.cu", "accel_softmax", SOFTMAX_SIG)
     CU_FLOAT_TYPES(CU_ENTRY, "attention.cu", "accel_attention", ATTENTION_SIG)
     CU_FLOAT_TYPES(CU_ENTRY, "conv2d.cu", "accel_conv2d", CONV2D_SIG)
@@ -170,6 +172,22 @@ static accel_status plan_layernorm(cu_ctx *c, const accel_layernorm_desc *d) {
     accel_recipe_i64(r, l, d->cols, 0);
     accel_recipe_f32(r, l, d->eps);
     describe(c, l, "block per row, two-pass fp32 statistics");
+    return ACCEL_OK;
+}
+
+static accel_status plan_rmsnorm(cu_ctx *c, const accel_rmsnorm_desc *d) {
+    const char *sfx = accel_cu_dtype_suffix(d->dtype, 0);
+    if (!sfx) return no_storage(c, "rmsnorm", d->dtype);
+    accel_recipe *r = c->r;
+    accel_recipe_launch *l = launch_of(c, "layernorm.cu", "accel_rmsnorm", sfx);
+    accel_status st = row_grid(c, l, "rmsnorm", d->rows, d->cols);
+    if (st != ACCEL_OK) return st;
+    accel_recipe_operand(r, l, 0, 1);
+    accel_recipe_operand(r, l, 1, 1);
+    accel_recipe_operand(r, l, 2, 1);
+    accel_recipe_i64(r, l, d->cols, 0);
+    accel_recipe_f32(r, l, d->eps);
+    describe(c, l, "block per row, fp32 sum of squares");
     return ACCEL_OK;
 }
 
@@ -352,6 +370,7 @@ accel_status accel_cu_plan(const accel_op_desc *d, const accel_cu_target *t, acc
     case ACCEL_OP_CONV2D: st = plan_conv2d(&c, &d->u.conv2d); break;
     case ACCEL_OP_LAYERNORM: st = plan_layernorm(&c, &d->u.layernorm); break;
     case ACCEL_OP_SOFTMAX: st = plan_softmax(&c, &d->u.softmax); break;
+    case ACCEL_OP_RMSNORM: st = plan_rmsnorm(&c, &d->u.rmsnorm); break;
     case ACCEL_OP_ELTWISE: st = plan_eltwise(&c, &d->u.eltwise); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(&c, &d->u.permute); break;
     case ACCEL_OP_ATTENTION: st = plan_attention(&c, &d->u.attention); break;

@@ -226,6 +226,22 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
         CHECK(l->grid[0] == 6 && l->block[0] == 256);
     }
 
+    /* rmsnorm: the mock runs no kernels, so the launch itself is checked (conformance runs the
+     * same planner's recipe on the cuda fake driver). */
+    memset(&d, 0, sizeof d);
+    d.kind = ACCEL_OP_RMSNORM;
+    d.u.rmsnorm.dtype = ACCEL_DTYPE_BF16;
+    d.u.rmsnorm.rows = 5;
+    d.u.rmsnorm.cols = 4096;
+    d.u.rmsnorm.eps = 1e-6;
+    accel_buffer_ref rms_ops[3] = {{bx, 64}, {bg, 0}, {by, 128}};
+    l = run_op(dev, s, &d, rms_ops, 3, "accel_rmsnorm_bf16");
+    if (l) {
+        CHECK(arg_ptr(l, 0) == x + 64 && arg_ptr(l, 8) == g && arg_ptr(l, 16) == y + 128);
+        CHECK(arg_i64(l, 24) == 4096 && arg_f32(l, 32) == 1e-6f && l->args_size == 36);
+        CHECK(l->grid[0] == 5 && l->block[0] == 256);
+    }
+
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_SOFTMAX;
     d.u.softmax.dtype = ACCEL_DTYPE_F16;

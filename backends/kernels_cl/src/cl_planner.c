@@ -101,17 +101,22 @@ static size_t row_group(const cl_ctx *c, int64_t cols) {
     return pow2_at_most(want);
 }
 
-/* The launch of `name`.cl's accel_<name>, WG and DTYPE compiled in, one group per row. */
-static accel_recipe_launch *row_launch(cl_ctx *c, const char *name, int dt, int64_t rows, int64_t cols, size_t *wg) {
+/* The launch of `file`.cl's accel_<name>, WG and DTYPE compiled in, one group per row. */
+static accel_recipe_launch *row_launch_in(cl_ctx *c, const char *file, const char *name, int dt, int64_t rows,
+                                          int64_t cols, size_t *wg) {
     char entry[48], defines[64], variant[64];
     *wg = row_group(c, cols);
     snprintf(entry, sizeof entry, "accel_%s", name);
     snprintf(defines, sizeof defines, "-DWG=%zu -DDTYPE=%d", *wg, dt);
-    snprintf(variant, sizeof variant, "%s__wg%zu_dt%d", name, *wg, dt);
-    accel_recipe_launch *l = launch(c, name, entry, defines, variant);
+    snprintf(variant, sizeof variant, "%s__wg%zu_dt%d", file, *wg, dt);
+    accel_recipe_launch *l = launch(c, file, entry, defines, variant);
     l->grid[0] = (uint32_t)rows;
     l->group[0] = (uint32_t)*wg;
     return l;
+}
+
+static accel_recipe_launch *row_launch(cl_ctx *c, const char *name, int dt, int64_t rows, int64_t cols, size_t *wg) {
+    return row_launch_in(c, name, name, dt, rows, cols, wg);
 }
 
 static accel_status rows_ok(cl_ctx *c, const char *op, int64_t rows, int64_t cols) {
@@ -135,6 +140,22 @@ static accel_status plan_layernorm(cl_ctx *c, const accel_layernorm_desc *d) {
     buffer_arg(c, l, 1, es, d->has_residual, 1);
     for (int i = 2; i < 5; ++i) buffer_arg(c, l, i, es, 1, 1);
     snprintf(c->r->algorithm, sizeof c->r->algorithm, "layernorm.cl row-per-group wg %zu two-pass fp32", wg);
+    return ACCEL_OK;
+}
+
+/* accel_rmsnorm lives in layernorm.cl (its prebuilt variants are layernorm's). */
+static accel_status plan_rmsnorm(cl_ctx *c, const accel_rmsnorm_desc *d) {
+    const int dt = storage(c, d->dtype, "rmsnorm");
+    if (dt < 0) return ACCEL_ERR_UNIMPLEMENTED;
+    accel_status st = rows_ok(c, "rmsnorm", d->rows, d->cols);
+    if (st != ACCEL_OK) return st;
+    const size_t es = accel_dtype_bytes(d->dtype);
+    size_t wg;
+    accel_recipe_launch *l = row_launch_in(c, "layernorm", "rmsnorm", dt, d->rows, d->cols, &wg);
+    accel_recipe_i32(c->r, l, d->cols, ACCEL_RECIPE_ZERO_IN_WARM_UP);
+    accel_recipe_f32(c->r, l, d->eps);
+    for (int i = 0; i < 3; ++i) buffer_arg(c, l, i, es, 1, 1);
+    snprintf(c->r->algorithm, sizeof c->r->algorithm, "layernorm.cl rmsnorm row-per-group wg %zu fp32", wg);
     return ACCEL_OK;
 }
 
@@ -588,6 +609,7 @@ accel_status accel_cl_plan(const accel_op_desc *d, const accel_cl_target *t, acc
     case ACCEL_OP_CONV2D: st = plan_conv2d(&c, &d->u.conv2d); break;
     case ACCEL_OP_LAYERNORM: st = plan_layernorm(&c, &d->u.layernorm); break;
     case ACCEL_OP_SOFTMAX: st = plan_softmax(&c, &d->u.softmax); break;
+    case ACCEL_OP_RMSNORM: st = plan_rmsnorm(&c, &d->u.rmsnorm); break;
     case ACCEL_OP_ELTWISE: st = plan_eltwise(&c, &d->u.eltwise); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(&c, &d->u.permute); break;
     case ACCEL_OP_ATTENTION: st = plan_attention(&c, &d->u.attention); break;

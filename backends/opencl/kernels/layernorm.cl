@@ -8,6 +8,11 @@
  *   fp32 (mean, then squared deviations) for accuracy. Y may alias X: each element is written only
  *   after every read of its row. Work-group (WG, 1, 1), WG a power of two; grid rows x 1 x 1.
  *
+ * Kernel accel_rmsnorm(int cols, float eps, global const T *X, long x_off,
+ *                      global const T *gamma, long g_off, global T *Y, long y_off)
+ *   Y = X / sqrt(mean(X^2) + eps) * gamma (LLaMA-style), the sum of squares in fp32; same
+ *   geometry and aliasing as accel_layernorm.
+ *
  * Compile-time options: WG (default 256), DTYPE (0 f32, 1 f16 storage via vload_half, 2 bf16). */
 
 #ifndef WG
@@ -60,4 +65,25 @@ accel_layernorm(const int cols, const float eps, const int has_residual, __globa
         const float t = LOAD(X, j) + (has_residual ? LOAD(R, j) : 0.0f);
         STORE(Y, j, (t - mean) * inv * LOAD(gamma, j) + LOAD(beta, j));
     }
+}
+
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void
+accel_rmsnorm(const int cols, const float eps, __global const T *X, const long x_off, __global const T *gamma,
+              const long g_off, __global T *Y, const long y_off) {
+    __local float scratch[WG];
+    const long row = get_group_id(0);
+    const int lid = get_local_id(0);
+    X += x_off + row * cols;
+    Y += y_off + row * cols;
+    gamma += g_off;
+
+    float sq = 0.0f;
+    for (int j = lid; j < cols; j += WG) {
+        const float v = LOAD(X, j);
+        sq += v * v;
+    }
+    const float inv = rsqrt(accel_group_sum(sq, scratch) / (float)cols + eps);
+
+    for (int j = lid; j < cols; j += WG)
+        STORE(Y, j, LOAD(X, j) * inv * LOAD(gamma, j));
 }

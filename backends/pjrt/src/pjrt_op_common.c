@@ -89,6 +89,7 @@ accel_status pj_op_describe(const accel_op_desc *d, const char *platform, pj_op_
     case ACCEL_OP_GEMM: return pj_gemm_describe(&d->u.gemm, platform, spec, why, why_len);
     case ACCEL_OP_CONV2D: return pj_conv_describe(&d->u.conv2d, platform, spec, why, why_len);
     case ACCEL_OP_LAYERNORM:
+    case ACCEL_OP_RMSNORM:
     case ACCEL_OP_SOFTMAX: return pj_rows_describe(d, platform, spec, why, why_len);
     case ACCEL_OP_ELTWISE:
     case ACCEL_OP_PERMUTE: return pj_elem_describe(d, platform, spec, why, why_len);
@@ -104,6 +105,7 @@ pj_val pj_op_emit(pj_text *t, const accel_op_desc *d, const pj_op_spec *spec, co
     case ACCEL_OP_GEMM: return pj_gemm_emit(t, &d->u.gemm, spec, in);
     case ACCEL_OP_CONV2D: return pj_conv_emit(t, &d->u.conv2d, in);
     case ACCEL_OP_LAYERNORM:
+    case ACCEL_OP_RMSNORM:
     case ACCEL_OP_SOFTMAX: return pj_rows_emit(t, d, in);
     case ACCEL_OP_ELTWISE:
     case ACCEL_OP_PERMUTE: return pj_elem_emit(t, d, in);

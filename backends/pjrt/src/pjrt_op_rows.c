@@ -1,4 +1,4 @@
-/* Row-wise ops over the last dimension: layernorm (with the residual add) and masked softmax, with
+/* Row-wise ops over the last dimension: layernorm (with the residual add), rmsnorm and masked softmax, with
  * statistics in fp32 (fp64 for fp64 data). */
 #include <stdio.h>
 
@@ -18,6 +18,18 @@ accel_status pj_rows_describe(const accel_op_desc *d, const char *platform, pj_o
         s->output = 4;
         snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean/variance %s%s", accel_dtype_name(l->dtype),
                  l->has_residual ? " +residual" : "");
+        return ACCEL_OK;
+    }
+    if (d->kind == ACCEL_OP_RMSNORM) {
+        const accel_rmsnorm_desc *l = &d->u.rmsnorm;
+        if (!pj_float_ok(l->dtype, platform, "rmsnorm", why, n)) return ACCEL_ERR_UNIMPLEMENTED;
+        pjrt_element_type e = pj_element_of(l->dtype);
+        const int64_t rc[2] = {l->rows, l->cols};
+        pj_spec_set(s, 0, 0, e, 2, rc);
+        pj_spec_set(s, 1, 0, e, 1, &l->cols);
+        pj_spec_set(s, 2, 0, e, 2, rc);
+        s->output = 2;
+        snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean of squares %s", accel_dtype_name(l->dtype));
         return ACCEL_OK;
     }
     const accel_softmax_desc *m = &d->u.softmax;
@@ -63,6 +75,24 @@ static pj_val layernorm(pj_text *t, const accel_layernorm_desc *l, const pj_val 
     return pj_convert(t, &y, pj_element_of(l->dtype));
 }
 
+static pj_val rmsnorm(pj_text *t, const accel_rmsnorm_desc *l, const pj_val *const *in) {
+    const pjrt_element_type acc = pj_accumulator(l->dtype);
+    pj_val x = pj_convert(t, in[0], acc);
+    const int64_t last[1] = {1}, rows[1] = {0}, cols[1] = {1};
+    pj_val sq = pj_binary(t, "multiply", &x, &x);
+    pj_val sqsum = pj_reduce(t, &sq, "add", 1, last);
+    pj_val ms = pj_scale(t, &sqsum, 1.0 / (double)l->cols);
+    pj_val eps = pj_splat_like(t, &ms, l->eps);
+    pj_val mse = pj_binary(t, "add", &ms, &eps);
+    pj_val rrms = pj_unary(t, "rsqrt", &mse);
+    pj_val rrmsb = pj_broadcast(t, &rrms, 2, x.shape.dims, rows);
+    pj_val norm = pj_binary(t, "multiply", &x, &rrmsb);
+    pj_val gamma = pj_convert(t, in[1], acc);
+    pj_val gb = pj_broadcast(t, &gamma, 2, x.shape.dims, cols);
+    pj_val y = pj_binary(t, "multiply", &norm, &gb);
+    return pj_convert(t, &y, pj_element_of(l->dtype));
+}
+
 static pj_val softmax(pj_text *t, const accel_softmax_desc *m, const pj_val *const *in) {
     const pjrt_element_type acc = pj_accumulator(m->dtype);
     pj_val x = pj_convert(t, in[0], acc);
@@ -81,5 +111,6 @@ static pj_val softmax(pj_text *t, const accel_softmax_desc *m, const pj_val *con
 }
 
 pj_val pj_rows_emit(pj_text *t, const accel_op_desc *d, const pj_val *const *in) {
+    if (d->kind == ACCEL_OP_RMSNORM) return rmsnorm(t, &d->u.rmsnorm, in);
     return d->kind == ACCEL_OP_LAYERNORM ? layernorm(t, &d->u.layernorm, in) : softmax(t, &d->u.softmax, in);
 }

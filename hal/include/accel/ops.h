@@ -27,6 +27,7 @@ typedef enum accel_op_kind {
     ACCEL_OP_ELTWISE = 5,
     ACCEL_OP_PERMUTE = 6,
     ACCEL_OP_ATTENTION = 7, /* optional fused op; UNIMPLEMENTED lets the workload compose it */
+    ACCEL_OP_RMSNORM = 8,
     ACCEL_OP_KIND_COUNT_
 } accel_op_kind;
 
@@ -137,6 +138,15 @@ typedef struct accel_layernorm_desc {
     int has_residual;
 } accel_layernorm_desc;
 
+/* rmsnorm over the last dimension, rows x cols (LLaMA-style models):
+ *   Y = X / sqrt(mean(X^2) + eps) * gamma        (mean over the row, accumulated in at least fp32)
+ * Operands: [0] X, [1] gamma (cols, stored in `dtype`), [2] Y. Y may alias X. */
+typedef struct accel_rmsnorm_desc {
+    accel_dtype dtype;
+    int64_t rows, cols;
+    double eps;
+} accel_rmsnorm_desc;
+
 /* softmax over the last dimension of rows x cols:
  *   Y[r, j] = softmax_j(scale * X[r, j] + mask[r / rows_per_mask_row, j])
  *   mask is an additive fp32 tensor (0 keep, large negative drop) of (rows / rows_per_mask_row) x cols;
@@ -226,10 +236,11 @@ typedef struct accel_op_desc {
         accel_eltwise_desc eltwise;
         accel_permute_desc permute;
         accel_attention_desc attention;
+        accel_rmsnorm_desc rmsnorm;
     } u;
 } accel_op_desc;
 
-/* Operand count for each kind (7, 5, 5, 3, 3, 2, 5). accel_op_plan_execute takes fewer: trailing
+/* Operand count for each kind (7, 5, 5, 3, 3, 2, 5, 3). accel_op_plan_execute takes fewer: trailing
  * operands the plan does not require may be left out (a GEMM caller without fp8 scales passes 5). */
 #define ACCEL_OP_MAX_OPERANDS 8
 int accel_op_operand_count(accel_op_kind kind);

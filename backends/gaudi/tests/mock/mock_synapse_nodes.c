@@ -379,6 +379,43 @@ static void run_layernorm(const mock_node *n, shapes in, buffers in_data, shapes
     free(y);
 }
 
+static const char *check_rmsnorm(const mock_node *n, shapes in, shapes out) {
+    synapse_layernorm_params p;
+    memcpy(&p, n->params, sizeof p);
+    const char *why = typed_io(n, in, out, 1);
+    if (why) return why;
+    if (!p.eps_valid) return "eps not marked valid";
+    const uint64_t cols = in[0]->size[0], rows = mock_shape_elements(in[0]) / cols;
+    if (mock_shape_elements(in[1]) != cols) return "gamma is not C long";
+    if (!same_shape(in[0], out[0])) return "y is not shaped like x";
+    if (mock_shape_elements(out[1]) != rows || out[1]->dtype != SYNAPSE_DTYPE_F32)
+        return "the inverse rms is not one f32 per row";
+    return NULL;
+}
+
+static void run_rmsnorm(const mock_node *n, shapes in, buffers in_data, shapes out, buffers out_data) {
+    synapse_layernorm_params p;
+    memcpy(&p, n->params, sizeof p);
+    accel_rmsnorm_desc d;
+    memset(&d, 0, sizeof d);
+    d.dtype = mock_accel_dtype(n->typed);
+    d.cols = (int64_t)in[0]->size[0];
+    d.rows = (int64_t)(mock_shape_elements(in[0]) / in[0]->size[0]);
+    d.eps = p.eps;
+    double *y = scratch(mock_shape_elements(out[0]));
+    accel_ref_rmsnorm(&d, in_data[0], in_data[1], y);
+    store_all(out[0], out_data[0], y);
+    for (int64_t r = 0; r < d.rows; ++r) {
+        double sq = 0;
+        for (int64_t j = 0; j < d.cols; ++j) {
+            const double v = load(in[0], in_data[0], (uint64_t)(r * d.cols + j));
+            sq += v * v;
+        }
+        store(out[1], out_data[1], (uint64_t)r, 1.0 / sqrt(sq / (double)d.cols + p.eps));
+    }
+    free(y);
+}
+
 /* ---- the table and GUID parsing ---- */
 
 #define F32 SYNAPSE_DTYPE_F32
@@ -404,6 +441,7 @@ static const mock_kind_entry kinds[] = {
     {{"gelu_fwd", 1, 1, 1, 1, 2, sizeof(synapse_gelu_params), check_unary, run_unary}, F32 | BF16},
     {{"softmax_fwd", 1, 1, 1, 1, 1, sizeof(synapse_softmax_params), check_softmax, run_softmax}, F32 | BF16},
     {{"layer_norm_fwd", 1, 3, 3, 3, 3, sizeof(synapse_layernorm_params), check_layernorm, run_layernorm}, F32 | BF16},
+    {{"rms_norm_ex_fwd", 1, 2, 2, 2, 2, sizeof(synapse_layernorm_params), check_rmsnorm, run_rmsnorm}, F32 | BF16 | F16},
 };
 
 static synapse_dtype parse_suffix(const char *s) {

@@ -47,6 +47,7 @@ void accel_ref_conv2d(const accel_conv2d_desc *d, const void *X, const void *W, 
                       const void *residual, double *Y);
 void accel_ref_layernorm(const accel_layernorm_desc *d, const void *X, const void *R,
                          const void *gamma, const void *beta, double *Y);
+void accel_ref_rmsnorm(const accel_rmsnorm_desc *d, const void *X, const void *gamma, double *Y);
 void accel_ref_softmax(const accel_softmax_desc *d, const void *X, const float *mask, double *Y);
 void accel_ref_eltwise(const accel_eltwise_desc *d, const void *X, const void *Z, double *Y);
 void accel_ref_permute(const accel_permute_desc *d, const void *X, double *Y);
