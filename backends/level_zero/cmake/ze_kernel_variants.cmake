@@ -1,7 +1,7 @@
 # Compile-time variants of the OpenCL kernel files, one SPIR-V image each ("<stem>__<suffix>").
 # The OpenCL backend builds these -D combinations from source at run time; SPIR-V is built here, so
 # each combination an op plan of ours launches must be listed. Entries are "suffix:A=1,B=2".
-# Keep in step with the macro lists documented at the top of each backends/opencl/kernels/*.cl.
+# Keep in step with the macro lists documented at the top of each backends/kernels_cl/kernels/*.cl.
 
 function(accel_ze_kernel_variants stem out_var)
   set(v "")

@@ -1,4 +1,4 @@
-/* Level Zero backend helpers (ours; the op kernels come from backends/opencl/kernels).
+/* Level Zero backend helpers (ours; the op kernels come from backends/kernels_cl/kernels).
  *
  * fill_pattern: dst[i] = pattern byte (i mod pattern_size) for i < bytes. Used when the compute
  *   queue group's maxMemoryFillPatternSize is smaller than the pattern asked for.

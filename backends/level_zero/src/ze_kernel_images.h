@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 typedef struct accel_ze_kernel_image {
-    const char *name;        /* file stem: "gemm" (backends/opencl/kernels), "ze_fill" (our own) */
+    const char *name;        /* file stem: "gemm" (backends/kernels_cl/kernels), "ze_fill" (our own) */
     const char *source_path; /* the .cl it came from, for messages */
     const unsigned char *spirv;
     size_t spirv_size;       /* 0 when the build could not compile it */
