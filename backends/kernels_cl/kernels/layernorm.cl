@@ -77,13 +77,21 @@ accel_rmsnorm(const int cols, const float eps, __global const T *X, const long x
     Y += y_off + row * cols;
     gamma += g_off;
 
+    /* The trip count is the group's, not the work-item's (the j < cols test sits inside): the
+     * form llvm-spirv 14 lays out in dominator order for the level_zero build. */
     float sq = 0.0f;
-    for (int j = lid; j < cols; j += WG) {
-        const float v = LOAD(X, j);
-        sq += v * v;
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            const float v = LOAD(X, j);
+            sq += v * v;
+        }
     }
     const float inv = rsqrt(accel_group_sum(sq, scratch) / (float)cols + eps);
 
-    for (int j = lid; j < cols; j += WG)
-        STORE(Y, j, LOAD(X, j) * inv * LOAD(gamma, j));
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols)
+            STORE(Y, j, LOAD(X, j) * inv * LOAD(gamma, j));
+    }
 }
