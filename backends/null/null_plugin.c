@@ -235,7 +235,7 @@ static accel_status null_op_plan_create(void *vdev, const accel_op_desc *desc, v
     (void)plan;
     (void)info;
     return d->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "null: runs no ops (%s requested)",
-                                   accel_op_kind_name(desc->kind));
+                                   accel_op_kind_label(desc->kind));
 }
 static void null_op_plan_destroy(void *plan) { (void)plan; }
 static accel_status null_op_plan_execute(void *plan, void *s, const accel_plugin_ref *ops,

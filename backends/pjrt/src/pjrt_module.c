@@ -48,7 +48,7 @@ char *pj_module_emit(const accel_op_desc *desc, const pj_op_spec *s, const pj_bi
     pj_text t;
     pj_text_init(&t);
     char ty[160];
-    pj_text_printf(&t, "module @accel_%s {\n  func.func public @main(", accel_op_kind_name(desc->kind));
+    pj_text_printf(&t, "module @accel_%s {\n  func.func public @main(", accel_op_kind_label(desc->kind));
     const int out_param = b->operand_param[s->output];
     for (int i = 0; i < b->nparams; ++i) {
         pj_shape_mlir(&b->param[i], ty, sizeof ty);

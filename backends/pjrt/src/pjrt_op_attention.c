@@ -9,8 +9,8 @@ accel_status pj_attention_describe(const accel_attention_desc *a, const char *pl
     if (!pj_float_ok(a->dtype, platform, "attention", why, n)) return ACCEL_ERR_UNIMPLEMENTED;
     const char *precision;
     if (!pj_compute_precision(a->compute, a->dtype, &precision)) {
-        snprintf(why, n, "pjrt: attention compute %s on %s is not offered", accel_compute_type_name(a->compute),
-                 accel_dtype_name(a->dtype));
+        snprintf(why, n, "pjrt: attention compute %s on %s is not offered", accel_compute_type_label(a->compute),
+                 accel_dtype_label(a->dtype));
         return ACCEL_ERR_UNIMPLEMENTED;
     }
     pjrt_element_type e = pj_element_of(a->dtype);
@@ -20,7 +20,7 @@ accel_status pj_attention_describe(const accel_attention_desc *a, const char *pl
     pj_spec_set(s, 4, 0, e, 4, qkv);
     s->output = 4;
     snprintf(s->summary, sizeof s->summary, "stablehlo composed attention %s precision %s",
-             accel_dtype_name(a->dtype), precision);
+             accel_dtype_label(a->dtype), precision);
     return ACCEL_OK;
 }
 

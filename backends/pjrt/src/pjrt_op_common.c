@@ -9,7 +9,7 @@ pjrt_element_type pj_accumulator(accel_dtype t) { return t == ACCEL_DTYPE_F64 ? 
 int pj_float_ok(accel_dtype t, const char *platform, const char *op, char *why, size_t n) {
     if (t == ACCEL_DTYPE_F32 || t == ACCEL_DTYPE_F16 || t == ACCEL_DTYPE_BF16) return 1;
     if (t == ACCEL_DTYPE_F64 && strcmp(platform, "tpu") != 0) return 1;
-    snprintf(why, n, "pjrt: %s in %s is not offered%s", op, accel_dtype_name(t),
+    snprintf(why, n, "pjrt: %s in %s is not offered%s", op, accel_dtype_label(t),
              t == ACCEL_DTYPE_F64 ? " (TPUs have no fp64)" : "");
     return 0;
 }
@@ -84,7 +84,7 @@ void pj_spec_set(pj_op_spec *s, int i, int optional, pjrt_element_type type, int
 accel_status pj_op_describe(const accel_op_desc *d, const char *platform, pj_op_spec *spec, char *why,
                             size_t why_len) {
     memset(spec, 0, sizeof *spec);
-    spec->noperands = accel_op_operand_count(d->kind);
+    spec->noperands = accel_op_operand_slots(d->kind);
     switch (d->kind) {
     case ACCEL_OP_GEMM: return pj_gemm_describe(&d->u.gemm, platform, spec, why, why_len);
     case ACCEL_OP_CONV2D: return pj_conv_describe(&d->u.conv2d, platform, spec, why, why_len);
@@ -95,7 +95,7 @@ accel_status pj_op_describe(const accel_op_desc *d, const char *platform, pj_op_
     case ACCEL_OP_PERMUTE: return pj_elem_describe(d, platform, spec, why, why_len);
     case ACCEL_OP_ATTENTION: return pj_attention_describe(&d->u.attention, platform, spec, why, why_len);
     default:
-        snprintf(why, why_len, "pjrt: op %s is not offered", accel_op_kind_name(d->kind));
+        snprintf(why, why_len, "pjrt: op %s is not offered", accel_op_kind_label(d->kind));
         return ACCEL_ERR_UNIMPLEMENTED;
     }
 }

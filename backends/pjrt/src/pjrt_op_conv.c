@@ -17,8 +17,8 @@ accel_status pj_conv_describe(const accel_conv2d_desc *c, const char *platform, 
         return ACCEL_ERR_UNIMPLEMENTED;
     const char *precision;
     if (c->w_type != c->x_type || !pj_compute_precision(c->compute, c->x_type, &precision)) {
-        snprintf(why, n, "pjrt: conv2d with x %s, w %s, compute %s is not offered", accel_dtype_name(c->x_type),
-                 accel_dtype_name(c->w_type), accel_compute_type_name(c->compute));
+        snprintf(why, n, "pjrt: conv2d with x %s, w %s, compute %s is not offered", accel_dtype_label(c->x_type),
+                 accel_dtype_label(c->w_type), accel_compute_type_label(c->compute));
         return ACCEL_ERR_UNIMPLEMENTED;
     }
     int64_t p, q, d[4];
@@ -34,7 +34,7 @@ accel_status pj_conv_describe(const accel_conv2d_desc *c, const char *platform, 
     pj_spec_set(s, 4, 0, ye, 4, d);
     s->output = 4;
     snprintf(s->summary, sizeof s->summary, "stablehlo convolution %s %s precision %s%s%s%s",
-             c->layout == ACCEL_LAYOUT_NHWC ? "nhwc" : "nchw", accel_dtype_name(c->x_type), precision,
+             c->layout == ACCEL_LAYOUT_NHWC ? "nhwc" : "nchw", accel_dtype_label(c->x_type), precision,
              c->epilogue & ACCEL_EPILOGUE_BIAS ? " +bias" : "", c->epilogue & ACCEL_EPILOGUE_RESIDUAL ? " +residual" : "",
              c->epilogue & ACCEL_EPILOGUE_RELU ? " +relu" : "");
     return ACCEL_OK;

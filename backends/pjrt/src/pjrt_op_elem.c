@@ -13,7 +13,7 @@ accel_status pj_elem_describe(const accel_op_desc *d, const char *platform, pj_o
         const accel_permute_desc *p = &d->u.permute;
         pjrt_element_type e = pj_element_of(p->dtype);
         if (e == PJRT_ELEM_INVALID || (p->dtype == ACCEL_DTYPE_F64 && !pj_float_ok(p->dtype, platform, "permute", why, n))) {
-            if (e == PJRT_ELEM_INVALID) snprintf(why, n, "pjrt: permute of %s is not offered", accel_dtype_name(p->dtype));
+            if (e == PJRT_ELEM_INVALID) snprintf(why, n, "pjrt: permute of %s is not offered", accel_dtype_label(p->dtype));
             return ACCEL_ERR_UNIMPLEMENTED;
         }
         int64_t out[ACCEL_PERMUTE_MAX_DIMS];
@@ -21,7 +21,7 @@ accel_status pj_elem_describe(const accel_op_desc *d, const char *platform, pj_o
         pj_spec_set(s, 0, 0, e, p->ndims, p->dims);
         pj_spec_set(s, 1, 0, e, p->ndims, out);
         s->output = 1;
-        snprintf(s->summary, sizeof s->summary, "stablehlo transpose %dd %s", p->ndims, accel_dtype_name(p->dtype));
+        snprintf(s->summary, sizeof s->summary, "stablehlo transpose %dd %s", p->ndims, accel_dtype_label(p->dtype));
         return ACCEL_OK;
     }
     const accel_eltwise_desc *e = &d->u.eltwise;
@@ -32,7 +32,7 @@ accel_status pj_elem_describe(const accel_op_desc *d, const char *platform, pj_o
     else if (e->kind == ACCEL_ELTWISE_ADD || e->kind == ACCEL_ELTWISE_MUL) pj_spec_set(s, 1, 0, t, 1, &e->count);
     pj_spec_set(s, 2, 0, t, 1, &e->count);
     s->output = 2;
-    snprintf(s->summary, sizeof s->summary, "stablehlo elementwise %s %s", eltwise_name(e->kind), accel_dtype_name(e->dtype));
+    snprintf(s->summary, sizeof s->summary, "stablehlo elementwise %s %s", eltwise_name(e->kind), accel_dtype_label(e->dtype));
     return ACCEL_OK;
 }
 

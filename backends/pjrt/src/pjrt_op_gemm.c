@@ -66,14 +66,14 @@ accel_status pj_gemm_describe(const accel_gemm_desc *g, const char *platform, pj
         if (!float_or_fp8(operand_type(g, i), platform, why, n)) return ACCEL_ERR_UNIMPLEMENTED;
     }
     if (g->a_type != g->b_type && !fp8) {
-        snprintf(why, n, "pjrt: gemm with A in %s and B in %s is not offered", accel_dtype_name(g->a_type),
-                 accel_dtype_name(g->b_type));
+        snprintf(why, n, "pjrt: gemm with A in %s and B in %s is not offered", accel_dtype_label(g->a_type),
+                 accel_dtype_label(g->b_type));
         return ACCEL_ERR_UNIMPLEMENTED;
     }
     const char *precision;
     if (!pj_compute_precision(g->compute, g->a_type, &precision)) {
         snprintf(why, n, "pjrt: gemm compute %s on %s inputs is not offered (XLA accumulates in fp32)",
-                 accel_compute_type_name(g->compute), accel_dtype_name(g->a_type));
+                 accel_compute_type_label(g->compute), accel_dtype_label(g->a_type));
         return ACCEL_ERR_UNIMPLEMENTED;
     }
     for (int i = 0; i < 4; ++i) {
@@ -114,7 +114,7 @@ accel_status pj_gemm_describe(const accel_gemm_desc *g, const char *platform, pj
         pj_spec_set(s, 6, 1, PJRT_ELEM_F32, 1, &one);
     }
     snprintf(s->summary, sizeof s->summary, "stablehlo dot_general %s%s precision %s%s%s%s%s",
-             accel_dtype_name(g->a_type), fp8 ? " (widened to bf16)" : "", precision,
+             accel_dtype_label(g->a_type), fp8 ? " (widened to bf16)" : "", precision,
              g->beta != 0 ? " +beta*C" : "", g->epilogue & ACCEL_EPILOGUE_BIAS ? " +bias" : "",
              g->epilogue & ACCEL_EPILOGUE_RELU ? " +relu" : g->epilogue & ACCEL_EPILOGUE_GELU_ERF ? " +gelu_erf"
              : g->epilogue & ACCEL_EPILOGUE_GELU_TANH ? " +gelu_tanh" : "",

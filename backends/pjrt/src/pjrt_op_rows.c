@@ -16,7 +16,7 @@ accel_status pj_rows_describe(const accel_op_desc *d, const char *platform, pj_o
         pj_spec_set(s, 3, 0, e, 1, &l->cols);
         pj_spec_set(s, 4, 0, e, 2, rc);
         s->output = 4;
-        snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean/variance %s%s", accel_dtype_name(l->dtype),
+        snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean/variance %s%s", accel_dtype_label(l->dtype),
                  l->has_residual ? " +residual" : "");
         return ACCEL_OK;
     }
@@ -42,7 +42,7 @@ accel_status pj_rows_describe(const accel_op_desc *d, const char *platform, pj_o
     }
     pj_spec_set(s, 2, 0, pj_element_of(m->dtype), 2, rc);
     s->output = 2;
-    snprintf(s->summary, sizeof s->summary, "stablehlo reduce max/exp/sum %s", accel_dtype_name(m->dtype));
+    snprintf(s->summary, sizeof s->summary, "stablehlo reduce max/exp/sum %s", accel_dtype_label(m->dtype));
     return ACCEL_OK;
 }
 

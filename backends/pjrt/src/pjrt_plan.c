@@ -44,7 +44,7 @@ static accel_status compile_variant(pj_plan *p, const pj_binding *b, pjrt_loaded
     free(text);
     if (err) {
         char what[96];
-        snprintf(what, sizeof what, "PJRT_Client_Compile of the %s module", accel_op_kind_name(p->desc.kind));
+        snprintf(what, sizeof what, "PJRT_Client_Compile of the %s module", accel_op_kind_label(p->desc.kind));
         return pj_fail(dev, err, ACCEL_ERR_DEVICE, what);
     }
     return ACCEL_OK;

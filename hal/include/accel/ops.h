@@ -245,6 +245,33 @@ typedef struct accel_op_desc {
 #define ACCEL_OP_MAX_OPERANDS 8
 int accel_op_operand_count(accel_op_kind kind);
 
+/* The name ("gemm", ...; "invalid" for an unknown kind) and operand count (0 when unknown) of every
+ * op kind: the one table of them. Inline, so plugins (which must not call libaccel) share it;
+ * accel_op_kind_name() and accel_op_operand_count() answer the same through libaccel. */
+typedef struct accel_op_kind_traits {
+    const char *name;
+    int operands;
+} accel_op_kind_traits;
+
+static inline accel_op_kind_traits accel_op_kind_traits_of(accel_op_kind k) {
+    accel_op_kind_traits r = {"invalid", 0};
+    switch (k) {
+    case ACCEL_OP_GEMM: r.name = "gemm"; r.operands = 7; break;
+    case ACCEL_OP_CONV2D: r.name = "conv2d"; r.operands = 5; break;
+    case ACCEL_OP_LAYERNORM: r.name = "layernorm"; r.operands = 5; break;
+    case ACCEL_OP_SOFTMAX: r.name = "softmax"; r.operands = 3; break;
+    case ACCEL_OP_ELTWISE: r.name = "eltwise"; r.operands = 3; break;
+    case ACCEL_OP_PERMUTE: r.name = "permute"; r.operands = 2; break;
+    case ACCEL_OP_ATTENTION: r.name = "attention"; r.operands = 5; break;
+    case ACCEL_OP_RMSNORM: r.name = "rmsnorm"; r.operands = 3; break;
+    default: break;
+    }
+    return r;
+}
+
+static inline const char *accel_op_kind_label(accel_op_kind k) { return accel_op_kind_traits_of(k).name; }
+static inline int accel_op_operand_slots(accel_op_kind k) { return accel_op_kind_traits_of(k).operands; }
+
 typedef struct accel_op_plan accel_op_plan;
 
 /* Validates the description (sizes > 0, no overflow, leading dimensions, supported combination),

@@ -72,6 +72,22 @@ typedef enum accel_compute_type {
     ACCEL_COMPUTE_COUNT_
 } accel_compute_type;
 
+/* "default", "f32", "tf32", "f16", "bf16", "f64", "f16-acc16", "i32"; "invalid" otherwise. Inline,
+ * so plugins (which must not call libaccel) name compute types as accel_compute_type_name() does. */
+static inline const char *accel_compute_type_label(accel_compute_type t) {
+    switch (t) {
+    case ACCEL_COMPUTE_DEFAULT: return "default";
+    case ACCEL_COMPUTE_F32: return "f32";
+    case ACCEL_COMPUTE_TF32: return "tf32";
+    case ACCEL_COMPUTE_F16: return "f16";
+    case ACCEL_COMPUTE_BF16: return "bf16";
+    case ACCEL_COMPUTE_F64: return "f64";
+    case ACCEL_COMPUTE_F16_ACC16: return "f16-acc16";
+    case ACCEL_COMPUTE_I32: return "i32";
+    default: return "invalid";
+    }
+}
+
 typedef enum accel_device_type {
     ACCEL_DEVICE_CPU = 1,
     ACCEL_DEVICE_GPU = 2,
