@@ -92,35 +92,80 @@ ACCEL_API accel_status accel_device_open(accel_runtime *rt, const char *id,
         free(dev);
         return st;
     }
-    *dev = (accel_device){.tag = TAG_DEVICE, .rt = rt, .be = be, .slot = &be->slots[index],
-                          .index = index};
+    dev->tag = TAG_DEVICE;
+    dev->rt = rt;
+    dev->be = be;
+    dev->slot = &be->slots[index];
+    dev->index = index;
     snprintf(dev->id, sizeof dev->id, "%s:%d", name, index);
+    for (int k = 0; k < HAL_OWNED_KINDS; ++k) atomic_init(&dev->owned[k], 0);
+    pthread_mutex_lock(&rt->lock);
+    accel_device **link = &rt->devices;
+    while (*link) {
+        dev->prev = *link;
+        link = &(*link)->next;
+    }
+    *link = dev; /* in open order, as accel_runtime_close names them */
+    pthread_mutex_unlock(&rt->lock);
     *out_dev = dev;
     return ACCEL_OK;
 }
 
-ACCEL_API void accel_device_close(accel_device *dev) {
-    if (!dev || dev->tag != TAG_DEVICE) return;
+int hal_device_owned_describe(accel_device *dev, char *buf, size_t len) {
+    static const char *const names[HAL_OWNED_KINDS][2] = {
+        [HAL_OWNED_BUFFER] = {"buffer", "buffers"},   [HAL_OWNED_STREAM] = {"stream", "streams"},
+        [HAL_OWNED_EVENT] = {"event", "events"},      [HAL_OWNED_TIMER] = {"timer", "timers"},
+        [HAL_OWNED_MODULE] = {"module", "modules"},   [HAL_OWNED_PLAN] = {"op plan", "op plans"},
+        [HAL_OWNED_GRAPH] = {"graph", "graphs"}};
+    int total = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < HAL_OWNED_KINDS; ++k) {
+        const int n = atomic_load_explicit(&dev->owned[k], memory_order_relaxed);
+        if (n <= 0) continue;
+        total += n;
+        const int w = snprintf(buf + used, len - used, "%s%d %s", used ? ", " : "", n,
+                               names[k][n != 1]);
+        if (w < 0 || (size_t)w >= len - used) break;
+        used += (size_t)w;
+    }
+    return total;
+}
+
+ACCEL_API accel_status accel_device_close(accel_device *dev) {
+    if (!dev) return ACCEL_OK;
+    HAL_CHECK_HANDLE(dev, TAG_DEVICE, "device");
+    char owned[192];
+    if (hal_device_owned_describe(dev, owned, sizeof owned)) {
+        /* Freeing them here would leave the caller holding handles into freed memory, which a
+         * later accel_buffer_free would touch: refuse, and keep everything valid. */
+        hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                  "accel_device_close: %s still has %s alive: free or destroy them first (the "
+                  "device stays open)",
+                  dev->id, owned);
+        hal_log(ACCEL_LOG_WARN, NULL, accel_last_error());
+        return ACCEL_ERR_INVALID_ARGUMENT;
+    }
     accel_runtime *rt = dev->rt;
     pthread_mutex_lock(&rt->lock);
     if (--dev->slot->opens == 0) {
         dev->be->ops->device_close(dev->slot->handle);
         dev->slot->handle = NULL;
     }
+    if (dev->prev) dev->prev->next = dev->next;
+    else rt->devices = dev->next;
+    if (dev->next) dev->next->prev = dev->prev;
     pthread_mutex_unlock(&rt->lock);
     dev->tag = 0;
     free(dev);
+    return ACCEL_OK;
 }
 
 ACCEL_API accel_status accel_device_info_get(const accel_device *dev, accel_device_info *info) {
     HAL_CHECK_HANDLE(dev, TAG_DEVICE, "device");
     HAL_CHECK_OUT(info);
-    if (info->struct_size != sizeof *info)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
-                         "accel_device_info_get: info->struct_size is %zu, expected %zu",
-                         info->struct_size, sizeof *info);
-    *info = dev->slot->info;
-    return ACCEL_OK;
+    return hal_struct_out(info, &dev->slot->info, sizeof dev->slot->info, HAL_DEVICE_INFO_SIZE_1_0,
+                          "accel_device_info_get", "info");
 }
 
 ACCEL_API const char *accel_device_id(const accel_device *dev) {
@@ -135,17 +180,17 @@ ACCEL_API accel_status accel_device_synchronize(accel_device *dev) {
 ACCEL_API accel_status accel_device_telemetry_get(accel_device *dev, accel_device_telemetry *out) {
     HAL_CHECK_HANDLE(dev, TAG_DEVICE, "device");
     HAL_CHECK_OUT(out);
-    if (out->struct_size != sizeof *out)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
-                         "accel_device_telemetry_get: struct_size is %zu, expected %zu",
-                         out->struct_size, sizeof *out);
+    accel_status st = hal_struct_check(out, sizeof *out, HAL_TELEMETRY_SIZE_1_0,
+                                       "accel_device_telemetry_get", "telemetry");
+    if (st != ACCEL_OK) return st;
     const accel_backend_ops *o = dev->be->ops;
     if (!HAL_HAS_SLOT(o, device_telemetry))
         return hal_error(ACCEL_ERR_UNIMPLEMENTED, "%s: the %s backend reads no telemetry", dev->id,
                          o->name);
     accel_device_telemetry t = {.struct_size = sizeof t, .clock_mhz = -1, .memory_clock_mhz = -1,
                                 .power_w = -1, .energy_j = -1, .temperature_c = -1};
-    accel_status st = o->device_telemetry(dev->slot->handle, &t);
-    if (st == ACCEL_OK) *out = t;
-    return st;
+    st = o->device_telemetry(dev->slot->handle, &t);
+    if (st != ACCEL_OK) return st;
+    return hal_struct_out(out, &t, sizeof t, HAL_TELEMETRY_SIZE_1_0, "accel_device_telemetry_get",
+                          "telemetry");
 }

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "accel/plugin.h"
@@ -33,6 +34,8 @@ typedef struct hal_device_slot {
 } hal_device_slot;
 
 typedef struct hal_backend {
+    /* The plugin's table copied at load and zero-extended past its struct_size (types.h, growth),
+     * so a slot the plugin's ABI minor lacks reads as NULL however it is reached. */
     const accel_backend_ops *ops;
     void *ctx;
     void *dl;
@@ -48,8 +51,21 @@ struct accel_runtime {
     size_t backend_count;
     accel_host_services host;
     int debug;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;          /* device open/close, the slots and the open-device list */
+    struct accel_device *devices;  /* open device handles: the runtime closes only without any */
 };
+
+/* What a device handle owns (device.h, ownership): it closes only when every count is 0. */
+typedef enum hal_owned_kind {
+    HAL_OWNED_BUFFER,
+    HAL_OWNED_STREAM,
+    HAL_OWNED_EVENT,
+    HAL_OWNED_TIMER,
+    HAL_OWNED_MODULE,
+    HAL_OWNED_PLAN,
+    HAL_OWNED_GRAPH,
+    HAL_OWNED_KINDS
+} hal_owned_kind;
 
 struct accel_device {
     uint32_t tag;
@@ -58,6 +74,8 @@ struct accel_device {
     hal_device_slot *slot;
     int index;
     char id[48];
+    atomic_int owned[HAL_OWNED_KINDS];
+    struct accel_device *prev, *next; /* in rt->devices */
 };
 
 struct accel_buffer {
@@ -93,7 +111,7 @@ struct accel_module {
     uint32_t tag;
     accel_device *dev;
     void *handle;
-    int kernels_out;
+    atomic_int kernels_out;
 };
 
 struct accel_kernel {
@@ -121,13 +139,39 @@ accel_status hal_error(accel_status status, const char *fmt, ...) ACCEL_PRINTF_L
 accel_status hal_set_error_v(accel_status status, const char *fmt, va_list ap);
 void hal_log(int level, const char *backend, const char *message);
 
-/* accel_runtime_options grew `refused` after its first release: a caller built against the older
- * header passes the shorter size, and the loader reads `refused` only when struct_size covers it. */
-#define HAL_OPTIONS_SIZE_V1 offsetof(accel_runtime_options, refused)
-#define HAL_OPTIONS_SIZE_WITH_REFUSED                                                             \
-    (offsetof(accel_runtime_options, refused_count) + sizeof(size_t))
+/* The smallest size each public struct had (ABI 1.0): a caller built against that header passes it.
+ * accel_runtime_options grew `refused` after its first release; accel_device_info grew
+ * vendor_peak_fp8_tflops in 1.1. */
+#define HAL_OPTIONS_SIZE_1_0 offsetof(accel_runtime_options, refused)
+#define HAL_DEVICE_INFO_SIZE_1_0 offsetof(accel_device_info, vendor_peak_fp8_tflops)
+#define HAL_TELEMETRY_SIZE_1_0 sizeof(accel_device_telemetry)
 
-/* loader.c: fills rt->reports and rt->backends. */
+/* struct_size.c: the growth rule of types.h for the structs a caller hands libaccel.
+ * Check: the caller's struct_size (its first field) is at least min_size, the 1.0 size. */
+accel_status hal_struct_check(const void *caller, size_t known_size, size_t min_size,
+                              const char *fn, const char *what);
+/*
+ * In: copies the caller's struct (its struct_size first) into *known (sizeof known_size), zero past
+ * what the caller has; refuses a struct smaller than min_size, or one larger than known_size whose
+ * extra bytes are not all zero (a request this libaccel cannot honour). */
+accel_status hal_struct_in(void *known, size_t known_size, const void *caller, size_t min_size,
+                           const char *fn, const char *what);
+/* Out: fills the caller's struct (its struct_size first) from *known: the bytes both have, zeroes
+ * the caller's bytes past known_size, and leaves its struct_size as the caller set it. Refuses a
+ * struct smaller than min_size. */
+accel_status hal_struct_out(void *caller, const void *known, size_t known_size, size_t min_size,
+                            const char *fn, const char *what);
+
+/* device.c: what a device handle still owns, as "2 buffers, 1 stream" (0 when nothing). */
+int hal_device_owned_describe(accel_device *dev, char *buf, size_t len);
+static inline void hal_device_adopt(accel_device *dev, hal_owned_kind k) {
+    atomic_fetch_add_explicit(&dev->owned[k], 1, memory_order_relaxed);
+}
+static inline void hal_device_release(accel_device *dev, hal_owned_kind k) {
+    atomic_fetch_sub_explicit(&dev->owned[k], 1, memory_order_relaxed);
+}
+
+/* loader.c: fills rt->reports and rt->backends. opts is NULL or a full-size (normalised) struct. */
 accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options *opts);
 /* The files discover would try (after the filter), none loaded; rt only carries the debug flag. */
 accel_status hal_loader_list(accel_runtime *rt, const accel_runtime_options *opts,
@@ -144,9 +188,9 @@ static inline int hal_range_ok(size_t size, size_t offset, size_t bytes) {
     return offset <= size && bytes <= size - offset;
 }
 
-/* An optional slot is callable when the plugin's table is long enough to hold it and it is set. */
-#define HAL_HAS_SLOT(ops, slot)                                                                   \
-    ((ops)->struct_size >= offsetof(accel_backend_ops, slot) + sizeof(void *) && (ops)->slot)
+/* An optional slot is callable when set: the loader's copy of the table is zero past what the
+ * plugin's struct_size covers. */
+#define HAL_HAS_SLOT(ops, slot) ((ops)->slot != NULL)
 
 #define HAL_CHECK_HANDLE(h, TAG, what)                                                            \
     do {                                                                                          \

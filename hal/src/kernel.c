@@ -67,19 +67,30 @@ ACCEL_API accel_status accel_module_load(accel_device *dev, accel_module_format 
     }
     m->tag = TAG_MODULE;
     m->dev = dev;
+    atomic_init(&m->kernels_out, 0);
+    hal_device_adopt(dev, HAL_OWNED_MODULE);
     *out_module = m;
     return ACCEL_OK;
 }
 
-ACCEL_API void accel_module_unload(accel_module *module) {
-    if (!module || module->tag != TAG_MODULE) return;
-    if (module->kernels_out) {
-        hal_log(ACCEL_LOG_WARN, NULL,
-                "accel_module_unload: kernels still taken from this module; unloading anyway");
+ACCEL_API accel_status accel_module_unload(accel_module *module) {
+    if (!module) return ACCEL_OK;
+    HAL_CHECK_HANDLE(module, TAG_MODULE, "module");
+    const int out = atomic_load(&module->kernels_out);
+    if (out) {
+        /* Each kernel handle points at its module: unloading would leave them dangling. */
+        hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                  "accel_module_unload: %d kernel%s taken from this module on %s %s not released: "
+                  "release them first (the module stays loaded)",
+                  out, out == 1 ? "" : "s", module->dev->id, out == 1 ? "is" : "are");
+        hal_log(ACCEL_LOG_WARN, NULL, accel_last_error());
+        return ACCEL_ERR_INVALID_ARGUMENT;
     }
     module->dev->be->ops->module_unload(module->handle);
+    hal_device_release(module->dev, HAL_OWNED_MODULE);
     module->tag = 0;
     free(module);
+    return ACCEL_OK;
 }
 
 ACCEL_API accel_status accel_kernel_get(accel_module *module, const char *name,
@@ -98,7 +109,7 @@ ACCEL_API accel_status accel_kernel_get(accel_module *module, const char *name,
     }
     k->tag = TAG_KERNEL;
     k->module = module;
-    module->kernels_out++;
+    atomic_fetch_add(&module->kernels_out, 1);
     *out_kernel = k;
     return ACCEL_OK;
 }
@@ -106,7 +117,7 @@ ACCEL_API accel_status accel_kernel_get(accel_module *module, const char *name,
 ACCEL_API void accel_kernel_release(accel_kernel *kernel) {
     if (!kernel || kernel->tag != TAG_KERNEL) return;
     kernel->module->dev->be->ops->kernel_release(kernel->handle);
-    kernel->module->kernels_out--;
+    atomic_fetch_sub(&kernel->module->kernels_out, 1);
     kernel->tag = 0;
     free(kernel);
 }

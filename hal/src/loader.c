@@ -1,6 +1,7 @@
 /* Plugin discovery (docs/backends.md 2): explicit paths, $ACCEL_BACKEND_PATH, <exe>/../lib/accel,
- * <libaccel>/accel, the configured install dir; never the current directory. Every file found is
- * reported, loaded or refused, and one bad plugin never stops the others. */
+ * <libaccel>/accel (the install's plugin folder, wherever the prefix is); never the current
+ * directory. Every file found is reported, loaded or refused, and one bad plugin never stops the
+ * others. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
@@ -189,7 +190,7 @@ static int already_loaded(const accel_runtime *rt, const char *name) {
 /* The caller's verdict on this file (see accel_runtime_options.refused), or NULL. */
 static const accel_plugin_refusal *caller_refusal(const accel_runtime_options *opts,
                                                   const char *path) {
-    if (!opts || opts->struct_size < HAL_OPTIONS_SIZE_WITH_REFUSED) return NULL;
+    if (!opts) return NULL;
     for (size_t i = 0; i < opts->refused_count && opts->refused; ++i)
         if (opts->refused[i].path && strcmp(opts->refused[i].path, path) == 0)
             return &opts->refused[i];
@@ -240,34 +241,43 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
         dlclose(dl);
         return;
     }
-    const accel_backend_ops *ops = query(ACCEL_PLUGIN_ABI_MAJOR, &rt->host);
-    if (!ops) {
+    const accel_backend_ops *table = query(ACCEL_PLUGIN_ABI_MAJOR, &rt->host);
+    if (!table) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE, "plugin cannot serve host ABI %u.%u",
                ACCEL_PLUGIN_ABI_MAJOR, ACCEL_PLUGIN_ABI_MINOR);
         dlclose(dl);
         return;
     }
-    r->abi_major = ops->abi_major;
-    r->abi_minor = ops->abi_minor;
-    if (ops->abi_major != ACCEL_PLUGIN_ABI_MAJOR) {
+    r->abi_major = table->abi_major;
+    r->abi_minor = table->abi_minor;
+    if (table->abi_major != ACCEL_PLUGIN_ABI_MAJOR) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE, "plugin ABI %u.%u, host ABI %u.%u: majors differ",
-               ops->abi_major, ops->abi_minor, ACCEL_PLUGIN_ABI_MAJOR, ACCEL_PLUGIN_ABI_MINOR);
+               table->abi_major, table->abi_minor, ACCEL_PLUGIN_ABI_MAJOR, ACCEL_PLUGIN_ABI_MINOR);
         dlclose(dl);
         return;
     }
-    if (ops->struct_size < REQUIRED_STRUCT_SIZE) {
+    if (table->struct_size < REQUIRED_STRUCT_SIZE) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE,
                "plugin ops table is %zu bytes, the required slots need %zu (ABI %u.%u)",
-               ops->struct_size, (size_t)REQUIRED_STRUCT_SIZE, ops->abi_major, ops->abi_minor);
+               table->struct_size, (size_t)REQUIRED_STRUCT_SIZE, table->abi_major,
+               table->abi_minor);
         dlclose(dl);
         return;
     }
+    /* Only the bytes the plugin declares are read: an older plugin's table ends there, and a
+     * newer one's tail holds slots this host does not know (types.h, growth). */
+    accel_backend_ops *ops = calloc(1, sizeof *ops);
+    if (!ops) {
+        refuse(rt, r, ACCEL_ERR_OUT_OF_MEMORY, "out of host memory while loading");
+        dlclose(dl);
+        return;
+    }
+    memcpy(ops, table, table->struct_size < sizeof *ops ? table->struct_size : sizeof *ops);
     const char *missing = missing_required_slot(ops);
     if (!ops->name || !*ops->name || missing) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE, "plugin ops table lacks required slot %s",
                missing ? missing : "name");
-        dlclose(dl);
-        return;
+        goto unusable;
     }
     snprintf(r->version, sizeof r->version, "%s", ops->version ? ops->version : "");
     if (strcmp(ops->name, fname) != 0) {
@@ -276,14 +286,12 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE,
                "plugin declares the name '%.64s' but its file is named " PLUGIN_PREFIX "%s" PLUGIN_SUFFIX
                ": the two must match", ops->name, fname);
-        dlclose(dl);
-        return;
+        goto unusable;
     }
     snprintf(r->name, sizeof r->name, "%s", ops->name);
     if (already_loaded(rt, ops->name)) {
         refuse(rt, r, ACCEL_ERR_INCOMPATIBLE, "a backend named '%s' is already loaded", ops->name);
-        dlclose(dl);
-        return;
+        goto unusable;
     }
     void *ctx = NULL;
     int count = 0;
@@ -294,6 +302,7 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
         r->status = st;
         trace(rt, "%s: init: %s: %s", path, accel_status_str(st), r->reason);
         /* Stay loaded: the plugin may have registered things (atexit, TLS) that outlive init. */
+        free(ops);
         return;
     }
     if (count < 0) count = 0;
@@ -305,6 +314,7 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
         free(slots);
         ops->shutdown(ctx);
         refuse(rt, r, ACCEL_ERR_OUT_OF_MEMORY, "out of host memory while loading");
+        free(ops);
         return;
     }
     rt->backends = nb;
@@ -314,6 +324,10 @@ static void load_one(accel_runtime *rt, const char *path, const char *filter,
     r->device_count = count;
     trace(rt, "%s: loaded '%s' %s, %d device(s)%s%s", path, ops->name, r->version, count,
           count ? "" : ": ", count ? "" : r->reason);
+    return;
+unusable:
+    free(ops);
+    dlclose(dl);
 }
 
 /* Every candidate file in search order (docs/backends.md 2). */
@@ -330,10 +344,12 @@ static void collect_search_path(accel_runtime *rt, path_list *files,
             exe[n] = '\0';
             collect_relative_to(rt, files, exe, "../lib/accel");
         }
+        /* libaccel sits in <prefix>/<libdir> and its plugins in <prefix>/<libdir>/accel, wherever
+         * the tree was installed (or in <build>/lib and <build>/lib/accel): no configure-time
+         * path, which would pick up another install's plugins once this one is moved. */
         Dl_info info;
         if (dladdr((void *)&hal_loader_discover, &info) && info.dli_fname)
             collect_relative_to(rt, files, info.dli_fname, "accel");
-        collect(rt, files, ACCEL_INSTALL_PLUGIN_DIR);
     }
 }
 
@@ -374,10 +390,10 @@ accel_status hal_loader_discover(accel_runtime *rt, const accel_runtime_options 
 void hal_loader_unload(accel_runtime *rt) {
     for (size_t i = 0; i < rt->backend_count; ++i) {
         hal_backend *b = &rt->backends[i];
-        for (int d = 0; d < b->device_count; ++d)
-            if (b->slots[d].handle) b->ops->device_close(b->slots[d].handle);
+        /* No device is open: accel_runtime_close refuses while any handle is. */
         b->ops->shutdown(b->ctx);
         free(b->slots);
+        free((void *)b->ops);
         /* Plugins stay mapped: vendor runtimes (CUDA, PoCL) install exit handlers and threads that
          * crash when their code is unmapped before exit. */
     }

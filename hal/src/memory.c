@@ -35,6 +35,7 @@ ACCEL_API accel_status accel_buffer_alloc(accel_device *dev, size_t bytes, accel
     b->dev = dev;
     b->size = bytes;
     b->kind = kind;
+    hal_device_adopt(dev, HAL_OWNED_BUFFER);
     *out_buf = b;
     return ACCEL_OK;
 }
@@ -45,6 +46,7 @@ ACCEL_API accel_status accel_buffer_free(accel_buffer *buf) {
     /* Queued work may still read or write it: finish the device's work first. */
     accel_status st = accel_device_synchronize(buf->dev);
     buf->dev->be->ops->buffer_free(buf->dev->slot->handle, buf->handle);
+    hal_device_release(buf->dev, HAL_OWNED_BUFFER);
     buf->tag = 0;
     free(buf);
     return st;

@@ -55,6 +55,7 @@ ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_de
     pthread_mutex_init(&p->execute_lock, NULL);
     p->pub.tag = TAG_PLAN;
     p->pub.dev = dev;
+    hal_device_adopt(dev, HAL_OWNED_PLAN);
     *out_plan = &p->pub;
     return ACCEL_OK;
 }
@@ -62,6 +63,7 @@ ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_de
 ACCEL_API void accel_op_plan_destroy(accel_op_plan *plan) {
     if (!plan || plan->tag != TAG_PLAN) return;
     plan->dev->be->ops->op_plan_destroy(plan->handle);
+    hal_device_release(plan->dev, HAL_OWNED_PLAN);
     plan->tag = 0;
     pthread_mutex_destroy(&((hal_plan *)plan)->execute_lock);
     free((hal_plan *)plan);

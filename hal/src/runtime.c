@@ -29,18 +29,18 @@ static void host_log_debug(int level, const char *backend, const char *message) 
 
 ACCEL_API const char *accel_version(void) { return ACCEL_VERSION_STRING; }
 
-static accel_status check_options(const char *fn, const accel_runtime_options *opts) {
-    if (!opts) return ACCEL_OK;
-    if (opts->struct_size != sizeof *opts && opts->struct_size != HAL_OPTIONS_SIZE_V1)
-        return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: options struct_size is %zu, expected %zu",
-                         fn, opts->struct_size, sizeof *opts);
-    if (opts->plugin_path_count && !opts->plugin_paths)
+/* The caller's options as a full-size struct of this libaccel (types.h, growth), checked. */
+static accel_status read_options(const char *fn, const accel_runtime_options *opts,
+                                 accel_runtime_options *out) {
+    accel_status st = hal_struct_in(out, sizeof *out, opts, HAL_OPTIONS_SIZE_1_0, fn, "options");
+    if (st != ACCEL_OK) return st;
+    if (out->plugin_path_count && !out->plugin_paths)
         return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
                          "%s: plugin_path_count is %zu but plugin_paths is NULL", fn,
-                         opts->plugin_path_count);
-    if (opts->struct_size >= HAL_OPTIONS_SIZE_WITH_REFUSED && opts->refused_count && !opts->refused)
+                         out->plugin_path_count);
+    if (out->refused_count && !out->refused)
         return hal_error(ACCEL_ERR_INVALID_ARGUMENT,
-                         "%s: refused_count is %zu but refused is NULL", fn, opts->refused_count);
+                         "%s: refused_count is %zu but refused is NULL", fn, out->refused_count);
     return ACCEL_OK;
 }
 
@@ -55,12 +55,15 @@ ACCEL_API accel_status accel_plugin_files(const accel_runtime_options *opts, cha
     HAL_CHECK_OUT(out_count);
     *out_paths = NULL;
     *out_count = 0;
-    accel_status st = check_options("accel_plugin_files", opts);
-    if (st != ACCEL_OK) return st;
+    accel_runtime_options o;
+    if (opts) {
+        accel_status st = read_options("accel_plugin_files", opts, &o);
+        if (st != ACCEL_OK) return st;
+    }
     accel_runtime tracer;
     memset(&tracer, 0, sizeof tracer);
-    tracer.debug = debug_wanted(opts);
-    return hal_loader_list(&tracer, opts, out_paths, out_count);
+    tracer.debug = debug_wanted(opts ? &o : NULL);
+    return hal_loader_list(&tracer, opts ? &o : NULL, out_paths, out_count);
 }
 
 ACCEL_API void accel_plugin_files_free(char **paths, size_t count) {
@@ -72,8 +75,13 @@ ACCEL_API accel_status accel_runtime_open(const accel_runtime_options *opts,
                                           accel_runtime **out_rt) {
     HAL_CHECK_OUT(out_rt);
     *out_rt = NULL;
-    accel_status st = check_options("accel_runtime_open", opts);
-    if (st != ACCEL_OK) return st;
+    accel_runtime_options o;
+    accel_status st = ACCEL_OK;
+    if (opts) {
+        st = read_options("accel_runtime_open", opts, &o);
+        if (st != ACCEL_OK) return st;
+        opts = &o;
+    }
     accel_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return hal_error(ACCEL_ERR_OUT_OF_MEMORY, "accel_runtime_open: out of host memory");
     rt->debug = debug_wanted(opts);
@@ -96,11 +104,41 @@ ACCEL_API accel_status accel_runtime_open(const accel_runtime_options *opts,
     return ACCEL_OK;
 }
 
-ACCEL_API void accel_runtime_close(accel_runtime *rt) {
-    if (!rt) return;
+/* "3 devices still open (cpu:0, null:0, null:0)", or 0 when none is. */
+static int describe_open_devices(accel_runtime *rt, char *buf, size_t len) {
+    int n = 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const accel_device *d = rt->devices; d; d = d->next) n++;
+    int w = snprintf(buf, len, "%d device%s still open (", n, n == 1 ? "" : "s");
+    used = w > 0 && (size_t)w < len ? (size_t)w : len - 1;
+    for (const accel_device *d = rt->devices; d && used < len - 1; d = d->next) {
+        w = snprintf(buf + used, len - used, "%s%s", d == rt->devices ? "" : ", ", d->id);
+        used = w > 0 && (size_t)w < len - used ? used + (size_t)w : len - 1;
+    }
+    if (used < len - 1) snprintf(buf + used, len - used, ")");
+    return n;
+}
+
+ACCEL_API accel_status accel_runtime_close(accel_runtime *rt) {
+    if (!rt) return ACCEL_OK;
+    char open[256];
+    pthread_mutex_lock(&rt->lock);
+    const int n = rt->devices ? describe_open_devices(rt, open, sizeof open) : 0;
+    pthread_mutex_unlock(&rt->lock);
+    if (n) {
+        /* Closing the devices here would free handles the caller still holds and will pass to
+         * accel_device_close or accel_buffer_free later: refuse, and keep everything valid. */
+        hal_error(ACCEL_ERR_INVALID_ARGUMENT,
+                  "accel_runtime_close: %s: close %s first (the runtime stays open)", open,
+                  n == 1 ? "it" : "them");
+        hal_log(ACCEL_LOG_WARN, NULL, accel_last_error());
+        return ACCEL_ERR_INVALID_ARGUMENT;
+    }
     hal_loader_unload(rt);
     pthread_mutex_destroy(&rt->lock);
     free(rt);
+    return ACCEL_OK;
 }
 
 ACCEL_API accel_status accel_runtime_backends(const accel_runtime *rt,

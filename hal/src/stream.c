@@ -18,6 +18,7 @@ ACCEL_API accel_status accel_stream_create(accel_device *dev, accel_stream **out
     }
     s->tag = TAG_STREAM;
     s->dev = dev;
+    hal_device_adopt(dev, HAL_OWNED_STREAM);
     *out_stream = s;
     return ACCEL_OK;
 }
@@ -27,6 +28,7 @@ ACCEL_API accel_status accel_stream_destroy(accel_stream *stream) {
     HAL_CHECK_HANDLE(stream, TAG_STREAM, "stream");
     accel_status st = OPS(stream->dev)->stream_synchronize(stream->handle);
     OPS(stream->dev)->stream_destroy(stream->handle);
+    hal_device_release(stream->dev, HAL_OWNED_STREAM);
     stream->tag = 0;
     free(stream);
     return st;
@@ -137,6 +139,7 @@ ACCEL_API accel_status accel_event_create(accel_device *dev, accel_event **out_e
     }
     e->tag = TAG_EVENT;
     e->dev = dev;
+    hal_device_adopt(dev, HAL_OWNED_EVENT);
     *out_event = e;
     return ACCEL_OK;
 }
@@ -144,6 +147,7 @@ ACCEL_API accel_status accel_event_create(accel_device *dev, accel_event **out_e
 ACCEL_API void accel_event_destroy(accel_event *event) {
     if (!event || event->tag != TAG_EVENT) return;
     OPS(event->dev)->event_destroy(event->handle);
+    hal_device_release(event->dev, HAL_OWNED_EVENT);
     event->tag = 0;
     free(event);
 }
@@ -188,6 +192,7 @@ ACCEL_API accel_status accel_timer_create(accel_device *dev, accel_timer **out_t
     }
     t->tag = TAG_TIMER;
     t->dev = dev;
+    hal_device_adopt(dev, HAL_OWNED_TIMER);
     *out_timer = t;
     return ACCEL_OK;
 }
@@ -195,6 +200,7 @@ ACCEL_API accel_status accel_timer_create(accel_device *dev, accel_timer **out_t
 ACCEL_API void accel_timer_destroy(accel_timer *timer) {
     if (!timer || timer->tag != TAG_TIMER) return;
     OPS(timer->dev)->timer_destroy(timer->handle);
+    hal_device_release(timer->dev, HAL_OWNED_TIMER);
     timer->tag = 0;
     free(timer);
 }
@@ -279,6 +285,7 @@ ACCEL_API accel_status accel_stream_capture_end(accel_stream *stream, accel_grap
     }
     g->tag = TAG_GRAPH;
     g->dev = stream->dev;
+    hal_device_adopt(g->dev, HAL_OWNED_GRAPH);
     *out_graph = g;
     return ACCEL_OK;
 }
@@ -295,6 +302,7 @@ ACCEL_API accel_status accel_graph_launch(accel_graph *graph, accel_stream *stre
 ACCEL_API void accel_graph_destroy(accel_graph *graph) {
     if (!graph || graph->tag != TAG_GRAPH) return;
     OPS(graph->dev)->graph_destroy(graph->handle);
+    hal_device_release(graph->dev, HAL_OWNED_GRAPH);
     graph->tag = 0;
     free(graph);
 }

@@ -103,9 +103,59 @@ static void check_listing_and_refusals(const char *dir) {
     }
 }
 
+/* A plugin one ABI minor older (1.0, shorter table) and one newer (longer table, slots unknown to
+ * this host) than the host: both load, report their version, and work; the host reads neither
+ * table past its struct_size (the test plugin aborts if it does) and takes absent slots as absent. */
+static void check_versions(const char *dir) {
+    accel_runtime *rt = open_with(dir, NULL);
+    if (!rt) return;
+    const accel_backend_report *r = NULL;
+    size_t n = 0;
+    CHECK_OK(accel_runtime_backends(rt, &r, &n));
+    const accel_backend_report *old = find(r, n, "abiold"), *newer = find(r, n, "abinewer");
+    CHECK(old && old->status == ACCEL_OK && old->abi_major == 1 && old->abi_minor == 0 &&
+          old->device_count == 1);
+    CHECK(newer && newer->status == ACCEL_OK && newer->abi_major == 1 &&
+          newer->abi_minor == ACCEL_PLUGIN_ABI_MINOR + 1 && newer->device_count == 1);
+    const char *ids[] = {"abiold:0", "abinewer:0"};
+    for (int v = 0; v < 2; ++v) {
+        accel_device *d = NULL;
+        CHECK_OK(accel_device_open(rt, ids[v], &d));
+        if (!d) continue;
+        accel_device_info info = {.struct_size = sizeof info};
+        CHECK_OK(accel_device_info_get(d, &info));
+        /* 1.1's field: zero (unknown) from the plugin that predates it, written by the newer. */
+        CHECKF(info.vendor_peak_fp8_tflops == (v == 0 ? 0.0 : 42.0), "%s: fp8 peak %g", ids[v],
+               info.vendor_peak_fp8_tflops);
+        CHECK(info.compute_units == 1 && strstr(info.name, "test device"));
+        accel_stream *s = NULL;
+        CHECK_OK(accel_stream_create(d, &s));
+        accel_graph *g = NULL;
+        if (v == 0) {
+            /* Record/replay lies past the 1.0 table: absent, however the table's bytes go on. */
+            CHECK_FAILS(accel_stream_capture_begin(s), ACCEL_ERR_UNIMPLEMENTED);
+            CHECK(strstr(accel_last_error(), "no record/replay") != NULL);
+        } else {
+            CHECK_OK(accel_stream_capture_begin(s));
+            CHECK_OK(accel_stream_capture_end(s, &g));
+            accel_graph_destroy(g);
+        }
+        accel_op_desc desc = {.kind = ACCEL_OP_SOFTMAX};
+        desc.u.softmax = (accel_softmax_desc){.dtype = ACCEL_DTYPE_F32, .rows = 2, .cols = 3,
+                                              .scale = 1};
+        accel_op_plan *plan = NULL;
+        CHECK_OK(accel_op_plan_create(d, &desc, &plan));
+        CHECK(strcmp(accel_op_plan_algorithm(plan), "softmax: planned, runs nothing") == 0);
+        accel_op_plan_destroy(plan);
+        CHECK_OK(accel_stream_destroy(s));
+        CHECK_OK(accel_device_close(d));
+    }
+    CHECK_OK(accel_runtime_close(rt));
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s PLUGIN_DIR\n", argv[0]);
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s PLUGIN_DIR VERSION_PLUGIN_DIR\n", argv[0]);
         return 2;
     }
     const char *dir = argv[1];
@@ -185,5 +235,6 @@ int main(int argc, char **argv) {
     }
     unsetenv("ACCEL_BACKENDS");
     check_listing_and_refusals(dir);
+    check_versions(argv[2]);
     return test_finish("loader");
 }

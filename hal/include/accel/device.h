@@ -11,11 +11,19 @@ extern "C" {
 typedef struct accel_device accel_device;
 
 /* id is "backend:index" ("cpu:0", "opencl:1"). Opening the same id twice gives two handles onto the
- * same hardware. The device must be closed before its runtime. */
+ * same hardware. */
 accel_status accel_device_open(accel_runtime *rt, const char *id, accel_device **out_dev);
-void accel_device_close(accel_device *dev);
+/* Ownership: each buffer, stream, event, timer, module, op plan and graph belongs to the device
+ * handle it was created from, and the device closes only when none of them is alive. While some
+ * are, close refuses: ACCEL_ERR_INVALID_ARGUMENT with a message naming what is alive ("null:0
+ * still has 2 buffers, 1 stream alive: ..."), also printed to stderr, and the device stays open and
+ * usable, so freeing those objects afterwards (then closing again) is safe. Its runtime, likewise,
+ * closes only after its devices (runtime.h). NULL is a no-op. A closed handle is freed: never pass
+ * it again. */
+accel_status accel_device_close(accel_device *dev);
 
-/* info->struct_size must be set by the caller. */
+/* info->struct_size must be set by the caller: sizeof(accel_device_info), or the smaller size of an
+ * older header (types.h: fields it lacks are not written; fields this libaccel lacks are zeroed). */
 accel_status accel_device_info_get(const accel_device *dev, accel_device_info *info);
 /* "cpu:0" */
 const char *accel_device_id(const accel_device *dev);
@@ -32,7 +40,8 @@ typedef struct accel_device_telemetry {
     double temperature_c;
     char throttle_reasons[128];
 } accel_device_telemetry;
-/* ACCEL_ERR_UNIMPLEMENTED when the backend reads none of it. */
+/* out->struct_size must be set by the caller (grows as accel_device_info does). ACCEL_ERR_UNIMPLEMENTED
+ * when the backend reads none of it. */
 accel_status accel_device_telemetry_get(accel_device *dev, accel_device_telemetry *out);
 
 #ifdef __cplusplus

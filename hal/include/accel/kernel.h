@@ -15,8 +15,10 @@ typedef struct accel_kernel accel_kernel;
  * into accel_last_error() on failure. */
 accel_status accel_module_load(accel_device *dev, accel_module_format format, const void *bytes,
                                size_t size, const char *options, accel_module **out_module);
-/* Kernels taken from the module must be released first. */
-void accel_module_unload(accel_module *module);
+/* Kernels taken from the module must be released first: while some are out, unload refuses
+ * (ACCEL_ERR_INVALID_ARGUMENT, saying how many, also printed to stderr) and the module stays
+ * loaded. NULL is a no-op. */
+accel_status accel_module_unload(accel_module *module);
 accel_status accel_kernel_get(accel_module *module, const char *name, accel_kernel **out_kernel);
 void accel_kernel_release(accel_kernel *kernel);
 

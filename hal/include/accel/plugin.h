@@ -8,15 +8,31 @@
  * returning a table whose first four fields are abi_major, abi_minor, struct_size and name. Rules:
  * - abi_major must equal the host's ACCEL_PLUGIN_ABI_MAJOR, or the plugin is reported INCOMPATIBLE
  *   with both versions and not used. A plugin may return NULL when it cannot serve host_abi_major.
- * - New slots are only ever appended (minor bump). The host reads a slot only when struct_size covers
- *   it, and calls an optional slot only when it is non-NULL. Required slots are marked (R).
+ * - New slots are only ever appended (minor bump). The host copies struct_size bytes of the table
+ *   and takes the slots past them as NULL (ignoring slots it does not know), and calls an optional
+ *   slot only when it is non-NULL. Required slots are marked (R). accel_host_services grows the
+ *   same way: read a field only when host->struct_size covers it (types.h, ACCEL_STRUCT_HAS).
  * - Plugin handles are opaque void*; the HAL wraps them and checks every argument before calling, so a
  *   plugin sees only non-NULL handles of its own, sizes > 0 and ranges inside buffers.
  * - Every failing slot returns a status and leaves a message through host->set_error(), naming the
  *   vendor's error code ("clEnqueueNDRangeKernel: CL_OUT_OF_RESOURCES (-5)").
  * - Vendor libraries are dlopen()ed by the plugin at init, never linked, so every plugin builds with
  *   headers only and loads on any machine; a missing one is reported by init with an install hint.
- * - The plugin must not call into libaccel: everything it needs from the host is in host services.
+ * - The plugin must not call into libaccel: everything it needs from the host is in host services
+ *   and in the inline helpers of the headers (accel_dtype_is_fp8, accel_op_kind_label, ...). Link
+ *   with -Wl,--no-undefined to make the linker check it.
+ *
+ * Threads. The host calls slots from any thread; all a plugin may rely on is what it serialises:
+ * - init and shutdown: once per context, with no other slot of that context running. Two runtimes
+ *   in one process share the loaded plugin with a context each, so keep no mutable globals.
+ * - device_open, device_close and device_info: one at a time per runtime (under its lock).
+ * - op_plan_execute: one at a time per plan.
+ * - the slots that enqueue on or wait for one stream (transfers, fills, kernel_launch,
+ *   op_plan_execute, timer_begin/end, event_record, stream_wait_event, capture, stream_synchronize):
+ *   one thread at a time per stream, because callers use a stream from one thread at a time.
+ * Every other slot, and the same slots on distinct streams or plans, may run concurrently, also on
+ *   one device: state shared by the objects of a device or context (allocators, caches, kernel
+ *   tables, a vendor context made current per thread) must be thread-safe.
  */
 #ifndef ACCEL_PLUGIN_H
 #define ACCEL_PLUGIN_H
@@ -29,8 +45,9 @@ extern "C" {
 
 #define ACCEL_PLUGIN_ABI_MAJOR 1u
 /* 1.1 added: the fp8 storage types (ACCEL_DTYPE_F8_E4M3/E5M2), GEMM operands 5 and 6 (the fp8
- * scales; read only when noperands > 6) and accel_device_info.vendor_peak_fp8_tflops (appended;
- * write it only when info->struct_size covers it). */
+ * scales; operand i exists only when i < noperands, and a 1.0 host passes 5) and
+ * accel_device_info.vendor_peak_fp8_tflops (appended; write it only when info->struct_size covers
+ * it). */
 #define ACCEL_PLUGIN_ABI_MINOR 1u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
@@ -46,7 +63,7 @@ enum { ACCEL_LOG_ERROR = 0, ACCEL_LOG_WARN = 1, ACCEL_LOG_INFO = 2, ACCEL_LOG_DE
 
 typedef struct accel_host_services {
     unsigned abi_major, abi_minor;
-    size_t struct_size;
+    size_t struct_size; /* sizeof as the host was built: read a field only when it covers it */
     int debug; /* ACCEL_DEBUG or runtime option: plugins may trace their own dlopen attempts */
     /* Printed to stderr when level <= ERROR/WARN or debug is on. */
     void (*log)(int level, const char *backend, const char *message);
@@ -137,8 +154,10 @@ typedef struct accel_backend_ops {
 
     /* (R) ops; desc has passed the host's generic validation. UNIMPLEMENTED is a normal answer.
      * op_plan_execute gets every operand slot of the kind (absent ones {NULL, 0}); noperands says
-     * how many the host passed: hosts before the GEMM scale operands passed 5 for GEMM, so read
-     * operands[5] and [6] only when noperands > 6.
+     * how many the host passed, and operands[i] exists only when i < noperands: hosts before the
+     * GEMM scale operands (ABI 1.0) passed 5 for GEMM, so read operands[5] only when noperands > 5
+     * and operands[6] only when noperands > 6 (or copy the first noperands refs into a zeroed
+     * ACCEL_OP_MAX_OPERANDS array first).
      * info belongs to the host and stays valid until op_plan_destroy; a plugin whose execute changes
      * course (an algorithm that failed to run, replaced by the next) may rewrite info->algorithm
      * from op_plan_execute so the plan says what really runs. The host never runs two

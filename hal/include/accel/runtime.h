@@ -22,7 +22,7 @@ typedef struct accel_plugin_refusal {
 
 typedef struct accel_runtime_options {
     size_t struct_size;              /* sizeof(accel_runtime_options); the size before `refused`
-                                        (ABI 1.0 callers) is accepted too */
+                                        (ABI 1.0 callers) is accepted too (types.h: growth) */
     const char *const *plugin_paths; /* plugin files or directories searched first; may be NULL */
     size_t plugin_path_count;
     const char *backends;            /* "cpu,opencl" filter; NULL = $ACCEL_BACKENDS, "" = all */
@@ -47,8 +47,10 @@ typedef struct accel_backend_report {
 
 /* opts may be NULL (defaults). Never fails because one plugin failed: that is in the reports. */
 accel_status accel_runtime_open(const accel_runtime_options *opts, accel_runtime **out_rt);
-/* Closes every device still open. NULL is a no-op. */
-void accel_runtime_close(accel_runtime *rt);
+/* Closes the runtime once every device opened from it is closed (device.h, ownership). With devices
+ * still open it refuses: ACCEL_ERR_INVALID_ARGUMENT with a message naming them, also printed to
+ * stderr, and the runtime stays open and usable. NULL is a no-op. */
+accel_status accel_runtime_close(accel_runtime *rt);
 
 /* The plugin files accel_runtime_open(opts) would try, in search order and after the backends
  * filter, without loading any of them. *out_paths is an array of *out_count strings; free it with

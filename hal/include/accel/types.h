@@ -137,10 +137,29 @@ typedef struct accel_peak_table {
     char source[64];                     /* e.g. "vendor:H100-SXM5-80GB datasheet" */
 } accel_peak_table;
 
+/* Growth of the structs that carry a struct_size (accel_device_info, accel_device_telemetry,
+ * accel_runtime_options, and in plugin.h accel_host_services and accel_backend_ops):
+ * - struct_size never moves (the first field; after abi_major and abi_minor in the plugin tables)
+ *   and is set by whoever allocates the struct, to sizeof() as compiled.
+ * - They only ever grow at the end, with a minor ABI bump; a field is never moved or removed.
+ * - A reader uses only the fields struct_size covers and takes every field past it as zero, so an
+ *   older party with a smaller struct keeps working: an appended field means "absent / unknown"
+ *   when zero.
+ * - A struct larger than the reader knows: fields that offer something (plugin slots, host
+ *   services) are ignored; a caller's libaccel options past what libaccel knows must be zero
+ *   (libaccel refuses the call otherwise, rather than drop a request it cannot honour).
+ * - Filled for a caller (device info, telemetry): libaccel writes the fields both sides know and
+ *   zeroes the caller's fields it does not know; a plugin writes a field only when the host's
+ *   struct_size covers it (ACCEL_STRUCT_HAS).
+ * Structs without a struct_size (accel_op_desc, accel_backend_report, accel_plugin_plan_info, the
+ * plugin argument structs) never change size within a major version. */
+#define ACCEL_STRUCT_HAS(ptr, type, field)                                                          \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
 #define ACCEL_INFO_STR 128
 
 typedef struct accel_device_info {
-    size_t struct_size;           /* set by the caller to sizeof(accel_device_info) */
+    size_t struct_size;           /* sizeof(accel_device_info); 1.0's smaller size is accepted */
     char backend[32];             /* "cpu", "opencl", "cuda", ... */
     int index;                    /* index within the backend */
     accel_device_type type;
@@ -175,7 +194,7 @@ typedef struct accel_device_info {
 /* Whether an info struct of this struct_size has room for vendor_peak_fp8_tflops (a host built
  * before ABI 1.1 passes a smaller one). */
 #define ACCEL_DEVICE_INFO_HAS_FP8_PEAK(info)                                                        \
-    ((info)->struct_size >= offsetof(accel_device_info, vendor_peak_fp8_tflops) + sizeof(double))
+    ACCEL_STRUCT_HAS(info, accel_device_info, vendor_peak_fp8_tflops)
 
 #ifdef __cplusplus
 }
