@@ -3,6 +3,9 @@
  * Conventions for every op:
  * - All tensors are dense and row-major unless a layout field says otherwise; element strides and
  *   leading dimensions are in elements, offsets in accel_buffer_ref are in bytes.
+ * - "Packed" (the meaning of 0 in a leading-dimension or batch-stride field): no gap. A matrix
+ *   stored as rows x cols has the packed leading dimension cols (its row length as stored); a batch
+ *   of them has the packed stride rows * ld, with ld the leading dimension in use.
  * - Each op documents its operand order: the `operands` array given to accel_op_plan_execute follows
  *   it exactly; optional operands are {NULL, 0}.
  * - Reductions (GEMM/conv accumulation, layernorm statistics, softmax sums) accumulate in at least
@@ -42,8 +45,10 @@ typedef enum accel_op_kind {
 /* GEMM: D = act(alpha * op(A) * op(B) + beta * C + bias)
  *   op(A) is m x k: A stored m x k (lda >= k), or k x m when trans_a (lda >= m). Likewise op(B) is
  *   k x n: B stored k x n (ldb >= n), or n x k when trans_b (ldb >= k). C and D are m x n (ldc, ldd
- *   >= n). ld* = 0 means packed. Batched: batch >= 1, stride_* elements between consecutive matrices
- *   (0 = packed for that operand, except stride_bias: 0 means one bias shared by every batch).
+ *   >= n). ld* = 0 means packed: k for A (m when trans_a), n for B (k when trans_b), n for C and D.
+ *   Batched: batch >= 1, stride_* elements between consecutive matrices (0 = packed for that
+ *   operand: its stored rows times its leading dimension, e.g. m * lda for A; except stride_bias:
+ *   0 means one bias shared by every batch).
  *   beta == 0: C is not read (may be absent). C may be the same memory as D.
  *   bias has n elements of bias_type.
  * fp8 (F8_E4M3 / F8_E5M2) is defined for A and B only, both fp8, with C, D and bias in f32, f16 or
@@ -239,6 +244,10 @@ typedef struct accel_op_desc {
         accel_rmsnorm_desc rmsnorm;
     } u;
 } accel_op_desc;
+
+/* accel_op_desc never changes size within ABI major 1 (see ACCEL_STRUCT_HAS in types.h): a new op's
+ * description fits the union, and a field added to an existing one means "as before" when zero, so
+ * zero-initialise every description (accel_op_desc d = {.kind = ...}). */
 
 /* Operand count for each kind (7, 5, 5, 3, 3, 2, 5, 3). accel_op_plan_execute takes fewer: trailing
  * operands the plan does not require may be left out (a GEMM caller without fp8 scales passes 5). */
