@@ -29,7 +29,7 @@ accel_status pj_rows_describe(const accel_op_desc *d, const char *platform, pj_o
         pj_spec_set(s, 1, 0, e, 1, &l->cols);
         pj_spec_set(s, 2, 0, e, 2, rc);
         s->output = 2;
-        snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean of squares %s", accel_dtype_name(l->dtype));
+        snprintf(s->summary, sizeof s->summary, "stablehlo reduce mean of squares %s", accel_dtype_label(l->dtype));
         return ACCEL_OK;
     }
     const accel_softmax_desc *m = &d->u.softmax;
