@@ -80,14 +80,11 @@ accel_status cpu_gemm_plan_openblas(cpu_context *ctx, const accel_gemm_desc *d, 
                                     accel_plugin_plan_info *info);
 accel_status cpu_conv_plan_accel(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
                                  accel_plugin_plan_info *info);
-accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
-                                accel_plugin_plan_info *info);
-accel_status cpu_rmsnorm_plan(cpu_context *ctx, const accel_rmsnorm_desc *d, cpu_plan **out,
+/* The row-wise family (accel_op_is_row_wise), cpu_rowwise_ops.c. */
+accel_status cpu_rowwise_plan(cpu_context *ctx, const accel_op_desc *desc, cpu_plan **out,
                               accel_plugin_plan_info *info);
 accel_status cpu_attention_plan(cpu_context *ctx, const accel_attention_desc *d, cpu_plan **out,
                                 accel_plugin_plan_info *info);
-accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,
-                              accel_plugin_plan_info *info);
 accel_status cpu_eltwise_plan(cpu_context *ctx, const accel_eltwise_desc *d, cpu_plan **out,
                               accel_plugin_plan_info *info);
 accel_status cpu_permute_plan(cpu_context *ctx, const accel_permute_desc *d, cpu_plan **out,

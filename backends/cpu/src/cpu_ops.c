@@ -50,6 +50,19 @@ static accel_status pick_library(cpu_context *ctx, const accel_op_desc *desc, cp
                            name);
 }
 
+/* Memory-bound ops (the row-wise family, eltwise, permute) are ours whatever the library: oneDNN's
+ * versions would add a reorder for the fp32 mask and BLAS has none. Only "openblas" refuses them:
+ * it names a BLAS. */
+static accel_status plan_memory_bound(cpu_context *ctx, cpu_library lib, const accel_op_desc *desc, cpu_plan **plan,
+                                      accel_plugin_plan_info *info) {
+    if (lib == CPU_LIB_OPENBLAS)
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: %s is not a BLAS op",
+                                    accel_op_kind_label(desc->kind));
+    if (accel_op_is_row_wise(desc->kind)) return cpu_rowwise_plan(ctx, desc, plan, info);
+    if (desc->kind == ACCEL_OP_ELTWISE) return cpu_eltwise_plan(ctx, &desc->u.eltwise, plan, info);
+    return cpu_permute_plan(ctx, &desc->u.permute, plan, info);
+}
+
 accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **out_plan,
                                 accel_plugin_plan_info *info) {
     cpu_device *dev = vdev;
@@ -80,32 +93,6 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
             st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: conv2d is not a BLAS op");
         else st = cpu_conv_plan_accel(ctx, &desc->u.conv2d, &plan, info);
         break;
-    case ACCEL_OP_LAYERNORM:
-    case ACCEL_OP_RMSNORM:
-    case ACCEL_OP_SOFTMAX:
-    case ACCEL_OP_ELTWISE:
-    case ACCEL_OP_PERMUTE:
-        /* Memory-bound ops are ours whatever the library: oneDNN's versions would add a reorder
-         * for the fp32 mask and BLAS has none. Only "openblas" refuses them: it names a BLAS. */
-        if (lib == CPU_LIB_OPENBLAS) {
-            st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: %s is not a BLAS op",
-                                 desc->kind == ACCEL_OP_LAYERNORM ? "layernorm"
-                                 : desc->kind == ACCEL_OP_RMSNORM ? "rmsnorm"
-                                 : desc->kind == ACCEL_OP_SOFTMAX ? "softmax"
-                                 : desc->kind == ACCEL_OP_ELTWISE ? "eltwise"
-                                                                  : "permute");
-            break;
-        }
-        if (desc->kind == ACCEL_OP_LAYERNORM)
-            st = cpu_layernorm_plan(ctx, &desc->u.layernorm, &plan, info);
-        else if (desc->kind == ACCEL_OP_RMSNORM)
-            st = cpu_rmsnorm_plan(ctx, &desc->u.rmsnorm, &plan, info);
-        else if (desc->kind == ACCEL_OP_SOFTMAX)
-            st = cpu_softmax_plan(ctx, &desc->u.softmax, &plan, info);
-        else if (desc->kind == ACCEL_OP_ELTWISE)
-            st = cpu_eltwise_plan(ctx, &desc->u.eltwise, &plan, info);
-        else st = cpu_permute_plan(ctx, &desc->u.permute, &plan, info);
-        break;
     case ACCEL_OP_ATTENTION:
         /* ours only: oneDNN 2.6 has no attention primitive and BLAS names none */
         if (lib != CPU_LIB_ACCEL)
@@ -114,8 +101,14 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
         else
             st = cpu_attention_plan(ctx, &desc->u.attention, &plan, info);
         break;
+    case ACCEL_OP_ELTWISE:
+    case ACCEL_OP_PERMUTE: st = plan_memory_bound(ctx, lib, desc, &plan, info); break;
     default:
-        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: unknown op kind %d", (int)desc->kind);
+        if (accel_op_is_row_wise(desc->kind)) {
+            st = plan_memory_bound(ctx, lib, desc, &plan, info);
+            break;
+        }
+        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: %s has no plan here", accel_op_kind_label(desc->kind));
         break;
     }
     if (st != ACCEL_OK) return st;

@@ -65,7 +65,7 @@ static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *op
 
 static void plan_free(cpu_plan *plan) { free(plan); }
 
-accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
+static accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_desc *d, cpu_plan **out,
                                 accel_plugin_plan_info *info) {
     accel_status st = check_dtype(ctx->host, "layernorm", d->dtype);
     if (st != ACCEL_OK) return st;
@@ -109,7 +109,7 @@ static accel_status rmsnorm_execute(cpu_plan *plan, const accel_plugin_ref *ops,
     return ACCEL_OK;
 }
 
-accel_status cpu_rmsnorm_plan(cpu_context *ctx, const accel_rmsnorm_desc *d, cpu_plan **out,
+static accel_status cpu_rmsnorm_plan(cpu_context *ctx, const accel_rmsnorm_desc *d, cpu_plan **out,
                               accel_plugin_plan_info *info) {
     accel_status st = check_dtype(ctx->host, "rmsnorm", d->dtype);
     if (st != ACCEL_OK) return st;
@@ -175,7 +175,7 @@ static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops,
     return ACCEL_OK;
 }
 
-accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,
+static accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu_plan **out,
                               accel_plugin_plan_info *info) {
     accel_status st = check_dtype(ctx->host, "softmax", d->dtype);
     if (st != ACCEL_OK) return st;
@@ -190,4 +190,16 @@ accel_status cpu_softmax_plan(cpu_context *ctx, const accel_softmax_desc *d, cpu
     snprintf(info->algorithm, sizeof info->algorithm, "softmax rowwise fp32");
     *out = &p->base;
     return ACCEL_OK;
+}
+
+accel_status cpu_rowwise_plan(cpu_context *ctx, const accel_op_desc *desc, cpu_plan **out,
+                              accel_plugin_plan_info *info) {
+    switch (desc->kind) {
+    case ACCEL_OP_LAYERNORM: return cpu_layernorm_plan(ctx, &desc->u.layernorm, out, info);
+    case ACCEL_OP_RMSNORM: return cpu_rmsnorm_plan(ctx, &desc->u.rmsnorm, out, info);
+    case ACCEL_OP_SOFTMAX: return cpu_softmax_plan(ctx, &desc->u.softmax, out, info);
+    default:
+        return ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: %s is not a row-wise op here",
+                                    accel_op_kind_label(desc->kind));
+    }
 }

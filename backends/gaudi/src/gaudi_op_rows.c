@@ -9,7 +9,7 @@ static gaudi_shape shape2(int64_t fast, int64_t slow) {
     return gaudi_shape_of(2, sizes);
 }
 
-accel_status gaudi_describe_layernorm(gaudi_graph *g, const accel_layernorm_desc *d) {
+static accel_status gaudi_describe_layernorm(gaudi_graph *g, const accel_layernorm_desc *d) {
     const synapse_dtype t = gaudi_op_dtype(g, "layernorm", d->dtype);
     if (g->status != ACCEL_OK) return g->status;
     const gaudi_shape rows = shape2(d->cols, d->rows);
@@ -29,7 +29,7 @@ accel_status gaudi_describe_layernorm(gaudi_graph *g, const accel_layernorm_desc
     return g->status;
 }
 
-accel_status gaudi_describe_rmsnorm(gaudi_graph *g, const accel_rmsnorm_desc *d) {
+static accel_status gaudi_describe_rmsnorm(gaudi_graph *g, const accel_rmsnorm_desc *d) {
     const synapse_dtype t = gaudi_op_dtype(g, "rmsnorm", d->dtype);
     if (g->status != ACCEL_OK) return g->status;
     const gaudi_shape rows = shape2(d->cols, d->rows);
@@ -44,7 +44,7 @@ accel_status gaudi_describe_rmsnorm(gaudi_graph *g, const accel_rmsnorm_desc *d)
     return g->status;
 }
 
-accel_status gaudi_describe_softmax(gaudi_graph *g, const accel_softmax_desc *d) {
+static accel_status gaudi_describe_softmax(gaudi_graph *g, const accel_softmax_desc *d) {
     const synapse_dtype t = gaudi_op_dtype(g, "softmax", d->dtype);
     if (g->status != ACCEL_OK) return g->status;
     /* With a mask, rows are grouped by the mask row they share: {cols, rows per mask row, mask rows}
@@ -63,4 +63,15 @@ accel_status gaudi_describe_softmax(gaudi_graph *g, const accel_softmax_desc *d)
     gaudi_graph_node(g, "softmax_fwd_f32", &x, 1, &y, 1, &params, sizeof params);
     gaudi_graph_store(g, y, gaudi_graph_operand(g, 2, t, shape));
     return g->status;
+}
+
+accel_status gaudi_describe_rows(gaudi_graph *g, const accel_op_desc *desc) {
+    switch (desc->kind) {
+    case ACCEL_OP_LAYERNORM: return gaudi_describe_layernorm(g, &desc->u.layernorm);
+    case ACCEL_OP_RMSNORM: return gaudi_describe_rmsnorm(g, &desc->u.rmsnorm);
+    case ACCEL_OP_SOFTMAX: return gaudi_describe_softmax(g, &desc->u.softmax);
+    default:
+        return gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED, "gaudi: %s is not a row-wise op here",
+                                accel_op_kind_label(desc->kind));
+    }
 }

@@ -5,17 +5,6 @@
 
 #include "gaudi_ops.h"
 
-/* Plugins do not call libaccel, so the compute names live here too (dtype names: accel/types.h). */
-static const char *compute_label(accel_compute_type c) {
-    static const char *const names[] = {"default", "f32", "tf32", "f16", "bf16", "f64", "f16_acc16", "i32"};
-    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
-}
-
-static const char *op_label(accel_op_kind k) {
-    static const char *const names[] = {"op", "gemm", "conv2d", "layernorm", "softmax", "eltwise", "permute", "attention", "rmsnorm"};
-    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "op";
-}
-
 synapse_dtype gaudi_op_dtype(gaudi_graph *g, const char *op, accel_dtype t) {
     synapse_dtype s = gaudi_dtype_from_accel(t);
     if (!s || (accel_dtype_is_fp8(t) && strcmp(op, "gemm") != 0)) {
@@ -31,21 +20,19 @@ int gaudi_op_compute_ok(gaudi_graph *g, const char *op, accel_compute_type c, ac
     gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED,
                      "gaudi: %s with compute %s on %s: the graphs here compute in fp32 (MME with fp32 "
                      "accumulation, TPC kernels in f32); tf32 and fp16 accumulation are not selected",
-                     op, compute_label(c), accel_dtype_label(t));
+                     op, accel_compute_type_label(c), accel_dtype_label(t));
     return 0;
 }
 
 static accel_status describe(gaudi_graph *g, const accel_op_desc *desc) {
+    if (accel_op_is_row_wise(desc->kind)) return gaudi_describe_rows(g, desc);
     switch (desc->kind) {
     case ACCEL_OP_GEMM: return gaudi_describe_gemm(g, &desc->u.gemm);
     case ACCEL_OP_CONV2D: return gaudi_describe_conv2d(g, &desc->u.conv2d);
-    case ACCEL_OP_LAYERNORM: return gaudi_describe_layernorm(g, &desc->u.layernorm);
-    case ACCEL_OP_RMSNORM: return gaudi_describe_rmsnorm(g, &desc->u.rmsnorm);
-    case ACCEL_OP_SOFTMAX: return gaudi_describe_softmax(g, &desc->u.softmax);
     case ACCEL_OP_ELTWISE: return gaudi_describe_eltwise(g, &desc->u.eltwise);
     case ACCEL_OP_PERMUTE: return gaudi_describe_permute(g, &desc->u.permute);
     case ACCEL_OP_ATTENTION: return gaudi_describe_attention(g, &desc->u.attention);
-    default: return gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED, "gaudi: op kind %d unknown", (int)desc->kind);
+    default: return gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED, "gaudi: %s has no graph here", accel_op_kind_label(desc->kind));
     }
 }
 
@@ -65,7 +52,7 @@ accel_status accel_gaudi_op_plan_create(void *p, const accel_op_desc *desc, void
     }
     gaudi_graph_begin(g, dev);
     accel_status st = describe(g, desc);
-    if (st == ACCEL_OK) st = gaudi_graph_compile(g, op_label(desc->kind), plan, info);
+    if (st == ACCEL_OK) st = gaudi_graph_compile(g, accel_op_kind_label(desc->kind), plan, info);
     gaudi_graph_end(g);
     free(g);
     if (st != ACCEL_OK) {

@@ -7,9 +7,8 @@
 
 accel_status gaudi_describe_gemm(gaudi_graph *g, const accel_gemm_desc *d);
 accel_status gaudi_describe_conv2d(gaudi_graph *g, const accel_conv2d_desc *d);
-accel_status gaudi_describe_layernorm(gaudi_graph *g, const accel_layernorm_desc *d);
-accel_status gaudi_describe_rmsnorm(gaudi_graph *g, const accel_rmsnorm_desc *d);
-accel_status gaudi_describe_softmax(gaudi_graph *g, const accel_softmax_desc *d);
+/* The row-wise family (accel_op_is_row_wise), gaudi_op_rows.c. */
+accel_status gaudi_describe_rows(gaudi_graph *g, const accel_op_desc *desc);
 accel_status gaudi_describe_eltwise(gaudi_graph *g, const accel_eltwise_desc *d);
 accel_status gaudi_describe_permute(gaudi_graph *g, const accel_permute_desc *d);
 accel_status gaudi_describe_attention(gaudi_graph *g, const accel_attention_desc *d);

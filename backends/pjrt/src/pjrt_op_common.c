@@ -85,12 +85,10 @@ accel_status pj_op_describe(const accel_op_desc *d, const char *platform, pj_op_
                             size_t why_len) {
     memset(spec, 0, sizeof *spec);
     spec->noperands = accel_op_operand_slots(d->kind);
+    if (accel_op_is_row_wise(d->kind)) return pj_rows_describe(d, platform, spec, why, why_len);
     switch (d->kind) {
     case ACCEL_OP_GEMM: return pj_gemm_describe(&d->u.gemm, platform, spec, why, why_len);
     case ACCEL_OP_CONV2D: return pj_conv_describe(&d->u.conv2d, platform, spec, why, why_len);
-    case ACCEL_OP_LAYERNORM:
-    case ACCEL_OP_RMSNORM:
-    case ACCEL_OP_SOFTMAX: return pj_rows_describe(d, platform, spec, why, why_len);
     case ACCEL_OP_ELTWISE:
     case ACCEL_OP_PERMUTE: return pj_elem_describe(d, platform, spec, why, why_len);
     case ACCEL_OP_ATTENTION: return pj_attention_describe(&d->u.attention, platform, spec, why, why_len);
@@ -101,12 +99,10 @@ accel_status pj_op_describe(const accel_op_desc *d, const char *platform, pj_op_
 }
 
 pj_val pj_op_emit(pj_text *t, const accel_op_desc *d, const pj_op_spec *spec, const pj_val *const *in) {
+    if (accel_op_is_row_wise(d->kind)) return pj_rows_emit(t, d, in);
     switch (d->kind) {
     case ACCEL_OP_GEMM: return pj_gemm_emit(t, &d->u.gemm, spec, in);
     case ACCEL_OP_CONV2D: return pj_conv_emit(t, &d->u.conv2d, in);
-    case ACCEL_OP_LAYERNORM:
-    case ACCEL_OP_RMSNORM:
-    case ACCEL_OP_SOFTMAX: return pj_rows_emit(t, d, in);
     case ACCEL_OP_ELTWISE:
     case ACCEL_OP_PERMUTE: return pj_elem_emit(t, d, in);
     default: return pj_attention_emit(t, &d->u.attention, in);

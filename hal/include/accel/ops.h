@@ -256,23 +256,26 @@ int accel_op_operand_count(accel_op_kind kind);
 
 /* The name ("gemm", ...; "invalid" for an unknown kind) and operand count (0 when unknown) of every
  * op kind: the one table of them. Inline, so plugins (which must not call libaccel) share it;
- * accel_op_kind_name() and accel_op_operand_count() answer the same through libaccel. */
+ * accel_op_kind_name() and accel_op_operand_count() answer the same through libaccel.
+ * row_wise marks the family of one normalisation per row (layernorm, softmax, rmsnorm): a backend
+ * hands the whole family to one place, so a new row-wise op touches that place only. */
 typedef struct accel_op_kind_traits {
     const char *name;
     int operands;
+    int row_wise;
 } accel_op_kind_traits;
 
 static inline accel_op_kind_traits accel_op_kind_traits_of(accel_op_kind k) {
-    accel_op_kind_traits r = {"invalid", 0};
+    accel_op_kind_traits r = {"invalid", 0, 0};
     switch (k) {
     case ACCEL_OP_GEMM: r.name = "gemm"; r.operands = 7; break;
     case ACCEL_OP_CONV2D: r.name = "conv2d"; r.operands = 5; break;
-    case ACCEL_OP_LAYERNORM: r.name = "layernorm"; r.operands = 5; break;
-    case ACCEL_OP_SOFTMAX: r.name = "softmax"; r.operands = 3; break;
+    case ACCEL_OP_LAYERNORM: r.name = "layernorm"; r.operands = 5; r.row_wise = 1; break;
+    case ACCEL_OP_SOFTMAX: r.name = "softmax"; r.operands = 3; r.row_wise = 1; break;
     case ACCEL_OP_ELTWISE: r.name = "eltwise"; r.operands = 3; break;
     case ACCEL_OP_PERMUTE: r.name = "permute"; r.operands = 2; break;
     case ACCEL_OP_ATTENTION: r.name = "attention"; r.operands = 5; break;
-    case ACCEL_OP_RMSNORM: r.name = "rmsnorm"; r.operands = 3; break;
+    case ACCEL_OP_RMSNORM: r.name = "rmsnorm"; r.operands = 3; r.row_wise = 1; break;
     default: break;
     }
     return r;
@@ -280,6 +283,7 @@ static inline accel_op_kind_traits accel_op_kind_traits_of(accel_op_kind k) {
 
 static inline const char *accel_op_kind_label(accel_op_kind k) { return accel_op_kind_traits_of(k).name; }
 static inline int accel_op_operand_slots(accel_op_kind k) { return accel_op_kind_traits_of(k).operands; }
+static inline int accel_op_is_row_wise(accel_op_kind k) { return accel_op_kind_traits_of(k).row_wise; }
 
 typedef struct accel_op_plan accel_op_plan;
 
