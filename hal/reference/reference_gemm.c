@@ -10,6 +10,19 @@ double accel_ref_gelu_tanh(double x) {
     return 0.5 * x * (1.0 + tanh(c * (x + 0.044715 * x * x * x)));
 }
 
+/* d/dx of x Phi(x): Phi(x) + x phi(x). */
+double accel_ref_gelu_erf_grad(double x) {
+    const double pdf = exp(-0.5 * x * x) / sqrt(2.0 * 3.14159265358979323846);
+    return 0.5 * (1.0 + erf(x / sqrt(2.0))) + x * pdf;
+}
+
+/* d/dx of 0.5 x (1 + tanh(u)), u = c (x + 0.044715 x^3). */
+double accel_ref_gelu_tanh_grad(double x) {
+    const double c = sqrt(2.0 / 3.14159265358979323846);
+    const double t = tanh(c * (x + 0.044715 * x * x * x));
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * 0.044715 * x * x);
+}
+
 void accel_ref_gemm_element(const accel_gemm_desc *d, const void *A, const void *B, const void *C,
                             const void *bias, int64_t batch, int64_t i, int64_t j, double *out_value,
                             double *out_abs_sum) {

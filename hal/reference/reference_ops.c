@@ -156,6 +156,9 @@ void accel_ref_eltwise(const accel_eltwise_desc *d, const void *X, const void *Z
         case ACCEL_ELTWISE_GELU_ERF: y = accel_ref_gelu_erf(x); break;
         case ACCEL_ELTWISE_GELU_TANH: y = accel_ref_gelu_tanh(x); break;
         case ACCEL_ELTWISE_BIAS_ADD: y = x + accel_ref_load(d->dtype, Z, i % d->cols); break;
+        case ACCEL_ELTWISE_RELU_BACKWARD: y = x > 0.0 ? accel_ref_load(d->dtype, Z, i) : 0.0; break;
+        case ACCEL_ELTWISE_GELU_ERF_BACKWARD: y = accel_ref_load(d->dtype, Z, i) * accel_ref_gelu_erf_grad(x); break;
+        case ACCEL_ELTWISE_GELU_TANH_BACKWARD: y = accel_ref_load(d->dtype, Z, i) * accel_ref_gelu_tanh_grad(x); break;
         default: y = NAN; break;
         }
         Y[i] = y;

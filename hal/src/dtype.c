@@ -1,5 +1,6 @@
 /* Names and sizes of the enums in types.h and ops.h. */
 #include "hal_internal.h"
+#include "op_validate.h"
 
 /* The table itself is inline in types.h, shared with plugins (which must not call libaccel). */
 ACCEL_API size_t accel_dtype_size(accel_dtype t) { return accel_dtype_bytes(t); }

@@ -168,7 +168,7 @@ static accel_status validate_rows_cols(const char *op, accel_dtype t, int64_t ro
 }
 
 static accel_status validate_eltwise(const accel_eltwise_desc *e) {
-    if (e->kind < ACCEL_ELTWISE_COPY || e->kind > ACCEL_ELTWISE_BIAS_ADD)
+    if (e->kind < ACCEL_ELTWISE_COPY || e->kind > ACCEL_ELTWISE_GELU_TANH_BACKWARD)
         return BAD("eltwise: unknown kind %d", (int)e->kind);
     if (!dtype_ok(e->dtype)) return BAD("eltwise: invalid dtype");
     if (e->count <= 0) return BAD("eltwise: count must be > 0 (got %lld)", (long long)e->count);
@@ -233,7 +233,7 @@ accel_status hal_op_validate(const accel_op_desc *d) {
         if (!(d->u.rmsnorm.eps >= 0) || !isfinite(d->u.rmsnorm.eps))
             return BAD("rmsnorm: eps must be finite and >= 0");
         return validate_rows_cols("rmsnorm", d->u.rmsnorm.dtype, d->u.rmsnorm.rows, d->u.rmsnorm.cols);
-    default: return BAD("op: unknown kind %d", (int)d->kind);
+    default: return hal_train_op_validate(d);
     }
 }
 
@@ -259,7 +259,8 @@ operand_use hal_op_operand_use(const accel_op_desc *d, int i) {
     case ACCEL_OP_ELTWISE:
         if (i == 1) {
             accel_eltwise_kind k = d->u.eltwise.kind;
-            return k == ACCEL_ELTWISE_ADD || k == ACCEL_ELTWISE_MUL || k == ACCEL_ELTWISE_BIAS_ADD
+            return k == ACCEL_ELTWISE_ADD || k == ACCEL_ELTWISE_MUL || k == ACCEL_ELTWISE_BIAS_ADD ||
+                           k >= ACCEL_ELTWISE_RELU_BACKWARD
                        ? OPERAND_REQUIRED
                        : OPERAND_UNUSED;
         }
@@ -267,7 +268,7 @@ operand_use hal_op_operand_use(const accel_op_desc *d, int i) {
     case ACCEL_OP_PERMUTE: return OPERAND_REQUIRED;
     case ACCEL_OP_ATTENTION: return i == 3 ? OPERAND_OPTIONAL : OPERAND_REQUIRED;
     case ACCEL_OP_RMSNORM: return OPERAND_REQUIRED;
-    default: return OPERAND_UNUSED;
+    default: return hal_train_op_operand_use(d, i);
     }
 }
 
@@ -333,7 +334,7 @@ static int64_t operand_elements(const accel_op_desc *d, int i, accel_dtype *type
         *type = a->dtype;
         return a->batch * a->heads * a->seq * a->head_dim;
     }
-    default: *type = ACCEL_DTYPE_INVALID; return 0;
+    default: return hal_train_op_operand_elements(d, i, type);
     }
 }
 

@@ -15,4 +15,9 @@ typedef enum operand_use {
 accel_status hal_op_validate(const accel_op_desc *desc);
 operand_use hal_op_operand_use(const accel_op_desc *desc, int operand);
 
+/* The training ops (op_train.c), which the functions above hand their kinds to. */
+accel_status hal_train_op_validate(const accel_op_desc *desc);
+operand_use hal_train_op_operand_use(const accel_op_desc *desc, int operand);
+int64_t hal_train_op_operand_elements(const accel_op_desc *desc, int operand, accel_dtype *type);
+
 #endif

@@ -94,6 +94,18 @@ static accel_status eltwise_execute(cpu_plan *plan, const accel_plugin_ref *ops,
                 cpu_store(t, Y, r * cols + j, cpu_load(t, X, r * cols + j) + cpu_load(t, Z, j));
         break;
     }
+    case ACCEL_ELTWISE_RELU_BACKWARD:
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t i = 0; i < n; i++) cpu_store(t, Y, i, cpu_load(t, X, i) > 0.0f ? cpu_load(t, Z, i) : 0.0f);
+        break;
+    case ACCEL_ELTWISE_GELU_ERF_BACKWARD:
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t i = 0; i < n; i++) cpu_store(t, Y, i, cpu_load(t, Z, i) * cpu_gelu_erf_grad(cpu_load(t, X, i)));
+        break;
+    case ACCEL_ELTWISE_GELU_TANH_BACKWARD:
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t i = 0; i < n; i++) cpu_store(t, Y, i, cpu_load(t, Z, i) * cpu_gelu_tanh_grad(cpu_load(t, X, i)));
+        break;
     }
     return ACCEL_OK;
 }
@@ -106,7 +118,7 @@ accel_status cpu_eltwise_plan(cpu_context *ctx, const accel_eltwise_desc *d, cpu
     if (!cpu_dtype_is_float(d->dtype))
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                "cpu eltwise: dtype %d not supported (f32, bf16, f16)", (int)d->dtype);
-    if (d->kind < ACCEL_ELTWISE_COPY || d->kind > ACCEL_ELTWISE_BIAS_ADD)
+    if (d->kind < ACCEL_ELTWISE_COPY || d->kind > ACCEL_ELTWISE_GELU_TANH_BACKWARD)
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu eltwise: unknown kind %d",
                                (int)d->kind);
     if (d->kind == ACCEL_ELTWISE_BIAS_ADD && (d->cols <= 0 || d->count % d->cols != 0))

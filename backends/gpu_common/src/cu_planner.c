@@ -139,9 +139,11 @@ static void describe(cu_ctx *c, const accel_recipe_launch *l, const char *how) {
 static accel_status plan_eltwise(cu_ctx *c, const accel_eltwise_desc *e) {
     const char *sfx = accel_cu_dtype_suffix(e->dtype, 0);
     if (!sfx) return no_storage(c, "eltwise", e->dtype);
-    if (e->kind < ACCEL_ELTWISE_COPY || e->kind > ACCEL_ELTWISE_BIAS_ADD)
+    if (e->kind < ACCEL_ELTWISE_COPY || e->kind > ACCEL_ELTWISE_GELU_TANH_BACKWARD)
         return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "eltwise: kind %d", (int)e->kind);
-    const int binary = e->kind == ACCEL_ELTWISE_ADD || e->kind == ACCEL_ELTWISE_MUL || e->kind == ACCEL_ELTWISE_BIAS_ADD;
+    /* the activation backward kinds read Z, the output gradient */
+    const int binary = e->kind == ACCEL_ELTWISE_ADD || e->kind == ACCEL_ELTWISE_MUL ||
+                       e->kind == ACCEL_ELTWISE_BIAS_ADD || e->kind >= ACCEL_ELTWISE_RELU_BACKWARD;
     accel_recipe *r = c->r;
     accel_recipe_launch *l = launch_of(c, "eltwise.cu", "accel_eltwise", sfx);
     stride_grid(c, l, e->count);

@@ -215,13 +215,15 @@ static size_t element_group(const cl_ctx *c) {
 }
 
 static accel_status plan_eltwise(cl_ctx *c, const accel_eltwise_desc *d) {
-    if (d->kind < ACCEL_ELTWISE_COPY || d->kind > ACCEL_ELTWISE_BIAS_ADD)
+    if (d->kind < ACCEL_ELTWISE_COPY || d->kind > ACCEL_ELTWISE_GELU_TANH_BACKWARD)
         return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "eltwise: kind %d", (int)d->kind);
     if (d->kind == ACCEL_ELTWISE_BIAS_ADD && d->cols <= 0)
         return refuse(c, ACCEL_ERR_INVALID_ARGUMENT, "eltwise: bias add needs cols");
     const int dt = storage(c, d->dtype, "eltwise");
     if (dt < 0) return ACCEL_ERR_UNIMPLEMENTED;
-    const int binary = d->kind == ACCEL_ELTWISE_ADD || d->kind == ACCEL_ELTWISE_MUL || d->kind == ACCEL_ELTWISE_BIAS_ADD;
+    /* the activation backward kinds read Z, the output gradient */
+    const int binary = d->kind == ACCEL_ELTWISE_ADD || d->kind == ACCEL_ELTWISE_MUL ||
+                       d->kind == ACCEL_ELTWISE_BIAS_ADD || d->kind >= ACCEL_ELTWISE_RELU_BACKWARD;
     const size_t es = accel_dtype_bytes(d->dtype), wg = element_group(c);
     if ((uint64_t)d->count / wg >= UINT32_MAX) return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "eltwise: count too large");
     char defines[32], variant[32];

@@ -25,6 +25,11 @@ accel_status pj_elem_describe(const accel_op_desc *d, const char *platform, pj_o
         return ACCEL_OK;
     }
     const accel_eltwise_desc *e = &d->u.eltwise;
+    if (e->kind < ACCEL_ELTWISE_COPY || e->kind > ACCEL_ELTWISE_BIAS_ADD) {
+        snprintf(why, n, "pjrt: eltwise kind %d (the activation backward kinds) has no StableHLO emitter yet",
+                 (int)e->kind);
+        return ACCEL_ERR_UNIMPLEMENTED;
+    }
     if (!pj_float_ok(e->dtype, platform, "eltwise", why, n)) return ACCEL_ERR_UNIMPLEMENTED;
     pjrt_element_type t = pj_element_of(e->dtype);
     pj_spec_set(s, 0, 0, t, 1, &e->count);

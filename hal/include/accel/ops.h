@@ -31,6 +31,17 @@ typedef enum accel_op_kind {
     ACCEL_OP_PERMUTE = 6,
     ACCEL_OP_ATTENTION = 7, /* optional fused op; UNIMPLEMENTED lets the workload compose it */
     ACCEL_OP_RMSNORM = 8,
+    /* The training ops (ops_train.h): */
+    ACCEL_OP_LAYERNORM_BACKWARD = 9,
+    ACCEL_OP_SOFTMAX_BACKWARD = 10,
+    ACCEL_OP_REDUCE = 11,
+    ACCEL_OP_BATCHNORM = 12,
+    ACCEL_OP_BATCHNORM_BACKWARD = 13,
+    ACCEL_OP_CONV2D_BACKWARD_DATA = 14,
+    ACCEL_OP_CONV2D_BACKWARD_WEIGHTS = 15,
+    ACCEL_OP_ADAMW = 16,
+    ACCEL_OP_AMP_SCALE = 17,
+    ACCEL_OP_AMP_UPDATE_SCALE = 18,
     ACCEL_OP_KIND_COUNT_
 } accel_op_kind;
 
@@ -172,10 +183,15 @@ typedef enum accel_eltwise_kind {
     ACCEL_ELTWISE_RELU = 5,      /* Y = max(X, 0) */
     ACCEL_ELTWISE_GELU_ERF = 6,
     ACCEL_ELTWISE_GELU_TANH = 7,
-    ACCEL_ELTWISE_BIAS_ADD = 8   /* Y[i, j] = X[i, j] + Z[j], X viewed as (count / cols) x cols */
+    ACCEL_ELTWISE_BIAS_ADD = 8,  /* Y[i, j] = X[i, j] + Z[j], X viewed as (count / cols) x cols */
+    /* Backward of the activations: X is the forward input, Z the gradient of the output,
+     * Y = Z * f'(X) the gradient of the input. */
+    ACCEL_ELTWISE_RELU_BACKWARD = 9,      /* Y = X > 0 ? Z : 0 */
+    ACCEL_ELTWISE_GELU_ERF_BACKWARD = 10, /* Y = Z (Phi(X) + X phi(X)) */
+    ACCEL_ELTWISE_GELU_TANH_BACKWARD = 11 /* Y = Z d/dX of the tanh form */
 } accel_eltwise_kind;
 
-/* Operands: [0] X, [1] Z (binary kinds; absent otherwise), [2] Y. Y may alias X or Z. */
+/* Operands: [0] X, [1] Z (binary and backward kinds; absent otherwise), [2] Y. Y may alias X or Z. */
 typedef struct accel_eltwise_desc {
     accel_eltwise_kind kind;
     accel_dtype dtype;
@@ -226,6 +242,8 @@ typedef struct accel_attention_desc {
     double scale;
 } accel_attention_desc;
 
+#include "accel/ops_train.h"
+
 typedef struct accel_op_desc {
     accel_op_kind kind;
     /* "" = the backend's default path; otherwise one of the names the device lists in
@@ -242,6 +260,13 @@ typedef struct accel_op_desc {
         accel_permute_desc permute;
         accel_attention_desc attention;
         accel_rmsnorm_desc rmsnorm;
+        /* training ops; SOFTMAX_BACKWARD takes softmax, CONV2D_BACKWARD_* take conv2d */
+        accel_layernorm_backward_desc layernorm_backward;
+        accel_reduce_desc reduce;
+        accel_batchnorm_desc batchnorm; /* BATCHNORM and BATCHNORM_BACKWARD */
+        accel_adamw_desc adamw;
+        accel_amp_scale_desc amp_scale;
+        accel_amp_update_desc amp_update;
     } u;
 } accel_op_desc;
 
@@ -249,7 +274,7 @@ typedef struct accel_op_desc {
  * description fits the union, and a field added to an existing one means "as before" when zero, so
  * zero-initialise every description (accel_op_desc d = {.kind = ...}). */
 
-/* Operand count for each kind (7, 5, 5, 3, 3, 2, 5, 3). accel_op_plan_execute takes fewer: trailing
+/* Operand count for each kind (7, 5, 5, 3, 3, 2, 5, 3; the training ops in ops_train.h). accel_op_plan_execute takes fewer: trailing
  * operands the plan does not require may be left out (a GEMM caller without fp8 scales passes 5). */
 #define ACCEL_OP_MAX_OPERANDS 8
 int accel_op_operand_count(accel_op_kind kind);
@@ -276,6 +301,17 @@ static inline accel_op_kind_traits accel_op_kind_traits_of(accel_op_kind k) {
     case ACCEL_OP_PERMUTE: r.name = "permute"; r.operands = 2; break;
     case ACCEL_OP_ATTENTION: r.name = "attention"; r.operands = 5; break;
     case ACCEL_OP_RMSNORM: r.name = "rmsnorm"; r.operands = 3; r.row_wise = 1; break;
+    /* the training ops (ops_train.h) */
+    case ACCEL_OP_LAYERNORM_BACKWARD: r.name = "layernorm_backward"; r.operands = 6; break;
+    case ACCEL_OP_SOFTMAX_BACKWARD: r.name = "softmax_backward"; r.operands = 3; break;
+    case ACCEL_OP_REDUCE: r.name = "reduce"; r.operands = 2; break;
+    case ACCEL_OP_BATCHNORM: r.name = "batchnorm"; r.operands = 8; break;
+    case ACCEL_OP_BATCHNORM_BACKWARD: r.name = "batchnorm_backward"; r.operands = 8; break;
+    case ACCEL_OP_CONV2D_BACKWARD_DATA: r.name = "conv2d_backward_data"; r.operands = 3; break;
+    case ACCEL_OP_CONV2D_BACKWARD_WEIGHTS: r.name = "conv2d_backward_weights"; r.operands = 3; break;
+    case ACCEL_OP_ADAMW: r.name = "adamw"; r.operands = 6; break;
+    case ACCEL_OP_AMP_SCALE: r.name = "amp_scale"; r.operands = 3; break;
+    case ACCEL_OP_AMP_UPDATE_SCALE: r.name = "amp_update_scale"; r.operands = 4; break;
     default: break;
     }
     return r;

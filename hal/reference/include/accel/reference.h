@@ -33,6 +33,9 @@ double accel_ref_unit_roundoff_compute(accel_compute_type t, accel_dtype a_type)
 
 double accel_ref_gelu_erf(double x);
 double accel_ref_gelu_tanh(double x);
+/* Their derivatives (what the eltwise backward kinds multiply by). */
+double accel_ref_gelu_erf_grad(double x);
+double accel_ref_gelu_tanh_grad(double x);
 
 /* One GEMM output element D[batch][i][j] in fp64 (before rounding to d_type), and sum_k |a||b| for
  * the error bound of docs/workloads.md (gemm). C and bias may be NULL when the desc does not use them.
@@ -53,6 +56,29 @@ void accel_ref_eltwise(const accel_eltwise_desc *d, const void *X, const void *Z
 void accel_ref_permute(const accel_permute_desc *d, const void *X, double *Y);
 void accel_ref_attention(const accel_attention_desc *d, const void *Q, const void *K, const void *V,
                          const float *mask, double *O);
+
+/* The training ops (accel/ops_train.h): whole-tensor fp64 outputs; per-channel and parameter
+ * inputs given as the fp32 arrays the ops take. Accumulating variants are the caller's sum. */
+void accel_ref_layernorm_backward(const accel_layernorm_backward_desc *d, const void *X, const void *gamma,
+                                  const void *dY, double *dX, double *dgamma, double *dbeta);
+void accel_ref_softmax_backward(const accel_softmax_desc *d, const void *Y, const void *dY, double *dX);
+void accel_ref_reduce(const accel_reduce_desc *d, const void *X, double *Y);
+void accel_ref_batchnorm(const accel_batchnorm_desc *d, const void *X, const float *gamma, const float *beta,
+                         const float *running_mean, const float *running_var, double *Y,
+                         double *new_running_mean, double *new_running_var, double *save_mean,
+                         double *save_invstd);
+void accel_ref_batchnorm_backward(const accel_batchnorm_desc *d, const void *X, const float *gamma, const void *dY,
+                                  const float *save_mean, const float *save_invstd, double *dX, double *dgamma,
+                                  double *dbeta);
+void accel_ref_conv2d_backward_data(const accel_conv2d_desc *d, const void *dY, const void *W, double *dX);
+void accel_ref_conv2d_backward_weights(const accel_conv2d_desc *d, const void *X, const void *dY, double *dW);
+/* found_inf: the flag's value before the op (non-zero: nothing changes). */
+void accel_ref_adamw(const accel_adamw_desc *d, const float *param, const void *grad, const float *m,
+                     const float *v, int found_inf, double *new_param, double *new_m, double *new_v);
+/* Returns 1 when a result, stored in d->dtype, is inf or NaN. */
+int accel_ref_amp_scale(const accel_amp_scale_desc *d, const void *X, float scale, double *Y);
+void accel_ref_amp_update_scale(const accel_amp_update_desc *d, float *scale, int32_t *growth_tracker,
+                                int32_t *found_inf, int32_t *skipped);
 
 /* Output geometry of a conv2d (p, q). */
 void accel_ref_conv2d_out_hw(const accel_conv2d_desc *d, int64_t *p, int64_t *q);
