@@ -30,6 +30,7 @@ extern const conf_check conf_memory_checks[];
 extern const conf_check conf_kernel_checks[];
 extern const conf_check conf_op_checks[];
 extern const conf_check conf_graph_checks[];
+extern const conf_check conf_train_checks[];
 
 /* Helpers (conf_util.c). */
 conf_result conf_fail(conf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

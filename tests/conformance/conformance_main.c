@@ -69,6 +69,7 @@ static int run_device(accel_runtime *rt, const char *id, totals *t, int self_tes
          * does not offer is a skip with its reason. */
         printf("  %-10s ops through the default library (%s)\n", id, c.info.op_libraries[0] ? c.info.op_libraries : "-");
         run_table(&c, conf_op_checks, t, self_test);
+        run_table(&c, conf_train_checks, t, self_test);
         char libs[sizeof c.info.op_libraries];
         snprintf(libs, sizeof libs, "%s", c.info.op_libraries);
         char *save = NULL;
@@ -78,6 +79,7 @@ static int run_device(accel_runtime *rt, const char *id, totals *t, int self_tes
             snprintf(c.library, sizeof c.library, "%s", lib);
             printf("  %-10s ops through library %s\n", id, lib);
             run_table(&c, conf_op_checks, t, self_test);
+            run_table(&c, conf_train_checks, t, self_test);
         }
         c.library[0] = '\0';
         accel_stream_destroy(c.stream);

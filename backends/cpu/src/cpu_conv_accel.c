@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cpu_dtype.h"
+#include "cpu_conv_cols.h"
 #include "cpu_gemm_core.h"
 #include "cpu_internal.h"
 
@@ -22,38 +23,6 @@ typedef struct conv_accel_plan {
 } conv_accel_plan;
 
 #define CONV_COL_BUDGET ((int64_t)32 << 20)
-
-/* Rows of images img0 .. img0 + count - 1, one after the other. */
-static void im2col(const conv_accel_plan *cp, const void *X, int64_t img0, int64_t count,
-                   float *col) {
-    const accel_conv2d_desc *d = &cp->d;
-    const int64_t K = d->c * d->r * d->s, pq = cp->p * cp->q;
-    const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
-#pragma omp parallel for num_threads(cp->threads) schedule(static)
-    for (int64_t row_index = 0; row_index < count * pq; row_index++) {
-        const int64_t img = img0 + row_index / pq, i = row_index % pq;
-        const int64_t oy = i / cp->q, ox = i % cp->q;
-        float *row = col + row_index * K;
-        for (int64_t r = 0; r < d->r; r++) {
-            const int64_t iy = oy * d->stride_h - d->pad_h + r * cp->dil_h;
-            for (int64_t s = 0; s < d->s; s++) {
-                const int64_t ix = ox * d->stride_w - d->pad_w + s * cp->dil_w;
-                const int inside = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w;
-                if (nhwc) { /* kk = (r, s, c) to match KRSC */
-                    float *dst = row + (r * d->s + s) * d->c;
-                    const int64_t base = ((img * d->h + iy) * d->w + ix) * d->c;
-                    for (int64_t c = 0; c < d->c; c++)
-                        dst[c] = inside ? cpu_load(d->x_type, X, base + c) : 0.0f;
-                } else { /* kk = (c, r, s) to match KCRS */
-                    for (int64_t c = 0; c < d->c; c++)
-                        row[(c * d->r + r) * d->s + s] =
-                            inside ? cpu_load(d->x_type, X, ((img * d->c + c) * d->h + iy) * d->w + ix)
-                                   : 0.0f;
-                }
-            }
-        }
-    }
-}
 
 static accel_status conv_accel_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     conv_accel_plan *cp = (conv_accel_plan *)plan;
@@ -72,7 +41,7 @@ static accel_status conv_accel_execute(cpu_plan *plan, const accel_plugin_ref *o
     cpu_gemm_problem g = cp->g;
     for (int64_t img = 0; img < cp->d.n; img += cp->group) {
         g.batch = cp->d.n - img < cp->group ? cp->d.n - img : cp->group;
-        im2col(cp, X, img, g.batch, col);
+        cpu_conv_im2col(&cp->d, cp->p, cp->q, X, img, g.batch, col, cp->threads);
         const void *r = res ? (const char *)res + img * out_img * (int64_t)ybytes : NULL;
         cpu_gemm_run(&g, col, W, r, bias, (char *)Y + img * out_img * (int64_t)ybytes, gemm_ws,
                      cp->threads);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cpu_internal.h"
+#include "cpu_train.h"
 
 const char *cpu_library_name(cpu_library lib) {
     switch (lib) {
@@ -12,10 +13,51 @@ const char *cpu_library_name(cpu_library lib) {
     }
 }
 
-/* oneDNN 2.6 has neither fp8 matmul nor an attention primitive. */
+/* oneDNN 2.6 has neither fp8 matmul nor an attention primitive; of the training ops we take only
+ * the convolution backward passes from it. */
 static int onednn_offers(const accel_op_desc *desc) {
-    if (desc->kind == ACCEL_OP_ATTENTION) return 0;
-    return !(desc->kind == ACCEL_OP_GEMM && accel_dtype_is_fp8(desc->u.gemm.a_type));
+    switch (desc->kind) {
+    case ACCEL_OP_GEMM: return !accel_dtype_is_fp8(desc->u.gemm.a_type);
+    case ACCEL_OP_CONV2D: case ACCEL_OP_LAYERNORM: case ACCEL_OP_SOFTMAX: case ACCEL_OP_ELTWISE:
+    case ACCEL_OP_PERMUTE: return 1;
+#ifdef ACCEL_CPU_ONEDNN_CONV_BACKWARD
+    case ACCEL_OP_CONV2D_BACKWARD_DATA: case ACCEL_OP_CONV2D_BACKWARD_WEIGHTS: return 1;
+#endif
+    default: return 0;
+    }
+}
+
+/* The training ops (ops_train.h). The memory-bound ones are ours whatever library is asked for but
+ * "openblas", like layernorm and softmax; the conv backward passes run through oneDNN or ours as
+ * chosen, never one in place of the other. */
+static accel_status train_plan(cpu_context *ctx, cpu_library lib, const accel_op_desc *desc, cpu_plan **plan,
+                               accel_plugin_plan_info *info) {
+    const accel_host_services *host = ctx->host;
+    const char *name = desc->kind == ACCEL_OP_CONV2D_BACKWARD_DATA      ? "conv2d_backward_data"
+                       : desc->kind == ACCEL_OP_CONV2D_BACKWARD_WEIGHTS ? "conv2d_backward_weights"
+                                                                        : "this training op";
+    if (lib == CPU_LIB_OPENBLAS)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: op kind %d is not a BLAS op", (int)desc->kind);
+    switch (desc->kind) {
+    case ACCEL_OP_CONV2D_BACKWARD_DATA:
+    case ACCEL_OP_CONV2D_BACKWARD_WEIGHTS:
+#if defined(ACCEL_CPU_HAVE_ONEDNN) && defined(ACCEL_CPU_ONEDNN_CONV_BACKWARD)
+        if (lib == CPU_LIB_ONEDNN) return cpu_conv_backward_plan_onednn(ctx, desc->kind, &desc->u.conv2d, plan, info);
+#endif
+        if (lib == CPU_LIB_ONEDNN)
+            return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn: %s runs on our GEMM engine only (library "
+                                   "\"accel\")", name);
+        return cpu_conv_backward_plan_accel(ctx, desc->kind, &desc->u.conv2d, plan, info);
+    case ACCEL_OP_LAYERNORM_BACKWARD: return cpu_layernorm_backward_plan(ctx, &desc->u.layernorm_backward, plan, info);
+    case ACCEL_OP_SOFTMAX_BACKWARD: return cpu_softmax_backward_plan(ctx, &desc->u.softmax, plan, info);
+    case ACCEL_OP_REDUCE: return cpu_reduce_plan(ctx, &desc->u.reduce, plan, info);
+    case ACCEL_OP_BATCHNORM: return cpu_batchnorm_plan(ctx, &desc->u.batchnorm, 0, plan, info);
+    case ACCEL_OP_BATCHNORM_BACKWARD: return cpu_batchnorm_plan(ctx, &desc->u.batchnorm, 1, plan, info);
+    case ACCEL_OP_ADAMW: return cpu_adamw_plan(ctx, &desc->u.adamw, plan, info);
+    case ACCEL_OP_AMP_SCALE: return cpu_amp_scale_plan(ctx, &desc->u.amp_scale, plan, info);
+    case ACCEL_OP_AMP_UPDATE_SCALE: return cpu_amp_update_plan(ctx, &desc->u.amp_update, plan, info);
+    default: return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: unknown op kind %d", (int)desc->kind);
+    }
 }
 
 /* "" is the path that runs the description: oneDNN where it has one, else ours. */
@@ -108,7 +150,7 @@ accel_status cpu_op_plan_create(void *vdev, const accel_op_desc *desc, void **ou
             st = plan_memory_bound(ctx, lib, desc, &plan, info);
             break;
         }
-        st = host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: %s has no plan here", accel_op_kind_label(desc->kind));
+        st = train_plan(ctx, lib, desc, &plan, info);
         break;
     }
     if (st != ACCEL_OK) return st;
