@@ -3,6 +3,7 @@
  * residual + layernorm. Verified against an fp64 reference of the whole layer. */
 #include "bert_layer.h"
 #include "common/wl_steps.h"
+#include "train/bert_train.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,18 +18,24 @@ typedef struct bert_config {
     awl_config cfg;
     int64_t seq, hidden, heads, ffn;
     int fused;
+    int train; /* a training step (train/bert_train.c) instead of inference */
 } bert_config;
 
 #define BASE(b, q, s, f, sfx) {{"base-s128-b" #b sfx, "BERT-base layer (H768 A12 FFN3072), S=128, batch " #b sfx, \
-                                 b, 0, 0, 0, BERT_DTYPES, q, s}, 128, 768, 12, 3072, f}
+                                 b, 0, 0, 0, BERT_DTYPES, q, s}, 128, 768, 12, 3072, f, 0}
 #define LARGE(b, s, f, sfx) {{"large-s384-b" #b sfx, "BERT-large layer (H1024 A16 FFN4096), S=384, batch " #b sfx, \
-                              b, 0, 0, 0, BERT_DTYPES, 0, s}, 384, 1024, 16, 4096, f}
+                              b, 0, 0, 0, BERT_DTYPES, 0, s}, 384, 1024, 16, 4096, f, 0}
+#define BASE_TRAIN(b, q, s) {{"base-s128-b" #b "-train", "BERT-base layer training step (forward, backward, AdamW), S=128, " \
+                              "batch " #b, b, 0, 0, 0, BERT_DTYPES, q, s}, 128, 768, 12, 3072, 0, 1}
+#define LARGE_TRAIN(b, s) {{"large-s384-b" #b "-train", "BERT-large layer training step (forward, backward, AdamW), " \
+                            "S=384, batch " #b, b, 0, 0, 0, BERT_DTYPES, 0, s}, 384, 1024, 16, 4096, 0, 1}
 
 static const bert_config bert_configs[] = {
     BASE(1, 1, 1, 0, ""),  BASE(8, 1, 1, 0, ""),  BASE(32, 0, 1, 0, ""),
     LARGE(1, 1, 0, ""),    LARGE(8, 0, 0, ""),    LARGE(32, 0, 0, ""),
     BASE(1, 0, 0, 1, "-fused"), BASE(8, 0, 1, 1, "-fused"), BASE(32, 0, 0, 1, "-fused"),
     LARGE(1, 0, 1, "-fused"),   LARGE(8, 0, 1, "-fused"),   LARGE(32, 0, 1, "-fused"),
+    BASE_TRAIN(1, 1, 0), BASE_TRAIN(8, 0, 1), LARGE_TRAIN(1, 0),
 };
 
 enum { /* device buffers */
@@ -40,6 +47,7 @@ enum { /* host copies of the inputs, for the reference */
 };
 
 typedef struct bert_state {
+    int train; /* 0 here; a training state (train/bert_train.c) starts with 1 */
     accel_device *dev;
     const bert_config *cfg;
     int64_t batch;
@@ -69,10 +77,17 @@ static const awl_config *bert_config_at(size_t i) {
 /* Valid length of sequence b: every sequence has some padding, so the mask changes the result. */
 static int64_t bert_valid_len(int64_t b, int64_t seq) { return seq - 1 - (b * 13) % (seq / 4); }
 
+/* Both state kinds begin with an int saying whether they are a training step. */
+static int is_train(const void *state) { return *(const int *)state; }
+
 static void bert_teardown(void *state) {
     bert_state *st = state;
     if (!st)
         return;
+    if (is_train(state)) {
+        wl_bert_train_teardown(state);
+        return;
+    }
     if (st->dev)
         accel_device_synchronize(st->dev);
     wl_steps_destroy(&st->steps);
@@ -239,6 +254,9 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
     accel_dtype t = wl_storage_type(dtype);
     if (!(cfg->dtypes & (1u << dtype)) || t == ACCEL_DTYPE_INVALID)
         return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "bert_layer is not defined for %s", awl_dtype_name(dtype));
+    if (c->train)
+        return wl_bert_train_setup(dev, stream, cfg->batch, c->seq, c->hidden, c->heads, c->ffn, dtype, opt, state,
+                                   info);
     int64_t B = cfg->batch, S = c->seq, H = c->hidden, F = c->ffn, A = c->heads;
     size_t es = accel_dtype_size(t);
     /* Element counts of every device buffer, in enum order. */
@@ -322,6 +340,8 @@ fail:
 
 static accel_status bert_run(void *state, accel_stream *stream) {
     bert_state *st = state;
+    if (is_train(state))
+        return wl_bert_train_run(state, stream);
     return wl_steps_run(&st->steps, stream);
 }
 
@@ -403,18 +423,23 @@ static int bert_reference_entry(void *state, int64_t b, double *ref) { return be
 
 static accel_status bert_verify(void *state, accel_stream *stream, awl_verify_result *out) {
     bert_state *st = state;
+    if (is_train(state))
+        return wl_bert_train_verify(state, stream, out);
     return wl_verify_layer_items(stream, st->buf[B_OUT], st->t, st->dtype, st->batch, st->cfg->seq * st->cfg->hidden,
                                  "sequence", bert_reference_entry, st, out);
 }
 
 static accel_status bert_corrupt(void *state, accel_stream *stream) {
     bert_state *st = state;
+    if (is_train(state))
+        return wl_bert_train_corrupt(state, stream);
     return wl_corrupt_element(stream, st->buf[B_OUT], 0, st->t, 0);
 }
 
 const awl_workload awl_bert_layer_workload = {
     "bert_layer",
-    "one post-LN BERT encoder layer (inference): QKV, masked attention, projection, LN, FFN GELU, LN",
+    "one post-LN BERT encoder layer: QKV, masked attention, projection, LN, FFN GELU, LN (inference; -train: a "
+    "training step)",
     bert_config_count,
     bert_config_at,
     wl_default_library,

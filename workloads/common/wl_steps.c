@@ -79,13 +79,20 @@ static accel_status add_eltwise(wl_steps *steps, accel_device *dev, const char *
 accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
                                const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
                                accel_buffer_ref d, accel_buffer_ref bias, const char *name) {
+    const accel_buffer_ref none = {NULL, 0};
+    return wl_steps_add_gemm_c(steps, dev, library, g, a, b, none, d, bias, name);
+}
+
+accel_status wl_steps_add_gemm_c(wl_steps *steps, accel_device *dev, const char *library,
+                                 const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
+                                 accel_buffer_ref c, accel_buffer_ref d, accel_buffer_ref bias, const char *name) {
     accel_op_desc op;
     memset(&op, 0, sizeof op);
     op.kind = ACCEL_OP_GEMM;
     snprintf(op.library, sizeof op.library, "%s", library ? library : "");
     op.u.gemm = *g;
     accel_buffer_ref none = {NULL, 0};
-    accel_buffer_ref ops[5] = {a, b, none, d, bias};
+    accel_buffer_ref ops[5] = {a, b, g->beta != 0.0 ? c : none, d, bias};
     accel_status st = wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
     if (st != ACCEL_ERR_UNIMPLEMENTED || g->epilogue == ACCEL_EPILOGUE_NONE)
         return st;

@@ -5,7 +5,7 @@
 
 #include "wl_common.h"
 
-#define WL_MAX_STEPS 24
+#define WL_MAX_STEPS 80 /* a training step: forward, backward and optimizer */
 
 typedef struct wl_step {
     accel_op_plan *plan;
@@ -39,5 +39,9 @@ void wl_steps_destroy(wl_steps *steps);
 accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
                                const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
                                accel_buffer_ref d, accel_buffer_ref bias, const char *name);
+/* The same with C (read when g->beta != 0): the gradient GEMMs that add onto a residual's. */
+accel_status wl_steps_add_gemm_c(wl_steps *steps, accel_device *dev, const char *library,
+                                 const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
+                                 accel_buffer_ref c, accel_buffer_ref d, accel_buffer_ref bias, const char *name);
 
 #endif

@@ -1,0 +1,18 @@
+/* The bert_layer training step (train/bert_train.c), behind bert_layer's "-train" configs. */
+#ifndef WL_BERT_TRAIN_H
+#define WL_BERT_TRAIN_H
+
+#include "../bert_layer.h"
+#include "../common/wl_common.h"
+
+double wl_bert_train_flop_per_sequence(int64_t seq, int64_t hidden, int64_t ffn);
+accel_status wl_bert_train_setup(accel_device *dev, accel_stream *stream, int64_t batch, int64_t seq, int64_t hidden,
+                                 int64_t heads, int64_t ffn, awl_dtype dtype, const awl_options *opt, void **state,
+                                 awl_setup_info *info);
+accel_status wl_bert_train_run(void *state, accel_stream *stream);
+accel_status wl_bert_train_verify(void *state, accel_stream *stream, awl_verify_result *out);
+void wl_bert_train_teardown(void *state);
+/* Test hook: the next verification perturbs one weight gradient after the step. */
+accel_status wl_bert_train_corrupt(void *state, accel_stream *stream);
+
+#endif
