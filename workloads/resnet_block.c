@@ -3,6 +3,7 @@
  * first block of each stage. BatchNorm is folded into the conv biases (inference). */
 #include "resnet_block.h"
 #include "common/wl_steps.h"
+#include "train/resnet_train.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ typedef struct resnet_config {
     awl_config cfg;
     resnet_block_shape shape;
     accel_layout layout;
+    int train; /* a training step (train/resnet_train.c) instead of inference */
 } resnet_config;
 
 #define SHAPE_C2F {56, 64, 64, 1, 256, 1}
@@ -33,7 +35,12 @@ typedef struct resnet_config {
 
 #define RB(name, shp, b, lay, LAY, q, s)                                                          \
     {{name "-b" #b "-" #lay, "ResNet-50 v1.5 " name " bottleneck, batch " #b ", " #LAY, b, 0, 0, 0, \
-      RESNET_DTYPES, q, s}, SHAPE_##shp, ACCEL_LAYOUT_##LAY}
+      RESNET_DTYPES, q, s}, SHAPE_##shp, ACCEL_LAYOUT_##LAY, 0}
+/* Training steps exist for identity blocks (stride 1, no projection). */
+#define RB_TRAIN(name, shp, b, lay, LAY, q, s)                                                     \
+    {{name "-b" #b "-" #lay "-train", "ResNet-50 v1.5 " name " bottleneck training step (batch norm in " \
+      "training mode, backward, AdamW), batch " #b ", " #LAY, b, 0, 0, 0, RESNET_DTYPES, q, s},      \
+     SHAPE_##shp, ACCEL_LAYOUT_##LAY, 1}
 #define RB_ALL(name, shp, std32)                                                                   \
     RB(name, shp, 1, nchw, NCHW, 0, 0), RB(name, shp, 1, nhwc, NHWC, 0, 0),                        \
     RB(name, shp, 32, nchw, NCHW, 0, std32), RB(name, shp, 32, nhwc, NHWC, 0, std32),              \
@@ -53,11 +60,15 @@ static const resnet_config resnet_configs[] = {
     RB_ALL("conv4_x-identity", C4I, 1),
     RB_ALL("conv5_x-first", C5F, 0),
     RB_ALL("conv5_x-identity", C5I, 1),
+    RB_TRAIN("conv3_x-identity", C3I, 2, nhwc, NHWC, 1, 0),
+    RB_TRAIN("conv3_x-identity", C3I, 32, nchw, NCHW, 0, 1),
+    RB_TRAIN("conv3_x-identity", C3I, 32, nhwc, NHWC, 0, 1),
 };
 
 enum { R_X, R_W1, R_B1, R_T1, R_W2, R_B2, R_T2, R_W3, R_B3, R_WP, R_BP, R_SC, R_Y, R_COUNT };
 
 typedef struct resnet_state {
+    int train; /* 0 here; a training state (train/resnet_train.c) starts with 1 */
     accel_device *dev;
     const resnet_config *cfg;
     awl_dtype dtype;
@@ -75,8 +86,13 @@ static const awl_config *resnet_config_at(size_t i) {
     return i < WL_ARRAY_LEN(resnet_configs) ? &resnet_configs[i].cfg : NULL;
 }
 
+/* Both state kinds begin with an int saying whether they are a training step. */
+static int is_train(const void *state) { return *(const int *)state; }
+
 double wl_resnet_flop_per_image(const awl_config *cfg) {
     const resnet_block_shape *b = &((const resnet_config *)cfg)->shape;
+    if (((const resnet_config *)cfg)->train)
+        return wl_resnet_train_flop_per_image(b->hw, b->cin, b->mid);
     double hin = (double)b->hw, ho = (double)(b->hw / b->stride);
     double macs = hin * hin * (double)(b->cin * b->mid) /* 1x1 reduce at input resolution */
                   + ho * ho * (double)(b->mid * b->mid * 9) /* 3x3, strided */
@@ -90,6 +106,10 @@ static void resnet_teardown(void *state) {
     resnet_state *st = state;
     if (!st)
         return;
+    if (is_train(state)) {
+        wl_resnet_train_teardown(state);
+        return;
+    }
     if (st->dev)
         accel_device_synchronize(st->dev);
     wl_steps_destroy(&st->steps);
@@ -190,6 +210,9 @@ static accel_status resnet_setup(accel_device *dev, accel_stream *stream, const 
     accel_dtype t = wl_storage_type(dtype);
     if (!(cfg->dtypes & (1u << dtype)) || t == ACCEL_DTYPE_INVALID)
         return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "resnet_block is not defined for %s", awl_dtype_name(dtype));
+    if (c->train)
+        return wl_resnet_train_setup(dev, stream, c->layout, cfg->batch, b->hw, b->cin, b->mid, dtype, opt, state,
+                                     info);
     int64_t N = cfg->batch, H = b->hw, Ho = b->hw / b->stride;
     int64_t count[R_COUNT] = {
         [R_X] = N * b->cin * H * H, [R_W1] = b->mid * b->cin, [R_B1] = b->mid, [R_T1] = N * b->mid * H * H,
@@ -254,6 +277,8 @@ fail:
 
 static accel_status resnet_run(void *state, accel_stream *stream) {
     resnet_state *st = state;
+    if (is_train(state))
+        return wl_resnet_train_run(state, stream);
     return wl_steps_run(&st->steps, stream);
 }
 
@@ -306,18 +331,23 @@ static int resnet_reference_entry(void *state, int64_t n, double *ref) { return 
 
 static accel_status resnet_verify(void *state, accel_stream *stream, awl_verify_result *out) {
     resnet_state *st = state;
+    if (is_train(state))
+        return wl_resnet_train_verify(state, stream, out);
     return wl_verify_layer_items(stream, st->buf[R_Y], st->t, st->dtype, st->batch,
                                  st->cfg->shape.cout * st->ho * st->ho, "image", resnet_reference_entry, st, out);
 }
 
 static accel_status resnet_corrupt(void *state, accel_stream *stream) {
     resnet_state *st = state;
+    if (is_train(state))
+        return wl_resnet_train_corrupt(state, stream);
     return wl_corrupt_element(stream, st->buf[R_Y], 0, st->t, 0);
 }
 
 const awl_workload awl_resnet_block_workload = {
     "resnet_block",
-    "ResNet-50 v1.5 bottleneck blocks, BatchNorm folded, residual + ReLU fused into the last conv",
+    "ResNet-50 v1.5 bottleneck blocks, BatchNorm folded, residual + ReLU fused into the last conv (-train: a "
+    "training step with batch norm in training mode)",
     resnet_config_count,
     resnet_config_at,
     wl_default_library,
