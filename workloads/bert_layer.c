@@ -436,6 +436,10 @@ static accel_status bert_corrupt(void *state, accel_stream *stream) {
     return wl_corrupt_element(stream, st->buf[B_OUT], 0, st->t, 0);
 }
 
+static accel_status bert_set_loss_scale(void *state, accel_stream *stream, double scale) {
+    return is_train(state) ? wl_bert_train_set_loss_scale(state, stream, scale) : ACCEL_OK;
+}
+
 const awl_workload awl_bert_layer_workload = {
     "bert_layer",
     "one post-LN BERT encoder layer: QKV, masked attention, projection, LN, FFN GELU, LN (inference; -train: a "
@@ -448,4 +452,5 @@ const awl_workload awl_bert_layer_workload = {
     bert_verify,
     bert_teardown,
     bert_corrupt,
+    bert_set_loss_scale,
 };

@@ -317,4 +317,5 @@ const awl_workload awl_gemm_workload = {
     wl_gemm_verify,
     wl_gemm_teardown,
     wl_gemm_corrupt,
+    NULL,
 };

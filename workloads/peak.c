@@ -260,4 +260,5 @@ const awl_workload awl_peak_workload = {
     peak_verify,
     peak_teardown,
     peak_corrupt,
+    NULL,
 };

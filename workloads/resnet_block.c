@@ -344,6 +344,10 @@ static accel_status resnet_corrupt(void *state, accel_stream *stream) {
     return wl_corrupt_element(stream, st->buf[R_Y], 0, st->t, 0);
 }
 
+static accel_status resnet_set_loss_scale(void *state, accel_stream *stream, double scale) {
+    return is_train(state) ? wl_resnet_train_set_loss_scale(state, stream, scale) : ACCEL_OK;
+}
+
 const awl_workload awl_resnet_block_workload = {
     "resnet_block",
     "ResNet-50 v1.5 bottleneck blocks, BatchNorm folded, residual + ReLU fused into the last conv (-train: a "
@@ -356,4 +360,5 @@ const awl_workload awl_resnet_block_workload = {
     resnet_verify,
     resnet_teardown,
     resnet_corrupt,
+    resnet_set_loss_scale,
 };

@@ -240,4 +240,5 @@ const awl_workload awl_stream_workload = {
     stream_verify,
     stream_teardown,
     stream_corrupt,
+    NULL,
 };

@@ -207,4 +207,5 @@ const awl_workload awl_transfer_workload = {
     transfer_verify,
     transfer_teardown,
     transfer_corrupt,
+    NULL,
 };

@@ -188,6 +188,11 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
     bench_row_set(r, BENCH_COL_ITEM, info.item ? info.item : "");
     append_note(r, info.notes);
 
+    /* Test hook: fp16 loss scaling starts from this scale ("inf" overflows every step). */
+    const char *amp_scale = getenv("ACCEL_TEST_AMP_SCALE");
+    if (amp_scale && wl->set_loss_scale)
+        (void)wl->set_loss_scale(state, w->stream, strtod(amp_scale, NULL));
+
     accel_device_telemetry before = {sizeof before, -1, -1, -1, -1, -1, ""};
     accel_device_telemetry after = before;
     if (accel_device_telemetry_get(w->dev, &before) != ACCEL_OK)

@@ -83,6 +83,9 @@ typedef struct awl_workload {
     void (*teardown)(void *state);
     /* Test hook: corrupt one output element of the last run so verify must fail. */
     accel_status (*corrupt_output)(void *state, accel_stream *stream);
+    /* Test hook (training steps with fp16 loss scaling; NULL or a no-op elsewhere): the loss scale
+     * the timed steps start from, to force overflows. */
+    accel_status (*set_loss_scale)(void *state, accel_stream *stream, double scale);
 } awl_workload;
 
 /* Registry of all workloads, in CLI listing order. */

@@ -344,6 +344,10 @@ accel_status wl_bert_train_run(void *state, accel_stream *stream) {
     return wl_steps_run(&st->steps, stream);
 }
 
+accel_status wl_bert_train_set_loss_scale(void *state, accel_stream *stream, double scale) {
+    return wl_amp_set_scale(stream, &((bert_train_state *)state)->amp, scale);
+}
+
 accel_status wl_bert_train_corrupt(void *state, accel_stream *stream) {
     (void)stream;
     ((bert_train_state *)state)->corrupt = 1;

@@ -268,7 +268,7 @@ accel_status wl_resnet_train_setup(accel_device *dev, accel_stream *stream, acce
     info->flop = wl_resnet_train_flop_per_image(H, C, M) * (double)N;
     info->bytes = 0;
     info->items = (double)N;
-    info->item = "image";
+    info->item = "sample";
     char lead[128];
     snprintf(lead, sizeof lead, "training step: forward, backward, AdamW, batch norm in training mode%s",
              dtype == AWL_FP16 ? ", dynamic loss scaling" : dtype == AWL_BF16 ? ", bf16 with fp32 masters" : "");
@@ -281,6 +281,10 @@ accel_status wl_resnet_train_run(void *state, accel_stream *stream) {
     resnet_train_state *st = state;
     st->runs++;
     return wl_steps_run(&st->steps, stream);
+}
+
+accel_status wl_resnet_train_set_loss_scale(void *state, accel_stream *stream, double scale) {
+    return wl_amp_set_scale(stream, &((resnet_train_state *)state)->amp, scale);
 }
 
 accel_status wl_resnet_train_corrupt(void *state, accel_stream *stream) {

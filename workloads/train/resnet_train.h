@@ -14,5 +14,6 @@ accel_status wl_resnet_train_verify(void *state, accel_stream *stream, awl_verif
 void wl_resnet_train_teardown(void *state);
 /* Test hook: the next verification perturbs one weight gradient after the step. */
 accel_status wl_resnet_train_corrupt(void *state, accel_stream *stream);
+accel_status wl_resnet_train_set_loss_scale(void *state, accel_stream *stream, double scale);
 
 #endif

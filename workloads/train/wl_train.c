@@ -76,6 +76,12 @@ accel_status wl_amp_init(wl_amp *amp, int enabled, wl_buffers *bufs, accel_devic
     return wl_upload(stream, amp->state, 0, &w, sizeof w);
 }
 
+accel_status wl_amp_set_scale(accel_stream *stream, const wl_amp *amp, double scale) {
+    if (!amp->enabled) return ACCEL_OK;
+    const float f = (float)scale;
+    return wl_upload(stream, amp->state, offsetof(amp_words, scale), &f, sizeof f);
+}
+
 accel_buffer_ref wl_amp_scale(const wl_amp *amp) { return wl_ref(amp->state, offsetof(amp_words, scale)); }
 accel_buffer_ref wl_amp_found(const wl_amp *amp) {
     return amp->enabled ? wl_ref(amp->state, offsetof(amp_words, found)) : (accel_buffer_ref){NULL, 0};

@@ -71,6 +71,9 @@ accel_status wl_train_add_optimizer(wl_steps *steps, accel_device *dev, const ch
 /* The state a verification step starts from: the groups' initial values, zero found_inf, the
  * verification scale. */
 accel_status wl_train_restore(accel_stream *stream, wl_param_group *const *groups, int ngroups, const wl_amp *amp);
+/* Test hook: the loss scale the next steps start from (fp16; a no-op otherwise). An infinite scale
+ * overflows every step, a huge finite one overflows until enough steps have halved it. */
+accel_status wl_amp_set_scale(accel_stream *stream, const wl_amp *amp, double scale);
 /* How many steps were skipped for overflow, and the scale now (fp16); 0 and 1 otherwise. */
 accel_status wl_amp_read(accel_stream *stream, const wl_amp *amp, int32_t *skipped, float *scale);
 
