@@ -15,7 +15,10 @@
 #   rows_stream 25   stream triad
 #   rows_gemm 60     gemm 8192, every dtype (fp32 tf32 fp16 bf16 fp8) through every op library
 #   rows_bert 30     bert_layer base-s128-b8 bf16
-#   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16            (worst case 370)
+#   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16
+#   rows_train 40    one training step per model, bf16: bert_layer base-s128-b8-train and
+#                    resnet_block conv3_x-identity-b32-nhwc-train; `unsupported` (exit 0) where the
+#                    backend lacks a training op, naming it                  (worst case 410)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
 #   (fp8: the HAL against cuBLASLt called directly), quick_suite 120 (`suite --quick --resume`: the
 #   quick list minus the rows above), torch 45 (PyTorch reference, informational), ctest_gpu 90
@@ -61,6 +64,7 @@ PEAK_CONFIGS=fma,matrix
 GEMM_CONFIG=8192
 BERT_CONFIG=base-s128-b8
 RESNET_CONFIG=conv3_x-identity-b32-nhwc
+TRAIN_CONFIGS=base-s128-b8-train,conv3_x-identity-b32-nhwc-train
 COMPARE_SIZE=8192
 SUITE_ARGS=(--quick)
 case $MODE in
@@ -79,6 +83,7 @@ rehearse)
     GEMM_CONFIG=deepbench-7680x1x2560-NN
     BERT_CONFIG=base-s128-b1
     RESNET_CONFIG=conv5_x-identity-b1-nhwc
+    TRAIN_CONFIGS=base-s128-b1-train,conv3_x-identity-b2-nhwc-train
     COMPARE_SIZE=256
     SUITE_ARGS=(--workload peak --config fma) # every quick row here is already measured: --resume
     ;;
@@ -183,6 +188,7 @@ device_check_rows stream 25 --workload stream --config triad
 device_check_rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
 device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
 device_check_rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
+device_check_rows train 40 --workload bert_layer,resnet_block --config "$TRAIN_CONFIGS" --dtype bf16
 
 # Then the rest, most telling first. The conformance table on the GPU, every op through every op
 # library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).
