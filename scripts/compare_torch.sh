@@ -2,11 +2,18 @@
 # Side-by-side accelbench vs PyTorch eager on the CPU, alternating ROUNDS times so both see the same
 # machine state (other load drifts over minutes: only ratios measured side by side mean anything).
 #   scripts/compare_torch.sh [OUTDIR]      env: BUILD (default build), ROUNDS (3), DEVICE (cpu:0),
-#                                          PYTHON (/usr/bin/python3, the one with Debian's torch)
-# Cases: bert_layer base-s128-b8 fp32+bf16, resnet_block conv3_x-identity-b32 NCHW and NHWC fp32,
-# gemm 2048 fp32+bf16. Writes OUTDIR/accelbench.csv, OUTDIR/pytorch.csv (same schema,
-# library=pytorch) and prints, per case, the median over rounds of each side's median time and the
-# speed ratio ours/torch (= torch_ms / ours_ms; > 1 means accelbench is faster).
+#                                          PYTHON (/usr/bin/python3, the one with Debian's torch),
+#                                          CASES (all | inference | train), QUICK (1: the quick
+#                                          training configs), CSV (one file for both sides),
+#                                          MAX_SAMPLES (both sides' --max-samples; default 200)
+# Inference cases: bert_layer base-s128-b8 fp32+bf16, resnet_block conv3_x-identity-b32 NCHW and
+# NHWC fp32, gemm 2048 fp32+bf16. Training cases (one step: forward, backward, AdamW): bert_layer
+# base-s128-b8-train and resnet_block conv3_x-identity-b32-{nchw,nhwc}-train in fp32, tf32, bf16
+# and fp16 (QUICK=1: base-s128-b1-train, conv3_x-identity-b2-nhwc-train); a mode the CPU lacks is
+# an `unsupported` row on each side, not a timing. Writes OUTDIR/accelbench.csv and
+# OUTDIR/pytorch.csv (or both into CSV; same schema, library=pytorch) and prints, per case, the
+# median over rounds of each side's median time and the speed ratio ours/torch
+# (= torch_ms / ours_ms; > 1 means accelbench is faster).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +22,15 @@ build=${BUILD:-$root/build}
 rounds=${ROUNDS:-3}
 device=${DEVICE:-cpu:0}
 python=${PYTHON:-/usr/bin/python3}
+which=${CASES:-all}
+quick=${QUICK:-0}
+# accelbench takes at least min(10, N) samples; the torch side is told the same.
+sampling=()
+torch_sampling=()
+if [[ -n ${MAX_SAMPLES:-} ]]; then
+    sampling=(--max-samples "$MAX_SAMPLES")
+    torch_sampling=(--max-samples "$MAX_SAMPLES" --min-samples $((MAX_SAMPLES < 10 ? MAX_SAMPLES : 10)))
+fi
 accelbench=$build/bin/accelbench
 threads=$(nproc)
 
@@ -26,16 +42,36 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
     echo "compare_torch.sh: $python cannot import torch; install python3-torch or set PYTHON" >&2
     exit 2
 fi
+case $which in
+    all | inference | train) ;;
+    *) echo "compare_torch.sh: CASES=$which: use all, inference or train" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
-ours=$out/accelbench.csv
-theirs=$out/pytorch.csv
+ours=${CSV:-$out/accelbench.csv}
+theirs=${CSV:-$out/pytorch.csv}
 
 # workload | config ids | dtypes
-cases=(
-    "bert_layer|base-s128-b8|fp32,bf16"
-    "resnet_block|conv3_x-identity-b32-nchw,conv3_x-identity-b32-nhwc|fp32"
-    "gemm|2048|fp32,bf16"
-)
+cases=()
+if [[ $which != train ]]; then
+    cases+=(
+        "bert_layer|base-s128-b8|fp32,bf16"
+        "resnet_block|conv3_x-identity-b32-nchw,conv3_x-identity-b32-nhwc|fp32"
+        "gemm|2048|fp32,bf16"
+    )
+fi
+if [[ $which != inference ]]; then
+    if [[ $quick == 1 ]]; then
+        cases+=(
+            "bert_layer|base-s128-b1-train|fp32,tf32,bf16,fp16"
+            "resnet_block|conv3_x-identity-b2-nhwc-train|fp32,tf32,bf16,fp16"
+        )
+    else
+        cases+=(
+            "bert_layer|base-s128-b8-train|fp32,tf32,bf16,fp16"
+            "resnet_block|conv3_x-identity-b32-nchw-train,conv3_x-identity-b32-nhwc-train|fp32,tf32,bf16,fp16"
+        )
+    fi
+fi
 
 for ((r = 1; r <= rounds; r++)); do
     for c in "${cases[@]}"; do
@@ -43,9 +79,10 @@ for ((r = 1; r <= rounds; r++)); do
         echo "== round $r/$rounds: $workload $configs $dtypes" >&2
         # accelbench exits 1 when a row failed verification; keep going and show it in the summary.
         "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
-            --device "$device" --csv "$ours" --tag round="$r" >&2 || echo "accelbench exit $?" >&2
+            --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 || echo "accelbench exit $?" >&2
         "$python" "$root/scripts/torch_reference.py" --workload "$workload" --config "$configs" \
-            --dtype "$dtypes" --threads "$threads" --csv "$theirs" --tag round="$r" >&2
+            --dtype "$dtypes" --threads "$threads" --csv "$theirs" --tag round="$r" \
+            "${torch_sampling[@]}" >&2
     done
 done
 
@@ -57,9 +94,11 @@ def load(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
 
-ours, theirs = load(sys.argv[1]), load(sys.argv[2])
+# With CSV= both sides share one file: read it once.
+ours = load(sys.argv[1])
+theirs = load(sys.argv[2]) if sys.argv[2] != sys.argv[1] else []
 times = defaultdict(list)
-bad = []
+bad = []  # a row per round; each said once
 for row in ours + theirs:
     if row["status"] != "ok" or not row["median_ms"]:
         bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"], row["workload"],
@@ -68,7 +107,7 @@ for row in ours + theirs:
     lib = "pytorch" if row["library"] == "pytorch" else "accelbench:" + row["library"]
     times[(row["workload"], row["config"], row["dtype"], lib)].append(float(row["median_ms"]))
 
-print("%-13s %-27s %-5s %-28s %10s %10s %8s" % ("workload", "config", "dtype", "library",
+print("%-13s %-32s %-5s %-28s %10s %10s %8s" % ("workload", "config", "dtype", "library",
                                                   "ours_ms", "torch_ms", "ours/torch"))
 for (w, c, d, lib), ms in sorted(times.items()):
     if lib == "pytorch":
@@ -76,12 +115,12 @@ for (w, c, d, lib), ms in sorted(times.items()):
     t = times.get((w, c, d, "pytorch"))
     ours_ms = statistics.median(ms)
     if not t:
-        print("%-13s %-27s %-5s %-28s %10.2f %10s %8s" % (w, c, d, lib[11:], ours_ms, "-", "-"))
+        print("%-13s %-32s %-5s %-28s %10.2f %10s %8s" % (w, c, d, lib[11:], ours_ms, "-", "-"))
         continue
     torch_ms = statistics.median(t)
-    print("%-13s %-27s %-5s %-28s %10.2f %10.2f %7.2fx  (rounds %d/%d)" % (
+    print("%-13s %-32s %-5s %-28s %10.2f %10.2f %7.2fx  (rounds %d/%d)" % (
         w, c, d, lib[11:], ours_ms, torch_ms, torch_ms / ours_ms, len(ms), len(t)))
-for b in bad:
+for b in dict.fromkeys(bad):
     print("not measured: " + b)
 EOF
 echo "rows: $ours $theirs" >&2
