@@ -1017,6 +1017,114 @@ def latency_page(out, style, workload, panels, width, name_suffix, title_suffix)
 
 
 # ---------------------------------------------------------------------------------------------
+# Mixed-precision speedup (training steps)
+# ---------------------------------------------------------------------------------------------
+
+TRAIN_SUFFIX = "-train"  # docs/workloads.md: a -train config times one training step, item = sample
+MIXED_DTYPES = ("fp32", "tf32", "bf16", "fp16")  # the AMP modes, fp32 (the baseline) first
+
+
+def mixed_precision_key(dtype):
+    return (MIXED_DTYPES.index(dtype) if dtype in MIXED_DTYPES else len(MIXED_DTYPES), dtype)
+
+
+def training_speedups(rows):
+    """{(device, config, library): {dtype: (samples/s, ratio to fp32 or None)}} from the ok
+    training rows, the best run of each; the ratio compares with the fp32 row of the same device,
+    config and library, so pytorch's bf16 is measured against pytorch's fp32."""
+    train = [r for r in rows if r["status"] == "ok" and r["config"].endswith(TRAIN_SUFFIX)
+             and positive(r["items_per_s"]) is not None]
+    best = best_rows(train, lambda r: (r["_device"], r["config"], r["library"], r["dtype"]),
+                     lambda r: r["items_per_s"])
+    table = defaultdict(dict)
+    for (device, config, library, dtype), r in best.items():
+        table[(device, config, library)][dtype] = r["items_per_s"]
+    speedups = {}
+    for key, rates in table.items():
+        base = rates.get("fp32")
+        speedups[key] = {d: (v, v / base if base else None) for d, v in rates.items()}
+    return speedups
+
+
+def fmt_ratio(ratio):
+    return f"{ratio:.2f}x" if ratio is not None else "no fp32"
+
+
+def fig_mixed_precision(out, style, rows):
+    """7. Training samples/s per precision mode, side by side per config and library, each bar
+    annotated with its ratio to fp32. Drawn only when training rows exist."""
+    speedups = training_speedups(rows)
+    if not speedups:
+        return
+    panels = []
+    for device in sorted({k[0] for k in speedups}):
+        keys = [k for k in speedups if k[0] == device]
+        groups = sorted({k[1] for k in keys}, key=natural_key)
+        # Series as style.series shapes them (dtype, compute, library, cache), so colours, hatches
+        # and legend labels match every other figure.
+        series = sorted({(d, "", k[2], "") for k in keys for d in speedups[k]},
+                        key=lambda s: (s[2], mixed_precision_key(s[0])))
+        values = {(k[1], (d, "", k[2], "")): vr for k in keys for d, vr in speedups[k].items()}
+        panels.append((device, groups, series, values))
+    width = bar_plot_width(max(len(p[1]) for p in panels), max(len(p[2]) for p in panels))
+    for page, name_suffix, title_suffix in paged(panels):
+        fig, axes = panel_grid(out.plt, len(page), width, 3.4, rotated_extra(page, width))
+        for ax, (device, groups, series, values) in zip(axes, page):
+            ratio_bars(ax, style, groups, series, values, width)
+            ax.set_title(device, loc="left", fontweight="bold")
+            ax.set_ylabel("training samples/s")
+        axes[-1].set_xlabel("training configuration")
+        title = f"Mixed-precision speedup of a training step (samples/s, higher is better){title_suffix}"
+        titled_layout(fig, title)
+        caption = ("Training samples per second of one step (forward, backward, AdamW) per precision mode; "
+                   "the label on each bar is its ratio to fp32 on the same device, config and library "
+                   "(best run of each).")
+        out.save(fig, "mixed_precision" + name_suffix, "Mixed precision", title, caption)
+
+
+def ratio_bars(ax, style, groups, series_list, values, plot_width):
+    """grouped_bars' layout with the ratio to fp32 written over each bar instead of its value."""
+    hatch = panel_hatches(series_list)
+    per_group = [[s for s in series_list if (g, s) in values] for g in groups]
+    width = min(0.8 / max(len(p) for p in per_group), 0.3)
+    for g, present in enumerate(per_group):
+        for dx, s in zip(group_offsets(len(present), width), present):
+            rate, ratio = values[(groups[g], s)]
+            ax.bar(g + dx, rate, width * 0.92, color=style.color[s[0]], hatch=hatch[s[2]], edgecolor="white",
+                   linewidth=0.6)
+            ax.annotate(fmt_ratio(ratio), (g + dx, rate), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", rotation=90, fontsize=7,
+                        bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups)
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+    ax.set_ylim(0, max(v[0] for v in values.values()) * 1.25)
+    thousands_ticks(ax.yaxis)
+    fit_tick_labels(ax, groups, plot_width / max(1, len(groups)))
+    panel_legend(ax, bar_handles(style, series_list, hatch, style.series_label), legend_title(series_list))
+
+
+def mixed_precision_table(ok_rows):
+    """The figure's numbers: per device, config and library, samples/s and the ratio to fp32 of
+    each precision mode present. None when there are no training rows."""
+    speedups = training_speedups(ok_rows)
+    if not speedups:
+        return None
+    dtypes = sorted({d for v in speedups.values() for d in v}, key=mixed_precision_key)
+    header = ["Device", "Config", "Library"]
+    for d in dtypes:
+        header += [f"{d} samples/s", f"{d} vs fp32"]
+    table = []
+    for (device, config, library) in sorted(speedups, key=lambda k: (k[0], natural_key(k[1]), k[2])):
+        cells = [device, config, library]
+        for d in dtypes:
+            rate, ratio = speedups[(device, config, library)].get(d, (None, None))
+            cells += ["–", "–"] if rate is None else [fmt_num(rate), fmt_ratio(ratio)]
+        table.append(cells)
+    return header, table
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 
@@ -1111,6 +1219,9 @@ def html_table(header, table):
 
 def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=()):
     summary = summary_table(style, ok_rows, devices)
+    mixed = mixed_precision_table(ok_rows)
+    mixed_note = ("Training samples/s of one step per precision mode (best run) and its ratio to fp32 of the "
+                  "same device, config and library.")
     statuses, problems = status_tables(rows, devices)
     runs = run_table(rows)
     image_fmt = "png" if "png" in out.formats else out.formats[0]
@@ -1124,8 +1235,10 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=
     more = (f"({len(problems[1]) - max_detail} more not listed)" if len(problems[1]) > max_detail else "")
 
     md = [f"# {title}", "", intro, ""] + [f"- {n}" for n in row_notes]
-    md += ["", "## Summary", "", md_table(*summary), "", cells_note, "", "## Rows by status", "",
-           md_table(*statuses), ""]
+    md += ["", "## Summary", "", md_table(*summary), "", cells_note, ""]
+    if mixed:
+        md += ["## Mixed-precision speedup (training)", "", md_table(*mixed), "", mixed_note, ""]
+    md += ["## Rows by status", "", md_table(*statuses), ""]
     if problems[1]:
         md += ["### Failed verification and errors", "", md_table(problems[0], problems[1][:max_detail]), ""]
         md += [more, ""] if more else []
@@ -1150,8 +1263,11 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=
          f"<h1>{title}</h1>", f"<p>{html.escape(intro)}</p>"]
     if row_notes:
         h.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in row_notes) + "</ul>")
-    h += ["<h2>Summary</h2>", html_table(*summary), f"<p>{html.escape(cells_note)}</p>",
-          "<h2>Rows by status</h2>", html_table(*statuses)]
+    h += ["<h2>Summary</h2>", html_table(*summary), f"<p>{html.escape(cells_note)}</p>"]
+    if mixed:
+        h += ["<h2>Mixed-precision speedup (training)</h2>", html_table(*mixed),
+              f"<p>{html.escape(mixed_note)}</p>"]
+    h += ["<h2>Rows by status</h2>", html_table(*statuses)]
     if problems[1]:
         h += ["<h3>Failed verification and errors</h3>", html_table(problems[0], problems[1][:max_detail])]
         h += [f"<p>{more}</p>"] if more else []
@@ -1252,7 +1368,8 @@ def main(argv=None):
         print(f"{PROG}: {note}", file=sys.stderr)
     out = Output(plt, formats, args.quiet)
     try:
-        for draw in (fig_throughput, fig_efficiency, fig_roofline, fig_gemm_sizes, fig_cost, fig_latency):
+        for draw in (fig_throughput, fig_efficiency, fig_roofline, fig_gemm_sizes, fig_cost, fig_latency,
+                     fig_mixed_precision):
             draw(out, style, ok_rows)
         write_reports(out, style, rows, ok_rows, devices, args.csv, notes, flagged)
         out.publish(out_dir)

@@ -502,6 +502,88 @@ class UnitTest(unittest.TestCase):
         self.assertEqual(len(parsed), 2)
 
 
+class MixedPrecisionTest(TempDirTest):
+    """Training rows (-train configs) of a schema 2 and a schema 1 file: the mixed-precision figure
+    is drawn and the report's table gives each mode's samples/s and its ratio to fp32 of the same
+    device, config and library."""
+
+    def train_rows(self, template, library, rates, config="base-s128-b8-train", status="ok"):
+        rows = []
+        for dtype, rate in rates.items():
+            row = dict(template, config=config, dtype=dtype, library=library, status=status, item="sample",
+                       items_per_s=f"{rate:g}", median_ms=f"{8000 / rate:.6g}", batch="8")
+            row.update(tflops=f"{5.586e9 * rate / 1e12:.6g}", verified="true" if status == "ok" else "false")
+            rows.append(row)
+        return rows
+
+    def test_figure_and_ratio_table(self):
+        fixture = read_rows(FIXTURES)
+        inference = [r for r in fixture if r["workload"] == "bert_layer"]
+        h100 = next(r for r in inference if r["backend"] == "cuda" and r["schema_version"] == "2")
+        radeon = next(r for r in inference if r["backend"] == "opencl" and r["schema_version"] == "1")
+        v2 = [r for r in inference if r["schema_version"] == "2"]
+        v2 += self.train_rows(h100, "accel-cuda", {"fp32": 1000, "tf32": 2500, "bf16": 4000, "fp16": 4200})
+        v2 += self.train_rows(h100, "accel-cuda", {"fp16": 3000})  # a slower run: the best one counts
+        v2 += self.train_rows(h100, "accel-cuda", {"fp16": 9999}, status="failed_verification")
+        v2 += self.train_rows(h100, "pytorch", {"fp32": 900, "bf16": 3000})
+        v2 += self.train_rows(h100, "pytorch", {"bf16": 700}, config="conv3_x-identity-b32-nhwc-train")
+        v1 = [r for r in inference if r["schema_version"] == "1"]
+        v1 += self.train_rows(radeon, "accel-opencl", {"fp32": 50, "fp16": 80})
+        p2, p1 = os.path.join(self.tmp, "v2.csv"), os.path.join(self.tmp, "v1.csv")
+        write_rows(p2, v2)
+        write_rows(p1, v1, columns=plot.COLUMNS_V1)
+        out = os.path.join(self.tmp, "out")
+        proc = run_plot("--format", "png", "--out", out, p2, p1)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(os.path.join(out, "mixed_precision.png"), "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("](mixed_precision.png)", md)
+        section = md.split("## Mixed-precision speedup (training)\n")[1].split("\n## ")[0]
+        lines = [line for line in section.splitlines() if line.startswith("| ")]
+        header = [c.strip() for c in lines[0].strip("|").split(" | ")]
+        self.assertEqual(header, ["Device", "Config", "Library", "fp32 samples/s", "fp32 vs fp32",
+                                  "tf32 samples/s", "tf32 vs fp32", "bf16 samples/s", "bf16 vs fp32",
+                                  "fp16 samples/s", "fp16 vs fp32"])
+        table = {}
+        for line in lines[1:]:
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            table[(cells[0].split(" · ")[1].split(" @ ")[0], cells[1], cells[2])] = dict(zip(header[3:], cells[3:]))
+        # Only -train configs: the inference rows beside them are not in the table.
+        self.assertEqual(set(table), {("cuda", "base-s128-b8-train", "accel-cuda"),
+                                      ("cuda", "base-s128-b8-train", "pytorch"),
+                                      ("cuda", "conv3_x-identity-b32-nhwc-train", "pytorch"),
+                                      ("opencl", "base-s128-b8-train", "accel-opencl")})
+        ours = table[("cuda", "base-s128-b8-train", "accel-cuda")]
+        self.assertEqual([ours[f"{d} vs fp32"] for d in ("fp32", "tf32", "bf16", "fp16")],
+                         ["1.00x", "2.50x", "4.00x", "4.20x"])  # fp16: the best ok run, not the failed one
+        self.assertEqual((ours["fp32 samples/s"], ours["fp16 samples/s"]), ("1,000", "4,200"))
+        torch_row = table[("cuda", "base-s128-b8-train", "pytorch")]
+        self.assertEqual((torch_row["bf16 vs fp32"], torch_row["tf32 vs fp32"]), ("3.33x", "–"))
+        self.assertEqual(table[("cuda", "conv3_x-identity-b32-nhwc-train", "pytorch")]["bf16 vs fp32"], "no fp32")
+        self.assertEqual(table[("opencl", "base-s128-b8-train", "accel-opencl")]["fp16 vs fp32"], "1.60x")
+        with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn("<h2>Mixed-precision speedup (training)</h2>", page)
+        self.assertIn("<td>4.20x</td>", page)
+
+    def test_no_training_rows_no_figure(self):
+        """Inference-only files of both schema versions: no figure, no table, no complaint."""
+        rows = [r for r in read_rows(FIXTURES) if r["workload"] == "bert_layer"]
+        p2, p1 = os.path.join(self.tmp, "v2.csv"), os.path.join(self.tmp, "v1.csv")
+        write_rows(p2, [r for r in rows if r["schema_version"] == "2"])
+        write_rows(p1, [r for r in rows if r["schema_version"] == "1"], columns=plot.COLUMNS_V1)
+        out = os.path.join(self.tmp, "out")
+        proc = run_plot("--format", "png", "--out", out, p2, p1)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "mixed_precision.png")))
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertNotIn("Mixed-precision", md)
+        self.assertNotIn("Mixed precision", proc.stderr)
+
+
 @unittest.skipUnless(RESULTS, "no results/*.csv in the repository yet")
 class RealResultsTest(TempDirTest):
     def test_each_results_csv(self):
