@@ -69,8 +69,9 @@ def uniform(shape, lo, hi, dtype, gen):
     return (torch.rand(shape, generator=gen, dtype=torch.float32) * (hi - lo) + lo).to(dtype)
 
 
-def bert_layer(config, dtype, gen):
-    """Post-LN encoder layer, packed QKV, as the accel workload composes it."""
+def bert_model(config, make, mask_dtype):
+    """Post-LN encoder layer, packed QKV, as the accel workload composes it: the shapes, the input
+    and parameters drawn in a fixed order through make(shape, lo, hi), and the forward pass."""
     model, seq, batch = config.split("-")
     S, H, A, FF = BERT[model]
     if seq != "s%d" % S:
@@ -78,22 +79,22 @@ def bert_layer(config, dtype, gen):
     B = int(batch[1:])
     D = H // A
     wh, wf = math.sqrt(3.0 / H), math.sqrt(3.0 / FF)
-    x = uniform((B, S, H), -1, 1, dtype, gen)
+    x = make((B, S, H), -1, 1)
     # nn.functional.linear takes weights [out, in]
-    wqkv, bqkv = uniform((3 * H, H), -wh, wh, dtype, gen), uniform((3 * H,), -0.1, 0.1, dtype, gen)
-    wo, bo = uniform((H, H), -wh, wh, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
-    w1, b1 = uniform((FF, H), -wh, wh, dtype, gen), uniform((FF,), -0.1, 0.1, dtype, gen)
-    w2, b2 = uniform((H, FF), -wf, wf, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
-    g1, be1 = uniform((H,), 0.5, 1.5, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
-    g2, be2 = uniform((H,), 0.5, 1.5, dtype, gen), uniform((H,), -0.1, 0.1, dtype, gen)
-    mask = torch.zeros((B, S), dtype=dtype)
+    wqkv, bqkv = make((3 * H, H), -wh, wh), make((3 * H,), -0.1, 0.1)
+    wo, bo = make((H, H), -wh, wh), make((H,), -0.1, 0.1)
+    w1, b1 = make((FF, H), -wh, wh), make((FF,), -0.1, 0.1)
+    w2, b2 = make((H, FF), -wf, wf), make((H,), -0.1, 0.1)
+    g1, be1 = make((H,), 0.5, 1.5), make((H,), -0.1, 0.1)
+    g2, be2 = make((H,), 0.5, 1.5), make((H,), -0.1, 0.1)
+    mask = torch.zeros((B, S), dtype=mask_dtype)
     for b in range(B):
         valid = S - 1 - (b * 13) % (S // 4)
         mask[b, valid:] = -10000.0
     mask = mask[:, None, None, :]
     scale = 1.0 / math.sqrt(D)
 
-    def run():
+    def forward():
         qkv = F.linear(x, wqkv, bqkv).view(B, S, 3, A, D).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
         p = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * scale + mask, dim=-1)
@@ -102,11 +103,17 @@ def bert_layer(config, dtype, gen):
         f = F.gelu(F.linear(h1, w1, b1))
         return F.layer_norm(F.linear(f, w2, b2) + h1, (H,), g2, be2, 1e-12)
 
-    qkv_f = 2.0 * S * H * 3 * H
-    flop = B * (qkv_f + 4.0 * S * S * H + 2.0 * S * H * H + 4.0 * S * H * FF)
+    flop_per_seq = 2.0 * S * H * 3 * H + 4.0 * S * S * H + 2.0 * S * H * H + 4.0 * S * H * FF
+    params = [wqkv, bqkv, wo, bo, w1, b1, w2, b2, g1, be1, g2, be2]
+    return dict(B=B, S=S, H=H, FF=FF, x=x, params=params, forward=forward, flop_per_seq=flop_per_seq)
+
+
+def bert_layer(config, dtype, gen):
+    m = bert_model(config, lambda shape, lo, hi: uniform(shape, lo, hi, dtype, gen), dtype)
+    B, S, H, FF = m["B"], m["S"], m["H"], m["FF"]
     es = torch.tensor([], dtype=dtype).element_size()
     nbytes = (4 * H * H + 2 * H * FF + 2 * B * S * H) * es
-    return run, dict(batch=B, flop=flop, bytes=nbytes, items=B, item="sequence")
+    return m["forward"], dict(batch=B, flop=B * m["flop_per_seq"], bytes=nbytes, items=B, item="sequence")
 
 
 def resnet_block(config, dtype, gen):
@@ -216,42 +223,12 @@ def param(shape, lo, hi, gen):
 
 def bert_layer_train(config, dtype, gen):
     """Post-LN encoder layer training step: forward, out.backward(dout), AdamW, zero_grad."""
-    model, seq, batch = config.split("-")
-    S, H, A, FF = BERT[model]
-    if seq != "s%d" % S:
-        raise ValueError("unknown bert config " + config)
-    B = int(batch[1:])
-    D = H // A
-    wh, wf = math.sqrt(3.0 / H), math.sqrt(3.0 / FF)
-    x = param((B, S, H), -1, 1, gen)
-    wqkv, bqkv = param((3 * H, H), -wh, wh, gen), param((3 * H,), -0.1, 0.1, gen)
-    wo, bo = param((H, H), -wh, wh, gen), param((H,), -0.1, 0.1, gen)
-    w1, b1 = param((FF, H), -wh, wh, gen), param((FF,), -0.1, 0.1, gen)
-    w2, b2 = param((H, FF), -wf, wf, gen), param((H,), -0.1, 0.1, gen)
-    g1, be1 = param((H,), 0.5, 1.5, gen), param((H,), -0.1, 0.1, gen)
-    g2, be2 = param((H,), 0.5, 1.5, gen), param((H,), -0.1, 0.1, gen)
-    mask = torch.zeros((B, S))
-    for b in range(B):
-        valid = S - 1 - (b * 13) % (S // 4)
-        mask[b, valid:] = -10000.0
-    mask = mask[:, None, None, :]
-    scale = 1.0 / math.sqrt(D)
+    m = bert_model(config, lambda shape, lo, hi: param(shape, lo, hi, gen), torch.float32)
+    B, S, H = m["B"], m["S"], m["H"]
     T = B * S
     dout = uniform((B, S, H), -1.0 / T, 1.0 / T, torch.float32, gen)
-
-    def forward():
-        qkv = F.linear(x, wqkv, bqkv).view(B, S, 3, A, D).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        p = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * scale + mask, dim=-1)
-        ctx = torch.matmul(p.to(v.dtype), v).permute(0, 2, 1, 3).reshape(B, S, H)
-        h1 = F.layer_norm(F.linear(ctx, wo, bo) + x, (H,), g1, be1, 1e-12)
-        f = F.gelu(F.linear(h1, w1, b1))
-        return F.layer_norm(F.linear(f, w2, b2) + h1, (H,), g2, be2, 1e-12)
-
-    params = [wqkv, bqkv, wo, bo, w1, b1, w2, b2, g1, be1, g2, be2]
-    run, opt = train_step(forward, params, [x], dout, dtype)
-    fwd = 2.0 * S * H * 3 * H + 4.0 * S * S * H + 2.0 * S * H * H + 4.0 * S * H * FF
-    return run, dict(batch=B, flop=3.0 * fwd * B, bytes=0, items=B, item="sample",
+    run, opt = train_step(m["forward"], m["params"], [m["x"]], dout, dtype)
+    return run, dict(batch=B, flop=3.0 * m["flop_per_seq"] * B, bytes=0, items=B, item="sample",
                      notes="post-LN layer, GELU erf, " + opt)
 
 
