@@ -28,6 +28,10 @@ quick=${QUICK:-0}
 sampling=()
 torch_sampling=()
 if [[ -n ${MAX_SAMPLES:-} ]]; then
+    if [[ ! $MAX_SAMPLES =~ ^[1-9][0-9]{0,5}$ ]]; then
+        echo "compare_torch.sh: MAX_SAMPLES=$MAX_SAMPLES: expected a positive whole number" >&2
+        exit 2
+    fi
     sampling=(--max-samples "$MAX_SAMPLES")
     torch_sampling=(--max-samples "$MAX_SAMPLES" --min-samples $((MAX_SAMPLES < 10 ? MAX_SAMPLES : 10)))
 fi
@@ -45,6 +49,10 @@ fi
 case $which in
     all | inference | train) ;;
     *) echo "compare_torch.sh: CASES=$which: use all, inference or train" >&2; exit 2 ;;
+esac
+case $quick in
+    0 | 1) ;;
+    *) echo "compare_torch.sh: QUICK=$quick: use 0 or 1" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 ours=${CSV:-$out/accelbench.csv}
@@ -101,7 +109,8 @@ times = defaultdict(list)
 bad = []  # a row per round; each said once
 for row in ours + theirs:
     if row["status"] != "ok" or not row["median_ms"]:
-        bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"], row["workload"],
+        # accelbench leaves library empty on a row no library could run
+        bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],
                                            row["config"], row["dtype"], row["notes"]))
         continue
     lib = "pytorch" if row["library"] == "pytorch" else "accelbench:" + row["library"]
