@@ -36,7 +36,7 @@ static accel_status train_plan(cpu_context *ctx, cpu_library lib, const accel_op
                        : desc->kind == ACCEL_OP_CONV2D_BACKWARD_WEIGHTS ? "conv2d_backward_weights"
                                                                         : "this training op";
     if (lib == CPU_LIB_OPENBLAS)
-        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: op kind %d is not a BLAS op", (int)desc->kind);
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/openblas: %s is not a BLAS op", accel_op_kind_label(desc->kind));
     switch (desc->kind) {
     case ACCEL_OP_CONV2D_BACKWARD_DATA:
     case ACCEL_OP_CONV2D_BACKWARD_WEIGHTS:

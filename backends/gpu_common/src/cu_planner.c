@@ -376,7 +376,7 @@ accel_status accel_cu_plan(const accel_op_desc *d, const accel_cu_target *t, acc
     case ACCEL_OP_ELTWISE: st = plan_eltwise(&c, &d->u.eltwise); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(&c, &d->u.permute); break;
     case ACCEL_OP_ATTENTION: st = plan_attention(&c, &d->u.attention); break;
-    default: st = refuse(&c, ACCEL_ERR_UNIMPLEMENTED, "op kind %d: no kernel in the .cu family", (int)d->kind); break;
+    default: st = refuse(&c, ACCEL_ERR_UNIMPLEMENTED, "%s: no kernel in the .cu family", accel_op_kind_label(d->kind)); break;
     }
     return finish(&c, st);
 }

@@ -615,7 +615,7 @@ accel_status accel_cl_plan(const accel_op_desc *d, const accel_cl_target *t, acc
     case ACCEL_OP_ELTWISE: st = plan_eltwise(&c, &d->u.eltwise); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(&c, &d->u.permute); break;
     case ACCEL_OP_ATTENTION: st = plan_attention(&c, &d->u.attention); break;
-    default: st = refuse(&c, ACCEL_ERR_UNIMPLEMENTED, "op kind %d: no kernel in the .cl family", (int)d->kind); break;
+    default: st = refuse(&c, ACCEL_ERR_UNIMPLEMENTED, "%s: no kernel in the .cl family", accel_op_kind_label(d->kind)); break;
     }
     if (st == ACCEL_OK && r->overflow)
         st = refuse(&c, ACCEL_ERR_INTERNAL, "planner: the recipe overflowed (a planner bug)");
