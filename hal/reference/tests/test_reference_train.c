@@ -246,10 +246,10 @@ static void test_adamw(void) {
 static void test_amp(void) {
     uint16_t h[3] = {accel_ref_f32_to_f16(60000.0f), accel_ref_f32_to_f16(1.0f), accel_ref_f32_to_f16(-2.0f)};
     double y[3];
-    accel_amp_scale_desc up = {ACCEL_DTYPE_F16, 3, 0}, down = {ACCEL_DTYPE_F16, 3, 1};
+    accel_amp_scale_desc up = {ACCEL_DTYPE_F16, 3, 0}, up2 = {ACCEL_DTYPE_F16, 2, 0}, down2 = {ACCEL_DTYPE_F16, 2, 1};
     CHECK(accel_ref_amp_scale(&up, h, 2.0f, y) == 1); /* 120000 is beyond f16 */
-    CHECK(accel_ref_amp_scale(&up, h + 1, 2.0f, y) == 0 && y[0] == 2.0 && y[1] == -4.0);
-    CHECK(accel_ref_amp_scale(&down, h + 1, 4.0f, y) == 0 && y[0] == 0.25 && y[1] == -0.5);
+    CHECK(accel_ref_amp_scale(&up2, h + 1, 2.0f, y) == 0 && y[0] == 2.0 && y[1] == -4.0);
+    CHECK(accel_ref_amp_scale(&down2, h + 1, 4.0f, y) == 0 && y[0] == 0.25 && y[1] == -0.5);
     accel_amp_update_desc u = {2.0, 0.5, 3};
     float scale = 1024.0f;
     int32_t tracker = 0, found = 0, skipped = 0;
