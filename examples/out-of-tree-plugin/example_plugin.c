@@ -206,6 +206,11 @@ static accel_status example_plan_create(void *dev, const accel_op_desc *desc, vo
         return HOST(dev)->set_error(ACCEL_ERR_UNIMPLEMENTED,
                                     "example: eltwise in f32 only, not %s",
                                     accel_dtype_label(desc->u.eltwise.dtype));
+    /* Kinds are appended as the ABI grows (the activation backward kinds came after 1.0): refuse
+     * what this plugin was not written for, never guess. */
+    if (desc->u.eltwise.kind > ACCEL_ELTWISE_BIAS_ADD)
+        return HOST(dev)->set_error(ACCEL_ERR_UNIMPLEMENTED, "example: eltwise kind %d is not offered",
+                                    (int)desc->u.eltwise.kind);
     example_plan *p = malloc(sizeof *p);
     if (!p) return HOST(dev)->set_error(ACCEL_ERR_OUT_OF_MEMORY, "example: out of host memory");
     p->op = desc->u.eltwise;
@@ -228,8 +233,9 @@ static double eltwise_one(const accel_eltwise_desc *e, double x, const float *z,
     case ACCEL_ELTWISE_GELU_TANH:
         return 0.5 * x * (1.0 + tanh(0.7978845608028654 /* sqrt(2/pi) */ * (x + 0.044715 * x * x * x)));
     case ACCEL_ELTWISE_BIAS_ADD: return x + z[i % e->cols];
+    default: break; /* refused at plan time */
     }
-    return NAN; /* the host validated the kind */
+    return NAN;
 }
 
 /* Operands: [0] X, [1] Z (absent for unary kinds), [2] Y; Y may alias X or Z, and each element is
