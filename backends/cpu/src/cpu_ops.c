@@ -54,7 +54,7 @@ static accel_status train_plan(cpu_context *ctx, cpu_library lib, const accel_op
     case ACCEL_OP_ADAMW: return cpu_adamw_plan(ctx, &desc->u.adamw, plan, info);
     case ACCEL_OP_AMP_SCALE: return cpu_amp_scale_plan(ctx, &desc->u.amp_scale, plan, info);
     case ACCEL_OP_AMP_UPDATE_SCALE: return cpu_amp_update_plan(ctx, &desc->u.amp_update, plan, info);
-    default: return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: unknown op kind %d", (int)desc->kind);
+    default: return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu: %s has no plan here", accel_op_kind_label(desc->kind));
     }
 }
 
