@@ -326,14 +326,8 @@ accel_status wl_bert_train_setup(accel_device *dev, accel_stream *stream, int64_
         teardown(st);
         return s;
     }
-    info->flop = wl_bert_train_flop_per_sequence(S, H, F) * (double)B;
-    info->bytes = 0;
-    info->items = (double)B;
-    info->item = "sample";
-    char lead[128];
-    snprintf(lead, sizeof lead, "training step: forward, backward, AdamW%s",
-             dtype == AWL_FP16 ? ", dynamic loss scaling" : dtype == AWL_BF16 ? ", bf16 with fp32 masters" : "");
-    wl_steps_describe(&st->steps, &st->bufs, dtype, opt, lead, info);
+    wl_train_describe(&st->steps, &st->bufs, dtype, opt, "forward, backward, AdamW",
+                      wl_bert_train_flop_per_sequence(S, H, F) * (double)B, (double)B, info);
     *state = st;
     return ACCEL_OK;
 }

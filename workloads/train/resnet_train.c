@@ -265,14 +265,8 @@ accel_status wl_resnet_train_setup(accel_device *dev, accel_stream *stream, acce
         teardown(st);
         return s;
     }
-    info->flop = wl_resnet_train_flop_per_image(H, C, M) * (double)N;
-    info->bytes = 0;
-    info->items = (double)N;
-    info->item = "sample";
-    char lead[128];
-    snprintf(lead, sizeof lead, "training step: forward, backward, AdamW, batch norm in training mode%s",
-             dtype == AWL_FP16 ? ", dynamic loss scaling" : dtype == AWL_BF16 ? ", bf16 with fp32 masters" : "");
-    wl_steps_describe(&st->steps, &st->bufs, dtype, opt, lead, info);
+    wl_train_describe(&st->steps, &st->bufs, dtype, opt, "forward, backward, AdamW, batch norm in training mode",
+                      wl_resnet_train_flop_per_image(H, C, M) * (double)N, (double)N, info);
     *state = st;
     return ACCEL_OK;
 }

@@ -247,3 +247,15 @@ double wl_train_tolerance(awl_dtype d) {
     default: return 5e-2;
     }
 }
+
+void wl_train_describe(wl_steps *steps, wl_buffers *bufs, awl_dtype dtype, const awl_options *opt, const char *what,
+                       double flop, double samples, awl_setup_info *info) {
+    info->flop = flop;
+    info->bytes = 0;
+    info->items = samples;
+    info->item = "sample";
+    char lead[160];
+    snprintf(lead, sizeof lead, "training step: %s%s", what,
+             dtype == AWL_FP16 ? ", dynamic loss scaling" : dtype == AWL_BF16 ? ", bf16 with fp32 masters" : "");
+    wl_steps_describe(steps, bufs, dtype, opt, lead, info);
+}

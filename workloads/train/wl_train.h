@@ -68,6 +68,11 @@ accel_status wl_amp_add_scaled_copy(wl_steps *steps, accel_device *dev, const ch
 accel_status wl_train_add_optimizer(wl_steps *steps, accel_device *dev, const char *lib, const wl_amp *amp,
                                     wl_param_group *const *groups, int ngroups);
 
+/* What setup reports for a training step: its FLOPs (docs/workloads.md), samples per step (the
+ * row's items), and the notes, led by "training step: <what>" and the precision mode. */
+void wl_train_describe(wl_steps *steps, wl_buffers *bufs, awl_dtype dtype, const awl_options *opt, const char *what,
+                       double flop, double samples, awl_setup_info *info);
+
 /* The state a verification step starts from: the groups' initial values, zero found_inf, the
  * verification scale. */
 accel_status wl_train_restore(accel_stream *stream, wl_param_group *const *groups, int ngroups, const wl_amp *amp);
