@@ -1,5 +1,6 @@
 """Runs `accelbench suite --quick` on the pjrt backend and checks that its GEMM, BERT-layer and
-ResNet-block rows were measured and verified against the reference.
+ResNet-block rows were measured and verified against the reference (training steps: measured and
+verified, or unsupported naming the op pjrt lacks).
 
 usage: check_quick_suite.py ACCELBENCH OUT_CSV [extra accelbench args...]
 """
@@ -24,6 +25,11 @@ def main():
             what = f"{workload} {r['config']} {r['dtype']}"
             print(f"{what}: status={r['status']} verified={r['verified']} median_ms={r['median_ms']} "
                   f"timer={r['timer']} algorithm={r.get('algorithm', '')}")
+            if r["config"].endswith("-train") and r["status"] == "unsupported":
+                # pjrt has no training ops yet: refused, naming the first one it lacks
+                if "planning " not in r["notes"]:
+                    failures.append(f"{what}: unsupported without naming the op: {r['notes']}")
+                continue
             if r["status"] != "ok" or r["verified"] != "true":
                 failures.append(f"{what}: status {r['status']}, verified {r['verified']}")
             if r["timer"] != "host":
