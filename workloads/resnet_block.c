@@ -61,7 +61,7 @@ static const resnet_config resnet_configs[] = {
     RB_ALL("conv5_x-first", C5F, 0),
     RB_ALL("conv5_x-identity", C5I, 1),
     RB_TRAIN("conv3_x-identity", C3I, 2, nhwc, NHWC, 1, 0),
-    RB_TRAIN("conv3_x-identity", C3I, 32, nchw, NCHW, 0, 1),
+    RB_TRAIN("conv3_x-identity", C3I, 32, nchw, NCHW, 0, 0),
     RB_TRAIN("conv3_x-identity", C3I, 32, nhwc, NHWC, 0, 1),
 };
 
