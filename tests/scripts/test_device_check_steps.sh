@@ -5,6 +5,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../scripts/lib/device_check_steps.sh
 . "$here/../../scripts/lib/device_check_steps.sh"
+# device-check.sh runs this test inside its informational ctest_rest step, whose INFORMATIONAL=1
+# would otherwise reach every case here and mark the required ones informational.
+unset INFORMATIONAL
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 RUN_LOG="$work/run.log"
