@@ -80,9 +80,10 @@ def check_overflow(b, fp16_ok):
         rc, row = run_rows(b, f"{workload}-fp16-inf.csv", workload, "fp16", env={"ACCEL_TEST_AMP_SCALE": "inf"})
         check(rc == 1 and row["status"] == "failed_verification" and "overflowed" in row["notes"],
               f"{workload} fp16 overflowing every step: exit {rc}, {row['status']}: {row['notes']}")
-        # 2^40 overflows fp16 gradients until about 25 halvings: the later steps train.
+        # 2^24 overflows fp16 gradients for the first several steps (the default 2^16 does not): the
+        # later steps train.
         rc, row = run_rows(b, f"{workload}-fp16-huge.csv", workload, "fp16",
-                           env={"ACCEL_TEST_AMP_SCALE": str(2.0 ** 40)},
+                           env={"ACCEL_TEST_AMP_SCALE": str(2.0 ** 24)},
                            extra=("--min-time-ms", "1", "--max-samples", "60", "--warmup-ms", "0"))
         check(rc == 0 and row["status"] == "ok" and "skipped (overflow)" in row["notes"],
               f"{workload} fp16 recovering from overflow: exit {rc}, {row['status']}: {row['notes']}")

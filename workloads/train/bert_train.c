@@ -509,6 +509,8 @@ accel_status wl_bert_train_verify(void *state, accel_stream *stream, awl_verify_
         void *dx = NULL;
         const int64_t n = st->B * st->S * st->H;
         s = wl_download(stream, st->a[A_DX], 0, (size_t)n * accel_dtype_size(st->t), &dx);
+        const double f = wl_amp_input_grad_factor(&st->amp);
+        for (int64_t i = 0; i < n; i++) r.dx[i] *= f;
         if (s == ACCEL_OK) wl_verify_normwise(st->t, dx, r.dx, n, tol, "input gradient", out);
         free(dx);
     }

@@ -627,6 +627,8 @@ accel_status wl_resnet_train_verify(void *state, accel_stream *stream, awl_verif
         if (s == ACCEL_OK) s = wl_download(stream, st->a[A_DX], 0, (size_t)n * accel_dtype_size(st->t), &dx);
         if (s == ACCEL_OK) {
             to_layout(st, r.dx, st->C, ref);
+            const double f = wl_amp_input_grad_factor(&st->amp);
+            for (int64_t i = 0; i < n; i++) ref[i] *= f;
             wl_verify_normwise(st->t, dx, ref, n, tol, "input gradient", out);
         }
         free(dx), free(ref);

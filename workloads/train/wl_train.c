@@ -259,3 +259,5 @@ void wl_train_describe(wl_steps *steps, wl_buffers *bufs, awl_dtype dtype, const
              dtype == AWL_FP16 ? ", dynamic loss scaling" : dtype == AWL_BF16 ? ", bf16 with fp32 masters" : "");
     wl_steps_describe(steps, bufs, dtype, opt, lead, info);
 }
+
+double wl_amp_input_grad_factor(const wl_amp *amp) { return amp->enabled ? WL_TRAIN_VERIFY_SCALE : 1.0; }

@@ -79,6 +79,10 @@ accel_status wl_train_restore(accel_stream *stream, wl_param_group *const *group
 /* Test hook: the loss scale the next steps start from (fp16; a no-op otherwise). An infinite scale
  * overflows every step, a huge finite one overflows until enough steps have halved it. */
 accel_status wl_amp_set_scale(accel_stream *stream, const wl_amp *amp, double scale);
+/* The factor the input gradient carries: loss scaling unscales the parameters' gradients only (as
+ * GradScaler does), so with fp16 the gradient the step hands back is still scaled, by the
+ * verification step's scale; 1 otherwise. */
+double wl_amp_input_grad_factor(const wl_amp *amp);
 /* How many steps were skipped for overflow, and the scale now (fp16); 0 and 1 otherwise. */
 accel_status wl_amp_read(accel_stream *stream, const wl_amp *amp, int32_t *skipped, float *scale);
 
