@@ -3,7 +3,7 @@
 
     scripts/check_roofs.py [--error PCT] CSV [CSV...]
 
-pct_peak is measured against a roof that bounds every row (schema_version 2: the datasheet peak
+pct_peak is measured against a roof that bounds every row (schema_version 2 and later: the datasheet peak
 of a GPU, the theoretical cores x clock x FLOPs/cycle peak of a CPU). A row with status ok whose
 pct_peak exceeds 100 + PCT (the documented measurement error, default 5: the clock a CPU roof is
 computed from is measured once, at device open) is a defect in the roof or the measurement, not a

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define BENCH_SCHEMA_VERSION "2"
+#define BENCH_SCHEMA_VERSION "3"
 
 #define BENCH_COLUMN_LIST(X) \
     X(SCHEMA_VERSION, "schema_version") X(RUN_ID, "run_id") X(TIMESTAMP_UTC, "timestamp_utc") \
@@ -25,7 +25,13 @@
     X(MAX_REL_ERR, "max_rel_err") X(TOLERANCE, "tolerance") X(STATUS, "status") X(NOTES, "notes") \
     /* schema_version 2: appended, so positional readers of version 1 keep working */ \
     X(PEAK_GBPS, "peak_gbps") X(ATTAINABLE, "attainable") X(ATTAINABLE_SOURCE, "attainable_source") \
-    X(PCT_ATTAINABLE, "pct_attainable")
+    X(PCT_ATTAINABLE, "pct_attainable") \
+    /* schema_version 3: scale-out (ranks and the collective library) and cost, energy, carbon */ \
+    X(RANKS, "ranks") X(NODES, "nodes") X(DEVICES_PER_NODE, "devices_per_node") \
+    X(COMM_LIBRARY, "comm_library") X(BUSBW_GBPS, "busbw_gbps") X(ENERGY_SOURCE, "energy_source") \
+    X(JOULES_PER_ITEM, "joules_per_item") X(GRID_GCO2_PER_KWH, "grid_gco2_per_kwh") \
+    X(GCO2_PER_MILLION_ITEMS, "gco2_per_million_items") X(PROVIDER, "provider") \
+    X(INSTANCE_TYPE, "instance_type")
 
 typedef enum bench_column {
 #define BENCH_COLUMN_ENUM(id, name) BENCH_COL_##id,
@@ -37,9 +43,10 @@ typedef enum bench_column {
 extern const char *const bench_column_names[BENCH_COL_COUNT];
 
 /* Every schema version's column set is a prefix of the newest one (columns are only appended):
- * version 1 ends with notes. The column count of a version, 0 when unknown; and the version whose
- * header has exactly `count` columns, NULL when none. */
+ * version 1 ends with notes, version 2 with pct_attainable. The column count of a version, 0 when
+ * unknown; and the version whose header has exactly `count` columns, NULL when none. */
 #define BENCH_COL_COUNT_V1 (BENCH_COL_NOTES + 1)
+#define BENCH_COL_COUNT_V2 (BENCH_COL_PCT_ATTAINABLE + 1)
 size_t bench_schema_column_count(const char *version);
 const char *bench_schema_of_column_count(size_t count);
 

@@ -122,7 +122,7 @@ void bench_existing_csv_parse(const char *text, size_t len, const char *path,
     bench_path_for_message(path, shown, sizeof shown);
     if (!columns) {
         snprintf(out->problem, sizeof out->problem,
-                 "%s exists with a different header (not accelbench schema_version 1 or %s); "
+                 "%s exists with a different header (not accelbench schema_version 1 to %s); "
                  "choose another --csv file", shown, BENCH_SCHEMA_VERSION);
         goto done;
     }

@@ -42,12 +42,17 @@ static void make_matrix_peak(bench_row *r, const char *library, int n, const cha
 static void check_schema_versions(void)
 {
     CHECK(bench_schema_column_count("1") == 54);
-    CHECK(bench_schema_column_count("2") == BENCH_COL_COUNT);
-    CHECK(bench_schema_column_count("3") == 0);
+    CHECK(bench_schema_column_count("2") == 58);
+    CHECK(bench_schema_column_count("3") == BENCH_COL_COUNT);
+    CHECK(BENCH_COL_COUNT == 69);
+    CHECK(bench_schema_column_count("4") == 0);
     CHECK_STR(bench_schema_of_column_count(54), "1");
-    CHECK_STR(bench_schema_of_column_count(BENCH_COL_COUNT), "2");
+    CHECK_STR(bench_schema_of_column_count(58), "2");
+    CHECK_STR(bench_schema_of_column_count(BENCH_COL_COUNT), "3");
     CHECK(bench_schema_of_column_count(55) == NULL);
     CHECK_STR(bench_column_names[BENCH_COL_COUNT_V1 - 1], "notes");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT_V2 - 1], "pct_attainable");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "instance_type");
 }
 
 int main(void)

@@ -95,8 +95,9 @@ class FixtureTest(TempDirTest):
                 header = next(csv.reader(f))
             self.assertIn(tuple(header), plot.SCHEMA_COLUMNS.values())
         rows = read_rows(FIXTURES)
-        # One file of each schema version, so every run reads a mix.
-        self.assertEqual({r["schema_version"] for r in rows}, set(plot.SCHEMA_COLUMNS))
+        # Files of two schema versions, so every run reads a mix (version 3 files are made from the
+        # version 2 rows where a test needs one: test_every_schema_version_read_alone_and_mixed).
+        self.assertEqual({r["schema_version"] for r in rows}, {"1", "2"})
         self.assertTrue(all(r["tags"] == "fixture=synthetic" for r in rows))
         self.assertEqual({r["status"] for r in rows}, set(plot.STATUSES))
         self.assertGreater(len({r["hostname"] for r in rows}), 1)
@@ -189,28 +190,40 @@ class BadInputTest(TempDirTest):
 
     def test_wrong_schema_version(self):
         rows = read_rows(FIXTURES[:1])
-        rows[3]["schema_version"] = "3"
-        path = os.path.join(self.tmp, "v3.csv")
+        rows[3]["schema_version"] = "4"
+        path = os.path.join(self.tmp, "v4.csv")
         write_rows(path, rows)
-        self.check_rejected([path], path, "schema_version '3' is not supported", "line 5")
+        self.check_rejected([path], path, "schema_version '4' is not supported", "line 5")
 
     def test_every_schema_version_read_alone_and_mixed(self):
-        """Version 1 files (no attainable columns) and version 2 files, alone or together; a version 1
-        file may also gain version 1 rows appended by a newer accelbench."""
+        """Version 1 files (no attainable columns), version 2 files (no scale-out or energy columns)
+        and version 3 files, alone or together; a version 1 file may also gain version 1 rows
+        appended by a newer accelbench."""
         v1 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "1"]
         v2 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "2"]
-        p1, p2 = os.path.join(self.tmp, "v1.csv"), os.path.join(self.tmp, "v2.csv")
-        write_rows(p1, v1, plot.COLUMNS_V1)
-        write_rows(p2, v2)
-        for paths in ([p1], [p2], [p1, p2]):
+        v3 = [dict(r, schema_version="3", ranks="1", nodes="1", devices_per_node="1",
+                   energy_source="rapl", joules_per_item="0.25", provider="aws",
+                   instance_type="c7i.large") for r in v2]
+        files = {os.path.join(self.tmp, "v1.csv"): (v1, plot.COLUMNS_V1),
+                 os.path.join(self.tmp, "v2.csv"): (v2, plot.COLUMNS_V2),
+                 os.path.join(self.tmp, "v3.csv"): (v3, plot.COLUMNS)}
+        for path, (rows, columns) in files.items():
+            write_rows(path, rows, columns)
+        p1, p2, p3 = files
+        for paths in ([p1], [p2], [p3], [p1, p2], [p1, p2, p3]):
             rows, _ = plot.load_all(paths)
-            self.assertEqual(len(rows), sum(len(v1 if p == p1 else v2) for p in paths))
-        rows, _ = plot.load_all([p1, p2])
+            self.assertEqual(len(rows), sum(len(files[p][0]) for p in paths))
+        rows, _ = plot.load_all([p1, p2, p3])
         old = [r for r in rows if r["schema_version"] == "1"]
         self.assertTrue(old and all(r["attainable"] is None and r["attainable_source"] == "" for r in old))
         self.assertTrue(any(r["attainable"] is not None for r in rows if r["schema_version"] == "2"))
+        v2_read = [r for r in rows if r["schema_version"] == "2"]
+        self.assertTrue(v2_read and all(r["joules_per_item"] is None and r["provider"] == "" for r in v2_read))
+        v3_read = [r for r in rows if r["schema_version"] == "3"]
+        self.assertTrue(v3_read and all(r["joules_per_item"] == 0.25 and r["ranks"] == 1.0
+                                        and r["instance_type"] == "c7i.large" for r in v3_read))
         self.assertEqual(subprocess.run([sys.executable, SCRIPT, "--quiet", "--out", os.path.join(self.tmp, "o"),
-                                         p1, p2], capture_output=True).returncode, 0)
+                                         p1, p2, p3], capture_output=True).returncode, 0)
 
     def test_newer_row_in_older_file(self):
         rows = read_rows(FIXTURES)
@@ -250,7 +263,7 @@ class BadInputTest(TempDirTest):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(plot.COLUMNS)
-        writer.writerow([row[c] for c in plot.COLUMNS][:-3])  # a write cut short
+        writer.writerow([row.get(c, "") for c in plot.COLUMNS][:-3])  # a write cut short
         path = self.write("cut.csv", out.getvalue())
         self.check_rejected([path], "cut.csv line 2", f"expected {len(plot.COLUMNS)} fields, found "
                             f"{len(plot.COLUMNS) - 3}")
