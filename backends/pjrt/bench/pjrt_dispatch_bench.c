@@ -1,6 +1,6 @@
 /* XLA through our HAL against XLA driven directly through the PJRT C API, same plugin, same module.
  *
- *   ACCEL_PJRT_PLUGIN=<plugin.so> build/bin/pjrt_dispatch_bench [--iters N] [--rounds R]
+ *   ACCEL_PJRT_PLUGIN=<plugin.so> build/bin/pjrt_dispatch_bench [--iters N] [--rounds R] [--only TEXT]
  *
  * For each case the direct side compiles the very module text the backend compiles for its plan
  * (pjrt_module.c), keeps its operands on the device, and runs N executions back to back, donating
@@ -9,7 +9,7 @@
  * Printed per case: median time per execution of each (R rounds, alternating), their ratio
  * (direct / HAL: 1.0 = no overhead), the per-execution dispatch overhead, and planning time
  * (accel_op_plan_create) against the bare compile. A benchmark, not a test: numbers on a shared
- * machine are noisy. */
+ * machine are noisy. --only runs the cases whose name contains TEXT (to profile one of them). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,7 +173,8 @@ static void run_case(const bench_case *c, const direct *d, accel_device *dev, ac
     direct_round(d, exe, params, b.nparams, out_param, 3);
     double *hal = calloc((size_t)rounds, sizeof *hal), *dir = calloc((size_t)rounds, sizeof *dir);
     for (int r = 0; r < rounds; ++r) {
-        dir[r] = direct_round(d, exe, params, b.nparams, out_param, iters);
+        /* alternate which side goes first, so neither always runs on the caches the other left */
+        if (r % 2 == 0) dir[r] = direct_round(d, exe, params, b.nparams, out_param, iters);
         accel_timer_begin(timer, s);
         for (int it = 0; it < iters; ++it)
             if (accel_op_plan_execute(plan, s, refs, (size_t)spec.noperands, (accel_buffer_ref){0}) != ACCEL_OK) {
@@ -183,6 +184,7 @@ static void run_case(const bench_case *c, const direct *d, accel_device *dev, ac
         accel_timer_end(timer, s);
         accel_timer_elapsed_ms(timer, &hal[r]);
         hal[r] /= iters;
+        if (r % 2 == 1) dir[r] = direct_round(d, exe, params, b.nparams, out_param, iters);
     }
     qsort(hal, (size_t)rounds, sizeof *hal, cmp_double);
     qsort(dir, (size_t)rounds, sizeof *dir, cmp_double);
@@ -220,11 +222,14 @@ static accel_op_desc eltwise_add(int64_t n) {
 
 int main(int argc, char **argv) {
     int iters = 50, rounds = 7;
+    const char *only = "";
+    setvbuf(stdout, NULL, _IOLBF, 0); /* each case's line as it is measured */
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--iters") == 0 && i + 1 < argc) iters = atoi(argv[++i]);
         else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
         else {
-            fprintf(stderr, "usage: ACCEL_PJRT_PLUGIN=plugin.so %s [--iters N] [--rounds R]\n", argv[0]);
+            fprintf(stderr, "usage: ACCEL_PJRT_PLUGIN=plugin.so %s [--iters N] [--rounds R] [--only TEXT]\n", argv[0]);
             return 2;
         }
     }
@@ -256,7 +261,8 @@ int main(int argc, char **argv) {
     };
     printf("%d executions per round, median of %d rounds; times in ms per execution\n", iters, rounds);
     printf("%-22s %10s %10s %9s %10s %9s %9s\n", "case", "direct", "HAL", "dir/HAL", "extra_us", "compile", "plan");
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) run_case(&cases[i], &d, dev, s, iters, rounds);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i)
+        if (strstr(cases[i].name, only)) run_case(&cases[i], &d, dev, s, iters, rounds);
     accel_stream_destroy(s);
     accel_device_close(dev);
     accel_runtime_close(rt);
