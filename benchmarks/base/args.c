@@ -27,6 +27,9 @@ static const opt_spec OPTIONS[] = {
     {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
     {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
     {"--verbose", OPT_FLAG},
+    {"--prices", OPT_VALUE},       {"--instance-type", OPT_VALUE},
+    {"--region", OPT_VALUE},       {"--grid-gco2-per-kwh", OPT_VALUE},
+    {"--cloud-metadata", OPT_FLAG},
 };
 
 /* The message stays one printable UTF-8 line even when it echoes a value with control characters
@@ -235,6 +238,37 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         a->price_per_hour = v;
         return 0;
     }
+    if (strcmp(opt, "--grid-gco2-per-kwh") == 0) {
+        if (a->grid_gco2_per_kwh >= 0)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        double v;
+        int rc = bench_parse_double(val, &v);
+        if (rc == -2 || (rc == 0 && v > 1e5))
+            return fail(err, err_len, "%s: '%s' is out of range (the largest intensity it takes is "
+                        "100000 g CO2/kWh)", opt, val);
+        if (rc != 0)
+            return fail(err, err_len, "%s: '%s' is not a non-negative number of g CO2 per kWh", opt,
+                        val);
+        a->grid_gco2_per_kwh = v;
+        return 0;
+    }
+    const char **text = strcmp(opt, "--prices") == 0          ? &a->prices_path
+                        : strcmp(opt, "--instance-type") == 0 ? &a->instance_type
+                        : strcmp(opt, "--region") == 0        ? &a->region
+                                                              : NULL;
+    if (text) {
+        if (*text)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        /* Instance types and regions go into CSV cells: one printable word. */
+        for (const char *p = val; text != &a->prices_path && *p; p++)
+            if (!(isalnum((unsigned char)*p) || strchr("._-/", *p)))
+                return fail(err, err_len, "%s: '%s' is not a name of letters, digits and ._-/", opt,
+                            val);
+        if (!val[0])
+            return fail(err, err_len, "%s: empty value%s", opt, "");
+        *text = val;
+        return 0;
+    }
     return fail(err, err_len, "internal: unhandled option %s%s", opt, "");
 }
 
@@ -258,6 +292,8 @@ static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_
         slot = &a->dry_run;
     else if (strcmp(opt, "--verbose") == 0)
         slot = &a->verbose;
+    else if (strcmp(opt, "--cloud-metadata") == 0)
+        slot = &a->cloud_metadata;
     if (!slot)
         return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
     *slot = 1;
@@ -271,6 +307,7 @@ int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, b
     out->is_suite = is_suite;
     out->warmup_ms = out->min_time_ms = out->max_samples = out->timeout_s = -1;
     out->price_per_hour = -1;
+    out->grid_gco2_per_kwh = -1;
     if (err_len)
         err[0] = '\0';
     for (int i = first; i < argc; i++) {

@@ -39,6 +39,11 @@ typedef struct bench_run_args {
     const char *json_path;
     bench_strlist tags;     /* "key=value" each */
     double price_per_hour;  /* < 0 = not given */
+    const char *prices_path;   /* --prices FILE */
+    const char *instance_type; /* --instance-type T */
+    const char *region;        /* --region R (picks among a prices file's rows) */
+    double grid_gco2_per_kwh;  /* < 0 = not given */
+    int cloud_metadata;        /* --cloud-metadata: ask the provider's metadata endpoint */
     int resume;
     int quiet;
     int verbose; /* every unsupported row on its own line, not condensed */

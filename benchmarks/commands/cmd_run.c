@@ -22,6 +22,7 @@
 #include "roofs.h"
 #include "run_output.h"
 #include "selection.h"
+#include "cost.h"
 #include "sidecar.h"
 #include "signals.h"
 #include "summary.h"
@@ -58,7 +59,15 @@ static const char RUN_HELP[] =
     "                       (default: results/<hostname>-<YYYYMMDD-HHMMSS>.csv)\n"
     "  --json FILE          environment sidecar (default: the CSV path with .json)\n"
     "  --tag key=value      recorded in every row's tags column (repeatable)\n"
-    "  --price-per-hour USD fills usd_per_hour and usd_per_million_items\n"
+    "Cost, energy, identity (docs/cli.md, \"Energy, carbon and cost\"):\n"
+    "  --price-per-hour USD fills usd_per_hour and usd_per_million_items (overrides --prices)\n"
+    "  --prices FILE        usd_per_hour from the CSV row (instance_type,provider,region,\n"
+    "                       usd_per_hour) of this instance type\n"
+    "  --instance-type T    the instance type (default: from DMI, or --cloud-metadata)\n"
+    "  --region R           the region, to pick among a prices file's rows\n"
+    "  --grid-gco2-per-kwh G  grid carbon intensity: fills gco2_per_million_items\n"
+    "  --cloud-metadata     ask the provider's metadata endpoint for the instance type (1 s at\n"
+    "                       most; without it nothing is asked of the network)\n"
     "  --resume             skip rows already standing with status ok in the CSV\n"
     "  --quiet              print only errors and the CSV path\n"
     "  --verbose            print every unsupported row as it comes (default: a count per device\n"
@@ -113,6 +122,7 @@ typedef struct run_ctx {
     bench_progress progress;
     bench_run_summary summary;
     bench_summary_table table;
+    bench_identity identity; /* provider, instance type, price, grid intensity */
 } run_ctx;
 
 static void item_label(const bench_plan *plan, size_t i, char *buf, size_t n)
@@ -170,14 +180,10 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
         if (v[0])
             bench_row_set(row, (bench_column)c, v);
     }
-    if (ctx->args->price_per_hour >= 0) {
-        bench_row_set_number(row, BENCH_COL_USD_PER_HOUR, ctx->args->price_per_hour);
-        double items_per_s;
-        if (bench_parse_double(bench_row_get(row, BENCH_COL_ITEMS_PER_S), &items_per_s) == 0 &&
-            items_per_s > 0)
-            bench_row_set_number(row, BENCH_COL_USD_PER_MILLION_ITEMS,
-                                 ctx->args->price_per_hour / 3600.0 / items_per_s * 1e6);
-    }
+    const bench_identity *id = &ctx->identity;
+    bench_cost cost = {id->usd_per_hour, id->grid_gco2_per_kwh, id->instance.provider,
+                       id->instance.instance_type};
+    bench_cost_fill(&cost, row);
 }
 
 /* The row is appended whole or not at all; one that cannot be written is not counted as written,
@@ -357,6 +363,14 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         goto out;
     }
 
+    if (bench_identity_resolve(&a, &ctx.identity, err, sizeof err) != 0) {
+        usage_error(cmd, err);
+        goto out;
+    }
+    if (ctx.identity.instance.metadata_error[0] && !a.quiet)
+        fprintf(stderr, "accelbench %s: --cloud-metadata: %s\n", cmd,
+                ctx.identity.instance.metadata_error);
+
     if (a.dry_run) {
         /* The file as it stands now (not locked: nothing is written). */
         print_plan(&plan, a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0);
@@ -392,7 +406,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",
                  i ? ";" : "", a.tags.items[i]);
     reuse_roofs(&ctx, &out.existing);
-    bench_sidecar side = {out.json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary};
+    bench_sidecar side = {out.json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary,
+                          &ctx.identity};
     if (bench_sidecar_write(&side) != 0) {
         /* Nothing is measured without its environment record. */
         char shown[256];

@@ -115,6 +115,10 @@ int bench_sidecar_write(const bench_sidecar *s)
         bench_json_kv_string(&j, key, eq + 1);
     }
     bench_json_object_end(&j);
+    if (s->identity) {
+        bench_json_key(&j, "instance");
+        bench_identity_to_json(&j, s->identity);
+    }
     bench_json_key(&j, "topology");
     bench_topology_to_json(&j, s->topo);
     bench_json_key(&j, "backends");

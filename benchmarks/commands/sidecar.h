@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "accel/accel.h"
+#include "identity.h"
 #include "json.h"
 #include "metadata.h"
 #include "selection.h"
@@ -39,6 +40,7 @@ typedef struct bench_sidecar {
     int argc;
     char *const *argv;
     const bench_run_summary *summary;
+    const bench_identity *identity; /* the "instance" object; NULL: none */
 } bench_sidecar;
 
 /* Returns 0, or -1 with errno set. */

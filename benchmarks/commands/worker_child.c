@@ -12,6 +12,7 @@
 #include "accel/accel.h"
 #include "accel_workload.h"
 #include "commands.h"
+#include "energy.h"
 #include "error_chain.h"
 #include "measure.h"
 #include "signals.h"
@@ -108,23 +109,47 @@ static void error_text(accel_status st, char *buf, size_t n)
     error_text_from(st, accel_last_error(), buf, n);
 }
 
-static void fill_telemetry(bench_row *r, const accel_device_telemetry *before,
-                           const accel_device_telemetry *after, double window_ms, double median_ms)
+/* One reading of the energy counter; a device without one says why in source ("none: ..."). */
+static void read_energy(accel_device *dev, bench_energy_reading *e, accel_device_telemetry *t)
 {
-    if (after->clock_mhz >= 0)
-        bench_row_set_number(r, BENCH_COL_CLOCK_MHZ, after->clock_mhz);
-    double power = -1;
-    if (before->energy_j >= 0 && after->energy_j >= before->energy_j && window_ms >= 1000.0) {
-        power = (after->energy_j - before->energy_j) / (window_ms / 1000.0);
-        bench_row_set_number(r, BENCH_COL_ENERGY_J, power * median_ms / 1000.0);
-    } else if (after->power_w >= 0) {
-        power = after->power_w;
+    *t = (accel_device_telemetry){sizeof *t, -1, -1, -1, -1, -1, "", ""};
+    accel_clear_error();
+    if (accel_device_telemetry_get(dev, t) != ACCEL_OK) {
+        snprintf(e->source, sizeof e->source, "none: %s", accel_last_error());
+        *t = (accel_device_telemetry){sizeof *t, -1, -1, -1, -1, -1, "", ""};
+    } else {
+        bench_copy(e->source, sizeof e->source, t->energy_source);
     }
+    e->joules = t->energy_j;
+    e->at_ms = bench_monotonic_ms();
+}
+
+typedef struct sampling_start_ctx {
+    accel_device *dev;
+    bench_energy_reading *before;
+} sampling_start_ctx;
+
+static void on_sampling_start(void *vctx)
+{
+    sampling_start_ctx *c = vctx;
+    accel_device_telemetry t;
+    read_energy(c->dev, c->before, &t);
+}
+
+static void fill_telemetry(bench_row *r, const bench_energy_reading *before,
+                           const bench_energy_reading *after, const accel_device_telemetry *now,
+                           double median_ms, double items_per_run)
+{
+    if (now->clock_mhz >= 0)
+        bench_row_set_number(r, BENCH_COL_CLOCK_MHZ, now->clock_mhz);
+    double power = bench_energy_fill(r, before, after, median_ms, items_per_run);
+    if (power < 0 && now->power_w >= 0)
+        power = now->power_w;
     if (power >= 0)
         bench_row_set_number(r, BENCH_COL_POWER_W, power);
-    if (after->throttle_reasons[0]) {
+    if (now->throttle_reasons[0]) {
         char note[160];
-        snprintf(note, sizeof note, "throttle: %s", after->throttle_reasons);
+        snprintf(note, sizeof note, "throttle: %s", now->throttle_reasons);
         append_note(r, note);
     }
 }
@@ -193,15 +218,22 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
     if (amp_scale && wl->set_loss_scale)
         (void)wl->set_loss_scale(state, w->stream, strtod(amp_scale, NULL));
 
-    accel_device_telemetry before = {sizeof before, -1, -1, -1, -1, -1, ""};
-    accel_device_telemetry after = before;
-    if (accel_device_telemetry_get(w->dev, &before) != ACCEL_OK)
-        before = (accel_device_telemetry){sizeof before, -1, -1, -1, -1, -1, ""};
-
+    /* A device with an energy counter samples at least the counter's window (energy.h); the
+     * reading that opens the window is taken as sampling starts, after the warm-up. */
+    accel_device_telemetry now;
+    bench_energy_reading before, after;
+    read_energy(w->dev, &before, &now);
     bench_measure_params p;
     bench_measure_defaults(&p, (double)w->s.warmup_ms, (double)w->s.min_time_ms,
                            (size_t)w->s.max_samples, w->timer_resolution_ns);
     p.stop = &bench_interrupted;
+    if (before.joules >= 0 && p.min_time_ms < BENCH_ENERGY_MIN_WINDOW_MS) {
+        p.min_time_ms = BENCH_ENERGY_MIN_WINDOW_MS;
+        p.time_cap_ms = fmax(p.time_cap_ms, 2.0 * BENCH_ENERGY_MIN_WINDOW_MS);
+    }
+    sampling_start_ctx start = {w->dev, &before};
+    p.on_sampling_start = on_sampling_start;
+    p.on_sampling_ctx = &start;
     batch_ctx bctx = {w, wl, state, ACCEL_OK};
     bench_measure_result m;
     int rc = bench_measure(&p, run_batch, &bctx, &m);
@@ -251,8 +283,8 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
                          m.stop_reason);
             append_note(r, text);
         }
-        if (accel_device_telemetry_get(w->dev, &after) == ACCEL_OK)
-            fill_telemetry(r, &before, &after, m.sampling_elapsed_ms, s->median);
+        read_energy(w->dev, &after, &now);
+        fill_telemetry(r, &before, &after, &now, s->median, (double)info.items);
     }
 
     if (rc == 0 && !m.interrupted) {

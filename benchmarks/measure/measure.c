@@ -92,6 +92,8 @@ int bench_measure(const bench_measure_params *p, bench_batch_fn fn, void *ctx,
     if (last_ms < target_ms)
         batch = last_ms > 0 ? (uint64_t)ceil(target_ms / last_ms) : 16;
 
+    if (p->on_sampling_start)
+        p->on_sampling_start(p->on_sampling_ctx);
     double sampling_start = now_ms(p);
     for (;;) {
         double ms = 0;

@@ -29,6 +29,10 @@ typedef struct bench_measure_params {
     volatile sig_atomic_t *stop; /* nonzero: stop after the current sample (SIGINT) */
     bench_clock_fn clock;    /* NULL: CLOCK_MONOTONIC */
     void *clock_ctx;
+    /* Called once between warm-up and the first sample (NULL: none): the worker reads the energy
+     * counter there, so that its window holds the sampling phase only. */
+    void (*on_sampling_start)(void *ctx);
+    void *on_sampling_ctx;
 } bench_measure_params;
 
 typedef struct bench_measure_result {

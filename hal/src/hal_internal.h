@@ -141,10 +141,10 @@ void hal_log(int level, const char *backend, const char *message);
 
 /* The smallest size each public struct had (ABI 1.0): a caller built against that header passes it.
  * accel_runtime_options grew `refused` after its first release; accel_device_info grew
- * vendor_peak_fp8_tflops in 1.1. */
+ * vendor_peak_fp8_tflops in 1.1, accel_device_telemetry energy_source in 1.2. */
 #define HAL_OPTIONS_SIZE_1_0 offsetof(accel_runtime_options, refused)
 #define HAL_DEVICE_INFO_SIZE_1_0 offsetof(accel_device_info, vendor_peak_fp8_tflops)
-#define HAL_TELEMETRY_SIZE_1_0 sizeof(accel_device_telemetry)
+#define HAL_TELEMETRY_SIZE_1_0 offsetof(accel_device_telemetry, energy_source)
 
 /* struct_size.c: the growth rule of types.h for the structs a caller hands libaccel.
  * Check: the caller's struct_size (its first field) is at least min_size, the 1.0 size. */

@@ -1,7 +1,6 @@
 /* accel_device_info and telemetry for the host CPU: /proc, /sys, sysconf, cpuid. */
 #define _GNU_SOURCE
 #include <inttypes.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,33 +173,6 @@ accel_status cpu_device_info_fill(cpu_device *dev, accel_device_info *info) {
     return ACCEL_OK;
 }
 
-/* RAPL counters: package domains only (subdomains would be counted twice). */
-static int rapl_energy_j(double *out) {
-    DIR *d = opendir("/sys/class/powercap");
-    if (!d) return 0;
-    struct dirent *e;
-    double total = 0;
-    int found = 0;
-    while ((e = readdir(d))) {
-        /* intel-rapl:0 and amd-rapl... package zones have exactly one ':' */
-        const char *colon = strchr(e->d_name, ':');
-        if (!colon || strchr(colon + 1, ':')) continue;
-        char path[512];
-        snprintf(path, sizeof path, "/sys/class/powercap/%s/energy_uj", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        unsigned long long uj;
-        if (fscanf(f, "%llu", &uj) == 1) {
-            total += (double)uj * 1e-6;
-            found = 1;
-        }
-        fclose(f);
-    }
-    closedir(d);
-    if (found) *out = total;
-    return found;
-}
-
 /* Mean of every core's "cpu MHz". */
 static int cpuinfo_mean_mhz(double *out) {
     FILE *f = fopen("/proc/cpuinfo", "r");
@@ -226,10 +198,14 @@ accel_status cpu_device_telemetry_read(void *vdev, accel_device_telemetry *out) 
     out->temperature_c = -1;
     out->throttle_reasons[0] = '\0';
     int any = cpuinfo_mean_mhz(&out->clock_mhz);
-    any |= rapl_energy_j(&out->energy_j);
+    char why[sizeof dev->rapl.reason] = "";
+    const int energy = cpu_rapl_read(&dev->rapl, &out->energy_j, why, sizeof why) == 0;
+    any |= energy;
     if (!any)
         return dev->ctx->host->set_error(ACCEL_ERR_UNIMPLEMENTED,
-                                         "cpu telemetry: neither /proc/cpuinfo \"cpu MHz\" nor "
-                                         "/sys/class/powercap/*/energy_uj is readable");
+                                         "cpu telemetry: no \"cpu MHz\" in /proc/cpuinfo; energy: %s",
+                                         why);
+    if (ACCEL_STRUCT_HAS(out, accel_device_telemetry, energy_source))
+        snprintf(out->energy_source, sizeof out->energy_source, "%s", energy ? "rapl" : why);
     return ACCEL_OK;
 }

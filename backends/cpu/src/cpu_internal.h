@@ -8,6 +8,7 @@
 
 #include "accel/cpu_kernel.h"
 #include "accel/plugin.h"
+#include "cpu_rapl.h"
 
 /* Host allocations are page aligned: vector loads never split a line and huge pages may apply. */
 #define CPU_ALIGNMENT 4096u
@@ -33,6 +34,7 @@ typedef struct cpu_context {
 
 typedef struct cpu_device {
     cpu_context *ctx;
+    cpu_rapl rapl; /* package energy (telemetry); $ACCEL_SYSFS_ROOT stands for /sys in tests */
 } cpu_device;
 
 typedef struct cpu_buffer {

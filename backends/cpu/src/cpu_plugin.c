@@ -119,6 +119,7 @@ static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
     cpu_device *dev = calloc(1, sizeof *dev);
     if (!dev) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     dev->ctx = ctx;
+    cpu_rapl_open(&dev->rapl, getenv("ACCEL_SYSFS_ROOT"));
     /* The HAL opens a device under its lock, so this runs once per context: the clock measurement
      * (~40 ms) is not repeated per info call or reopen. */
     if (!ctx->peak_known) {
@@ -130,7 +131,11 @@ static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
     return ACCEL_OK;
 }
 
-static void cpu_device_close(void *dev) { free(dev); }
+static void cpu_device_close(void *vdev) {
+    cpu_device *dev = vdev;
+    cpu_rapl_close(&dev->rapl);
+    free(dev);
+}
 
 static accel_status cpu_device_info(void *dev, accel_device_info *info) {
     return cpu_device_info_fill(dev, info);

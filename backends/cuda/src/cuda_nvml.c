@@ -13,6 +13,18 @@ static const accel_dl_library nvml_library = {nvml_names, NULL, 0, {0}, {0}, ACC
 
 /* Values from the NVML API reference (nvml.h is not in the toolkit). */
 enum { NVML_OK = 0, NVML_CLOCK_SM = 1, NVML_CLOCK_MEM = 2, NVML_TEMPERATURE_GPU = 0 };
+enum { NVML_ERROR_NOT_SUPPORTED = 3, NVML_ERROR_NO_PERMISSION = 4, NVML_ERROR_GPU_IS_LOST = 15 };
+
+static const char *nvml_error_name(int rc) {
+    switch (rc) {
+    case 1: return "NVML_ERROR_UNINITIALIZED";
+    case 2: return "NVML_ERROR_INVALID_ARGUMENT";
+    case NVML_ERROR_NOT_SUPPORTED: return "NVML_ERROR_NOT_SUPPORTED";
+    case NVML_ERROR_NO_PERMISSION: return "NVML_ERROR_NO_PERMISSION";
+    case NVML_ERROR_GPU_IS_LOST: return "NVML_ERROR_GPU_IS_LOST";
+    default: return "NVML error";
+    }
+}
 
 void accel_cuda_nvml_load(accel_cuda_ctx *ctx) {
     const accel_dl_log log = {ctx->host, "cuda"};
@@ -71,6 +83,27 @@ static void throttle_names(unsigned long long mask, char *out, size_t len) {
     if (!mask) snprintf(out, len, "none");
 }
 
+/* The total energy counter (Volta and newer): millijoules since the driver loaded. */
+static void energy_counter(accel_cuda_device *dev, accel_device_telemetry *out) {
+    const accel_cuda_nvml_table *n = &dev->ctx->nvml;
+    const int has_source = ACCEL_STRUCT_HAS(out, accel_device_telemetry, energy_source);
+    unsigned long long mj = 0;
+    int rc = -1;
+    if (n->nvmlDeviceGetTotalEnergyConsumption)
+        rc = n->nvmlDeviceGetTotalEnergyConsumption(dev->nvml_dev, &mj);
+    if (rc == NVML_OK) {
+        out->energy_j = (double)mj / 1000.0;
+        if (has_source) snprintf(out->energy_source, sizeof out->energy_source, "nvml");
+    } else if (has_source && rc < 0) {
+        snprintf(out->energy_source, sizeof out->energy_source,
+                 "none: this libnvidia-ml has no nvmlDeviceGetTotalEnergyConsumption");
+    } else if (has_source) {
+        snprintf(out->energy_source, sizeof out->energy_source,
+                 "none: nvmlDeviceGetTotalEnergyConsumption: %s (%d)%s", nvml_error_name(rc), rc,
+                 rc == NVML_ERROR_NOT_SUPPORTED ? ": the counter needs Volta or newer" : "");
+    }
+}
+
 accel_status accel_cuda_device_telemetry(void *p, accel_device_telemetry *out) {
     accel_cuda_device *dev = p;
     const accel_cuda_nvml_table *n = &dev->ctx->nvml;
@@ -87,9 +120,7 @@ accel_status accel_cuda_device_telemetry(void *p, accel_device_telemetry *out) {
         out->memory_clock_mhz = v;
     if (n->nvmlDeviceGetPowerUsage && n->nvmlDeviceGetPowerUsage(dev->nvml_dev, &v) == NVML_OK)
         out->power_w = v / 1000.0; /* mW */
-    if (n->nvmlDeviceGetTotalEnergyConsumption &&
-        n->nvmlDeviceGetTotalEnergyConsumption(dev->nvml_dev, &u) == NVML_OK)
-        out->energy_j = (double)u / 1000.0; /* mJ since driver load */
+    energy_counter(dev, out);
     if (n->nvmlDeviceGetTemperature &&
         n->nvmlDeviceGetTemperature(dev->nvml_dev, NVML_TEMPERATURE_GPU, &v) == NVML_OK)
         out->temperature_c = v;

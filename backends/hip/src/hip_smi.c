@@ -89,9 +89,22 @@ accel_status hip_smi_read(const hip_smi *smi, const accel_host_services *host,
         out->power_w = (double)uw / 1e6;
     uint64_t count = 0, ts = 0;
     float resolution_uj = 0;
-    if (smi->rsmi_dev_energy_count_get &&
-        smi->rsmi_dev_energy_count_get(i, &count, &resolution_uj, &ts) == 0)
+    /* The accumulator is 64-bit: count x resolution (~15.3 uJ) does not wrap in a device's life. */
+    int rc = smi->rsmi_dev_energy_count_get
+                 ? smi->rsmi_dev_energy_count_get(i, &count, &resolution_uj, &ts) : -1;
+    if (rc == 0)
         out->energy_j = (double)count * resolution_uj / 1e6;
+    if (ACCEL_STRUCT_HAS(out, accel_device_telemetry, energy_source)) {
+        if (rc == 0)
+            snprintf(out->energy_source, sizeof out->energy_source, "rocm-smi");
+        else if (rc < 0)
+            snprintf(out->energy_source, sizeof out->energy_source,
+                     "none: %s has no rsmi_dev_energy_count_get", smi->lib_name);
+        else
+            snprintf(out->energy_source, sizeof out->energy_source,
+                     "none: rsmi_dev_energy_count_get: rsmi_status_t %d%s", rc,
+                     rc == 2 ? " (RSMI_STATUS_NOT_SUPPORTED)" : "");
+    }
     int64_t mdeg = 0;
     /* Sensor 1 is the junction (hotspot): MI300 has no edge sensor (0). Metric 0 = current. */
     if (smi->rsmi_dev_temp_metric_get && (smi->rsmi_dev_temp_metric_get(i, 1, 0, &mdeg) == 0 ||

@@ -102,6 +102,14 @@ static void check_info(accel_device *dev) {
     t.struct_size = sizeof t;
     CHECK(accel_device_telemetry_get(dev, &t) == ACCEL_OK);
     CHECK(t.power_w == 512.0 && fabs(t.energy_j - 0.01525) < 1e-12 && t.temperature_c == 45.0);
+    CHECK(strcmp(t.energy_source, "rocm-smi") == 0);
+    /* A board without the counter: no energy, and the row will say why. */
+    setenv("MOCK_RSMI_NO_ENERGY", "1", 1);
+    CHECK(accel_device_telemetry_get(dev, &t) == ACCEL_OK);
+    CHECK(t.energy_j < 0 && t.power_w == 512.0);
+    CHECK(strcmp(t.energy_source,
+                 "none: rsmi_dev_energy_count_get: rsmi_status_t 2 (RSMI_STATUS_NOT_SUPPORTED)") == 0);
+    unsetenv("MOCK_RSMI_NO_ENERGY");
     CHECK(t.clock_mhz < 0); /* not read: rsmi_frequencies_t changed layout in ROCm 6 */
     printf("info: %s %s %s peak %s; %s\n", info.name, info.isa, info.uuid, info.vendor_peak.source,
            info.notes);

@@ -84,12 +84,28 @@ static void sysman_frequency(accel_ze_device *dev, accel_device_telemetry *out, 
 }
 
 static void sysman_energy(accel_ze_device *dev, accel_device_telemetry *out, int *found) {
+    const int has_source = ACCEL_STRUCT_HAS(out, accel_device_telemetry, energy_source);
     zes_pwr_handle_t power = sysman_first_power_domain(dev);
-    if (!power || !dev->api->zesPowerGetEnergyCounter) return;
+    if (!power || !dev->api->zesPowerGetEnergyCounter) {
+        if (has_source)
+            snprintf(out->energy_source, sizeof out->energy_source, "none: %s",
+                     !dev->api->zesPowerGetEnergyCounter
+                         ? "the Level Zero loader has no zesPowerGetEnergyCounter"
+                         : "Level Zero sysman lists no power domain for this device");
+        return;
+    }
     zes_power_energy_counter_t counter;
     memset(&counter, 0, sizeof counter);
-    if (dev->api->zesPowerGetEnergyCounter(power, &counter) != ZE_RESULT_SUCCESS) return;
+    ze_result_t rc = dev->api->zesPowerGetEnergyCounter(power, &counter);
+    if (rc != ZE_RESULT_SUCCESS) {
+        if (has_source)
+            snprintf(out->energy_source, sizeof out->energy_source,
+                     "none: zesPowerGetEnergyCounter: %s (0x%x)", accel_ze_result_name(rc),
+                     (unsigned)rc);
+        return;
+    }
     out->energy_j = (double)counter.energy * 1e-6; /* microjoules */
+    if (has_source) snprintf(out->energy_source, sizeof out->energy_source, "ze-sysman");
     /* Average power since the previous reading: sysman has no instantaneous power. */
     if (dev->have_energy && counter.timestamp > dev->last_energy_ts_us &&
         counter.energy >= dev->last_energy_uj)

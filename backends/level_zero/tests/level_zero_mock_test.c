@@ -3,9 +3,11 @@
  * timers (wrap-around + 1.2 frequency scaling end to end), events, sysman telemetry, modules and
  * launches, and every op plan, whose launches the mock checks against the SPIR-V signatures.
  * argv[1] = the mock library (to read its launch log and live-object count). */
+#define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/accel.h"
@@ -159,6 +161,12 @@ static void check_telemetry(accel_device *dev) {
     CHECK(fabs(t.clock_mhz - 1550.0) < 1e-9);
     CHECK(fabs(t.temperature_c - 45.0) < 1e-9);
     CHECK(t.energy_j > 0);
+    CHECK(strcmp(t.energy_source, "ze-sysman") == 0);
+    setenv("MOCK_ZE_NO_ENERGY", "1", 1);
+    CHECK(accel_device_telemetry_get(dev, &t) == ACCEL_OK); /* clocks and temperature still read */
+    CHECK(t.energy_j < 0);
+    CHECK(strncmp(t.energy_source, "none: zesPowerGetEnergyCounter: ", 32) == 0);
+    unsetenv("MOCK_ZE_NO_ENERGY");
     CHECK(strstr(t.throttle_reasons, "power-cap") != NULL);
 }
 

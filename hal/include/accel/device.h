@@ -39,6 +39,10 @@ typedef struct accel_device_telemetry {
     double energy_j;         /* monotonically increasing counter since an arbitrary origin */
     double temperature_c;
     char throttle_reasons[128];
+    /* Appended in ABI 1.2: the counter behind energy_j ("nvml", "rocm-smi", "ze-sysman", "rapl"),
+     * or, when energy_j < 0, "none: <why>" (no counter, not readable, not supported). A plugin
+     * writes it only when out->struct_size covers it; "" = the plugin predates it. */
+    char energy_source[160];
 } accel_device_telemetry;
 /* out->struct_size must be set by the caller (grows as accel_device_info does). ACCEL_ERR_UNIMPLEMENTED
  * when the backend reads none of it. */

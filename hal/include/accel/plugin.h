@@ -48,7 +48,9 @@ extern "C" {
  * scales; operand i exists only when i < noperands, and a 1.0 host passes 5) and
  * accel_device_info.vendor_peak_fp8_tflops (appended; write it only when info->struct_size covers
  * it). */
-#define ACCEL_PLUGIN_ABI_MINOR 1u
+/* 1.2 added: accel_device_telemetry.energy_source (appended; write it only when out->struct_size
+ * covers it). */
+#define ACCEL_PLUGIN_ABI_MINOR 2u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
 #if defined(__GNUC__)

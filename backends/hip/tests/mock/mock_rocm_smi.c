@@ -1,6 +1,7 @@
 /* A stand-in librocm_smi64.so.6: one GPU at 0000:c1:00.0 drawing 512 W of a 750 W cap, 45 C at the
  * junction, an energy counter of 1000 ticks of 15.25 uJ. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -25,6 +26,7 @@ EXPORT int rsmi_dev_power_cap_get(uint32_t dev, uint32_t sensor, uint64_t *uw) {
 }
 EXPORT int rsmi_dev_energy_count_get(uint32_t dev, uint64_t *count, float *resolution_uj, uint64_t *ts) {
     (void)dev;
+    if (getenv("MOCK_RSMI_NO_ENERGY")) return 2; /* RSMI_STATUS_NOT_SUPPORTED: the tests' switch */
     *count = 1000;
     *resolution_uj = 15.25f;
     *ts = 1;
