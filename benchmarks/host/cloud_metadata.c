@@ -314,7 +314,7 @@ int bench_cloud_metadata_query(bench_instance *inst, double timeout_ms, char *wh
         bench_copy(answer.source, sizeof answer.source, "cloud-metadata");
         *inst = answer;
     } else {
-        snprintf(why, why_len, "no answer from %s within %.0f ms (%s)", addr, timeout_ms,
+        snprintf(why, why_len, "no instance type from %s within %.0f ms (%s)", addr, timeout_ms,
                  tried.data ? tried.data : "deadline passed");
     }
     bench_strbuf_free(&tried);

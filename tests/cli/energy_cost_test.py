@@ -336,7 +336,7 @@ def test_cloud_metadata(b):
         rc, out, err, secs = b.run(*NULL_ROW, "--csv", "md-slow.csv", "--cloud-metadata", "--dry-run",
                                    env=dict(env, ACCEL_SYSFS_ROOT=slow))
         check(rc == 0, f"slow: exit {rc}: {err}")
-        check(f"--cloud-metadata: no answer from {addr} within 1000 ms" in err, f"slow: stderr {err!r}")
+        check(f"--cloud-metadata: no instance type from {addr} within 1000 ms" in err, f"slow: stderr {err!r}")
         check(secs < 2.8, f"slow: the run took {secs:.1f} s (the metadata deadline is 1 s)")
     finally:
         server.shutdown()

@@ -224,7 +224,7 @@ static void test_http(void)
     setenv("ACCEL_CLOUD_METADATA_ADDR", "127.0.0.1:1", 1);
     char why[256];
     CHECK(bench_cloud_metadata_query(&in, 1000, why, sizeof why) == -1);
-    CHECK(strstr(why, "no answer from 127.0.0.1:1") != NULL && in.instance_type[0] == '\0');
+    CHECK(strstr(why, "no instance type from 127.0.0.1:1") != NULL && in.instance_type[0] == '\0');
     setenv("ACCEL_CLOUD_METADATA_ADDR", "metadata.example:80", 1);
     CHECK(bench_cloud_metadata_query(&in, 1000, why, sizeof why) == -1 && strstr(why, "IPv4:port"));
     unsetenv("ACCEL_CLOUD_METADATA_ADDR");
