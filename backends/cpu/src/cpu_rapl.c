@@ -37,6 +37,14 @@ __attribute__((format(printf, 2, 3))) static void set_reason(cpu_rapl *r, const 
     va_end(ap);
 }
 
+/* Paths built from a directory entry's name (up to 255 bytes): a cut path just fails to open. */
+__attribute__((format(printf, 3, 4))) static void path_of(char *out, size_t len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, len, fmt, ap);
+    va_end(ap);
+}
+
 static int read_line(const char *path, char *out, size_t len) {
     FILE *f = fopen(path, "r");
     if (!f) return -1;
@@ -86,14 +94,14 @@ void cpu_rapl_open(cpu_rapl *r, const char *sysfs_root) {
         const char *colon = strchr(e->d_name, ':');
         if (!colon || strchr(colon + 1, ':') || strlen(e->d_name) >= sizeof r->zone[0].dir) continue;
         char path[400], name[64];
-        snprintf(path, sizeof path, "%s/%s/name", dir, e->d_name);
+        path_of(path, sizeof path, "%s/%s/name", dir, e->d_name);
         /* "psys" covers the whole SoC, packages included: summing it too would count twice. */
         if (read_line(path, name, sizeof name) != 0 || strncmp(name, "package", 7) != 0) continue;
         packages++;
         cpu_rapl_zone z;
         memset(&z, 0, sizeof z);
-        snprintf(z.dir, sizeof z.dir, "%s", e->d_name);
-        snprintf(path, sizeof path, "%s/%s/energy_uj", dir, e->d_name);
+        memcpy(z.dir, e->d_name, strlen(e->d_name) + 1); /* its length was checked above */
+        path_of(path, sizeof path, "%s/%s/energy_uj", dir, e->d_name);
         int rc = read_u64(path, &z.last_uj);
         if (rc != 0) {
             if (rc == EACCES || rc == EPERM) {
@@ -102,7 +110,7 @@ void cpu_rapl_open(cpu_rapl *r, const char *sysfs_root) {
             }
             continue;
         }
-        snprintf(path, sizeof path, "%s/%s/max_energy_range_uj", dir, e->d_name);
+        path_of(path, sizeof path, "%s/%s/max_energy_range_uj", dir, e->d_name);
         if (read_u64(path, &z.max_range_uj) != 0) z.max_range_uj = 0;
         r->zone[r->zones++] = z;
     }
