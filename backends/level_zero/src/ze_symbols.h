@@ -71,6 +71,7 @@ typedef ze_result_t(ZE_APICALL *accel_ze_pfn_command_list_host_synchronize)(ze_c
     X(zesDeviceEnumPowerDomains, zes_pfnDeviceEnumPowerDomains_t)                                  \
     X(zesPowerGetEnergyCounter, zes_pfnPowerGetEnergyCounter_t)                                    \
     X(zesPowerGetLimits, zes_pfnPowerGetLimits_t)                                                  \
+    X(zesPowerGetProperties, zes_pfnPowerGetProperties_t)                                          \
     X(zesDeviceEnumFrequencyDomains, zes_pfnDeviceEnumFrequencyDomains_t)                          \
     X(zesFrequencyGetProperties, zes_pfnFrequencyGetProperties_t)                                  \
     X(zesFrequencyGetState, zes_pfnFrequencyGetState_t)                                            \

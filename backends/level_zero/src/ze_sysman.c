@@ -22,7 +22,17 @@ static zes_pwr_handle_t sysman_first_power_domain(accel_ze_device *dev) {
     if (n > ZE_SYSMAN_MAX_DOMAINS) n = ZE_SYSMAN_MAX_DOMAINS;
     if (api->zesDeviceEnumPowerDomains(sysman_device(dev), &n, domains) != ZE_RESULT_SUCCESS || n == 0)
         return NULL;
-    return domains[0]; /* the first domain is the whole device on Intel's driver */
+    /* A multi-stack device lists a domain per stack (on a sub-device) beside the whole device's:
+     * the energy and the limit of a row are the whole device's. Without zesPowerGetProperties the
+     * first one stands (Intel's driver lists the device first). */
+    for (uint32_t i = 0; api->zesPowerGetProperties && i < n; i++) {
+        zes_power_properties_t props;
+        memset(&props, 0, sizeof props);
+        props.stype = ZES_STRUCTURE_TYPE_POWER_PROPERTIES;
+        if (api->zesPowerGetProperties(domains[i], &props) == ZE_RESULT_SUCCESS && !props.onSubdevice)
+            return domains[i];
+    }
+    return domains[0];
 }
 
 double accel_ze_power_limit_w(accel_ze_device *dev) {

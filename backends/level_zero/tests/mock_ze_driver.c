@@ -755,15 +755,24 @@ MOCK_EXPORT ze_result_t zeCommandListAppendLaunchKernel(ze_command_list_handle_t
  * domain at 1550 MHz capped by power, one 45 C sensor ---- */
 
 static int sysman_object;
+/* The power domains: stack 0's first (as a multi-stack device may list them), then the device's. */
+static int stack_power_domain;
 MOCK_EXPORT ze_result_t zesDeviceEnumPowerDomains(zes_device_handle_t d, uint32_t *count, zes_pwr_handle_t *out) {
     (void)d;
-    if (out && *count >= 1) out[0] = (zes_pwr_handle_t)&sysman_object;
-    *count = 1;
+    if (out && *count >= 1) out[0] = (zes_pwr_handle_t)&stack_power_domain;
+    if (out && *count >= 2) out[1] = (zes_pwr_handle_t)&sysman_object;
+    *count = 2;
+    return ZE_RESULT_SUCCESS;
+}
+MOCK_EXPORT ze_result_t zesPowerGetProperties(zes_pwr_handle_t p, zes_power_properties_t *props) {
+    props->onSubdevice = p == (zes_pwr_handle_t)&stack_power_domain;
+    props->subdeviceId = 0;
     return ZE_RESULT_SUCCESS;
 }
 MOCK_EXPORT ze_result_t zesPowerGetEnergyCounter(zes_pwr_handle_t p, zes_power_energy_counter_t *out) {
     (void)p;
     if (getenv("MOCK_ZE_NO_ENERGY")) return ZE_RESULT_ERROR_UNSUPPORTED_FEATURE; /* the tests' switch */
+    if (p == (zes_pwr_handle_t)&stack_power_domain) return ZE_RESULT_ERROR_UNSUPPORTED_FEATURE;
     energy_uj += 300000000u; /* 300 J per 1 s between readings */
     energy_us += 1000000u;
     out->energy = energy_uj;
@@ -772,12 +781,11 @@ MOCK_EXPORT ze_result_t zesPowerGetEnergyCounter(zes_pwr_handle_t p, zes_power_e
 }
 MOCK_EXPORT ze_result_t zesPowerGetLimits(zes_pwr_handle_t p, zes_power_sustained_limit_t *s,
                                           zes_power_burst_limit_t *b, zes_power_peak_limit_t *pk) {
-    (void)p;
     (void)b;
     (void)pk;
     if (s) {
         s->enabled = 1;
-        s->power = 600000; /* mW */
+        s->power = p == (zes_pwr_handle_t)&stack_power_domain ? 300000 : 600000; /* mW */
     }
     return ZE_RESULT_SUCCESS;
 }
