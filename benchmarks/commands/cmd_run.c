@@ -9,8 +9,10 @@
 
 #include "accel/accel.h"
 #include "args.h"
+#include "budget_run.h"
 #include "commands.h"
 #include "csv.h"
+#include "measure.h"
 #include "metadata.h"
 #include "outpath.h"
 #include "plot_hint.h"
@@ -20,6 +22,7 @@
 #include "results_file.h"
 #include "resume.h"
 #include "roofs.h"
+#include "row_settings.h"
 #include "run_output.h"
 #include "selection.h"
 #include "sidecar.h"
@@ -65,6 +68,10 @@ static const char RUN_HELP[] =
     "                       and each distinct reason, at the end)\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
+    "  --budget T           wall-time budget of the whole command (90s, 10m, 1.5h): rows are\n"
+    "                       planned to fit, first one row of every workload on every device,\n"
+    "                       then the rest in order, re-planned after every row; rows left out\n"
+    "                       are written as status skipped with the reason (docs/cli.md)\n"
     "\n"
     "Exit status: 0 when no row is failed_verification or error, 1 otherwise (or rows could not\n"
     "be written, or the CSV vanished, or the sidecar could not be written), 2 bad usage (nothing\n"
@@ -97,7 +104,7 @@ static void print_plan(const bench_plan *plan, size_t resumed)
         const bench_item *it = &plan->items[i];
         printf("  %-10s %-13s %-30s %-5s %s%s\n", plan->devices[it->device].id, it->workload->name,
                it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-",
-               it->already_ok ? "  (already ok)" : "");
+               it->already_ok ? "  (already ok)" : it->over_budget ? "  (over --budget at first)" : "");
     }
 }
 
@@ -113,6 +120,8 @@ typedef struct run_ctx {
     bench_progress progress;
     bench_run_summary summary;
     bench_summary_table table;
+    bench_run_budget *budget;   /* --budget; NULL without */
+    int writing_left_out;       /* rows the budget left out: written, not shown one by one */
 } run_ctx;
 
 static void item_label(const bench_plan *plan, size_t i, char *buf, size_t n)
@@ -128,6 +137,20 @@ static void on_start(void *vctx, size_t item)
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
     bench_progress_start(&ctx->progress, label);
+    if (ctx->budget)
+        bench_run_budget_started(ctx->budget, item);
+}
+
+static void on_progress(void *vctx, size_t item, int sampling, size_t samples, double elapsed_ms)
+{
+    (void)item;
+    bench_progress_tick(&((run_ctx *)vctx)->progress, sampling, samples, elapsed_ms);
+}
+
+static int wanted(void *vctx, size_t item)
+{
+    run_ctx *ctx = vctx;
+    return !ctx->budget || bench_run_budget_wanted(ctx->budget, item);
 }
 
 /* The columns that say whose row it is: host, version and device, as the CSV records them (the
@@ -203,8 +226,10 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
         for (int s = 0; s < 5; s++)
             if (strcmp(status, bench_statuses[s]) == 0)
                 ctx->summary.rows_by_status[s]++;
-        bench_progress_row(&ctx->progress, label, &row);
-        bench_summary_table_add(&ctx->table, &row);
+        if (!ctx->writing_left_out) {
+            bench_progress_row(&ctx->progress, label, &row);
+            bench_summary_table_add(&ctx->table, &row);
+        }
     } else {
         ctx->summary.rows_lost++;
         if (r == BENCH_APPEND_CHANGED && !ctx->summary.stopped) {
@@ -218,9 +243,37 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
         }
         bench_progress_lost(&ctx->progress, label, why[0] ? why : ctx->summary.problem, record.data);
     }
+    int replan = 0;
+    if (ctx->budget && !ctx->writing_left_out)
+        replan = bench_run_budget_finished(ctx->budget, item, bench_row_get(from_worker, BENCH_COL_STATUS));
     bench_strbuf_free(&record);
     bench_row_free(&row);
-    return ctx->summary.stopped;
+    return ctx->summary.stopped ? 1 : replan ? BENCH_SINK_REPLAN : 0;
+}
+
+/* The rows --budget left out, as status skipped with the reason, once the devices are done. */
+static void write_left_out(run_ctx *ctx)
+{
+    size_t n = 0;
+    ctx->writing_left_out = 1;
+    for (size_t i = 0; i < ctx->plan->item_count && !ctx->summary.stopped; i++) {
+        char note[200];
+        if (!bench_run_budget_skipped(ctx->budget, i, note, sizeof note))
+            continue;
+        bench_row row = {0};
+        bench_row_set(&row, BENCH_COL_STATUS, "skipped");
+        bench_row_set(&row, BENCH_COL_NOTES, note);
+        on_row(ctx, i, &row, "", 0);
+        bench_row_free(&row);
+        n++;
+    }
+    ctx->writing_left_out = 0;
+    if (n && !ctx->args->quiet) {
+        char line[200];
+        snprintf(line, sizeof line, "budget %s: %zu row%s left out, written to the CSV as skipped with "
+                 "the reason", ctx->args->budget_text, n, n == 1 ? "" : "s");
+        bench_progress_message(&ctx->progress, line);
+    }
 }
 
 /* --resume: rows this host, version and device already measured ok are not run again. */
@@ -294,19 +347,15 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
             continue;
         int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
         bench_worker_settings s;
-        s.warmup_ms = a->warmup_ms >= 0 ? a->warmup_ms
-                                        : (gpu ? BENCH_DEFAULT_GPU_WARMUP_MS : BENCH_DEFAULT_WARMUP_MS);
-        s.min_time_ms = a->min_time_ms >= 0 ? a->min_time_ms
-                                            : (a->quick ? BENCH_QUICK_MIN_TIME_MS : BENCH_DEFAULT_MIN_TIME_MS);
-        s.max_samples = a->max_samples > 0 ? a->max_samples : BENCH_DEFAULT_MAX_SAMPLES;
-        s.timeout_s = a->timeout_s > 0 ? a->timeout_s : BENCH_DEFAULT_TIMEOUT_S;
-        s.seed = a->has_seed ? a->seed : 1;
-        s.cold = a->cold;
+        bench_row_settings_resolve(a, gpu, &s);
         s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
         s.device_id = plan->devices[d].id;
         s.pin_threads = !gpu;
-        int rc = bench_worker_run_device(rows, n, &s, on_start, on_row, ctx);
+        bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx};
+        int rc = bench_worker_run_rows(rows, n, &s, &hooks);
         interrupted = rc == 130 || bench_interrupted;
+        if (ctx->budget)
+            bench_run_budget_device_done(ctx->budget, d);
     }
     free(rows);
     return interrupted;
@@ -314,6 +363,8 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
 
 int bench_cmd_run(int argc, char **argv, int is_suite)
 {
+    /* --budget counts the whole command, the plugin probes included. */
+    double started_ms = bench_monotonic_ms();
     const char *cmd = is_suite ? "suite" : "run";
     bench_run_args a;
     char err[1024];
@@ -346,6 +397,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_metadata meta;
     bench_metadata_init(&meta);
     bench_row_owner owner = {meta.hostname, meta.version};
+    bench_run_budget budget;
+    memset(&budget, 0, sizeof budget);
 
     if (bench_plan_build(rt, &a, &plan, err, sizeof err) != 0) {
         usage_error(cmd, err);
@@ -359,7 +412,16 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
 
     if (a.dry_run) {
         /* The file as it stands now (not locked: nothing is written). */
-        print_plan(&plan, a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0);
+        size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
+        if (a.budget_s > 0 && bench_run_budget_init(&budget, &plan, &a, started_ms) == 0) {
+            char line[400];
+            bench_run_budget_describe(&budget, line, sizeof line);
+            printf("%s\n", line);
+            for (size_t i = 0; i < plan.item_count; i++)
+                if (!plan.items[i].already_ok && !bench_run_budget_wanted(&budget, i))
+                    plan.items[i].over_budget = 1;
+        }
+        print_plan(&plan, resumed);
         exit_status = 0;
         goto out;
     }
@@ -407,7 +469,19 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet, a.verbose);
     if (resumed && !a.quiet)
         fprintf(stderr, "resume: %zu of %zu rows already ok in %s\n", resumed, plan.item_count, csv_path);
+    if (a.budget_s > 0) {
+        if (bench_run_budget_init(&budget, &plan, &a, started_ms) != 0)
+            abort();
+        ctx.budget = &budget;
+        if (!a.quiet) {
+            char line[400];
+            bench_run_budget_describe(&budget, line, sizeof line);
+            fprintf(stderr, "%s\n", line);
+        }
+    }
     int interrupted = run_devices(&ctx, rt, &a);
+    if (ctx.budget && !interrupted)
+        write_left_out(&ctx);
     bench_progress_finish(&ctx.progress);
     int csv_there = bench_results_still_there(&out.csv);
     bench_run_output_close(&out, 0);
@@ -446,6 +520,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
             bench_plot_hint_print(csv_path, stdout);
     }
 out:
+    bench_run_budget_free(&budget);
     bench_summary_table_free(&ctx.table);
     bench_roofs_free(&ctx.roofs);
     bench_run_output_free(&out);

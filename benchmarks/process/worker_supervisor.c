@@ -127,13 +127,21 @@ typedef struct session {
     bench_row_start on_start;
     bench_row_sink sink;
     void *ctx;
+    const bench_worker_hooks *hooks;
     int *done;              /* per position in rows: row reported */
     const bench_worker_row *rows;
     size_t n;
     long current;           /* position of the row in flight, -1 none */
     char fatal[512];
     int stop;               /* the sink asked to stop */
+    int replan;             /* the sink asked for a fresh worker with the rows now wanted */
 } session;
+
+static int wanted(const session *ss, size_t pos)
+{
+    return !ss->done[pos] &&
+           (!ss->hooks->wanted || ss->hooks->wanted(ss->hooks->ctx, ss->rows[pos].item));
+}
 
 static long position_of(const session *ss, size_t item)
 {
@@ -178,18 +186,29 @@ static void handle_line(void *vss, const char *line)
             bench_row row = {0};
             for (int c = 0; c < BENCH_COL_COUNT; c++)
                 bench_row_set(&row, (bench_column)c, f.items[4 + c]);
-            if (ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0) != 0)
+            int r = ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0);
+            if (r == BENCH_SINK_REPLAN)
+                ss->replan = 1;
+            else if (r != 0)
                 ss->stop = 1;
             bench_row_free(&row);
             ss->done[pos] = 1;
         }
         ss->current = -1;
+    } else if (strcmp(f.items[0], "progress") == 0 && f.count == 5 && ss->hooks->on_progress &&
+               bench_parse_u64(f.items[1], &item) == 0 && position_of(ss, (size_t)item) == ss->current &&
+               ss->current >= 0) {
+        uint64_t samples = 0;
+        double elapsed = 0;
+        if (bench_parse_u64(f.items[3], &samples) == 0 && bench_parse_double(f.items[4], &elapsed) == 0)
+            ss->hooks->on_progress(ss->ctx, (size_t)item, strcmp(f.items[2], "1") == 0,
+                                   (size_t)samples, elapsed);
     }
     bench_strlist_free(&f);
 }
 
-/* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), or the sink's stop
- * (returns 2). */
+/* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), the sink's stop
+ * (returns 2) or its request for a fresh worker (returns 3). */
 static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
 {
     double deadline = -1;
@@ -197,6 +216,8 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
     for (;;) {
         if (ss->stop)
             return 2;
+        if (ss->replan)
+            return 3;
         if (bench_interrupted && *forwarded_signal < bench_interrupted) {
             /* First Ctrl-C: let the worker finish its sample; a second one: stop it now. */
             kill(c->pid, *forwarded_signal == 0 ? SIGINT : SIGKILL);
@@ -231,7 +252,15 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
 int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
                             bench_row_start on_start, bench_row_sink sink, void *ctx)
 {
-    session ss = {on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), rows, n, -1, "", 0};
+    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx};
+    return bench_worker_run_rows(rows, n, s, &h);
+}
+
+int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
+                          const bench_worker_hooks *hooks)
+{
+    session ss = {hooks->on_start, hooks->sink, hooks->ctx, hooks, calloc(n ? n : 1, sizeof(int)),
+                  rows, n, -1, "", 0, 0};
     if (!ss.done)
         abort();
     int forwarded = 0;
@@ -240,7 +269,7 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
         const bench_worker_row *left[n ? n : 1];
         size_t nleft = 0;
         for (size_t i = 0; i < n; i++)
-            if (!ss.done[i])
+            if (wanted(&ss, i))
                 left[nleft++] = &rows[i];
         if (nleft == 0 || bench_interrupted || ss.stop)
             break;
@@ -248,13 +277,15 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
         char why[512];
         ss.current = -1;
         ss.fatal[0] = '\0';
+        ss.replan = 0;
         if (spawn(left, nleft, s, &c, why, sizeof why) != 0) {
             for (size_t i = 0; i < n; i++)
-                if (!ss.done[i])
+                if (wanted(&ss, i))
                     report_error(&ss, i, why);
             break;
         }
         int ended = pump(&ss, &c, s->timeout_s, &forwarded);
+        int replan = ended == 3;
         int timed_out = ended == 1;
         if (ended != 0)
             kill(c.pid, SIGKILL);
@@ -274,10 +305,12 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
         if (ss.fatal[0]) {
             /* The device cannot be used at all: every remaining row says why. */
             for (size_t i = 0; i < n; i++)
-                if (!ss.done[i])
+                if (wanted(&ss, i))
                     report_error(&ss, i, ss.fatal);
             break;
         }
+        if (replan)
+            continue; /* stopped on purpose after a reported row: the next worker takes the rest */
         if (timed_out) {
             snprintf(why, sizeof why, "timed out after %lld s %s(worker killed; --timeout-s)",
                      (long long)s->timeout_s, ss.current < 0 ? "before the row began " : "");
@@ -291,7 +324,7 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
          * fresh worker takes the rest, so a crash costs one row and restarts always progress. */
         long victim = ss.current;
         for (size_t i = 0; victim < 0 && i < n; i++)
-            if (!ss.done[i])
+            if (wanted(&ss, i))
                 victim = (long)i;
         if (victim >= 0)
             report_error(&ss, (size_t)victim, why);

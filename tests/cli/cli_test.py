@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -402,7 +403,60 @@ def group_crash(b):
     check(all(r["status"] == "ok" for r in rows if r["workload"] == "peak"), "peak row after a hang")
 
 
-GROUPS = {"basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
+# ------------------------------------------------------------------------------------------
+NULL1 = {"ACCEL_BACKENDS": "null", "ACCEL_NULL_DEVICES": "1"}
+# Rows of about a second each on the null backend: 5 samples of >= 2 x 500 / 5 ms.
+SECOND_ROWS = ["--min-time-ms", "500", "--max-samples", "5", "--warmup-ms", "0"]
+
+
+def group_budget(b):
+    # Bad values: one line, exit 2, nothing written.
+    for bad in ("0", "0s", "-1m", "10x", "", "1.5d", "200h", "ten"):
+        rc, out, err = b.run("run", "--workload", "transfer", "--budget", bad, "--csv",
+                             b.path("bad.csv"), env=NULL1)
+        check(rc == 2 and err.count("\n") == 1 and "--budget" in err,
+              f"--budget {bad!r}: {rc} {err!r}")
+        check(not os.path.exists(b.path("bad.csv")), f"--budget {bad!r} wrote a file")
+    rc, _, err = b.run("suite", "--budget", "1m", "--budget", "2m", env=NULL1)
+    check(rc == 2 and "given twice" in err, f"--budget twice: {rc} {err!r}")
+
+    # The dry run shows the first plan.
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "4s", "--dry-run",
+                         *SECOND_ROWS, env=NULL1)
+    check(rc == 0 and "budget 4s: 1 of 4 rows fit" in out and
+          out.count("(over --budget at first)") == 3, f"dry run: {rc} {out!r} {err!r}")
+
+    # Four rows of ~1 s (each estimated at ~2 s) in a 4 s budget: the first fits, the rest are
+    # written as skipped with the reason, and the command ends within the budget (plus the
+    # slack of its own start, which the budget counts, and of the end).
+    csv_path = b.path("budget.csv")
+    t0 = time.monotonic()
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "4s", "--csv", csv_path,
+                         *SECOND_ROWS, env=NULL1)
+    wall = time.monotonic() - t0
+    check(rc == 0, f"budget run: {rc} {err!r}")
+    first = err.splitlines()[0] if err else ""
+    check(first.startswith("budget 4s: ") and "rows fit, estimated" in first,
+          f"the estimate is not printed first: {err!r}")
+    rows = read_csv(csv_path)
+    check(len(rows) == 4, f"{len(rows)} rows")
+    ok = [r for r in rows if r["status"] == "ok"]
+    skipped = [r for r in rows if r["status"] == "skipped"]
+    check(ok and skipped and len(ok) + len(skipped) == 4, f"statuses {[r['status'] for r in rows]}")
+    check(ok[0]["config"] == "h2d-pinned", f"the first row of the plan did not run: {ok}")
+    for r in skipped:
+        check(re.fullmatch(r"--budget 4s: estimated \d+\.\d s, \d+\.\d s of the budget left",
+                           r["notes"]) and r["samples"] == "", f"skipped row {r['config']}: {r['notes']!r}")
+    check(f"{len(skipped)} row{'s' if len(skipped) > 1 else ''} left out" in err, f"no count: {err!r}")
+    check(wall <= 4 + 2.5, f"took {wall:.1f} s for a 4 s budget")
+    # Skipped rows are not done: --resume runs them (without a budget).
+    rc, _, err = b.run("run", "--workload", "transfer", "--csv", csv_path, "--resume",
+                       *TINY, env=NULL1)
+    rows = read_csv(csv_path)
+    check(rc == 0 and len(rows) == 4 + len(skipped), f"resume after budget: {rc} {len(rows)} {err!r}")
+
+
+GROUPS = {"budget": group_budget, "basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
           "crash": group_crash}
 
 
