@@ -28,6 +28,7 @@ static const opt_spec OPTIONS[] = {
     {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
     {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
     {"--verbose", OPT_FLAG},       {"--budget", OPT_VALUE},
+    {"--sequential", OPT_FLAG},
 };
 
 /* The message stays one printable UTF-8 line even when it echoes a value with control characters
@@ -271,6 +272,8 @@ static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_
         slot = &a->dry_run;
     else if (strcmp(opt, "--verbose") == 0)
         slot = &a->verbose;
+    else if (strcmp(opt, "--sequential") == 0)
+        slot = &a->sequential;
     if (!slot)
         return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
     *slot = 1;

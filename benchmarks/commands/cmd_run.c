@@ -12,6 +12,7 @@
 #include "budget_run.h"
 #include "commands.h"
 #include "csv.h"
+#include "fleet.h"
 #include "measure.h"
 #include "metadata.h"
 #include "outpath.h"
@@ -121,6 +122,7 @@ typedef struct run_ctx {
     bench_run_summary summary;
     bench_summary_table table;
     bench_run_budget *budget;   /* --budget; NULL without */
+    bench_fleet fleet;          /* peers: devices of one model */
     int writing_left_out;       /* rows the budget left out: written, not shown one by one */
 } run_ctx;
 
@@ -205,14 +207,10 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
 
 /* The row is appended whole or not at all; one that cannot be written is not counted as written,
  * its record goes to stderr instead, and a results file that vanished stops the run. */
-static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
+static void emit_row(void *vctx, size_t item, bench_row *row_in)
 {
     run_ctx *ctx = vctx;
-    bench_row row = {0};
-    fill_row(ctx, item, from_worker, &row);
-    const bench_item *it = &ctx->plan->items[item];
-    bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
-    bench_roofs_record(&ctx->roofs, &row, roof);
+    bench_row row = *row_in; /* the caller frees it */
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
     bench_strbuf record = {0};
@@ -243,11 +241,29 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
         }
         bench_progress_lost(&ctx->progress, label, why[0] ? why : ctx->summary.problem, record.data);
     }
+    bench_strbuf_free(&record);
+}
+
+static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
+{
+    run_ctx *ctx = vctx;
+    bench_row row = {0};
+    fill_row(ctx, item, from_worker, &row);
+    const bench_item *it = &ctx->plan->items[item];
+    bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
+    bench_roofs_record(&ctx->roofs, &row, roof);
+    if (ctx->writing_left_out) {
+        emit_row(ctx, item, &row);
+        bench_fleet_offer(&ctx->fleet, item, NULL, emit_row, ctx);
+    } else {
+        /* A row compared with its peers waits for theirs (seconds: peers run the same rows at
+         * the same time). */
+        bench_fleet_offer(&ctx->fleet, item, &row, emit_row, ctx);
+    }
+    bench_row_free(&row);
     int replan = 0;
     if (ctx->budget && !ctx->writing_left_out)
         replan = bench_run_budget_finished(ctx->budget, item, bench_row_get(from_worker, BENCH_COL_STATUS));
-    bench_strbuf_free(&record);
-    bench_row_free(&row);
     return ctx->summary.stopped ? 1 : replan ? BENCH_SINK_REPLAN : 0;
 }
 
@@ -326,38 +342,77 @@ static int usage_error(const char *cmd, const char *msg)
     return 2;
 }
 
-/* The devices one after another (never two timed at once on the same host). Returns 1 when
- * interrupted. */
+/* Device d's rows still to run, and its worker settings. */
+static void device_job(run_ctx *ctx, accel_runtime *rt, size_t d, bench_device_job *job)
+{
+    const bench_plan *plan = ctx->plan;
+    job->n = 0;
+    for (size_t i = 0; i < plan->item_count; i++) {
+        const bench_item *it = &plan->items[i];
+        if (it->device == d && !it->already_ok)
+            job->rows[job->n++] = (bench_worker_row){i, it->workload->name, it->config->id,
+                                                     awl_dtype_name(it->dtype), it->library};
+    }
+    int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
+    bench_row_settings_resolve(ctx->args, gpu, &job->s);
+    job->s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
+    job->s.device_id = plan->devices[d].id;
+    job->s.pin_threads = !gpu;
+    job->rc = 0;
+}
+
+/* Models one after another; the devices of one model (peers) at the same time, one worker each,
+ * unless --sequential or CPU devices (which share the host's cores with everything else).
+ * Returns 1 when interrupted. */
 static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
 {
     const bench_plan *plan = ctx->plan;
-    bench_worker_row *rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *rows);
-    if (!rows)
+    size_t nd = plan->device_count;
+    bench_device_job *jobs = calloc(nd ? nd : 1, sizeof *jobs);
+    if (!jobs)
         abort();
-    int interrupted = 0;
-    for (size_t d = 0; d < plan->device_count && !interrupted && !ctx->summary.stopped; d++) {
-        size_t n = 0;
-        for (size_t i = 0; i < plan->item_count; i++) {
-            const bench_item *it = &plan->items[i];
-            if (it->device == d && !it->already_ok)
-                rows[n++] = (bench_worker_row){i, it->workload->name, it->config->id,
-                                               awl_dtype_name(it->dtype), it->library};
-        }
-        if (n == 0)
-            continue;
-        int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
-        bench_worker_settings s;
-        bench_row_settings_resolve(a, gpu, &s);
-        s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
-        s.device_id = plan->devices[d].id;
-        s.pin_threads = !gpu;
-        bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx};
-        int rc = bench_worker_run_rows(rows, n, &s, &hooks);
-        interrupted = rc == 130 || bench_interrupted;
-        if (ctx->budget)
-            bench_run_budget_device_done(ctx->budget, d);
+    for (size_t d = 0; d < nd; d++) {
+        jobs[d].rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *jobs[d].rows);
+        if (!jobs[d].rows)
+            abort();
     }
-    free(rows);
+    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx};
+    int interrupted = 0;
+    for (size_t d = 0; d < nd && !interrupted && !ctx->summary.stopped; d++) {
+        if (ctx->fleet.model[d] != d)
+            continue; /* ran with the first device of its model */
+        int together = !a->sequential && bench_fleet_has_peers(&ctx->fleet, d) &&
+                       plan->devices[d].info.type != ACCEL_DEVICE_CPU;
+        bench_device_job *batch[64];
+        size_t nbatch = 0;
+        for (size_t e = d; e < nd && !interrupted && !ctx->summary.stopped; e++) {
+            if (ctx->fleet.model[e] != d)
+                continue;
+            device_job(ctx, rt, e, &jobs[e]);
+            if (jobs[e].n == 0)
+                continue;
+            if (together && nbatch < sizeof batch / sizeof batch[0]) {
+                batch[nbatch++] = &jobs[e];
+                continue;
+            }
+            int rc = bench_worker_run_rows(jobs[e].rows, jobs[e].n, &jobs[e].s, &hooks);
+            interrupted = rc == 130 || bench_interrupted;
+        }
+        if (nbatch) {
+            bench_device_job run[64];
+            for (size_t b = 0; b < nbatch; b++)
+                run[b] = *batch[b];
+            int rc = bench_fleet_run_jobs(run, nbatch, &hooks);
+            interrupted = rc == 130 || bench_interrupted;
+        }
+        if (ctx->budget)
+            for (size_t e = d; e < nd; e++)
+                if (ctx->fleet.model[e] == d)
+                    bench_run_budget_device_done(ctx->budget, e);
+    }
+    for (size_t d = 0; d < nd; d++)
+        free(jobs[d].rows);
+    free(jobs);
     return interrupted;
 }
 
@@ -454,6 +509,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",
                  i ? ";" : "", a.tags.items[i]);
     reuse_roofs(&ctx, &out.existing);
+    bench_fleet_init(&ctx.fleet, &plan);
     bench_sidecar side = {out.json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary};
     if (bench_sidecar_write(&side) != 0) {
         /* Nothing is measured without its environment record. */
@@ -482,6 +538,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     int interrupted = run_devices(&ctx, rt, &a);
     if (ctx.budget && !interrupted)
         write_left_out(&ctx);
+    /* Rows whose peers' rows will not come (interrupted, resumed) are written as they are. */
+    bench_fleet_flush(&ctx.fleet, emit_row, &ctx);
     bench_progress_finish(&ctx.progress);
     int csv_there = bench_results_still_there(&out.csv);
     bench_run_output_close(&out, 0);
@@ -502,6 +560,12 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     }
     if (is_suite && !a.quiet)
         bench_summary_table_print(&ctx.table, stdout);
+    if (!a.quiet && ctx.fleet.flags.count) {
+        printf("fleet check: %zu row%s more than %.0f%% below the median of the same model's devices:\n",
+               ctx.fleet.flags.count, ctx.fleet.flags.count == 1 ? "" : "s", BENCH_FLEET_THRESHOLD * 100);
+        for (size_t i = 0; i < ctx.fleet.flags.count; i++)
+            printf("  %s\n", ctx.fleet.flags.items[i]);
+    }
     if (ctx.summary.stopped)
         fprintf(stderr, "accelbench %s: stopped: %s; %zu measured row%s could not be written (printed "
                         "above as 'lost row:')\n",
@@ -520,6 +584,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
             bench_plot_hint_print(csv_path, stdout);
     }
 out:
+    bench_fleet_free(&ctx.fleet);
     bench_run_budget_free(&budget);
     bench_summary_table_free(&ctx.table);
     bench_roofs_free(&ctx.roofs);

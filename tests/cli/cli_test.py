@@ -456,7 +456,55 @@ def group_budget(b):
     check(rc == 0 and len(rows) == 4 + len(skipped), f"resume after budget: {rc} {len(rows)} {err!r}")
 
 
-GROUPS = {"budget": group_budget, "basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
+def intervals(trace_path):
+    """The null devices' open..close intervals from ACCEL_NULL_TRACE, as (start, end, index)."""
+    opened, out = {}, []
+    with open(trace_path) as f:
+        for line in f:
+            what, index, ns = line.split()
+            if what == "open":
+                opened.setdefault(index, []).append(int(ns))
+            else:
+                out.append((opened[index].pop(0), int(ns), index))
+    return out
+
+
+def group_fleet(b):
+    # Three devices of one model, device 1 at a quarter of the speed: measured at the same time,
+    # exactly device 1 is flagged (the others' peers include the slow one, so their median cannot
+    # be beaten by 10% through noise alone).
+    env = {"ACCEL_BACKENDS": "null", "ACCEL_NULL_DEVICES": "3", "ACCEL_NULL_SLOW_DEVICE": "1:0.25",
+           "ACCEL_NULL_TRACE": b.path("fleet.trace")}
+    args = ["--workload", "transfer", "--config", "h2d-pinned", "--min-time-ms", "200",
+            "--max-samples", "5", "--warmup-ms", "0"]
+    csv_path = b.path("fleet.csv")
+    rc, out, err = b.run("suite", *args, "--csv", csv_path, env=env)
+    check(rc == 0, f"fleet suite: {rc} {err!r}")
+    rows = read_csv(csv_path)
+    check(sorted(r["device_index"] for r in rows) == ["0", "1", "2"], f"devices {rows}")
+    flagged = [r["device_index"] for r in rows if "fleet: " in r["notes"]]
+    check(flagged == ["1"], f"flagged {flagged}: {[r['notes'] for r in rows]}")
+    note = next(r["notes"] for r in rows if r["device_index"] == "1")
+    check(re.search(r"fleet: \d+% below the median of 2 peers on transfer h2d-pinned fp32", note),
+          f"note {note!r}")
+    check("fleet check: 1 row" in out and "null:1: fleet: " in out, f"summary: {out!r}")
+    spans = intervals(b.path("fleet.trace"))
+    overlap = any(a[0] < c[1] and c[0] < a[1] for a in spans for c in spans if a[2] != c[2])
+    check(overlap, f"fleet mode ran the devices one after another: {spans}")
+
+    # --sequential: one device at a time (no two devices open at once), and still compared.
+    os.remove(b.path("fleet.trace"))
+    csv_path = b.path("sequential.csv")
+    rc, out, err = b.run("suite", *args, "--sequential", "--csv", csv_path, env=env)
+    check(rc == 0, f"sequential suite: {rc} {err!r}")
+    spans = intervals(b.path("fleet.trace"))
+    overlap = [(a, c) for a in spans for c in spans if a[2] != c[2] and a[0] < c[1] and c[0] < a[1]]
+    check(not overlap, f"--sequential ran devices at once: {overlap}")
+    flagged = [r["device_index"] for r in read_csv(csv_path) if "fleet: " in r["notes"]]
+    check(flagged == ["1"], f"sequential: flagged {flagged}")
+
+
+GROUPS = {"budget": group_budget, "fleet": group_fleet, "basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
           "crash": group_crash}
 
 
