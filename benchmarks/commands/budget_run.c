@@ -128,6 +128,14 @@ void bench_run_budget_describe(const bench_run_budget *rb, char *buf, size_t n)
              rb->text, kept, pending, kept_t, all_t);
 }
 
+size_t bench_run_budget_planned(const bench_run_budget *rb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rb->b.n; i++)
+        n += (size_t)bench_run_budget_wanted(rb, i);
+    return n;
+}
+
 int bench_run_budget_wanted(const bench_run_budget *rb, size_t item)
 {
     return rb->rows[item].state == BENCH_BUDGET_PENDING && rb->rows[item].keep;

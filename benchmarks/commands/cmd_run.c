@@ -269,8 +269,11 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
     }
     bench_row_free(&row);
     int replan = 0;
-    if (ctx->budget && !ctx->writing_left_out)
+    if (ctx->budget && !ctx->writing_left_out) {
         replan = bench_run_budget_finished(ctx->budget, item, bench_row_get(from_worker, BENCH_COL_STATUS));
+        /* The bar counts the rows planned now, not those the budget left out. */
+        ctx->progress.total = ctx->progress.done + bench_run_budget_planned(ctx->budget);
+    }
     return ctx->summary.stopped ? 1 : replan ? BENCH_SINK_REPLAN : 0;
 }
 
@@ -536,6 +539,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         if (bench_run_budget_init(&budget, &plan, &a, started_ms) != 0)
             abort();
         ctx.budget = &budget;
+        ctx.progress.total = bench_run_budget_planned(&budget);
         if (!a.quiet) {
             char line[400];
             bench_run_budget_describe(&budget, line, sizeof line);
