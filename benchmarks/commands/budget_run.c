@@ -136,6 +136,11 @@ size_t bench_run_budget_planned(const bench_run_budget *rb)
     return n;
 }
 
+double bench_run_budget_stop_at_ms(const bench_run_budget *rb)
+{
+    return rb->start_ms + rb->b.budget_s * 1000.0;
+}
+
 int bench_run_budget_wanted(const bench_run_budget *rb, size_t item)
 {
     return rb->rows[item].state == BENCH_BUDGET_PENDING && rb->rows[item].keep;
@@ -171,8 +176,11 @@ int bench_run_budget_finished(bench_run_budget *rb, size_t item, const char *sta
 
 void bench_run_budget_device_done(bench_run_budget *rb, size_t device)
 {
+    int out_of_time = bench_monotonic_ms() >= bench_run_budget_stop_at_ms(rb);
     for (size_t i = 0; i < rb->b.n; i++)
         if (rb->plan->items[i].device == device && rb->rows[i].state == BENCH_BUDGET_PENDING) {
+            if (rb->rows[i].keep && out_of_time)
+                rb->rows[i].dropped_estimate_s = 0; /* planned, but the time ran out first */
             rb->rows[i].state = BENCH_BUDGET_CLOSED;
             rb->rows[i].keep = 0;
         }
@@ -184,7 +192,7 @@ int bench_run_budget_skipped(const bench_run_budget *rb, size_t item, char *note
     if (r->state == BENCH_BUDGET_DONE || rb->plan->items[item].already_ok)
         return 0;
     if (r->dropped_estimate_s <= 0) {
-        snprintf(note, n, "--budget %s: not run (its device's worker stopped first)", rb->text);
+        snprintf(note, n, "--budget %s: the budget ran out before the row", rb->text);
         return 1;
     }
     char est[32], left[32];

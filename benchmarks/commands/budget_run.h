@@ -27,6 +27,8 @@ int bench_run_budget_init(bench_run_budget *rb, const bench_plan *plan, const be
 void bench_run_budget_free(bench_run_budget *rb);
 /* "budget 8m: 57 of 311 rows fit (estimated 7 m 20 s; all rows: about 41 m); ..." */
 void bench_run_budget_describe(const bench_run_budget *rb, char *buf, size_t n);
+/* When the run must end (bench_monotonic_ms): a row still running then is stopped. */
+double bench_run_budget_stop_at_ms(const bench_run_budget *rb);
 /* Rows in the plan now and not yet run. */
 size_t bench_run_budget_planned(const bench_run_budget *rb);
 /* Whether plan item `item` is in the plan now (the worker supervisor's row filter). */

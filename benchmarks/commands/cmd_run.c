@@ -131,6 +131,7 @@ typedef struct run_ctx {
     bench_run_budget *budget;   /* --budget; NULL without */
     bench_fleet fleet;          /* peers: devices of one model */
     int writing_left_out;       /* rows the budget left out: written, not shown one by one */
+    char stop_note[128];        /* a row the budget's end stopped */
 } run_ctx;
 
 static void item_label(const bench_plan *plan, size_t i, char *buf, size_t n)
@@ -368,6 +369,13 @@ static void device_job(run_ctx *ctx, accel_runtime *rt, size_t d, bench_device_j
     job->s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
     job->s.device_id = plan->devices[d].id;
     job->s.pin_threads = !gpu;
+    if (ctx->budget) {
+        job->s.stop_at_ms = bench_run_budget_stop_at_ms(ctx->budget);
+        snprintf(ctx->stop_note, sizeof ctx->stop_note,
+                 "--budget %s: the budget ran out during the row (not a complete measurement)",
+                 ctx->args->budget_text);
+        job->s.stop_note = ctx->stop_note;
+    }
     job->rc = 0;
 }
 

@@ -151,17 +151,22 @@ static long position_of(const session *ss, size_t item)
     return -1;
 }
 
-static void report_error(session *ss, size_t pos, const char *why)
+static void report_status(session *ss, size_t pos, const char *status, const char *why)
 {
     if (ss->stop)
         return; /* nowhere to write it */
     bench_row row = {0};
-    bench_row_set(&row, BENCH_COL_STATUS, "error");
+    bench_row_set(&row, BENCH_COL_STATUS, status);
     bench_row_set(&row, BENCH_COL_NOTES, why);
     if (ss->sink(ss->ctx, ss->rows[pos].item, &row, "", 0) != 0)
         ss->stop = 1;
     bench_row_free(&row);
     ss->done[pos] = 1;
+}
+
+static void report_error(session *ss, size_t pos, const char *why)
+{
+    report_status(ss, pos, "error", why);
 }
 
 static void handle_line(void *vss, const char *line)
@@ -208,8 +213,9 @@ static void handle_line(void *vss, const char *line)
 }
 
 /* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), the sink's stop
- * (returns 2) or its request for a fresh worker (returns 3). */
-static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
+ * (returns 2), its request for a fresh worker (returns 3) or the end of the run's time (returns
+ * 4). */
+static int pump(session *ss, child *c, int64_t timeout_s, double stop_at_ms, int *forwarded_signal)
 {
     double deadline = -1;
     long deadline_for = -2;
@@ -229,8 +235,13 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
         }
         /* The deadline also covers the time before a row begins (worker start, device open)
          * and after the last one, so a worker stuck anywhere is killed. */
-        double left = deadline - bench_monotonic_ms();
-        if (left <= 0)
+        double now = bench_monotonic_ms();
+        if (stop_at_ms > 0 && now >= stop_at_ms)
+            return 4;
+        double left = deadline - now;
+        if (stop_at_ms > 0 && stop_at_ms - now < left)
+            left = stop_at_ms - now + 1;
+        else if (left <= 0)
             return 1;
         int wait_ms = left < 1000 ? (int)left + 1 : 1000;
         struct pollfd pfd = {c->fd, POLLIN, 0};
@@ -284,7 +295,7 @@ int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_wo
                     report_error(&ss, i, why);
             break;
         }
-        int ended = pump(&ss, &c, s->timeout_s, &forwarded);
+        int ended = pump(&ss, &c, s->timeout_s, s->stop_at_ms, &forwarded);
         int replan = ended == 3;
         int timed_out = ended == 1;
         if (ended != 0)
@@ -311,6 +322,12 @@ int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_wo
         }
         if (replan)
             continue; /* stopped on purpose after a reported row: the next worker takes the rest */
+        if (ended == 4) {
+            /* The run's time is up: the row in flight is not a measurement; the rest never run. */
+            if (ss.current >= 0)
+                report_status(&ss, (size_t)ss.current, "skipped", s->stop_note ? s->stop_note : "stopped");
+            break;
+        }
         if (timed_out) {
             snprintf(why, sizeof why, "timed out after %lld s %s(worker killed; --timeout-s)",
                      (long long)s->timeout_s, ss.current < 0 ? "before the row began " : "");

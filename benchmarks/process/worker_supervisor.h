@@ -24,6 +24,11 @@ typedef struct bench_worker_settings {
     uint64_t seed;
     int cold;
     const char *plugin_path; /* the device's backend plugin (the worker loads only it); NULL = all */
+    /* bench_monotonic_ms() at which the whole run must end (--budget), 0 = none: the worker is
+     * then killed, the row in flight is reported as skipped with stop_note, and no further row
+     * of the device runs. */
+    double stop_at_ms;
+    const char *stop_note;
     /* The parent's alone (the worker gets them as its arguments and environment): */
     const char *device_id;   /* "cpu:0" */
     int pin_threads;         /* a CPU device: OMP_PROC_BIND=close, OMP_PLACES=cores unless set */
