@@ -138,7 +138,8 @@ size_t bench_run_budget_planned(const bench_run_budget *rb)
 
 double bench_run_budget_stop_at_ms(const bench_run_budget *rb)
 {
-    return rb->start_ms + rb->b.budget_s * 1000.0;
+    /* The reserve is for the end of the run (rows left out, sidecar, summary). */
+    return rb->start_ms + (rb->b.budget_s - rb->b.reserve_s) * 1000.0;
 }
 
 int bench_run_budget_wanted(const bench_run_budget *rb, size_t item)

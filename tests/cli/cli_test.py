@@ -454,6 +454,19 @@ def group_budget(b):
                            r["notes"]) and r["samples"] == "", f"skipped row {r['config']}: {r['notes']!r}")
     check(f"{len(skipped)} row{'s' if len(skipped) > 1 else ''} left out" in err, f"no count: {err!r}")
     check(wall <= 6 + 2 * start_up + 1, f"took {wall:.1f} s for a 6 s budget (start-up {start_up:.1f} s)")
+    # A row far slower than its estimate (a tenth of the speed: ~20 s) is stopped when the budget
+    # ends, and written as skipped; the rows after it too.
+    slow_csv = b.path("budget-slow.csv")
+    t0 = time.monotonic()
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "6s", "--csv", slow_csv,
+                         *SECOND_ROWS, env={**NULL1, "ACCEL_NULL_SLOW_DEVICE": "0:0.1"})
+    wall = time.monotonic() - t0
+    slow = read_csv(slow_csv)
+    check(rc == 0 and [r["status"] for r in slow] == ["skipped"] * 4, f"slow rows: {rc} {slow} {err!r}")
+    check(slow[0]["notes"] == "--budget 6s: the budget ran out during the row (not a complete "
+          "measurement)", f"stopped row: {slow[0]['notes']!r}")
+    check(wall <= 6 + 2 * start_up + 1, f"slow row: took {wall:.1f} s for a 6 s budget (start-up {start_up:.1f} s)")
+
     # Skipped rows are not done: --resume runs them (without a budget).
     rc, _, err = b.run("run", "--workload", "transfer", "--csv", csv_path, "--resume",
                        *TINY, env=NULL1)
