@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,11 +108,15 @@ static void trace(const char *what, int index) {
     close(fd);
 }
 
-/* A slowed device takes 1/speed times as long as the work really took. */
+/* A slowed device takes 1/speed times as long as the work really took. It sleeps the extra
+ * time rather than spin, so that it does not take the host's cores from its peers (which here
+ * are processes on the same host). */
 static void throttle(const null_device *d, double started_ms) {
     if (d->speed >= 1.0) return;
-    double until = started_ms + (now_ms() - started_ms) / d->speed;
-    while (now_ms() < until) {
+    double extra_ms = (now_ms() - started_ms) * (1.0 / d->speed - 1.0);
+    long long ns = (long long)(extra_ms * 1e6);
+    struct timespec ts = {(time_t)(ns / 1000000000ll), (long)(ns % 1000000000ll)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
 

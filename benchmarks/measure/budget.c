@@ -77,6 +77,9 @@ double bench_budget_estimate(const bench_budget *b, size_t i)
         return r->model_s * ratio(b->meas_by_cost[r->cost_key], b->est_by_cost[r->cost_key]);
     if (b->est_by_device[r->device] > 0)
         return r->model_s * ratio(b->meas_by_device[r->device], b->est_by_device[r->device]);
+    /* A device not reached yet: the machine as a whole (its load) so far. */
+    if (b->est_all > 0)
+        return r->model_s * ratio(b->meas_all, b->est_all);
     return r->model_s;
 }
 
@@ -100,6 +103,8 @@ void bench_budget_record(bench_budget *b, size_t i, double elapsed_s, int unsupp
     b->meas_by_cost[r->cost_key] += elapsed_s;
     b->est_by_device[r->device] += r->model_s;
     b->meas_by_device[r->device] += elapsed_s;
+    b->est_all += r->model_s;
+    b->meas_all += elapsed_s;
 }
 
 size_t bench_budget_plan(bench_budget *b, double left_s, double *planned_s)

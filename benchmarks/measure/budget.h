@@ -5,7 +5,7 @@
  * first one row of every (device, workload) group that has no result yet, then the rest in the
  * standard order. After every row the runner records the time it really took and plans again
  * with the wall time really left: estimates are scaled by what the same device and op library
- * took so far (measured / estimated), and a row like one that was already unsupported (same
+ * took so far (measured / estimated; else the same device, else every device), and a row like one that was already unsupported (same
  * device, workload, library, dtype) is expected to cost what unsupported rows cost. Rows can thus
  * drop out of the plan when the run falls behind and come back when it gets ahead. Pure: no HAL,
  * no clock; the tests drive it with made-up costs. */
@@ -60,6 +60,7 @@ typedef struct bench_budget {
     size_t n;
     double *est_by_cost, *meas_by_cost;   /* per cost_key */
     double *est_by_device, *meas_by_device;
+    double est_all, meas_all;             /* every device: the fallback for one not reached yet */
     int *unsupported_like;                /* per like_key */
     double unsupported_s_sum;
     size_t unsupported_count;

@@ -129,6 +129,7 @@ typedef struct session {
     void *ctx;
     const bench_worker_hooks *hooks;
     int *done;              /* per position in rows: row reported */
+    unsigned char *given;   /* per position: in the current worker's list */
     const bench_worker_row *rows;
     size_t n;
     long current;           /* position of the row in flight, -1 none */
@@ -271,17 +272,19 @@ int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_wo
                           const bench_worker_hooks *hooks)
 {
     session ss = {hooks->on_start, hooks->sink, hooks->ctx, hooks, calloc(n ? n : 1, sizeof(int)),
-                  rows, n, -1, "", 0, 0};
-    if (!ss.done)
+                  calloc(n ? n : 1, 1), rows, n, -1, "", 0, 0};
+    if (!ss.done || !ss.given)
         abort();
     int forwarded = 0;
     int interrupted = 0;
     for (;;) {
         const bench_worker_row *left[n ? n : 1];
         size_t nleft = 0;
-        for (size_t i = 0; i < n; i++)
-            if (wanted(&ss, i))
+        for (size_t i = 0; i < n; i++) {
+            ss.given[i] = (unsigned char)wanted(&ss, i);
+            if (ss.given[i])
                 left[nleft++] = &rows[i];
+        }
         if (nleft == 0 || bench_interrupted || ss.stop)
             break;
         child c = {0};
@@ -341,11 +344,14 @@ int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_wo
          * fresh worker takes the rest, so a crash costs one row and restarts always progress. */
         long victim = ss.current;
         for (size_t i = 0; victim < 0 && i < n; i++)
-            if (wanted(&ss, i))
+            if (ss.given[i] && !ss.done[i])
                 victim = (long)i;
+        /* None: the worker ran all it was given, and rows that came into a --budget plan since
+         * then get the next worker. */
         if (victim >= 0)
             report_error(&ss, (size_t)victim, why);
     }
     free(ss.done);
+    free(ss.given);
     return ss.stop ? 1 : interrupted ? 130 : 0;
 }
