@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import pty
 import re
 import shutil
 import signal
@@ -467,6 +468,29 @@ def group_budget(b):
     check(slow[0]["notes"] == "--budget 6s: the budget ran out during the row (not a complete "
           "measurement)", f"stopped row: {slow[0]['notes']!r}")
     check(wall <= 6 + 2 * start_up + 2.5, f"slow row: took {wall:.1f} s for a 6 s budget (start-up {start_up:.1f} s)")
+
+    # In-row progress: nothing extra when stderr is not a TTY (the budget run above) ...
+    check(" samples)" not in err and "warming up" not in err, f"progress in a log: {err!r}")
+    # ... and on a TTY the bar shows the time and the samples so far while a row runs.
+    master, slave = pty.openpty()
+    p = subprocess.Popen([b.exe, "run", "--workload", "transfer", "--config", "h2d-pinned",
+                          "--csv", b.path("tty.csv"), *SECOND_ROWS], cwd=b.workdir,
+                         env=b.environment(NULL1), stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    check(p.wait(timeout=60) == 0, "tty run failed")
+    shown = shown.decode(errors="replace")
+    check(re.search(r"null:0 transfer h2d-pinned fp32 .*\(\d+\.\d s, [1-9]\d* samples?\)", shown),
+          f"no in-row progress on a TTY: {shown!r}")
 
     # Skipped rows are not done: --resume runs them (without a budget).
     rc, _, err = b.run("run", "--workload", "transfer", "--csv", csv_path, "--resume",
