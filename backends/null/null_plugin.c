@@ -3,7 +3,10 @@
  * It has no vendor library. By default it reports 0 devices, with the reason. With
  * ACCEL_NULL_DEVICES=N it exposes N "devices" backed by host memory that run transfers, fills,
  * events and timers synchronously, and answer UNIMPLEMENTED for every op, so the HAL can be tested
- * with no hardware and no vendor runtime at all.
+ * with no hardware and no vendor runtime at all. The devices are one model (fleet mode's peers);
+ * for the tests of the fleet check, ACCEL_NULL_SLOW_DEVICE=I:F makes device I's transfers run at
+ * F (0 < F <= 1) of their speed, and ACCEL_NULL_TRACE=FILE appends "open|close I <ns>" lines as
+ * devices are opened and closed (monotonic clock), which shows whether devices ran at once.
  *
  * A real backend replaces each section: init loads the vendor library (dlopen + symbol table) and
  * enumerates; device_* wrap the vendor's device; buffers, streams, timers and ops call the vendor. */
@@ -11,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accel/plugin.h"
 
@@ -25,6 +31,7 @@ typedef struct null_ctx {
 typedef struct null_device {
     null_ctx *ctx;
     int index;
+    double speed;      /* ACCEL_NULL_SLOW_DEVICE: 1 = full speed */
 } null_device;
 
 typedef struct null_buffer {
@@ -75,22 +82,65 @@ static void null_shutdown(void *ctx) { free(ctx); }
 
 /* ---- devices ---- */
 
+/* ACCEL_NULL_SLOW_DEVICE=I:F: F for device I, 1 for the others (and for a malformed value). */
+static double device_speed(int index) {
+    const char *v = getenv("ACCEL_NULL_SLOW_DEVICE");
+    if (!v) return 1.0;
+    char *end = NULL;
+    long i = strtol(v, &end, 10);
+    if (end == v || *end != ':' || i != index) return 1.0;
+    double f = strtod(end + 1, &end);
+    return (*end == '\0' && f > 0 && f <= 1) ? f : 1.0;
+}
+
+static void trace(const char *what, int index) {
+    const char *path = getenv("ACCEL_NULL_TRACE");
+    if (!path || !path[0]) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    char line[96];
+    int n = snprintf(line, sizeof line, "%s %d %lld\n", what, index,
+                     (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec);
+    /* One write of a whole line with O_APPEND: lines of concurrent workers never interleave. */
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    if (write(fd, line, (size_t)n) < 0) { /* a test's trace only: nothing to report */ }
+    close(fd);
+}
+
+/* A slowed device takes 1/speed times as long as the work really took. It sleeps the extra
+ * time rather than spin, so that it does not take the host's cores from its peers (which here
+ * are processes on the same host). */
+static void throttle(const null_device *d, double started_ms) {
+    if (d->speed >= 1.0) return;
+    double extra_ms = (now_ms() - started_ms) * (1.0 / d->speed - 1.0);
+    long long ns = (long long)(extra_ms * 1e6);
+    struct timespec ts = {(time_t)(ns / 1000000000ll), (long)(ns % 1000000000ll)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
 static accel_status null_device_open(void *vctx, int index, void **out_dev) {
     null_ctx *ctx = vctx;
     null_device *d = calloc(1, sizeof *d);
     if (!d) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "null: out of host memory");
     d->ctx = ctx;
     d->index = index;
+    d->speed = device_speed(index);
+    trace("open", index);
     *out_dev = d;
     return ACCEL_OK;
 }
 
-static void null_device_close(void *dev) { free(dev); }
+static void null_device_close(void *dev) {
+    trace("close", ((null_device *)dev)->index);
+    free(dev);
+}
 
 static accel_status null_device_info(void *vdev, accel_device_info *info) {
     null_device *d = vdev;
     info->type = ACCEL_DEVICE_OTHER;
-    snprintf(info->name, sizeof info->name, "null test device %d", d->index);
+    snprintf(info->name, sizeof info->name, "null test device");
     snprintf(info->vendor, sizeof info->vendor, "accelbench");
     snprintf(info->uuid, sizeof info->uuid, "null-%d", d->index);
     snprintf(info->driver_version, sizeof info->driver_version, "none");
@@ -153,21 +203,24 @@ static void null_stream_destroy(void *s) { free(s); }
 static accel_status null_stream_synchronize(void *s) { (void)s; return ACCEL_OK; }
 
 static accel_status null_write(void *s, void *dst, size_t off, const void *src, size_t bytes) {
-    (void)s;
+    double t0 = now_ms();
     memcpy(((null_buffer *)dst)->data + off, src, bytes);
+    throttle(((null_stream *)s)->dev, t0);
     return ACCEL_OK;
 }
 
 static accel_status null_read(void *s, void *src, size_t off, void *dst, size_t bytes) {
-    (void)s;
+    double t0 = now_ms();
     memcpy(dst, ((null_buffer *)src)->data + off, bytes);
+    throttle(((null_stream *)s)->dev, t0);
     return ACCEL_OK;
 }
 
 static accel_status null_copy(void *s, void *dst, size_t doff, void *src, size_t soff,
                               size_t bytes) {
-    (void)s;
+    double t0 = now_ms();
     memmove(((null_buffer *)dst)->data + doff, ((null_buffer *)src)->data + soff, bytes);
+    throttle(((null_stream *)s)->dev, t0);
     return ACCEL_OK;
 }
 

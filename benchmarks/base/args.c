@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "args.h"
 
+#include "duration.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -26,7 +27,8 @@ static const opt_spec OPTIONS[] = {
     {"--price-per-hour", OPT_VALUE}, {"--resume", OPT_FLAG},
     {"--quiet", OPT_FLAG},         {"--timeout-s", OPT_VALUE},
     {"--seed", OPT_VALUE},         {"--dry-run", OPT_FLAG},
-    {"--verbose", OPT_FLAG},
+    {"--verbose", OPT_FLAG},       {"--budget", OPT_VALUE},
+    {"--sequential", OPT_FLAG},
     {"--prices", OPT_VALUE},       {"--instance-type", OPT_VALUE},
     {"--region", OPT_VALUE},       {"--grid-gco2-per-kwh", OPT_VALUE},
     {"--cloud-metadata", OPT_FLAG},
@@ -269,6 +271,18 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         *text = val;
         return 0;
     }
+    if (strcmp(opt, "--budget") == 0) {
+        if (a->budget_text)
+            return fail(err, err_len, "%s given twice%s", opt, "");
+        int rc = bench_parse_duration(val, &a->budget_s);
+        if (rc == -2)
+            return fail(err, err_len, "%s: '%s' is out of range (more than 0 s, at most 7 days)", opt, val);
+        if (rc != 0)
+            return fail(err, err_len, "%s: '%s' is not a duration (a number with s, m or h: 90s, 10m, 1.5h)",
+                        opt, val);
+        a->budget_text = val;
+        return 0;
+    }
     return fail(err, err_len, "internal: unhandled option %s%s", opt, "");
 }
 
@@ -294,6 +308,8 @@ static int apply_flag(bench_run_args *a, const char *opt, char *err, size_t err_
         slot = &a->verbose;
     else if (strcmp(opt, "--cloud-metadata") == 0)
         slot = &a->cloud_metadata;
+    else if (strcmp(opt, "--sequential") == 0)
+        slot = &a->sequential;
     if (!slot)
         return fail(err, err_len, "internal: unhandled flag %s%s", opt, "");
     *slot = 1;

@@ -48,6 +48,9 @@ typedef struct bench_run_args {
     int quiet;
     int verbose; /* every unsupported row on its own line, not condensed */
     int dry_run;            /* print the planned rows, measure and write nothing */
+    double budget_s;        /* --budget: wall-time budget in seconds; <= 0 = none */
+    const char *budget_text;/* as given ("10m"), for messages and notes */
+    int sequential;         /* devices of one model one after another, not at once (fleet mode) */
 } bench_run_args;
 
 /* Parses argv[first..argc) (the words after `run` or `suite`). Returns 0 on success; on bad usage

@@ -9,8 +9,11 @@
 
 #include "accel/accel.h"
 #include "args.h"
+#include "budget_run.h"
 #include "commands.h"
 #include "csv.h"
+#include "fleet.h"
+#include "measure.h"
 #include "metadata.h"
 #include "outpath.h"
 #include "plot_hint.h"
@@ -20,6 +23,7 @@
 #include "results_file.h"
 #include "resume.h"
 #include "roofs.h"
+#include "row_settings.h"
 #include "run_output.h"
 #include "selection.h"
 #include "cost.h"
@@ -74,18 +78,29 @@ static const char RUN_HELP[] =
     "                       and each distinct reason, at the end)\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
+    "  --budget T           wall-time budget of the whole command (90s, 10m, 1.5h): rows are\n"
+    "                       planned to fit, first one row of every workload on every device,\n"
+    "                       then the rest in order, re-planned after every row; rows left out\n"
+    "                       are written as status skipped with the reason (docs/cli.md)\n"
+    "  --sequential         devices of one model one after another (default: at the same time,\n"
+    "                       one worker each; a row more than 10% below the median of the\n"
+    "                       same model's devices gets a 'fleet:' note either way)\n"
     "\n"
     "Exit status: 0 when no row is failed_verification or error, 1 otherwise (or rows could not\n"
     "be written, or the CSV vanished, or the sidecar could not be written), 2 bad usage (nothing\n"
     "is run or written), 130 interrupted (the CSV stays valid; --resume continues).\n";
 
 static const char SUITE_HELP[] =
-    "usage: accelbench suite [--quick] [run options]\n"
+    "usage: accelbench suite [--quick] [--budget T] [run options]\n"
     "\n"
     "Runs the standard suite (every workload, the configs marked standard) on every available\n"
-    "device model, writes results/<hostname>-<YYYYMMDD-HHMMSS>[-quick].csv (relative to the\n"
-    "current directory) and prints a summary table and the CSV path.\n"
+    "device, writes results/<hostname>-<YYYYMMDD-HHMMSS>[-quick].csv (relative to the\n"
+    "current directory) and prints a summary table and the CSV path. Devices of one model run at\n"
+    "the same time and are compared (fleet check; --sequential: one after another).\n"
     "\n"
+    "  --budget T           fit the suite into T (90s, 10m, 1.5h): every workload on every device\n"
+    "                       first, then the rest in order; rows left out are written as skipped.\n"
+    "                       A first run on a small machine: accelbench suite --budget 8m\n"
     "  --quick              the pinned quick list (configs marked quick), on CPU devices each\n"
     "                       through the device's default op library, on accelerators through\n"
     "                       every library it offers (unless --library), with shorter sampling\n"
@@ -106,7 +121,7 @@ static void print_plan(const bench_plan *plan, size_t resumed)
         const bench_item *it = &plan->items[i];
         printf("  %-10s %-13s %-30s %-5s %s%s\n", plan->devices[it->device].id, it->workload->name,
                it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-",
-               it->already_ok ? "  (already ok)" : "");
+               it->already_ok ? "  (already ok)" : it->over_budget ? "  (over --budget at first)" : "");
     }
 }
 
@@ -122,6 +137,10 @@ typedef struct run_ctx {
     bench_progress progress;
     bench_run_summary summary;
     bench_summary_table table;
+    bench_run_budget *budget;   /* --budget; NULL without */
+    bench_fleet fleet;          /* peers: devices of one model */
+    int writing_left_out;       /* rows the budget left out: written, not shown one by one */
+    char stop_note[128];        /* a row the budget's end stopped */
     bench_identity identity; /* provider, instance type, price, grid intensity */
 } run_ctx;
 
@@ -138,6 +157,20 @@ static void on_start(void *vctx, size_t item)
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
     bench_progress_start(&ctx->progress, label);
+    if (ctx->budget)
+        bench_run_budget_started(ctx->budget, item);
+}
+
+static void on_progress(void *vctx, size_t item, int sampling, size_t samples, double elapsed_ms)
+{
+    (void)item;
+    bench_progress_tick(&((run_ctx *)vctx)->progress, sampling, samples, elapsed_ms);
+}
+
+static int wanted(void *vctx, size_t item)
+{
+    run_ctx *ctx = vctx;
+    return !ctx->budget || bench_run_budget_wanted(ctx->budget, item);
 }
 
 /* The columns that say whose row it is: host, version and device, as the CSV records them (the
@@ -188,14 +221,10 @@ static void fill_row(run_ctx *ctx, size_t item, const bench_row *from_worker, be
 
 /* The row is appended whole or not at all; one that cannot be written is not counted as written,
  * its record goes to stderr instead, and a results file that vanished stops the run. */
-static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
+static void emit_row(void *vctx, size_t item, bench_row *row_in)
 {
     run_ctx *ctx = vctx;
-    bench_row row = {0};
-    fill_row(ctx, item, from_worker, &row);
-    const bench_item *it = &ctx->plan->items[item];
-    bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
-    bench_roofs_record(&ctx->roofs, &row, roof);
+    bench_row row = *row_in; /* the caller frees it */
     char label[256];
     item_label(ctx->plan, item, label, sizeof label);
     bench_strbuf record = {0};
@@ -209,8 +238,10 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
         for (int s = 0; s < 5; s++)
             if (strcmp(status, bench_statuses[s]) == 0)
                 ctx->summary.rows_by_status[s]++;
-        bench_progress_row(&ctx->progress, label, &row);
-        bench_summary_table_add(&ctx->table, &row);
+        if (!ctx->writing_left_out) {
+            bench_progress_row(&ctx->progress, label, &row);
+            bench_summary_table_add(&ctx->table, &row);
+        }
     } else {
         ctx->summary.rows_lost++;
         if (r == BENCH_APPEND_CHANGED && !ctx->summary.stopped) {
@@ -225,8 +256,57 @@ static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *r
         bench_progress_lost(&ctx->progress, label, why[0] ? why : ctx->summary.problem, record.data);
     }
     bench_strbuf_free(&record);
+}
+
+static int on_row(void *vctx, size_t item, bench_row *from_worker, const char *roof, int bandwidth)
+{
+    run_ctx *ctx = vctx;
+    bench_row row = {0};
+    fill_row(ctx, item, from_worker, &row);
+    const bench_item *it = &ctx->plan->items[item];
+    bench_roofs_apply(&ctx->roofs, &ctx->plan->devices[it->device].info, roof, bandwidth, &row);
+    bench_roofs_record(&ctx->roofs, &row, roof);
+    if (ctx->writing_left_out) {
+        emit_row(ctx, item, &row);
+        bench_fleet_offer(&ctx->fleet, item, NULL, emit_row, ctx);
+    } else {
+        /* A row compared with its peers waits for theirs (seconds: peers run the same rows at
+         * the same time). */
+        bench_fleet_offer(&ctx->fleet, item, &row, emit_row, ctx);
+    }
     bench_row_free(&row);
-    return ctx->summary.stopped;
+    int replan = 0;
+    if (ctx->budget && !ctx->writing_left_out) {
+        replan = bench_run_budget_finished(ctx->budget, item, bench_row_get(from_worker, BENCH_COL_STATUS));
+        /* The bar counts the rows planned now, not those the budget left out. */
+        ctx->progress.total = ctx->progress.done + bench_run_budget_planned(ctx->budget);
+    }
+    return ctx->summary.stopped ? 1 : replan ? BENCH_SINK_REPLAN : 0;
+}
+
+/* The rows --budget left out, as status skipped with the reason, once the devices are done. */
+static void write_left_out(run_ctx *ctx)
+{
+    size_t n = 0;
+    ctx->writing_left_out = 1;
+    for (size_t i = 0; i < ctx->plan->item_count && !ctx->summary.stopped; i++) {
+        char note[200];
+        if (!bench_run_budget_skipped(ctx->budget, i, note, sizeof note))
+            continue;
+        bench_row row = {0};
+        bench_row_set(&row, BENCH_COL_STATUS, "skipped");
+        bench_row_set(&row, BENCH_COL_NOTES, note);
+        on_row(ctx, i, &row, "", 0);
+        bench_row_free(&row);
+        n++;
+    }
+    ctx->writing_left_out = 0;
+    if (n && !ctx->args->quiet) {
+        char line[200];
+        snprintf(line, sizeof line, "budget %s: %zu row%s left out, written to the CSV as skipped with "
+                 "the reason", ctx->args->budget_text, n, n == 1 ? "" : "s");
+        bench_progress_message(&ctx->progress, line);
+    }
 }
 
 /* --resume: rows this host, version and device already measured ok are not run again. */
@@ -279,47 +359,91 @@ static int usage_error(const char *cmd, const char *msg)
     return 2;
 }
 
-/* The devices one after another (never two timed at once on the same host). Returns 1 when
- * interrupted. */
+/* Device d's rows still to run, and its worker settings. */
+static void device_job(run_ctx *ctx, accel_runtime *rt, size_t d, bench_device_job *job)
+{
+    const bench_plan *plan = ctx->plan;
+    job->n = 0;
+    for (size_t i = 0; i < plan->item_count; i++) {
+        const bench_item *it = &plan->items[i];
+        if (it->device == d && !it->already_ok)
+            job->rows[job->n++] = (bench_worker_row){i, it->workload->name, it->config->id,
+                                                     awl_dtype_name(it->dtype), it->library};
+    }
+    int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
+    bench_row_settings_resolve(ctx->args, gpu, &job->s);
+    job->s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
+    job->s.device_id = plan->devices[d].id;
+    job->s.pin_threads = !gpu;
+    if (ctx->budget) {
+        job->s.stop_at_ms = bench_run_budget_stop_at_ms(ctx->budget);
+        snprintf(ctx->stop_note, sizeof ctx->stop_note,
+                 "--budget %s: the budget ran out during the row (not a complete measurement)",
+                 ctx->args->budget_text);
+        job->s.stop_note = ctx->stop_note;
+    }
+    job->rc = 0;
+}
+
+/* Models one after another; the devices of one model (peers) at the same time, one worker each,
+ * unless --sequential or CPU devices (which share the host's cores with everything else).
+ * Returns 1 when interrupted. */
 static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
 {
     const bench_plan *plan = ctx->plan;
-    bench_worker_row *rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *rows);
-    if (!rows)
+    size_t nd = plan->device_count;
+    bench_device_job *jobs = calloc(nd ? nd : 1, sizeof *jobs);
+    if (!jobs)
         abort();
-    int interrupted = 0;
-    for (size_t d = 0; d < plan->device_count && !interrupted && !ctx->summary.stopped; d++) {
-        size_t n = 0;
-        for (size_t i = 0; i < plan->item_count; i++) {
-            const bench_item *it = &plan->items[i];
-            if (it->device == d && !it->already_ok)
-                rows[n++] = (bench_worker_row){i, it->workload->name, it->config->id,
-                                               awl_dtype_name(it->dtype), it->library};
-        }
-        if (n == 0)
-            continue;
-        int gpu = plan->devices[d].info.type != ACCEL_DEVICE_CPU;
-        bench_worker_settings s;
-        s.warmup_ms = a->warmup_ms >= 0 ? a->warmup_ms
-                                        : (gpu ? BENCH_DEFAULT_GPU_WARMUP_MS : BENCH_DEFAULT_WARMUP_MS);
-        s.min_time_ms = a->min_time_ms >= 0 ? a->min_time_ms
-                                            : (a->quick ? BENCH_QUICK_MIN_TIME_MS : BENCH_DEFAULT_MIN_TIME_MS);
-        s.max_samples = a->max_samples > 0 ? a->max_samples : BENCH_DEFAULT_MAX_SAMPLES;
-        s.timeout_s = a->timeout_s > 0 ? a->timeout_s : BENCH_DEFAULT_TIMEOUT_S;
-        s.seed = a->has_seed ? a->seed : 1;
-        s.cold = a->cold;
-        s.plugin_path = bench_backend_plugin_path(rt, plan->devices[d].info.backend);
-        s.device_id = plan->devices[d].id;
-        s.pin_threads = !gpu;
-        int rc = bench_worker_run_device(rows, n, &s, on_start, on_row, ctx);
-        interrupted = rc == 130 || bench_interrupted;
+    for (size_t d = 0; d < nd; d++) {
+        jobs[d].rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *jobs[d].rows);
+        if (!jobs[d].rows)
+            abort();
     }
-    free(rows);
+    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx};
+    int interrupted = 0;
+    for (size_t d = 0; d < nd && !interrupted && !ctx->summary.stopped; d++) {
+        if (ctx->fleet.model[d] != d)
+            continue; /* ran with the first device of its model */
+        int together = !a->sequential && bench_fleet_has_peers(&ctx->fleet, d) &&
+                       plan->devices[d].info.type != ACCEL_DEVICE_CPU;
+        bench_device_job *batch[64];
+        size_t nbatch = 0;
+        for (size_t e = d; e < nd && !interrupted && !ctx->summary.stopped; e++) {
+            if (ctx->fleet.model[e] != d)
+                continue;
+            device_job(ctx, rt, e, &jobs[e]);
+            if (jobs[e].n == 0)
+                continue;
+            if (together && nbatch < sizeof batch / sizeof batch[0]) {
+                batch[nbatch++] = &jobs[e];
+                continue;
+            }
+            int rc = bench_worker_run_rows(jobs[e].rows, jobs[e].n, &jobs[e].s, &hooks);
+            interrupted = rc == 130 || bench_interrupted;
+        }
+        if (nbatch) {
+            bench_device_job run[64];
+            for (size_t b = 0; b < nbatch; b++)
+                run[b] = *batch[b];
+            int rc = bench_fleet_run_jobs(run, nbatch, &hooks);
+            interrupted = rc == 130 || bench_interrupted;
+        }
+        if (ctx->budget)
+            for (size_t e = d; e < nd; e++)
+                if (ctx->fleet.model[e] == d)
+                    bench_run_budget_device_done(ctx->budget, e);
+    }
+    for (size_t d = 0; d < nd; d++)
+        free(jobs[d].rows);
+    free(jobs);
     return interrupted;
 }
 
 int bench_cmd_run(int argc, char **argv, int is_suite)
 {
+    /* --budget counts the whole command, the plugin probes included. */
+    double started_ms = bench_monotonic_ms();
     const char *cmd = is_suite ? "suite" : "run";
     bench_run_args a;
     char err[1024];
@@ -352,6 +476,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_metadata meta;
     bench_metadata_init(&meta);
     bench_row_owner owner = {meta.hostname, meta.version};
+    bench_run_budget budget;
+    memset(&budget, 0, sizeof budget);
 
     if (bench_plan_build(rt, &a, &plan, err, sizeof err) != 0) {
         usage_error(cmd, err);
@@ -373,7 +499,16 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
 
     if (a.dry_run) {
         /* The file as it stands now (not locked: nothing is written). */
-        print_plan(&plan, a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0);
+        size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
+        if (a.budget_s > 0 && bench_run_budget_init(&budget, &plan, &a, started_ms) == 0) {
+            char line[400];
+            bench_run_budget_describe(&budget, line, sizeof line);
+            printf("%s\n", line);
+            for (size_t i = 0; i < plan.item_count; i++)
+                if (!plan.items[i].already_ok && !bench_run_budget_wanted(&budget, i))
+                    plan.items[i].over_budget = 1;
+        }
+        print_plan(&plan, resumed);
         exit_status = 0;
         goto out;
     }
@@ -406,6 +541,7 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         snprintf(ctx.tags + strlen(ctx.tags), sizeof ctx.tags - strlen(ctx.tags), "%s%s",
                  i ? ";" : "", a.tags.items[i]);
     reuse_roofs(&ctx, &out.existing);
+    bench_fleet_init(&ctx.fleet, &plan);
     bench_sidecar side = {out.json_path, csv_path, &meta, &topo, rt, &plan, &a, argc, argv, &ctx.summary,
                           &ctx.identity};
     if (bench_sidecar_write(&side) != 0) {
@@ -422,7 +558,22 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet, a.verbose);
     if (resumed && !a.quiet)
         fprintf(stderr, "resume: %zu of %zu rows already ok in %s\n", resumed, plan.item_count, csv_path);
+    if (a.budget_s > 0) {
+        if (bench_run_budget_init(&budget, &plan, &a, started_ms) != 0)
+            abort();
+        ctx.budget = &budget;
+        ctx.progress.total = bench_run_budget_planned(&budget);
+        if (!a.quiet) {
+            char line[400];
+            bench_run_budget_describe(&budget, line, sizeof line);
+            fprintf(stderr, "%s\n", line);
+        }
+    }
     int interrupted = run_devices(&ctx, rt, &a);
+    if (ctx.budget && !interrupted)
+        write_left_out(&ctx);
+    /* Rows whose peers' rows will not come (interrupted, resumed) are written as they are. */
+    bench_fleet_flush(&ctx.fleet, emit_row, &ctx);
     bench_progress_finish(&ctx.progress);
     int csv_there = bench_results_still_there(&out.csv);
     bench_run_output_close(&out, 0);
@@ -443,6 +594,12 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     }
     if (is_suite && !a.quiet)
         bench_summary_table_print(&ctx.table, stdout);
+    if (!a.quiet && ctx.fleet.flags.count) {
+        printf("fleet check: %zu row%s more than %.0f%% below the median of the same model's devices:\n",
+               ctx.fleet.flags.count, ctx.fleet.flags.count == 1 ? "" : "s", BENCH_FLEET_THRESHOLD * 100);
+        for (size_t i = 0; i < ctx.fleet.flags.count; i++)
+            printf("  %s\n", ctx.fleet.flags.items[i]);
+    }
     if (ctx.summary.stopped)
         fprintf(stderr, "accelbench %s: stopped: %s; %zu measured row%s could not be written (printed "
                         "above as 'lost row:')\n",
@@ -461,6 +618,8 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
             bench_plot_hint_print(csv_path, stdout);
     }
 out:
+    bench_fleet_free(&ctx.fleet);
+    bench_run_budget_free(&budget);
     bench_summary_table_free(&ctx.table);
     bench_roofs_free(&ctx.roofs);
     bench_run_output_free(&out);

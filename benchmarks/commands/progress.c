@@ -40,10 +40,8 @@ static void format_duration(double s, char *buf, size_t n)
         snprintf(buf, n, "%lds", t);
 }
 
-void bench_progress_start(bench_progress *p, const char *label)
+static void draw_bar(bench_progress *p, const char *label, const char *in_row)
 {
-    if (p->quiet || !p->tty)
-        return;
     clear_bar(p);
     const int width = 24;
     int filled = p->total ? (int)(width * p->done / p->total) : 0;
@@ -55,9 +53,32 @@ void bench_progress_start(bench_progress *p, const char *label)
     double elapsed = (bench_monotonic_ms() - p->start_ms) / 1000.0;
     if (p->done > 0)
         format_duration(elapsed / (double)p->done * (double)(p->total - p->done), eta, sizeof eta);
-    fprintf(stderr, "[%s] %zu/%zu ETA %s  %s", bar, p->done, p->total, eta, label);
+    fprintf(stderr, "[%s] %zu/%zu ETA %s  %s%s", bar, p->done, p->total, eta, label, in_row);
     fflush(stderr);
     p->bar_drawn = 1;
+    p->drawn_ms = bench_monotonic_ms();
+}
+
+void bench_progress_start(bench_progress *p, const char *label)
+{
+    if (p->quiet || !p->tty)
+        return;
+    bench_copy(p->label, sizeof p->label, label);
+    draw_bar(p, label, "");
+}
+
+void bench_progress_tick(bench_progress *p, int sampling, size_t samples, double elapsed_ms)
+{
+    /* A log (not a TTY) gets nothing: one line per row is what a CI log wants. */
+    if (p->quiet || !p->tty || !p->bar_drawn || bench_monotonic_ms() - p->drawn_ms < 200.0)
+        return;
+    char in_row[64];
+    if (sampling)
+        snprintf(in_row, sizeof in_row, "  (%.1f s, %zu sample%s)", elapsed_ms / 1000.0, samples,
+                 samples == 1 ? "" : "s");
+    else
+        snprintf(in_row, sizeof in_row, "  (%.1f s, warming up)", elapsed_ms / 1000.0);
+    draw_bar(p, p->label, in_row);
 }
 
 void bench_row_headline(const bench_row *row, char *buf, size_t n)

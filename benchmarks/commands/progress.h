@@ -18,6 +18,8 @@ typedef struct bench_progress {
     int tty, quiet, verbose;
     double start_ms;
     int bar_drawn;
+    double drawn_ms;     /* when the bar was last drawn */
+    char label[256];     /* the row in flight */
     bench_unsupported_tally *unsupported; /* distinct (device, reason), in order of first sight */
     size_t n_unsupported, cap_unsupported;
 } bench_progress;
@@ -25,6 +27,9 @@ typedef struct bench_progress {
 void bench_progress_init(bench_progress *p, size_t total, int quiet, int verbose);
 /* A row starts: redraw the bar (TTY only). label: "cpu:0 gemm 2048 fp32 onednn". */
 void bench_progress_start(bench_progress *p, const char *label);
+/* Within a long row: the bar shows the time and samples so far, redrawn at most five times a
+ * second, on a TTY only. */
+void bench_progress_tick(bench_progress *p, int sampling, size_t samples, double elapsed_ms);
 /* A row finished: "[3/17] cpu:0 gemm 2048 fp32 onednn ... 1.23 TFLOP/s ok". */
 void bench_progress_row(bench_progress *p, const char *label, const bench_row *row);
 /* A row finished but could not be written (shown even with --quiet): the progress line says so

@@ -148,9 +148,11 @@ static int select_devices(accel_runtime *rt, const bench_run_args *a, bench_plan
         }
         return 0;
     }
+    /* The suite checks the whole box: every device of a model, measured at once (fleet mode). */
+    int per_model = !a->is_suite;
     if (a->backends.count) {
         for (size_t i = 0; i < a->backends.count; i++)
-            if (add_backend_devices(rt, plan, a->backends.items[i], -1, 1, err, n) != 0)
+            if (add_backend_devices(rt, plan, a->backends.items[i], -1, per_model, err, n) != 0)
                 return 2;
         return 0;
     }
@@ -164,7 +166,7 @@ static int select_devices(accel_runtime *rt, const bench_run_args *a, bench_plan
         int dup = 0; /* the same backend found twice on the search path */
         for (size_t j = 0; j < i; j++)
             dup |= strcmp(list[j].name, list[i].name) == 0 && list[j].status == ACCEL_OK;
-        if (!dup && add_backend_devices(rt, plan, list[i].name, -1, 1, err, n) != 0)
+        if (!dup && add_backend_devices(rt, plan, list[i].name, -1, per_model, err, n) != 0)
             return 2;
     }
     if (plan->device_count == 0)

@@ -25,6 +25,7 @@ typedef struct bench_item {
     awl_dtype dtype;
     char library[64];             /* requested op library; "" = the workload's default path */
     int already_ok;               /* --resume found it ok in the CSV: not run again */
+    int over_budget;              /* --dry-run --budget: left out of the first plan */
 } bench_item;
 
 typedef struct bench_plan {

@@ -50,6 +50,27 @@ static int test_hook(const char *var, const char *workload)
     return v && strcmp(v, workload) == 0;
 }
 
+/* In-row progress for the parent's console, at most four messages a second. */
+typedef struct progress_ctx {
+    worker *w;
+    const char *index;
+    double last_sent_ms;
+} progress_ctx;
+
+static void send_progress(void *vctx, int sampling, size_t samples, double elapsed_ms)
+{
+    progress_ctx *pc = vctx;
+    double now = bench_monotonic_ms();
+    if (now - pc->last_sent_ms < 250.0)
+        return;
+    pc->last_sent_ms = now;
+    char n[32], ms[32];
+    snprintf(n, sizeof n, "%zu", samples);
+    snprintf(ms, sizeof ms, "%.0f", elapsed_ms);
+    const char *msg[] = {"progress", pc->index, sampling ? "1" : "0", n, ms};
+    send_message(pc->w, msg, 5);
+}
+
 typedef struct batch_ctx {
     worker *w;
     const awl_workload *wl;
@@ -169,7 +190,6 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
     set_i64(r, BENCH_COL_K, cfg->k);
     bench_row_set(r, BENCH_COL_CACHE, w->s.cold ? "cold" : "warm");
     bench_row_set(r, BENCH_COL_TIMER, w->timer_name);
-    (void)index;
 
     if (test_hook("ACCEL_TEST_CRASH", wl->name)) {
         signal(SIGSEGV, SIG_DFL); /* a real crash even under ASan, whose handler would exit(1) */
@@ -227,6 +247,9 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
     bench_measure_defaults(&p, (double)w->s.warmup_ms, (double)w->s.min_time_ms,
                            (size_t)w->s.max_samples, w->timer_resolution_ns);
     p.stop = &bench_interrupted;
+    progress_ctx pctx = {w, index, bench_monotonic_ms()};
+    p.on_progress = send_progress;
+    p.progress_ctx = &pctx;
     if (before.joules >= 0 && p.min_time_ms < BENCH_ENERGY_MIN_WINDOW_MS) {
         p.min_time_ms = BENCH_ENERGY_MIN_WINDOW_MS;
         p.time_cap_ms = fmax(p.time_cap_ms, 2.0 * BENCH_ENERGY_MIN_WINDOW_MS);

@@ -80,6 +80,8 @@ int bench_measure(const bench_measure_params *p, bench_batch_fn fn, void *ctx,
         }
         r->warmup_runs++;
         r->warmup_elapsed_ms = now_ms(p) - start;
+        if (p->on_progress)
+            p->on_progress(p->progress_ctx, 0, 0, r->warmup_elapsed_ms);
         if (r->warmup_runs >= p->min_warmup_runs && r->warmup_elapsed_ms >= p->warmup_ms)
             break;
     }
@@ -114,6 +116,8 @@ int bench_measure(const bench_measure_params *p, bench_batch_fn fn, void *ctx,
             r->timed_runs += batch;
         }
         r->sampling_elapsed_ms = now_ms(p) - sampling_start;
+        if (p->on_progress)
+            p->on_progress(p->progress_ctx, 1, r->samples, now_ms(p) - start);
         if (p->stop && *p->stop) {
             r->interrupted = 1;
             r->stop_reason = "interrupted";

@@ -29,6 +29,11 @@ typedef struct bench_measure_params {
     volatile sig_atomic_t *stop; /* nonzero: stop after the current sample (SIGINT) */
     bench_clock_fn clock;    /* NULL: CLOCK_MONOTONIC */
     void *clock_ctx;
+    /* Called after every warm-up run and every sample (NULL: none), so a long row can show that
+     * it is alive; the callee rate-limits. sampling: 0 during warm-up; samples so far; ms since
+     * the measurement began. */
+    void (*on_progress)(void *ctx, int sampling, size_t samples, double elapsed_ms);
+    void *progress_ctx;
     /* Called once between warm-up and the first sample (NULL: none): the worker reads the energy
      * counter there, so that its window holds the sampling phase only. */
     void (*on_sampling_start)(void *ctx);

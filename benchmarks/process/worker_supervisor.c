@@ -127,13 +127,22 @@ typedef struct session {
     bench_row_start on_start;
     bench_row_sink sink;
     void *ctx;
+    const bench_worker_hooks *hooks;
     int *done;              /* per position in rows: row reported */
+    unsigned char *given;   /* per position: in the current worker's list */
     const bench_worker_row *rows;
     size_t n;
     long current;           /* position of the row in flight, -1 none */
     char fatal[512];
     int stop;               /* the sink asked to stop */
+    int replan;             /* the sink asked for a fresh worker with the rows now wanted */
 } session;
+
+static int wanted(const session *ss, size_t pos)
+{
+    return !ss->done[pos] &&
+           (!ss->hooks->wanted || ss->hooks->wanted(ss->hooks->ctx, ss->rows[pos].item));
+}
 
 static long position_of(const session *ss, size_t item)
 {
@@ -143,17 +152,22 @@ static long position_of(const session *ss, size_t item)
     return -1;
 }
 
-static void report_error(session *ss, size_t pos, const char *why)
+static void report_status(session *ss, size_t pos, const char *status, const char *why)
 {
     if (ss->stop)
         return; /* nowhere to write it */
     bench_row row = {0};
-    bench_row_set(&row, BENCH_COL_STATUS, "error");
+    bench_row_set(&row, BENCH_COL_STATUS, status);
     bench_row_set(&row, BENCH_COL_NOTES, why);
     if (ss->sink(ss->ctx, ss->rows[pos].item, &row, "", 0) != 0)
         ss->stop = 1;
     bench_row_free(&row);
     ss->done[pos] = 1;
+}
+
+static void report_error(session *ss, size_t pos, const char *why)
+{
+    report_status(ss, pos, "error", why);
 }
 
 static void handle_line(void *vss, const char *line)
@@ -178,25 +192,39 @@ static void handle_line(void *vss, const char *line)
             bench_row row = {0};
             for (int c = 0; c < BENCH_COL_COUNT; c++)
                 bench_row_set(&row, (bench_column)c, f.items[4 + c]);
-            if (ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0) != 0)
+            int r = ss->sink(ss->ctx, (size_t)item, &row, f.items[2], strcmp(f.items[3], "1") == 0);
+            if (r == BENCH_SINK_REPLAN)
+                ss->replan = 1;
+            else if (r != 0)
                 ss->stop = 1;
             bench_row_free(&row);
             ss->done[pos] = 1;
         }
         ss->current = -1;
+    } else if (strcmp(f.items[0], "progress") == 0 && f.count == 5 && ss->hooks->on_progress &&
+               bench_parse_u64(f.items[1], &item) == 0 && position_of(ss, (size_t)item) == ss->current &&
+               ss->current >= 0) {
+        uint64_t samples = 0;
+        double elapsed = 0;
+        if (bench_parse_u64(f.items[3], &samples) == 0 && bench_parse_double(f.items[4], &elapsed) == 0)
+            ss->hooks->on_progress(ss->ctx, (size_t)item, strcmp(f.items[2], "1") == 0,
+                                   (size_t)samples, elapsed);
     }
     bench_strlist_free(&f);
 }
 
-/* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), or the sink's stop
- * (returns 2). */
-static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
+/* Reads until EOF (returns 0), a timeout of the row in flight (returns 1), the sink's stop
+ * (returns 2), its request for a fresh worker (returns 3) or the end of the run's time (returns
+ * 4). */
+static int pump(session *ss, child *c, int64_t timeout_s, double stop_at_ms, int *forwarded_signal)
 {
     double deadline = -1;
     long deadline_for = -2;
     for (;;) {
         if (ss->stop)
             return 2;
+        if (ss->replan)
+            return 3;
         if (bench_interrupted && *forwarded_signal < bench_interrupted) {
             /* First Ctrl-C: let the worker finish its sample; a second one: stop it now. */
             kill(c->pid, *forwarded_signal == 0 ? SIGINT : SIGKILL);
@@ -208,8 +236,13 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
         }
         /* The deadline also covers the time before a row begins (worker start, device open)
          * and after the last one, so a worker stuck anywhere is killed. */
-        double left = deadline - bench_monotonic_ms();
-        if (left <= 0)
+        double now = bench_monotonic_ms();
+        if (stop_at_ms > 0 && now >= stop_at_ms)
+            return 4;
+        double left = deadline - now;
+        if (stop_at_ms > 0 && stop_at_ms - now < left)
+            left = stop_at_ms - now + 1;
+        else if (left <= 0)
             return 1;
         int wait_ms = left < 1000 ? (int)left + 1 : 1000;
         struct pollfd pfd = {c->fd, POLLIN, 0};
@@ -231,30 +264,42 @@ static int pump(session *ss, child *c, int64_t timeout_s, int *forwarded_signal)
 int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
                             bench_row_start on_start, bench_row_sink sink, void *ctx)
 {
-    session ss = {on_start, sink, ctx, calloc(n ? n : 1, sizeof(int)), rows, n, -1, "", 0};
-    if (!ss.done)
+    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx};
+    return bench_worker_run_rows(rows, n, s, &h);
+}
+
+int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
+                          const bench_worker_hooks *hooks)
+{
+    session ss = {hooks->on_start, hooks->sink, hooks->ctx, hooks, calloc(n ? n : 1, sizeof(int)),
+                  calloc(n ? n : 1, 1), rows, n, -1, "", 0, 0};
+    if (!ss.done || !ss.given)
         abort();
     int forwarded = 0;
     int interrupted = 0;
     for (;;) {
         const bench_worker_row *left[n ? n : 1];
         size_t nleft = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!ss.done[i])
+        for (size_t i = 0; i < n; i++) {
+            ss.given[i] = (unsigned char)wanted(&ss, i);
+            if (ss.given[i])
                 left[nleft++] = &rows[i];
+        }
         if (nleft == 0 || bench_interrupted || ss.stop)
             break;
         child c = {0};
         char why[512];
         ss.current = -1;
         ss.fatal[0] = '\0';
+        ss.replan = 0;
         if (spawn(left, nleft, s, &c, why, sizeof why) != 0) {
             for (size_t i = 0; i < n; i++)
-                if (!ss.done[i])
+                if (wanted(&ss, i))
                     report_error(&ss, i, why);
             break;
         }
-        int ended = pump(&ss, &c, s->timeout_s, &forwarded);
+        int ended = pump(&ss, &c, s->timeout_s, s->stop_at_ms, &forwarded);
+        int replan = ended == 3;
         int timed_out = ended == 1;
         if (ended != 0)
             kill(c.pid, SIGKILL);
@@ -274,8 +319,16 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
         if (ss.fatal[0]) {
             /* The device cannot be used at all: every remaining row says why. */
             for (size_t i = 0; i < n; i++)
-                if (!ss.done[i])
+                if (wanted(&ss, i))
                     report_error(&ss, i, ss.fatal);
+            break;
+        }
+        if (replan)
+            continue; /* stopped on purpose after a reported row: the next worker takes the rest */
+        if (ended == 4) {
+            /* The run's time is up: the row in flight is not a measurement; the rest never run. */
+            if (ss.current >= 0)
+                report_status(&ss, (size_t)ss.current, "skipped", s->stop_note ? s->stop_note : "stopped");
             break;
         }
         if (timed_out) {
@@ -291,11 +344,14 @@ int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_
          * fresh worker takes the rest, so a crash costs one row and restarts always progress. */
         long victim = ss.current;
         for (size_t i = 0; victim < 0 && i < n; i++)
-            if (!ss.done[i])
+            if (ss.given[i] && !ss.done[i])
                 victim = (long)i;
+        /* None: the worker ran all it was given, and rows that came into a --budget plan since
+         * then get the next worker. */
         if (victim >= 0)
             report_error(&ss, (size_t)victim, why);
     }
     free(ss.done);
+    free(ss.given);
     return ss.stop ? 1 : interrupted ? 130 : 0;
 }

@@ -24,6 +24,11 @@ typedef struct bench_worker_settings {
     uint64_t seed;
     int cold;
     const char *plugin_path; /* the device's backend plugin (the worker loads only it); NULL = all */
+    /* bench_monotonic_ms() at which the whole run must end (--budget), 0 = none: the worker is
+     * then killed, the row in flight is reported as skipped with stop_note, and no further row
+     * of the device runs. */
+    double stop_at_ms;
+    const char *stop_note;
     /* The parent's alone (the worker gets them as its arguments and environment): */
     const char *device_id;   /* "cpu:0" */
     int pin_threads;         /* a CPU device: OMP_PROC_BIND=close, OMP_PLACES=cores unless set */
@@ -42,11 +47,31 @@ typedef struct bench_worker_row {
 typedef int (*bench_row_sink)(void *ctx, size_t item, bench_row *row, const char *roof, int bandwidth);
 /* Called when a row starts (for progress). */
 typedef void (*bench_row_start)(void *ctx, size_t item);
+/* A sink's answer that asks for a fresh worker with the rows `wanted` now allows (a --budget plan
+ * changed): the worker is stopped after the row just reported. */
+#define BENCH_SINK_REPLAN 2
+/* Called while a row runs (the worker sends it at most a few times a second): sampling 0 = still
+ * warming up; samples so far; ms since the measurement of the row began. */
+typedef void (*bench_row_progress)(void *ctx, size_t item, int sampling, size_t samples,
+                                   double elapsed_ms);
+
+typedef struct bench_worker_hooks {
+    bench_row_start on_start;
+    bench_row_sink sink;            /* may answer BENCH_SINK_REPLAN */
+    bench_row_progress on_progress; /* NULL: none */
+    /* NULL: every row. Otherwise a row is given to a worker only while wanted() says 1; rows not
+     * wanted are neither run nor reported (the caller accounts for them). */
+    int (*wanted)(void *ctx, size_t item);
+    void *ctx;
+} bench_worker_hooks;
 
 /* Runs rows[0..n) (all on the device s->device_id) and reports each through sink, including rows
  * lost to a crash or timeout (status error). Returns 0, 130 when interrupted, or 1 when the sink
  * asked to stop. */
 int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
                             bench_row_start on_start, bench_row_sink sink, void *ctx);
+/* The same with progress and a row filter. */
+int bench_worker_run_rows(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
+                          const bench_worker_hooks *hooks);
 
 #endif

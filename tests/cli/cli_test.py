@@ -11,6 +11,8 @@ import argparse
 import csv
 import json
 import os
+import pty
+import re
 import shutil
 import signal
 import subprocess
@@ -402,7 +404,152 @@ def group_crash(b):
     check(all(r["status"] == "ok" for r in rows if r["workload"] == "peak"), "peak row after a hang")
 
 
-GROUPS = {"basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
+# ------------------------------------------------------------------------------------------
+NULL1 = {"ACCEL_BACKENDS": "null", "ACCEL_NULL_DEVICES": "1"}
+# Rows of about two seconds each on the null backend (5 samples of >= 2 x 1000 / 5 ms), each
+# estimated at 3 s (1 s overhead on a non-CPU device + 2 s of sampling).
+SECOND_ROWS = ["--min-time-ms", "1000", "--max-samples", "5", "--warmup-ms", "0"]
+
+
+def group_budget(b):
+    # Bad values: one line, exit 2, nothing written.
+    for bad in ("0", "0s", "-1m", "10x", "", "1.5d", "200h", "ten"):
+        rc, out, err = b.run("run", "--workload", "transfer", "--budget", bad, "--csv",
+                             b.path("bad.csv"), env=NULL1)
+        check(rc == 2 and err.count("\n") == 1 and "--budget" in err,
+              f"--budget {bad!r}: {rc} {err!r}")
+        check(not os.path.exists(b.path("bad.csv")), f"--budget {bad!r} wrote a file")
+    rc, _, err = b.run("suite", "--budget", "1m", "--budget", "2m", env=NULL1)
+    check(rc == 2 and "given twice" in err, f"--budget twice: {rc} {err!r}")
+
+    # The dry run shows the first plan (and how long this machine takes to start a command).
+    t0 = time.monotonic()
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "6s", "--dry-run",
+                         *SECOND_ROWS, env=NULL1)
+    start_up = time.monotonic() - t0
+    check(rc == 0 and "budget 6s: 1 of 4 rows fit" in out and
+          out.count("(over --budget at first)") == 3, f"dry run: {rc} {out!r} {err!r}")
+
+    # Four rows of ~2 s (each estimated at 3 s) in a 6 s budget: the first one or two fit, the
+    # rest are written as skipped with the reason, and the command ends within the budget. The
+    # slack allows for a loaded machine (CI runs tests in parallel): twice the start-up, which the
+    # budget counts but a slow machine stretches, and 2.5 s for the end (each row left out and
+    # the sidecar are fsync'ed, slow on a busy disk). The skipped rows are what shows the plan.
+    csv_path = b.path("budget.csv")
+    t0 = time.monotonic()
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "6s", "--csv", csv_path,
+                         *SECOND_ROWS, env=NULL1)
+    wall = time.monotonic() - t0
+    check(rc == 0, f"budget run: {rc} {err!r}")
+    first = err.splitlines()[0] if err else ""
+    check(first.startswith("budget 6s: ") and "rows fit, estimated" in first,
+          f"the estimate is not printed first: {err!r}")
+    rows = read_csv(csv_path)
+    check(len(rows) == 4, f"{len(rows)} rows")
+    ok = [r for r in rows if r["status"] == "ok"]
+    skipped = [r for r in rows if r["status"] == "skipped"]
+    check(ok and skipped and len(ok) + len(skipped) == 4, f"statuses {[r['status'] for r in rows]}")
+    check(ok[0]["config"] == "h2d-pinned", f"the first row of the plan did not run: {ok}")
+    for r in skipped:
+        # Left out by a plan, or (a row that took longer than planned) stopped at the budget's end.
+        check(re.fullmatch(r"--budget 6s: (estimated \d+\.\d s, \d+\.\d s of the budget left|the budget "
+                           r"ran out (during the row \(not a complete measurement\)|before the row))",
+                           r["notes"]) and r["samples"] == "", f"skipped row {r['config']}: {r['notes']!r}")
+    check(f"{len(skipped)} row{'s' if len(skipped) > 1 else ''} left out" in err, f"no count: {err!r}")
+    check(wall <= 6 + 2 * start_up + 2.5, f"took {wall:.1f} s for a 6 s budget (start-up {start_up:.1f} s)")
+    # A row far slower than its estimate (a thousandth of the speed: each run takes seconds even
+    # on a fast host) is stopped when the budget ends, and written as skipped; the rows after it
+    # too.
+    slow_csv = b.path("budget-slow.csv")
+    t0 = time.monotonic()
+    rc, out, err = b.run("run", "--workload", "transfer", "--budget", "6s", "--csv", slow_csv,
+                         *SECOND_ROWS, env={**NULL1, "ACCEL_NULL_SLOW_DEVICE": "0:0.001"})
+    wall = time.monotonic() - t0
+    slow = read_csv(slow_csv)
+    check(rc == 0 and [r["status"] for r in slow] == ["skipped"] * 4, f"slow rows: {rc} {slow} {err!r}")
+    check(slow[0]["notes"] == "--budget 6s: the budget ran out during the row (not a complete "
+          "measurement)", f"stopped row: {slow[0]['notes']!r}")
+    check(wall <= 6 + 2 * start_up + 2.5, f"slow row: took {wall:.1f} s for a 6 s budget (start-up {start_up:.1f} s)")
+
+    # In-row progress: nothing extra when stderr is not a TTY (the budget run above) ...
+    check(" samples)" not in err and "warming up" not in err, f"progress in a log: {err!r}")
+    # ... and on a TTY the bar shows the time and the samples so far while a row runs.
+    master, slave = pty.openpty()
+    p = subprocess.Popen([b.exe, "run", "--workload", "transfer", "--config", "h2d-pinned",
+                          "--csv", b.path("tty.csv"), *SECOND_ROWS], cwd=b.workdir,
+                         env=b.environment(NULL1), stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    check(p.wait(timeout=60) == 0, "tty run failed")
+    shown = shown.decode(errors="replace")
+    check(re.search(r"null:0 transfer h2d-pinned fp32 .*\(\d+\.\d s, [1-9]\d* samples?\)", shown),
+          f"no in-row progress on a TTY: {shown!r}")
+
+    # Skipped rows are not done: --resume runs them (without a budget).
+    rc, _, err = b.run("run", "--workload", "transfer", "--csv", csv_path, "--resume",
+                       *TINY, env=NULL1)
+    rows = read_csv(csv_path)
+    check(rc == 0 and len(rows) == 4 + len(skipped), f"resume after budget: {rc} {len(rows)} {err!r}")
+
+
+def intervals(trace_path):
+    """The null devices' open..close intervals from ACCEL_NULL_TRACE, as (start, end, index)."""
+    opened, out = {}, []
+    with open(trace_path) as f:
+        for line in f:
+            what, index, ns = line.split()
+            if what == "open":
+                opened.setdefault(index, []).append(int(ns))
+            else:
+                out.append((opened[index].pop(0), int(ns), index))
+    return out
+
+
+def group_fleet(b):
+    # Three devices of one model, device 1 at a fifth of the speed: measured at the same time,
+    # exactly device 1 is flagged (the others' peers include the slow one, so their median is
+    # about half their speed: noise does not put them 10% below it).
+    env = {"ACCEL_BACKENDS": "null", "ACCEL_NULL_DEVICES": "3", "ACCEL_NULL_SLOW_DEVICE": "1:0.2",
+           "ACCEL_NULL_TRACE": b.path("fleet.trace")}
+    args = ["--workload", "transfer", "--config", "h2d-pinned", "--min-time-ms", "100",
+            "--max-samples", "3", "--warmup-ms", "0"]
+    csv_path = b.path("fleet.csv")
+    rc, out, err = b.run("suite", *args, "--csv", csv_path, env=env)
+    check(rc == 0, f"fleet suite: {rc} {err!r}")
+    rows = read_csv(csv_path)
+    check(sorted(r["device_index"] for r in rows) == ["0", "1", "2"], f"devices {rows}")
+    flagged = [r["device_index"] for r in rows if "fleet: " in r["notes"]]
+    check(flagged == ["1"], f"flagged {flagged}: {[r['notes'] for r in rows]}")
+    note = next(r["notes"] for r in rows if r["device_index"] == "1")
+    check(re.search(r"fleet: \d+% below the median of 2 peers on transfer h2d-pinned fp32", note),
+          f"note {note!r}")
+    check("fleet check: 1 row" in out and "null:1: fleet: " in out, f"summary: {out!r}")
+    spans = intervals(b.path("fleet.trace"))
+    overlap = any(a[0] < c[1] and c[0] < a[1] for a in spans for c in spans if a[2] != c[2])
+    check(overlap, f"fleet mode ran the devices one after another: {spans}")
+
+    # --sequential: one device at a time (no two devices open at once), and still compared.
+    os.remove(b.path("fleet.trace"))
+    csv_path = b.path("sequential.csv")
+    rc, out, err = b.run("suite", *args, "--sequential", "--csv", csv_path, env=env)
+    check(rc == 0, f"sequential suite: {rc} {err!r}")
+    spans = intervals(b.path("fleet.trace"))
+    overlap = [(a, c) for a in spans for c in spans if a[2] != c[2] and a[0] < c[1] and c[0] < a[1]]
+    check(not overlap, f"--sequential ran devices at once: {overlap}")
+    flagged = [r["device_index"] for r in read_csv(csv_path) if "fleet: " in r["notes"]]
+    check(flagged == ["1"], f"sequential: flagged {flagged}")
+
+
+GROUPS = {"budget": group_budget, "fleet": group_fleet, "basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
           "crash": group_crash}
 
 

@@ -50,6 +50,14 @@ int main(void)
     CHECK(a.json_path == NULL && a.backends.count == 0);
     bench_run_args_free(&a);
 
+    /* --budget and --sequential. */
+    char *budget[] = {"--budget", "1.5h", "--sequential"};
+    CHECK(parse(1, &a, err, sizeof err, 3, budget) == 0);
+    CHECK_NEAR(a.budget_s, 5400, 0);
+    CHECK_STR(a.budget_text, "1.5h");
+    CHECK(a.sequential);
+    bench_run_args_free(&a);
+
     /* --backend repeats and takes lists (CI: --backend cpu --backend opencl). */
     char *backends[] = {"--workload", "gemm", "--backend", "cpu", "--backend=opencl,cuda", "--backend", "cpu"};
     CHECK(parse(0, &a, err, sizeof err, 7, backends) == 0);
@@ -104,6 +112,13 @@ int main(void)
     REJECTS("overflows an unsigned 64-bit integer", "--workload", "gemm", "--seed", "18446744073709551616");
     REJECTS("not an unsigned 64-bit integer", "--workload", "gemm", "--seed", "1.5");
     REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "-1");
+    REJECTS("'10x' is not a duration", "--workload", "gemm", "--budget", "10x");
+    REJECTS("'-1m' is not a duration", "--workload", "gemm", "--budget", "-1m");
+    REJECTS("'0s' is out of range", "--workload", "gemm", "--budget", "0s");
+    REJECTS("'8d' is not a duration", "--workload", "gemm", "--budget", "8d");
+    REJECTS("'200h' is out of range", "--workload", "gemm", "--budget", "200h");
+    REJECTS("--budget given twice", "--workload", "gemm", "--budget", "1m", "--budget", "2m");
+    REJECTS("--sequential takes no value", "--workload", "gemm", "--sequential=1");
     REJECTS("not a non-negative price", "--workload", "gemm", "--price-per-hour", "nan");
     REJECTS("'1e999' overflows", "--workload", "gemm", "--price-per-hour", "1e999");
     REJECTS("'2e9' overflows", "--workload", "gemm", "--price-per-hour", "2e9");
