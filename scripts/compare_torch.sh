@@ -94,42 +94,5 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 
-"$python" - "$ours" "$theirs" <<'EOF'
-import csv, statistics, sys
-from collections import defaultdict
-
-def load(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-# With CSV= both sides share one file: read it once.
-ours = load(sys.argv[1])
-theirs = load(sys.argv[2]) if sys.argv[2] != sys.argv[1] else []
-times = defaultdict(list)
-bad = []  # a row per round; each said once
-for row in ours + theirs:
-    if row["status"] != "ok" or not row["median_ms"]:
-        # accelbench leaves library empty on a row no library could run
-        bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],
-                                           row["config"], row["dtype"], row["notes"]))
-        continue
-    lib = "pytorch" if row["library"] == "pytorch" else "accelbench:" + row["library"]
-    times[(row["workload"], row["config"], row["dtype"], lib)].append(float(row["median_ms"]))
-
-print("%-13s %-32s %-5s %-28s %10s %10s %8s" % ("workload", "config", "dtype", "library",
-                                                  "ours_ms", "torch_ms", "ours/torch"))
-for (w, c, d, lib), ms in sorted(times.items()):
-    if lib == "pytorch":
-        continue
-    t = times.get((w, c, d, "pytorch"))
-    ours_ms = statistics.median(ms)
-    if not t:
-        print("%-13s %-32s %-5s %-28s %10.2f %10s %8s" % (w, c, d, lib[11:], ours_ms, "-", "-"))
-        continue
-    torch_ms = statistics.median(t)
-    print("%-13s %-32s %-5s %-28s %10.2f %10.2f %7.2fx  (rounds %d/%d)" % (
-        w, c, d, lib[11:], ours_ms, torch_ms, torch_ms / ours_ms, len(ms), len(t)))
-for b in dict.fromkeys(bad):
-    print("not measured: " + b)
-EOF
+"$python" "$root/scripts/lib/reference_ratios.py" --reference pytorch "$ours" "$theirs"
 echo "rows: $ours $theirs" >&2
