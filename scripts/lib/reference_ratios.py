@@ -7,7 +7,7 @@ accelbench faster).
     reference_ratios.py --reference pytorch[,onnxruntime,...] CSV [CSV...]
 
 Rows whose library is one of the references are theirs; every other row is accelbench's (its
-library column names the op library it ran). Rows that did not run are listed once at the end.
+library column names the op library it ran). Rows that are not ok (not run, or failed verification) are listed once at the end.
 Standard library only."""
 import argparse
 import csv
@@ -58,7 +58,7 @@ def main():
                 counts.append("0")
         print(line + "  (rounds %s)" % "/".join(counts))
     for b in dict.fromkeys(bad):
-        print("not measured: " + b)
+        print("not compared: " + b)
     return 0
 
 

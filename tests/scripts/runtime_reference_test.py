@@ -101,7 +101,8 @@ class FakeRuntimeRowsTest(unittest.TestCase):
     def test_wrong_output_is_failed_verification(self):
         self.assertEqual(self.run_fake(WrongRuntime, dtype="fp32"), 1)
         (row,) = read(self.csv)
-        self.assertEqual((row["status"], row["verified"], row["median_ms"]), ("failed_verification", "false", ""))
+        self.assertEqual((row["status"], row["verified"]), ("failed_verification", "false"))
+        self.assertGreater(float(row["median_ms"]), 0)  # timed, as accelbench writes a failed row
         self.assertAlmostEqual(float(row["max_rel_err"]), 0.01, delta=1e-4)
 
     def test_nhwc_input_is_nhwc(self):
