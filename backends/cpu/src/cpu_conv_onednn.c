@@ -146,6 +146,10 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d: epilogue 0x%x",
                                d->epilogue);
 
+    if (cpu_conv_onednn_1x1_applies(d) && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS")) {
+        accel_status mm = cpu_conv_plan_onednn_1x1(ctx, d, out, info);
+        if (mm != ACCEL_ERR_UNIMPLEMENTED) return mm; /* else: the convolution primitive below */
+    }
     conv_onednn_plan *p = calloc(1, sizeof *p);
     if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;

@@ -234,11 +234,17 @@ int main(void) {
         conv_tests(&env, conv_libs[i]);
     }
     if (test_env_has_library(&env, "onednn")) {
-        /* NCHW at ResNet-like channel counts: oneDNN's blocked/NHWC kernels with the activations
-         * (and the residual) reordered inside the op, not its plain-nchw gemm:jit fallback */
+        /* NCHW at ResNet-like channel counts: 1x1 as a brgemm matmul on the caller's layout, the
+         * others on oneDNN's blocked/NHWC kernels with the activations (and the residual)
+         * reordered inside the op; never its plain-nchw gemm:jit fallback. The bias is a
+         * post-op whose index moves with the residual: both with and without. */
         const uint32_t ep = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
-        const char *want = "activations reordered in and out";
-        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, want);
+        const char *want = "activations reordered in and out", *mm = "1x1 NCHW as matmul brg:";
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1,
+                       ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, 0, 1, mm);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 32, 14, 14, 32, 3, 3, 1, 1, 1, ep, 1, want);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 32, 14, 14, 64, 3, 3, 2, 1, 1, ep, 1, want);
     }
