@@ -16,6 +16,7 @@
 # Writes OUTDIR/accelbench.csv and OUTDIR/runtimes.csv (or both into CSV; same schema,
 # library=onnxruntime / openvino) and prints per case the median over rounds of each side's median
 # time and the speed ratios runtime_ms / ours_ms (> 1: accelbench faster).
+# shellcheck disable=SC2034  # rounds, device, accelbench, threads are read by lib/compare_common.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,24 +29,14 @@ python=${PYTHON:-/usr/bin/python3}
 packages=${PACKAGES:-onnxruntime==1.32.0 openvino==2026.4.1}
 accelbench=$build/bin/accelbench
 threads=$(nproc)
-sampling=()
-ref_sampling=()
-if [[ -n ${MAX_SAMPLES:-} ]]; then
-    if [[ ! $MAX_SAMPLES =~ ^[1-9][0-9]{0,5}$ ]]; then
-        echo "compare_runtimes.sh: MAX_SAMPLES=$MAX_SAMPLES: expected a positive whole number" >&2
-        exit 2
-    fi
-    sampling=(--max-samples "$MAX_SAMPLES")
-    ref_sampling=(--max-samples "$MAX_SAMPLES" --min-samples $((MAX_SAMPLES < 10 ? MAX_SAMPLES : 10)))
-fi
 if [[ ! $rounds =~ ^[1-9][0-9]?$ ]]; then
     echo "compare_runtimes.sh: ROUNDS=$rounds: expected 1-99" >&2
     exit 2
 fi
-if [[ ! -x $accelbench ]]; then
-    echo "compare_runtimes.sh: $accelbench not found; build first (or set BUILD=<build dir>)" >&2
-    exit 2
-fi
+prog=compare_runtimes.sh
+# shellcheck source=scripts/lib/compare_common.sh
+. "$root/scripts/lib/compare_common.sh"
+compare_sampling
 if ! "$python" -c 'import torch' 2>/dev/null; then
     echo "compare_runtimes.sh: $python cannot import torch (needed to export the layers); install" \
          "python3-torch or set PYTHON" >&2
@@ -71,18 +62,7 @@ cases=(
     "bert_layer|base-s128-b8,large-s384-b1|fp32,bf16"
     "resnet_block|conv3_x-identity-b32-nchw,conv3_x-identity-b32-nhwc|fp32,bf16"
 )
-for ((r = 1; r <= rounds; r++)); do
-    for c in "${cases[@]}"; do
-        IFS='|' read -r workload configs dtypes <<<"$c"
-        echo "== round $r/$rounds: $workload $configs $dtypes" >&2
-        # accelbench exits 1 when a row failed verification; keep going and show it in the summary.
-        "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
-            --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 || echo "accelbench exit $?" >&2
-        "$venv/bin/python" "$root/scripts/runtime_reference.py" --workload "$workload" --config "$configs" \
-            --dtype "$dtypes" --threads "$threads" --csv "$theirs" --tag round="$r" \
-            "${ref_sampling[@]}" >&2 || echo "runtime_reference.py exit $?" >&2
-    done
-done
+compare_rounds "$venv/bin/python" "$root/scripts/runtime_reference.py"
 
 "$python" "$root/scripts/lib/reference_ratios.py" --reference onnxruntime,openvino "$ours" "$theirs"
 echo "rows: $ours $theirs" >&2
