@@ -14,6 +14,7 @@
 # OUTDIR/pytorch.csv (or both into CSV; same schema, library=pytorch) and prints, per case, the
 # median over rounds of each side's median time and the speed ratio ours/torch
 # (= torch_ms / ours_ms; > 1 means accelbench is faster).
+# shellcheck disable=SC2034  # rounds, device, accelbench, threads are read by lib/compare_common.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,24 +25,13 @@ device=${DEVICE:-cpu:0}
 python=${PYTHON:-/usr/bin/python3}
 which=${CASES:-all}
 quick=${QUICK:-0}
-# accelbench takes at least min(10, N) samples; the torch side is told the same.
-sampling=()
-torch_sampling=()
-if [[ -n ${MAX_SAMPLES:-} ]]; then
-    if [[ ! $MAX_SAMPLES =~ ^[1-9][0-9]{0,5}$ ]]; then
-        echo "compare_torch.sh: MAX_SAMPLES=$MAX_SAMPLES: expected a positive whole number" >&2
-        exit 2
-    fi
-    sampling=(--max-samples "$MAX_SAMPLES")
-    torch_sampling=(--max-samples "$MAX_SAMPLES" --min-samples $((MAX_SAMPLES < 10 ? MAX_SAMPLES : 10)))
-fi
 accelbench=$build/bin/accelbench
 threads=$(nproc)
 
-if [[ ! -x $accelbench ]]; then
-    echo "compare_torch.sh: $accelbench not found; build first (or set BUILD=<build dir>)" >&2
-    exit 2
-fi
+prog=compare_torch.sh
+# shellcheck source=scripts/lib/compare_common.sh
+. "$root/scripts/lib/compare_common.sh"
+compare_sampling
 if ! "$python" -c 'import torch' 2>/dev/null; then
     echo "compare_torch.sh: $python cannot import torch; install python3-torch or set PYTHON" >&2
     exit 2
@@ -81,55 +71,7 @@ if [[ $which != inference ]]; then
     fi
 fi
 
-for ((r = 1; r <= rounds; r++)); do
-    for c in "${cases[@]}"; do
-        IFS='|' read -r workload configs dtypes <<<"$c"
-        echo "== round $r/$rounds: $workload $configs $dtypes" >&2
-        # accelbench exits 1 when a row failed verification; keep going and show it in the summary.
-        "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
-            --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 || echo "accelbench exit $?" >&2
-        "$python" "$root/scripts/torch_reference.py" --workload "$workload" --config "$configs" \
-            --dtype "$dtypes" --threads "$threads" --csv "$theirs" --tag round="$r" \
-            "${torch_sampling[@]}" >&2
-    done
-done
+compare_rounds "$python" "$root/scripts/torch_reference.py"
 
-"$python" - "$ours" "$theirs" <<'EOF'
-import csv, statistics, sys
-from collections import defaultdict
-
-def load(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-# With CSV= both sides share one file: read it once.
-ours = load(sys.argv[1])
-theirs = load(sys.argv[2]) if sys.argv[2] != sys.argv[1] else []
-times = defaultdict(list)
-bad = []  # a row per round; each said once
-for row in ours + theirs:
-    if row["status"] != "ok" or not row["median_ms"]:
-        # accelbench leaves library empty on a row no library could run
-        bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],
-                                           row["config"], row["dtype"], row["notes"]))
-        continue
-    lib = "pytorch" if row["library"] == "pytorch" else "accelbench:" + row["library"]
-    times[(row["workload"], row["config"], row["dtype"], lib)].append(float(row["median_ms"]))
-
-print("%-13s %-32s %-5s %-28s %10s %10s %8s" % ("workload", "config", "dtype", "library",
-                                                  "ours_ms", "torch_ms", "ours/torch"))
-for (w, c, d, lib), ms in sorted(times.items()):
-    if lib == "pytorch":
-        continue
-    t = times.get((w, c, d, "pytorch"))
-    ours_ms = statistics.median(ms)
-    if not t:
-        print("%-13s %-32s %-5s %-28s %10.2f %10s %8s" % (w, c, d, lib[11:], ours_ms, "-", "-"))
-        continue
-    torch_ms = statistics.median(t)
-    print("%-13s %-32s %-5s %-28s %10.2f %10.2f %7.2fx  (rounds %d/%d)" % (
-        w, c, d, lib[11:], ours_ms, torch_ms, torch_ms / ours_ms, len(ms), len(t)))
-for b in dict.fromkeys(bad):
-    print("not measured: " + b)
-EOF
+"$python" "$root/scripts/lib/reference_ratios.py" --reference pytorch "$ours" "$theirs"
 echo "rows: $ours $theirs" >&2

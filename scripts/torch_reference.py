@@ -98,12 +98,14 @@ def bert_model(config, make, mask_dtype):
     mask = mask[:, None, None, :]
     scale = 1.0 / math.sqrt(D)
 
-    def forward():
-        qkv = F.linear(x, wqkv, bqkv).view(B, S, 3, A, D).permute(2, 0, 3, 1, 4)
+    def forward(inp=None):
+        # inp: another input of x's shape (runtime_reference.py exports the layer with x as its input)
+        xin = x if inp is None else inp
+        qkv = F.linear(xin, wqkv, bqkv).view(B, S, 3, A, D).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
         p = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * scale + mask, dim=-1)
         ctx = torch.matmul(p, v).permute(0, 2, 1, 3).reshape(B, S, H)
-        h1 = F.layer_norm(F.linear(ctx, wo, bo) + x, (H,), g1, be1, 1e-12)
+        h1 = F.layer_norm(F.linear(ctx, wo, bo) + xin, (H,), g1, be1, 1e-12)
         f = F.gelu(F.linear(h1, w1, b1))
         return F.layer_norm(F.linear(f, w2, b2) + h1, (H,), g2, be2, 1e-12)
 
@@ -117,7 +119,8 @@ def bert_layer(config, dtype, gen):
     B, S, H, FF = m["B"], m["S"], m["H"], m["FF"]
     es = torch.tensor([], dtype=dtype).element_size()
     nbytes = (4 * H * H + 2 * H * FF + 2 * B * S * H) * es
-    return m["forward"], dict(batch=B, flop=B * m["flop_per_seq"], bytes=nbytes, items=B, item="sequence")
+    return m["forward"], dict(batch=B, flop=B * m["flop_per_seq"], bytes=nbytes, items=B, item="sequence",
+                              input=m["x"])
 
 
 def resnet_block(config, dtype, gen):
@@ -139,10 +142,11 @@ def resnet_block(config, dtype, gen):
     w3, b3 = weight(cout, mid, 1), uniform((cout,), -0.1, 0.1, dtype, gen)
     wp, bp = (weight(cout, cin, 1), uniform((cout,), -0.1, 0.1, dtype, gen)) if proj else (None, None)
 
-    def run():
-        t = F.relu(F.conv2d(x, w1, b1))
+    def run(inp=None):
+        xin = x if inp is None else inp  # as bert_model's forward
+        t = F.relu(F.conv2d(xin, w1, b1))
         t = F.relu(F.conv2d(t, w2, b2, stride=stride, padding=1))
-        sc = F.conv2d(x, wp, bp, stride=stride) if proj else x
+        sc = F.conv2d(xin, wp, bp, stride=stride) if proj else xin
         return F.relu(F.conv2d(t, w3, b3) + sc)
 
     ho = hw // stride
@@ -152,7 +156,7 @@ def resnet_block(config, dtype, gen):
     es = torch.tensor([], dtype=dtype).element_size()
     nbytes = (N * cin * hw * hw + cin * mid + 9 * mid * mid + mid * cout +
               (cin * cout if proj else 0) + N * cout * ho * ho) * es
-    return run, dict(batch=N, flop=2.0 * macs * N, bytes=nbytes, items=N, item="image")
+    return run, dict(batch=N, flop=2.0 * macs * N, bytes=nbytes, items=N, item="image", input=x)
 
 
 def gemm(config, dtype, gen):
@@ -347,6 +351,27 @@ def open_csv(path):
     return f, w, version
 
 
+def timing_fields(meta, samples, warm_ms):
+    """The size and timing columns of a row from a workload's meta and measure()'s samples
+    (runtime_reference.py writes its rows through this too)."""
+    s = sorted(samples)
+    med = statistics.median(s)
+    mean = statistics.fmean(s)
+    sd = statistics.stdev(s) if len(s) > 1 else 0.0
+    return {
+        "batch": meta.get("batch", ""),
+        "m": meta.get("m", ""), "n": meta.get("n", ""), "k": meta.get("k", ""),
+        "flop": "%.0f" % meta["flop"], "bytes": "%.0f" % meta["bytes"], "cache": "warm",
+        "warmup_ms": "%.0f" % warm_ms, "samples": len(s), "timer": "perf_counter",
+        "median_ms": "%.6g" % med, "min_ms": "%.6g" % s[0], "mean_ms": "%.6g" % mean,
+        "p5_ms": "%.6g" % percentile(s, 5), "p95_ms": "%.6g" % percentile(s, 95),
+        "stddev_ms": "%.6g" % sd, "cov": "%.6g" % (sd / mean if mean else 0),
+        "tflops": "%.6g" % (meta["flop"] / (med * 1e-3) / 1e12),
+        "gbps": "%.6g" % (meta["bytes"] / (med * 1e-3) / 1e9) if meta["bytes"] else "",
+        "items_per_s": "%.6g" % (meta["items"] / (med * 1e-3)), "item": meta["item"],
+    }
+
+
 def base_row(args, run_id, version, config, dtype):
     row = dict.fromkeys(COLUMNS, "")
     row.update({
@@ -422,10 +447,6 @@ def main():
                     with torch.inference_mode():
                         samples, warm_ms = measure(run, args.warmup_ms, args.min_time_ms,
                                                    args.min_samples, args.max_samples)
-                s = sorted(samples)
-                med = statistics.median(s)
-                mean = statistics.fmean(s)
-                sd = statistics.stdev(s) if len(s) > 1 else 0.0
                 layout = ", channels_last" if "-nhwc" in config else ""
                 if train:
                     notes = "PyTorch eager training step (%s), %s, %d threads%s" % (
@@ -434,23 +455,12 @@ def main():
                 else:
                     notes = "PyTorch eager, inference_mode, %d threads, nn.functional ops%s" % (
                         torch.get_num_threads(), layout)
-                row.update({
-                    "batch": meta.get("batch", ""),
-                    "m": meta.get("m", ""), "n": meta.get("n", ""), "k": meta.get("k", ""),
-                    "flop": "%.0f" % meta["flop"], "bytes": "%.0f" % meta["bytes"], "cache": "warm",
-                    "warmup_ms": "%.0f" % warm_ms, "samples": len(s), "timer": "perf_counter",
-                    "median_ms": "%.6g" % med, "min_ms": "%.6g" % s[0], "mean_ms": "%.6g" % mean,
-                    "p5_ms": "%.6g" % percentile(s, 5), "p95_ms": "%.6g" % percentile(s, 95),
-                    "stddev_ms": "%.6g" % sd, "cov": "%.6g" % (sd / mean if mean else 0),
-                    "tflops": "%.6g" % (meta["flop"] / (med * 1e-3) / 1e12),
-                    "gbps": "%.6g" % (meta["bytes"] / (med * 1e-3) / 1e9) if meta["bytes"] else "",
-                    "items_per_s": "%.6g" % (meta["items"] / (med * 1e-3)), "item": meta["item"],
-                    "verified": "", "status": "ok", "notes": notes,
-                })
+                row.update(timing_fields(meta, samples, warm_ms))
+                row.update(verified="", status="ok", notes=notes)
                 w.writerow(row)
                 f.flush()
-                print("pytorch %s %s %s: median %.3f ms, %.4g TFLOP/s" % (
-                    args.workload, config, d, med, meta["flop"] / (med * 1e-3) / 1e12))
+                print("pytorch %s %s %s: median %s ms, %s TFLOP/s" % (
+                    args.workload, config, d, row["median_ms"], row["tflops"]))
     return status
 
 

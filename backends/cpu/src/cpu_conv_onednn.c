@@ -1,10 +1,15 @@
-/* conv2d through oneDNN convolution forward (inference). Activations stay in the caller's layout
- * (nchw / nhwc). Weights: oneDNN picks its preferred blocked layout (format_tag any) and execute
- * reorders the caller's KCRS/KRSC weights into plan workspace each time, because weights are an
- * operand of execute, not of the plan; ACCEL_CPU_CONV_WEIGHTS=plain forces the caller's layout
- * instead (docs/backend-cpu.md has the measurement behind the default).
- * Bias -> conv bias, residual -> sum post-op (residual copied into Y first unless it is Y),
- * relu -> eltwise post-op. */
+/* conv2d through oneDNN convolution forward (inference).
+ * Weights: oneDNN picks its preferred blocked layout (format_tag any) and execute reorders the
+ * caller's KCRS/KRSC weights into plan workspace each time, because weights are an operand of
+ * execute, not of the plan; ACCEL_CPU_CONV_WEIGHTS=plain forces the caller's layout instead.
+ * Activations: NHWC stays in the caller's layout (oneDNN's NHWC kernels are its fast ones). NCHW
+ * on plain nchw tensors gets oneDNN 2.6's gemm:jit, half the speed of its blocked (nChw16c)
+ * kernels, so NCHW convs choose their activation layout too (format_tag any) and execute reorders
+ * X in and Y out (and the residual in) through the workspace, inside the op: the caller's tensors
+ * stay NCHW. ACCEL_CPU_CONV_ACTIVATIONS=plain keeps nchw (measurement only). docs/backend-cpu.md
+ * has the figures behind both defaults.
+ * Bias -> conv bias, residual -> sum post-op (residual copied, or reordered, into the destination
+ * first unless it is already there), relu -> eltwise post-op. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +23,22 @@ typedef struct conv_onednn_plan {
     int64_t y_elems;
     onednn_exec conv;
     onednn_exec reorder; /* user weights -> preferred layout; prim NULL when not needed */
-    size_t weights_bytes; /* reordered weights, at the start of the workspace */
+    onednn_exec x_in;    /* X -> oneDNN's source layout; prim NULL when X is used as it is */
+    onednn_exec res_in;  /* residual -> oneDNN's destination layout (with y_out only) */
+    onednn_exec y_out;   /* destination layout -> Y; prim NULL when the conv writes Y itself */
+    /* workspace, 64-byte aligned pieces in this order: weights, source, destination, scratch */
+    size_t weights_bytes, x_bytes, y_bytes;
 } conv_onednn_plan;
 
 static void *align64(void *p) { return (void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
+
+static accel_status reorder_run(cpu_context *ctx, onednn_exec *e, void *from, void *to,
+                                void *scratch) {
+    accel_status st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_FROM, from)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_TO, to)) != ACCEL_OK) return st;
+    return onednn_exec_run(ctx, e, scratch);
+}
 
 static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     conv_onednn_plan *p = (conv_onednn_plan *)plan;
@@ -29,32 +46,69 @@ static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
     void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
     void *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
     char *base = align64(ws);
+    char *xb = base + p->weights_bytes, *yb = xb + p->x_bytes, *scratch = yb + p->y_bytes;
     accel_status st;
-    void *weights = W;
+    void *weights = W, *src = X, *dst = p->y_out.prim ? (void *)yb : Y;
     if (p->reorder.prim) {
         weights = base;
-        if ((st = onednn_exec_bind(ctx, &p->reorder, DNNL_ARG_FROM, W)) != ACCEL_OK) return st;
-        if ((st = onednn_exec_bind(ctx, &p->reorder, DNNL_ARG_TO, weights)) != ACCEL_OK) return st;
-        if ((st = onednn_exec_run(ctx, &p->reorder, align64(base + p->weights_bytes))) != ACCEL_OK)
-            return st;
+        if ((st = reorder_run(ctx, &p->reorder, W, weights, scratch)) != ACCEL_OK) return st;
     }
-    if ((p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) && res != Y)
-        memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
-    if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_SRC, X)) != ACCEL_OK) return st;
+    if (p->x_in.prim) {
+        src = xb;
+        if ((st = reorder_run(ctx, &p->x_in, X, src, scratch)) != ACCEL_OK) return st;
+    }
+    if (p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) {
+        if (p->res_in.prim) {
+            if ((st = reorder_run(ctx, &p->res_in, res, dst, scratch)) != ACCEL_OK) return st;
+        } else if (res != Y) {
+            memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
+        }
+    }
+    if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_SRC, src)) != ACCEL_OK) return st;
     if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_WEIGHTS, weights)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_DST, dst)) != ACCEL_OK) return st;
     if ((p->d.epilogue & ACCEL_EPILOGUE_BIAS) &&
         (st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_BIAS, bias)) != ACCEL_OK)
         return st;
-    return onednn_exec_run(ctx, &p->conv, align64(base + p->weights_bytes));
+    if ((st = onednn_exec_run(ctx, &p->conv, scratch)) != ACCEL_OK) return st;
+    return p->y_out.prim ? reorder_run(ctx, &p->y_out, dst, Y, scratch) : ACCEL_OK;
 }
 
 static void conv_onednn_destroy(cpu_plan *plan) {
     conv_onednn_plan *p = (conv_onednn_plan *)plan;
     onednn_exec_destroy(&p->conv);
     onednn_exec_destroy(&p->reorder);
+    onednn_exec_destroy(&p->x_in);
+    onednn_exec_destroy(&p->res_in);
+    onednn_exec_destroy(&p->y_out);
     free(p);
 }
+
+/* A reorder primitive from -> to with its two argument memories (scratchpad in user mode); leaves
+ * e untouched when the layouts are the same. Returns the bytes `to` needs, 64-byte rounded, via
+ * out_bytes (0 when no reorder is needed). */
+static accel_status reorder_init(cpu_context *ctx, onednn_exec *e, const dnnl_memory_desc_t *from,
+                                 const dnnl_memory_desc_t *to, size_t *out_bytes) {
+    const accel_host_services *host = ctx->host;
+    *out_bytes = 0;
+    if (dnnl_memory_desc_equal(from, to)) return ACCEL_OK;
+    dnnl_primitive_attr_t rattr = NULL;
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_status_t s = dnnl_primitive_attr_create(&rattr);
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_primitive_attr_create");
+    dnnl_primitive_attr_set_scratchpad_mode(rattr, dnnl_scratchpad_mode_user);
+    s = dnnl_reorder_primitive_desc_create(&rpd, from, ctx->onednn->engine, to,
+                                           ctx->onednn->engine, rattr);
+    dnnl_primitive_attr_destroy(rattr);
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_reorder_primitive_desc_create");
+    accel_status st = onednn_exec_init(ctx, e, rpd);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_FROM, from);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_TO, to);
+    if (st == ACCEL_OK) *out_bytes = (dnnl_memory_desc_get_size(to) + 63) / 64 * 64;
+    return st;
+}
+
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
 #define DNNL_TRY(call, what)                                                                       \
     do {                                                                                           \
@@ -65,8 +119,8 @@ static void conv_onednn_destroy(cpu_plan *plan) {
         }                                                                                          \
     } while (0)
 
-static int weights_plain_forced(void) {
-    const char *v = getenv("ACCEL_CPU_CONV_WEIGHTS");
+static int plain_forced(const char *env) {
+    const char *v = getenv(env);
     return v && strcmp(v, "plain") == 0;
 }
 
@@ -92,6 +146,10 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d: epilogue 0x%x",
                                d->epilogue);
 
+    if (cpu_conv_onednn_1x1_applies(d) && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS")) {
+        accel_status mm = cpu_conv_plan_onednn_1x1(ctx, d, out, info);
+        if (mm != ACCEL_ERR_UNIMPLEMENTED) return mm; /* else: the convolution primitive below */
+    }
     conv_onednn_plan *p = calloc(1, sizeof *p);
     if (!p) return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
@@ -102,13 +160,14 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
     const dnnl_format_tag_t act_tag = nhwc ? dnnl_nhwc : dnnl_nchw;
     const dnnl_format_tag_t wei_tag = nhwc ? dnnl_ohwi : dnnl_oihw;
-    const int plain = weights_plain_forced();
+    const int plain = plain_forced("ACCEL_CPU_CONV_WEIGHTS");
+    const int act_any = !nhwc && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS");
 
     accel_status st = ACCEL_OK;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t post_ops = NULL;
-    dnnl_primitive_desc_t pd = NULL, rpd = NULL;
-    dnnl_memory_desc_t src_md, wei_any_md, wei_user_md, bias_md, dst_md;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_memory_desc_t src_md, wei_any_md, wei_user_md, bias_md, dst_md, src_any_md, dst_any_md;
     dnnl_dims_t src_dims = {d->n, d->c, d->h, d->w}, wei_dims = {d->k, d->c, d->r, d->s};
     dnnl_dims_t dst_dims = {d->n, d->k, P, Q}, bias_dims = {d->k};
     dnnl_dims_t strides = {d->stride_h, d->stride_w}, dilates = {dh - 1, dw - 1};
@@ -121,6 +180,12 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
              "dnnl_memory_desc_init_by_tag(X)");
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&dst_md, 4, dst_dims, cpu_onednn_dtype(d->y_type), act_tag),
              "dnnl_memory_desc_init_by_tag(Y)");
+    DNNL_TRY(dnnl_memory_desc_init_by_tag(&src_any_md, 4, src_dims, cpu_onednn_dtype(d->x_type),
+                                          act_any ? dnnl_format_tag_any : act_tag),
+             "dnnl_memory_desc_init_by_tag(X any)");
+    DNNL_TRY(dnnl_memory_desc_init_by_tag(&dst_any_md, 4, dst_dims, cpu_onednn_dtype(d->y_type),
+                                          act_any ? dnnl_format_tag_any : act_tag),
+             "dnnl_memory_desc_init_by_tag(Y any)");
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&wei_user_md, 4, wei_dims, cpu_onednn_dtype(d->w_type),
                                           wei_tag),
              "dnnl_memory_desc_init_by_tag(W)");
@@ -145,8 +210,8 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
 
     dnnl_convolution_desc_t cd;
     DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(
-                 &cd, dnnl_forward_inference, dnnl_convolution_direct, &src_md, &wei_any_md,
-                 has_bias ? &bias_md : NULL, &dst_md, strides, dilates, pad_l, pad_r),
+                 &cd, dnnl_forward_inference, dnnl_convolution_direct, &src_any_md, &wei_any_md,
+                 has_bias ? &bias_md : NULL, &dst_any_md, strides, dilates, pad_l, pad_r),
              "dnnl_dilated_convolution_forward_desc_init");
     dnnl_status_t s = dnnl_primitive_desc_create(&pd, &cd, attr, ctx->onednn->engine, NULL);
     if (s == dnnl_unimplemented) {
@@ -156,50 +221,45 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
         goto done;
     }
     DNNL_TRY(s, "dnnl_primitive_desc_create(convolution)");
-    const dnnl_memory_desc_t *wei_md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    dnnl_memory_desc_t wei_chosen = *wei_md;
-    if (!dnnl_memory_desc_equal(&wei_chosen, &wei_user_md)) {
-        dnnl_primitive_attr_t rattr = NULL;
-        DNNL_TRY(dnnl_primitive_attr_create(&rattr), "dnnl_primitive_attr_create");
-        dnnl_primitive_attr_set_scratchpad_mode(rattr, dnnl_scratchpad_mode_user);
-        s = dnnl_reorder_primitive_desc_create(&rpd, &wei_user_md, ctx->onednn->engine,
-                                               &wei_chosen, ctx->onednn->engine, rattr);
-        dnnl_primitive_attr_destroy(rattr);
-        DNNL_TRY(s, "dnnl_reorder_primitive_desc_create(weights)");
-        st = onednn_exec_init(ctx, &p->reorder, rpd);
-        rpd = NULL;
-        if (st != ACCEL_OK) goto done;
-        if ((st = onednn_exec_add_arg(ctx, &p->reorder, DNNL_ARG_FROM, &wei_user_md)) != ACCEL_OK)
+    const dnnl_memory_desc_t wei_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    const dnnl_memory_desc_t src_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t dst_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    if ((st = reorder_init(ctx, &p->reorder, &wei_user_md, &wei_chosen, &p->weights_bytes)) != ACCEL_OK ||
+        (st = reorder_init(ctx, &p->x_in, &src_md, &src_chosen, &p->x_bytes)) != ACCEL_OK ||
+        (st = reorder_init(ctx, &p->y_out, &dst_chosen, &dst_md, &p->y_bytes)) != ACCEL_OK)
+        goto done;
+    if (p->y_out.prim) {
+        /* y_out sized the reorder's target, Y; the workspace holds the chosen destination */
+        p->y_bytes = (dnnl_memory_desc_get_size(&dst_chosen) + 63) / 64 * 64;
+        size_t unused;
+        if ((d->epilogue & ACCEL_EPILOGUE_RESIDUAL) &&
+            (st = reorder_init(ctx, &p->res_in, &dst_md, &dst_chosen, &unused)) != ACCEL_OK)
             goto done;
-        if ((st = onednn_exec_add_arg(ctx, &p->reorder, DNNL_ARG_TO, &wei_chosen)) != ACCEL_OK)
-            goto done;
-        p->weights_bytes = (dnnl_memory_desc_get_size(&wei_chosen) + 63) / 64 * 64;
     }
     st = onednn_exec_init(ctx, &p->conv, pd);
     pd = NULL;
     if (st != ACCEL_OK) goto done;
-    if ((st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_SRC, &src_md)) != ACCEL_OK) goto done;
+    if ((st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_SRC, &src_chosen)) != ACCEL_OK) goto done;
     if ((st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_WEIGHTS, &wei_chosen)) != ACCEL_OK) goto done;
-    if ((st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_DST, &dst_md)) != ACCEL_OK) goto done;
+    if ((st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_DST, &dst_chosen)) != ACCEL_OK) goto done;
     if (has_bias && (st = onednn_exec_add_arg(ctx, &p->conv, DNNL_ARG_BIAS, &bias_md)) != ACCEL_OK)
         goto done;
-    size_t scratch = p->conv.scratch_bytes > p->reorder.scratch_bytes ? p->conv.scratch_bytes
-                                                                       : p->reorder.scratch_bytes;
-    p->base.workspace_bytes = 128 + p->weights_bytes + scratch;
+    size_t scratch = max_size(max_size(p->conv.scratch_bytes, p->reorder.scratch_bytes),
+                              max_size(max_size(p->x_in.scratch_bytes, p->res_in.scratch_bytes),
+                                       p->y_out.scratch_bytes));
+    p->base.workspace_bytes = 128 + p->weights_bytes + p->x_bytes + p->y_bytes + scratch;
     p->base.execute = conv_onednn_execute;
     p->base.destroy = conv_onednn_destroy;
     snprintf(info->library, sizeof info->library, "onednn");
-    snprintf(info->algorithm, sizeof info->algorithm, "convolution %s, weights %s", p->conv.impl,
-             p->reorder.prim ? "reordered per execute" : "plain");
+    snprintf(info->algorithm, sizeof info->algorithm, "convolution %s, weights %s%s", p->conv.impl,
+             p->reorder.prim ? "reordered per execute" : "plain",
+             p->x_in.prim || p->y_out.prim ? ", activations reordered in and out" : "");
 done:
-    if (rpd) dnnl_primitive_desc_destroy(rpd);
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (post_ops) dnnl_post_ops_destroy(post_ops);
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (st != ACCEL_OK) {
-        onednn_exec_destroy(&p->conv);
-        onednn_exec_destroy(&p->reorder);
-        free(p);
+        conv_onednn_destroy(&p->base);
         return st;
     }
     *out = &p->base;

@@ -99,6 +99,10 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
                                   accel_plugin_plan_info *info);
 accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
                                   accel_plugin_plan_info *info);
+/* NCHW 1x1 stride-1 unpadded convs as a oneDNN matmul (cpu_conv_onednn_1x1.c) */
+int cpu_conv_onednn_1x1_applies(const accel_conv2d_desc *d);
+accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                      accel_plugin_plan_info *info);
 #endif
 
 accel_status cpu_openblas_open(cpu_context *ctx);

@@ -22,42 +22,66 @@ static accel_status check_dtype(const accel_host_services *host, const char *op,
 typedef struct layernorm_plan {
     cpu_plan base;
     accel_layernorm_desc d;
+    int threads;
 } layernorm_plan;
 
+/* Row r of X (+ R) widened to fp32 in t: the three passes then read contiguous floats the compiler
+ * vectorizes, instead of converting bf16/f16 elements three times through a type switch. */
+static void layernorm_load_row(const accel_layernorm_desc *d, const void *X, const void *R,
+                               int64_t base, float *t) {
+    const int64_t cols = d->cols;
+    if (d->dtype == ACCEL_DTYPE_BF16) {
+        const uint16_t *x = (const uint16_t *)X + base, *r = R ? (const uint16_t *)R + base : NULL;
+        for (int64_t j = 0; j < cols; j++)
+            t[j] = cpu_bf16_to_f32(x[j]) + (r ? cpu_bf16_to_f32(r[j]) : 0.0f);
+    } else if (d->dtype == ACCEL_DTYPE_F32) {
+        const float *x = (const float *)X + base, *r = R ? (const float *)R + base : NULL;
+        for (int64_t j = 0; j < cols; j++) t[j] = x[j] + (r ? r[j] : 0.0f);
+    } else {
+        for (int64_t j = 0; j < cols; j++)
+            t[j] = cpu_load(d->dtype, X, base + j) + (R ? cpu_load(d->dtype, R, base + j) : 0.0f);
+    }
+}
+
+/* workspace: gamma and beta as fp32, then one fp32 row per thread */
 static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
-    (void)ws;
-    const accel_layernorm_desc d = ((layernorm_plan *)plan)->d;
+    const layernorm_plan *p = (const layernorm_plan *)plan;
+    const accel_layernorm_desc d = p->d;
     const void *X = cpu_ref_ptr(ops[0]), *R = cpu_ref_ptr(ops[1]);
     const void *gamma = cpu_ref_ptr(ops[2]), *beta = cpu_ref_ptr(ops[3]);
     void *Y = cpu_ref_ptr(ops[4]);
-    const int residual = d.has_residual && R;
+    const void *res = d.has_residual ? R : NULL;
     const int64_t cols = d.cols;
     const float inv_cols = 1.0f / (float)cols;
-#pragma omp parallel for schedule(static)
+    float *g = (float *)ws, *b = g + cols, *rows = b + cols;
+    for (int64_t j = 0; j < cols; j++) {
+        g[j] = cpu_load(d.dtype, gamma, j);
+        b[j] = cpu_load(d.dtype, beta, j);
+    }
+#pragma omp parallel for num_threads(p->threads) schedule(static)
     for (int64_t r = 0; r < d.rows; r++) {
+#ifdef _OPENMP
+        float *t = rows + (int64_t)omp_get_thread_num() * cols;
+#else
+        float *t = rows;
+#endif
         const int64_t base = r * cols;
+        layernorm_load_row(&d, X, res, base, t);
         float sum = 0.0f;
-        if (d.dtype == ACCEL_DTYPE_F32) {
-            const float *x = (const float *)X + base, *rr = residual ? (const float *)R + base : x;
-            if (residual)
-                for (int64_t j = 0; j < cols; j++) sum += x[j] + rr[j];
-            else
-                for (int64_t j = 0; j < cols; j++) sum += x[j];
-        } else {
-            for (int64_t j = 0; j < cols; j++)
-                sum += cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
-        }
+        for (int64_t j = 0; j < cols; j++) sum += t[j];
         const float mean = sum * inv_cols;
         float sq = 0.0f;
-        for (int64_t j = 0; j < cols; j++) {
-            float t = cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
-            sq += (t - mean) * (t - mean);
-        }
+        for (int64_t j = 0; j < cols; j++) sq += (t[j] - mean) * (t[j] - mean);
         const float rstd = 1.0f / sqrtf(sq * inv_cols + (float)d.eps);
-        for (int64_t j = 0; j < cols; j++) {
-            float t = cpu_load(d.dtype, X, base + j) + (residual ? cpu_load(d.dtype, R, base + j) : 0.0f);
-            float y = (t - mean) * rstd * cpu_load(d.dtype, gamma, j) + cpu_load(d.dtype, beta, j);
-            cpu_store(d.dtype, Y, base + j, y);
+        for (int64_t j = 0; j < cols; j++) t[j] = (t[j] - mean) * rstd * g[j] + b[j];
+        if (d.dtype == ACCEL_DTYPE_F32) {
+            float *y = (float *)Y + base;
+            for (int64_t j = 0; j < cols; j++) y[j] = t[j];
+        } else if (d.dtype == ACCEL_DTYPE_BF16) {
+            uint16_t *y = (uint16_t *)Y + base;
+            for (int64_t j = 0; j < cols; j++) y[j] = cpu_f32_to_bf16(t[j]);
+        } else {
+            for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, t[j]);
         }
     }
     return ACCEL_OK;
@@ -72,6 +96,8 @@ static accel_status cpu_layernorm_plan(cpu_context *ctx, const accel_layernorm_d
     layernorm_plan *p = calloc(1, sizeof *p);
     if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
+    p->threads = ctx->threads;
+    p->base.workspace_bytes = (size_t)(2 + p->threads) * (size_t)d->cols * sizeof(float);
     p->base.execute = layernorm_execute;
     p->base.destroy = plan_free;
     snprintf(info->library, sizeof info->library, "accel");

@@ -22,9 +22,11 @@ static void *random_tensor(accel_dtype t, int64_t count, uint64_t seed, double l
 
 /* ---- conv2d ---- */
 
-static void conv_case(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
-                      int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
-                      int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue, int expect_ok) {
+/* want: a substring the plan's algorithm must contain (NULL: any) */
+static void conv_case_want(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
+                           int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
+                           int64_t s, int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue,
+                           int expect_ok, const char *want) {
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_CONV2D;
@@ -62,6 +64,7 @@ static void conv_case(test_env *env, const char *lib, accel_layout layout, accel
         double err = accel_ref_normwise_rel_err(t, got, ref, ny);
         CHECK(err <= threshold(t), "%s: normwise error %.3g > %.3g (%s)", label, err, threshold(t), algo);
         if (err <= threshold(t)) printf("  ok %s err %.2g  %s\n", label, err, algo);
+        if (want) CHECK(strstr(algo, want) != NULL, "%s: algorithm \"%s\" lacks \"%s\"", label, algo, want);
         free(got);
         free(ref);
     }
@@ -70,6 +73,13 @@ static void conv_case(test_env *env, const char *lib, accel_layout layout, accel
     free(W);
     free(bias);
     free(res);
+}
+
+static void conv_case(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
+                      int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r, int64_t s,
+                      int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue, int expect_ok) {
+    conv_case_want(env, lib, layout, t, n, c, h, w, k, r, s, stride, pad, dil, epilogue, expect_ok,
+                   NULL);
 }
 
 static void conv_tests(test_env *env, const char *lib) {
@@ -222,6 +232,21 @@ int main(void) {
             continue;
         }
         conv_tests(&env, conv_libs[i]);
+    }
+    if (test_env_has_library(&env, "onednn")) {
+        /* NCHW at ResNet-like channel counts: 1x1 as a brgemm matmul on the caller's layout, the
+         * others on oneDNN's blocked/NHWC kernels with the activations (and the residual)
+         * reordered inside the op; never its plain-nchw gemm:jit fallback. The bias is a
+         * post-op whose index moves with the residual: both with and without. */
+        const uint32_t ep = ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RESIDUAL | ACCEL_EPILOGUE_RELU;
+        const char *want = "activations reordered in and out", *mm = "1x1 NCHW as matmul brg:";
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1,
+                       ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, 0, 1, mm);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 32, 14, 14, 32, 3, 3, 1, 1, 1, ep, 1, want);
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 32, 14, 14, 64, 3, 3, 2, 1, 1, ep, 1, want);
     }
     if (test_env_has_library(&env, "openblas"))
         conv_case(&env, "openblas", ACCEL_LAYOUT_NHWC, F32, 1, 2, 4, 4, 2, 1, 1, 1, 0, 1, 0, 0);

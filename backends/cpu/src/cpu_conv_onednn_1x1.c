@@ -1,0 +1,126 @@
+/* NCHW 1x1 stride-1 unpadded conv2d as a oneDNN matmul, with no activation reorder: per image,
+ * Y[n] (K x HW) = W (K x C) X[n] (C x HW), which is the caller's memory as it lies. W is the
+ * matmul's source, broadcast over the batch; X is its "weights" operand (N x C x HW); the bias
+ * per output channel is a (1, K, 1) binary-add post-op (oneDNN 2.6's brgemm matmul refuses a
+ * (1, K, 1) matmul bias and falls to its reference kernel), the residual a sum post-op, relu an
+ * eltwise post-op. The 3x3 convs of a bottleneck still go through the convolution primitive with
+ * reordered activations (cpu_conv_onednn.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_dtype.h"
+#include "cpu_onednn.h"
+
+typedef struct conv_mm_plan {
+    cpu_plan base;
+    accel_conv2d_desc d;
+    int64_t y_elems;
+    int bias_arg; /* DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1, or 0 without bias */
+    onednn_exec mm;
+} conv_mm_plan;
+
+static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
+    conv_mm_plan *p = (conv_mm_plan *)plan;
+    cpu_context *ctx = plan->ctx;
+    void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
+    void *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
+    accel_status st;
+    if ((p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) && res != Y)
+        memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
+    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_WEIGHTS, X)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
+    if (p->bias_arg && (st = onednn_exec_bind(ctx, &p->mm, p->bias_arg, bias)) != ACCEL_OK) return st;
+    return onednn_exec_run(ctx, &p->mm, (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63));
+}
+
+static void conv_mm_destroy(cpu_plan *plan) {
+    conv_mm_plan *p = (conv_mm_plan *)plan;
+    onednn_exec_destroy(&p->mm);
+    free(p);
+}
+
+int cpu_conv_onednn_1x1_applies(const accel_conv2d_desc *d) {
+    return d->layout == ACCEL_LAYOUT_NCHW && d->r == 1 && d->s == 1 && d->stride_h == 1 &&
+           d->stride_w == 1 && d->pad_h == 0 && d->pad_w == 0 && d->groups <= 1;
+}
+
+/* UNIMPLEMENTED when oneDNN offers only its reference matmul here: the caller then plans the
+ * convolution primitive instead. */
+accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                      accel_plugin_plan_info *info) {
+    const accel_host_services *host = ctx->host;
+    const int64_t N = d->n, K = d->k, C = d->c, HW = d->h * d->w;
+    const int has_bias = (d->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
+    dnnl_memory_desc_t src_md, wei_md, dst_md, bias_md;
+    dnnl_dims_t src_dims = {1, K, C}, wei_dims = {N, C, HW}, dst_dims = {N, K, HW}, b_dims = {1, K, 1};
+    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&src_md, 3, src_dims, cpu_onednn_dtype(d->w_type), dnnl_abc);
+    if (s == dnnl_success)
+        s = dnnl_memory_desc_init_by_tag(&wei_md, 3, wei_dims, cpu_onednn_dtype(d->x_type), dnnl_abc);
+    if (s == dnnl_success)
+        s = dnnl_memory_desc_init_by_tag(&dst_md, 3, dst_dims, cpu_onednn_dtype(d->y_type), dnnl_abc);
+    if (s == dnnl_success)
+        s = dnnl_memory_desc_init_by_tag(&bias_md, 3, b_dims, cpu_onednn_dtype(d->y_type), dnnl_abc);
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_memory_desc_init_by_tag(1x1 matmul)");
+
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t po = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    int bias_arg = 0, n_po = 0;
+    dnnl_matmul_desc_t md;
+    if ((s = dnnl_primitive_attr_create(&attr)) == dnnl_success &&
+        (s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user)) == dnnl_success &&
+        (s = dnnl_post_ops_create(&po)) == dnnl_success) {
+        if (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) {
+            s = dnnl_post_ops_append_sum(po, 1.0f);
+            n_po++;
+        }
+        if (s == dnnl_success && has_bias) {
+            s = dnnl_post_ops_append_binary(po, dnnl_binary_add, &bias_md);
+            bias_arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(n_po) | DNNL_ARG_SRC_1;
+            n_po++;
+        }
+        if (s == dnnl_success && (d->epilogue & ACCEL_EPILOGUE_RELU))
+            s = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+        if (s == dnnl_success) s = dnnl_primitive_attr_set_post_ops(attr, po);
+        if (s == dnnl_success) s = dnnl_matmul_desc_init(&md, &src_md, &wei_md, NULL, &dst_md);
+        if (s == dnnl_success) s = dnnl_primitive_desc_create(&pd, &md, attr, ctx->onednn->engine, NULL);
+    }
+    if (po) dnnl_post_ops_destroy(po);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (s == dnnl_unimplemented)
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d 1x1: no matmul for these types");
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_primitive_desc_create(1x1 matmul)");
+    const char *impl = NULL;
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || !impl ||
+        strncmp(impl, "ref", 3) == 0) {
+        dnnl_primitive_desc_destroy(pd);
+        return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d 1x1: only a reference matmul");
+    }
+    conv_mm_plan *p = calloc(1, sizeof *p);
+    if (!p) {
+        dnnl_primitive_desc_destroy(pd);
+        return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
+    }
+    p->d = *d;
+    p->y_elems = N * K * HW;
+    p->bias_arg = bias_arg;
+    accel_status st = onednn_exec_init(ctx, &p->mm, pd);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_SRC, &src_md);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_WEIGHTS, &wei_md);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_DST, &dst_md);
+    if (st == ACCEL_OK && bias_arg) st = onednn_exec_add_arg(ctx, &p->mm, bias_arg, &bias_md);
+    if (st != ACCEL_OK) {
+        conv_mm_destroy(&p->base);
+        return st;
+    }
+    p->base.workspace_bytes = 64 + p->mm.scratch_bytes;
+    p->base.execute = conv_mm_execute;
+    p->base.destroy = conv_mm_destroy;
+    snprintf(info->library, sizeof info->library, "onednn");
+    snprintf(info->algorithm, sizeof info->algorithm,
+             "1x1 NCHW as matmul %s (W x X per image, no activation reorder)", p->mm.impl);
+    *out = &p->base;
+    return ACCEL_OK;
+}
