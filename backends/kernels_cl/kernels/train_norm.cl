@@ -25,6 +25,8 @@
  *   accel_bn_bwd_data(long total, int c, int hw, int nhwc, X, x_off, gamma, g_off, dY, dy_off,
  *     save_mean, sm_off, save_invstd, si_off, dgamma, dg_off, dbeta, db_off, dX, dx_off): one
  *     work-item per element; dX may alias dY.
+ * Loops over a row or channel run the group's trip count with the bound test inside (the form
+ * llvm-spirv 14 lays out in dominator order for the level_zero build, as layernorm.cl's rmsnorm).
  * The sizes the planner flags zero in the plugin's warm-up make every kernel write nothing (the
  * group kernels still pass their barriers: no early return before one).
  *
@@ -46,13 +48,20 @@ accel_ln_bwd_stats(const int cols, const float eps, __global const T *X, const l
     const int lid = get_local_id(0);
     X += x_off + row * cols;
     float sum = 0.0f;
-    for (int j = lid; j < cols; j += WG)
-        sum += LOAD(X, j);
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            sum += LOAD(X, j);
+        }
+    }
     const float mean = accel_group_reduce(sum, 0, scratch) / (float)cols;
     float sq = 0.0f;
-    for (int j = lid; j < cols; j += WG) {
-        const float d = LOAD(X, j) - mean;
-        sq += d * d;
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            const float d = LOAD(X, j) - mean;
+            sq += d * d;
+        }
     }
     const float rstd = rsqrt(accel_group_reduce(sq, 0, scratch) / (float)cols + eps);
     if (lid == 0 && cols > 0) {
@@ -99,17 +108,23 @@ accel_ln_bwd_data(const int cols, __global const T *X, const long x_off, __globa
     gamma += g_off;
     const float mean = cols > 0 ? S[s_off + 2 * row] : 0.0f, rstd = cols > 0 ? S[s_off + 2 * row + 1] : 0.0f;
     float sg = 0.0f, sgx = 0.0f;
-    for (int j = lid; j < cols; j += WG) {
-        const float g = LOAD(dY, j) * LOAD(gamma, j);
-        sg += g;
-        sgx += g * (LOAD(X, j) - mean) * rstd;
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            const float g = LOAD(dY, j) * LOAD(gamma, j);
+            sg += g;
+            sgx += g * (LOAD(X, j) - mean) * rstd;
+        }
     }
     const float mg = accel_group_reduce(sg, 0, scratch) / (float)cols;
     const float mgx = accel_group_reduce(sgx, 0, scratch) / (float)cols;
     /* each work-item rewrites only the elements it read: dX may alias dY */
-    for (int j = lid; j < cols; j += WG) {
-        const float g = LOAD(dY, j) * LOAD(gamma, j);
-        STORE(dX, j, rstd * (g - mg - (LOAD(X, j) - mean) * rstd * mgx));
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            const float g = LOAD(dY, j) * LOAD(gamma, j);
+            STORE(dX, j, rstd * (g - mg - (LOAD(X, j) - mean) * rstd * mgx));
+        }
     }
 }
 
@@ -123,11 +138,19 @@ accel_softmax_bwd(const int cols, const float scale, __global const T *Y, const 
     dY += dy_off + row * cols;
     dX += dx_off + row * cols;
     float dot = 0.0f;
-    for (int j = lid; j < cols; j += WG)
-        dot += LOAD(dY, j) * LOAD(Y, j);
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            dot += LOAD(dY, j) * LOAD(Y, j);
+        }
+    }
     dot = accel_group_reduce(dot, 0, scratch);
-    for (int j = lid; j < cols; j += WG)
-        STORE(dX, j, scale * LOAD(Y, j) * (LOAD(dY, j) - dot));
+    for (int j0 = 0; j0 < cols; j0 += WG) {
+        const int j = j0 + lid;
+        if (j < cols) {
+            STORE(dX, j, scale * LOAD(Y, j) * (LOAD(dY, j) - dot));
+        }
+    }
 }
 
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void
@@ -139,9 +162,12 @@ accel_reduce(const long outer, const int channels, const long inner, const int a
     X += x_off;
     const long total = outer * inner;
     float sum = 0.0f;
-    for (long t = lid; t < total; t += WG) {
-        const long o = t / inner, i = t - o * inner;
-        sum += LOAD(X, (o * channels + c) * inner + i);
+    for (long t0 = 0; t0 < total; t0 += WG) {
+        const long t = t0 + lid;
+        if (t < total) {
+            const long o = t / inner, i = t - o * inner;
+            sum += LOAD(X, (o * channels + c) * inner + i);
+        }
     }
     sum = accel_group_reduce(sum, 0, scratch);
     if (lid != 0 || total == 0)
@@ -178,13 +204,20 @@ accel_bn_stats(const int n, const int c, const int hw, const int nhwc, const flo
     X += x_off;
     const long m = (long)n * hw;
     float sum = 0.0f;
-    for (long t = lid; t < m; t += WG)
-        sum += LOAD(X, accel_bn_at(t, ch, c, hw, nhwc));
+    for (long t0 = 0; t0 < m; t0 += WG) {
+        const long t = t0 + lid;
+        if (t < m) {
+            sum += LOAD(X, accel_bn_at(t, ch, c, hw, nhwc));
+        }
+    }
     const float mean = accel_group_reduce(sum, 0, scratch) / (float)m;
     float sq = 0.0f;
-    for (long t = lid; t < m; t += WG) {
-        const float d = LOAD(X, accel_bn_at(t, ch, c, hw, nhwc)) - mean;
-        sq += d * d;
+    for (long t0 = 0; t0 < m; t0 += WG) {
+        const long t = t0 + lid;
+        if (t < m) {
+            const float d = LOAD(X, accel_bn_at(t, ch, c, hw, nhwc)) - mean;
+            sq += d * d;
+        }
     }
     const float var = accel_group_reduce(sq, 0, scratch) / (float)m;
     if (lid != 0 || m == 0)
@@ -222,11 +255,14 @@ accel_bn_bwd_params(const int n, const int c, const int hw, const int nhwc, __gl
     const long m = (long)n * hw;
     const float mean = m > 0 ? save_mean[sm_off + ch] : 0.0f, invstd = m > 0 ? save_invstd[si_off + ch] : 0.0f;
     float sg = 0.0f, sb = 0.0f;
-    for (long t = lid; t < m; t += WG) {
-        const long at = accel_bn_at(t, ch, c, hw, nhwc);
-        const float dy = LOAD(dY, at);
-        sg += dy * (LOAD(X, at) - mean) * invstd;
-        sb += dy;
+    for (long t0 = 0; t0 < m; t0 += WG) {
+        const long t = t0 + lid;
+        if (t < m) {
+            const long at = accel_bn_at(t, ch, c, hw, nhwc);
+            const float dy = LOAD(dY, at);
+            sg += dy * (LOAD(X, at) - mean) * invstd;
+            sb += dy;
+        }
     }
     sg = accel_group_reduce(sg, 0, scratch);
     sb = accel_group_reduce(sb, 0, scratch);
