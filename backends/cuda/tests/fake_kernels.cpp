@@ -14,6 +14,10 @@
 #include "../../gpu_common/kernels/layernorm.cu"
 #include "../../gpu_common/kernels/permute.cu"
 #include "../../gpu_common/kernels/softmax.cu"
+#include "../../gpu_common/kernels/train_bn.cu"
+#include "../../gpu_common/kernels/train_conv.cu"
+#include "../../gpu_common/kernels/train_norm.cu"
+#include "../../gpu_common/kernels/train_optim.cu"
 #include "../../../workloads/kernels/peak_fma.cu"
 
 #include <cstring>
@@ -70,6 +74,16 @@ static const fake_entry entries[] = {
     ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
     ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)
     ENTRY(accel_peak_fma_fp32)
+    // the training kinds
+#define TRAIN_ENTRIES(T, sfx)                                                                                   \
+    ENTRY(accel_ln_bwd_stats_##sfx) ENTRY(accel_ln_bwd_params_##sfx) ENTRY(accel_ln_bwd_data_##sfx)             \
+    ENTRY(accel_softmax_bwd_##sfx) ENTRY(accel_reduce_##sfx) ENTRY(accel_bn_stats_##sfx)                        \
+    ENTRY(accel_bn_apply_##sfx) ENTRY(accel_bn_bwd_params_##sfx) ENTRY(accel_bn_bwd_data_##sfx)                 \
+    ENTRY(accel_conv_bwd_data_##sfx) ENTRY(accel_conv_bwd_weights_##sfx) ENTRY(accel_adamw_##sfx)               \
+    ENTRY(accel_amp_scale_##sfx)
+    ACCEL_FOR_FLOAT_TYPES(TRAIN_ENTRIES)
+#undef TRAIN_ENTRIES
+    ENTRY(accel_amp_update)
 };
 
 struct fake_graph {

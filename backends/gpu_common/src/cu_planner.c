@@ -7,6 +7,7 @@
 
 #include "accel_attention_limits.h"
 #include "accel_cu_planner.h"
+#include "accel_cu_train.h"
 
 /* ---- the entries and their parameter lists ---- */
 
@@ -41,6 +42,8 @@ const accel_cu_entry accel_cu_entries[] = {
     CU_ENTRY("permute.cu", "accel_permute", "b2", PERMUTE_SIG("unsigned short"))
     CU_ENTRY("permute.cu", "accel_permute", "b4", PERMUTE_SIG("unsigned int"))
     CU_ENTRY("permute.cu", "accel_permute", "b8", PERMUTE_SIG("unsigned long long"))
+    /* the training kinds (accel_cu_train.h) */
+    ACCEL_CU_TRAIN_ENTRIES(CU_FLOAT_TYPES, CU_ENTRY)
 };
 const size_t accel_cu_entry_count = sizeof accel_cu_entries / sizeof accel_cu_entries[0];
 
@@ -376,6 +379,17 @@ accel_status accel_cu_plan(const accel_op_desc *d, const accel_cu_target *t, acc
     case ACCEL_OP_ELTWISE: st = plan_eltwise(&c, &d->u.eltwise); break;
     case ACCEL_OP_PERMUTE: st = plan_permute(&c, &d->u.permute); break;
     case ACCEL_OP_ATTENTION: st = plan_attention(&c, &d->u.attention); break;
+    /* the training kinds: cu_plan_train.c */
+    case ACCEL_OP_LAYERNORM_BACKWARD:
+    case ACCEL_OP_SOFTMAX_BACKWARD:
+    case ACCEL_OP_REDUCE:
+    case ACCEL_OP_BATCHNORM:
+    case ACCEL_OP_BATCHNORM_BACKWARD:
+    case ACCEL_OP_CONV2D_BACKWARD_DATA:
+    case ACCEL_OP_CONV2D_BACKWARD_WEIGHTS:
+    case ACCEL_OP_ADAMW:
+    case ACCEL_OP_AMP_SCALE:
+    case ACCEL_OP_AMP_UPDATE_SCALE: return accel_cu_plan_train(d, t, r, why, why_len);
     default: st = refuse(&c, ACCEL_ERR_UNIMPLEMENTED, "%s: no kernel in the .cu family", accel_op_kind_label(d->kind)); break;
     }
     return finish(&c, st);

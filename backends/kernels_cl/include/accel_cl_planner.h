@@ -37,8 +37,9 @@ typedef struct accel_cl_target {
     const char *conv_kc;       /* taps per work-group pass of the NCHW vector kernel */
 } accel_cl_target;
 
-/* Our kernels for the op. The main kernel is the last launch (an earlier one packs an operand into
- * the workspace). On refusal: the status (UNIMPLEMENTED, or INVALID_ARGUMENT) and why. */
+/* Our kernels for the op, forward and training kinds (the latter in cl_plan_train.c). The main
+ * kernel is the last launch (earlier ones pack an operand into the workspace, or sum what the last
+ * needs: the training norms take up to three). On refusal: the status (UNIMPLEMENTED, or INVALID_ARGUMENT) and why. */
 accel_status accel_cl_plan(const accel_op_desc *desc, const accel_cl_target *target, accel_recipe *out,
                            char *why, size_t why_len);
 

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define ACCEL_RECIPE_MAX_ARGS 32
-#define ACCEL_RECIPE_MAX_LAUNCHES 2
+#define ACCEL_RECIPE_MAX_LAUNCHES 3
 #define ACCEL_RECIPE_SCALAR_BYTES 512
 /* The operand index that names the plan's workspace. */
 #define ACCEL_RECIPE_WORKSPACE 15
