@@ -120,20 +120,17 @@ struct alignas(16) accel_u128 {
 #define ACCEL_HAS_MMA_16816 1 /* accel_gpu_emu.h defines accel_mma_16816 and accel_bits16 */
 #elif defined(__CUDACC_RTC__) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
 #define ACCEL_HAS_MMA_16816 1
-__device__ __forceinline__ void accel_mma_16816(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2],
-                                                const accel_bf16 *) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-                 "{%0,%1,%2,%3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
-__device__ __forceinline__ void accel_mma_16816(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2],
-                                                const accel_f16 *) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-                 "{%0,%1,%2,%3};\n"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
+#define ACCEL_MMA_16816(T, ptx_type)                                                               \
+    __device__ __forceinline__ void accel_mma_16816(float (&d)[4], const unsigned (&a)[4],          \
+                                                    const unsigned (&b)[2], const T *) {            \
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." ptx_type "." ptx_type                 \
+                     ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"                  \
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                               \
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));           \
+    }
+ACCEL_MMA_16816(accel_bf16, "bf16")
+ACCEL_MMA_16816(accel_f16, "f16")
+#undef ACCEL_MMA_16816
 __device__ __forceinline__ unsigned accel_bits16(float v, const accel_bf16 *) {
     return __bfloat16_as_ushort(__float2bfloat16_rn(v));
 }
