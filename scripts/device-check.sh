@@ -15,13 +15,18 @@
 #   rows_stream 25   stream triad
 #   rows_gemm 60     gemm 8192, every dtype (fp32 tf32 fp16 bf16 fp8) through every op library
 #   rows_bert 30     bert_layer base-s128-b8 bf16
+#   rows_attention 40 bert_layer base-s128-b8-fused, large-s384-b1 and large-s384-b1-fused bf16: the
+#                    fused attention op's layer beside the composed (cuBLASLt + softmax) one
 #   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16
 #   rows_train 40    one training step per model, bf16: bert_layer base-s128-b8-train and
 #                    resnet_block conv3_x-identity-b32-nhwc-train; `unsupported` (exit 0) where the
-#                    backend lacks a training op, naming it                  (worst case 410)
+#                    backend lacks a training op, naming it                  (worst case 450)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
-#   (fp8: the HAL against cuBLASLt called directly), quick_suite 120 (`suite --quick --resume`: the
-#   quick list minus the rows above), torch 45 (PyTorch reference, informational), ctest_gpu 90
+#   (fp8: the HAL against cuBLASLt called directly), attention_sdpa 30 (the attention op alone,
+#   fused against composed, base-s128-b8 and large-s384-b1 bf16, outputs compared: attention_bench),
+#   quick_suite 120 (`suite --quick --resume`: the
+#   quick list minus the rows above), torch 45 (PyTorch reference: matmul, and
+#   scaled_dot_product_attention on the attention_sdpa shapes; informational, skipped without torch), ctest_gpu 90
 #   (the cuda and shared-kernel tests), ctest_rest (every other test, informational, what is left).
 # A step that fails, times out, or is not run because the budget is spent turns the verdict to FAIL;
 # an informational one never does, run or not.
@@ -32,8 +37,8 @@
 #   env.txt       machine, driver, toolkit, nvidia-smi, PyTorch
 #   quick.csv     every accelbench row of the run (the rows above, then the quick suite)
 #   gemm_compare.csv  HAL vs direct cuBLASLt, 8192^3 bf16 and fp8
-#   torch.csv     PyTorch matmul reference rows
-#   logs.tar.gz   build.log conformance.log ctest.log ctest-rest.log rows.log suite.log
+#   torch.csv     PyTorch reference rows: matmul, and SDPA (op=sdpa)
+#   logs.tar.gz   build.log conformance.log ctest.log ctest-rest.log rows.log suite.log attention.log
 #                 gemm_compare.log torch.log run.log *.json (also left in BUILD_DIR/device-check-logs)
 #
 # --dry-run (what CI runs without a GPU): configure and build, look for a GPU, say whether there is
@@ -63,6 +68,9 @@ ROW_ARGS=(--warmup-ms 300 --min-time-ms 200 --max-samples 50 --timeout-s 40)
 PEAK_CONFIGS=fma,matrix
 GEMM_CONFIG=8192
 BERT_CONFIG=base-s128-b8
+ATTENTION_CONFIGS=base-s128-b8-fused,large-s384-b1,large-s384-b1-fused
+ATTENTION_SHAPES=base-s128-b8,large-s384-b1
+ATTENTION_BENCH_ARGS=(--reps 20 --rounds 7)
 RESNET_CONFIG=conv3_x-identity-b32-nhwc
 TRAIN_CONFIGS=base-s128-b8-train,conv3_x-identity-b32-nhwc-train
 COMPARE_SIZE=8192
@@ -82,6 +90,9 @@ rehearse)
     PEAK_CONFIGS=fma # matrix is 8192^3 on a GPU
     GEMM_CONFIG=deepbench-7680x1x2560-NN
     BERT_CONFIG=base-s128-b1
+    ATTENTION_CONFIGS=base-s128-b1-fused
+    ATTENTION_SHAPES=base-s128-b1
+    ATTENTION_BENCH_ARGS=(--reps 1 --rounds 1)
     RESNET_CONFIG=conv5_x-identity-b1-nhwc
     TRAIN_CONFIGS=base-s128-b1-train,conv3_x-identity-b2-nhwc-train
     COMPARE_SIZE=256
@@ -128,6 +139,9 @@ write_summary() {
 summary_extra() {
     [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
     [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
+    # fused attention against the composed path (attention_bench) and against SDPA (torch, above);
+    # the target is >= 0.9x SDPA's speed (masked SDPA is the like-for-like figure)
+    [ -f "$LOGDIR/attention.log" ] && grep -E '^attention |SKIP' "$LOGDIR/attention.log" | sed 's/^/attention_sdpa: /'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +201,7 @@ device_check_rows peak 45 --workload peak --config "$PEAK_CONFIGS"
 device_check_rows stream 25 --workload stream --config triad
 device_check_rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
 device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
+device_check_rows attention 40 --workload bert_layer --config "$ATTENTION_CONFIGS" --dtype bf16
 device_check_rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
 device_check_rows train 40 --workload bert_layer,resnet_block --config "$TRAIN_CONFIGS" --dtype bf16
 
@@ -198,6 +213,11 @@ run_step gemm_compare 40 "$LOGDIR/gemm_compare.log" \
     "${GPU[@]}" "$BUILD_DIR/bin/cublaslt_direct_bench" --size "$COMPARE_SIZE" --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
 run_step gemm_compare_fp8 30 "$LOGDIR/gemm_compare.log" \
     "${GPU[@]}" "$BUILD_DIR/bin/cublaslt_direct_bench" --dtype fp8 --size "$COMPARE_SIZE" --reps 10 --rounds 7 --csv "$OUTDIR/gemm_compare.csv"
+# The attention op alone: our fused kernel against the composed cuBLASLt + softmax path, same inputs,
+# outputs compared (a mismatch fails the step); PyTorch's SDPA on the same shapes is in the torch step.
+run_step attention_sdpa 30 "$LOGDIR/attention.log" \
+    "${GPU[@]}" "$BUILD_DIR/bin/attention_bench" --device cuda:0 --shapes "$ATTENTION_SHAPES" --dtype bf16 \
+    "${ATTENTION_BENCH_ARGS[@]}"
 # The quick suite, minus every row already measured above (--resume).
 run_step quick_suite 120 "$LOGDIR/suite.log" \
     "${GPU[@]}" "$ACCELBENCH" suite --backend cuda --resume "${ROW_ARGS[@]}" "${SUITE_ARGS[@]}" \
@@ -205,7 +225,8 @@ run_step quick_suite 120 "$LOGDIR/suite.log" \
 # PyTorch brings its own CUDA libraries: run it without LD_LIBRARY_PATH. A reference, not a check
 # of ours: informational.
 INFORMATIONAL=1 run_step torch 45 "$LOGDIR/torch.log" \
-    env -u LD_LIBRARY_PATH python3 "$ROOT/scripts/torch_gpu_reference.py" --csv "$OUTDIR/torch.csv"
+    env -u LD_LIBRARY_PATH python3 "$ROOT/scripts/torch_gpu_reference.py" --csv "$OUTDIR/torch.csv" \
+    --attention "$ATTENTION_SHAPES"
 if command -v nvidia-smi >/dev/null 2>&1; then
     timeout 20 nvidia-smi -q -d CLOCK,POWER,PERFORMANCE >"$LOGDIR/nvidia-smi-after.txt" 2>&1 || true
 fi

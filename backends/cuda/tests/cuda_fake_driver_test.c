@@ -199,10 +199,33 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
         memset(&d, 0, sizeof d);
         d.kind = ACCEL_OP_ATTENTION;
         d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
-        accel_op_plan_destroy(plan(dev, &d, ACCEL_OK)); /* our kernel; conformance checks its numbers */
-        d.u.attention.seq = 5000; /* a row's scores must fit the kernel's shared memory */
-        plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
-        d.u.attention.seq = 16;
+        /* The planner's choice on the fake sm_90 (conformance checks the numbers): the flash kernel on
+         * tensor cores for f16/bf16, its FMA body for f32, the row kernel above its head-size limit. */
+        static const struct {
+            accel_dtype t;
+            int64_t seq, dim;
+            accel_status want;
+            const char *algorithm;
+        } attn[] = {
+            {ACCEL_DTYPE_F16, 16, 8, ACCEL_OK, "accel_flash_attention_mma_f16 (flash_attention.cu) flash-tiled-mma-64x64"},
+            {ACCEL_DTYPE_BF16, 5000, 128, ACCEL_OK, "accel_flash_attention_mma_bf16 (flash_attention.cu) flash-tiled-mma"},
+            {ACCEL_DTYPE_F32, 16, 64, ACCEL_OK, "accel_flash_attention_f32 (flash_attention.cu) flash-tiled-fma-64x16"},
+            {ACCEL_DTYPE_F16, 16, 200, ACCEL_OK, "accel_attention_f16 (attention.cu) block per query row"},
+            /* a row's scores must fit the row kernel's shared memory */
+            {ACCEL_DTYPE_F16, 5000, 200, ACCEL_ERR_UNIMPLEMENTED, NULL},
+        };
+        for (size_t i = 0; i < sizeof attn / sizeof attn[0]; ++i) {
+            d.u.attention.dtype = attn[i].t;
+            d.u.attention.seq = attn[i].seq;
+            d.u.attention.head_dim = attn[i].dim;
+            accel_op_plan *p = plan(dev, &d, attn[i].want);
+            if (p)
+                EXPECT(strncmp(accel_op_plan_algorithm(p), attn[i].algorithm, strlen(attn[i].algorithm)) == 0,
+                       "attention %s s%lld d%lld: algorithm '%s'", accel_dtype_label(attn[i].t),
+                       (long long)attn[i].seq, (long long)attn[i].dim, accel_op_plan_algorithm(p));
+            accel_op_plan_destroy(p);
+        }
+        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
         snprintf(d.library, sizeof d.library, "cublaslt");
         plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
         memset(&d, 0, sizeof d);

@@ -1,7 +1,9 @@
-/* Compiles every embedded kernel source with the real NVRTC (dlopen()ed) to PTX for sm_80 and
- * sm_90, with the .cu family's contract checks appended (cu_compile_checks.h: each entry's
+/* Compiles every embedded kernel source with the real NVRTC (dlopen()ed) to PTX for sm_80, sm_90
+ * and sm_100, with the .cu family's contract checks appended (cu_compile_checks.h: each entry's
  * parameter list as the planner launches it, each parameter struct's layout as the host lays it
- * out), and checks that every entry point the planner names is in the PTX. Exit 1 with the NVRTC
+ * out), and checks that every entry point the planner names is in the PTX. The tensor-core kernels
+ * (flash_attention.cu) must carry their mma.sync in that PTX, and are also compiled to cubins for
+ * the three archs, so ptxas checks the inline PTX too. Exit 1 with the NVRTC
  * log on any failure; 77 (skipped) when NVRTC cannot be loaded at all. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +29,17 @@ int main(void) {
     }
     printf("%s (NVRTC %d.%d), headers from %s (CUDA %d)\n", nv.lib_path, nv.major, nv.minor,
            nv.include_dir[0] ? nv.include_dir : "(none found)", nv.include_major);
-    static const char *const archs[] = {"--gpu-architecture=compute_80", "--gpu-architecture=compute_90"};
+    static const char *const archs[] = {"--gpu-architecture=compute_80", "--gpu-architecture=compute_90",
+                                        "--gpu-architecture=compute_100"};
+    static const char *const cubin_archs[] = {"--gpu-architecture=sm_80", "--gpu-architecture=sm_90",
+                                              "--gpu-architecture=sm_100"};
+    const size_t narchs = sizeof archs / sizeof archs[0];
     int failures = 0, checked = 0, asserts = 0;
     if (accel_gpu_kernel_source_count == 0) {
         printf("FAIL: no kernel sources embedded\n");
         return 1;
     }
-    for (size_t a = 0; a < 2; ++a) {
+    for (size_t a = 0; a < narchs; ++a) {
         for (size_t i = 0; i < accel_gpu_kernel_source_count; ++i) {
             const accel_gpu_source *src = &accel_gpu_kernel_sources[i];
             char *ptx = NULL, *log = NULL;
@@ -65,13 +71,37 @@ int main(void) {
                     }
                     ++checked;
                 }
-                printf("ok   %-14s %s (%zu bytes PTX)\n", src->name, archs[a] + 19, size);
+                if (strcmp(src->name, "flash_attention.cu") == 0 && !strstr(ptx, "mma.sync.aligned.m16n8k16")) {
+                    printf("FAIL %s %s: no mma.sync in the PTX (the tensor-core path was not compiled)\n",
+                           src->name, archs[a]);
+                    ++failures;
+                }
+                printf("ok   %-18s %s (%zu bytes PTX)\n", src->name, archs[a] + 19, size);
             }
             free(ptx);
             free(log);
         }
     }
-    if (checked != 2 * (int)accel_cu_entry_count) {
+    /* cubins: ptxas assembles the inline mma.sync for each arch */
+    const accel_gpu_source *flash = accel_gpu_kernel_source_find("flash_attention.cu");
+    if (!flash) {
+        printf("FAIL: flash_attention.cu is not embedded\n");
+        ++failures;
+    }
+    for (size_t a = 0; flash && a < narchs; ++a) {
+        char *bin = NULL, *log = NULL;
+        size_t size = 0;
+        int r = accel_cuda_nvrtc_compile(&nv, flash->name, flash->text, cubin_archs[a], 1, NULL, &bin, &size, &log);
+        if (r != 0 || size < 4 || memcmp(bin, "\177ELF", 4) != 0) {
+            printf("FAIL %s %s cubin\n%s\n", flash->name, cubin_archs[a], log ? log : "");
+            ++failures;
+        } else {
+            printf("ok   %-18s %s (%zu bytes cubin)\n", flash->name, cubin_archs[a] + 19, size);
+        }
+        free(bin);
+        free(log);
+    }
+    if (checked != (int)narchs * (int)accel_cu_entry_count) {
         printf("FAIL: %d entry checks for %zu entries (a source the planner names is not embedded)\n", checked,
                accel_cu_entry_count);
         ++failures;

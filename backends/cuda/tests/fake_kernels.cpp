@@ -10,6 +10,7 @@
 #include "../../gpu_common/kernels/eltwise.cu"
 #include "../../gpu_common/kernels/epilogue.cu"
 #include "../../gpu_common/kernels/fill.cu"
+#include "../../gpu_common/kernels/flash_attention.cu"
 #include "../../gpu_common/kernels/gemm.cu"
 #include "../../gpu_common/kernels/layernorm.cu"
 #include "../../gpu_common/kernels/permute.cu"
@@ -70,6 +71,8 @@ static const fake_entry entries[] = {
     ENTRY(accel_rmsnorm_f32) ENTRY(accel_rmsnorm_f16) ENTRY(accel_rmsnorm_bf16)
     ENTRY(accel_softmax_f32) ENTRY(accel_softmax_f16) ENTRY(accel_softmax_bf16)
     ENTRY(accel_attention_f32) ENTRY(accel_attention_f16) ENTRY(accel_attention_bf16)
+    ENTRY(accel_flash_attention_f32) ENTRY(accel_flash_attention_f16) ENTRY(accel_flash_attention_bf16)
+    ENTRY(accel_flash_attention_mma_f16) ENTRY(accel_flash_attention_mma_bf16)
     ENTRY(accel_permute_b1) ENTRY(accel_permute_b2) ENTRY(accel_permute_b4) ENTRY(accel_permute_b8)
     ENTRY(accel_gemm_f32) ENTRY(accel_gemm_f16) ENTRY(accel_gemm_bf16) ENTRY(accel_gemm_f64)
     ENTRY(accel_conv2d_f32) ENTRY(accel_conv2d_f16) ENTRY(accel_conv2d_bf16)

@@ -37,7 +37,7 @@ typedef long long accel_i64;
 
 #define ACCEL_CU_ATTENTION_PARAMS(F)                                                               \
     F(accel_i64, heads, ) F(accel_i64, seq, ) F(accel_i64, head_dim, ) F(float, scale, )          \
-    F(int, pad_, )
+    F(int, causal, )
 
 /* Every struct, for the layout checks: X(struct name, field list). */
 #define ACCEL_CU_PARAM_STRUCTS(X)                                                                  \
@@ -54,6 +54,10 @@ typedef long long accel_i64;
 ACCEL_CU_PARAM_STRUCTS(ACCEL_CU_STRUCT)
 #undef ACCEL_CU_STRUCT
 #undef ACCEL_CU_FIELD
+
+/* accel_attention_params.causal: 1 drops key j > query i (added to the mask). The HAL's
+ * accel_attention_desc has no causal flag yet, so the planner passes 0; the kernels and their
+ * emulation tests already honour it. */
 
 /* Activation codes (accel_gemm_params.act, the epilogue kernel's act). */
 #define ACCEL_ACT_NONE 0

@@ -95,4 +95,50 @@ __device__ __forceinline__ float accel_block_max(float v, float *scratch) {
 /* One extern "C" entry per storage type, so hosts find kernels by plain names ("accel_x_f16"). */
 #define ACCEL_FOR_FLOAT_TYPES(M) M(float, f32) M(accel_f16, f16) M(accel_bf16, bf16)
 
+/* Fully unroll the next loop (its trip count is a compile-time bound), so arrays it indexes stay in
+ * registers. Nothing in the host emulation. */
+#if defined(ACCEL_GPU_EMULATION)
+#define ACCEL_UNROLL
+#else
+#define ACCEL_UNROLL _Pragma("unroll")
+#endif
+
+/* 16-byte word for vector copies between global and shared memory. */
+struct alignas(16) accel_u128 {
+    unsigned x, y, z, w;
+};
+
+/* Tensor-core matrix multiply-accumulate of one warp, D(16x8, fp32) += A(16x16) B(16x8) with A, B
+ * in f16 or bf16 (the tag's type), in the register layout of PTX mma.sync.aligned.m16n8k16.row.col:
+ * lane = 4 g + t holds a = {A[g][2t..2t+1], A[g+8][2t..], A[g][2t+8..], A[g+8][2t+8..]},
+ * b = {B[2t..2t+1][g], B[2t+8..2t+9][g]} (two 16-bit values per register, the lower column or
+ * row in the low half) and d = {D[g][2t], D[g][2t+1], D[g+8][2t], D[g+8][2t+1]}. Every lane of the
+ * warp must call it. ACCEL_HAS_MMA_16816 says whether this compile has it (sm_80 and newer; the
+ * host emulation, to test the layout); elsewhere kernels take their portable path.
+ * accel_bits16 rounds a float to the tag's 16-bit type and returns its bits. */
+#if defined(ACCEL_GPU_EMULATION)
+#define ACCEL_HAS_MMA_16816 1 /* accel_gpu_emu.h defines accel_mma_16816 and accel_bits16 */
+#elif defined(__CUDACC_RTC__) && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define ACCEL_HAS_MMA_16816 1
+#define ACCEL_MMA_16816(T, ptx_type)                                                               \
+    __device__ __forceinline__ void accel_mma_16816(float (&d)[4], const unsigned (&a)[4],          \
+                                                    const unsigned (&b)[2], const T *) {            \
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." ptx_type "." ptx_type                 \
+                     ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"                  \
+                     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                               \
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));           \
+    }
+ACCEL_MMA_16816(accel_bf16, "bf16")
+ACCEL_MMA_16816(accel_f16, "f16")
+#undef ACCEL_MMA_16816
+__device__ __forceinline__ unsigned accel_bits16(float v, const accel_bf16 *) {
+    return __bfloat16_as_ushort(__float2bfloat16_rn(v));
+}
+__device__ __forceinline__ unsigned accel_bits16(float v, const accel_f16 *) {
+    return __half_as_ushort(__float2half_rn(v));
+}
+#else
+#define ACCEL_HAS_MMA_16816 0
+#endif
+
 #endif

@@ -1,7 +1,8 @@
 /* Fused attention, O = softmax(scale Q K^T + mask) V per (batch, head), one block per query row
  * (grid.x = batch * heads, grid.y = seq): the row's scores live in shared memory, never in global
  * memory. Q, K, V, O are [batch, heads, seq, head_dim]; mask is [batch, seq] additive fp32.
- * A simple kernel, not a flash-attention one: each block reads its (batch, head)'s K and V from L2. */
+ * A simple kernel, not a flash-attention one: each block reads its (batch, head)'s K and V from L2.
+ * The planner runs it only for head sizes the tiled kernels (flash_attention.cu) do not take. */
 #include "accel_attention_limits.h"
 #include "accel_gpu_port.h"
 
@@ -22,6 +23,7 @@ __device__ void accel_attention_impl(const T *q, const T *k, const T *v, const f
         const T *kr = k + base + j * D;
         float acc = mrow ? mrow[j] : 0.0f;
         for (accel_i64 e = 0; e < D; ++e) acc += qs[e] * accel_load(kr + e);
+        if (p.causal && j > i) acc = ACCEL_NEG_INF;
         ps[j] = acc;
         best = fmaxf(best, acc);
     }

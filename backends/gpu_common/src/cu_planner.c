@@ -37,6 +37,9 @@ const accel_cu_entry accel_cu_entries[] = {
     CU_FLOAT_TYPES(CU_ENTRY, "layernorm.cu", "accel_rmsnorm", RMSNORM_SIG)
     CU_FLOAT_TYPES(CU_ENTRY, "softmax.cu", "accel_softmax", SOFTMAX_SIG)
     CU_FLOAT_TYPES(CU_ENTRY, "attention.cu", "accel_attention", ATTENTION_SIG)
+    CU_FLOAT_TYPES(CU_ENTRY, "flash_attention.cu", "accel_flash_attention", ATTENTION_SIG)
+    CU_ENTRY("flash_attention.cu", "accel_flash_attention_mma", "f16", ATTENTION_SIG("accel_f16"))
+    CU_ENTRY("flash_attention.cu", "accel_flash_attention_mma", "bf16", ATTENTION_SIG("accel_bf16"))
     CU_FLOAT_TYPES(CU_ENTRY, "conv2d.cu", "accel_conv2d", CONV2D_SIG)
     CU_ENTRY("permute.cu", "accel_permute", "b1", PERMUTE_SIG("unsigned char"))
     CU_ENTRY("permute.cu", "accel_permute", "b2", PERMUTE_SIG("unsigned short"))
@@ -48,6 +51,9 @@ const accel_cu_entry accel_cu_entries[] = {
 const size_t accel_cu_entry_count = sizeof accel_cu_entries / sizeof accel_cu_entries[0];
 
 /* ---- helpers ---- */
+
+#define CU_STR_(x) #x
+#define CU_STR(x) CU_STR_(x)
 
 typedef struct cu_ctx {
     const accel_cu_target *t;
@@ -213,24 +219,49 @@ static accel_status plan_softmax(cu_ctx *c, const accel_softmax_desc *d) {
     return ACCEL_OK;
 }
 
+/* The tiled flash kernels (flash_attention.cu) for head sizes up to ACCEL_FLASH_MAX_DIM, on tensor
+ * cores for f16/bf16 where the target has them; the row-per-block kernel (attention.cu) for the
+ * larger head sizes it still takes. */
 static accel_status plan_attention(cu_ctx *c, const accel_attention_desc *d) {
     const char *sfx = accel_cu_dtype_suffix(d->dtype, 0);
     if (!sfx) return no_storage(c, "attention", d->dtype);
     if (!accel_compute_is_fp32_on(d->compute, d->dtype))
         return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "attention: compute type %d (the kernel computes in fp32)",
                       (int)d->compute);
-    if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM || d->batch * d->heads > INT_MAX)
-        return refuse(c, ACCEL_ERR_UNIMPLEMENTED,
-                      "attention: seq %lld / head_dim %lld above the kernel's %d / %d (a row's scores sit in "
-                      "shared memory)", (long long)d->seq, (long long)d->head_dim, ACCEL_ATTENTION_MAX_SEQ,
-                      ACCEL_ATTENTION_MAX_DIM);
+    if (d->batch < 1 || d->heads < 1 || d->seq < 1 || d->head_dim < 1)
+        return refuse(c, ACCEL_ERR_INVALID_ARGUMENT, "attention: batch, heads, seq and head_dim must be positive");
+    if (d->batch > INT_MAX / d->heads)
+        return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "attention: batch * heads %lld x %lld above %d (one grid row each)",
+                      (long long)d->batch, (long long)d->heads, INT_MAX);
+    const accel_attention_params p = {d->heads, d->seq, d->head_dim, (float)d->scale, 0};
+    const int64_t q_tiles = (d->seq + ACCEL_FLASH_ROWS - 1) / ACCEL_FLASH_ROWS;
     accel_recipe *r = c->r;
-    accel_recipe_launch *l = launch_of(c, "attention.cu", "accel_attention", sfx);
+    accel_recipe_launch *l;
+    if (d->head_dim <= ACCEL_FLASH_MAX_DIM && q_tiles <= 65535) {
+        const int mma = c->t->mma_16816 && d->dtype != ACCEL_DTYPE_F32;
+        l = launch_of(c, "flash_attention.cu", mma ? "accel_flash_attention_mma" : "accel_flash_attention", sfx);
+        l->grid[0] = (uint32_t)(d->batch * d->heads);
+        l->grid[1] = (uint32_t)q_tiles;
+        l->group[0] = ACCEL_FLASH_THREADS;
+        for (int i = 0; i < 5; ++i) accel_recipe_operand(r, l, i, i != 3); /* the mask is optional */
+        accel_recipe_bytes(r, l, &p, sizeof p, 8, 0);
+        describe(c, l, mma ? "flash-tiled-mma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_MMA_KEYS)
+                                 ", online softmax, fp32 accumulation"
+                           : "flash-tiled-fma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_FMA_KEYS)
+                                 ", online softmax, fp32");
+        return ACCEL_OK;
+    }
+    if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM)
+        return refuse(c, ACCEL_ERR_UNIMPLEMENTED,
+                      "attention: seq %lld / head_dim %lld: the tiled kernel takes head_dim <= %d, the row kernel "
+                      "seq <= %d and head_dim <= %d (a row's scores sit in shared memory)",
+                      (long long)d->seq, (long long)d->head_dim, ACCEL_FLASH_MAX_DIM, ACCEL_ATTENTION_MAX_SEQ,
+                      ACCEL_ATTENTION_MAX_DIM);
+    l = launch_of(c, "attention.cu", "accel_attention", sfx);
     l->grid[0] = (uint32_t)(d->batch * d->heads);
     l->grid[1] = (uint32_t)d->seq;
     l->group[0] = 128;
-    const accel_attention_params p = {d->heads, d->seq, d->head_dim, (float)d->scale, 0};
-    for (int i = 0; i < 5; ++i) accel_recipe_operand(r, l, i, i != 3); /* the mask is optional */
+    for (int i = 0; i < 5; ++i) accel_recipe_operand(r, l, i, i != 3);
     accel_recipe_bytes(r, l, &p, sizeof p, 8, 0);
     describe(c, l, "block per query row, scores in shared memory, fp32");
     return ACCEL_OK;

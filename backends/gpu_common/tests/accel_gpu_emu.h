@@ -186,6 +186,55 @@ using std::tanh;
 #define ACCEL_BF16_TO_F32(b) __bfloat162float(b)
 #define ACCEL_F32_TO_BF16(f) __float2bfloat16_rn(f)
 
+/* mma.sync m16n8k16 (accel_gpu_port.h states the register layout): each lane parks its fragments
+ * in a block-wide slot array, and after a barrier computes its four outputs from the whole warp's
+ * A and B, decoded from the layout the PTX ISA specifies. So a kernel that packs its fragments wrong
+ * computes wrong results here, as it would on a tensor core. Block-uniform calls only, like the
+ * shuffle. Products of 16-bit values are exact in float; the sum runs in float, in k order. */
+inline unsigned accel_emu_mma_slots[1024][6];
+inline float accel_emu_from_bits(unsigned bits, const accel_bf16 *) {
+    return __uint_as_float((bits & 0xffffu) << 16);
+}
+inline float accel_emu_from_bits(unsigned bits, const accel_f16 *) {
+    const unsigned short b = (unsigned short)(bits & 0xffffu);
+    accel_f16 h;
+    std::memcpy(static_cast<void *>(&h), &b, 2);
+    return __half2float(h);
+}
+template <typename T> inline unsigned accel_emu_to_bits(T h) {
+    unsigned short b;
+    std::memcpy(&b, &h, 2);
+    return b;
+}
+inline unsigned accel_bits16(float v, const accel_bf16 *) { return accel_emu_to_bits(__float2bfloat16_rn(v)); }
+inline unsigned accel_bits16(float v, const accel_f16 *) { return accel_emu_to_bits(__float2half_rn(v)); }
+
+template <typename T>
+inline void accel_mma_16816(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2], const T *tag) {
+    unsigned *mine = accel_emu_mma_slots[threadIdx.x];
+    for (int i = 0; i < 4; ++i) mine[i] = a[i];
+    mine[4] = b[0];
+    mine[5] = b[1];
+    __syncthreads();
+    const unsigned warp = threadIdx.x & ~31u, lane = threadIdx.x & 31u, g = lane >> 2, t = lane & 3u;
+    auto elem = [&](unsigned owner, unsigned reg, unsigned high) {
+        return accel_emu_from_bits(accel_emu_mma_slots[warp + owner][reg] >> (16 * high), tag);
+    };
+    /* A[r][c]: lane 4 (r % 8) + (c % 8) / 2, register (r >= 8) + 2 (c >= 8), half c % 2.
+     * B[k][n]: lane 4 n + (k % 8) / 2, register 4 + (k >= 8), half k % 2. */
+    auto A = [&](unsigned r, unsigned c) { return elem(4 * (r % 8) + (c % 8) / 2, (r >= 8) + 2 * (c >= 8), c % 2); };
+    auto B = [&](unsigned k, unsigned n) { return elem(4 * n + (k % 8) / 2, 4 + (k >= 8), k % 2); };
+    float out[4];
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned r = g + 8 * (i / 2), n = 2 * t + i % 2;
+        float acc = d[i];
+        for (unsigned k = 0; k < 16; ++k) acc += A(r, k) * B(k, n);
+        out[i] = acc;
+    }
+    __syncthreads();
+    for (int i = 0; i < 4; ++i) d[i] = out[i];
+}
+
 /* kernel<<<grid, block>>>(args...) */
 template <typename... P, typename... A>
 void accel_emu_launch(void (*kernel)(P...), accel_emu_dim3 grid, accel_emu_dim3 block, A... args) {

@@ -11,7 +11,8 @@ accel_cu_target hip_cu_target(const hip_device *dev) {
     (void)dev;
     /* Block sizes in whole 64-wide wavefronts, right on CDNA and RDNA (wave32) alike; grid-stride
      * kernels get enough groups to fill an MI300X many times over and loop over the rest. */
-    accel_cu_target t = {"hip", 64, 65535};
+    /* mma_16816 0: the flash attention kernel takes its portable path (MFMA is not wired up) */
+    accel_cu_target t = {"hip", 64, 65535, 0};
     return t;
 }
 

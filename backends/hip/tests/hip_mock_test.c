@@ -327,19 +327,37 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
     d.u.attention.seq = d.u.attention.head_dim = 64;
     d.u.attention.scale = 0.125;
     accel_op_plan *plan = NULL;
-    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK); /* attention.cu, one block per query row */
+    /* flash_attention.cu's portable body (no MMA on HIP yet): 64 query rows per 128-thread block */
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
     accel_buffer *qkvo = NULL;
-    CHECK(accel_buffer_alloc(dev, 4 * 64 * 64 * 2 + 64 * 4, ACCEL_MEMORY_DEVICE, &qkvo) == ACCEL_OK);
+    CHECK(accel_buffer_alloc(dev, 4 * 64 * 200 * 2 + 64 * 4, ACCEL_MEMORY_DEVICE, &qkvo) == ACCEL_OK);
+    const size_t t = 64 * 64 * 2;
+    accel_buffer_ref ops[5] = {{qkvo, 0}, {qkvo, t}, {qkvo, 2 * t}, {qkvo, 4 * t}, {qkvo, 3 * t}};
     if (plan && qkvo) {
-        const size_t t = 64 * 64 * 2;
-        accel_buffer_ref ops[5] = {{qkvo, 0}, {qkvo, t}, {qkvo, 2 * t}, {qkvo, 4 * t}, {qkvo, 3 * t}};
         CHECK(accel_op_plan_execute(plan, s, ops, 5, (accel_buffer_ref){NULL, 0}) == ACCEL_OK);
         const mock_hip_launch *l = last_launch();
-        CHECK(l && l->grid[0] == 1 && l->grid[1] == 64 && l->block[0] == 128);
+        CHECK(l && strcmp(l->kernel, "accel_flash_attention_f16") == 0 && l->grid[0] == 1 && l->grid[1] == 1 &&
+              l->block[0] == 128);
     }
     accel_op_plan_destroy(plan);
-    d.u.attention.seq = 5000; /* a row's scores must fit the kernel's shared memory */
+    plan = NULL;
+    d.u.attention.head_dim = 200; /* above the tiled kernel's: attention.cu, one block per query row */
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    if (plan && qkvo) {
+        const size_t t200 = 64 * 200 * 2;
+        for (int i = 0; i < 5; ++i) ops[i].offset = (size_t)(i == 3 ? 4 : i == 4 ? 3 : i) * t200;
+        CHECK(accel_op_plan_execute(plan, s, ops, 5, (accel_buffer_ref){NULL, 0}) == ACCEL_OK);
+        const mock_hip_launch *l = last_launch();
+        CHECK(l && strcmp(l->kernel, "accel_attention_f16") == 0 && l->grid[0] == 1 && l->grid[1] == 64 &&
+              l->block[0] == 128);
+    }
+    accel_op_plan_destroy(plan);
+    d.u.attention.seq = 5000; /* a row's scores must fit the row kernel's shared memory */
     CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_ERR_UNIMPLEMENTED);
+    d.u.attention.head_dim = 64; /* the tiled kernel takes any sequence */
+    plan = NULL;
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    accel_op_plan_destroy(plan);
     accel_buffer_free(qkvo);
     accel_buffer_free(bx);
     accel_buffer_free(br);
@@ -483,8 +501,8 @@ static int cached_objects(int remove_them) {
 
 /* The sources compiled above are on disk; a fresh device handle loads them without hiprtc. */
 static void check_cache(accel_runtime *rt) {
-    CHECK(cached_objects(0) == 10); /* fill, eltwise, layernorm, softmax, attention, permute, conv2d,
-                                       epilogue, gemm, the GPU C module */
+    CHECK(cached_objects(0) == 11); /* fill, eltwise, layernorm, softmax, attention, flash_attention,
+                                       permute, conv2d, epilogue, gemm, the GPU C module */
     const mock_hip_launch *l = last_launch();
     int compiles = l ? l->compiles : -1;
     accel_device *dev = NULL;
@@ -645,7 +663,7 @@ static int run_full(accel_runtime *rt) {
     check_gemm(dev, s);
     check_module(dev, s);
     const mock_hip_launch *l = last_launch();
-    CHECK(l && l->compiles == 10);
+    CHECK(l && l->compiles == 11);
     accel_stream_destroy(s);
     accel_device_close(dev);
     check_cache(rt);
