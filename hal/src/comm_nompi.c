@@ -32,6 +32,12 @@ ACCEL_API accel_status accel_mpi_max_doubles(double *values, size_t n) {
     return no_mpi(__func__);
 }
 ACCEL_API accel_status accel_mpi_barrier(void) { return no_mpi(__func__); }
+ACCEL_API accel_status accel_mpi_broadcast_bytes(void *data, size_t bytes, int root) {
+    (void)data;
+    (void)bytes;
+    (void)root;
+    return no_mpi(__func__);
+}
 
 accel_status hal_mpi_world_of(int *rank, int *size) {
     *rank = 0;

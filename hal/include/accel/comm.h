@@ -129,6 +129,8 @@ accel_status accel_mpi_allgather_u64(uint64_t mine, uint64_t *all);
 /* values[i] becomes the maximum of values[i] over all ranks. */
 accel_status accel_mpi_max_doubles(double *values, size_t n);
 accel_status accel_mpi_barrier(void);
+/* bytes of data from root's copy to every rank's. */
+accel_status accel_mpi_broadcast_bytes(void *data, size_t bytes, int root);
 
 #ifdef __cplusplus
 }
