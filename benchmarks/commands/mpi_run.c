@@ -238,20 +238,7 @@ static int first_rank_with(const accel_mpi_world *w, uint64_t mine, uint64_t *va
     return found;
 }
 
-static void note(bench_row *r, const char *text)
-{
-    if (!text || !text[0])
-        return;
-    const char *old = bench_row_get(r, BENCH_COL_NOTES);
-    if (!old[0]) {
-        bench_row_set(r, BENCH_COL_NOTES, text);
-        return;
-    }
-    bench_strbuf sb = {0};
-    bench_strbuf_appendf(&sb, "%s; %s", old, text);
-    bench_row_set(r, BENCH_COL_NOTES, sb.data);
-    bench_strbuf_free(&sb);
-}
+static void note(bench_row *r, const char *text) { bench_row_append_note(r, text); }
 
 static accel_status time_runs(rank_ctx *rc, const awl_workload *wl, void *state, uint64_t runs,
                               double *ms)

@@ -4,7 +4,7 @@
     mpi_test.py --accelbench PATH --mpirun PATH --group G --workdir DIR
 
 Groups: two (2 ranks: every collective at two sizes in fp32, the reductions at one size in bf16/fp16, each
-verified bit-exact; busbw factors; --resume; a corrupted result), four (4 ranks, every collective),
+verified bit-exact; busbw factors; --resume; opencl buffers through host staging; a corrupted result), four (4 ranks, every collective),
 faults (a rank killed mid-run, ranks with different arguments, reduce_scatter sizes that do not
 divide among 3 ranks), single (no mpirun: collective refused with the launch hint, the suite
 without it). The allow-run-as-root variables and --oversubscribe exist here only, for CI's root
@@ -102,6 +102,20 @@ def group_two(args):
     rows = rows_of(path16)
     check(len(rows) == 8, f"2 ranks bf16/fp16: {len(rows)} rows")
     expect_verified(rows, 2, "2 ranks bf16/fp16")
+
+    # opencl (PoCL here): device buffers that are not host memory go through host staging.
+    pathocl = os.path.join(args.workdir, "opencl.csv")
+    cmd = ["run", "--workload", "collective", "--device", "opencl:0", "--csv", pathocl, "--quiet"] + \
+        TINY + ["--min-bytes", "4096", "--max-bytes", "4096", "--dtype", "fp32",
+                "--config", "all_reduce,reduce_scatter,sendrecv"]
+    p, _ = mpirun(args, 2, cmd, {"ACCEL_BACKENDS": "opencl"})
+    if p.returncode == 2 and not os.path.exists(pathocl):
+        print("skipped the opencl staging check: no opencl device here")
+    else:
+        check(p.returncode == 0, f"opencl: exit {p.returncode}: {p.stderr[-2000:]}")
+        rows = rows_of(pathocl)
+        check(len(rows) == 5, f"opencl: {len(rows)} rows, 5 expected")
+        expect_verified(rows, 2, "opencl")
 
     # A wrong element on one rank fails the row, naming the rank.
     pathc = os.path.join(args.workdir, "corrupt.csv")
