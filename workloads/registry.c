@@ -1,5 +1,6 @@
 /* The workload registry in CLI listing order, and the CSV dtype names. */
 #include "bert_layer.h"
+#include "collective.h"
 #include "gemm.h"
 #include "peak.h"
 #include "resnet_block.h"
@@ -11,7 +12,18 @@
 static const awl_workload *const workloads[] = {
     &awl_gemm_workload,   &awl_bert_layer_workload, &awl_resnet_block_workload,
     &awl_stream_workload, &awl_transfer_workload,   &awl_peak_workload,
+    &awl_collective_workload,
 };
+
+/* Workloads whose rows are one measurement across the ranks of an MPI launch. */
+static const awl_workload *const multi_rank[] = {&awl_collective_workload};
+
+int awl_workload_needs_ranks(const awl_workload *w) {
+    for (size_t i = 0; i < WL_ARRAY_LEN(multi_rank); i++)
+        if (multi_rank[i] == w)
+            return 1;
+    return 0;
+}
 
 static const char *const dtype_names[AWL_DTYPE_COUNT] = {"fp32", "tf32", "fp16", "bf16", "fp8"};
 

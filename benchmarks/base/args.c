@@ -32,6 +32,8 @@ static const opt_spec OPTIONS[] = {
     {"--prices", OPT_VALUE},       {"--instance-type", OPT_VALUE},
     {"--region", OPT_VALUE},       {"--grid-gco2-per-kwh", OPT_VALUE},
     {"--cloud-metadata", OPT_FLAG},
+    {"--min-bytes", OPT_VALUE},    {"--max-bytes", OPT_VALUE},
+    {"--factor", OPT_VALUE},
 };
 
 /* The message stays one printable UTF-8 line even when it echoes a value with control characters
@@ -209,6 +211,15 @@ static int apply_value(bench_run_args *a, const char *opt, const char *val, char
         num = &a->timeout_s;
         min = 1;
         max = BENCH_MAX_MS / 1000;
+    } else if (strcmp(opt, "--min-bytes") == 0 || strcmp(opt, "--max-bytes") == 0) {
+        /* The collective sweep (docs/scale-out.md): its configs span 8 B .. 1 GiB. */
+        num = strcmp(opt, "--min-bytes") == 0 ? &a->min_bytes : &a->max_bytes;
+        min = 1;
+        max = 1ull << 40;
+    } else if (strcmp(opt, "--factor") == 0) {
+        num = &a->factor;
+        min = 2;
+        max = 1u << 20;
     }
     if (num) {
         if (*num >= 0)
@@ -322,6 +333,7 @@ int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, b
     memset(out, 0, sizeof *out);
     out->is_suite = is_suite;
     out->warmup_ms = out->min_time_ms = out->max_samples = out->timeout_s = -1;
+    out->min_bytes = out->max_bytes = out->factor = -1;
     out->price_per_hour = -1;
     out->grid_gco2_per_kwh = -1;
     if (err_len)
@@ -371,6 +383,8 @@ int bench_run_args_parse(int argc, char *const *argv, int first, int is_suite, b
         return fail(err, err_len, "--backend and --device are exclusive; give one of them%s%s", "", "");
     if (!out->workloads.count && !is_suite && !out->help)
         return fail(err, err_len, "run needs --workload W[,W] (see: accelbench list)%s%s", "", "");
+    if (out->min_bytes > 0 && out->max_bytes > 0 && out->min_bytes > out->max_bytes)
+        return fail(err, err_len, "--min-bytes is larger than --max-bytes%s%s", "", "");
     return 0;
 }
 

@@ -48,6 +48,9 @@ typedef struct bench_run_args {
     int quiet;
     int verbose; /* every unsupported row on its own line, not condensed */
     int dry_run;            /* print the planned rows, measure and write nothing */
+    /* The collective workload's size sweep (-1 = default: 8 B .. 1 GiB, factor 2). */
+    int64_t min_bytes, max_bytes, factor;
+    int mpi;                /* set by the CLI (not an option): launched under mpirun/srun */
     double budget_s;        /* --budget: wall-time budget in seconds; <= 0 = none */
     const char *budget_text;/* as given ("10m"), for messages and notes */
     int sequential;         /* devices of one model one after another, not at once (fleet mode) */

@@ -15,6 +15,7 @@
 #include "fleet.h"
 #include "measure.h"
 #include "metadata.h"
+#include "mpi_run.h"
 #include "outpath.h"
 #include "plot_hint.h"
 #include "probe_supervisor.h"
@@ -56,6 +57,10 @@ static const char RUN_HELP[] =
     "  --timeout-s N        watchdog per row: a row running longer is killed (default 600);\n"
     "                       also the deadline of each plugin's probe (default 60)\n"
     "  --seed N             input data seed (default 1)\n"
+    "  --min-bytes N        collective workload: smallest size of the sweep (default 8)\n"
+    "  --max-bytes N        collective workload: largest size (default 1073741824)\n"
+    "  --factor N           collective workload: size step (default 2)\n"
+    "                       (collective runs under mpirun only: docs/scale-out.md)\n"
     "Output:\n"
     "  --csv FILE           results CSV (a regular file or a new one), appended to if it has\n"
     "                       the header of this or an earlier schema version (rows then keep\n"
@@ -440,18 +445,25 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
     return interrupted;
 }
 
-int bench_cmd_run(int argc, char **argv, int is_suite)
+static int run_other_rank(accel_runtime *rt, bench_plan *plan, bench_run_args *a,
+                          const accel_mpi_world *mpi, bench_metadata *meta, bench_run_output *out);
+
+/* mpi: the world of an MPI launch (mpi_run.h), NULL in a plain run. Under MPI every rank walks
+ * the same checkpoints (bench_mpi_agree), and only rank 0 touches the files. */
+static int run_command(int argc, char **argv, int is_suite, const accel_mpi_world *mpi)
 {
     /* --budget counts the whole command, the plugin probes included. */
     double started_ms = bench_monotonic_ms();
     const char *cmd = is_suite ? "suite" : "run";
+    const int rank0 = !mpi || mpi->rank == 0;
     bench_run_args a;
     char err[1024];
     int rc = bench_run_args_parse(argc, argv, 2, is_suite, &a, err, sizeof err);
     if (rc != 0) {
         bench_run_args_free(&a);
-        return usage_error(cmd, err);
+        return rank0 ? usage_error(cmd, err) : 2;
     }
+    a.mpi = mpi != NULL;
     if (a.help) {
         fputs(is_suite ? SUITE_HELP : RUN_HELP, stdout);
         bench_run_args_free(&a);
@@ -479,15 +491,18 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_run_budget budget;
     memset(&budget, 0, sizeof budget);
 
-    if (bench_plan_build(rt, &a, &plan, err, sizeof err) != 0) {
-        usage_error(cmd, err);
-        goto out;
-    }
+    int ready = bench_plan_build(rt, &a, &plan, err, sizeof err);
+    if (ready == 0 && mpi)
+        ready = bench_mpi_bind_device(rt, mpi, &plan, err, sizeof err);
     /* Output paths: checked, never created, until everything is known to be valid. */
-    if (bench_run_output_check(&a, &meta, &owner, &out, err, sizeof err) != 0) {
+    if (ready == 0 && rank0)
+        ready = bench_run_output_check(&a, &meta, &owner, &out, err, sizeof err);
+    if (ready != 0 && rank0)
         usage_error(cmd, err);
+    if (mpi)
+        ready = bench_mpi_agree(ready);
+    if (ready != 0)
         goto out;
-    }
 
     if (bench_identity_resolve(&a, &ctx.identity, err, sizeof err) != 0) {
         usage_error(cmd, err);
@@ -499,16 +514,18 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
 
     if (a.dry_run) {
         /* The file as it stands now (not locked: nothing is written). */
-        size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
-        if (a.budget_s > 0 && bench_run_budget_init(&budget, &plan, &a, started_ms) == 0) {
-            char line[400];
-            bench_run_budget_describe(&budget, line, sizeof line);
-            printf("%s\n", line);
-            for (size_t i = 0; i < plan.item_count; i++)
-                if (!plan.items[i].already_ok && !bench_run_budget_wanted(&budget, i))
-                    plan.items[i].over_budget = 1;
+        if (rank0) {
+            size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
+            if (a.budget_s > 0 && bench_run_budget_init(&budget, &plan, &a, started_ms) == 0) {
+                char line[400];
+                bench_run_budget_describe(&budget, line, sizeof line);
+                printf("%s\n", line);
+                for (size_t i = 0; i < plan.item_count; i++)
+                    if (!plan.items[i].already_ok && !bench_run_budget_wanted(&budget, i))
+                        plan.items[i].over_budget = 1;
+            }
+            print_plan(&plan, resumed);
         }
-        print_plan(&plan, resumed);
         exit_status = 0;
         goto out;
     }
@@ -516,11 +533,21 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     /* Everything is valid: from here on files are written. A file size limit (ulimit -f) makes
      * a write fail with EFBIG, handled like a full disk, instead of killing the process. */
     signal(SIGXFSZ, SIG_IGN);
-    rc = bench_run_output_open(&a, &meta, &owner, &out, err, sizeof err);
+    rc = rank0 ? bench_run_output_open(&a, &meta, &owner, &out, err, sizeof err) : 0;
     if (rc != 0) {
-        exit_status = rc;
         fprintf(stderr, "accelbench %s: %s\n", cmd, err);
+        /* Under MPI the other ranks wait at the checkpoint after the sidecar: meet them there. */
+        exit_status = mpi ? bench_mpi_agree(rc) : rc;
         goto out;
+    }
+    if (!rank0) {
+        /* Rank 0's files are ready (or it failed and says so here). */
+        rc = bench_mpi_agree(0);
+        if (rc != 0) {
+            exit_status = rc;
+            goto out;
+        }
+        return run_other_rank(rt, &plan, &a, mpi, &meta, &out);
     }
     const char *csv_path = out.csv_path;
     size_t resumed = a.resume ? mark_resumed(&plan, &meta, &out.existing) : 0;
@@ -550,6 +577,11 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
         bench_path_for_message(out.json_path, shown, sizeof shown);
         fprintf(stderr, "accelbench %s: cannot write %s: %s\n", cmd, shown, strerror(errno));
         bench_run_output_close(&out, 1);
+        exit_status = mpi ? bench_mpi_agree(1) : 1;
+        goto out;
+    }
+    if (mpi && bench_mpi_agree(0) != 0) {
+        bench_run_output_close(&out, 1);
         exit_status = 1;
         goto out;
     }
@@ -558,20 +590,30 @@ int bench_cmd_run(int argc, char **argv, int is_suite)
     bench_progress_init(&ctx.progress, plan.item_count - resumed, a.quiet, a.verbose);
     if (resumed && !a.quiet)
         fprintf(stderr, "resume: %zu of %zu rows already ok in %s\n", resumed, plan.item_count, csv_path);
-    if (a.budget_s > 0) {
-        if (bench_run_budget_init(&budget, &plan, &a, started_ms) != 0)
-            abort();
-        ctx.budget = &budget;
-        ctx.progress.total = bench_run_budget_planned(&budget);
-        if (!a.quiet) {
-            char line[400];
-            bench_run_budget_describe(&budget, line, sizeof line);
-            fprintf(stderr, "%s\n", line);
+    int interrupted;
+    if (mpi) {
+        /* Under MPI every rank runs its own device's rows in step with the others; a wall-time
+         * budget would let ranks drop different rows, so --budget plans nothing there. */
+        int rr = bench_mpi_share_resume(&plan);
+        (void)rr;
+        rr = bench_mpi_run_rows(rt, &plan, &a, mpi, on_start, on_row, &ctx);
+        interrupted = rr == 130;
+    } else {
+        if (a.budget_s > 0) {
+            if (bench_run_budget_init(&budget, &plan, &a, started_ms) != 0)
+                abort();
+            ctx.budget = &budget;
+            ctx.progress.total = bench_run_budget_planned(&budget);
+            if (!a.quiet) {
+                char line[400];
+                bench_run_budget_describe(&budget, line, sizeof line);
+                fprintf(stderr, "%s\n", line);
+            }
         }
+        interrupted = run_devices(&ctx, rt, &a);
+        if (ctx.budget && !interrupted)
+            write_left_out(&ctx);
     }
-    int interrupted = run_devices(&ctx, rt, &a);
-    if (ctx.budget && !interrupted)
-        write_left_out(&ctx);
     /* Rows whose peers' rows will not come (interrupted, resumed) are written as they are. */
     bench_fleet_flush(&ctx.fleet, emit_row, &ctx);
     bench_progress_finish(&ctx.progress);
@@ -627,4 +669,32 @@ out:
     accel_runtime_close(rt);
     bench_run_args_free(&a);
     return exit_status;
+}
+
+/* The ranks other than 0 under MPI: the same rows, in lockstep with rank 0, nothing written. */
+static int run_other_rank(accel_runtime *rt, bench_plan *plan, bench_run_args *a,
+                          const accel_mpi_world *mpi, bench_metadata *meta, bench_run_output *out)
+{
+    (void)meta;
+    int rc = 0;
+    if (bench_mpi_share_resume(plan) != 0)
+        rc = 1;
+    if (rc == 0)
+        rc = bench_mpi_run_rows(rt, plan, a, mpi, NULL, NULL, NULL);
+    bench_run_output_free(out);
+    bench_plan_free(plan);
+    accel_runtime_close(rt);
+    bench_run_args_free(a);
+    return rc == 130 ? bench_signals_exit_status() : rc;
+}
+
+int bench_cmd_run(int argc, char **argv, int is_suite)
+{
+    if (!accel_mpi_launched())
+        return run_command(argc, argv, is_suite, NULL);
+    accel_mpi_world world;
+    int rc = bench_mpi_start(argc, argv, is_suite ? "suite" : "run", &world);
+    if (rc == 0)
+        rc = run_command(argc, argv, is_suite, &world);
+    return bench_mpi_finish(rc);
 }

@@ -192,9 +192,28 @@ static int select_workloads(const bench_run_args *a, const awl_workload **out, s
             }
             asked[nasked++] = w;
         }
+        for (size_t i = 0; i < nasked; i++)
+            if (awl_workload_needs_ranks(asked[i]) != a->mpi) {
+                if (a->mpi)
+                    snprintf(err, n, "under mpirun/srun only workloads across ranks run (collective); "
+                                     "run %s without mpirun",
+                             asked[i]->name);
+                else
+                    snprintf(err, n, "%s runs across the ranks of an MPI launch: mpirun -np 2 "
+                                     "accelbench run --workload %s ...%s",
+                             asked[i]->name, asked[i]->name,
+                             accel_mpi_available() ? ""
+                                                   : " (and this accelbench was built without MPI: "
+                                                     "collectives need an MPI build; install "
+                                                     "libopenmpi-dev and reconfigure)");
+                return 2;
+            }
     } else {
+        /* The suite: single-device workloads in one process, workloads across ranks only under
+         * mpirun (never minutes of a single-process suite). */
         for (size_t i = 0; i < awl_workload_count() && nasked < 64; i++)
-            asked[nasked++] = awl_workload_at(i);
+            if (awl_workload_needs_ranks(awl_workload_at(i)) == a->mpi)
+                asked[nasked++] = awl_workload_at(i);
     }
     *count = 0;
     const char *first[] = {"peak", "stream"};
@@ -208,8 +227,42 @@ static int select_workloads(const bench_run_args *a, const awl_workload **out, s
     return 0;
 }
 
+/* The collective size sweep: min, min*factor, ... up to max (docs/scale-out.md). */
+static int in_sweep(const bench_run_args *a, uint64_t bytes)
+{
+    const uint64_t min = a->min_bytes > 0 ? (uint64_t)a->min_bytes : 8;
+    const uint64_t max = a->max_bytes > 0 ? (uint64_t)a->max_bytes : 1ull << 30;
+    const uint64_t factor = a->factor > 0 ? (uint64_t)a->factor : 2;
+    for (uint64_t v = min; v <= max; v *= factor) {
+        if (v == bytes)
+            return 1;
+        if (v > max / factor)
+            break;
+    }
+    return 0;
+}
+
+/* A config of a workload across ranks is also chosen by its collective's name ("all_reduce") or
+ * name and placement ("all_reduce-oop"), the sweep choosing the sizes. */
+static int config_prefix_chosen(const bench_run_args *a, const awl_config *c)
+{
+    for (size_t i = 0; i < a->configs.count; i++) {
+        const size_t len = strlen(a->configs.items[i]);
+        if (strncmp(c->id, a->configs.items[i], len) == 0 && c->id[len] == '-')
+            return 1;
+    }
+    return 0;
+}
+
 static int config_selected(const bench_run_args *a, const awl_workload *w, const awl_config *c, int quick)
 {
+    if (awl_workload_needs_ranks(w)) {
+        if (a->configs.count && bench_strlist_contains(&a->configs, c->id))
+            return 1;
+        if (a->configs.count && !config_prefix_chosen(a, c))
+            return 0;
+        return in_sweep(a, awl_collective_size_bytes(c));
+    }
     if (a->configs.count)
         return bench_strlist_contains(&a->configs, c->id);
     if (quick) /* the pinned quick list: a workload with no quick config contributes none */
@@ -249,13 +302,41 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
     /* Config ids must each name a config of at least one chosen workload. */
     for (size_t i = 0; i < a->configs.count; i++) {
         int found = 0;
-        for (size_t w = 0; w < nw && !found; w++)
+        for (size_t w = 0; w < nw && !found; w++) {
             found = awl_config_find(workloads[w], a->configs.items[i]) != NULL;
+            for (size_t c = 0; !found && awl_workload_needs_ranks(workloads[w]) &&
+                               c < workloads[w]->config_count();
+                 c++) {
+                const char *id = workloads[w]->config_at(c)->id;
+                const size_t len = strlen(a->configs.items[i]);
+                found = strncmp(id, a->configs.items[i], len) == 0 && id[len] == '-';
+            }
+        }
         if (!found) {
             snprintf(err, n, "unknown config '%s' for workload%s %s (see: accelbench list)",
                      a->configs.items[i], nw > 1 ? "s" : "",
                      nw == 1 ? workloads[0]->name : "given");
             return 2;
+        }
+    }
+    for (size_t w = 0; w < nw; w++) {
+        if (!awl_workload_needs_ranks(workloads[w]))
+            continue;
+        const uint64_t min = a->min_bytes > 0 ? (uint64_t)a->min_bytes : 8;
+        const uint64_t max = a->max_bytes > 0 ? (uint64_t)a->max_bytes : 1ull << 30;
+        const uint64_t factor = a->factor > 0 ? (uint64_t)a->factor : 2;
+        for (uint64_t v = min; v <= max; v *= factor) {
+            int known = 0;
+            for (size_t c = 0; c < workloads[w]->config_count() && !known; c++)
+                known = awl_collective_size_bytes(workloads[w]->config_at(c)) == v;
+            if (!known) {
+                snprintf(err, n, "--min-bytes/--max-bytes/--factor: %llu B is not a size of the %s "
+                                 "workload (powers of 2 from 8 B to 1 GiB)",
+                         (unsigned long long)v, workloads[w]->name);
+                return 2;
+            }
+            if (v > max / factor)
+                break;
         }
     }
     unsigned dtype_mask = 0;

@@ -100,17 +100,7 @@ static void set_i64(bench_row *r, bench_column c, int64_t v)
 
 static void append_note(bench_row *r, const char *note)
 {
-    if (!note || !note[0])
-        return;
-    const char *old = bench_row_get(r, BENCH_COL_NOTES);
-    if (!old[0]) {
-        bench_row_set(r, BENCH_COL_NOTES, note);
-        return;
-    }
-    bench_strbuf sb = {0};
-    bench_strbuf_appendf(&sb, "%s; %s", old, note);
-    bench_row_set(r, BENCH_COL_NOTES, sb.data);
-    bench_strbuf_free(&sb);
+    bench_row_append_note(r, note);
 }
 
 /* "<status>: <message>", each status word and context said once although every layer of the

@@ -82,3 +82,18 @@ void bench_row_free(bench_row *r)
         r->fields[i] = NULL;
     }
 }
+
+void bench_row_append_note(bench_row *r, const char *note)
+{
+    if (!note || !note[0])
+        return;
+    const char *old = bench_row_get(r, BENCH_COL_NOTES);
+    if (!old[0]) {
+        bench_row_set(r, BENCH_COL_NOTES, note);
+        return;
+    }
+    bench_strbuf sb = {0};
+    bench_strbuf_appendf(&sb, "%s; %s", old, note);
+    bench_row_set(r, BENCH_COL_NOTES, sb.data);
+    bench_strbuf_free(&sb);
+}

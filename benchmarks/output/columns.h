@@ -65,6 +65,8 @@ void bench_row_setf(bench_row *r, bench_column c, const char *fmt, ...)
  * digits), "" when the value is not finite. */
 void bench_row_set_number(bench_row *r, bench_column c, double v);
 const char *bench_row_get(const bench_row *r, bench_column c); /* "" when unset */
+/* Appends "; note" to the notes column (just the note when it is empty); NULL or "" does nothing. */
+void bench_row_append_note(bench_row *r, const char *note);
 void bench_row_free(bench_row *r);
 
 #endif

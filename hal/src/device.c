@@ -116,7 +116,7 @@ int hal_device_owned_describe(accel_device *dev, char *buf, size_t len) {
         [HAL_OWNED_BUFFER] = {"buffer", "buffers"},   [HAL_OWNED_STREAM] = {"stream", "streams"},
         [HAL_OWNED_EVENT] = {"event", "events"},      [HAL_OWNED_TIMER] = {"timer", "timers"},
         [HAL_OWNED_MODULE] = {"module", "modules"},   [HAL_OWNED_PLAN] = {"op plan", "op plans"},
-        [HAL_OWNED_GRAPH] = {"graph", "graphs"}};
+        [HAL_OWNED_GRAPH] = {"graph", "graphs"},      [HAL_OWNED_COMM] = {"comm", "comms"}};
     int total = 0;
     size_t used = 0;
     buf[0] = '\0';

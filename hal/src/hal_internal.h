@@ -22,7 +22,8 @@ enum {
     TAG_MODULE = 0x4d4f4431u,
     TAG_KERNEL = 0x4b524e31u,
     TAG_PLAN = 0x504c4e31u,
-    TAG_GRAPH = 0x47525031u
+    TAG_GRAPH = 0x47525031u,
+    TAG_COMM = 0x434f4d31u
 };
 
 /* One device of a loaded backend; opened once in the plugin however many accel_device handles
@@ -64,6 +65,7 @@ typedef enum hal_owned_kind {
     HAL_OWNED_MODULE,
     HAL_OWNED_PLAN,
     HAL_OWNED_GRAPH,
+    HAL_OWNED_COMM,
     HAL_OWNED_KINDS
 } hal_owned_kind;
 
@@ -133,6 +135,37 @@ struct accel_graph {
     accel_device *dev;
     void *handle;
 };
+
+struct hal_host_comm; /* comm_mpi.c: the MPI host transport's state of one comm */
+
+struct accel_comm {
+    uint32_t tag;
+    accel_device *dev;
+    int rank, size;
+    void *vendor;                /* the plugin's comm (a collective library), or NULL */
+    struct hal_host_comm *host;  /* the MPI host transport, when vendor is NULL */
+    char library[96];            /* what accel_comm_library answers */
+};
+
+/* One checked collective, as comm.c hands it to a transport. */
+typedef struct hal_collective {
+    accel_collective_kind kind;
+    accel_buffer_ref send, recv;
+    size_t count; /* as accel_plugin_collective.count */
+    accel_dtype dtype;
+    accel_reduce_op op;
+    int peer_or_root;
+} hal_collective;
+
+/* comm_mpi.c (or comm_nompi.c in a build without MPI): the MPI side of comms. Every function sets
+ * the error message when it fails; without MPI they all answer UNIMPLEMENTED with the build hint. */
+accel_status hal_mpi_world_of(int *rank, int *size);  /* after accel_mpi_init */
+accel_status hal_mpi_bcast_bytes(void *data, size_t bytes, int root);
+accel_status hal_host_comm_create(accel_comm *comm);  /* fills comm->host and comm->library */
+void hal_host_comm_destroy(accel_comm *comm);
+accel_status hal_host_collective(accel_comm *comm, accel_stream *stream, const hal_collective *c);
+accel_status hal_host_group_begin(void);
+accel_status hal_host_group_end(void);
 
 /* status.c */
 accel_status hal_error(accel_status status, const char *fmt, ...) ACCEL_PRINTF_LIKE(2, 3);

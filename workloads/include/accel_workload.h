@@ -94,6 +94,15 @@ const awl_workload *awl_workload_at(size_t i);
 const awl_workload *awl_workload_find(const char *name);
 const awl_config *awl_config_find(const awl_workload *w, const char *id);
 
+/* Added (additive): 1 for a workload whose rows are one measurement across the ranks of an MPI
+ * launch (collective): the CLI runs it only under mpirun/srun, in the ranks' own processes. */
+int awl_workload_needs_ranks(const awl_workload *w);
+/* The collective workload's configs (docs/scale-out.md): nccl-tests' bus bandwidth factor on
+ * `ranks` ranks (all_reduce 2(n-1)/n; all_gather, reduce_scatter, alltoall (n-1)/n; broadcast and
+ * sendrecv 1), and the size in bytes (nccl-tests' "size"); 0 for a config of another workload. */
+double awl_collective_bus_factor(const awl_config *cfg, int ranks);
+uint64_t awl_collective_size_bytes(const awl_config *cfg);
+
 /* Added (additive): the reason for the last failing workload call on this thread. A workload's own
  * refusal (a config too large for the device) has no public setter for accel_last_error(), so it is
  * kept here; when the workload gave none this returns accel_last_error(). setup() also copies the

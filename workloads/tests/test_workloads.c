@@ -4,6 +4,7 @@
  * fail); `run <workload> id,id` picks configs. Devices or ops a backend does not offer are reported as skipped. Exit 77 = nothing ran. */
 #include "common/wl_common.h"
 #include "bert_layer.h"
+#include "collective.h"
 #include "gemm.h"
 #include "resnet_block.h"
 
@@ -42,8 +43,8 @@ static void test_cold_set_stride(void) {
 
 static void test_static(void) {
     test_cold_set_stride();
-    CHECK(awl_workload_count() == 6, "%zu workloads", awl_workload_count());
-    const char *names[] = {"gemm", "bert_layer", "resnet_block", "stream", "transfer", "peak"};
+    CHECK(awl_workload_count() == 7, "%zu workloads", awl_workload_count());
+    const char *names[] = {"gemm", "bert_layer", "resnet_block", "stream", "transfer", "peak", "collective"};
     for (size_t i = 0; i < WL_ARRAY_LEN(names); i++) {
         const awl_workload *w = awl_workload_find(names[i]);
         CHECK(w && w == awl_workload_at(i), "workload %s", names[i]);
@@ -60,7 +61,9 @@ static void test_static(void) {
             CHECK(awl_config_find(w, c->id) == c, "%s: config id %s is not unique", names[i], c->id);
             CHECK(strpbrk(c->id, " ,") == NULL, "%s: config id '%s' has a space or comma", names[i], c->id);
         }
-        CHECK(quick > 0 || strcmp(names[i], "transfer") == 0, "%s has no quick config", names[i]);
+        CHECK(quick > 0 || strcmp(names[i], "transfer") == 0 || strcmp(names[i], "collective") == 0,
+              "%s has no quick config", names[i]);
+        CHECK(awl_workload_needs_ranks(w) == (strcmp(names[i], "collective") == 0), "%s ranks", names[i]);
     }
     CHECK(awl_workload_find("nope") == NULL, "unknown workload found");
     CHECK(awl_config_find(awl_workload_find("gemm"), "nope") == NULL, "unknown config found");
@@ -71,6 +74,23 @@ static void test_static(void) {
     CHECK(awl_config_find(awl_workload_find("bert_layer"), "base-s128-b8") != NULL, "base-s128-b8");
     CHECK(awl_config_find(awl_workload_find("resnet_block"), "conv3_x-identity-b32-nhwc") != NULL, "resnet id");
     CHECK(awl_config_find(awl_workload_find("resnet_block"), "conv2_x-first-b1-nchw") != NULL, "resnet id 2");
+    /* nccl-tests' bus bandwidth factors and sizes (docs/scale-out.md). */
+    const awl_workload *coll = awl_workload_find("collective");
+    const struct { const char *id; int ranks; double factor; uint64_t bytes; } bus[] = {
+        {"all_reduce-oop-8B", 4, 1.5, 8},           {"all_reduce-inplace-1GiB", 2, 1.0, 1ull << 30},
+        {"all_gather-oop-64MiB", 4, 0.75, 64ull << 20}, {"reduce_scatter-inplace-1KiB", 2, 0.5, 1024},
+        {"alltoall-oop-512B", 8, 0.875, 512},       {"broadcast-oop-2MiB", 4, 1.0, 2ull << 20},
+        {"sendrecv-oop-16B", 3, 1.0, 16},
+    };
+    for (size_t b = 0; b < WL_ARRAY_LEN(bus); b++) {
+        const awl_config *c = awl_config_find(coll, bus[b].id);
+        CHECK(c && awl_collective_bus_factor(c, bus[b].ranks) == bus[b].factor &&
+                  awl_collective_size_bytes(c) == bus[b].bytes,
+              "collective %s", bus[b].id);
+    }
+    CHECK(coll->config_count() == 11 * 28, "%zu collective configs", coll->config_count());
+    CHECK(awl_config_find(coll, "sendrecv-inplace-8B") == NULL, "in-place sendrecv");
+    CHECK(awl_collective_bus_factor(awl_workload_find("gemm")->config_at(0), 2) == 0, "gemm factor");
     /* dtype names round-trip */
     for (int d = 0; d < AWL_DTYPE_COUNT; d++) {
         awl_dtype back = AWL_DTYPE_COUNT;

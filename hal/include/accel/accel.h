@@ -10,5 +10,6 @@
 #include "accel/stream.h"
 #include "accel/kernel.h"
 #include "accel/ops.h"
+#include "accel/comm.h"
 
 #endif

@@ -48,8 +48,10 @@ extern "C" {
  * scales; operand i exists only when i < noperands, and a 1.0 host passes 5) and
  * accel_device_info.vendor_peak_fp8_tflops (appended; write it only when info->struct_size covers
  * it). */
-/* 1.2 added: accel_device_telemetry.energy_source (appended; write it only when out->struct_size
- * covers it). */
+/* 1.2 added: the collective slots at the end of accel_backend_ops (comm_library ...
+ * comm_collective) and accel_plugin_collective; a 1.0/1.1 table reads them as NULL, and such a
+ * backend's devices get libaccel's MPI host transport (comm.h); and
+ * accel_device_telemetry.energy_source (appended; write it only when out->struct_size covers it). */
 #define ACCEL_PLUGIN_ABI_MINOR 2u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
@@ -91,6 +93,35 @@ typedef struct accel_plugin_plan_info {
     char library[64];
     char algorithm[192];
 } accel_plugin_plan_info;
+
+/* ABI 1.2: one collective for comm_collective (comm.h says what each kind reads and writes). The
+ * refs are the plugin's own buffers, already checked by the host: ranges inside, same device as
+ * the stream, counts > 0, dtype F32/BF16/F16, op SUM/AVG, peer_or_root a rank of the comm (the
+ * root for BROADCAST, the peer for SEND/RECV, unused otherwise). SEND reads `send`, RECV writes
+ * `recv`. In-place when send and recv are equal. */
+typedef enum accel_collective_kind {
+    ACCEL_COLL_ALL_REDUCE = 0,
+    ACCEL_COLL_ALL_GATHER = 1,
+    ACCEL_COLL_REDUCE_SCATTER = 2,
+    ACCEL_COLL_BROADCAST = 3,
+    ACCEL_COLL_ALLTOALL = 4,
+    ACCEL_COLL_SEND = 5,
+    ACCEL_COLL_RECV = 6,
+    ACCEL_COLL_KIND_COUNT_
+} accel_collective_kind;
+
+/* The largest bootstrap id comm_unique_id may write (ncclUniqueId is 128 bytes). */
+#define ACCEL_COMM_UNIQUE_ID_MAX 1024u
+
+typedef struct accel_plugin_collective {
+    accel_collective_kind kind;
+    accel_plugin_ref send, recv;
+    size_t count; /* all_reduce/broadcast/send/recv: count; all_gather: send count;
+                   * reduce_scatter: recv count; alltoall: count per peer */
+    accel_dtype dtype;
+    accel_reduce_op op;
+    int peer_or_root;
+} accel_plugin_collective;
 
 typedef struct accel_backend_ops {
     unsigned abi_major;
@@ -176,6 +207,29 @@ typedef struct accel_backend_ops {
     accel_status (*stream_capture_end)(void *stream, void **graph);
     accel_status (*graph_launch)(void *graph, void *stream);
     void (*graph_destroy)(void *graph);
+
+    /* ABI 1.2, optional: a vendor collective library (NCCL, RCCL, oneCCL). All of comm_library,
+     * comm_unique_id, comm_init_rank, comm_destroy and comm_collective, or none (the group slots may
+     * be NULL when the library needs no grouping). A backend without them gets libaccel's MPI host
+     * transport (comm.h); one with them is never given the host transport, so a library that failed
+     * to load makes comm_library answer UNAVAILABLE with why ("libnccl.so.2: not found in <places>")
+     * and the HAL refuses its comms with that reason.
+     * World comms: rank 0 calls comm_unique_id, the HAL broadcasts the id over MPI, and every rank
+     * calls comm_init_rank. Local comms: comm_unique_id once, then comm_group_begin, comm_init_rank
+     * for each device, comm_group_end (NCCL's single-thread multi-device init).
+     * Threads: comm_init_rank and comm_collective of one comm from one thread at a time;
+     * comm_group_begin/end bracket calls of the same thread. */
+    /* Library name and version, "nccl 2.27.7", or UNAVAILABLE with the reason. */
+    accel_status (*comm_library)(void *ctx, char *buf, size_t len);
+    /* The bootstrap id (ncclUniqueId: 128 bytes) into id[0..id_capacity); *id_bytes its size. */
+    accel_status (*comm_unique_id)(void *ctx, void *id, size_t id_capacity, size_t *id_bytes);
+    accel_status (*comm_init_rank)(void *dev, int nranks, int rank, const void *id,
+                                   size_t id_bytes, void **comm);
+    void (*comm_destroy)(void *comm); /* the host has synchronized the device first */
+    accel_status (*comm_group_begin)(void *ctx);
+    accel_status (*comm_group_end)(void *ctx);
+    /* One collective, enqueued on stream (a stream of the comm's device). */
+    accel_status (*comm_collective)(void *comm, void *stream, const accel_plugin_collective *c);
 } accel_backend_ops;
 
 typedef const accel_backend_ops *(*accel_plugin_query_fn)(unsigned host_abi_major,
