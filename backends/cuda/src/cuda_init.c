@@ -9,6 +9,7 @@
 #include "accel_common/rtc_cache.h"
 #include "cuda_cublaslt_lib.h"
 #include "cuda_libsearch.h"
+#include "cuda_comm.h"
 #include "cuda_internal.h"
 
 #define DRV_SYM(ret, name, params) ACCEL_DL_SYMBOL(accel_cuda_driver_table, ret, name, params)
@@ -94,6 +95,7 @@ static accel_status fail(accel_cuda_ctx *ctx, accel_status st, char *reason, siz
                          const char *text) {
     snprintf(reason, len, "%s", text);
     accel_dl_close(ctx->driver_lib);
+    pthread_mutex_destroy(&ctx->comm_lock);
     free(ctx);
     return st;
 }
@@ -131,6 +133,7 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
     ctx->host = host;
+    pthread_mutex_init(&ctx->comm_lock, NULL);
     char text[1024], why[256], missing[96];
 
     /* ACCEL_CUDA_DRIVER_LIB names another driver library (tests hide the real one with it). */
@@ -225,6 +228,8 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
 void accel_cuda_shutdown(void *p) {
     accel_cuda_ctx *ctx = p;
     if (!ctx) return;
+    accel_cuda_comm_lib_free(ctx);
+    pthread_mutex_destroy(&ctx->comm_lock);
     accel_cuda_nvml_unload(ctx);
     if (ctx->nvrtc_ok) accel_cuda_nvrtc_unload(&ctx->nvrtc);
     /* libcuda and libcublasLt stay loaded: the driver's threads may outlive the context, and

@@ -39,6 +39,10 @@ typedef struct accel_cuda_ctx {
     accel_cuda_nvml_table nvml;
 
     char cache_dir[512]; /* compiled-kernel cache; "" = memory only */
+
+    /* NCCL, loaded by the first comm_* call (cuda_comm.c); comm_lock guards the loading. */
+    pthread_mutex_t comm_lock;
+    struct accel_cuda_comm_lib *comm_lib;
 } accel_cuda_ctx;
 
 typedef struct accel_cuda_device {

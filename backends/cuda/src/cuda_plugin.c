@@ -1,4 +1,5 @@
 /* The plugin's one exported symbol and its slot table. */
+#include "cuda_comm.h"
 #include "cuda_internal.h"
 
 static const accel_backend_ops cuda_ops = {
@@ -46,6 +47,13 @@ static const accel_backend_ops cuda_ops = {
     .stream_capture_end = accel_cuda_stream_capture_end,
     .graph_launch = accel_cuda_graph_launch,
     .graph_destroy = accel_cuda_graph_destroy,
+    .comm_library = accel_cuda_comm_library,
+    .comm_unique_id = accel_cuda_comm_unique_id,
+    .comm_init_rank = accel_cuda_comm_init_rank,
+    .comm_destroy = accel_cuda_comm_destroy,
+    .comm_group_begin = accel_cuda_comm_group_begin,
+    .comm_group_end = accel_cuda_comm_group_end,
+    .comm_collective = accel_cuda_comm_collective,
 };
 
 ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,

@@ -9,6 +9,8 @@
  *             naming the kernels asked for; launches are recorded (accel_fake_cuda_last_launch)
  *             and our own accel kernels run on host threads (fake_kernels.cpp); any other kernel
  *             answers CUDA_ERROR_NOT_SUPPORTED. Allocations over 1 GiB fail with OUT_OF_MEMORY.
+ *             $ACCEL_FAKE_CUDA_DEVICES (1-8, default 1) such devices, sharing host memory, for the
+ *             collectives' tests (fake_nccl.c moves data between their buffers).
  * Test-only; never installed. Signatures come from cuda.h, so they cannot drift. */
 #include <cuda.h>
 #include <stdint.h>
@@ -60,10 +62,14 @@ FAKE_EXPORT CUresult cuGetExportTable(const void **table, const CUuuid *id) {
     *table = NULL;
     return CUDA_ERROR_NOT_SUPPORTED;
 }
-FAKE_EXPORT CUresult cuDeviceGetCount(int *n) { *n = 1; return CUDA_SUCCESS; }
+static int device_count(void) {
+    const int n = env_int("ACCEL_FAKE_CUDA_DEVICES", 1);
+    return n > 8 ? 8 : n;
+}
+FAKE_EXPORT CUresult cuDeviceGetCount(int *n) { *n = device_count(); return CUDA_SUCCESS; }
 FAKE_EXPORT CUresult cuDeviceGet(CUdevice *d, int ordinal) {
-    if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
-    *d = 0;
+    if (ordinal < 0 || ordinal >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+    *d = ordinal;
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDeviceGetName(char *name, int len, CUdevice d) {
@@ -90,13 +96,11 @@ FAKE_EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDeviceGetUuid_v2(CUuuid *u, CUdevice d) {
-    (void)d;
-    for (int i = 0; i < 16; ++i) u->bytes[i] = (char)i;
+    for (int i = 0; i < 16; ++i) u->bytes[i] = (char)(i + 16 * d);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDeviceGetPCIBusId(char *s, int len, CUdevice d) {
-    (void)d;
-    snprintf(s, (size_t)len, "0000:1B:00.0");
+    snprintf(s, (size_t)len, "0000:%02X:00.0", 0x1B + d);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d) {

@@ -1,0 +1,208 @@
+/* The comm_* slots (plugin.h, ABI 1.2) on NCCL (cuda_nccl.h). NCCL is loaded on the first comm
+ * call, not at init: it is a large library that single-device runs never need. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cuda_comm.h"
+#include "cuda_internal.h"
+#include "cuda_nccl.h"
+
+struct accel_cuda_comm_lib {
+    int tried, ok;
+    accel_cuda_nccl nccl;
+    char reason[1024];
+};
+
+typedef struct accel_cuda_comm {
+    accel_cuda_device *dev;
+    ncclComm_t comm;
+    int nranks, rank;
+    CUdeviceptr scratch; /* in-place alltoall stages its send data here */
+    size_t scratch_bytes;
+} accel_cuda_comm;
+
+void accel_cuda_comm_lib_free(accel_cuda_ctx *ctx) {
+    /* libnccl stays mapped: its proxy threads and atexit handlers outlive the communicators. */
+    free(ctx->comm_lib);
+    ctx->comm_lib = NULL;
+}
+
+/* The loaded NCCL, or NULL with the reason set as the error. */
+static const accel_cuda_nccl *nccl_of(accel_cuda_ctx *ctx) {
+    pthread_mutex_lock(&ctx->comm_lock);
+    if (!ctx->comm_lib) ctx->comm_lib = calloc(1, sizeof *ctx->comm_lib);
+    struct accel_cuda_comm_lib *lib = ctx->comm_lib;
+    if (lib && !lib->tried) {
+        lib->tried = 1;
+        accel_cuda_search search;
+        /* NCCL's soname major (2) is not a CUDA major: no driver-major filter (cuda_nccl.h). */
+        accel_cuda_search_init(&search, 1000 * 1000);
+        const accel_dl_log log = {ctx->host, "cuda"};
+        search.log = &log;
+        char err[1024];
+        lib->ok = accel_cuda_nccl_load(&lib->nccl, &search, err, sizeof err) == 0;
+        if (!lib->ok) snprintf(lib->reason, sizeof lib->reason, "NCCL unavailable: %s", err);
+        accel_cuda_search_free(&search);
+        if (lib->ok && ctx->host->log) {
+            char version[32], msg[640];
+            accel_cuda_nccl_version_text(lib->nccl.version, version, sizeof version);
+            snprintf(msg, sizeof msg, "NCCL %s (%s)", version, lib->nccl.path);
+            ctx->host->log(ACCEL_LOG_INFO, "cuda", msg);
+        }
+    }
+    pthread_mutex_unlock(&ctx->comm_lock);
+    if (!lib) {
+        ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
+        return NULL;
+    }
+    if (!lib->ok) {
+        ctx->host->set_error(ACCEL_ERR_UNAVAILABLE, "%s", lib->reason);
+        return NULL;
+    }
+    return &lib->nccl;
+}
+
+static accel_status nccl_check(accel_cuda_ctx *ctx, ncclResult_t r, const char *what) {
+    char msg[512];
+    const accel_status st = accel_cuda_nccl_status(&ctx->comm_lib->nccl, r, what, msg, sizeof msg);
+    return st == ACCEL_OK ? st : ctx->host->set_error(st, "%s", msg);
+}
+
+accel_status accel_cuda_comm_library(void *p, char *buf, size_t len) {
+    accel_cuda_ctx *ctx = p;
+    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    if (!nccl) {
+        snprintf(buf, len, "%s", ctx->comm_lib ? ctx->comm_lib->reason : "out of host memory");
+        return ctx->comm_lib ? ACCEL_ERR_UNAVAILABLE : ACCEL_ERR_OUT_OF_MEMORY;
+    }
+    char version[32];
+    accel_cuda_nccl_version_text(nccl->version, version, sizeof version);
+    snprintf(buf, len, "nccl %s", version);
+    return ACCEL_OK;
+}
+
+accel_status accel_cuda_comm_unique_id(void *p, void *id, size_t id_capacity, size_t *id_bytes) {
+    accel_cuda_ctx *ctx = p;
+    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    if (!nccl) return ACCEL_ERR_UNAVAILABLE;
+    if (id_capacity < sizeof(ncclUniqueId))
+        return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "ncclUniqueId needs %zu bytes, %zu given",
+                                    sizeof(ncclUniqueId), id_capacity);
+    ncclUniqueId uid;
+    const ncclResult_t r = nccl->fn.ncclGetUniqueId(&uid);
+    if (r != ncclSuccess) return nccl_check(ctx, r, "ncclGetUniqueId");
+    memcpy(id, &uid, sizeof uid);
+    *id_bytes = sizeof uid;
+    return ACCEL_OK;
+}
+
+accel_status accel_cuda_comm_init_rank(void *d, int nranks, int rank, const void *id, size_t id_bytes,
+                                       void **out) {
+    accel_cuda_device *dev = d;
+    accel_cuda_ctx *ctx = dev->ctx;
+    *out = NULL;
+    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    if (!nccl) return ACCEL_ERR_UNAVAILABLE;
+    if (id_bytes != sizeof(ncclUniqueId))
+        return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "an NCCL unique id is %zu bytes, %zu given",
+                                    sizeof(ncclUniqueId), id_bytes);
+    /* NCCL binds the communicator to the current device: the device's primary context. */
+    accel_status st = accel_cuda_make_current(dev);
+    if (st != ACCEL_OK) return st;
+    accel_cuda_comm *c = calloc(1, sizeof *c);
+    if (!c) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
+    ncclUniqueId uid;
+    memcpy(&uid, id, sizeof uid);
+    const ncclResult_t r = nccl->fn.ncclCommInitRank(&c->comm, nranks, uid, rank);
+    if (r != ncclSuccess) {
+        free(c);
+        char what[64];
+        snprintf(what, sizeof what, "ncclCommInitRank (rank %d of %d)", rank, nranks);
+        return nccl_check(ctx, r, what);
+    }
+    c->dev = dev;
+    c->nranks = nranks;
+    c->rank = rank;
+    *out = c;
+    return ACCEL_OK;
+}
+
+void accel_cuda_comm_destroy(void *p) {
+    accel_cuda_comm *c = p;
+    if (!c) return;
+    accel_cuda_ctx *ctx = c->dev->ctx;
+    const accel_cuda_nccl *nccl = &ctx->comm_lib->nccl;
+    accel_cuda_make_current(c->dev);
+    /* A communicator with an asynchronous error (a lost peer) cannot finish a destroy, which
+     * waits for outstanding work: NCCL documents ncclCommAbort for it. */
+    ncclResult_t async = ncclSuccess;
+    if (nccl->fn.ncclCommGetAsyncError(c->comm, &async) != ncclSuccess || async != ncclSuccess)
+        nccl->fn.ncclCommAbort(c->comm);
+    else
+        nccl->fn.ncclCommDestroy(c->comm);
+    if (c->scratch) ctx->cu.cuMemFree_v2(c->scratch);
+    free(c);
+}
+
+accel_status accel_cuda_comm_group_begin(void *p) {
+    accel_cuda_ctx *ctx = p;
+    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    if (!nccl) return ACCEL_ERR_UNAVAILABLE;
+    return nccl_check(ctx, nccl->fn.ncclGroupStart(), "ncclGroupStart");
+}
+
+accel_status accel_cuda_comm_group_end(void *p) {
+    accel_cuda_ctx *ctx = p;
+    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    if (!nccl) return ACCEL_ERR_UNAVAILABLE;
+    return nccl_check(ctx, nccl->fn.ncclGroupEnd(), "ncclGroupEnd");
+}
+
+/* NCCL's send/recv cannot run an alltoall in place (a part would be overwritten before it is
+ * sent), so the send data is first copied, in stream order, to a scratch buffer of the comm. */
+static accel_status stage_in_place(accel_cuda_comm *c, CUstream stream, CUdeviceptr data, size_t bytes) {
+    accel_cuda_ctx *ctx = c->dev->ctx;
+    if (c->scratch_bytes < bytes) {
+        if (c->scratch) {
+            accel_status st = ACCEL_CUDA_CALL(ctx, cuStreamSynchronize(stream), "cuStreamSynchronize");
+            if (st != ACCEL_OK) return st;
+            ctx->cu.cuMemFree_v2(c->scratch);
+            c->scratch = 0;
+            c->scratch_bytes = 0;
+        }
+        accel_status st = ACCEL_CUDA_CALL(ctx, cuMemAlloc_v2(&c->scratch, bytes), "cuMemAlloc (alltoall staging)");
+        if (st != ACCEL_OK) return st;
+        c->scratch_bytes = bytes;
+    }
+    return ACCEL_CUDA_CALL(ctx, cuMemcpyAsync(c->scratch, data, bytes, stream), "cuMemcpyAsync (alltoall staging)");
+}
+
+accel_status accel_cuda_comm_collective(void *p, void *s, const accel_plugin_collective *coll) {
+    accel_cuda_comm *c = p;
+    accel_cuda_stream *stream = s;
+    accel_cuda_ctx *ctx = c->dev->ctx;
+    const accel_cuda_nccl *nccl = &ctx->comm_lib->nccl;
+    accel_status st = accel_cuda_make_current(c->dev);
+    if (st != ACCEL_OK) return st;
+    CUdeviceptr send = accel_cuda_ref_ptr(coll->send), recv = accel_cuda_ref_ptr(coll->recv);
+    if (coll->kind == ACCEL_COLL_ALLTOALL && send == recv) {
+        const size_t bytes = coll->count * accel_dtype_bytes(coll->dtype) * (size_t)c->nranks;
+        st = stage_in_place(c, stream->stream, send, bytes);
+        if (st != ACCEL_OK) return st;
+        send = c->scratch;
+    }
+    const char *what = "";
+    const ncclResult_t r = accel_cuda_nccl_enqueue(nccl, c->comm, c->nranks, (cudaStream_t)stream->stream, coll,
+                                                   (const void *)(uintptr_t)send, (void *)(uintptr_t)recv, &what);
+    if (r == ncclSuccess) return ACCEL_OK;
+    /* A failure caused by another rank shows on the communicator's asynchronous error. */
+    ncclResult_t async = ncclSuccess;
+    if (nccl->fn.ncclCommGetAsyncError(c->comm, &async) == ncclSuccess && async != ncclSuccess && async != r) {
+        char first[512], second[512];
+        accel_cuda_nccl_status(nccl, r, what, first, sizeof first);
+        const accel_status ast = accel_cuda_nccl_status(nccl, async, "ncclCommGetAsyncError", second, sizeof second);
+        return ctx->host->set_error(ast, "%s; %s", first, second);
+    }
+    return nccl_check(ctx, r, what);
+}
