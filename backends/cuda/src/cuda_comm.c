@@ -10,13 +10,13 @@
 
 struct accel_cuda_comm_lib {
     int tried, ok;
-    accel_cuda_nccl nccl;
+    accel_ccl nccl;
     char reason[1024];
 };
 
 typedef struct accel_cuda_comm {
     accel_cuda_device *dev;
-    ncclComm_t comm;
+    accel_ccl_comm comm;
     int nranks, rank;
     CUdeviceptr scratch; /* in-place alltoall stages its send data here */
     size_t scratch_bytes;
@@ -29,7 +29,7 @@ void accel_cuda_comm_lib_free(accel_cuda_ctx *ctx) {
 }
 
 /* The loaded NCCL, or NULL with the reason set as the error. */
-static const accel_cuda_nccl *nccl_of(accel_cuda_ctx *ctx) {
+static const accel_ccl *nccl_of(accel_cuda_ctx *ctx) {
     pthread_mutex_lock(&ctx->comm_lock);
     if (!ctx->comm_lib) ctx->comm_lib = calloc(1, sizeof *ctx->comm_lib);
     struct accel_cuda_comm_lib *lib = ctx->comm_lib;
@@ -46,7 +46,7 @@ static const accel_cuda_nccl *nccl_of(accel_cuda_ctx *ctx) {
         accel_cuda_search_free(&search);
         if (lib->ok && ctx->host->log) {
             char version[32], msg[640];
-            accel_cuda_nccl_version_text(lib->nccl.version, version, sizeof version);
+            accel_ccl_version_text(lib->nccl.version, version, sizeof version);
             snprintf(msg, sizeof msg, "NCCL %s (%s)", version, lib->nccl.path);
             ctx->host->log(ACCEL_LOG_INFO, "cuda", msg);
         }
@@ -63,35 +63,33 @@ static const accel_cuda_nccl *nccl_of(accel_cuda_ctx *ctx) {
     return &lib->nccl;
 }
 
-static accel_status nccl_check(accel_cuda_ctx *ctx, ncclResult_t r, const char *what) {
-    char msg[512];
-    const accel_status st = accel_cuda_nccl_status(&ctx->comm_lib->nccl, r, what, msg, sizeof msg);
-    return st == ACCEL_OK ? st : ctx->host->set_error(st, "%s", msg);
+static accel_status nccl_check(accel_cuda_ctx *ctx, accel_ccl_result r, const char *what) {
+    return r == ACCEL_CCL_SUCCESS ? ACCEL_OK : accel_ccl_report(&ctx->comm_lib->nccl, NULL, r, what, ctx->host->set_error);
 }
 
 accel_status accel_cuda_comm_library(void *p, char *buf, size_t len) {
     accel_cuda_ctx *ctx = p;
-    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) {
         snprintf(buf, len, "%s", ctx->comm_lib ? ctx->comm_lib->reason : "out of host memory");
         return ctx->comm_lib ? ACCEL_ERR_UNAVAILABLE : ACCEL_ERR_OUT_OF_MEMORY;
     }
     char version[32];
-    accel_cuda_nccl_version_text(nccl->version, version, sizeof version);
+    accel_ccl_version_text(nccl->version, version, sizeof version);
     snprintf(buf, len, "nccl %s", version);
     return ACCEL_OK;
 }
 
 accel_status accel_cuda_comm_unique_id(void *p, void *id, size_t id_capacity, size_t *id_bytes) {
     accel_cuda_ctx *ctx = p;
-    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
-    if (id_capacity < sizeof(ncclUniqueId))
+    if (id_capacity < sizeof(accel_ccl_unique_id))
         return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "ncclUniqueId needs %zu bytes, %zu given",
-                                    sizeof(ncclUniqueId), id_capacity);
-    ncclUniqueId uid;
-    const ncclResult_t r = nccl->fn.ncclGetUniqueId(&uid);
-    if (r != ncclSuccess) return nccl_check(ctx, r, "ncclGetUniqueId");
+                                    sizeof(accel_ccl_unique_id), id_capacity);
+    accel_ccl_unique_id uid;
+    const accel_ccl_result r = nccl->fn.ncclGetUniqueId(&uid);
+    if (r != ACCEL_CCL_SUCCESS) return nccl_check(ctx, r, "ncclGetUniqueId");
     memcpy(id, &uid, sizeof uid);
     *id_bytes = sizeof uid;
     return ACCEL_OK;
@@ -102,20 +100,20 @@ accel_status accel_cuda_comm_init_rank(void *d, int nranks, int rank, const void
     accel_cuda_device *dev = d;
     accel_cuda_ctx *ctx = dev->ctx;
     *out = NULL;
-    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
-    if (id_bytes != sizeof(ncclUniqueId))
+    if (id_bytes != sizeof(accel_ccl_unique_id))
         return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "an NCCL unique id is %zu bytes, %zu given",
-                                    sizeof(ncclUniqueId), id_bytes);
+                                    sizeof(accel_ccl_unique_id), id_bytes);
     /* NCCL binds the communicator to the current device: the device's primary context. */
     accel_status st = accel_cuda_make_current(dev);
     if (st != ACCEL_OK) return st;
     accel_cuda_comm *c = calloc(1, sizeof *c);
     if (!c) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
-    ncclUniqueId uid;
+    accel_ccl_unique_id uid;
     memcpy(&uid, id, sizeof uid);
-    const ncclResult_t r = nccl->fn.ncclCommInitRank(&c->comm, nranks, uid, rank);
-    if (r != ncclSuccess) {
+    const accel_ccl_result r = nccl->fn.ncclCommInitRank(&c->comm, nranks, uid, rank);
+    if (r != ACCEL_CCL_SUCCESS) {
         free(c);
         char what[64];
         snprintf(what, sizeof what, "ncclCommInitRank (rank %d of %d)", rank, nranks);
@@ -132,29 +130,23 @@ void accel_cuda_comm_destroy(void *p) {
     accel_cuda_comm *c = p;
     if (!c) return;
     accel_cuda_ctx *ctx = c->dev->ctx;
-    const accel_cuda_nccl *nccl = &ctx->comm_lib->nccl;
+    const accel_ccl *nccl = &ctx->comm_lib->nccl;
     accel_cuda_make_current(c->dev);
-    /* A communicator with an asynchronous error (a lost peer) cannot finish a destroy, which
-     * waits for outstanding work: NCCL documents ncclCommAbort for it. */
-    ncclResult_t async = ncclSuccess;
-    if (nccl->fn.ncclCommGetAsyncError(c->comm, &async) != ncclSuccess || async != ncclSuccess)
-        nccl->fn.ncclCommAbort(c->comm);
-    else
-        nccl->fn.ncclCommDestroy(c->comm);
+    accel_ccl_comm_end(nccl, c->comm);
     if (c->scratch) ctx->cu.cuMemFree_v2(c->scratch);
     free(c);
 }
 
 accel_status accel_cuda_comm_group_begin(void *p) {
     accel_cuda_ctx *ctx = p;
-    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
     return nccl_check(ctx, nccl->fn.ncclGroupStart(), "ncclGroupStart");
 }
 
 accel_status accel_cuda_comm_group_end(void *p) {
     accel_cuda_ctx *ctx = p;
-    const accel_cuda_nccl *nccl = nccl_of(ctx);
+    const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
     return nccl_check(ctx, nccl->fn.ncclGroupEnd(), "ncclGroupEnd");
 }
@@ -182,7 +174,7 @@ accel_status accel_cuda_comm_collective(void *p, void *s, const accel_plugin_col
     accel_cuda_comm *c = p;
     accel_cuda_stream *stream = s;
     accel_cuda_ctx *ctx = c->dev->ctx;
-    const accel_cuda_nccl *nccl = &ctx->comm_lib->nccl;
+    const accel_ccl *nccl = &ctx->comm_lib->nccl;
     accel_status st = accel_cuda_make_current(c->dev);
     if (st != ACCEL_OK) return st;
     CUdeviceptr send = accel_cuda_ref_ptr(coll->send), recv = accel_cuda_ref_ptr(coll->recv);
@@ -193,16 +185,9 @@ accel_status accel_cuda_comm_collective(void *p, void *s, const accel_plugin_col
         send = c->scratch;
     }
     const char *what = "";
-    const ncclResult_t r = accel_cuda_nccl_enqueue(nccl, c->comm, c->nranks, (cudaStream_t)stream->stream, coll,
-                                                   (const void *)(uintptr_t)send, (void *)(uintptr_t)recv, &what);
-    if (r == ncclSuccess) return ACCEL_OK;
+    const accel_ccl_result r = accel_ccl_enqueue(nccl, c->comm, c->nranks, (accel_ccl_stream)stream->stream, coll,
+                                                 (const void *)(uintptr_t)send, (void *)(uintptr_t)recv, &what);
+    if (r == ACCEL_CCL_SUCCESS) return ACCEL_OK;
     /* A failure caused by another rank shows on the communicator's asynchronous error. */
-    ncclResult_t async = ncclSuccess;
-    if (nccl->fn.ncclCommGetAsyncError(c->comm, &async) == ncclSuccess && async != ncclSuccess && async != r) {
-        char first[512], second[512];
-        accel_cuda_nccl_status(nccl, r, what, first, sizeof first);
-        const accel_status ast = accel_cuda_nccl_status(nccl, async, "ncclCommGetAsyncError", second, sizeof second);
-        return ctx->host->set_error(ast, "%s; %s", first, second);
-    }
-    return nccl_check(ctx, r, what);
+    return accel_ccl_report(nccl, c->comm, r, what, ctx->host->set_error);
 }

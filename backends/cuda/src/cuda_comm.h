@@ -1,6 +1,6 @@
-/* The cuda backend's collective slots (plugin.h ABI 1.2), on NCCL: cuda_comm.c, or cuda_comm_none.c
- * when the build found no nccl.h (then every slot answers UNAVAILABLE saying so, and cuda devices
- * never fall back to the MPI host transport). */
+/* The cuda backend's collective slots (plugin.h ABI 1.2), on NCCL (cuda_nccl.h). Without a usable
+ * NCCL every slot answers UNAVAILABLE with the reason: cuda devices never fall back to the MPI
+ * host transport. */
 #ifndef ACCEL_CUDA_COMM_H
 #define ACCEL_CUDA_COMM_H
 
