@@ -149,3 +149,32 @@ void accel_ccl_comm_end(const accel_ccl *ccl, accel_ccl_comm comm) {
     else
         ccl->fn.ncclCommDestroy(comm);
 }
+
+accel_status accel_ccl_make_unique_id(const accel_ccl *ccl, void *id, size_t id_capacity, size_t *id_bytes,
+                                      accel_status (*set_error)(accel_status, const char *, ...)) {
+    if (id_capacity < sizeof(accel_ccl_unique_id))
+        return set_error(ACCEL_ERR_INVALID_ARGUMENT, "ncclUniqueId needs %zu bytes, %zu given",
+                         sizeof(accel_ccl_unique_id), id_capacity);
+    accel_ccl_unique_id uid;
+    const accel_ccl_result r = ccl->fn.ncclGetUniqueId(&uid);
+    if (r != ACCEL_CCL_SUCCESS) return accel_ccl_report(ccl, NULL, r, "ncclGetUniqueId", set_error);
+    memcpy(id, &uid, sizeof uid);
+    *id_bytes = sizeof uid;
+    return ACCEL_OK;
+}
+
+accel_status accel_ccl_init_rank(const accel_ccl *ccl, int nranks, int rank, const void *id, size_t id_bytes,
+                                 accel_ccl_comm *out, accel_status (*set_error)(accel_status, const char *, ...)) {
+    *out = NULL;
+    if (id_bytes != sizeof(accel_ccl_unique_id))
+        return set_error(ACCEL_ERR_INVALID_ARGUMENT, "a %s unique id is %zu bytes, %zu given", ccl->name,
+                         sizeof(accel_ccl_unique_id), id_bytes);
+    accel_ccl_unique_id uid;
+    memcpy(&uid, id, sizeof uid);
+    const accel_ccl_result r = ccl->fn.ncclCommInitRank(out, nranks, uid, rank);
+    if (r == ACCEL_CCL_SUCCESS) return ACCEL_OK;
+    *out = NULL;
+    char what[64];
+    snprintf(what, sizeof what, "ncclCommInitRank (rank %d of %d)", rank, nranks);
+    return accel_ccl_report(ccl, NULL, r, what, set_error);
+}

@@ -84,15 +84,7 @@ accel_status accel_cuda_comm_unique_id(void *p, void *id, size_t id_capacity, si
     accel_cuda_ctx *ctx = p;
     const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
-    if (id_capacity < sizeof(accel_ccl_unique_id))
-        return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "ncclUniqueId needs %zu bytes, %zu given",
-                                    sizeof(accel_ccl_unique_id), id_capacity);
-    accel_ccl_unique_id uid;
-    const accel_ccl_result r = nccl->fn.ncclGetUniqueId(&uid);
-    if (r != ACCEL_CCL_SUCCESS) return nccl_check(ctx, r, "ncclGetUniqueId");
-    memcpy(id, &uid, sizeof uid);
-    *id_bytes = sizeof uid;
-    return ACCEL_OK;
+    return accel_ccl_make_unique_id(nccl, id, id_capacity, id_bytes, ctx->host->set_error);
 }
 
 accel_status accel_cuda_comm_init_rank(void *d, int nranks, int rank, const void *id, size_t id_bytes,
@@ -102,22 +94,15 @@ accel_status accel_cuda_comm_init_rank(void *d, int nranks, int rank, const void
     *out = NULL;
     const accel_ccl *nccl = nccl_of(ctx);
     if (!nccl) return ACCEL_ERR_UNAVAILABLE;
-    if (id_bytes != sizeof(accel_ccl_unique_id))
-        return ctx->host->set_error(ACCEL_ERR_INVALID_ARGUMENT, "an NCCL unique id is %zu bytes, %zu given",
-                                    sizeof(accel_ccl_unique_id), id_bytes);
     /* NCCL binds the communicator to the current device: the device's primary context. */
     accel_status st = accel_cuda_make_current(dev);
     if (st != ACCEL_OK) return st;
     accel_cuda_comm *c = calloc(1, sizeof *c);
     if (!c) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "out of host memory");
-    accel_ccl_unique_id uid;
-    memcpy(&uid, id, sizeof uid);
-    const accel_ccl_result r = nccl->fn.ncclCommInitRank(&c->comm, nranks, uid, rank);
-    if (r != ACCEL_CCL_SUCCESS) {
+    st = accel_ccl_init_rank(nccl, nranks, rank, id, id_bytes, &c->comm, ctx->host->set_error);
+    if (st != ACCEL_OK) {
         free(c);
-        char what[64];
-        snprintf(what, sizeof what, "ncclCommInitRank (rank %d of %d)", rank, nranks);
-        return nccl_check(ctx, r, what);
+        return st;
     }
     c->dev = dev;
     c->nranks = nranks;

@@ -20,6 +20,7 @@ typedef struct hip_ctx {
     int blas_tried;
     hip_smi smi;
     int smi_tried;
+    struct hip_rccl *rccl; /* RCCL, loaded by the first comm_* call (hip_comm.c) */
 } hip_ctx;
 
 enum { HIP_MAX_MODULES = 32 };

@@ -1,5 +1,6 @@
 /* Plugin entry: init/shutdown (hipInit outcomes mapped to reasons) and the slot table. */
 #define _POSIX_C_SOURCE 200809L
+#include "hip_comm.h"
 #include "hip_internal.h"
 
 #include <errno.h>
@@ -99,6 +100,7 @@ static void hip_shutdown(void *p) {
         hip_blas_close(&ctx->blas);
     if (ctx->smi_tried)
         hip_smi_close(&ctx->smi);
+    hip_comm_lib_free(ctx);
     pthread_mutex_destroy(&ctx->lock);
     hip_api_close(&ctx->api);
     free(ctx);
@@ -171,6 +173,13 @@ static const accel_backend_ops hip_ops = {
     .stream_capture_end = hip_stream_capture_end,
     .graph_launch = hip_graph_launch,
     .graph_destroy = hip_graph_destroy,
+    .comm_library = hip_comm_library,
+    .comm_unique_id = hip_comm_unique_id,
+    .comm_init_rank = hip_comm_init_rank,
+    .comm_destroy = hip_comm_destroy,
+    .comm_group_begin = hip_comm_group_begin,
+    .comm_group_end = hip_comm_group_end,
+    .comm_collective = hip_comm_collective,
 };
 
 ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,

@@ -102,6 +102,14 @@ accel_ccl_result accel_ccl_enqueue(const accel_ccl *ccl, accel_ccl_comm comm, in
 accel_status accel_ccl_report(const accel_ccl *ccl, accel_ccl_comm comm, accel_ccl_result r, const char *what,
                               accel_status (*set_error)(accel_status, const char *, ...));
 
+/* ncclGetUniqueId into id (id_capacity >= 128 bytes); errors through set_error. */
+accel_status accel_ccl_make_unique_id(const accel_ccl *ccl, void *id, size_t id_capacity, size_t *id_bytes,
+                                      accel_status (*set_error)(accel_status, const char *, ...));
+/* ncclCommInitRank for rank of nranks on the caller's current device; *out NULL on failure, with
+ * "ncclCommInitRank (rank r of n): ncclName (code): description" set through set_error. */
+accel_status accel_ccl_init_rank(const accel_ccl *ccl, int nranks, int rank, const void *id, size_t id_bytes,
+                                 accel_ccl_comm *out, accel_status (*set_error)(accel_status, const char *, ...));
+
 /* Ends a communicator: ncclCommAbort when it carries an asynchronous error (a destroy would wait on
  * a peer that is gone, as NCCL documents), ncclCommDestroy otherwise. */
 void accel_ccl_comm_end(const accel_ccl *ccl, accel_ccl_comm comm);

@@ -1,12 +1,13 @@
-/* The cuda backend's collectives through the public accel_comm_* API, on the fake driver
- * (fake_libcuda.c, $ACCEL_FAKE_CUDA_DEVICES devices) and the fake NCCL (fake_nccl.c):
- *   cuda_comm_fake_test ok N     a local comm over N devices; every collective, out of place and
- *                                in place, f32/bf16/f16, sum and avg, checked element by element;
- *                                send/recv around a ring; ranks that disagree are refused
- *   cuda_comm_fake_test initfail ncclCommInitRank fails: the error names ncclUnhandledCudaError
- *   cuda_comm_fake_test missing  no libnccl.so.2 where searched: UNAVAILABLE naming it
- *   cuda_comm_fake_test old      an NCCL 2.8 (no ncclAvg): refused, naming the version
- *   cuda_comm_fake_test remote   a collective fails with ncclRemoteError (a lost peer) */
+/* A vendor backend's collectives through the public accel_comm_* API, on its fake runtime and the
+ * fake collective library (fake_ccl.c): cuda on fake_libcuda.c ($ACCEL_FAKE_CUDA_DEVICES devices)
+ * with a fake libnccl.so.2, hip on mock_hip.c ($MOCK_HIP_DEVICES) with a fake librccl.so.1.
+ *   comm_fake_test BACKEND ok N     a local comm over N devices; every collective, out of place and
+ *                                   in place, f32/bf16/f16, sum and avg, checked element by
+ *                                   element; send/recv around a ring; ranks that disagree refused
+ *   comm_fake_test BACKEND initfail ncclCommInitRank fails: the error names ncclUnhandledCudaError
+ *   comm_fake_test BACKEND missing  no library where searched: UNAVAILABLE naming the file
+ *   comm_fake_test BACKEND old      a 2.8 release (no ncclAvg): refused, naming the version
+ *   comm_fake_test BACKEND remote   a collective fails with ncclRemoteError (a lost peer) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,11 +230,11 @@ static void ring(accel_dtype t) {
     }
 }
 
-static int open_devices(accel_runtime *rt, int count) {
+static int open_devices(accel_runtime *rt, const char *backend, int count) {
     n = count;
     for (int r = 0; r < n; ++r) {
         char id[32];
-        snprintf(id, sizeof id, "cuda:%d", r);
+        snprintf(id, sizeof id, "%s:%d", backend, r);
         if (accel_device_open(rt, id, &dev[r]) != ACCEL_OK || accel_stream_create(dev[r], &stream[r]) != ACCEL_OK ||
             accel_buffer_alloc(dev[r], COUNT * 4, ACCEL_MEMORY_DEVICE, &sendb[r]) != ACCEL_OK ||
             accel_buffer_alloc(dev[r], COUNT * 4, ACCEL_MEMORY_DEVICE, &recvb[r]) != ACCEL_OK) {
@@ -253,26 +254,29 @@ static void expect_create_fails(accel_status want, const char *needle) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ok N|initfail|missing|old|remote\n", argv[0]);
+    if (argc < 3 || (strcmp(argv[1], "cuda") != 0 && strcmp(argv[1], "hip") != 0)) {
+        fprintf(stderr, "usage: %s cuda|hip ok N|initfail|missing|old|remote\n", argv[0]);
         return 2;
     }
-    const char *mode = argv[1];
+    const char *backend = argv[1], *mode = argv[2];
+    const int cuda = strcmp(backend, "cuda") == 0;
     accel_runtime *rt = NULL;
     if (accel_runtime_open(NULL, &rt) != ACCEL_OK) {
         printf("FAIL: runtime: %s\n", accel_last_error());
         return 1;
     }
-    if (open_devices(rt, strcmp(mode, "ok") == 0 && argc > 2 ? atoi(argv[2]) : 2) != 0) return 1;
+    if (open_devices(rt, backend, strcmp(mode, "ok") == 0 && argc > 3 ? atoi(argv[3]) : 2) != 0) return 1;
 
     if (strcmp(mode, "initfail") == 0) expect_create_fails(ACCEL_ERR_DEVICE, "ncclUnhandledCudaError");
-    else if (strcmp(mode, "missing") == 0) expect_create_fails(ACCEL_ERR_UNAVAILABLE, "libnccl.so.2");
-    else if (strcmp(mode, "old") == 0) expect_create_fails(ACCEL_ERR_UNAVAILABLE, "NCCL 2.8.4; 2.10 or newer");
+    else if (strcmp(mode, "missing") == 0) expect_create_fails(ACCEL_ERR_UNAVAILABLE, cuda ? "libnccl.so.2" : "librccl.so.1");
+    else if (strcmp(mode, "old") == 0)
+        expect_create_fails(ACCEL_ERR_UNAVAILABLE, cuda ? "NCCL 2.8.4; 2.10 or newer" : "RCCL 2.8.4; 2.10 or newer");
     else {
         EXPECT(accel_comm_create_local(dev, n, comm) == ACCEL_OK, "create_local over %d devices", n);
         if (failures) return 1;
         char lib[96];
-        EXPECT(accel_comm_library(comm[0], lib, sizeof lib) == ACCEL_OK && strcmp(lib, "nccl 2.26.5") == 0,
+        EXPECT(accel_comm_library(comm[0], lib, sizeof lib) == ACCEL_OK &&
+                   strcmp(lib, cuda ? "nccl 2.26.5" : "rccl 2.26.5") == 0,
                "library '%s'", lib);
         for (int r = 0; r < n; ++r)
             EXPECT(accel_comm_rank(comm[r]) == r && accel_comm_size(comm[r]) == n, "rank/size of comm %d", r);
