@@ -81,6 +81,13 @@ struct accel_ze_module {
 /* Every vendor failure goes through here: "zeMemAllocDevice: ZE_RESULT_ERROR_OUT_OF_DEVICE_MEMORY
  * (0x70000003)". Out-of-memory results map to ACCEL_ERR_OUT_OF_MEMORY. */
 accel_status accel_ze_fail(const accel_host_services *host, const char *call, ze_result_t result);
+
+/* Collective slots (ze_comm.c): oneCCL probed, unsupported with the reason. */
+accel_status accel_ze_comm_library(void *ctx, char *buf, size_t len);
+accel_status accel_ze_comm_unique_id(void *ctx, void *id, size_t id_capacity, size_t *id_bytes);
+accel_status accel_ze_comm_init_rank(void *dev, int nranks, int rank, const void *id, size_t id_bytes, void **comm);
+void accel_ze_comm_destroy(void *comm);
+accel_status accel_ze_comm_collective(void *comm, void *stream, const accel_plugin_collective *c);
 #define ACCEL_ZE_CHECK(dev, call, expr)                                                            \
     do {                                                                                           \
         ze_result_t accel_ze_result_ = (expr);                                                     \

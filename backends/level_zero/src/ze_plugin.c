@@ -127,6 +127,11 @@ static const accel_backend_ops ze_ops = {
     .op_plan_destroy = accel_ze_op_plan_destroy,
     .op_plan_execute = accel_ze_op_plan_execute,
     /* Record/replay (a regular command list replayed) is a later item: slots left NULL. */
+    .comm_library = accel_ze_comm_library,
+    .comm_unique_id = accel_ze_comm_unique_id,
+    .comm_init_rank = accel_ze_comm_init_rank,
+    .comm_destroy = accel_ze_comm_destroy,
+    .comm_collective = accel_ze_comm_collective,
 };
 
 ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,
