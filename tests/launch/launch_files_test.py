@@ -9,6 +9,8 @@ accelbench command line each one runs is accepted by accelbench itself.
   with the script's variables expanded) are run as `mpirun -np 1 accelbench <args> --dry-run` on
   the fake CUDA driver: exit 0 and a plan of collective rows on cuda:0, so an option the parser
   refuses, a misspelt collective or a size outside the sweep fails here, not on a cluster.
+- The same launch measuring for real (small sizes): a world communicator over MPI on the cuda
+  plugin's NCCL slots (the fake NCCL, fake_ccl.c), every row ok, verified, comm_library "nccl ...".
 
 usage: launch_files_test.py --source DIR --accelbench BIN [--mpirun BIN] --fake-env K=V ...
 """
@@ -111,6 +113,26 @@ def dry_run(name, args, accelbench, mpirun, fake_env, workdir):
         fail(f"{name}: accelbench refused {' '.join(args)}:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
 
 
+def measure(accelbench, mpirun, fake_env, workdir):
+    import csv
+
+    out = os.path.join(workdir, "measured.csv")
+    env = dict(os.environ)
+    env.update(fake_env)
+    env.update({"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"})
+    cmd = [mpirun, "-np", "1", "--oversubscribe", accelbench, "run", "--workload", "collective", "--backend",
+           "cuda", "--config", "all_reduce,alltoall,reduce_scatter", "--dtype", "bf16", "--min-bytes", "1024",
+           "--max-bytes", "2048", "--warmup-ms", "5", "--min-time-ms", "10", "--csv", out]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    rows = list(csv.DictReader(open(out))) if os.path.exists(out) else []
+    print(f"measured: exit {p.returncode}, {len(rows)} rows")
+    bad = [r for r in rows if r["status"] != "ok" or r["verified"] != "true" or not r["comm_library"].startswith("nccl ")
+           or r["ranks"] != "1"]
+    if p.returncode != 0 or len(rows) != 12 or bad:
+        fail(f"measured collective rows through NCCL: exit {p.returncode}, {len(rows)} rows (want 12), "
+             f"first bad: {bad[:1]}\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
@@ -128,6 +150,7 @@ def main():
             for name, args in lines.items():
                 if args is not None:
                     dry_run(name, args, o.accelbench, o.mpirun, fake_env, work)
+            measure(o.accelbench, o.mpirun, fake_env, work)
     else:
         print("no mpirun (built without MPI): the command lines were not run through accelbench")
     if FAILURES:
