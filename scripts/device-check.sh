@@ -20,7 +20,10 @@
 #   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16
 #   rows_train 40    one training step per model, bf16: bert_layer base-s128-b8-train and
 #                    resnet_block conv3_x-identity-b32-nhwc-train; `unsupported` (exit 0) where the
-#                    backend lacks a training op, naming it                  (worst case 450)
+#                    backend lacks a training op, naming it
+#   rows_collective 30  all_reduce bf16, 1 MiB to 1 GiB, one rank per GPU present under mpirun,
+#                    through NCCL (scripts/lib/device_check_collective.sh); skipped with the reason
+#                    where there is no mpirun, no MPI build or no NCCL        (worst case 480)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
 #   (fp8: the HAL against cuBLASLt called directly), attention_sdpa 30 (the attention op alone,
 #   fused against composed, base-s128-b8 and large-s384-b1 bf16, outputs compared: attention_bench),
@@ -42,8 +45,9 @@
 #                 gemm_compare.log torch.log run.log *.json (also left in BUILD_DIR/device-check-logs)
 #
 # --dry-run (what CI runs without a GPU): configure and build, look for a GPU, say whether there is
-# one, exit 0. --rehearse: the whole run against the fake H100 of the cuda tests (fake driver and
-# fake cuBLASLt from this build, shrunk to 2 SMs and 1 MiB of L2, kernels emulated on host threads),
+# one, exit 0. --rehearse: the whole run against the fake H100 of the cuda tests (fake driver,
+# fake cuBLASLt and fake NCCL from this build, shrunk to 2 SMs and 1 MiB of L2, kernels emulated on
+# host threads),
 # with each workload at its smallest real config and every cap x3 (two host cores emulate the GPU),
 # so every step runs and passes here; its figures are meaningless, its point is the script, the
 # plumbing and the verdict. Environment:
@@ -73,6 +77,7 @@ ATTENTION_SHAPES=base-s128-b8,large-s384-b1
 ATTENTION_BENCH_ARGS=(--reps 20 --rounds 7)
 RESNET_CONFIG=conv3_x-identity-b32-nhwc
 TRAIN_CONFIGS=base-s128-b8-train,conv3_x-identity-b32-nhwc-train
+COLLECTIVE_SIZES=(--min-bytes 1048576 --max-bytes 1073741824 --factor 4)
 COMPARE_SIZE=8192
 SUITE_ARGS=(--quick)
 case $MODE in
@@ -95,6 +100,7 @@ rehearse)
     ATTENTION_BENCH_ARGS=(--reps 1 --rounds 1)
     RESNET_CONFIG=conv5_x-identity-b1-nhwc
     TRAIN_CONFIGS=base-s128-b1-train,conv3_x-identity-b2-nhwc-train
+    COLLECTIVE_SIZES=(--min-bytes 1024 --max-bytes 4096 --factor 4)
     COMPARE_SIZE=256
     SUITE_ARGS=(--workload peak --config fma) # every quick row here is already measured: --resume
     ;;
@@ -168,7 +174,7 @@ GPU_ENV=()
 if [ "$MODE" = rehearse ]; then
     FAKE="$BUILD_DIR/backends/cuda/tests"
     GPU_ENV=(ACCEL_FAKE_CUDA=ok ACCEL_FAKE_CUDA_SMS=2 ACCEL_FAKE_CUDA_L2_KIB=1024
-        "ACCEL_CUDA_LIB_DIRS=$FAKE/fake_cublaslt13"
+        "ACCEL_CUDA_LIB_DIRS=$FAKE/fake_cublaslt13:$FAKE/fake_nccl"
         "LD_LIBRARY_PATH=$FAKE/fake_driver${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
     log "rehearsal: the GPU steps run on the fake H100 ($FAKE/fake_driver)"
 fi
@@ -204,6 +210,11 @@ device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype 
 device_check_rows attention 40 --workload bert_layer --config "$ATTENTION_CONFIGS" --dtype bf16
 device_check_rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
 device_check_rows train 40 --workload bert_layer,resnet_block --config "$TRAIN_CONFIGS" --dtype bf16
+# Collectives over every GPU present, one rank each under mpirun, through NCCL.
+run_step rows_collective 30 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_collective.sh" "$GPU_COUNT" \
+    "$BUILD_DIR/bin/cuda_nccl_load_test" "${DEVICE_CMD[@]}" -- "$ACCELBENCH" run --backend cuda \
+    --workload collective --config all_reduce-oop --dtype bf16 "${COLLECTIVE_SIZES[@]}" "${ROW_ARGS[@]}" \
+    --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_collective.json" --tag device-check=rows
 
 # Then the rest, most telling first. The conformance table on the GPU, every op through every op
 # library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).
