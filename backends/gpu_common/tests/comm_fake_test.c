@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "accel/accel.h"
+#include "accel/reference.h"
 
 static int failures;
 #define EXPECT(cond, ...)                                                  \
@@ -33,23 +34,11 @@ static accel_stream *stream[MAXN];
 static accel_comm *comm[MAXN];
 static accel_buffer *sendb[MAXN], *recvb[MAXN];
 
-/* Values used are small integers and halves: exact in every dtype, so the encodings are exact. */
 static uint16_t to_bits16(float v, accel_dtype t) {
-    uint32_t b;
-    memcpy(&b, &v, sizeof b);
-    if (t == ACCEL_DTYPE_BF16) return (uint16_t)(b >> 16);
-    if (v == 0.0f) return 0;
-    const uint32_t sign = (b >> 16) & 0x8000, exp = ((b >> 23) & 0xff) - 127 + 15, man = (b >> 13) & 0x3ff;
-    return (uint16_t)(sign | (exp << 10) | man);
+    return t == ACCEL_DTYPE_BF16 ? accel_ref_f32_to_bf16(v) : accel_ref_f32_to_f16(v);
 }
 static float from_bits16(uint16_t h, accel_dtype t) {
-    uint32_t b;
-    if (t == ACCEL_DTYPE_BF16) b = (uint32_t)h << 16;
-    else if ((h & 0x7fff) == 0) b = (uint32_t)(h & 0x8000) << 16;
-    else b = ((uint32_t)(h & 0x8000) << 16) | ((((h >> 10) & 0x1f) - 15 + 127) << 23) | ((uint32_t)(h & 0x3ff) << 13);
-    float v;
-    memcpy(&v, &b, sizeof v);
-    return v;
+    return t == ACCEL_DTYPE_BF16 ? accel_ref_bf16_to_f32(h) : accel_ref_f16_to_f32(h);
 }
 
 static void put(accel_buffer *b, size_t elem_offset, const float *v, size_t count, accel_dtype t, int r) {

@@ -14,12 +14,12 @@
  *                            ncclCommGetAsyncError reports it
  * Test-only; never installed. The signatures are the table's (ccl.h), so they cannot drift from
  * what the plugins call. */
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel/reference.h"
 #include "accel_common/ccl.h"
 
 #define FAKE_EXPORT __attribute__((visibility("default")))
@@ -189,60 +189,12 @@ static size_t type_size(int t) {
     }
 }
 
-static float half_to_float(uint16_t h) {
-    const uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-    float f;
-    if (exp == 0) f = (float)man / 16777216.0f; /* subnormal: man * 2^-24 */
-    else if (exp == 31) f = man ? NAN : INFINITY;
-    else {
-        const uint32_t bits = ((exp + 112) << 23) | (man << 13);
-        memcpy(&f, &bits, sizeof f);
-    }
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    b |= sign;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-/* Integer-valued sums (what the tests use) are exact in half; values are rounded to nearest even
- * through float's own conversion of the scaled mantissa. */
-static uint16_t float_to_half(float f) {
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    const uint16_t sign = (uint16_t)((b >> 16) & 0x8000);
-    const float a = fabsf(f);
-    if (a != a) return sign | 0x7e00;
-    if (a >= 65520.0f) return sign | 0x7c00;
-    if (a < 6.103515625e-05f) return sign | (uint16_t)nearbyintf(a * 16777216.0f);
-    int e;
-    const float m = frexpf(a, &e); /* a = m * 2^e, m in [0.5, 1) */
-    uint32_t man = (uint32_t)nearbyintf(m * 2048.0f); /* 11 significant bits */
-    if (man == 2048) { man = 1024; ++e; }
-    if (e + 14 >= 31) return sign | 0x7c00;
-    return sign | (uint16_t)(((uint32_t)(e + 14) << 10) | (man & 0x3ff));
-}
-
-static float bf16_to_float(uint16_t h) {
-    const uint32_t b = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-static uint16_t float_to_bf16(float f) {
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    if ((b & 0x7fffffff) > 0x7f800000) return (uint16_t)((b >> 16) | 0x40);
-    b += 0x7fff + ((b >> 16) & 1);
-    return (uint16_t)(b >> 16);
-}
-
 static double load(const void *p, size_t i, int t) {
     switch (t) {
     case ACCEL_CCL_FLOAT32: return ((const float *)p)[i];
     case ACCEL_CCL_FLOAT64: return ((const double *)p)[i];
-    case ACCEL_CCL_FLOAT16: return half_to_float(((const uint16_t *)p)[i]);
-    case ACCEL_CCL_BFLOAT16: return bf16_to_float(((const uint16_t *)p)[i]);
+    case ACCEL_CCL_FLOAT16: return accel_ref_f16_to_f32(((const uint16_t *)p)[i]);
+    case ACCEL_CCL_BFLOAT16: return accel_ref_bf16_to_f32(((const uint16_t *)p)[i]);
     case ACCEL_CCL_INT32: return ((const int32_t *)p)[i];
     default: return 0;
     }
@@ -251,8 +203,8 @@ static void store(void *p, size_t i, int t, double v) {
     switch (t) {
     case ACCEL_CCL_FLOAT32: ((float *)p)[i] = (float)v; break;
     case ACCEL_CCL_FLOAT64: ((double *)p)[i] = v; break;
-    case ACCEL_CCL_FLOAT16: ((uint16_t *)p)[i] = float_to_half((float)v); break;
-    case ACCEL_CCL_BFLOAT16: ((uint16_t *)p)[i] = float_to_bf16((float)v); break;
+    case ACCEL_CCL_FLOAT16: ((uint16_t *)p)[i] = accel_ref_f32_to_f16((float)v); break;
+    case ACCEL_CCL_BFLOAT16: ((uint16_t *)p)[i] = accel_ref_f32_to_bf16((float)v); break;
     case ACCEL_CCL_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
     default: break;
     }
