@@ -51,7 +51,8 @@ def test_arithmetic():
     tables, notes, instances = compare.compare(rows, grid_default=250.0)
     check(instances == ["examplecloud/gx1.small", "examplecloud/gx8.large",
                         "lab-node (Fictional Accelerator C)"], f"instances {instances}")
-    check(set(tables) == {("bert_layer", "base-s128-b8", "fp16"), ("gemm", "4096", "fp16")},
+    check(set(tables) == {("bert_layer", "base-s128-b8", "fp16"), ("bert_layer", "base-s128-b8", "fp32"),
+                          ("gemm", "4096", "fp16")},
           f"groups {sorted(tables)}")
     check(any("8 row(s) whose status is not ok" in n for n in notes), f"notes {notes}")
 
@@ -92,6 +93,21 @@ def test_arithmetic():
     close(gx1["kwh_per_million_ratio"], 1.2, "gx1 kWh ratio")
     close(lab["kwh_per_million_ratio"], 1.5, "lab kWh ratio")
     close(gx1["kg_co2_per_million_ratio"], 0.02 / 0.015625, "gx1 CO2 ratio")  # 1.28
+
+    # bert fp32 (the group docs/cloud.md compares with this machine's CPU): gx1 400/s at 0.5 J;
+    # gx8 8 x 480/s at 0.4 J; lab-node (600 + 500) / 2 x 2 = 1100/s, J/item 4.8 J / (600/s x
+    # 13.3333 ms) = 0.6 and 5.6 J / (500/s x 16 ms) = 0.7, mean 0.65.
+    _, by = lines_by_instance(tables, ("bert_layer", "base-s128-b8", "fp32"))
+    gx1, gx8, lab = by["examplecloud/gx1.small"], by["examplecloud/gx8.large"], \
+        by["lab-node (Fictional Accelerator C)"]
+    close(gx1["usd_per_million"], 1.5 / 3600 / 400 * 1e6, "gx1 fp32 USD/M")  # 1.041667
+    close(gx8["per_instance"], 3840.0, "gx8 fp32 per instance")
+    close(gx8["usd_per_million"], 16 / 3600 / 3840 * 1e6, "gx8 fp32 USD/M")  # 1.157407
+    close(lab["per_instance"], 1100.0, "lab fp32 per instance")
+    close(lab["usd_per_million"], 4 / 3600 / 1100 * 1e6, "lab fp32 USD/M")  # 1.010101
+    close(lab["kwh_per_million"], 0.65 / 3.6, "lab fp32 kWh/M")  # 0.180556
+    close(gx8["kwh_per_million_ratio"], 1.0, "gx8 fp32 kWh ratio")
+    close(gx1["kwh_per_million_ratio"], 0.5 / 0.4, "gx1 fp32 kWh ratio")
 
     _, by = lines_by_instance(tables, ("gemm", "4096", "fp16"))
     gx1, gx8, lab = by["examplecloud/gx1.small"], by["examplecloud/gx8.large"], \
