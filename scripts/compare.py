@@ -242,7 +242,9 @@ def pareto_front(points):
 # ---------------------------------------------------------------------------------------------
 
 def fmt_ratio(value):
-    return f"{value:.2f}x" if value is not None else ""
+    if value is None:
+        return ""
+    return f"{value:.2f}x" if value >= 0.1 else f"{value:.2g}x"  # a CPU next to 8 GPUs: 0.0018x
 
 
 def fmt_or(value, why, prefix=""):
