@@ -40,7 +40,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 budget=10m out="" build_dir="" accelbench="" no_install=0 dry_run=0
 price="" prices="" grid="" cloud_metadata=0
 extra=()
-need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die_usage "$1 needs a value"; }
+need_value() { if [ $# -lt 2 ] || [ -z "$2" ]; then die_usage "$1 needs a value"; fi; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) need_value "$@"; budget=$2; shift 2 ;;
@@ -224,16 +224,12 @@ else
 fi
 suite+=(--csv "$out/results.csv" --json "$out/results.json")
 [ -z "$price" ] || suite+=(--price-per-hour "$price")
-for opt in prices grid cloud_metadata; do
-  flag=--${opt//_/-}; value=${!opt}
-  [ "$opt" = grid ] && flag=--grid-gco2-per-kwh
-  { [ -z "$value" ] || [ "$value" = 0 ]; } && continue
-  if takes "$flag"; then
-    if [ "$opt" = cloud_metadata ]; then suite+=("$flag"); else suite+=("$flag" "$value"); fi
-  else
-    echo "note: this accelbench does not take $flag: left out"
-  fi
-done
+pass_on() {  # pass_on FLAG [VALUE]: only where this accelbench takes FLAG
+  if takes "$1"; then suite+=("$@"); else echo "note: this accelbench does not take $1: left out"; fi
+}
+[ -z "$prices" ] || pass_on --prices "$prices"
+[ -z "$grid" ] || pass_on --grid-gco2-per-kwh "$grid"
+[ "$cloud_metadata" = 0 ] || pass_on --cloud-metadata
 suite+=("${extra[@]}")
 if [ -z "$suite_help" ]; then
   echo "note: accelbench is not built yet: --budget and the price and grid options are checked against its --help after the build"

@@ -58,6 +58,23 @@ dry() {
   has "$out" "+ hl-smi -q > res/env/hl-smi.txt" "ubuntu"
   [ -z "$(ls -A "$tmp/cwd")" ] || fail "ubuntu dry run created $(ls -A "$tmp/cwd")"
 
+  # An accelbench with and one without the newer options (--budget, prices, grid, metadata):
+  # passed on where --help names them, else --quick and a note.
+  printf '#!/bin/sh\necho "  --budget DURATION"; echo "  --prices FILE --grid-gco2-per-kwh G --cloud-metadata"\n' \
+    >"$tmp/bin/ab-new"
+  printf '#!/bin/sh\necho "usage: accelbench suite [--quick]"\n' >"$tmp/bin/ab-old"
+  chmod +x "$tmp/bin/ab-new" "$tmp/bin/ab-old"
+  : >"$tmp/prices.csv"
+  local opts=(--dry-run --budget 5m --out res --prices "$tmp/prices.csv" --grid-gco2-per-kwh 120 --cloud-metadata)
+  out=$(cd "$tmp/cwd" && "$script" "${opts[@]}" --accelbench "$tmp/bin/ab-new") || fail "ab-new exit $?"
+  has "$out" "+ $tmp/bin/ab-new suite --budget 5m --csv res/results.csv --json res/results.json --prices $tmp/prices.csv --grid-gco2-per-kwh 120 --cloud-metadata 2>&1" "new accelbench"
+  lacks "$out" "note: this accelbench" "new accelbench"
+  lacks "$out" "+ cmake" "--accelbench: no build"
+  out=$(cd "$tmp/cwd" && "$script" "${opts[@]}" --accelbench "$tmp/bin/ab-old") || fail "ab-old exit $?"
+  has "$out" "+ $tmp/bin/ab-old suite --quick --csv res/results.csv --json res/results.json 2>&1" "old accelbench"
+  has "$out" "note: this accelbench has no suite --budget: running suite --quick instead" "old accelbench"
+  has "$out" "note: this accelbench does not take --grid-gco2-per-kwh: left out" "old accelbench"
+
   # Bad usage: one line, exit 2, nothing created.
   local args rc err
   for args in "--budget 10x" "--frobnicate" "--price-per-hour abc" "--prices $tmp/none.csv" "--out"; do
