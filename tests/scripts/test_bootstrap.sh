@@ -18,14 +18,21 @@ lacks() { ! grep -qF -- "$2" <<<"$1" || fail "$3: output has '$2'"; }
 
 dry() {
   mkdir "$tmp/cwd"
-  # This machine: Debian 12 with the CUDA toolkit and no driver, as root.
+  # Whether this machine can install (root or password-less sudo, and apt-get): CI can, a GPU
+  # host running the tests as a user may not; the plan differs and says why.
+  local can_install=0
+  if command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then can_install=1; fi
+  # This machine, as it is.
   local out
   out=$(cd "$tmp/cwd" && "$script" --dry-run --price-per-hour 1.25 --grid-gco2-per-kwh 300 \
         --out "$tmp/cwd/res" -- --backend cpu) || fail "dry run exit $?"
   has "$out" "dry run: the plan, nothing is changed" "dry run"
-  has "$out" "NVIDIA driver: none (no nvidia-smi)" "dry run"
   has "$out" "== 1. install packages" "dry run"
-  has "$out" "scripts/install-deps.sh --skip-unavailable build-essential cmake" "dry run"
+  if [ "$can_install" = 1 ]; then
+    has "$out" "scripts/install-deps.sh --skip-unavailable build-essential cmake" "dry run"
+  else
+    has "$out" "skipped: " "dry run without root or apt-get"
+  fi
   has "$out" "+ cmake -S $root -B build-cloud" "dry run"
   has "$out" "+ cmake --build build-cloud" "dry run"
   has "$out" "+ build-cloud/bin/accelbench suite --budget 10m --csv $tmp/cwd/res/results.csv --json $tmp/cwd/res/results.json --price-per-hour 1.25 --grid-gco2-per-kwh 300 --backend cpu" "dry run"
@@ -48,10 +55,12 @@ dry() {
   has "$out" "NVIDIA driver: nvidia-smi found (2 Fictional GPU, 550.54)" "ubuntu"
   has "$out" "ROCm: /opt/rocm 6.1.2" "ubuntu"
   has "$out" "Gaudi: hl-smi found" "ubuntu"
-  has "$out" "libclang-common-14-dev" "ubuntu: clang 14's runtime under its 22.04 name"
-  lacks "$out" "libclang-rt-14-dev" "ubuntu"
-  lacks "$out" "libamdhip64-dev" "ubuntu with ROCm: the distribution's HIP"
-  has "$out" "libze-dev" "ubuntu without Level Zero headers"
+  if [ "$can_install" = 1 ]; then
+    has "$out" "libclang-common-14-dev" "ubuntu: clang 14's runtime under its 22.04 name"
+    lacks "$out" "libclang-rt-14-dev" "ubuntu"
+    lacks "$out" "libamdhip64-dev" "ubuntu with ROCm: the distribution's HIP"
+    has "$out" "libze-dev" "ubuntu without Level Zero headers"
+  fi
   has "$out" "suite --budget 90s --csv res/results.csv" "ubuntu"
   has "$out" "+ nvidia-smi -q > res/env/nvidia-smi.txt" "ubuntu"
   has "$out" "/opt/rocm/bin/rocm-smi --showallinfo > res/env/rocm-smi.txt" "ubuntu"
