@@ -301,7 +301,7 @@ static accel_status coll_setup(accel_device *dev, accel_stream *stream, const aw
         st->send = wl_ref(st->send_buf, 0);
         st->recv = wl_ref(st->recv_buf, 0);
     }
-    char lib[96] = "";
+    char lib[sizeof info->library] = ""; /* the library column's width: a longer name is cut */
     accel_comm_library(st->comm, lib, sizeof lib);
     info->flop = 0;
     info->bytes = (double)c->bytes;
