@@ -79,8 +79,8 @@ static const char RUN_HELP[] =
     "                       most; without it nothing is asked of the network)\n"
     "  --resume             skip rows already standing with status ok in the CSV\n"
     "  --quiet              print only errors and the CSV path\n"
-    "  --verbose            print every unsupported row as it comes (default: a count per device\n"
-    "                       and each distinct reason, at the end)\n"
+    "  --verbose            print every unsupported row as it comes and in the summary table\n"
+    "                       (default: a count per device and each distinct reason, at the end)\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
     "  --budget T           wall-time budget of the whole command (90s, 10m, 1.5h): rows are\n"
@@ -245,7 +245,10 @@ static void emit_row(void *vctx, size_t item, bench_row *row_in)
                 ctx->summary.rows_by_status[s]++;
         if (!ctx->writing_left_out) {
             bench_progress_row(&ctx->progress, label, &row);
-            bench_summary_table_add(&ctx->table, &row);
+            /* Unsupported rows are told once, condensed by device and reason (progress.c); the
+             * table repeats them only with --verbose. */
+            if (ctx->args->verbose || strcmp(status, "unsupported") != 0)
+                bench_summary_table_add(&ctx->table, &row);
         }
     } else {
         ctx->summary.rows_lost++;

@@ -285,6 +285,14 @@ def group_run(b):
                          "--verbose", "--csv", "unsupported.csv")
     check(rc == 0 and err.count("] cpu:0 gemm") == n and "not measured" not in err and
           all(f"unsupported: {r['notes']}" in err for r in uns), f"--verbose console:\n{err}")
+    # The suite's summary table leaves them out too, and keeps them with --verbose.
+    for verbose in ((), ("--verbose",)):
+        rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "tf32",
+                             "--backend", "cpu", *TINY, *verbose, "--csv", "unsupported-suite.csv")
+        table = [l for l in out.splitlines() if l.startswith("cpu:0")]
+        check(rc == 0 and len(table) == (n if verbose else 0) and
+              all(l.split()[-1] == "unsupported" for l in table),
+              f"suite {' '.join(verbose)} summary table (exit {rc}):\n{out}")
 
     # The suite measures the host CPU in full once: OpenCL's view of the same CPU (PoCL) gets the
     # quick configs beside cpu:0, and everything when asked for alone.
