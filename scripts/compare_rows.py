@@ -8,7 +8,7 @@ compare the two files. A row is keyed by (backend, device_name, workload, config
 its value is its status (ok, failed_verification, error, unsupported, skipped). Timings, notes and
 every other column are not compared: they differ between any two runs.
 
-Both files may be of schema_version 1, 2 or 3, alone or mixed (the key and status columns are in
+Both files may be of schema_version 1 to 4, alone or mixed (the key and status columns are in
 every version). A key that stands more than once in one file (rows of several runs, or a row that
 --resume measured again) counts with its last row, the one a reader of the file takes as current;
 the report says how many there were.
@@ -25,7 +25,7 @@ import csv
 import sys
 
 KEY = ("backend", "device_name", "workload", "config", "dtype", "library")
-SCHEMA_VERSIONS = ("1", "2", "3")
+SCHEMA_VERSIONS = ("1", "2", "3", "4")
 
 
 class BadFile(Exception):

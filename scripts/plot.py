@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 
 PROG = "plot.py"
 
-# The results CSV contract, in file order: schema_version 1, then the columns versions 2 and 3
+# The results CSV contract, in file order: schema_version 1, then the columns versions 2, 3 and 4
 # appended (docs/cli.md, Schema versions).
 COLUMNS_V1 = (
     "schema_version", "run_id", "timestamp_utc", "accelbench_version", "git_sha", "hostname", "tags",
@@ -39,20 +39,21 @@ COLUMNS_V1 = (
     "max_rel_err", "tolerance", "status", "notes",
 )
 COLUMNS_V2 = COLUMNS_V1 + ("peak_gbps", "attainable", "attainable_source", "pct_attainable")
-COLUMNS = COLUMNS_V2 + ("ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
-                        "energy_source", "joules_per_item", "grid_gco2_per_kwh",
-                        "gco2_per_million_items", "provider", "instance_type")
+COLUMNS_V3 = COLUMNS_V2 + ("ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
+                           "energy_source", "joules_per_item", "grid_gco2_per_kwh",
+                           "gco2_per_million_items", "provider", "instance_type")
+COLUMNS = COLUMNS_V3 + ("peer_device", "link", "peer_access", "scaling_efficiency")
 # Each version's columns (a prefix of the newest); every version is read, and files of several
 # versions may be mixed. A row of an older version gets the newer columns empty.
-SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS_V2, "3": COLUMNS}
-SCHEMA_VERSION = "3"  # the newest
+SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS_V2, "3": COLUMNS_V3, "4": COLUMNS}
+SCHEMA_VERSION = "4"  # the newest
 NUMERIC_COLUMNS = frozenset((
     "device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms", "samples", "median_ms",
     "min_ms", "mean_ms", "p5_ms", "p95_ms", "stddev_ms", "cov", "tflops", "gbps", "items_per_s",
     "peak_tflops", "pct_peak", "clock_mhz", "power_w", "energy_j", "usd_per_hour",
     "usd_per_million_items", "max_rel_err", "tolerance", "peak_gbps", "attainable", "pct_attainable",
     "ranks", "nodes", "devices_per_node", "busbw_gbps", "joules_per_item", "grid_gco2_per_kwh",
-    "gco2_per_million_items",
+    "gco2_per_million_items", "scaling_efficiency",
 ))
 STATUSES = ("ok", "failed_verification", "error", "unsupported", "skipped")
 NOT_RUN_STATUSES = ("error", "unsupported", "skipped")

@@ -50,9 +50,11 @@ COLUMNS_V1 = ("schema_version,run_id,timestamp_utc,accelbench_version,git_sha,ho
 # schema_version 2 appended these (docs/cli.md); rows here leave them empty, as they have no roof.
 COLUMNS_V2 = COLUMNS_V1 + ["peak_gbps", "attainable", "attainable_source", "pct_attainable"]
 # schema_version 3 appended scale-out and cost/energy columns; empty here (one process, no counter).
-COLUMNS = COLUMNS_V2 + ["ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
-                        "energy_source", "joules_per_item", "grid_gco2_per_kwh",
-                        "gco2_per_million_items", "provider", "instance_type"]
+COLUMNS_V3 = COLUMNS_V2 + ["ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
+                           "energy_source", "joules_per_item", "grid_gco2_per_kwh",
+                           "gco2_per_million_items", "provider", "instance_type"]
+# schema_version 4 appended device-pair and data-parallel columns; empty here (one device).
+COLUMNS = COLUMNS_V3 + ["peer_device", "link", "peer_access", "scaling_efficiency"]
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
 BERT = {"base": (128, 768, 12, 3072), "large": (384, 1024, 16, 4096)}
@@ -328,9 +330,9 @@ def cpu_name():
 
 def open_csv(path):
     """Rows appended to an existing results file take that file's column set and schema_version
-    (1, 2 or 3, as accelbench run does), so ours and torch's rows can share one file; a new file
+    (1 to 4, as accelbench run does), so ours and torch's rows can share one file; a new file
     gets the newest schema. Returns (file, writer, schema_version) or raises ValueError."""
-    columns, version = COLUMNS, "3"
+    columns, version = COLUMNS, "4"
     if os.path.exists(path) and os.path.getsize(path) > 0:
         with open(path, newline="") as f:
             header = next(csv.reader(f), [])
@@ -338,9 +340,11 @@ def open_csv(path):
             columns, version = COLUMNS_V1, "1"
         elif header == COLUMNS_V2:
             columns, version = COLUMNS_V2, "2"
+        elif header == COLUMNS_V3:
+            columns, version = COLUMNS_V3, "3"
         elif header != COLUMNS:
             raise ValueError("%s: its header is not an accelbench results header of schema_version "
-                             "1, 2 or 3; refusing to append" % path)
+                             "1 to 4; refusing to append" % path)
         new_file = False
     else:
         new_file = True

@@ -18,7 +18,8 @@ static const struct {
     const char *version;
     size_t columns;
 } schema_versions[] = {
-    {"1", BENCH_COL_COUNT_V1}, {"2", BENCH_COL_COUNT_V2}, {BENCH_SCHEMA_VERSION, BENCH_COL_COUNT}};
+    {"1", BENCH_COL_COUNT_V1}, {"2", BENCH_COL_COUNT_V2}, {"3", BENCH_COL_COUNT_V3},
+    {BENCH_SCHEMA_VERSION, BENCH_COL_COUNT}};
 
 size_t bench_schema_column_count(const char *version)
 {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define BENCH_SCHEMA_VERSION "3"
+#define BENCH_SCHEMA_VERSION "4"
 
 #define BENCH_COLUMN_LIST(X) \
     X(SCHEMA_VERSION, "schema_version") X(RUN_ID, "run_id") X(TIMESTAMP_UTC, "timestamp_utc") \
@@ -31,7 +31,10 @@
     X(COMM_LIBRARY, "comm_library") X(BUSBW_GBPS, "busbw_gbps") X(ENERGY_SOURCE, "energy_source") \
     X(JOULES_PER_ITEM, "joules_per_item") X(GRID_GCO2_PER_KWH, "grid_gco2_per_kwh") \
     X(GCO2_PER_MILLION_ITEMS, "gco2_per_million_items") X(PROVIDER, "provider") \
-    X(INSTANCE_TYPE, "instance_type")
+    X(INSTANCE_TYPE, "instance_type") \
+    /* schema_version 4: device pairs (transfer p2p) and data-parallel scaling (dp_step) */ \
+    X(PEER_DEVICE, "peer_device") X(LINK, "link") X(PEER_ACCESS, "peer_access") \
+    X(SCALING_EFFICIENCY, "scaling_efficiency")
 
 typedef enum bench_column {
 #define BENCH_COLUMN_ENUM(id, name) BENCH_COL_##id,
@@ -43,10 +46,11 @@ typedef enum bench_column {
 extern const char *const bench_column_names[BENCH_COL_COUNT];
 
 /* Every schema version's column set is a prefix of the newest one (columns are only appended):
- * version 1 ends with notes, version 2 with pct_attainable. The column count of a version, 0 when
+ * version 1 ends with notes, version 2 with pct_attainable, version 3 with instance_type. The column count of a version, 0 when
  * unknown; and the version whose header has exactly `count` columns, NULL when none. */
 #define BENCH_COL_COUNT_V1 (BENCH_COL_NOTES + 1)
 #define BENCH_COL_COUNT_V2 (BENCH_COL_PCT_ATTAINABLE + 1)
+#define BENCH_COL_COUNT_V3 (BENCH_COL_INSTANCE_TYPE + 1)
 size_t bench_schema_column_count(const char *version);
 const char *bench_schema_of_column_count(size_t count);
 

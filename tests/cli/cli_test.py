@@ -29,10 +29,12 @@ COLUMNS_V1 = (
 # schema_version 2 appended these; a version 1 file keeps its own columns when appended to.
 COLUMNS_V2 = COLUMNS_V1 + ["peak_gbps", "attainable", "attainable_source", "pct_attainable"]
 # schema_version 3 appended the scale-out and cost/energy columns.
-COLUMNS = COLUMNS_V2 + ["ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
-                        "energy_source", "joules_per_item", "grid_gco2_per_kwh",
-                        "gco2_per_million_items", "provider", "instance_type"]
-SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS_V2, "3": COLUMNS}
+COLUMNS_V3 = COLUMNS_V2 + ["ranks", "nodes", "devices_per_node", "comm_library", "busbw_gbps",
+                           "energy_source", "joules_per_item", "grid_gco2_per_kwh",
+                           "gco2_per_million_items", "provider", "instance_type"]
+# schema_version 4 appended the device-pair (transfer p2p) and scaling (dp_step) columns.
+COLUMNS = COLUMNS_V3 + ["peer_device", "link", "peer_access", "scaling_efficiency"]
+SCHEMA_COLUMNS = {"1": COLUMNS_V1, "2": COLUMNS_V2, "3": COLUMNS_V3, "4": COLUMNS}
 NUMERIC = ("device_index", "batch", "m", "n", "k", "flop", "bytes", "warmup_ms", "samples",
            "median_ms", "min_ms", "mean_ms", "p5_ms", "p95_ms", "stddev_ms", "cov", "tflops", "gbps",
            "items_per_s", "peak_tflops", "pct_peak", "clock_mhz", "power_w", "energy_j",
@@ -82,7 +84,7 @@ class Bench:
         return os.path.join(self.workdir, name)
 
 
-def read_csv(path, version="3"):
+def read_csv(path, version="4"):
     """Parses strictly; checks the exact header of that schema_version and the shape and
     vocabulary of every row."""
     columns = SCHEMA_COLUMNS[version]

@@ -78,7 +78,7 @@ static void check_v1_file(void)
     CHECK(bench_csv_append(f, bench_column_names, BENCH_COL_COUNT_V1 + 1) == 0);
     fclose(f);
     bench_existing_csv_load(path, NULL, &e);
-    CHECK(e.state == BENCH_CSV_BAD && strstr(e.problem, "schema_version 1 to 3"));
+    CHECK(e.state == BENCH_CSV_BAD && strstr(e.problem, "schema_version 1 to 4"));
     bench_existing_csv_free(&e);
     /* A new file takes the newest schema. */
     unlink(path);
@@ -215,11 +215,12 @@ int main(void)
     bench_existing_csv_free(&e);
     bench_row_free(&row);
 
-    CHECK(BENCH_COL_COUNT == 69);
+    CHECK(BENCH_COL_COUNT == 73);
     CHECK_STR(bench_column_names[0], "schema_version");
     CHECK_STR(bench_column_names[BENCH_COL_COUNT_V1 - 1], "notes");
     CHECK_STR(bench_column_names[BENCH_COL_COUNT_V2 - 1], "pct_attainable");
-    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "instance_type");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT_V3 - 1], "instance_type");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "scaling_efficiency");
     check_v1_file();
     CHECK(bench_column_find("pct_peak") == BENCH_COL_PCT_PEAK);
     CHECK_DONE();

@@ -43,16 +43,20 @@ static void check_schema_versions(void)
 {
     CHECK(bench_schema_column_count("1") == 54);
     CHECK(bench_schema_column_count("2") == 58);
-    CHECK(bench_schema_column_count("3") == BENCH_COL_COUNT);
-    CHECK(BENCH_COL_COUNT == 69);
-    CHECK(bench_schema_column_count("4") == 0);
+    CHECK(bench_schema_column_count("3") == 69);
+    CHECK(bench_schema_column_count("4") == BENCH_COL_COUNT);
+    CHECK(BENCH_COL_COUNT == 73);
+    CHECK(bench_schema_column_count("5") == 0);
     CHECK_STR(bench_schema_of_column_count(54), "1");
     CHECK_STR(bench_schema_of_column_count(58), "2");
-    CHECK_STR(bench_schema_of_column_count(BENCH_COL_COUNT), "3");
+    CHECK_STR(bench_schema_of_column_count(69), "3");
+    CHECK_STR(bench_schema_of_column_count(BENCH_COL_COUNT), "4");
     CHECK(bench_schema_of_column_count(55) == NULL);
+    CHECK(bench_schema_of_column_count(70) == NULL);
     CHECK_STR(bench_column_names[BENCH_COL_COUNT_V1 - 1], "notes");
     CHECK_STR(bench_column_names[BENCH_COL_COUNT_V2 - 1], "pct_attainable");
-    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "instance_type");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT_V3 - 1], "instance_type");
+    CHECK_STR(bench_column_names[BENCH_COL_COUNT - 1], "scaling_efficiency");
 }
 
 int main(void)

@@ -190,30 +190,33 @@ class BadInputTest(TempDirTest):
 
     def test_wrong_schema_version(self):
         rows = read_rows(FIXTURES[:1])
-        rows[3]["schema_version"] = "4"
-        path = os.path.join(self.tmp, "v4.csv")
+        rows[3]["schema_version"] = "5"
+        path = os.path.join(self.tmp, "v5.csv")
         write_rows(path, rows)
-        self.check_rejected([path], path, "schema_version '4' is not supported", "line 5")
+        self.check_rejected([path], path, "schema_version '5' is not supported", "line 5")
 
     def test_every_schema_version_read_alone_and_mixed(self):
-        """Version 1 files (no attainable columns), version 2 files (no scale-out or energy columns)
-        and version 3 files, alone or together; a version 1 file may also gain version 1 rows
+        """Version 1 files (no attainable columns), version 2 files (no scale-out or energy columns),
+        version 3 files (no device-pair or scaling columns) and version 4 files, alone or together; a version 1 file may also gain version 1 rows
         appended by a newer accelbench."""
         v1 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "1"]
         v2 = [r for r in read_rows(FIXTURES) if r["schema_version"] == "2"]
         v3 = [dict(r, schema_version="3", ranks="1", nodes="1", devices_per_node="1",
                    energy_source="rapl", joules_per_item="0.25", provider="aws",
                    instance_type="c7i.large") for r in v2]
+        v4 = [dict(r, schema_version="4", peer_device="cuda:1", link="nvlink", peer_access="yes",
+                   scaling_efficiency="0.875") for r in v3]
         files = {os.path.join(self.tmp, "v1.csv"): (v1, plot.COLUMNS_V1),
                  os.path.join(self.tmp, "v2.csv"): (v2, plot.COLUMNS_V2),
-                 os.path.join(self.tmp, "v3.csv"): (v3, plot.COLUMNS)}
+                 os.path.join(self.tmp, "v3.csv"): (v3, plot.COLUMNS_V3),
+                 os.path.join(self.tmp, "v4.csv"): (v4, plot.COLUMNS)}
         for path, (rows, columns) in files.items():
             write_rows(path, rows, columns)
-        p1, p2, p3 = files
-        for paths in ([p1], [p2], [p3], [p1, p2], [p1, p2, p3]):
+        p1, p2, p3, p4 = files
+        for paths in ([p1], [p2], [p3], [p4], [p1, p2], [p1, p2, p3, p4]):
             rows, _ = plot.load_all(paths)
             self.assertEqual(len(rows), sum(len(files[p][0]) for p in paths))
-        rows, _ = plot.load_all([p1, p2, p3])
+        rows, _ = plot.load_all([p1, p2, p3, p4])
         old = [r for r in rows if r["schema_version"] == "1"]
         self.assertTrue(old and all(r["attainable"] is None and r["attainable_source"] == "" for r in old))
         self.assertTrue(any(r["attainable"] is not None for r in rows if r["schema_version"] == "2"))
@@ -222,8 +225,13 @@ class BadInputTest(TempDirTest):
         v3_read = [r for r in rows if r["schema_version"] == "3"]
         self.assertTrue(v3_read and all(r["joules_per_item"] == 0.25 and r["ranks"] == 1.0
                                         and r["instance_type"] == "c7i.large" for r in v3_read))
+        self.assertTrue(all(r["scaling_efficiency"] is None and r["link"] == "" for r in v3_read))
+        v4_read = [r for r in rows if r["schema_version"] == "4"]
+        self.assertTrue(v4_read and all(r["scaling_efficiency"] == 0.875 and r["peer_device"] == "cuda:1"
+                                        and r["link"] == "nvlink" and r["peer_access"] == "yes"
+                                        for r in v4_read))
         self.assertEqual(subprocess.run([sys.executable, SCRIPT, "--quiet", "--out", os.path.join(self.tmp, "o"),
-                                         p1, p2, p3], capture_output=True).returncode, 0)
+                                         p1, p2, p3, p4], capture_output=True).returncode, 0)
 
     def test_newer_row_in_older_file(self):
         rows = read_rows(FIXTURES)

@@ -112,10 +112,10 @@ class CompareRowsTest(unittest.TestCase):
         r = run(self.before, plain)
         self.assertEqual(r.returncode, 2)
         self.assertIn("not an accelbench results CSV", r.stderr)
-        v4 = write(self.dir, "v4.csv", V2, ROWS, "4")
-        r = run(v4, self.before)
+        v5 = write(self.dir, "v5.csv", V2, ROWS, "5")
+        r = run(v5, self.before)
         self.assertEqual(r.returncode, 2)
-        self.assertIn("schema_version '4'", r.stderr)
+        self.assertIn("schema_version '5'", r.stderr)
         short = os.path.join(self.dir, "short.csv")
         with open(short, "w") as f:
             f.write(",".join(V2) + "\n2,x\n")

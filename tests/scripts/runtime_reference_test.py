@@ -83,7 +83,7 @@ class FakeRuntimeRowsTest(unittest.TestCase):
         self.assertEqual(sorted(parsed), ["bf16", "fp32"])
         rows = {r["dtype"]: r for r in read(self.csv)}
         ok = rows["fp32"]
-        for col, want in (("schema_version", "3"), ("library", "fakert"), ("runtime_version", "fakert 0.1"),
+        for col, want in (("schema_version", "4"), ("library", "fakert"), ("runtime_version", "fakert 0.1"),
                           ("backend", "cpu"), ("workload", "resnet_block"), ("config", TINY),
                           ("status", "ok"), ("verified", "true"), ("tags", "round=1"), ("item", "image"),
                           ("batch", "1"), ("samples", "2"), ("timer", "perf_counter"), ("max_rel_err", "0")):

@@ -58,7 +58,7 @@ class TrainRowsTest(unittest.TestCase):
         self.assertAlmostEqual(flop["conv3_x-identity-b2-nhwc-train"] / 2e9, 1.310, delta=1e-3)
         for (config, dtype), r in rows.items():
             with self.subTest(config=config, dtype=dtype):
-                self.assertEqual((r["library"], r["schema_version"], r["backend"]), ("pytorch", "3", "cpu"))
+                self.assertEqual((r["library"], r["schema_version"], r["backend"]), ("pytorch", "4", "cpu"))
                 if dtype in ("tf32", "fp16"):
                     self.assertEqual(r["status"], "unsupported")
                     self.assertIn(dtype, r["notes"])
