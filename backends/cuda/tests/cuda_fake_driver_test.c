@@ -18,17 +18,7 @@
 #include <string.h>
 
 #include "accel/accel.h"
-
-static int failures;
-#define EXPECT(cond, ...)                 \
-    do {                                  \
-        if (!(cond)) {                    \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            printf(__VA_ARGS__);          \
-            printf(" [last error: %s]\n", accel_last_error()); \
-            ++failures;                   \
-        }                                 \
-    } while (0)
+#include "gpu_host_test.h"
 
 typedef int (*last_launch_fn)(char *, size_t, unsigned[3], unsigned[3]);
 static last_launch_fn last_launch;
@@ -44,20 +34,6 @@ static int launched(const char *want, unsigned gx, unsigned bx) {
         return 0;
     }
     return 1;
-}
-
-static accel_runtime *open_runtime(const char *plugin) {
-    const char *paths[] = {plugin};
-    accel_runtime_options o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.plugin_paths = paths;
-    o.plugin_path_count = 1;
-    o.no_default_paths = 1;
-    o.backends = "cuda";
-    accel_runtime *rt = NULL;
-    if (accel_runtime_open(&o, &rt) != ACCEL_OK) return NULL;
-    return rt;
 }
 
 static const accel_backend_report *report(accel_runtime *rt) {
@@ -389,8 +365,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *mode = argv[2];
-    accel_runtime *rt = open_runtime(argv[1]);
-    EXPECT(rt != NULL, "runtime");
+    accel_runtime *rt = NULL;
+    EXPECT(gpu_host_test_runtime_open(argv[1], "cuda", &rt) == ACCEL_OK, "runtime");
     if (!rt) return 1;
     const accel_backend_report *r = report(rt);
     EXPECT(r != NULL, "no cuda report");

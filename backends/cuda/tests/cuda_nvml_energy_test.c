@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "accel/accel.h"
-
-static int failures;
-#define EXPECT(cond, ...)                                                  \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                    \
-            printf(__VA_ARGS__);                                           \
-            printf(" [last error: %s]\n", accel_last_error());             \
-            ++failures;                                                    \
-        }                                                                  \
-    } while (0)
+#include "gpu_host_test.h"
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -28,17 +18,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *mode = argv[2];
-    const char *paths[] = {argv[1]};
-    accel_runtime_options o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.plugin_paths = paths;
-    o.plugin_path_count = 1;
-    o.no_default_paths = 1;
-    o.backends = "cuda";
     accel_runtime *rt = NULL;
     accel_device *dev = NULL;
-    EXPECT(accel_runtime_open(&o, &rt) == ACCEL_OK, "runtime");
+    EXPECT(gpu_host_test_runtime_open(argv[1], "cuda", &rt) == ACCEL_OK, "runtime");
     EXPECT(rt && accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK, "open cuda:0");
     if (!dev) return 1;
     accel_device_telemetry a, b;

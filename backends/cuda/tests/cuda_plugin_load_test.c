@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "accel/accel.h"
-
-static int failures;
-#define EXPECT(cond, ...)                 \
-    do {                                  \
-        if (!(cond)) {                    \
-            printf("FAIL: " __VA_ARGS__); \
-            printf("\n");                 \
-            ++failures;                   \
-        }                                 \
-    } while (0)
+#include "gpu_host_test.h"
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -26,17 +17,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *mode = argv[2];
-    const char *paths[] = {argv[1]};
-    accel_runtime_options opts;
-    memset(&opts, 0, sizeof opts);
-    opts.struct_size = sizeof opts;
-    opts.plugin_paths = paths;
-    opts.plugin_path_count = 1;
-    opts.no_default_paths = 1;
-    opts.backends = "cuda";
     accel_runtime *rt = NULL;
-    accel_status st = accel_runtime_open(&opts, &rt);
-    EXPECT(st == ACCEL_OK, "accel_runtime_open: %s %s", accel_status_str(st), accel_last_error());
+    accel_status st = gpu_host_test_runtime_open(argv[1], "cuda", &rt);
+    EXPECT(st == ACCEL_OK, "accel_runtime_open: %s", accel_status_str(st));
     if (st != ACCEL_OK) return 1;
 
     const accel_backend_report *reports = NULL;
@@ -71,12 +54,12 @@ int main(int argc, char **argv) {
         /* A GPU machine: open device 0 and describe it (the conformance suite does the rest). */
         accel_device *dev = NULL;
         st = accel_device_open(rt, "cuda:0", &dev);
-        EXPECT(st == ACCEL_OK, "open cuda:0: %s", accel_last_error());
+        EXPECT(st == ACCEL_OK, "open cuda:0");
         if (dev) {
             accel_device_info info;
             memset(&info, 0, sizeof info);
             info.struct_size = sizeof info;
-            EXPECT(accel_device_info_get(dev, &info) == ACCEL_OK, "info: %s", accel_last_error());
+            EXPECT(accel_device_info_get(dev, &info) == ACCEL_OK, "info");
             printf("cuda:0 %s %s %d SMs %llu bytes peak '%s' libs '%s' notes '%s'\n", info.name, info.isa,
                    info.compute_units, (unsigned long long)info.memory_bytes, info.vendor_peak.source,
                    info.op_libraries, info.notes);

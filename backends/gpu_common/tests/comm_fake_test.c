@@ -15,17 +15,7 @@
 
 #include "accel/accel.h"
 #include "accel/reference.h"
-
-static int failures;
-#define EXPECT(cond, ...)                                                  \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                    \
-            printf(__VA_ARGS__);                                           \
-            printf(" [last error: %s]\n", accel_last_error());             \
-            ++failures;                                                    \
-        }                                                                  \
-    } while (0)
+#include "gpu_host_test.h"
 
 #define MAXN 8
 static int n;
