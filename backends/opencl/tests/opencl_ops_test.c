@@ -499,5 +499,7 @@ int main(int argc, char **argv) {
     passed += t.passed;
     accel_runtime_close(t.rt);
     printf("%s: %d passed, %d failed on %d OpenCL device(s)\n", part, passed, failed, n);
-    return failed ? 1 : 0;
+    if (passed == 0)
+        printf("FAIL: part %s checked nothing\n", part);
+    return failed || passed == 0 ? 1 : 0;
 }
