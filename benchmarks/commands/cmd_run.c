@@ -330,6 +330,8 @@ static size_t mark_resumed(bench_plan *plan, const bench_metadata *meta, const b
         bench_row_set(&row, BENCH_COL_WORKLOAD, it->workload->name);
         bench_row_set(&row, BENCH_COL_CONFIG, it->config->id);
         bench_row_set(&row, BENCH_COL_DTYPE, awl_dtype_name(it->dtype));
+        if (it->has_peer)
+            bench_row_set(&row, BENCH_COL_PEER_DEVICE, plan->devices[it->peer].id);
         bench_strbuf key = {0};
         bench_resume_key_of_row(&row, it->library[0] ? it->library : "*", &key);
         it->already_ok = bench_strlist_contains(&e->ok_keys, key.data);

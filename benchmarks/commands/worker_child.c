@@ -225,11 +225,9 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
         bench_row_set_number(r, BENCH_COL_BYTES, info.bytes);
     bench_row_set(r, BENCH_COL_ITEM, info.item ? info.item : "");
     append_note(r, info.notes);
-    if (info.peer_device[0]) {
-        snprintf(text, sizeof text, "peer %s, link %s, peer access %s", info.peer_device, info.link,
-                 info.peer_access);
-        append_note(r, text);
-    }
+    bench_row_set(r, BENCH_COL_PEER_DEVICE, info.peer_device);
+    bench_row_set(r, BENCH_COL_LINK, info.link);
+    bench_row_set(r, BENCH_COL_PEER_ACCESS, info.peer_access);
 
     /* Test hook: fp16 loss scaling starts from this scale ("inf" overflows every step). */
     const char *amp_scale = getenv("ACCEL_TEST_AMP_SCALE");
