@@ -47,6 +47,7 @@ static const char RUN_HELP[] =
     "                       default: one device per distinct model over all backends\n"
     "  --dtype D[,D]        fp32, tf32, fp16, bf16, fp8 (default: every dtype a config defines)\n"
     "  --config C[,C]       config ids (default: the configs marked standard)\n"
+    "                       (transfer p2p-*: one row per ordered pair of the chosen devices)\n"
     "  --library L          only rows through op library L (e.g. onednn, openblas); workloads\n"
     "                       without a library choice still run\n"
     "Measurement:\n"
