@@ -17,6 +17,8 @@
  *             cuMemcpyPeerAsync copies and counts (accel_fake_cuda_peer_copies).
  * Test-only; never installed. Signatures come from cuda.h, so they cannot drift. */
 #include <cuda.h>
+
+#include "fake_peer_groups.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,20 +127,8 @@ FAKE_EXPORT CUresult cuCtxSetCurrent(CUcontext c) {
     return CUDA_SUCCESS;
 }
 
-static int peer_capable(CUdevice a, CUdevice b) {
-    const char *groups = getenv("ACCEL_FAKE_CUDA_PEER_GROUPS");
-    if (!groups) return 1;
-    for (const char *g = groups; *g;) {
-        size_t n = strcspn(g, ",");
-        int has_a = 0, has_b = 0;
-        for (size_t i = 0; i < n; i++) {
-            has_a |= g[i] - '0' == a;
-            has_b |= g[i] - '0' == b;
-        }
-        if (has_a && has_b) return 1;
-        g += n + (g[n] == ',');
-    }
-    return 0;
+static int peer_capable(int a, int b) {
+    return fake_peer_groups_capable("ACCEL_FAKE_CUDA_PEER_GROUPS", a, b);
 }
 FAKE_EXPORT CUresult cuDeviceCanAccessPeer(int *can, CUdevice d, CUdevice peer) {
     if (d < 0 || d >= device_count() || peer < 0 || peer >= device_count()) return CUDA_ERROR_INVALID_DEVICE;

@@ -8,6 +8,7 @@
  * its calls (mock_hip_peer_copies). */
 #define _POSIX_C_SOURCE 200809L
 #include "mock_hip.h"
+#include "fake_peer_groups.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,21 +85,7 @@ EXPORT hipError_t hipSetDevice(int device) {
     return hipSuccess;
 }
 
-static int peer_capable(int a, int b) {
-    const char *groups = getenv("MOCK_HIP_PEER_GROUPS");
-    if (!groups) return 1;
-    for (const char *g = groups; *g;) {
-        size_t n = strcspn(g, ",");
-        int has_a = 0, has_b = 0;
-        for (size_t i = 0; i < n; i++) {
-            has_a |= g[i] - '0' == a;
-            has_b |= g[i] - '0' == b;
-        }
-        if (has_a && has_b) return 1;
-        g += n + (g[n] == ',');
-    }
-    return 0;
-}
+static int peer_capable(int a, int b) { return fake_peer_groups_capable("MOCK_HIP_PEER_GROUPS", a, b); }
 EXPORT hipError_t hipDeviceCanAccessPeer(int *can, int device, int peer) {
     const int n = env_int("MOCK_HIP_DEVICES", 1);
     if (device < 0 || device >= n || peer < 0 || peer >= n) return hipErrorInvalidDevice;
