@@ -23,7 +23,9 @@
 #                    backend lacks a training op, naming it
 #   rows_collective 30  all_reduce bf16, 1 MiB to 1 GiB, one rank per GPU present under mpirun,
 #                    through NCCL (scripts/lib/device_check_collective.sh); skipped with the reason
-#                    where there is no mpirun, no MPI build or no NCCL        (worst case 480)
+#                    where there is no mpirun, no MPI build or no NCCL
+#   rows_p2p 15      transfer p2p-uni and p2p-latency between cuda:0 and cuda:1, both ways (link and
+#                    peer access in the rows); skipped with the reason on one GPU (worst case 495)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
 #   (fp8: the HAL against cuBLASLt called directly), attention_sdpa 30 (the attention op alone,
 #   fused against composed, base-s128-b8 and large-s384-b1 bf16, outputs compared: attention_bench),
@@ -215,6 +217,10 @@ run_step rows_collective 30 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_c
     "$BUILD_DIR/bin/cuda_nccl_load_test" "${DEVICE_CMD[@]}" -- "$ACCELBENCH" run --backend cuda \
     --workload collective --config all_reduce-oop --dtype bf16 "${COLLECTIVE_SIZES[@]}" "${ROW_ARGS[@]}" \
     --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_collective.json" --tag device-check=rows
+# Device-to-device copies between the first two GPUs (scripts/lib/device_check_p2p.sh).
+run_step rows_p2p 15 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_p2p.sh" "$GPU_COUNT" \
+    "${DEVICE_CMD[@]}" -- "$ACCELBENCH" run --workload transfer --config p2p-uni,p2p-latency \
+    "${ROW_ARGS[@]}" --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_p2p.json" --tag device-check=rows
 
 # Then the rest, most telling first. The conformance table on the GPU, every op through every op
 # library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).

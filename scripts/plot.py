@@ -631,7 +631,10 @@ def fig_throughput(out, style, rows):
     """1. Grouped bars per workload: groups = configs, bars = dtype · library, one panel per device."""
     drawn = False
     for workload in ordered_workloads(rows):
-        wrows = [r for r in rows if r["workload"] == workload]
+        # Pair rows (transfer p2p) depend on the peer too: they get their own matrices (fig_p2p).
+        wrows = [r for r in rows if r["workload"] == workload and not is_pair_row(r)]
+        if not wrows:
+            continue
         metric = metric_for(workload, wrows[0])
         drawn |= throughput_figure(out, style, wrows, workload, metric, METRIC_UNIT[metric],
                                    f"throughput_{slug(workload)}")
@@ -670,6 +673,88 @@ def throughput_figure(out, style, rows, workload, metric, unit, basename):
                    "when several runs measured the same thing the best run is shown.")
         out.save(fig, basename + name_suffix, "Throughput", title, caption)
     return True
+
+
+P2P_MODES = (("p2p-uni", "one way"), ("p2p-bidir", "both ways at once"), ("p2p-latency", "latency"))
+
+
+def is_pair_row(row):
+    """A row that measures a pair of devices (transfer p2p, schema_version 4)."""
+    return bool(row["peer_device"])
+
+
+def p2p_cells(rows, config):
+    """{(source, destination): best row} for one p2p config; source and destination as device ids.
+    Bandwidth configs keep the highest gbps, latency the lowest median_ms."""
+    latency = config == "p2p-latency"
+    metric = "median_ms" if latency else "gbps"
+    picked = [r for r in rows if r["config"] == config and is_pair_row(r) and r[metric] is not None]
+    best = best_rows(picked, lambda r: (f"{r['backend']}:{int(r['device_index'] or 0)}", r["peer_device"]),
+                     lambda r: r[metric], lowest=latency)
+    return best, metric
+
+
+def p2p_matrix(rows, config):
+    """(devices in order, {(src, dst): (value, link)}, unit) of one p2p config; values in GB/s, or
+    microseconds for latency."""
+    best, metric = p2p_cells(rows, config)
+    devices = sorted({d for pair in best for d in pair}, key=natural_key)
+    scale = 1000.0 if metric == "median_ms" else 1.0
+    cells = {pair: (r[metric] * scale, r["link"] or "?") for pair, r in best.items()}
+    return devices, cells, ("µs" if metric == "median_ms" else "GB/s")
+
+
+def fig_p2p(out, style, rows):
+    """Device-to-device matrices (transfer p2p): source x destination, one figure per mode, each cell
+    the best value and the link between the two."""
+    del style  # one colour scale per figure, not the series colours
+    pair_rows = [r for r in rows if r["workload"] == "transfer" and is_pair_row(r)]
+    if not pair_rows:
+        return
+    for config, mode in P2P_MODES:
+        devices, cells, unit = p2p_matrix(pair_rows, config)
+        if not cells:
+            continue
+        n = len(devices)
+        grid = [[float("nan")] * n for _ in range(n)]
+        for (src, dst), (value, _) in cells.items():
+            grid[devices.index(src)][devices.index(dst)] = value
+        side = max(3.0, 1.1 * n + 1.5)
+        fig, ax = out.plt.subplots(figsize=(side + 1.2, side))
+        cmap = "viridis_r" if unit == "µs" else "viridis"
+        image = ax.imshow(grid, cmap=cmap, vmin=0)
+        ax.grid(False)
+        fig.colorbar(image, ax=ax, label=unit, shrink=0.8)
+        ax.set_xticks(range(n), devices, rotation=30, ha="right")
+        ax.set_yticks(range(n), devices)
+        ax.set_xlabel("destination")
+        ax.set_ylabel("source")
+        for (src, dst), (value, link) in cells.items():
+            ax.text(devices.index(dst), devices.index(src), f"{fmt_num(value)}\n{link}", ha="center",
+                    va="center", fontsize=8, color="white",
+                    bbox={"facecolor": "black", "alpha": 0.35, "pad": 1.5, "edgecolor": "none"})
+        title = f"Device-to-device {mode} ({unit}, {'lower' if unit == 'µs' else 'higher'} is better)"
+        titled_layout(fig, title)
+        caption = (f"transfer {config}: the best value per ordered pair (source row, destination column) "
+                   f"from {sum(1 for r in pair_rows if r['config'] == config)} ok rows, and the link "
+                   "between the two devices (nvlink, xgmi, pcie, host-staged).")
+        out.save(fig, f"p2p_{config.replace('p2p-', '')}", "Device-to-device transfers", title, caption)
+
+
+def p2p_tables(ok_rows):
+    """One markdown-ready (header, table) per p2p mode with rows: source, then one column per
+    destination ("123 (nvlink)", "-" on the diagonal)."""
+    tables = []
+    for config, mode in P2P_MODES:
+        devices, cells, unit = p2p_matrix([r for r in ok_rows if r["workload"] == "transfer"], config)
+        if not cells:
+            continue
+        header = [f"{mode} ({unit}): source \\ destination"] + devices
+        table = [[src] + ["-" if src == dst else
+                          (f"{fmt_num(cells[(src, dst)][0])} ({cells[(src, dst)][1]})" if (src, dst) in cells else "")
+                          for dst in devices] for src in devices]
+        tables.append((header, table))
+    return tables
 
 
 def fig_efficiency(out, style, rows):
@@ -1245,6 +1330,11 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=
     md += ["", "## Summary", "", md_table(*summary), "", cells_note, ""]
     if mixed:
         md += ["## Mixed-precision speedup (training)", "", md_table(*mixed), "", mixed_note, ""]
+    p2p = p2p_tables(ok_rows)
+    if p2p:
+        md += ["## Device-to-device transfers", ""]
+        for header, table in p2p:
+            md += [md_table(header, table), ""]
     md += ["## Rows by status", "", md_table(*statuses), ""]
     if problems[1]:
         md += ["### Failed verification and errors", "", md_table(problems[0], problems[1][:max_detail]), ""]
@@ -1274,6 +1364,9 @@ def write_reports(out, style, rows, ok_rows, devices, paths, row_notes, flagged=
     if mixed:
         h += ["<h2>Mixed-precision speedup (training)</h2>", html_table(*mixed),
               f"<p>{html.escape(mixed_note)}</p>"]
+    if p2p:
+        h.append("<h2>Device-to-device transfers</h2>")
+        h += [html_table(header, table) for header, table in p2p]
     h += ["<h2>Rows by status</h2>", html_table(*statuses)]
     if problems[1]:
         h += ["<h3>Failed verification and errors</h3>", html_table(problems[0], problems[1][:max_detail])]
@@ -1376,7 +1469,7 @@ def main(argv=None):
     out = Output(plt, formats, args.quiet)
     try:
         for draw in (fig_throughput, fig_efficiency, fig_roofline, fig_gemm_sizes, fig_cost, fig_latency,
-                     fig_mixed_precision):
+                     fig_mixed_precision, fig_p2p):
             draw(out, style, ok_rows)
         write_reports(out, style, rows, ok_rows, devices, args.csv, notes, flagged)
         out.publish(out_dir)

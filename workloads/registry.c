@@ -18,6 +18,8 @@ static const awl_workload *const workloads[] = {
 /* Workloads whose rows are one measurement across the ranks of an MPI launch. */
 static const awl_workload *const multi_rank[] = {&awl_collective_workload};
 
+int awl_config_needs_peer(const awl_config *cfg) { return cfg && transfer_config_is_p2p(cfg); }
+
 int awl_workload_needs_ranks(const awl_workload *w) {
     for (size_t i = 0; i < WL_ARRAY_LEN(multi_rank); i++)
         if (multi_rank[i] == w)

@@ -5,5 +5,7 @@
 #include "common/wl_common.h"
 
 extern const awl_workload awl_transfer_workload;
+/* 1 for the p2p-* configs (awl_config_needs_peer). */
+int transfer_config_is_p2p(const awl_config *cfg);
 
 #endif

@@ -47,6 +47,7 @@ static const char RUN_HELP[] =
     "                       default: one device per distinct model over all backends\n"
     "  --dtype D[,D]        fp32, tf32, fp16, bf16, fp8 (default: every dtype a config defines)\n"
     "  --config C[,C]       config ids (default: the configs marked standard)\n"
+    "                       (transfer p2p-*: one row per ordered pair of the chosen devices)\n"
     "  --library L          only rows through op library L (e.g. onednn, openblas); workloads\n"
     "                       without a library choice still run\n"
     "Measurement:\n"
@@ -124,8 +125,9 @@ static void print_plan(const bench_plan *plan, size_t resumed)
     printf("; nothing is measured or written\n");
     for (size_t i = 0; i < plan->item_count; i++) {
         const bench_item *it = &plan->items[i];
-        printf("  %-10s %-13s %-30s %-5s %s%s\n", plan->devices[it->device].id, it->workload->name,
+        printf("  %-10s %-13s %-30s %-5s %s%s%s%s\n", plan->devices[it->device].id, it->workload->name,
                it->config->id, awl_dtype_name(it->dtype), it->library[0] ? it->library : "-",
+               it->has_peer ? "  -> " : "", it->has_peer ? plan->devices[it->peer].id : "",
                it->already_ok ? "  (already ok)" : it->over_budget ? "  (over --budget at first)" : "");
     }
 }
@@ -152,8 +154,9 @@ typedef struct run_ctx {
 static void item_label(const bench_plan *plan, size_t i, char *buf, size_t n)
 {
     const bench_item *it = &plan->items[i];
-    snprintf(buf, n, "%s %s %s %s%s%s", plan->devices[it->device].id, it->workload->name,
-             it->config->id, awl_dtype_name(it->dtype), it->library[0] ? " " : "", it->library);
+    snprintf(buf, n, "%s%s%s %s %s %s%s%s", plan->devices[it->device].id, it->has_peer ? "->" : "",
+             it->has_peer ? plan->devices[it->peer].id : "", it->workload->name, it->config->id,
+             awl_dtype_name(it->dtype), it->library[0] ? " " : "", it->library);
 }
 
 static void on_start(void *vctx, size_t item)
@@ -328,6 +331,8 @@ static size_t mark_resumed(bench_plan *plan, const bench_metadata *meta, const b
         bench_row_set(&row, BENCH_COL_WORKLOAD, it->workload->name);
         bench_row_set(&row, BENCH_COL_CONFIG, it->config->id);
         bench_row_set(&row, BENCH_COL_DTYPE, awl_dtype_name(it->dtype));
+        if (it->has_peer)
+            bench_row_set(&row, BENCH_COL_PEER_DEVICE, plan->devices[it->peer].id);
         bench_strbuf key = {0};
         bench_resume_key_of_row(&row, it->library[0] ? it->library : "*", &key);
         it->already_ok = bench_strlist_contains(&e->ok_keys, key.data);
@@ -374,7 +379,7 @@ static void device_job(run_ctx *ctx, accel_runtime *rt, size_t d, bench_device_j
     job->n = 0;
     for (size_t i = 0; i < plan->item_count; i++) {
         const bench_item *it = &plan->items[i];
-        if (it->device == d && !it->already_ok)
+        if (it->device == d && !it->already_ok && !it->has_peer)
             job->rows[job->n++] = (bench_worker_row){i, it->workload->name, it->config->id,
                                                      awl_dtype_name(it->dtype), it->library};
     }
@@ -391,6 +396,45 @@ static void device_job(run_ctx *ctx, accel_runtime *rt, size_t d, bench_device_j
         job->s.stop_note = ctx->stop_note;
     }
     job->rc = 0;
+}
+
+/* The rows of pairs (transfer p2p-*), after every device's own rows: one worker per ordered pair
+ * (device -> peer) opens both devices, and the pairs run one at a time, so a pair's copies never
+ * share a device or a link with another row. Returns 1 when interrupted. */
+static int run_pairs(run_ctx *ctx, accel_runtime *rt, bench_worker_hooks *hooks)
+{
+    const bench_plan *plan = ctx->plan;
+    bench_device_job job;
+    memset(&job, 0, sizeof job);
+    job.rows = malloc((plan->item_count ? plan->item_count : 1) * sizeof *job.rows);
+    if (!job.rows)
+        abort();
+    int interrupted = 0;
+    for (size_t i = 0; i < plan->item_count && !interrupted && !ctx->summary.stopped; i++) {
+        const bench_item *first = &plan->items[i];
+        if (!first->has_peer || first->already_ok)
+            continue;
+        int seen = 0; /* this pair's rows went with an earlier item of the same pair */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = plan->items[j].has_peer && !plan->items[j].already_ok &&
+                   plan->items[j].device == first->device && plan->items[j].peer == first->peer;
+        if (seen)
+            continue;
+        device_job(ctx, rt, first->device, &job);
+        job.n = 0;
+        for (size_t j = i; j < plan->item_count; j++) {
+            const bench_item *it = &plan->items[j];
+            if (it->has_peer && !it->already_ok && it->device == first->device && it->peer == first->peer)
+                job.rows[job.n++] = (bench_worker_row){j, it->workload->name, it->config->id,
+                                                       awl_dtype_name(it->dtype), it->library};
+        }
+        job.s.peer_device_id = plan->devices[first->peer].id;
+        job.s.peer_plugin_path = bench_backend_plugin_path(rt, plan->devices[first->peer].info.backend);
+        int rc = bench_worker_run_rows(job.rows, job.n, &job.s, hooks);
+        interrupted = rc == 130 || bench_interrupted;
+    }
+    free(job.rows);
+    return interrupted;
 }
 
 /* Models one after another; the devices of one model (peers) at the same time, one worker each,
@@ -442,6 +486,8 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
                 if (ctx->fleet.model[e] == d)
                     bench_run_budget_device_done(ctx->budget, e);
     }
+    if (!interrupted && !ctx->summary.stopped)
+        interrupted = run_pairs(ctx, rt, &hooks);
     for (size_t d = 0; d < nd; d++)
         free(jobs[d].rows);
     free(jobs);

@@ -45,7 +45,8 @@ static int compared(const bench_fleet *f, size_t item)
 {
     const bench_item *it = &f->plan->items[item];
     static const char *const workloads[] = {"peak", "stream", "gemm", "transfer"};
-    if (!f->peers[it->device])
+    /* A pair's row depends on the peer and the link, not on the device's model alone. */
+    if (!f->peers[it->device] || it->has_peer)
         return 0;
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
         if (strcmp(it->workload->name, workloads[i]) == 0)

@@ -293,7 +293,7 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
     bench_row_setf(row, BENCH_COL_NODES, "%d", rc->world->nodes);
     bench_row_setf(row, BENCH_COL_DEVICES_PER_NODE, "%d", rc->world->local_size);
 
-    awl_options opt = {a->cold, a->has_seed ? a->seed : 1, it->library};
+    awl_options opt = {a->cold, a->has_seed ? a->seed : 1, it->library, NULL};
     awl_setup_info info;
     memset(&info, 0, sizeof info);
     void *state = NULL;

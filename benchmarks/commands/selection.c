@@ -415,7 +415,16 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
                         item.config = cfg;
                         item.dtype = (awl_dtype)dt;
                         bench_copy(item.library, sizeof item.library, libs[l]);
-                        add_item(plan, 0, &item);
+                        if (!awl_config_needs_peer(cfg) || plan->device_count < 2) {
+                            add_item(plan, 0, &item);
+                            continue;
+                        }
+                        item.has_peer = 1;
+                        for (size_t e = 0; e < plan->device_count; e++) {
+                            item.peer = e;
+                            if (e != d)
+                                add_item(plan, 0, &item);
+                        }
                     }
                 }
             }

@@ -26,6 +26,10 @@ typedef struct bench_item {
     char library[64];             /* requested op library; "" = the workload's default path */
     int already_ok;               /* --resume found it ok in the CSV: not run again */
     int over_budget;              /* --dry-run --budget: left out of the first plan */
+    /* transfer p2p-* (awl_config_needs_peer): one row per ordered pair of the plan's devices,
+     * device -> peer; has_peer 0 when the plan has one device (the row says "no pair"). */
+    int has_peer;
+    size_t peer;                  /* index into plan->devices */
 } bench_item;
 
 typedef struct bench_plan {

@@ -25,6 +25,9 @@ typedef struct worker {
     pid_t parent;
     char device_id[64];
     const char *plugin;
+    char peer_id[64];        /* transfer p2p-* rows: the pair's second device, "" = none */
+    const char *peer_plugin;
+    accel_device *peer;
     bench_worker_settings s;
     accel_runtime *rt;
     accel_device *dev;
@@ -189,7 +192,7 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
         for (;;)
             pause();
 
-    awl_options opt = {w->s.cold, w->s.seed, library};
+    awl_options opt = {w->s.cold, w->s.seed, library, w->peer};
     awl_setup_info info;
     memset(&info, 0, sizeof info);
     void *state = NULL;
@@ -222,6 +225,9 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
         bench_row_set_number(r, BENCH_COL_BYTES, info.bytes);
     bench_row_set(r, BENCH_COL_ITEM, info.item ? info.item : "");
     append_note(r, info.notes);
+    bench_row_set(r, BENCH_COL_PEER_DEVICE, info.peer_device);
+    bench_row_set(r, BENCH_COL_LINK, info.link);
+    bench_row_set(r, BENCH_COL_PEER_ACCESS, info.peer_access);
 
     /* Test hook: fp16 loss scaling starts from this scale ("inf" overflows every step). */
     const char *amp_scale = getenv("ACCEL_TEST_AMP_SCALE");
@@ -334,14 +340,22 @@ static int open_device(worker *w, char *why, size_t n)
     accel_runtime_options o;
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
+    const char *plugins[2] = {w->plugin, w->peer_plugin};
     if (w->plugin) {
-        o.plugin_paths = &w->plugin;
-        o.plugin_path_count = 1;
+        o.plugin_paths = plugins;
+        /* A pair of two plugins loads both; of one plugin, that one once. */
+        o.plugin_path_count = w->peer_plugin && strcmp(w->peer_plugin, w->plugin) != 0 ? 2 : 1;
         o.no_default_paths = 1;
     }
     accel_status st = accel_runtime_open(&o, &w->rt);
     if (st == ACCEL_OK)
         st = accel_device_open(w->rt, w->device_id, &w->dev);
+    if (st == ACCEL_OK && w->peer_id[0] && (st = accel_device_open(w->rt, w->peer_id, &w->peer)) != ACCEL_OK) {
+        char text[400];
+        error_text(st, text, sizeof text);
+        snprintf(why, n, "worker cannot use the peer %s: %s", w->peer_id, text);
+        return -1;
+    }
     if (st == ACCEL_OK) {
         w->info.struct_size = sizeof w->info;
         st = accel_device_info_get(w->dev, &w->info);
@@ -365,6 +379,7 @@ static void close_device(worker *w)
 {
     accel_timer_destroy(w->timer);
     accel_stream_destroy(w->stream);
+    accel_device_close(w->peer);
     accel_device_close(w->dev);
     accel_runtime_close(w->rt);
 }
@@ -392,6 +407,10 @@ int bench_worker_child_main(int argc, char **argv)
             bench_copy(w.device_id, sizeof w.device_id, v);
         else if (strcmp(k, "--plugin") == 0)
             w.plugin = v;
+        else if (strcmp(k, "--peer") == 0)
+            bench_copy(w.peer_id, sizeof w.peer_id, v);
+        else if (strcmp(k, "--peer-plugin") == 0)
+            w.peer_plugin = v;
         else if (strcmp(k, "--seed") == 0)
             bad = bench_parse_u64(v, &w.s.seed);
         else if ((bad = parse_i64(v, &num)) == 0) {

@@ -31,6 +31,9 @@ void bench_resume_key_of_row(const bench_row *r, const char *library, bench_strb
     bench_strbuf_appendf(out, "\x1f%s\x1f%s\x1f%s\x1f%s", bench_row_get(r, BENCH_COL_WORKLOAD),
                          bench_row_get(r, BENCH_COL_CONFIG), bench_row_get(r, BENCH_COL_DTYPE),
                          library ? library : bench_row_get(r, BENCH_COL_LIBRARY));
+    /* A pair's row (transfer p2p) is done for its peer only. */
+    if (bench_row_get(r, BENCH_COL_PEER_DEVICE)[0])
+        bench_strbuf_appendf(out, "\x1fpeer=%s", bench_row_get(r, BENCH_COL_PEER_DEVICE));
 }
 
 int bench_row_is_own(const bench_row *r, const bench_row_owner *owner)

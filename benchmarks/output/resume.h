@@ -42,7 +42,8 @@ typedef struct bench_row_owner {
  * else backend:index and name. */
 void bench_device_identity(const bench_row *row, bench_strbuf *out);
 /* The resume key: (hostname, accelbench_version, device identity, workload, config, dtype,
- * library), joined with an ASCII unit separator. library NULL takes the row's. */
+ * library, and peer_device for a pair's row), joined with an ASCII unit separator. library NULL
+ * takes the row's. */
 void bench_resume_key_of_row(const bench_row *row, const char *library, bench_strbuf *out);
 int bench_row_is_own(const bench_row *row, const bench_row_owner *owner);
 

@@ -71,6 +71,14 @@ static int spawn(const bench_worker_row *const *rows, size_t n, const bench_work
         bench_strlist_add(&args, "--plugin");
         bench_strlist_add(&args, s->plugin_path);
     }
+    if (s->peer_device_id) {
+        bench_strlist_add(&args, "--peer");
+        bench_strlist_add(&args, s->peer_device_id);
+        if (s->peer_plugin_path) {
+            bench_strlist_add(&args, "--peer-plugin");
+            bench_strlist_add(&args, s->peer_plugin_path);
+        }
+    }
     const struct { const char *flag; long long v; } nums[] = {
         {"--warmup-ms", s->warmup_ms}, {"--min-time-ms", s->min_time_ms},
         {"--max-samples", s->max_samples}, {"--cold", s->cold}};

@@ -31,6 +31,9 @@ typedef struct bench_worker_settings {
     const char *stop_note;
     /* The parent's alone (the worker gets them as its arguments and environment): */
     const char *device_id;   /* "cpu:0" */
+    /* transfer p2p-* rows: the pair's second device and its plugin (NULL = none) */
+    const char *peer_device_id;
+    const char *peer_plugin_path;
     int pin_threads;         /* a CPU device: OMP_PROC_BIND=close, OMP_PLACES=cores unless set */
 } bench_worker_settings;
 

@@ -94,6 +94,8 @@ struct accel_stream {
     accel_device *dev;
     void *handle;
     int capturing;
+    /* peer.c: a stream of the other device of a host-staged peer copy; destroyed with this one */
+    struct accel_stream *staging;
 };
 
 struct accel_event {

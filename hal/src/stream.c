@@ -26,6 +26,7 @@ ACCEL_API accel_status accel_stream_create(accel_device *dev, accel_stream **out
 ACCEL_API accel_status accel_stream_destroy(accel_stream *stream) {
     if (!stream) return ACCEL_OK;
     HAL_CHECK_HANDLE(stream, TAG_STREAM, "stream");
+    accel_stream_destroy(stream->staging);
     accel_status st = OPS(stream->dev)->stream_synchronize(stream->handle);
     OPS(stream->dev)->stream_destroy(stream->handle);
     hal_device_release(stream->dev, HAL_OWNED_STREAM);

@@ -114,9 +114,9 @@ static void check_versions(const char *dir) {
     CHECK_OK(accel_runtime_backends(rt, &r, &n));
     const accel_backend_report *old = find(r, n, "abiold"), *newer = find(r, n, "abinewer");
     CHECK(old && old->status == ACCEL_OK && old->abi_major == 1 && old->abi_minor == 0 &&
-          old->device_count == 1);
+          old->device_count == 2);
     CHECK(newer && newer->status == ACCEL_OK && newer->abi_major == 1 &&
-          newer->abi_minor == ACCEL_PLUGIN_ABI_MINOR + 1 && newer->device_count == 1);
+          newer->abi_minor == ACCEL_PLUGIN_ABI_MINOR + 1 && newer->device_count == 2);
     const char *ids[] = {"abiold:0", "abinewer:0"};
     for (int v = 0; v < 2; ++v) {
         accel_device *d = NULL;

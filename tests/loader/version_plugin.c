@@ -5,7 +5,7 @@
  * - otherwise a NEWER plugin: ABI 1.<host minor + 1>, whose table has slots this host does not know
  *   (aborting too, since the host must ignore them), and whose device info has a field this host's
  *   struct lacks, written only when the host's struct_size covers it (never, with this host).
- * One host-memory device with dummy plans, modules and kernels, so the host's bookkeeping of them
+ * Two host-memory devices with dummy plans, modules and kernels, so the host's bookkeeping of them
  * can be tested (tests/unit/test_ownership.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,7 @@ static accel_status v_init(const accel_host_services *host, void **ctx, int *cou
     if (!c) return ACCEL_ERR_OUT_OF_MEMORY;
     c->host = host;
     *ctx = c;
-    *count = 1;
+    *count = 2; /* two, so a pair of an ABI 1.0 plugin's devices can be tested (test_peer) */
     snprintf(reason, len, "%s", "");
     return ACCEL_OK;
 }

@@ -605,6 +605,61 @@ class MixedPrecisionTest(TempDirTest):
         self.assertNotIn("Mixed precision", proc.stderr)
 
 
+class PeerMatrixTest(TempDirTest):
+    """transfer p2p rows (schema 4) of 3 GPUs: one matrix figure per mode, the report's tables give
+    the best value per ordered pair with its link, and the rows stay out of the transfer bars."""
+
+    def pair_rows(self, template):
+        rows = []
+        links = {("0", "1"): "nvlink", ("1", "0"): "nvlink"}
+        for src in "012":
+            for dst in "012":
+                if src == dst:
+                    continue
+                link = links.get((src, dst), "pcie")
+                gbps = 300.0 if link == "nvlink" else 20.0 + int(src)
+                common = dict(template, workload="transfer", dtype="fp32", library="buffer_copy_peer",
+                              device_index=src, device_uuid=f"GPU-{src}", pci_bus_id=f"0000:1{src}:00.0",
+                              peer_device=f"cuda:{dst}", link=link, peer_access="yes" if link == "nvlink" else "no",
+                              status="ok", verified="true", schema_version="4")
+                rows.append(dict(common, config="p2p-uni", gbps=f"{gbps:g}", median_ms="1"))
+                rows.append(dict(common, config="p2p-uni", gbps=f"{gbps / 2:g}", median_ms="2"))  # a slower run
+                rows.append(dict(common, config="p2p-latency", gbps="0.001", median_ms="0.0025" if link == "nvlink" else "0.01"))
+        return rows
+
+    def test_matrix_figures_and_tables(self):
+        h100 = next(r for r in read_rows(FIXTURES) if r["backend"] == "cuda" and r["workload"] == "transfer")
+        single = [r for r in read_rows(FIXTURES) if r["workload"] == "transfer"]
+        path = os.path.join(self.tmp, "p2p.csv")
+        write_rows(path, [dict(r, schema_version="4") for r in single] + self.pair_rows(h100))
+        out = os.path.join(self.tmp, "out")
+        proc = run_plot("--format", "png", "--out", out, path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for name in ("p2p_uni", "p2p_latency"):
+            with open(os.path.join(out, name + ".png"), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        self.assertFalse(os.path.exists(os.path.join(out, "p2p_bidir.png")))  # no bidir rows
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        section = md.split("## Device-to-device transfers\n")[1].split("\n## ")[0]
+        tables = [t.strip() for t in section.split("\n\n") if t.strip().startswith("| ")]
+        self.assertEqual(len(tables), 2)
+        uni = [[c.strip() for c in line.strip("|").split(" | ")] for line in tables[0].splitlines()]
+        self.assertEqual(uni[0], ["one way (GB/s): source \\ destination", "cuda:0", "cuda:1", "cuda:2"])
+        self.assertEqual(uni[2:], [["cuda:0", "-", "300 (nvlink)", "20.0 (pcie)"],
+                                   ["cuda:1", "300 (nvlink)", "-", "21.0 (pcie)"],
+                                   ["cuda:2", "22.0 (pcie)", "22.0 (pcie)", "-"]])
+        lat = [[c.strip() for c in line.strip("|").split(" | ")] for line in tables[1].splitlines()]
+        self.assertEqual(lat[0][0], "latency (µs): source \\ destination")
+        self.assertEqual(lat[2][2], "2.50 (nvlink)")
+        self.assertEqual(lat[4][1], "10.0 (pcie)")
+        # The single-device transfer bars are drawn without the pair rows (the caption counts rows).
+        self.assertIn("](throughput_transfer.png)", md)
+        n_single = sum(1 for r in single if r["status"] == "ok" and r["gbps"])
+        caption = md.split("](throughput_transfer.png)")[1].split("\n\n")[1]
+        self.assertIn(f"({n_single} ok rows)", caption)
+
+
 @unittest.skipUnless(RESULTS, "no results/*.csv in the repository yet")
 class RealResultsTest(TempDirTest):
     def test_each_results_csv(self):

@@ -37,6 +37,7 @@ typedef struct awl_options {
     int cold;                /* rotate buffer sets of >= 2x the device's last-level cache */
     uint64_t seed;
     const char *library;     /* "" = default; else copied into accel_op_desc.library */
+    accel_device *peer;      /* transfer p2p-*: the destination device; NULL = none (one device) */
 } awl_options;
 
 /* What setup reports, for the CSV. */
@@ -51,6 +52,11 @@ typedef struct awl_setup_info {
     int bandwidth;           /* 1: report gbps (stream, transfer); 0: report tflops */
     char roof[32];           /* which measured roof pct_peak uses: "matrix-bf16", "fma-fp32", "triad" */
     size_t device_bytes;     /* memory the config allocated on the device */
+    /* transfer p2p-*: the CSV's peer_device ("cuda:1"), link ("nvlink", "host-staged") and
+     * peer_access ("yes"/"no"); "" elsewhere. */
+    char peer_device[48];
+    char link[32];
+    char peer_access[8];
 } awl_setup_info;
 
 typedef struct awl_verify_result {
@@ -102,6 +108,10 @@ int awl_workload_needs_ranks(const awl_workload *w);
  * sendrecv 1), and the size in bytes (nccl-tests' "size"); 0 for a config of another workload. */
 double awl_collective_bus_factor(const awl_config *cfg, int ranks);
 uint64_t awl_collective_size_bytes(const awl_config *cfg);
+
+/* Added (additive): 1 for a config that measures a pair of devices (transfer p2p-*): the CLI makes
+ * one row per ordered pair of the run's devices and passes the second as awl_options.peer. */
+int awl_config_needs_peer(const awl_config *cfg);
 
 /* Added (additive): the reason for the last failing workload call on this thread. A workload's own
  * refusal (a config too large for the device) has no public setter for accel_last_error(), so it is

@@ -140,7 +140,7 @@ static int skip_status(accel_status s) {
 static int run_one(const awl_workload *w, accel_device *dev, accel_stream *stream, const awl_config *c,
                    awl_dtype d, const char *lib, int cold) {
     const char *dev_id = accel_device_id(dev);
-    awl_options opt = {cold, 42, lib};
+    awl_options opt = {cold, 42, lib, NULL};
     awl_setup_info info;
     memset(&info, 0, sizeof info);
     void *state = NULL;

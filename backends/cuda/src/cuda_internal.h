@@ -131,6 +131,11 @@ accel_status accel_cuda_device_info(void *dev, accel_device_info *info);
 accel_status accel_cuda_device_synchronize(void *dev);
 accel_status accel_cuda_device_telemetry(void *dev, accel_device_telemetry *out);
 
+accel_status accel_cuda_peer_query(void *dev, void *peer, accel_peer_info *info);
+accel_status accel_cuda_peer_enable(void *dev, void *peer);
+accel_status accel_cuda_buffer_copy_peer(void *stream, void *dst_dev, void *dst, size_t dst_offset,
+                                         void *src_dev, void *src, size_t src_offset, size_t bytes);
+
 void accel_cuda_nvml_load(accel_cuda_ctx *ctx);
 void accel_cuda_nvml_unload(accel_cuda_ctx *ctx);
 void accel_cuda_nvml_attach(accel_cuda_device *dev, const char *pci_bus_id);

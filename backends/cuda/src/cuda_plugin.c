@@ -54,6 +54,9 @@ static const accel_backend_ops cuda_ops = {
     .comm_group_begin = accel_cuda_comm_group_begin,
     .comm_group_end = accel_cuda_comm_group_end,
     .comm_collective = accel_cuda_comm_collective,
+    .peer_query = accel_cuda_peer_query,
+    .peer_enable = accel_cuda_peer_enable,
+    .buffer_copy_peer = accel_cuda_buffer_copy_peer,
 };
 
 ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,

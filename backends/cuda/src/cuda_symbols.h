@@ -71,7 +71,12 @@
     X(CUresult, cuGraphExecDestroy, (CUgraphExec))                                         \
     X(CUresult, cuGraphDestroy, (CUgraph))                                                 \
     X(CUresult, cuFuncSetAttribute, (CUfunction, CUfunction_attribute, int))               \
-    X(CUresult, cuMemGetInfo_v2, (size_t *, size_t *))
+    X(CUresult, cuMemGetInfo_v2, (size_t *, size_t *))                                    \
+    X(CUresult, cuDeviceCanAccessPeer, (int *, CUdevice, CUdevice))                        \
+    X(CUresult, cuDeviceGetP2PAttribute, (int *, CUdevice_P2PAttribute, CUdevice, CUdevice)) \
+    X(CUresult, cuCtxEnablePeerAccess, (CUcontext, unsigned int))                          \
+    X(CUresult, cuMemcpyPeerAsync, (CUdeviceptr, CUcontext, CUdeviceptr, CUcontext, size_t, \
+                                    CUstream))
 
 #define ACCEL_CUDA_NVRTC_REQUIRED(X)                                                       \
     X(const char *, nvrtcGetErrorString, (nvrtcResult))                                    \
@@ -136,7 +141,9 @@ typedef void *accel_nvml_device;
     X(int, nvmlDeviceGetCurrentClocksThrottleReasons, (accel_nvml_device, unsigned long long *)) \
     X(int, nvmlSystemGetDriverVersion, (char *, unsigned int))                             \
     X(int, nvmlDeviceGetEnforcedPowerLimit, (accel_nvml_device, unsigned int *))           \
-    X(int, nvmlDeviceGetTemperature, (accel_nvml_device, int, unsigned int *))
+    X(int, nvmlDeviceGetTemperature, (accel_nvml_device, int, unsigned int *))             \
+    X(int, nvmlDeviceGetP2PStatus, (accel_nvml_device, accel_nvml_device, int, int *))     \
+    X(int, nvmlDeviceGetTopologyCommonAncestor, (accel_nvml_device, accel_nvml_device, int *))
 
 typedef struct accel_cuda_driver_table {
     ACCEL_CUDA_DRIVER_BOOTSTRAP(ACCEL_DL_FIELD)

@@ -3,12 +3,14 @@
  * to run), device description and peak table, transfers and fills, timers, error mapping, and op
  * plans whose kernels NVRTC really compiles to sm_90 cubins (the fake checks each kernel name is in
  * the cubin and records launches).
- *   cuda_fake_driver_test PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12
+ *   cuda_fake_driver_test PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12|peer
  * nodevice/ok: $ACCEL_FAKE_CUDA names the same mode and the 13.0 fake is first on LD_LIBRARY_PATH;
  * ok has the fake cuBLASLt in ACCEL_CUDA_LIB_DIRS (algorithm fallback, one plan on two threads),
  * real-cublaslt the toolkit's, which cannot make a handle on the fake.
  * old-*: the 12.4 fake is first on LD_LIBRARY_PATH; with12 also sets ACCEL_CUDA_LIB_DIRS to the
- * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH. */
+ * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH.
+ * peer: 4 fake devices, peer groups {0,1} and {2,3} ($ACCEL_FAKE_CUDA_PEER_GROUPS), NVLink between
+ * 0 and 1 from the fake NVML ($FAKE_NVML_NVLINK): the ABI 1.3 peer slots (peer_checks). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <dlfcn.h>
@@ -292,6 +294,79 @@ static void *lt_thread_main(void *p) {
     return NULL;
 }
 
+/* The peer slots on 4 fake devices: link and access per pair, enabling, and copies checked byte by
+ * byte on a stream of either side, through cuMemcpyPeerAsync (the fake counts its calls). */
+static void peer_checks(accel_runtime *rt, void *fake) {
+    accel_device *d[4] = {NULL};
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "cuda:%d", i);
+        EXPECT(accel_device_open(rt, id, &d[i]) == ACCEL_OK, "open %s", id);
+        if (!d[i]) return;
+    }
+    accel_peer_info pi = {.struct_size = sizeof pi};
+    EXPECT(accel_device_peer_query(d[0], d[1], &pi) == ACCEL_OK && pi.can_access_peer == 1 &&
+               pi.link == ACCEL_LINK_NVLINK && pi.performance_rank == 0 && pi.native_atomics == 1 &&
+               strstr(pi.detail, "cuDeviceCanAccessPeer 1") && strstr(pi.detail, "NVML: NVLink"),
+           "0 -> 1: access %d link %s rank %d atomics %d detail '%s'", pi.can_access_peer,
+           accel_link_kind_name(pi.link), pi.performance_rank, pi.native_atomics, pi.detail);
+    EXPECT(accel_device_peer_query(d[3], d[2], &pi) == ACCEL_OK && pi.can_access_peer == 1 &&
+               pi.link == ACCEL_LINK_PCIE && strstr(pi.detail, "NVML: PCIe, one host bridge"),
+           "3 -> 2: access %d link %s detail '%s'", pi.can_access_peer, accel_link_kind_name(pi.link),
+           pi.detail);
+    EXPECT(accel_device_peer_query(d[0], d[2], &pi) == ACCEL_OK && pi.can_access_peer == 0 &&
+               pi.performance_rank == -1 && pi.link == ACCEL_LINK_PCIE &&
+               strstr(pi.detail, "cuDeviceCanAccessPeer 0"),
+           "0 -> 2: access %d link %s detail '%s'", pi.can_access_peer, accel_link_kind_name(pi.link),
+           pi.detail);
+    EXPECT(accel_device_peer_enable(d[0], d[1]) == ACCEL_OK, "enable 0 -> 1");
+    EXPECT(accel_device_peer_enable(d[0], d[1]) == ACCEL_OK, "enable 0 -> 1 again (already enabled)");
+    EXPECT(accel_device_peer_enable(d[0], d[2]) == ACCEL_ERR_UNIMPLEMENTED &&
+               strstr(accel_last_error(), "CUDA_ERROR_PEER_ACCESS_UNSUPPORTED (217)"),
+           "enable 0 -> 2 refused naming the CUDA error");
+
+    unsigned long (*copies)(void) = NULL;
+    void *sym = fake ? dlsym(fake, "accel_fake_cuda_peer_copies") : NULL;
+    memcpy(&copies, &sym, sizeof sym);
+    EXPECT(copies != NULL, "the fake counts peer copies");
+    enum { N = 1 << 16 };
+    static unsigned char in[N], out[N];
+    for (int i = 0; i < N; i++) in[i] = (unsigned char)(i * 7 + 3);
+    accel_buffer *a = NULL, *b = NULL;
+    accel_stream *s0 = NULL, *s1 = NULL, *s2 = NULL;
+    EXPECT(accel_buffer_alloc(d[0], N, ACCEL_MEMORY_DEVICE, &a) == ACCEL_OK &&
+               accel_buffer_alloc(d[1], N, ACCEL_MEMORY_DEVICE, &b) == ACCEL_OK &&
+               accel_stream_create(d[0], &s0) == ACCEL_OK && accel_stream_create(d[1], &s1) == ACCEL_OK &&
+               accel_stream_create(d[2], &s2) == ACCEL_OK,
+           "buffers and streams");
+    if (a && b && s0 && s1 && s2 && copies) {
+        const unsigned long before = copies();
+        const unsigned char zero = 0;
+        EXPECT(accel_buffer_write(s0, a, 0, in, N) == ACCEL_OK &&
+                   accel_buffer_fill(s1, b, 0, N, &zero, 1) == ACCEL_OK,
+               "prepare");
+        /* No staging flag: a plugin with the slots copies device to device. */
+        EXPECT(accel_buffer_copy_peer(s0, b, 4, a, 8, N - 8, 0) == ACCEL_OK, "copy on the source's stream");
+        EXPECT(accel_stream_synchronize(s0) == ACCEL_OK && accel_buffer_read(s1, b, 0, out, N) == ACCEL_OK &&
+                   accel_stream_synchronize(s1) == ACCEL_OK,
+               "read back");
+        EXPECT(memcmp(out + 4, in + 8, N - 8) == 0 && out[0] == 0 && out[3] == 0, "cuda:0 -> cuda:1 bytes");
+        EXPECT(accel_buffer_copy_peer(s1, a, 0, b, 4, 100, 0) == ACCEL_OK, "copy on the destination's stream");
+        EXPECT(accel_stream_synchronize(s1) == ACCEL_OK && accel_buffer_read(s0, a, 0, out, 100) == ACCEL_OK &&
+                   accel_stream_synchronize(s0) == ACCEL_OK && memcmp(out, in + 8, 100) == 0,
+               "cuda:1 -> cuda:0 bytes");
+        EXPECT(copies() == before + 2, "cuMemcpyPeerAsync ran %lu times, wanted 2", copies() - before);
+        EXPECT(accel_buffer_copy_peer(s2, b, 0, a, 0, 16, 0) == ACCEL_ERR_INVALID_ARGUMENT,
+               "a stream of a third device is refused");
+    }
+    accel_stream_destroy(s0);
+    accel_stream_destroy(s1);
+    accel_stream_destroy(s2);
+    accel_buffer_free(a);
+    accel_buffer_free(b);
+    for (int i = 0; i < 4; i++) accel_device_close(d[i]);
+}
+
 static void cublaslt_checks(accel_runtime *rt) {
     accel_device *dev = NULL;
     EXPECT(accel_device_open(rt, "cuda:0", &dev) == ACCEL_OK, "open cuda:0");
@@ -361,7 +436,7 @@ static void cublaslt_checks(accel_runtime *rt) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12\n", argv[0]);
+        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12|peer\n", argv[0]);
         return 2;
     }
     const char *mode = argv[2];
@@ -382,6 +457,12 @@ int main(int argc, char **argv) {
         EXPECT(strstr(r->reason, "libcublasLt.so.13 (CUDA 13 library, the driver runs CUDA 12)") != NULL,
                "reason: cublasLt");
         EXPECT(strstr(r->reason, "searched env ($ACCEL_CUDA_LIB_DIRS unset), toolkit") != NULL, "reason: where");
+    } else if (strcmp(mode, "peer") == 0) {
+        EXPECT(r->status == ACCEL_OK && r->device_count == 4, "status %s devices %d", accel_status_str(r->status),
+               r->device_count);
+        void *fake = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
+        if (r->device_count == 4) peer_checks(rt, fake);
+        if (fake) dlclose(fake);
     } else if (strcmp(mode, "nodevice") == 0) {
         EXPECT(r->status == ACCEL_OK && r->device_count == 0, "status %s devices %d", accel_status_str(r->status),
                r->device_count);

@@ -4,15 +4,21 @@
  * and not the _v2 the CUDA 13 header maps it to. Behaviour picked by $ACCEL_FAKE_CUDA:
  *   nodevice  cuInit answers CUDA_ERROR_NO_DEVICE
  *   (other)   one "NVIDIA H100 80GB HBM3", sm_90, 132 SMs (or $ACCEL_FAKE_CUDA_SMS), 50 MiB L2 (or
- *             $ACCEL_FAKE_CUDA_L2_KIB), 80 GiB; memory is malloc, copies and
+ *             $ACCEL_FAKE_CUDA_L2_KIB), 80 GiB (or $ACCEL_FAKE_CUDA_MEM_MIB); memory is malloc, copies and
  *             memsets run at once, events time 1.5 ms, modules must be a real cubin (ELF) or PTX
  *             naming the kernels asked for; launches are recorded (accel_fake_cuda_last_launch)
  *             and our own accel kernels run on host threads (fake_kernels.cpp); any other kernel
  *             answers CUDA_ERROR_NOT_SUPPORTED. Allocations over 1 GiB fail with OUT_OF_MEMORY.
  *             $ACCEL_FAKE_CUDA_DEVICES (1-8, default 1) such devices, sharing host memory, for the
  *             collectives' tests (fake_nccl.c moves data between their buffers).
+ *             Peers: $ACCEL_FAKE_CUDA_PEER_GROUPS ("01,23"): devices of one group can access each
+ *             other (performance rank 0, native atomics); unset, every pair can. Each device has its
+ *             own primary context, cuCtxEnablePeerAccess checks the current one, and
+ *             cuMemcpyPeerAsync copies and counts (accel_fake_cuda_peer_copies).
  * Test-only; never installed. Signatures come from cuda.h, so they cannot drift. */
 #include <cuda.h>
+
+#include "fake_peer_groups.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +59,10 @@ FAKE_EXPORT CUresult cuGetErrorName(CUresult r, const char **s) {
     case CUDA_ERROR_NOT_FOUND: *s = "CUDA_ERROR_NOT_FOUND"; return CUDA_SUCCESS;
     case CUDA_ERROR_INVALID_DEVICE: *s = "CUDA_ERROR_INVALID_DEVICE"; return CUDA_SUCCESS;
     case CUDA_ERROR_NOT_SUPPORTED: *s = "CUDA_ERROR_NOT_SUPPORTED"; return CUDA_SUCCESS;
+    case CUDA_ERROR_PEER_ACCESS_UNSUPPORTED: *s = "CUDA_ERROR_PEER_ACCESS_UNSUPPORTED"; return CUDA_SUCCESS;
+    case CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED:
+        *s = "CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED";
+        return CUDA_SUCCESS;
     default: *s = NULL; return CUDA_ERROR_INVALID_VALUE;
     }
 }
@@ -92,7 +102,7 @@ FAKE_EXPORT CUresult cuDeviceGetAttribute(int *v, CUdevice_attribute a, CUdevice
 }
 FAKE_EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice d) {
     (void)d;
-    *bytes = (size_t)80 << 30;
+    *bytes = (size_t)env_int("ACCEL_FAKE_CUDA_MEM_MIB", 80 << 10) << 20;
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDeviceGetUuid_v2(CUuuid *u, CUdevice d) {
@@ -103,13 +113,47 @@ FAKE_EXPORT CUresult cuDeviceGetPCIBusId(char *s, int len, CUdevice d) {
     snprintf(s, (size_t)len, "0000:%02X:00.0", 0x1B + d);
     return CUDA_SUCCESS;
 }
+/* Device d's primary context is 0x1000 + d, so the peer calls can tell devices apart. */
+#define FAKE_CTX_BASE 0x1000u
+static _Thread_local uintptr_t current_ctx;
 FAKE_EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d) {
-    (void)d;
-    *c = (CUcontext)(uintptr_t)0x1000;
+    *c = (CUcontext)(uintptr_t)(FAKE_CTX_BASE + (unsigned)d);
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) { (void)d; return CUDA_SUCCESS; }
-FAKE_EXPORT CUresult cuCtxSetCurrent(CUcontext c) { return c ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT; }
+FAKE_EXPORT CUresult cuCtxSetCurrent(CUcontext c) {
+    if (!c) return CUDA_ERROR_INVALID_CONTEXT;
+    current_ctx = (uintptr_t)c;
+    return CUDA_SUCCESS;
+}
+
+static int peer_capable(int a, int b) {
+    return fake_peer_groups_capable("ACCEL_FAKE_CUDA_PEER_GROUPS", a, b);
+}
+FAKE_EXPORT CUresult cuDeviceCanAccessPeer(int *can, CUdevice d, CUdevice peer) {
+    if (d < 0 || d >= device_count() || peer < 0 || peer >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+    *can = d != peer && peer_capable(d, peer);
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuDeviceGetP2PAttribute(int *v, CUdevice_P2PAttribute a, CUdevice d, CUdevice peer) {
+    int can = 0;
+    CUresult r = cuDeviceCanAccessPeer(&can, d, peer);
+    if (r != CUDA_SUCCESS) return r;
+    *v = a == CU_DEVICE_P2P_ATTRIBUTE_PERFORMANCE_RANK ? 0 : can;
+    return CUDA_SUCCESS;
+}
+static unsigned enabled_peers[8]; /* bit e of [d]: device d's context may access device e */
+FAKE_EXPORT CUresult cuCtxEnablePeerAccess(CUcontext peer, unsigned int flags) {
+    const int d = (int)(current_ctx - FAKE_CTX_BASE), e = (int)((uintptr_t)peer - FAKE_CTX_BASE);
+    if (flags || !current_ctx || d < 0 || d >= device_count() || e < 0 || e >= device_count())
+        return CUDA_ERROR_INVALID_VALUE;
+    if (d == e || !peer_capable(d, e)) return CUDA_ERROR_PEER_ACCESS_UNSUPPORTED;
+    if (enabled_peers[d] & (1u << e)) return CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED;
+    enabled_peers[d] |= 1u << e;
+    return CUDA_SUCCESS;
+}
+static unsigned long peer_copies;
+FAKE_EXPORT unsigned long accel_fake_cuda_peer_copies(void) { return peer_copies; }
 FAKE_EXPORT CUresult cuCtxSynchronize(void) { return CUDA_SUCCESS; }
 
 FAKE_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n) {
@@ -193,6 +237,14 @@ FAKE_EXPORT CUresult cuMemcpyDtoHAsync_v2(void *d, CUdeviceptr s, size_t n, CUst
 FAKE_EXPORT CUresult cuMemcpyAsync(CUdeviceptr d, CUdeviceptr s, size_t n, CUstream st) {
     NOT_WHILE_CAPTURING(st);
     memmove((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
+    return CUDA_SUCCESS;
+}
+FAKE_EXPORT CUresult cuMemcpyPeerAsync(CUdeviceptr d, CUcontext dctx, CUdeviceptr s, CUcontext sctx,
+                                       size_t n, CUstream st) {
+    NOT_WHILE_CAPTURING(st);
+    if (!dctx || !sctx) return CUDA_ERROR_INVALID_CONTEXT;
+    memmove((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
+    peer_copies++;
     return CUDA_SUCCESS;
 }
 FAKE_EXPORT CUresult cuMemsetD8Async(CUdeviceptr d, unsigned char v, size_t n, CUstream st) {

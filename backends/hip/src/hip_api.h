@@ -66,7 +66,14 @@
        size_t log_size))                                                                         \
     X(hipError_t, hipGraphLaunch, (hipGraphExec_t exec, hipStream_t stream))                     \
     X(hipError_t, hipGraphExecDestroy, (hipGraphExec_t exec))                                    \
-    X(hipError_t, hipGraphDestroy, (hipGraph_t graph))
+    X(hipError_t, hipGraphDestroy, (hipGraph_t graph))                                           \
+    X(hipError_t, hipDeviceCanAccessPeer, (int *can, int device, int peer))                      \
+    X(hipError_t, hipDeviceEnablePeerAccess, (int peer, unsigned int flags))                     \
+    X(hipError_t, hipMemcpyPeerAsync,                                                            \
+      (void *dst, int dst_device, const void *src, int src_device, size_t bytes,                 \
+       hipStream_t stream))                                                                      \
+    X(hipError_t, hipExtGetLinkTypeAndHopCount,                                                  \
+      (int device1, int device2, uint32_t *link_type, uint32_t *hop_count))
 
 /* hiprtc: libhiprtc.so.6 on ROCm 6 (and late 5.x), inside libamdhip64.so.5 on early 5.x. */
 #define ACCEL_HIPRTC_REQUIRED_SYMBOLS(X)                                                         \

@@ -92,6 +92,10 @@ accel_status hip_stream_synchronize(void *stream);
 accel_status hip_buffer_write(void *stream, void *dst, size_t dst_offset, const void *src,
                               size_t bytes);
 accel_status hip_buffer_read(void *stream, void *src, size_t src_offset, void *dst, size_t bytes);
+accel_status hip_peer_query(void *dev, void *peer, accel_peer_info *info);
+accel_status hip_peer_enable(void *dev, void *peer);
+accel_status hip_buffer_copy_peer(void *stream, void *dst_dev, void *dst, size_t dst_offset,
+                                  void *src_dev, void *src, size_t src_offset, size_t bytes);
 accel_status hip_buffer_copy(void *stream, void *dst, size_t dst_offset, void *src,
                              size_t src_offset, size_t bytes);
 accel_status hip_buffer_fill(void *stream, void *dst, size_t dst_offset, size_t bytes,

@@ -180,6 +180,9 @@ static const accel_backend_ops hip_ops = {
     .comm_group_begin = hip_comm_group_begin,
     .comm_group_end = hip_comm_group_end,
     .comm_collective = hip_comm_collective,
+    .peer_query = hip_peer_query,
+    .peer_enable = hip_peer_enable,
+    .buffer_copy_peer = hip_buffer_copy_peer,
 };
 
 ACCEL_PLUGIN_EXPORT const accel_backend_ops *accel_plugin_query_v1(unsigned host_abi_major,

@@ -670,6 +670,46 @@ static int run_full(accel_runtime *rt) {
     return 0;
 }
 
+/* The ABI 1.3 peer slots on 3 mock devices, peer group {0,1} (MOCK_HIP_PEER_GROUPS=01): xGMI with
+ * access inside it, PCIe without outside; enabling, and a copy through hipMemcpyPeerAsync. */
+static void run_peer(accel_runtime *rt) {
+    accel_device *d[3] = {NULL};
+    CHECK(accel_device_open(rt, "hip:0", &d[0]) == ACCEL_OK && accel_device_open(rt, "hip:1", &d[1]) == ACCEL_OK &&
+          accel_device_open(rt, "hip:2", &d[2]) == ACCEL_OK);
+    if (!d[0] || !d[1] || !d[2]) return;
+    accel_peer_info pi = {.struct_size = sizeof pi};
+    CHECK(accel_device_peer_query(d[1], d[0], &pi) == ACCEL_OK && pi.can_access_peer == 1 &&
+          pi.link == ACCEL_LINK_XGMI && pi.link_count == 1 && strstr(pi.detail, "link type 4, 1 hop(s)"));
+    CHECK(accel_device_peer_query(d[0], d[2], &pi) == ACCEL_OK && pi.can_access_peer == 0 &&
+          pi.link == ACCEL_LINK_PCIE && pi.link_count == 2 && strstr(pi.detail, "hipDeviceCanAccessPeer 0"));
+    CHECK(accel_device_peer_enable(d[0], d[1]) == ACCEL_OK);
+    CHECK(accel_device_peer_enable(d[0], d[1]) == ACCEL_OK); /* already enabled */
+    CHECK(accel_device_peer_enable(d[0], d[2]) == ACCEL_ERR_UNIMPLEMENTED &&
+          strstr(accel_last_error(), "hipErrorPeerAccessUnsupported (217)"));
+    void *lib = dlopen("libamdhip64.so.6", RTLD_NOW | RTLD_NOLOAD);
+    unsigned long (*copies)(void) = lib ? (unsigned long (*)(void))(uintptr_t)dlsym(lib, "mock_hip_peer_copies") : NULL;
+    CHECK(copies != NULL);
+    accel_buffer *a = NULL, *b = NULL;
+    accel_stream *s0 = NULL, *s1 = NULL;
+    CHECK(accel_buffer_alloc(d[0], 4096, ACCEL_MEMORY_DEVICE, &a) == ACCEL_OK &&
+          accel_buffer_alloc(d[1], 4096, ACCEL_MEMORY_DEVICE, &b) == ACCEL_OK &&
+          accel_stream_create(d[0], &s0) == ACCEL_OK && accel_stream_create(d[1], &s1) == ACCEL_OK);
+    if (a && b && s0 && s1 && copies) {
+        unsigned char in[4096], out[4096];
+        for (int i = 0; i < 4096; i++) in[i] = (unsigned char)(i * 13 + 1);
+        const unsigned long before = copies();
+        CHECK(accel_buffer_write(s0, a, 0, in, sizeof in) == ACCEL_OK);
+        CHECK(accel_buffer_copy_peer(s1, b, 16, a, 0, 4000, 0) == ACCEL_OK);
+        CHECK(accel_buffer_read(s1, b, 0, out, sizeof out) == ACCEL_OK && accel_stream_synchronize(s1) == ACCEL_OK);
+        CHECK(memcmp(out + 16, in, 4000) == 0 && copies() == before + 1);
+    }
+    accel_stream_destroy(s0);
+    accel_stream_destroy(s1);
+    accel_buffer_free(a);
+    accel_buffer_free(b);
+    for (int i = 0; i < 3; i++) accel_device_close(d[i]);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "full";
     accel_runtime_options opts;
@@ -699,6 +739,9 @@ int main(int argc, char **argv) {
         CHECK(strstr(hip->reason, "cannot open shared object file") && strstr(hip->reason, "install ROCm"));
     } else if (strcmp(mode, "blaslt") == 0) {
         run_blaslt(rt);
+    } else if (strcmp(mode, "peer") == 0) {
+        CHECK(hip->status == ACCEL_OK && hip->device_count == 3);
+        run_peer(rt);
     } else {
         run_full(rt);
     }

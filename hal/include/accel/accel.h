@@ -11,5 +11,6 @@
 #include "accel/kernel.h"
 #include "accel/ops.h"
 #include "accel/comm.h"
+#include "accel/peer.h"
 
 #endif

@@ -52,7 +52,10 @@ extern "C" {
  * comm_collective) and accel_plugin_collective; a 1.0/1.1 table reads them as NULL, and such a
  * backend's devices get libaccel's MPI host transport (comm.h); and
  * accel_device_telemetry.energy_source (appended; write it only when out->struct_size covers it). */
-#define ACCEL_PLUGIN_ABI_MINOR 2u
+/* 1.3 added: the peer slots at the end of accel_backend_ops (peer_query, peer_enable,
+ * buffer_copy_peer; peer.h); a 1.0-1.2 table reads them as NULL, and copies between such a
+ * plugin's devices are staged through host memory by the HAL when the caller allows it. */
+#define ACCEL_PLUGIN_ABI_MINOR 3u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
 #if defined(__GNUC__)
@@ -230,6 +233,17 @@ typedef struct accel_backend_ops {
     accel_status (*comm_group_end)(void *ctx);
     /* One collective, enqueued on stream (a stream of the comm's device). */
     accel_status (*comm_collective)(void *comm, void *stream, const accel_plugin_collective *c);
+
+    /* ABI 1.3, optional: pairs of this plugin's devices (peer.h), all three or none. The host has
+     * checked that dev and peer (src_dev and dst_dev) are two distinct open devices of this plugin.
+     * peer_query: info comes preset (link UNKNOWN, counts 0 / -1, detail ""); fill what the vendor
+     * API says and name the calls in detail. peer_enable: enabling twice is not an error.
+     * buffer_copy_peer: ranges inside their buffers, bytes > 0; stream is a stream of src_dev or
+     * dst_dev; enqueued in order on it (cuMemcpyPeerAsync, hipMemcpyPeerAsync, ...). */
+    accel_status (*peer_query)(void *dev, void *peer, accel_peer_info *info);
+    accel_status (*peer_enable)(void *dev, void *peer);
+    accel_status (*buffer_copy_peer)(void *stream, void *dst_dev, void *dst, size_t dst_offset,
+                                     void *src_dev, void *src, size_t src_offset, size_t bytes);
 } accel_backend_ops;
 
 typedef const accel_backend_ops *(*accel_plugin_query_fn)(unsigned host_abi_major,

@@ -2,9 +2,13 @@
  * logic on machines without an AMD GPU: memory is host memory, copies and memsets run at once,
  * launches are recorded (not run) so tests can read the packed argument block. Behaviour is set by
  * environment variables: MOCK_HIPINIT_ERROR (hipInit's return), MOCK_HIP_DEVICES (count),
- * MOCK_HIP_PCI_ID, MOCK_HIP_CUS. The record is read through mock_hip_last_launch(). */
+ * MOCK_HIP_PCI_ID, MOCK_HIP_CUS. The record is read through mock_hip_last_launch(). Peers:
+ * MOCK_HIP_PEER_GROUPS ("01,23"): devices of one group can access each other over xGMI (1 hop); any
+ * other pair is PCIe (2 hops) without access; unset, every pair is xGMI. hipMemcpyPeerAsync counts
+ * its calls (mock_hip_peer_copies). */
 #define _POSIX_C_SOURCE 200809L
 #include "mock_hip.h"
+#include "fake_peer_groups.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +37,7 @@ EXPORT const char *hipGetErrorName(hipError_t e) {
     case 35: return "hipErrorInsufficientDriver";
     case 100: return "hipErrorNoDevice";
     case 101: return "hipErrorInvalidDevice";
+    case 217: return "hipErrorPeerAccessUnsupported";
     default: return "hipErrorUnknown";
     }
 }
@@ -74,7 +79,47 @@ EXPORT hipError_t hipDeviceGetUuid(hipUUID *uuid, hipDevice_t device) {
     memcpy(uuid->bytes, "0123456789abcdef", 16);
     return hipSuccess;
 }
-EXPORT hipError_t hipSetDevice(int device) { (void)device; return hipSuccess; }
+static _Thread_local int current_device;
+EXPORT hipError_t hipSetDevice(int device) {
+    current_device = device;
+    return hipSuccess;
+}
+
+static int peer_capable(int a, int b) { return fake_peer_groups_capable("MOCK_HIP_PEER_GROUPS", a, b); }
+EXPORT hipError_t hipDeviceCanAccessPeer(int *can, int device, int peer) {
+    const int n = env_int("MOCK_HIP_DEVICES", 1);
+    if (device < 0 || device >= n || peer < 0 || peer >= n) return hipErrorInvalidDevice;
+    *can = device != peer && peer_capable(device, peer);
+    return hipSuccess;
+}
+EXPORT hipError_t hipExtGetLinkTypeAndHopCount(int a, int b, uint32_t *type, uint32_t *hops) {
+    int can = 0;
+    hipError_t err = hipDeviceCanAccessPeer(&can, a, b);
+    if (err != hipSuccess) return err;
+    *type = can ? 4u : 2u; /* HSA_AMD_LINK_INFO_TYPE_XGMI / _PCIE */
+    *hops = can ? 1u : 2u;
+    return hipSuccess;
+}
+static unsigned enabled_peers[8];
+EXPORT hipError_t hipDeviceEnablePeerAccess(int peer, unsigned int flags) {
+    int can = 0;
+    if (flags || hipDeviceCanAccessPeer(&can, current_device, peer) != hipSuccess) return hipErrorInvalidValue;
+    if (!can) return hipErrorPeerAccessUnsupported;
+    if (enabled_peers[current_device & 7] & (1u << peer)) return hipErrorPeerAccessAlreadyEnabled;
+    enabled_peers[current_device & 7] |= 1u << peer;
+    return hipSuccess;
+}
+static unsigned long peer_copies;
+EXPORT unsigned long mock_hip_peer_copies(void) { return peer_copies; }
+EXPORT hipError_t hipMemcpyPeerAsync(void *dst, int dst_device, const void *src, int src_device,
+                                     size_t bytes, hipStream_t s) {
+    (void)s;
+    const int n = env_int("MOCK_HIP_DEVICES", 1);
+    if (dst_device < 0 || dst_device >= n || src_device < 0 || src_device >= n) return hipErrorInvalidDevice;
+    memmove(dst, src, bytes);
+    peer_copies++;
+    return hipSuccess;
+}
 EXPORT hipError_t hipDeviceSynchronize(void) { return hipSuccess; }
 EXPORT hipError_t hipMalloc(void **ptr, size_t bytes) {
     *ptr = calloc(1, bytes);
