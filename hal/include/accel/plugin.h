@@ -52,7 +52,9 @@ extern "C" {
  * comm_collective) and accel_plugin_collective; a 1.0/1.1 table reads them as NULL, and such a
  * backend's devices get libaccel's MPI host transport (comm.h); and
  * accel_device_telemetry.energy_source (appended; write it only when out->struct_size covers it). */
-#define ACCEL_PLUGIN_ABI_MINOR 2u
+/* 1.3 added: accel_attention_desc.causal (ops.h; the host refuses a causal attention to a plugin
+ * older than 1.3, so a plugin of 1.3 or newer must honour the field or refuse the plan). */
+#define ACCEL_PLUGIN_ABI_MINOR 3u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
 #if defined(__GNUC__)
