@@ -159,22 +159,17 @@ typedef short accel_v4i16 __attribute__((ext_vector_type(4)));
 typedef _Float16 accel_v4f16 __attribute__((ext_vector_type(4)));
 typedef float accel_v4f32 __attribute__((ext_vector_type(4)));
 typedef unsigned accel_v2u32 __attribute__((ext_vector_type(2)));
-__device__ __forceinline__ void accel_mfma_16x16x16(float (&d)[4], const unsigned (&a)[2], const unsigned (&b)[2],
-                                                    const accel_bf16 *) {
-    const accel_v2u32 av = {a[0], a[1]}, bv = {b[0], b[1]};
-    const accel_v4f32 r = __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(
-        __builtin_bit_cast(accel_v4i16, av), __builtin_bit_cast(accel_v4i16, bv), accel_v4f32{d[0], d[1], d[2], d[3]},
-        0, 0, 0);
-    d[0] = r[0], d[1] = r[1], d[2] = r[2], d[3] = r[3];
-}
-__device__ __forceinline__ void accel_mfma_16x16x16(float (&d)[4], const unsigned (&a)[2], const unsigned (&b)[2],
-                                                    const accel_f16 *) {
-    const accel_v2u32 av = {a[0], a[1]}, bv = {b[0], b[1]};
-    const accel_v4f32 r = __builtin_amdgcn_mfma_f32_16x16x16f16(
-        __builtin_bit_cast(accel_v4f16, av), __builtin_bit_cast(accel_v4f16, bv), accel_v4f32{d[0], d[1], d[2], d[3]},
-        0, 0, 0);
-    d[0] = r[0], d[1] = r[1], d[2] = r[2], d[3] = r[3];
-}
+#define ACCEL_MFMA_16X16X16(T, vec, builtin)                                                       \
+    __device__ __forceinline__ void accel_mfma_16x16x16(float (&d)[4], const unsigned (&a)[2],      \
+                                                        const unsigned (&b)[2], const T *) {        \
+        const accel_v2u32 av = {a[0], a[1]}, bv = {b[0], b[1]};                                    \
+        const accel_v4f32 r = builtin(__builtin_bit_cast(vec, av), __builtin_bit_cast(vec, bv),    \
+                                      accel_v4f32{d[0], d[1], d[2], d[3]}, 0, 0, 0);               \
+        d[0] = r[0], d[1] = r[1], d[2] = r[2], d[3] = r[3];                                        \
+    }
+ACCEL_MFMA_16X16X16(accel_bf16, accel_v4i16, __builtin_amdgcn_mfma_f32_16x16x16bf16_1k)
+ACCEL_MFMA_16X16X16(accel_f16, accel_v4f16, __builtin_amdgcn_mfma_f32_16x16x16f16)
+#undef ACCEL_MFMA_16X16X16
 __device__ __forceinline__ unsigned accel_bits16(float v, const accel_bf16 *) {
     return __builtin_bit_cast(unsigned short, __float2bfloat16(v));
 }

@@ -31,6 +31,23 @@
 
 #define ACCEL_FLASH_WARPS (ACCEL_FLASH_THREADS / 32)
 
+/* What every body derives from its block: the (batch, head) pair's offset, its first query row, the
+ * sequence's mask row (or null) and the last key any of its rows sees (causal: its own last row). */
+struct accel_flash_block {
+    accel_i64 S, q0, base, kend;
+    const float *mrow;
+};
+__device__ __forceinline__ accel_flash_block accel_flash_block_of(const accel_attention_params &p, const float *mask) {
+    accel_flash_block b;
+    const accel_i64 bh = blockIdx.x;
+    b.S = p.seq;
+    b.q0 = (accel_i64)blockIdx.y * ACCEL_FLASH_ROWS;
+    b.base = bh * p.seq * p.head_dim;
+    b.kend = p.causal && b.q0 + ACCEL_FLASH_ROWS < b.S ? b.q0 + ACCEL_FLASH_ROWS : b.S;
+    b.mrow = mask ? mask + (bh / p.heads) * p.seq : (const float *)0;
+    return b;
+}
+
 /* ---- the portable path ---- */
 
 template <typename T>
@@ -42,9 +59,9 @@ __device__ void accel_flash_fma_impl(const T *q, const T *k, const T *v, const f
     __shared__ float qt[DM][BR]; /* Q tile, transposed */
     __shared__ float ks[BC][DM];
     __shared__ float vs[BC][DM];
-    const accel_i64 S = p.seq, D = p.head_dim, bh = blockIdx.x, q0 = (accel_i64)blockIdx.y * BR;
-    const accel_i64 base = bh * S * D;
-    const float *mrow = mask ? mask + (bh / p.heads) * S : (const float *)0;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, D = p.head_dim, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
     const int r = threadIdx.x % BR, h = threadIdx.x / BR; /* h: which half of the head dims */
     const int dh = (int)((D + 1) / 2), e0 = h * dh, ne = (int)(D - e0 < dh ? D - e0 : dh);
     const accel_i64 qi = q0 + r;
@@ -57,9 +74,7 @@ __device__ void accel_flash_fma_impl(const T *q, const T *k, const T *v, const f
 ACCEL_UNROLL
     for (int j = 0; j < HALF; ++j) acc[j] = 0.0f;
     float m = ACCEL_NEG_INF, l = 0.0f;
-    /* causal: the block's last query row sees no key beyond itself (block-uniform bound) */
-    const accel_i64 kend = p.causal && q0 + BR < S ? q0 + BR : S;
-    for (accel_i64 k0 = 0; k0 < kend; k0 += BC) {
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) { /* causal: a block-uniform bound */
         __syncthreads(); /* the previous tile is consumed (and, the first time, qt is written) */
         for (int x = threadIdx.x; x < BC * D; x += ACCEL_FLASH_THREADS) {
             const int row = x / (int)D, e = x % (int)D;
@@ -158,10 +173,10 @@ __device__ void accel_flash_mma_impl(const T *q, const T *k, const T *v, const f
     __shared__ accel_u128 vbuf[BC * WORDS / 4];
     unsigned *ks = reinterpret_cast<unsigned *>(kbuf), *vs = reinterpret_cast<unsigned *>(vbuf);
     const T *tag = (const T *)0;
-    const accel_i64 S = p.seq, bh = blockIdx.x, q0 = (accel_i64)blockIdx.y * BR;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
     const int D = (int)p.head_dim, dp = (D + 15) & ~15, kc_n = dp / 16, dc_n = (D + 7) / 8;
-    const accel_i64 base = bh * S * D;
-    const float *mrow = mask ? mask + (bh / p.heads) * S : (const float *)0;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
     const int wr = warp * 16;                           /* the warp's first row in the tile */
     const accel_i64 qi0 = q0 + wr + g, qi1 = qi0 + 8; /* this lane's two query rows */
@@ -184,8 +199,7 @@ ACCEL_UNROLL
     for (int c = 0; c < DC; ++c)
         for (int i = 0; i < 4; ++i) acc[c][i] = 0.0f;
     float m0 = ACCEL_NEG_INF, m1 = ACCEL_NEG_INF, l0 = 0.0f, l1 = 0.0f;
-    const accel_i64 kend = p.causal && q0 + BR < S ? q0 + BR : S;
-    for (accel_i64 k0 = 0; k0 < kend; k0 += BC) {
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) {
         __syncthreads(); /* the Q fragments, then the previous tile, are read */
         accel_flash_tile_load(k + base, S, D, dp, k0, ks, WORDS);
         accel_flash_tile_load(v + base, S, D, dp, k0, vs, WORDS);
@@ -315,10 +329,10 @@ __device__ void accel_flash_mfma_impl(const T *q, const T *k, const T *v, const 
     __shared__ accel_u128 vbuf[BC * WORDS / 4];
     unsigned *ks = reinterpret_cast<unsigned *>(kbuf), *vs = reinterpret_cast<unsigned *>(vbuf);
     const T *tag = (const T *)0;
-    const accel_i64 S = p.seq, bh = blockIdx.x, q0 = (accel_i64)blockIdx.y * BR;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
     const int D = (int)p.head_dim, dp = (D + 15) & ~15, kc_n = dp / 16;
-    const accel_i64 base = bh * S * D;
-    const float *mrow = mask ? mask + (bh / p.heads) * S : (const float *)0;
     const int wave = threadIdx.x / WAVE, lane = threadIdx.x % WAVE, c16 = lane % 16, q4 = lane / 16;
     const int wr = wave * RT * 16; /* the wavefront's first row in the tile */
 
@@ -342,8 +356,7 @@ ACCEL_UNROLL
             for (int i = 0; i < 4; ++i) acc[d][rt][i] = 0.0f;
     float m[RT], l[RT];
     for (int rt = 0; rt < RT; ++rt) m[rt] = ACCEL_NEG_INF, l[rt] = 0.0f;
-    const accel_i64 kend = p.causal && q0 + BR < S ? q0 + BR : S;
-    for (accel_i64 k0 = 0; k0 < kend; k0 += BC) {
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) {
         __syncthreads(); /* the Q fragments, then the previous tile, are read */
         accel_flash_tile_load(k + base, S, D, dp, k0, ks, WORDS);
         accel_flash_tile_load(v + base, S, D, dp, k0, vs, WORDS);
