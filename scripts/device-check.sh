@@ -28,10 +28,12 @@
 #                    peer access in the rows); skipped with the reason on one GPU (worst case 495)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
 #   (fp8: the HAL against cuBLASLt called directly), attention_sdpa 30 (the attention op alone,
-#   fused against composed, base-s128-b8 and large-s384-b1 bf16, outputs compared: attention_bench),
+#   fused against composed, base-s128-b8 and large-s384-b1 bf16, with the padding mask and causal,
+#   outputs compared: attention_bench),
 #   quick_suite 120 (`suite --quick --resume`: the
 #   quick list minus the rows above), torch 45 (PyTorch reference: matmul, and
-#   scaled_dot_product_attention on the attention_sdpa shapes; informational, skipped without torch), ctest_gpu 90
+#   scaled_dot_product_attention on the attention_sdpa shapes, masked, unmasked and is_causal;
+#   informational, skipped without torch), ctest_gpu 90
 #   (the cuda and shared-kernel tests), ctest_rest (every other test, informational, what is left).
 # A step that fails, times out, or is not run because the budget is spent turns the verdict to FAIL;
 # an informational one never does, run or not.
@@ -99,7 +101,7 @@ rehearse)
     BERT_CONFIG=base-s128-b1
     ATTENTION_CONFIGS=base-s128-b1-fused
     ATTENTION_SHAPES=base-s128-b1
-    ATTENTION_BENCH_ARGS=(--reps 1 --rounds 1)
+    ATTENTION_BENCH_ARGS=(--reps 1 --rounds 1 --causal on) # the non-causal line: cuda_fake_driver_attention_bench
     RESNET_CONFIG=conv5_x-identity-b1-nhwc
     TRAIN_CONFIGS=base-s128-b1-train,conv3_x-identity-b2-nhwc-train
     COLLECTIVE_SIZES=(--min-bytes 1024 --max-bytes 4096 --factor 4)
@@ -148,7 +150,8 @@ summary_extra() {
     [ -f "$LOGDIR/gemm_compare.log" ] && grep -E 'TFLOP/s|no CUDA' "$LOGDIR/gemm_compare.log" | tail -2 | sed 's/^/gemm_compare: /'
     [ -f "$LOGDIR/torch.log" ] && grep -E 'TFLOP/s|SKIP' "$LOGDIR/torch.log" | sed 's/^/torch: /'
     # fused attention against the composed path (attention_bench) and against SDPA (torch, above);
-    # the target is >= 0.9x SDPA's speed (masked SDPA is the like-for-like figure)
+    # the target is >= 0.9x SDPA's speed (masked SDPA is the like-for-like figure; causal against
+    # SDPA is_causal)
     [ -f "$LOGDIR/attention.log" ] && grep -E '^attention |SKIP' "$LOGDIR/attention.log" | sed 's/^/attention_sdpa: /'
 }
 

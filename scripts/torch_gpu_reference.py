@@ -4,8 +4,9 @@ then fp16, tf32, fp32), timed with CUDA events, written as CSV rows with library
 --attention, also torch.nn.functional.scaled_dot_product_attention on BERT's attention shapes
 (base-s128-b8: 8 x 12 heads x 128 x 64; large-s384-b1: 1 x 16 x 384 x 64) in bf16, with the
 bert_layer padding mask as an additive float mask (what accelbench's attention op takes, so the
-comparison with backends/cuda/bench/attention_bench.c is like for like) and without a mask (SDPA's
-flash kernel, the harder target), written as rows with op=sdpa.
+comparison with backends/cuda/bench/attention_bench.c is like for like), without a mask (SDPA's
+flash kernel, the harder target) and causal (is_causal=True, attention_bench's causal line), written
+as rows with op=sdpa and mask=masked|unmasked|causal.
 
     python3 scripts/torch_gpu_reference.py --csv OUT.csv [--size 8192] [--reps 10] [--rounds 7]
                                            [--dtypes bf16,...] [--attention base-s128-b8,large-s384-b1]
@@ -83,7 +84,9 @@ def main() -> int:
 
 
 def sdpa_rows(torch, dev, name, shape, reps, rounds):
-    """SDPA in bf16 on one BERT attention shape, masked as bert_layer masks and unmasked."""
+    """SDPA in bf16 on one BERT attention shape: masked as bert_layer masks, unmasked, and causal
+    (is_causal=True, no padding mask: attention_bench's causal line). TFLOP/s counts the products
+    a causal kernel needs (half) when causal, as attention_bench does."""
     model, seq, batch = shape.split("-")
     heads = {"base": 12, "large": 16}[model]
     S, B, D = int(seq[1:]), int(batch[1:]), 64
@@ -94,11 +97,13 @@ def sdpa_rows(torch, dev, name, shape, reps, rounds):
     for b in range(B):  # bert_layer's mask: sequence b keeps S - 1 - (13 b) % (S / 4) keys
         mask[b, :, :, S - 1 - (13 * b) % max(S // 4, 1):] = -10000.0
     sdpa = torch.nn.functional.scaled_dot_product_attention
-    flop = 4.0 * B * heads * S * S * D
     out = []
-    for masked in (True, False):
+    for what in ("masked", "unmasked", "causal"):
+        flop = (2.0 if what == "causal" else 4.0) * B * heads * S * S * D
+
         def run():
-            return sdpa(q, k, v, attn_mask=mask if masked else None, scale=1.0 / 8.0)
+            return sdpa(q, k, v, attn_mask=mask if what == "masked" else None, is_causal=what == "causal",
+                        scale=1.0 / 8.0)
         for _ in range(3):
             run()
         torch.cuda.synchronize()
@@ -112,7 +117,6 @@ def sdpa_rows(torch, dev, name, shape, reps, rounds):
             end.synchronize()
             times.append(start.elapsed_time(end) / reps)
         med = statistics.median(times)
-        what = "masked" if masked else "unmasked"
         out.append({"device": name, "library": "torch", "torch_version": torch.__version__,
                     "torch_cuda": torch.version.cuda, "dtype": "bf16", "op": "sdpa", "config": shape,
                     "mask": what, "reps": reps, "rounds": rounds, "median_ms": f"{med:.4f}",

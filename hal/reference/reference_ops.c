@@ -200,6 +200,7 @@ void accel_ref_attention(const accel_attention_desc *d, const void *Q, const voi
                         acc += accel_ref_load(d->dtype, Q, base + i * D + e) *
                                accel_ref_load(d->dtype, K, base + j * D + e);
                     p[j] = d->scale * acc + (mask ? (double)mask[b * S + j] : 0.0);
+                    if (d->causal && j > i) p[j] = -INFINITY;
                 }
                 softmax_row(p, S);
                 for (int64_t e = 0; e < D; e++) {

@@ -203,6 +203,7 @@ static accel_status validate_attention(const accel_attention_desc *a) {
         !mul_ok(a->batch, a->heads, &t) || !mul_ok(t, a->seq, &t) || !mul_ok(t, a->head_dim, &t))
         return BAD("attention: sizes overflow");
     if (!isfinite(a->scale)) return BAD("attention: scale must be finite");
+    if (a->causal != 0 && a->causal != 1) return BAD("attention: causal must be 0 or 1, not %d", a->causal);
     return ACCEL_OK;
 }
 

@@ -21,6 +21,18 @@ typedef struct hal_plan {
     pthread_mutex_t execute_lock;
 } hal_plan;
 
+/* A description field newer than the plugin's ABI minor reads as "as before" to the plugin, which
+ * would then compute another op than asked (a non-causal attention for a causal one): refuse it. */
+static accel_status refuse_fields_unknown_to_plugin(const accel_device *dev, const accel_op_desc *desc) {
+    const unsigned minor = dev->be->ops->abi_minor;
+    if (desc->kind == ACCEL_OP_ATTENTION && desc->u.attention.causal && minor < 3)
+        return hal_error(ACCEL_ERR_UNIMPLEMENTED,
+                         "%s: attention: causal needs plugin ABI 1.3; the %s backend is ABI %u.%u and would "
+                         "ignore the flag",
+                         dev->id, dev->be->ops->name, dev->be->ops->abi_major, minor);
+    return ACCEL_OK;
+}
+
 ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_desc *desc,
                                             accel_op_plan **out_plan) {
     HAL_CHECK_OUT(out_plan);
@@ -28,6 +40,8 @@ ACCEL_API accel_status accel_op_plan_create(accel_device *dev, const accel_op_de
     HAL_CHECK_HANDLE(dev, TAG_DEVICE, "device");
     if (!desc) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "accel_op_plan_create: desc is NULL");
     accel_status st = hal_op_validate(desc);
+    if (st != ACCEL_OK) return st;
+    st = refuse_fields_unknown_to_plugin(dev, desc);
     if (st != ACCEL_OK) return st;
     hal_plan *p = calloc(1, sizeof *p);
     if (!p) return hal_error(ACCEL_ERR_OUT_OF_MEMORY, "accel_op_plan_create: out of host memory");

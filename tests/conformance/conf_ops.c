@@ -454,6 +454,24 @@ static conf_result check_attention_bf16(conf_ctx *c) {
                           attention_mask_33);
 }
 
+/* Causal (ABI 1.3) on top of the additive mask: key j > query i is dropped, so query 0 is V[0]
+ * and every row's weights differ from the non-causal case above (which fails if the flag is
+ * ignored). bf16 at 70 queries: two 64-row query tiles of the flash kernels, the first stopping
+ * its key walk at its own last row. */
+static conf_result check_attention_causal(conf_ctx *c) {
+    return attention_case(c, (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 2, .heads = 3, .seq = 9,
+                                                    .head_dim = 8, .scale = 0.35, .causal = 1},
+                          attention_mask);
+}
+
+static accel_status attention_mask_70(conf_ctx *c, conf_tensor *t) { return write_mask(c, &t[3], 2, 70, 3, 9); }
+
+static conf_result check_attention_causal_bf16(conf_ctx *c) {
+    return attention_case(c, (accel_attention_desc){.dtype = ACCEL_DTYPE_BF16, .batch = 2, .heads = 1, .seq = 70,
+                                                    .head_dim = 64, .scale = 0.125, .causal = 1},
+                          attention_mask_70);
+}
+
 const conf_check conf_op_checks[] = {
     {"gemm-f32", check_gemm_f32},
     {"gemm-f32-layouts", check_gemm_f32_layouts},
@@ -480,5 +498,7 @@ const conf_check conf_op_checks[] = {
     {"permute", check_permute},
     {"attention", check_attention},
     {"attention-bf16", check_attention_bf16},
+    {"attention-causal", check_attention_causal},
+    {"attention-causal-bf16", check_attention_causal_bf16},
     {NULL, NULL},
 };

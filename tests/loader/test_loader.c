@@ -147,6 +147,21 @@ static void check_versions(const char *dir) {
         CHECK_OK(accel_op_plan_create(d, &desc, &plan));
         CHECK(strcmp(accel_op_plan_algorithm(plan), "softmax: planned, runs nothing") == 0);
         accel_op_plan_destroy(plan);
+        /* 1.3's attention.causal: the 1.0 plugin would read the desc as non-causal, so the host
+         * refuses the plan before it gets there, naming the ABIs; the newer plugin is handed it. */
+        accel_op_desc causal = {.kind = ACCEL_OP_ATTENTION};
+        causal.u.attention = (accel_attention_desc){.dtype = ACCEL_DTYPE_F32, .batch = 1, .heads = 1, .seq = 4,
+                                                    .head_dim = 2, .scale = 1, .causal = 1};
+        plan = NULL;
+        if (v == 0) {
+            CHECK_FAILS(accel_op_plan_create(d, &causal, &plan), ACCEL_ERR_UNIMPLEMENTED);
+            CHECKF(strstr(accel_last_error(), "causal needs plugin ABI 1.3") &&
+                       strstr(accel_last_error(), "ABI 1.0"),
+                   "old plugin, causal attention: '%s'", accel_last_error());
+            causal.u.attention.causal = 0;
+        }
+        CHECK_OK(accel_op_plan_create(d, &causal, &plan));
+        accel_op_plan_destroy(plan);
         CHECK_OK(accel_stream_destroy(s));
         CHECK_OK(accel_device_close(d));
     }

@@ -40,6 +40,12 @@ static void softmax_rows(float *scores, uint16_t *p16, int64_t rows, int64_t S) 
     }
 }
 
+/* Causal: query i sees keys 0..i; the scores above the diagonal become -inf (exp 0). */
+static void drop_future_keys(float *scores, int64_t S) {
+    for (int64_t i = 0; i < S; i++)
+        for (int64_t j = i + 1; j < S; j++) scores[i * S + j] = -INFINITY;
+}
+
 static accel_status attention_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     const attention_plan *p = (const attention_plan *)plan;
     const accel_attention_desc *d = &p->d;
@@ -63,6 +69,7 @@ static accel_status attention_execute(cpu_plan *plan, const accel_plugin_ref *op
         const size_t off = (size_t)bh * pair_bytes;
         const float *mask_row = mask ? mask + (bh / d->heads) * S : NULL;
         cpu_gemm_run(&qk, Q + off, K + off, NULL, mask_row, scores, gemm_ws, 1);
+        if (d->causal) drop_future_keys(scores, S);
         softmax_rows(scores, p16, S, S);
         cpu_gemm_run(&p->pv, p16 ? (const void *)p16 : scores, V + off, NULL, NULL, O + off, gemm_ws, 1);
     }
@@ -107,8 +114,8 @@ accel_status cpu_attention_plan(cpu_context *ctx, const accel_attention_desc *d,
     p->base.workspace_bytes = (size_t)p->threads * p->thread_bytes + 64;
     snprintf(info->library, sizeof info->library, "accel");
     snprintf(info->algorithm, sizeof info->algorithm,
-             "fused per (batch, head): scale Q K^T + mask -> softmax -> P%s V on the packed engine "
-             "(%s), scores cache-resident, %d threads", p->p_bf16 ? " (bf16)" : "",
+             "fused per (batch, head): scale Q K^T + mask%s -> softmax -> P%s V on the packed engine "
+             "(%s), scores cache-resident, %d threads", d->causal ? " + causal" : "", p->p_bf16 ? " (bf16)" : "",
              cpu_gemm_kernel_name(&p->qk), p->threads);
     *out = &p->base;
     return ACCEL_OK;

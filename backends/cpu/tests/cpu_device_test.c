@@ -127,7 +127,7 @@ static void check_refusals(test_env *env) {
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_ATTENTION;
-    desc.u.attention = (accel_attention_desc){ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 2, 8, 4, 0.5};
+    desc.u.attention = (accel_attention_desc){ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 2, 8, 4, 0.5, 0};
     snprintf(desc.library, sizeof desc.library, "openblas");
     accel_op_plan *plan = NULL;
     /* With OpenBLAS loaded the refusal names the op; without it (a GPU host, ACCEL_HIDE_DEPS), it

@@ -4,9 +4,14 @@
  * scaled_dot_product_attention (scripts/torch_gpu_reference.py --attention) on the same GPU.
  *
  *   attention_bench [--device cuda:0] [--shapes base-s128-b8,large-s384-b1] [--dtype bf16|fp16|fp32]
- *                   [--reps R] [--rounds K]
+ *                   [--reps R] [--rounds K] [--causal off|on|both]
  *
- * One line per shape: both medians (timer events around R executes, median of K rounds), the
+ * Each shape runs with bert_layer's padding mask (causal off) and as a decoder runs it (causal on:
+ * accel_attention_desc.causal, no padding mask; the composed path adds a full [B*heads*S, S] mask
+ * of the same keys to its softmax, as PyTorch's SDPA is_causal=True is compared with). TFLOP/s
+ * counts the products a causal kernel needs, half of Q K^T and P V, when causal.
+ *
+ * One line per shape and causal setting: both medians (timer events around R executes, median of K rounds), the
  * fused/composed time ratio, the plans' algorithms and the largest difference between the two
  * outputs relative to the composed output's largest magnitude. Exit 77 when the device cannot be
  * opened (no GPU), 1 on any other failure. */
@@ -108,13 +113,15 @@ static accel_gemm_desc batched_gemm(accel_dtype t, int64_t m, int64_t n, int64_t
     } while (0)
 
 static int bench_shape(accel_device *dev, accel_stream *s, accel_timer *timer, const shape *sh, accel_dtype t,
-                       int reps, int rounds) {
+                       int reps, int rounds, int causal) {
     const int64_t B = sh->batch, A = sh->heads, S = sh->seq, D = sh->dim, n = B * A * S * D;
     const size_t es = accel_dtype_bytes(t), qkv_bytes = (size_t)n * es, score_bytes = (size_t)(B * A * S * S) * es;
     accel_buffer *q = NULL, *k = NULL, *v = NULL, *mask = NULL, *fused_out = NULL, *comp_out = NULL, *scores = NULL;
     path fused = {0}, comp = {0};
     unsigned char *host = malloc(qkv_bytes), *host2 = malloc(qkv_bytes);
-    float *hmask = malloc((size_t)(B * S) * sizeof(float));
+    /* the softmax's mask: one row per sequence, or, causal, one per (sequence, head, query) */
+    const int64_t mask_rows = causal ? B * A * S : B;
+    float *hmask = malloc((size_t)(mask_rows * S) * sizeof(float));
     accel_status st = ACCEL_ERR_OUT_OF_MEMORY;
     int rc = 1;
     if (!host || !host2 || !hmask) goto done;
@@ -124,26 +131,28 @@ static int bench_shape(accel_device *dev, accel_stream *s, accel_timer *timer, c
     BENCH_CHECK(accel_buffer_alloc(dev, qkv_bytes, ACCEL_MEMORY_DEVICE, &fused_out));
     BENCH_CHECK(accel_buffer_alloc(dev, qkv_bytes, ACCEL_MEMORY_DEVICE, &comp_out));
     BENCH_CHECK(accel_buffer_alloc(dev, score_bytes, ACCEL_MEMORY_DEVICE, &scores));
-    BENCH_CHECK(accel_buffer_alloc(dev, (size_t)(B * S) * sizeof(float), ACCEL_MEMORY_DEVICE, &mask));
+    BENCH_CHECK(accel_buffer_alloc(dev, (size_t)(mask_rows * S) * sizeof(float), ACCEL_MEMORY_DEVICE, &mask));
     accel_buffer *inputs[3] = {q, k, v};
     for (int i = 0; i < 3; ++i) {
         accel_ref_fill_random(t, host, n, 101 + (uint64_t)i, -1, 1);
         BENCH_CHECK(accel_buffer_write(s, inputs[i], 0, host, qkv_bytes));
         BENCH_CHECK(accel_stream_synchronize(s));
     }
-    /* bert_layer's mask: sequence b keeps its first S - 1 - (13 b) % (S / 4) keys */
-    for (int64_t b = 0; b < B; ++b)
+    /* bert_layer's mask: sequence b keeps its first S - 1 - (13 b) % (S / 4) keys; causal: query i
+     * keeps keys 0..i */
+    for (int64_t r = 0; r < mask_rows; ++r)
         for (int64_t j = 0; j < S; ++j)
-            hmask[b * S + j] = j < S - 1 - (13 * b) % (S / 4 > 0 ? S / 4 : 1) ? 0.0f : -10000.0f;
-    BENCH_CHECK(accel_buffer_write(s, mask, 0, hmask, (size_t)(B * S) * sizeof(float)));
+            hmask[r * S + j] = causal ? (j <= r % S ? 0.0f : -10000.0f)
+                                      : j < S - 1 - (13 * r) % (S / 4 > 0 ? S / 4 : 1) ? 0.0f : -10000.0f;
+    BENCH_CHECK(accel_buffer_write(s, mask, 0, hmask, (size_t)(mask_rows * S) * sizeof(float)));
 
     const double scale = 1.0 / 8.0; /* 1 / sqrt(64) */
     const accel_buffer_ref rq = {q, 0}, rk = {k, 0}, rv = {v, 0}, rm = {mask, 0}, rs = {scores, 0};
     accel_op_desc d;
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_ATTENTION;
-    d.u.attention = (accel_attention_desc){t, ACCEL_COMPUTE_DEFAULT, B, A, S, D, scale};
-    const accel_buffer_ref fops[5] = {rq, rk, rv, rm, {fused_out, 0}};
+    d.u.attention = (accel_attention_desc){t, ACCEL_COMPUTE_DEFAULT, B, A, S, D, scale, causal};
+    const accel_buffer_ref fops[5] = {rq, rk, rv, causal ? (accel_buffer_ref){NULL, 0} : rm, {fused_out, 0}};
     BENCH_CHECK(path_add(&fused, dev, &d, fops, 5));
 
     memset(&d, 0, sizeof d);
@@ -154,7 +163,7 @@ static int bench_shape(accel_device *dev, accel_stream *s, accel_timer *timer, c
     BENCH_CHECK(path_add(&comp, dev, &d, g1, 5));
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_SOFTMAX;
-    d.u.softmax = (accel_softmax_desc){t, B * A * S, S, scale, A * S};
+    d.u.softmax = (accel_softmax_desc){t, B * A * S, S, scale, causal ? 1 : A * S};
     const accel_buffer_ref sm[3] = {rs, rm, rs};
     BENCH_CHECK(path_add(&comp, dev, &d, sm, 3));
     memset(&d, 0, sizeof d);
@@ -184,14 +193,15 @@ static int bench_shape(accel_device *dev, accel_stream *s, accel_timer *timer, c
         if (!(diff <= worst)) worst = diff; /* a NaN sticks */
         if (mag > peak) peak = mag;
     }
-    const double flop = 4.0 * (double)(B * A) * (double)S * (double)S * (double)D; /* Q K^T and P V */
+    /* Q K^T and P V; causal: the lower triangle only */
+    const double flop = (causal ? 2.0 : 4.0) * (double)(B * A) * (double)S * (double)S * (double)D;
     /* Both round to the storage type in different places (the composed path stores the scores and
      * P, the fused one rounds P only): they agree to a few units of its precision, not exactly. */
     const double bound = (t == ACCEL_DTYPE_F32 ? 1e-4 : t == ACCEL_DTYPE_F16 ? 1e-2 : 5e-2) * (peak > 1 ? peak : 1);
     rc = worst <= bound ? 0 : 1;
-    printf("attention %s %s [B=%lld heads=%lld S=%lld D=%lld]: fused %.4f ms %.1f TFLOP/s (%s); composed %.4f ms "
+    printf("attention %s %s%s [B=%lld heads=%lld S=%lld D=%lld]: fused %.4f ms %.1f TFLOP/s (%s); composed %.4f ms "
            "%.1f TFLOP/s (%s | %s | %s); fused/composed time %.3f; max diff %.3g of %.3g: %s\n",
-           sh->name, accel_dtype_label(t), (long long)B, (long long)A, (long long)S, (long long)D, fmed,
+           sh->name, accel_dtype_label(t), causal ? " causal" : "", (long long)B, (long long)A, (long long)S, (long long)D, fmed,
            flop / fmed / 1e9, accel_op_plan_algorithm(fused.plan[0]), cmed, flop / cmed / 1e9,
            accel_op_plan_algorithm(comp.plan[0]), accel_op_plan_algorithm(comp.plan[1]),
            accel_op_plan_algorithm(comp.plan[2]), cmed > 0 ? fmed / cmed : 0, worst, peak,
@@ -208,7 +218,7 @@ done:
 }
 
 int main(int argc, char **argv) {
-    const char *device = "cuda:0", *shapes = "base-s128-b8,large-s384-b1", *dtype = "bf16";
+    const char *device = "cuda:0", *shapes = "base-s128-b8,large-s384-b1", *dtype = "bf16", *causal = "both";
     int reps = 20, rounds = 7;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
@@ -216,9 +226,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--dtype") && i + 1 < argc) dtype = argv[++i];
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--causal") && i + 1 < argc) causal = argv[++i];
         else {
             fprintf(stderr, "usage: %s [--device cuda:0] [--shapes base-s128-b8,large-s384-b1] [--dtype bf16|fp16|fp32] "
-                            "[--reps R] [--rounds K]\n", argv[0]);
+                            "[--reps R] [--rounds K] [--causal off|on|both]\n", argv[0]);
             return 2;
         }
     }
@@ -226,6 +237,11 @@ int main(int argc, char **argv) {
                           : !strcmp(dtype, "fp32") ? ACCEL_DTYPE_F32 : ACCEL_DTYPE_INVALID;
     if (t == ACCEL_DTYPE_INVALID || reps < 1 || rounds < 1 || rounds > 64) {
         fprintf(stderr, "attention_bench: bad --dtype, --reps or --rounds (rounds 1-64)\n");
+        return 2;
+    }
+    const int causal_from = !strcmp(causal, "on") ? 1 : 0, causal_to = !strcmp(causal, "off") ? 0 : 1;
+    if (strcmp(causal, "on") && strcmp(causal, "off") && strcmp(causal, "both")) {
+        fprintf(stderr, "attention_bench: bad --causal '%s' (off, on or both)\n", causal);
         return 2;
     }
     shape list[8];
@@ -257,7 +273,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "attention_bench: %s: %s\n", accel_status_str(st), accel_last_error());
         failures = 1;
     }
-    for (int i = 0; st == ACCEL_OK && i < nshapes; ++i) failures += bench_shape(dev, s, timer, &list[i], t, reps, rounds);
+    for (int i = 0; st == ACCEL_OK && i < nshapes; ++i)
+        for (int c = causal_from; c <= causal_to; ++c) failures += bench_shape(dev, s, timer, &list[i], t, reps, rounds, c);
     accel_timer_destroy(timer);
     accel_stream_destroy(s);
     accel_device_close(dev);

@@ -9,7 +9,7 @@
 accel_cu_target accel_cuda_cu_target(const accel_cuda_device *dev) {
     /* grid-stride kernels: 32 blocks per SM fill the GPU; the kernels loop over the rest */
     const unsigned sms = dev->sm_count > 0 ? (unsigned)dev->sm_count : 1u;
-    accel_cu_target t = {"cuda", 32, sms * 32u, dev->sm >= 80};
+    accel_cu_target t = {"cuda", 32, sms * 32u, dev->sm >= 80, 0};
     return t;
 }
 

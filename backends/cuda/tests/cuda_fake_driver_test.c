@@ -176,7 +176,7 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
         plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
         memset(&d, 0, sizeof d);
         d.kind = ACCEL_OP_ATTENTION;
-        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
+        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25, 0};
         /* The planner's choice on the fake sm_90 (conformance checks the numbers): the flash kernel on
          * tensor cores for f16/bf16, its FMA body for f32, the row kernel above its head-size limit. */
         static const struct {
@@ -203,7 +203,7 @@ static void device_checks(accel_runtime *rt, const char *cache_dir) {
                        (long long)attn[i].seq, (long long)attn[i].dim, accel_op_plan_algorithm(p));
             accel_op_plan_destroy(p);
         }
-        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25};
+        d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F16, ACCEL_COMPUTE_DEFAULT, 1, 2, 16, 8, 0.25, 0};
         snprintf(d.library, sizeof d.library, "cublaslt");
         plan(dev, &d, ACCEL_ERR_UNIMPLEMENTED);
         memset(&d, 0, sizeof d);

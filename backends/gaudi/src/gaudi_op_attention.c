@@ -12,6 +12,9 @@ static gaudi_shape shape4(int64_t a, int64_t b, int64_t c, int64_t d) {
 accel_status gaudi_describe_attention(gaudi_graph *g, const accel_attention_desc *d) {
     const synapse_dtype t = gaudi_op_dtype(g, "attention", d->dtype);
     if (g->status != ACCEL_OK || !gaudi_op_compute_ok(g, "attention", d->compute, d->dtype)) return g->status;
+    if (d->causal)
+        return gaudi_graph_fail(g, ACCEL_ERR_UNIMPLEMENTED,
+                                "gaudi: causal attention is not composed (the graph adds the batch x seq mask only)");
     const int64_t S = d->seq, D = d->head_dim, H = d->heads, B = d->batch;
     const gaudi_shape qkv = shape4(D, S, H, B);
     const int q = gaudi_graph_operand(g, 0, t, qkv);

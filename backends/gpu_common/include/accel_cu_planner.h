@@ -21,6 +21,7 @@ typedef struct accel_cu_target {
     unsigned warp;              /* block sizes are multiples of this (32; 64 for AMD wavefronts) */
     unsigned stride_blocks_max; /* grid-stride kernels launch at most this many blocks */
     int mma_16816;              /* the compiled kernels have PTX mma.sync m16n8k16 (sm_80 and newer) */
+    int mfma_16x16x16;          /* ... AMD v_mfma_f32_16x16x16 f16/bf16 (gfx90a, gfx94x, gfx950) */
 } accel_cu_target;
 
 /* Our kernels for the op (the library "accel" of the cuda and hip devices). On refusal: the

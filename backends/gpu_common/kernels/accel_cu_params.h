@@ -55,9 +55,8 @@ ACCEL_CU_PARAM_STRUCTS(ACCEL_CU_STRUCT)
 #undef ACCEL_CU_STRUCT
 #undef ACCEL_CU_FIELD
 
-/* accel_attention_params.causal: 1 drops key j > query i (added to the mask). The HAL's
- * accel_attention_desc has no causal flag yet, so the planner passes 0; the kernels and their
- * emulation tests already honour it. */
+/* accel_attention_params.causal: 1 drops key j > query i (on top of the mask): the HAL's
+ * accel_attention_desc.causal (ABI 1.3), passed through by the planner. */
 
 /* Activation codes (accel_gemm_params.act, the epilogue kernel's act). */
 #define ACCEL_ACT_NONE 0

@@ -141,4 +141,43 @@ __device__ __forceinline__ unsigned accel_bits16(float v, const accel_f16 *) {
 #define ACCEL_HAS_MMA_16816 0
 #endif
 
+/* Matrix-core multiply-accumulate of one 64-lane wavefront on AMD CDNA, D(16x16, fp32) += A(16x16)
+ * B(16x16) with A, B in f16 or bf16 (the tag's type): v_mfma_f32_16x16x16{f16,bf16_1k}, in its
+ * register layout: lane l = 16 q + c (c = l % 16, q = l / 16) holds a = A[c][4q..4q+3],
+ * b = B[4q..4q+3][c] (two 16-bit values per register, the lower k in the low half) and
+ * d = {D[4q][c], D[4q+1][c], D[4q+2][c], D[4q+3][c]}. Every lane of the wavefront must call it.
+ * ACCEL_HAS_MFMA_16X16X16 says whether this compile has it: gfx90a (MI200), gfx940/941/942 (MI300)
+ * and gfx950 (MI350), whose hiprtc offers both builtins (gfx908 lacks the bf16_1k one); the host
+ * emulation, to test the layout. Elsewhere kernels take their portable path. accel_bits16 as above. */
+#if defined(ACCEL_GPU_EMULATION)
+#define ACCEL_HAS_MFMA_16X16X16 1 /* accel_gpu_emu.h defines accel_mfma_16x16x16 */
+#elif (defined(__HIPCC_RTC__) || defined(__HIP_PLATFORM_AMD__)) &&                                \
+    (defined(__gfx90a__) || defined(__gfx940__) || defined(__gfx941__) || defined(__gfx942__) ||  \
+     defined(__gfx950__))
+#define ACCEL_HAS_MFMA_16X16X16 1
+typedef short accel_v4i16 __attribute__((ext_vector_type(4)));
+typedef _Float16 accel_v4f16 __attribute__((ext_vector_type(4)));
+typedef float accel_v4f32 __attribute__((ext_vector_type(4)));
+typedef unsigned accel_v2u32 __attribute__((ext_vector_type(2)));
+#define ACCEL_MFMA_16X16X16(T, vec, builtin)                                                       \
+    __device__ __forceinline__ void accel_mfma_16x16x16(float (&d)[4], const unsigned (&a)[2],      \
+                                                        const unsigned (&b)[2], const T *) {        \
+        const accel_v2u32 av = {a[0], a[1]}, bv = {b[0], b[1]};                                    \
+        const accel_v4f32 r = builtin(__builtin_bit_cast(vec, av), __builtin_bit_cast(vec, bv),    \
+                                      accel_v4f32{d[0], d[1], d[2], d[3]}, 0, 0, 0);               \
+        d[0] = r[0], d[1] = r[1], d[2] = r[2], d[3] = r[3];                                        \
+    }
+ACCEL_MFMA_16X16X16(accel_bf16, accel_v4i16, __builtin_amdgcn_mfma_f32_16x16x16bf16_1k)
+ACCEL_MFMA_16X16X16(accel_f16, accel_v4f16, __builtin_amdgcn_mfma_f32_16x16x16f16)
+#undef ACCEL_MFMA_16X16X16
+__device__ __forceinline__ unsigned accel_bits16(float v, const accel_bf16 *) {
+    return __builtin_bit_cast(unsigned short, __float2bfloat16(v));
+}
+__device__ __forceinline__ unsigned accel_bits16(float v, const accel_f16 *) {
+    return __builtin_bit_cast(unsigned short, __float2half(v));
+}
+#else
+#define ACCEL_HAS_MFMA_16X16X16 0
+#endif
+
 #endif

@@ -15,17 +15,38 @@
  *   there, as every flash kernel does). Shared memory: K and V tiles, 64 x (128 + 8) 16-bit each
  *   (34 KiB; the 8 pad keep the fragment reads free of bank conflicts); Q goes through the K tile
  *   into registers once.
- * - accel_flash_attention_{f32,f16,bf16}: the portable path (fp32 storage, archs without the MMA,
- *   and HIP, where MFMA is not wired up yet: docs/backend-hip.md). Two threads per query row, each
+ * - accel_flash_attention_mfma_{f16,bf16}: matrix cores of AMD CDNA (v_mfma_f32_16x16x16, gfx90a
+ *   and gfx94x, through hiprtc): two 64-lane wavefronts of 32 query rows, both products computed
+ *   transposed so that P goes from S^T's accumulator to the second MFMA in registers too (the
+ *   comment at its body says why); the same tiles and shared memory as the mma path.
+ * - accel_flash_attention_{f32,f16,bf16}: the portable path (fp32 storage, archs without matrix
+ *   cores: RDNA, gfx908, sm < 80). Two threads per query row, each
  *   computing the row's scores and accumulating half of its head dims with scalar FMA. Shared
  *   memory: Q transposed (so a warp reads 32 rows' elements from 32 banks), a 16-key K and V tile,
  *   all fp32: 48 KiB, the static limit.
- * The MMA entries fall back to the portable body where the arch has no MMA, so every entry exists
- * in every compile; the planner picks them only where it does. */
+ * The MMA and MFMA entries fall back to the portable body where the arch has neither, so every
+ * entry exists in every compile; the planner picks them only where it does. */
 #include "accel_attention_limits.h"
 #include "accel_gpu_port.h"
 
 #define ACCEL_FLASH_WARPS (ACCEL_FLASH_THREADS / 32)
+
+/* What every body derives from its block: the (batch, head) pair's offset, its first query row, the
+ * sequence's mask row (or null) and the last key any of its rows sees (causal: its own last row). */
+struct accel_flash_block {
+    accel_i64 S, q0, base, kend;
+    const float *mrow;
+};
+__device__ __forceinline__ accel_flash_block accel_flash_block_of(const accel_attention_params &p, const float *mask) {
+    accel_flash_block b;
+    const accel_i64 bh = blockIdx.x;
+    b.S = p.seq;
+    b.q0 = (accel_i64)blockIdx.y * ACCEL_FLASH_ROWS;
+    b.base = bh * p.seq * p.head_dim;
+    b.kend = p.causal && b.q0 + ACCEL_FLASH_ROWS < b.S ? b.q0 + ACCEL_FLASH_ROWS : b.S;
+    b.mrow = mask ? mask + (bh / p.heads) * p.seq : (const float *)0;
+    return b;
+}
 
 /* ---- the portable path ---- */
 
@@ -38,9 +59,9 @@ __device__ void accel_flash_fma_impl(const T *q, const T *k, const T *v, const f
     __shared__ float qt[DM][BR]; /* Q tile, transposed */
     __shared__ float ks[BC][DM];
     __shared__ float vs[BC][DM];
-    const accel_i64 S = p.seq, D = p.head_dim, bh = blockIdx.x, q0 = (accel_i64)blockIdx.y * BR;
-    const accel_i64 base = bh * S * D;
-    const float *mrow = mask ? mask + (bh / p.heads) * S : (const float *)0;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, D = p.head_dim, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
     const int r = threadIdx.x % BR, h = threadIdx.x / BR; /* h: which half of the head dims */
     const int dh = (int)((D + 1) / 2), e0 = h * dh, ne = (int)(D - e0 < dh ? D - e0 : dh);
     const accel_i64 qi = q0 + r;
@@ -53,9 +74,7 @@ __device__ void accel_flash_fma_impl(const T *q, const T *k, const T *v, const f
 ACCEL_UNROLL
     for (int j = 0; j < HALF; ++j) acc[j] = 0.0f;
     float m = ACCEL_NEG_INF, l = 0.0f;
-    /* causal: the block's last query row sees no key beyond itself (block-uniform bound) */
-    const accel_i64 kend = p.causal && q0 + BR < S ? q0 + BR : S;
-    for (accel_i64 k0 = 0; k0 < kend; k0 += BC) {
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) { /* causal: a block-uniform bound */
         __syncthreads(); /* the previous tile is consumed (and, the first time, qt is written) */
         for (int x = threadIdx.x; x < BC * D; x += ACCEL_FLASH_THREADS) {
             const int row = x / (int)D, e = x % (int)D;
@@ -100,8 +119,8 @@ ACCEL_UNROLL
     }
 }
 
-/* ---- the tensor-core path ---- */
-#if ACCEL_HAS_MMA_16816
+/* ---- the matrix-core paths (tensor cores on NVIDIA, MFMA on AMD CDNA) ---- */
+#if ACCEL_HAS_MMA_16816 || ACCEL_HAS_MFMA_16X16X16
 
 /* Rows [row0, row0 + 64) of a [S, D] 16-bit matrix into a tile of 32-bit words (two elements each),
  * `words` per tile row; rows past S and columns from D to the padded width dp are zero (the MMA
@@ -133,6 +152,9 @@ __device__ __forceinline__ void accel_flash_tile_load(const T *src, accel_i64 S,
         tile[r * words + c / 2] = lo | (hi << 16);
     }
 }
+#endif
+
+#if ACCEL_HAS_MMA_16816
 
 template <typename T>
 __device__ void accel_flash_mma_impl(const T *q, const T *k, const T *v, const float *mask, T *o,
@@ -151,10 +173,10 @@ __device__ void accel_flash_mma_impl(const T *q, const T *k, const T *v, const f
     __shared__ accel_u128 vbuf[BC * WORDS / 4];
     unsigned *ks = reinterpret_cast<unsigned *>(kbuf), *vs = reinterpret_cast<unsigned *>(vbuf);
     const T *tag = (const T *)0;
-    const accel_i64 S = p.seq, bh = blockIdx.x, q0 = (accel_i64)blockIdx.y * BR;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
     const int D = (int)p.head_dim, dp = (D + 15) & ~15, kc_n = dp / 16, dc_n = (D + 7) / 8;
-    const accel_i64 base = bh * S * D;
-    const float *mrow = mask ? mask + (bh / p.heads) * S : (const float *)0;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
     const int wr = warp * 16;                           /* the warp's first row in the tile */
     const accel_i64 qi0 = q0 + wr + g, qi1 = qi0 + 8; /* this lane's two query rows */
@@ -177,8 +199,7 @@ ACCEL_UNROLL
     for (int c = 0; c < DC; ++c)
         for (int i = 0; i < 4; ++i) acc[c][i] = 0.0f;
     float m0 = ACCEL_NEG_INF, m1 = ACCEL_NEG_INF, l0 = 0.0f, l1 = 0.0f;
-    const accel_i64 kend = p.causal && q0 + BR < S ? q0 + BR : S;
-    for (accel_i64 k0 = 0; k0 < kend; k0 += BC) {
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) {
         __syncthreads(); /* the Q fragments, then the previous tile, are read */
         accel_flash_tile_load(k + base, S, D, dp, k0, ks, WORDS);
         accel_flash_tile_load(v + base, S, D, dp, k0, vs, WORDS);
@@ -280,6 +301,164 @@ __device__ __forceinline__ void accel_flash_mma_or_fma(const T *q, const T *k, c
 }
 #endif
 
+/* ---- the MFMA path (AMD CDNA: gfx90a, gfx94x) ---- */
+#if ACCEL_HAS_MFMA_16X16X16
+
+/* Two 64-lane wavefronts, 32 query rows each (two 16-row tiles). Both products are computed
+ * transposed, S^T = K Q^T and O^T = V^T P^T, because v_mfma's accumulator holds a column per lane
+ * (D[4q..4q+3][c]) while its B operand wants B[4q..4q+3][c]: so S^T's accumulator, lane l holding
+ * query row c = l % 16 and keys 4q..4q+3, is P^T's B operand as it stands (rounded to the storage
+ * type), and every value a lane holds, of S^T and of O^T, belongs to its own query row c. A row's
+ * maximum and sum meet over the 4 lanes of the same c (xor 16 and 32). Shared memory as the mma
+ * path: K and V tiles of 64 keys x (128 + 8) 16-bit, Q staged through the K tile. */
+template <typename T>
+__device__ void accel_flash_mfma_impl(const T *q, const T *k, const T *v, const float *mask, T *o,
+                                      const accel_attention_params &p) {
+    enum {
+        BR = ACCEL_FLASH_ROWS, BC = ACCEL_FLASH_MMA_KEYS, DM = ACCEL_FLASH_MAX_DIM,
+        WORDS = (DM + 8) / 2, /* 32-bit words per tile row */
+        KC = DM / 16,         /* head-dim steps of S^T, and head-dim tiles of O^T */
+        WAVE = 64, WAVES = ACCEL_FLASH_THREADS / WAVE,
+        RT = BR / WAVES / 16, /* 16-row query tiles per wavefront */
+        KT = BC / 16          /* 16-key tiles per key tile */
+    };
+    static_assert(RT * 16 * WAVES == BR, "whole 16-row tiles per wavefront");
+    static_assert(BC == BR, "Q is staged through the K tile");
+    static_assert(2 * BC * WORDS * 4 <= 48 * 1024, "static shared memory limit");
+    __shared__ accel_u128 kbuf[BC * WORDS / 4];
+    __shared__ accel_u128 vbuf[BC * WORDS / 4];
+    unsigned *ks = reinterpret_cast<unsigned *>(kbuf), *vs = reinterpret_cast<unsigned *>(vbuf);
+    const T *tag = (const T *)0;
+    const accel_flash_block blk = accel_flash_block_of(p, mask);
+    const accel_i64 S = blk.S, q0 = blk.q0, base = blk.base;
+    const float *mrow = blk.mrow;
+    const int D = (int)p.head_dim, dp = (D + 15) & ~15, kc_n = dp / 16;
+    const int wave = threadIdx.x / WAVE, lane = threadIdx.x % WAVE, c16 = lane % 16, q4 = lane / 16;
+    const int wr = wave * RT * 16; /* the wavefront's first row in the tile */
+
+    accel_flash_tile_load(q + base, S, D, dp, q0, ks, WORDS);
+    __syncthreads();
+    unsigned qb[RT][KC][2] = {}; /* B[d][row] = Q[row][d]: row c16 of each tile, dims 4 q4.. */
+ACCEL_UNROLL
+    for (int rt = 0; rt < RT; ++rt)
+ACCEL_UNROLL
+        for (int c = 0; c < KC; ++c)
+            if (c < kc_n) {
+                const unsigned *r = ks + (wr + 16 * rt + c16) * WORDS + 8 * c + 2 * q4;
+                qb[rt][c][0] = r[0];
+                qb[rt][c][1] = r[1];
+            }
+
+    float acc[KC][RT][4]; /* O^T[16 d + 4 q4 + i][row 16 rt + c16] */
+ACCEL_UNROLL
+    for (int d = 0; d < KC; ++d)
+        for (int rt = 0; rt < RT; ++rt)
+            for (int i = 0; i < 4; ++i) acc[d][rt][i] = 0.0f;
+    float m[RT], l[RT];
+    for (int rt = 0; rt < RT; ++rt) m[rt] = ACCEL_NEG_INF, l[rt] = 0.0f;
+    for (accel_i64 k0 = 0; k0 < blk.kend; k0 += BC) {
+        __syncthreads(); /* the Q fragments, then the previous tile, are read */
+        accel_flash_tile_load(k + base, S, D, dp, k0, ks, WORDS);
+        accel_flash_tile_load(v + base, S, D, dp, k0, vs, WORDS);
+        __syncthreads();
+
+        float st[KT][RT][4]; /* S^T[key 16 kt + 4 q4 + i][row 16 rt + c16] */
+ACCEL_UNROLL
+        for (int kt = 0; kt < KT; ++kt)
+ACCEL_UNROLL
+            for (int rt = 0; rt < RT; ++rt) {
+                for (int i = 0; i < 4; ++i) st[kt][rt][i] = 0.0f;
+                const unsigned *kr = ks + (16 * kt + c16) * WORDS + 2 * q4; /* A[key][d] = K[key][d] */
+ACCEL_UNROLL
+                for (int c = 0; c < KC; ++c)
+                    if (c < kc_n) {
+                        const unsigned a[2] = {kr[8 * c], kr[8 * c + 1]};
+                        accel_mfma_16x16x16(st[kt][rt], a, qb[rt][c], tag);
+                    }
+            }
+        float best[RT];
+ACCEL_UNROLL
+        for (int rt = 0; rt < RT; ++rt) {
+            const accel_i64 qi = q0 + wr + 16 * rt + c16;
+            best[rt] = m[rt];
+ACCEL_UNROLL
+            for (int kt = 0; kt < KT; ++kt)
+                for (int i = 0; i < 4; ++i) {
+                    const accel_i64 key = k0 + 16 * kt + 4 * q4 + i;
+                    float x = st[kt][rt][i] * p.scale + (mrow && key < S ? mrow[key] : 0.0f);
+                    if (key >= S || (p.causal && key > qi)) x = ACCEL_NEG_INF;
+                    st[kt][rt][i] = x;
+                    best[rt] = fmaxf(best[rt], x);
+                }
+            /* a row's 64 scores are spread over the 4 lanes of its c16 */
+            best[rt] = fmaxf(best[rt], ACCEL_SHFL_XOR(best[rt], 16));
+            best[rt] = fmaxf(best[rt], ACCEL_SHFL_XOR(best[rt], 32));
+            const float shift = best[rt] == ACCEL_NEG_INF ? 0.0f : best[rt];
+            const float alpha = __expf(m[rt] - shift);
+            m[rt] = best[rt];
+            l[rt] *= alpha; /* each lane sums its own keys; the 4 lanes' sums meet at the end */
+ACCEL_UNROLL
+            for (int d = 0; d < KC; ++d)
+                for (int i = 0; i < 4; ++i) acc[d][rt][i] *= alpha;
+ACCEL_UNROLL
+            for (int kt = 0; kt < KT; ++kt)
+                for (int i = 0; i < 4; ++i) {
+                    st[kt][rt][i] = __expf(st[kt][rt][i] - shift);
+                    l[rt] += st[kt][rt][i];
+                }
+        }
+        /* O^T += V^T P^T, 16 keys at a time: B[key][row] = P[row][key] is S^T's accumulator;
+         * A[d][key] = V[key][d] is gathered from four rows' 16-bit halves */
+ACCEL_UNROLL
+        for (int kt = 0; kt < KT; ++kt) {
+            unsigned b[RT][2];
+ACCEL_UNROLL
+            for (int rt = 0; rt < RT; ++rt) {
+                b[rt][0] = accel_bits16(st[kt][rt][0], tag) | accel_bits16(st[kt][rt][1], tag) << 16;
+                b[rt][1] = accel_bits16(st[kt][rt][2], tag) | accel_bits16(st[kt][rt][3], tag) << 16;
+            }
+            const unsigned *vk = vs + (16 * kt + 4 * q4) * WORDS;
+ACCEL_UNROLL
+            for (int d = 0; d < KC; ++d)
+                if (d < kc_n) {
+                    const int col = 16 * d + c16, sh = 16 * (col & 1);
+                    const unsigned *v0 = vk + col / 2;
+                    const unsigned a[2] = {((v0[0] >> sh) & 0xffffu) | ((v0[WORDS] >> sh) & 0xffffu) << 16,
+                                           ((v0[2 * WORDS] >> sh) & 0xffffu) | ((v0[3 * WORDS] >> sh) & 0xffffu) << 16};
+ACCEL_UNROLL
+                    for (int rt = 0; rt < RT; ++rt) accel_mfma_16x16x16(acc[d][rt], a, b[rt], tag);
+                }
+        }
+    }
+ACCEL_UNROLL
+    for (int rt = 0; rt < RT; ++rt) {
+        l[rt] += ACCEL_SHFL_XOR(l[rt], 16);
+        l[rt] += ACCEL_SHFL_XOR(l[rt], 32);
+        const float inv = l[rt] > 0.0f ? 1.0f / l[rt] : 0.0f;
+        const accel_i64 qi = q0 + wr + 16 * rt + c16;
+ACCEL_UNROLL
+        for (int d = 0; d < KC; ++d)
+            if (d < kc_n && qi < S)
+                for (int i = 0; i < 4; ++i) {
+                    const int col = 16 * d + 4 * q4 + i;
+                    if (col < D) accel_store(o + base + qi * D + col, acc[d][rt][i] * inv);
+                }
+    }
+}
+
+template <typename T>
+__device__ __forceinline__ void accel_flash_mfma_or_fma(const T *q, const T *k, const T *v, const float *mask, T *o,
+                                                        const accel_attention_params &p) {
+    accel_flash_mfma_impl<T>(q, k, v, mask, o, p);
+}
+#else
+template <typename T>
+__device__ __forceinline__ void accel_flash_mfma_or_fma(const T *q, const T *k, const T *v, const float *mask, T *o,
+                                                        const accel_attention_params &p) {
+    accel_flash_fma_impl<T>(q, k, v, mask, o, p); /* no matrix cores in this compile: same grid */
+}
+#endif
+
 #define ACCEL_FLASH_FMA_ENTRY(T, sfx)                                                              \
     extern "C" __global__ void __launch_bounds__(ACCEL_FLASH_THREADS)                              \
         accel_flash_attention_##sfx(const T *q, const T *k, const T *v, const float *mask, T *o,   \
@@ -296,3 +475,12 @@ ACCEL_FOR_FLOAT_TYPES(ACCEL_FLASH_FMA_ENTRY)
     }
 ACCEL_FLASH_MMA_ENTRY(accel_f16, f16)
 ACCEL_FLASH_MMA_ENTRY(accel_bf16, bf16)
+
+#define ACCEL_FLASH_MFMA_ENTRY(T, sfx)                                                             \
+    extern "C" __global__ void __launch_bounds__(ACCEL_FLASH_THREADS)                              \
+        accel_flash_attention_mfma_##sfx(const T *q, const T *k, const T *v, const float *mask, T *o, \
+                                         const accel_attention_params p) {                        \
+        accel_flash_mfma_or_fma<T>(q, k, v, mask, o, p);                                           \
+    }
+ACCEL_FLASH_MFMA_ENTRY(accel_f16, f16)
+ACCEL_FLASH_MFMA_ENTRY(accel_bf16, bf16)

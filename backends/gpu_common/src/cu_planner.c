@@ -40,6 +40,8 @@ const accel_cu_entry accel_cu_entries[] = {
     CU_FLOAT_TYPES(CU_ENTRY, "flash_attention.cu", "accel_flash_attention", ATTENTION_SIG)
     CU_ENTRY("flash_attention.cu", "accel_flash_attention_mma", "f16", ATTENTION_SIG("accel_f16"))
     CU_ENTRY("flash_attention.cu", "accel_flash_attention_mma", "bf16", ATTENTION_SIG("accel_bf16"))
+    CU_ENTRY("flash_attention.cu", "accel_flash_attention_mfma", "f16", ATTENTION_SIG("accel_f16"))
+    CU_ENTRY("flash_attention.cu", "accel_flash_attention_mfma", "bf16", ATTENTION_SIG("accel_bf16"))
     CU_FLOAT_TYPES(CU_ENTRY, "conv2d.cu", "accel_conv2d", CONV2D_SIG)
     CU_ENTRY("permute.cu", "accel_permute", "b1", PERMUTE_SIG("unsigned char"))
     CU_ENTRY("permute.cu", "accel_permute", "b2", PERMUTE_SIG("unsigned short"))
@@ -233,22 +235,27 @@ static accel_status plan_attention(cu_ctx *c, const accel_attention_desc *d) {
     if (d->batch > INT_MAX / d->heads)
         return refuse(c, ACCEL_ERR_UNIMPLEMENTED, "attention: batch * heads %lld x %lld above %d (one grid row each)",
                       (long long)d->batch, (long long)d->heads, INT_MAX);
-    const accel_attention_params p = {d->heads, d->seq, d->head_dim, (float)d->scale, 0};
+    const accel_attention_params p = {d->heads, d->seq, d->head_dim, (float)d->scale, d->causal ? 1 : 0};
     const int64_t q_tiles = (d->seq + ACCEL_FLASH_ROWS - 1) / ACCEL_FLASH_ROWS;
     accel_recipe *r = c->r;
     accel_recipe_launch *l;
     if (d->head_dim <= ACCEL_FLASH_MAX_DIM && q_tiles <= 65535) {
-        const int mma = c->t->mma_16816 && d->dtype != ACCEL_DTYPE_F32;
-        l = launch_of(c, "flash_attention.cu", mma ? "accel_flash_attention_mma" : "accel_flash_attention", sfx);
+        const int half = d->dtype != ACCEL_DTYPE_F32;
+        const int mma = c->t->mma_16816 && half, mfma = !mma && c->t->mfma_16x16x16 && half;
+        l = launch_of(c, "flash_attention.cu",
+                      mma ? "accel_flash_attention_mma" : mfma ? "accel_flash_attention_mfma" : "accel_flash_attention",
+                      sfx);
         l->grid[0] = (uint32_t)(d->batch * d->heads);
         l->grid[1] = (uint32_t)q_tiles;
         l->group[0] = ACCEL_FLASH_THREADS;
         for (int i = 0; i < 5; ++i) accel_recipe_operand(r, l, i, i != 3); /* the mask is optional */
         accel_recipe_bytes(r, l, &p, sizeof p, 8, 0);
-        describe(c, l, mma ? "flash-tiled-mma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_MMA_KEYS)
-                                 ", online softmax, fp32 accumulation"
-                           : "flash-tiled-fma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_FMA_KEYS)
-                                 ", online softmax, fp32");
+        describe(c, l, mma    ? "flash-tiled-mma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_MMA_KEYS)
+                                   ", online softmax, fp32 accumulation"
+                       : mfma ? "flash-tiled-mfma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_MMA_KEYS)
+                                   ", online softmax, fp32 accumulation"
+                              : "flash-tiled-fma-" CU_STR(ACCEL_FLASH_ROWS) "x" CU_STR(ACCEL_FLASH_FMA_KEYS)
+                                   ", online softmax, fp32");
         return ACCEL_OK;
     }
     if (d->seq > ACCEL_ATTENTION_MAX_SEQ || d->head_dim > ACCEL_ATTENTION_MAX_DIM)

@@ -235,6 +235,35 @@ inline void accel_mma_16816(float (&d)[4], const unsigned (&a)[4], const unsigne
     for (int i = 0; i < 4; ++i) d[i] = out[i];
 }
 
+/* v_mfma_f32_16x16x16 of one 64-lane wavefront (accel_gpu_port.h states the register layout), the
+ * same way: the wavefront's A and B fragments decoded from the layout AMD's CDNA ISA specifies, so
+ * a mis-packed fragment computes wrong results here as it would on a matrix core. */
+inline unsigned accel_emu_mfma_slots[1024][4];
+
+template <typename T>
+inline void accel_mfma_16x16x16(float (&d)[4], const unsigned (&a)[2], const unsigned (&b)[2], const T *tag) {
+    unsigned *mine = accel_emu_mfma_slots[threadIdx.x];
+    mine[0] = a[0], mine[1] = a[1], mine[2] = b[0], mine[3] = b[1];
+    __syncthreads();
+    const unsigned wave = threadIdx.x & ~63u, lane = threadIdx.x & 63u;
+    auto elem = [&](unsigned owner, unsigned reg, unsigned high) {
+        return accel_emu_from_bits(accel_emu_mfma_slots[wave + owner][reg] >> (16 * high), tag);
+    };
+    /* A[i][k]: lane i + 16 (k / 4), register (k % 4) / 2, half k % 2; B[k][j]: lane j + 16 (k / 4),
+     * register 2 + (k % 4) / 2, half k % 2; D[i][j]: lane j + 16 (i / 4), element i % 4. */
+    auto A = [&](unsigned i, unsigned k) { return elem(i + 16 * (k / 4), (k % 4) / 2, k % 2); };
+    auto B = [&](unsigned k, unsigned j) { return elem(j + 16 * (k / 4), 2 + (k % 4) / 2, k % 2); };
+    float out[4];
+    for (unsigned v = 0; v < 4; ++v) {
+        const unsigned i = 4 * (lane / 16) + v, j = lane % 16;
+        float acc = d[v];
+        for (unsigned k = 0; k < 16; ++k) acc += A(i, k) * B(k, j);
+        out[v] = acc;
+    }
+    __syncthreads();
+    for (int v = 0; v < 4; ++v) d[v] = out[v];
+}
+
 /* kernel<<<grid, block>>>(args...) */
 template <typename... P, typename... A>
 void accel_emu_launch(void (*kernel)(P...), accel_emu_dim3 grid, accel_emu_dim3 block, A... args) {

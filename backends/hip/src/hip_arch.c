@@ -184,3 +184,11 @@ unsigned long long hip_arch_features(const char *arch) {
         f |= ACCEL_FEATURE_FP8; /* OCP fp8; xf32 is gone on gfx950 */
     return f;
 }
+
+int hip_arch_has_flash_mfma(const char *arch) {
+    static const char *const isas[] = {"gfx90a", "gfx940", "gfx941", "gfx942", "gfx950"};
+    for (size_t i = 0; arch && i < sizeof isas / sizeof isas[0]; ++i)
+        if (strcmp(arch, isas[i]) == 0)
+            return 1;
+    return 0;
+}

@@ -59,4 +59,10 @@ const char *hip_arch_from_pci_id(unsigned pci_device_id);
  * fp8 on gfx94x (FNUZ) and gfx95x (OCP)). */
 unsigned long long hip_arch_features(const char *arch);
 
+/* 1 when the ISA runs the flash attention kernel's MFMA body (v_mfma_f32_16x16x16 f16 and bf16_1k:
+ * gfx90a, gfx940/941/942, gfx950; not gfx908, which lacks the bf16_1k form): the planner's choice
+ * must match the kernel's own compile-time test of the same list (accel_gpu_port.h), or the entry
+ * would run its portable body under the MFMA name. */
+int hip_arch_has_flash_mfma(const char *arch);
+
 #endif

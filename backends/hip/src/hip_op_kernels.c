@@ -2,17 +2,17 @@
  * and arguments; here the recipe is compiled by hiprtc for the device's ISA (through the cache) at
  * plan time and packed into HIP's argument blocks at execute. */
 #define _POSIX_C_SOURCE 200809L
+#include "hip_arch.h"
 #include "hip_ops.h"
 
 #include <stdio.h>
 #include <string.h>
 
 accel_cu_target hip_cu_target(const hip_device *dev) {
-    (void)dev;
     /* Block sizes in whole 64-wide wavefronts, right on CDNA and RDNA (wave32) alike; grid-stride
-     * kernels get enough groups to fill an MI300X many times over and loop over the rest. */
-    /* mma_16816 0: the flash attention kernel takes its portable path (MFMA is not wired up) */
-    accel_cu_target t = {"hip", 64, 65535, 0};
+     * kernels get enough groups to fill an MI300X many times over and loop over the rest. No PTX
+     * mma.sync; the flash kernel's MFMA body on the CDNA ISAs that have its instructions. */
+    accel_cu_target t = {"hip", 64, 65535, 0, hip_arch_has_flash_mfma(dev->arch)};
     return t;
 }
 

@@ -110,6 +110,10 @@ static void test_arch_names(void) {
     CHECK(!(fe & ACCEL_FEATURE_TF32) && (fe & ACCEL_FEATURE_MATRIX_UNITS) && (fe & ACCEL_FEATURE_BF16));
     fe = hip_arch_features("gfx1030");
     CHECK(!(fe & ACCEL_FEATURE_MATRIX_UNITS) && (fe & ACCEL_FEATURE_FP16));
+    /* the flash kernel's MFMA body: CDNA2 and later, not CDNA1 (no bf16_1k), not RDNA */
+    CHECK(hip_arch_has_flash_mfma("gfx90a") && hip_arch_has_flash_mfma("gfx942") && hip_arch_has_flash_mfma("gfx950"));
+    CHECK(!hip_arch_has_flash_mfma("gfx908") && !hip_arch_has_flash_mfma("gfx1100") && !hip_arch_has_flash_mfma("") &&
+          !hip_arch_has_flash_mfma(NULL));
 }
 
 static void write_node(const char *root, int node, const char *text) {

@@ -327,8 +327,10 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
     d.u.attention.seq = d.u.attention.head_dim = 64;
     d.u.attention.scale = 0.125;
     accel_op_plan *plan = NULL;
-    /* flash_attention.cu's portable body (no MMA on HIP yet): 64 query rows per 128-thread block */
+    /* flash_attention.cu's MFMA body on the mock's gfx942: 64 query rows per 128-thread block */
     CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    CHECK(plan && strstr(accel_op_plan_algorithm(plan), "accel_flash_attention_mfma_f16 (flash_attention.cu) "
+                                                        "flash-tiled-mfma-64x64"));
     accel_buffer *qkvo = NULL;
     CHECK(accel_buffer_alloc(dev, 4 * 64 * 200 * 2 + 64 * 4, ACCEL_MEMORY_DEVICE, &qkvo) == ACCEL_OK);
     const size_t t = 64 * 64 * 2;
@@ -336,11 +338,18 @@ static void check_row_ops(accel_device *dev, accel_stream *s) {
     if (plan && qkvo) {
         CHECK(accel_op_plan_execute(plan, s, ops, 5, (accel_buffer_ref){NULL, 0}) == ACCEL_OK);
         const mock_hip_launch *l = last_launch();
-        CHECK(l && strcmp(l->kernel, "accel_flash_attention_f16") == 0 && l->grid[0] == 1 && l->grid[1] == 1 &&
+        CHECK(l && strcmp(l->kernel, "accel_flash_attention_mfma_f16") == 0 && l->grid[0] == 1 && l->grid[1] == 1 &&
               l->block[0] == 128);
     }
     accel_op_plan_destroy(plan);
     plan = NULL;
+    d.u.attention.dtype = ACCEL_DTYPE_F32; /* no fp32 MFMA body: the portable one */
+    CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
+    CHECK(plan && strstr(accel_op_plan_algorithm(plan), "accel_flash_attention_f32 (flash_attention.cu) "
+                                                        "flash-tiled-fma"));
+    accel_op_plan_destroy(plan);
+    plan = NULL;
+    d.u.attention.dtype = ACCEL_DTYPE_F16;
     d.u.attention.head_dim = 200; /* above the tiled kernel's: attention.cu, one block per query row */
     CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_OK);
     if (plan && qkvo) {

@@ -1,11 +1,13 @@
 /* Compiles every embedded .cu kernel source (backends/gpu_common/kernels) with hiprtc for one ISA
  * (default gfx90a), with no GPU needed, and with the family's contract checks appended
  * (cu_compile_checks.h: each entry's parameters as the planner launches it, each by-value struct's
- * layout as the host compiler lays it out), so the AMD compiler checks them too. Exits 1 with the
+ * layout as the host compiler lays it out; for flash_attention.cu, that the MFMA body is compiled
+ * exactly where the planner picks it), so the AMD compiler checks them too. Exits 1 with the
  * compile log on any failure, 77 (ctest SKIP_RETURN_CODE) with the reason when hiprtc itself is
  * absent. */
 #include "cu_compile_checks.h"
 #include "hip_api.h"
+#include "hip_arch.h"
 #include "hip_kernel_sources.h"
 #include "hip_rtc.h"
 
@@ -45,11 +47,20 @@ int main(int argc, char **argv) {
             printf("FAIL %s: the contract checks do not fit\n", src->name);
             return 1;
         }
-        size_t n = src->size + strlen(asserts) + 1;
+        /* The planner picks the flash kernel's MFMA entry by hip_arch_has_flash_mfma(); the kernel
+         * compiles its MFMA body by its own test of the ISA: both must agree, or the MFMA entry
+         * runs the portable body on a CDNA GPU (or fails to compile on another). */
+        char mfma_check[192] = "";
+        if (strcmp(src->name, "flash_attention.cu") == 0)
+            snprintf(mfma_check, sizeof mfma_check,
+                     "\nstatic_assert(ACCEL_HAS_MFMA_16X16X16 == %d, \"the MFMA body and "
+                     "hip_arch_has_flash_mfma(%s) disagree\");\n",
+                     hip_arch_has_flash_mfma(arch), arch);
+        size_t n = src->size + strlen(asserts) + strlen(mfma_check) + 1;
         char *text = malloc(n);
         if (!text)
             return 1;
-        snprintf(text, n, "%s%s", src->text, asserts);
+        snprintf(text, n, "%s%s%s", src->text, asserts, mfma_check);
         hip_rtc_result r;
         accel_status st = hip_rtc_compile(&api, src->name, text, arch, NULL, &r);
         free(text);

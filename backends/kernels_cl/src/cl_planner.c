@@ -192,9 +192,11 @@ static accel_status plan_attention(cl_ctx *c, const accel_attention_desc *d) {
     accel_recipe_i32(c->r, l, d->head_dim, ACCEL_RECIPE_ZERO_IN_WARM_UP);
     accel_recipe_f32(c->r, l, d->scale);
     accel_recipe_present(c->r, l, 3);
+    accel_recipe_i32(c->r, l, d->causal, 0);
     for (int i = 0; i < 5; ++i) cl_buffer_arg(c, l, i, i == 3 ? sizeof(float) : es, 1, i != 3);
     snprintf(c->r->algorithm, sizeof c->r->algorithm,
-             "attention.cl group-per-query-row wg %zu, scores in local memory, fp32", wg);
+             "attention.cl group-per-query-row wg %zu, scores in local memory, fp32%s", wg,
+             d->causal ? ", causal" : "");
     return ACCEL_OK;
 }
 

@@ -164,7 +164,7 @@ static void check_rows(void) {
 
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_ATTENTION;
-    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 2, 3, 70, 32, 0.2};
+    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 2, 3, 70, 32, 0.2, 0};
     accel_dtype at[5] = {ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_BF16, ACCEL_DTYPE_F32, ACCEL_DTYPE_BF16};
     run_case("attention bf16 masked", &d, at, 4, ref_attention);
 }

@@ -332,7 +332,7 @@ static void check_ops(accel_device *dev, accel_stream *s) {
 
     memset(&d, 0, sizeof d);
     d.kind = ACCEL_OP_ATTENTION;
-    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 8, 12, 384, 64, 0.125};
+    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 8, 12, 384, 64, 0.125, 0};
     run_op(dev, s, &d, "accel_attention", (const uint32_t[3]){384, 12, 8}, row256, "attention bf16 bert-large");
     d.u.attention.seq = 5000; /* past the kernel's local arrays */
     CHECK(accel_op_plan_create(dev, &d, &plan) == ACCEL_ERR_UNIMPLEMENTED);

@@ -430,7 +430,7 @@ static void test_attention(ocl_test *t) {
         for (int masked = 0; masked < 2; masked++) {
             accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
             d.u.attention = (accel_attention_desc){dtypes[di], ACCEL_COMPUTE_DEFAULT, 2, 3, masked ? 300 : 37,
-                                                   masked ? 64 : 24, 0.125};
+                                                   masked ? 64 : 24, 0.125, 0};
             accel_dtype ty[5] = {dtypes[di], dtypes[di], dtypes[di], ACCEL_DTYPE_F32, dtypes[di]};
             int absent[5] = {0, 0, 0, !masked, 0};
             op_run r;
@@ -449,7 +449,7 @@ static void test_attention(ocl_test *t) {
             op_run_free(&r);
         }
     accel_op_desc d = {.kind = ACCEL_OP_ATTENTION};
-    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 2, 5000, 64, 0.5};
+    d.u.attention = (accel_attention_desc){ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 2, 5000, 64, 0.5, 0};
     accel_op_plan *plan = NULL;
     accel_status st = accel_op_plan_create(t->dev, &d, &plan);
     T_CHECK(t, st == ACCEL_ERR_UNIMPLEMENTED && strstr(accel_last_error(), "local memory"),

@@ -7,6 +7,10 @@
 accel_status pj_attention_describe(const accel_attention_desc *a, const char *platform, pj_op_spec *s, char *why,
                                    size_t n) {
     if (!pj_float_ok(a->dtype, platform, "attention", why, n)) return ACCEL_ERR_UNIMPLEMENTED;
+    if (a->causal) {
+        snprintf(why, n, "pjrt: causal attention is not composed (the module adds the batch x seq mask only)");
+        return ACCEL_ERR_UNIMPLEMENTED;
+    }
     const char *precision;
     if (!pj_compute_precision(a->compute, a->dtype, &precision)) {
         snprintf(why, n, "pjrt: attention compute %s on %s is not offered", accel_compute_type_label(a->compute),

@@ -234,12 +234,17 @@ static inline int64_t accel_permute_walk(const accel_permute_desc *d, int64_t ou
 /* attention (optional): O = softmax(scale Q K^T + mask) V per (batch, head).
  *   Q, K, V, O are [batch, heads, seq, head_dim]; mask as in softmax with rows_per_mask_row =
  *   heads * seq, i.e. batch x seq additive fp32.
+ *   causal (ABI 1.3; 0 or 1): 1 also drops every key j > query i (a decoder's mask, PyTorch's
+ *   scaled_dot_product_attention is_causal=True), on top of the additive mask. A plugin built
+ *   against ABI <= 1.2 does not know the field, so libaccel answers UNIMPLEMENTED for a causal
+ *   plan on it (the reason names both ABIs) rather than let it compute a non-causal result.
  * Operands: [0] Q, [1] K, [2] V, [3] mask (or absent), [4] O. */
 typedef struct accel_attention_desc {
     accel_dtype dtype;
     accel_compute_type compute;
     int64_t batch, heads, seq, head_dim;
     double scale;
+    int causal;
 } accel_attention_desc;
 
 #include "accel/ops_train.h"

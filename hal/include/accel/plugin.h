@@ -55,6 +55,8 @@ extern "C" {
 /* 1.3 added: the peer slots at the end of accel_backend_ops (peer_query, peer_enable,
  * buffer_copy_peer; peer.h); a 1.0-1.2 table reads them as NULL, and copies between such a
  * plugin's devices are staged through host memory by the HAL when the caller allows it. */
+/* 1.3 added: accel_attention_desc.causal (ops.h; the host refuses a causal attention to a plugin
+ * older than 1.3, so a plugin of 1.3 or newer must honour the field or refuse the plan). */
 #define ACCEL_PLUGIN_ABI_MINOR 3u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 

@@ -395,7 +395,7 @@ static void test_eltwise_permute_attention(void) {
     /* Attention, 1 batch, 1 head, seq 2, dim 1: Q = [0, 0] gives uniform weights -> mean of V;
      * with the mask dropping key 1, O = V[0]. */
     float Q[2] = {0, 0}, K[2] = {1, 2}, V[2] = {10, 20};
-    accel_attention_desc ad = {ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 1, 2, 1, 1.0};
+    accel_attention_desc ad = {ACCEL_DTYPE_F32, ACCEL_COMPUTE_DEFAULT, 1, 1, 2, 1, 1.0, 0};
     accel_ref_attention(&ad, Q, K, V, NULL, Y);
     CHECK_NEAR(Y[0], 15, 1e-12);
     float am[2] = {0, -1e9f};
@@ -406,6 +406,11 @@ static void test_eltwise_permute_attention(void) {
     accel_ref_attention(&ad, Q1, K, V, NULL, Y);
     double e1 = exp(1.0), e2 = exp(2.0);
     CHECK_NEAR(Y[0], (10 * e1 + 20 * e2) / (e1 + e2), 1e-12);
+    /* Causal: query 0 sees key 0 only (O = V[0]); query 1 sees both keys, as without the flag. */
+    ad.causal = 1;
+    accel_ref_attention(&ad, Q1, K, V, NULL, Y);
+    CHECK_NEAR(Y[0], 10, 1e-12);
+    CHECK_NEAR(Y[1], (10 * e1 + 20 * e2) / (e1 + e2), 1e-12);
 }
 
 static void test_random_and_error(void) {
