@@ -8,7 +8,8 @@
  * ok has the fake cuBLASLt in ACCEL_CUDA_LIB_DIRS (algorithm fallback, one plan on two threads),
  * real-cublaslt the toolkit's, which cannot make a handle on the fake.
  * old-*: the 12.4 fake is first on LD_LIBRARY_PATH; with12 also sets ACCEL_CUDA_LIB_DIRS to the
- * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH. */
+ * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH.
+ * cudnn, cudnn-absent, cudnn-real: conv backward and cuDNN (cuda_cudnn_fake_checks.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <dlfcn.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 
 #include "accel/accel.h"
+
+int accel_test_cudnn_checks(accel_runtime *rt, const char *mode);
 
 static int failures;
 #define EXPECT(cond, ...)                 \
@@ -385,7 +388,8 @@ static void cublaslt_checks(accel_runtime *rt) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12\n", argv[0]);
+        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12|cudnn|cudnn-absent|"
+                "cudnn-real\n", argv[0]);
         return 2;
     }
     const char *mode = argv[2];
@@ -449,7 +453,8 @@ int main(int argc, char **argv) {
             accel_device_close(dev);
         }
         if (strcmp(mode, "ok") == 0 && r->device_count == 1) cublaslt_checks(rt);
-        if (r->device_count == 1) device_checks(rt, dir);
+        if (strncmp(mode, "cudnn", 5) == 0) failures += accel_test_cudnn_checks(rt, mode);
+        else if (r->device_count == 1) device_checks(rt, dir);
         if (fake) dlclose(fake);
     }
     accel_runtime_close(rt);
