@@ -17,11 +17,19 @@
 
 #include "accel_common/dl.h"
 
+/* tests/cuda_symbols_check.c defines ACCEL_CUDNN_REAL_TYPES and these names as cudnn.h's own types,
+ * so that each table slot below must then accept the header's prototype exactly. */
+#ifndef ACCEL_CUDNN_REAL_TYPES
 typedef void *accel_cudnn_handle;
 typedef void *accel_cudnn_tensor;
 typedef void *accel_cudnn_filter;
 typedef void *accel_cudnn_conv;
+typedef void *accel_cudnn_stream;
 typedef int accel_cudnn_status;
+typedef int accel_cudnn_dtype, accel_cudnn_format, accel_cudnn_mode, accel_cudnn_math;
+typedef int accel_cudnn_bwd_data_algo, accel_cudnn_bwd_filter_algo;
+typedef struct accel_cudnn_algo_perf accel_cudnn_bwd_data_perf, accel_cudnn_bwd_filter_perf;
+#endif
 
 enum {
     ACCEL_CUDNN_STATUS_SUCCESS = 0,
@@ -59,40 +67,40 @@ typedef struct accel_cudnn_algo_perf {
 #define ACCEL_CUDA_CUDNN_REQUIRED(X)                                                         \
     X(accel_cudnn_status, cudnnCreate, (accel_cudnn_handle *))                               \
     X(accel_cudnn_status, cudnnDestroy, (accel_cudnn_handle))                                \
-    X(accel_cudnn_status, cudnnSetStream, (accel_cudnn_handle, void *))                      \
+    X(accel_cudnn_status, cudnnSetStream, (accel_cudnn_handle, accel_cudnn_stream))                      \
     X(accel_cudnn_status, cudnnCreateTensorDescriptor, (accel_cudnn_tensor *))               \
     X(accel_cudnn_status, cudnnSetTensor4dDescriptor,                                        \
-      (accel_cudnn_tensor, int, int, int, int, int, int))                                    \
+      (accel_cudnn_tensor, accel_cudnn_format, accel_cudnn_dtype, int, int, int, int))       \
     X(accel_cudnn_status, cudnnDestroyTensorDescriptor, (accel_cudnn_tensor))                \
     X(accel_cudnn_status, cudnnCreateFilterDescriptor, (accel_cudnn_filter *))               \
     X(accel_cudnn_status, cudnnSetFilter4dDescriptor,                                        \
-      (accel_cudnn_filter, int, int, int, int, int, int))                                    \
+      (accel_cudnn_filter, accel_cudnn_dtype, accel_cudnn_format, int, int, int, int))       \
     X(accel_cudnn_status, cudnnDestroyFilterDescriptor, (accel_cudnn_filter))                \
     X(accel_cudnn_status, cudnnCreateConvolutionDescriptor, (accel_cudnn_conv *))            \
     X(accel_cudnn_status, cudnnSetConvolution2dDescriptor,                                   \
-      (accel_cudnn_conv, int, int, int, int, int, int, int, int))                            \
-    X(accel_cudnn_status, cudnnSetConvolutionMathType, (accel_cudnn_conv, int))              \
+      (accel_cudnn_conv, int, int, int, int, int, int, accel_cudnn_mode, accel_cudnn_dtype))  \
+    X(accel_cudnn_status, cudnnSetConvolutionMathType, (accel_cudnn_conv, accel_cudnn_math))              \
     X(accel_cudnn_status, cudnnDestroyConvolutionDescriptor, (accel_cudnn_conv))             \
     X(accel_cudnn_status, cudnnGetConvolutionBackwardDataAlgorithm_v7,                       \
       (accel_cudnn_handle, accel_cudnn_filter, accel_cudnn_tensor, accel_cudnn_conv,         \
-       accel_cudnn_tensor, int, int *, accel_cudnn_algo_perf *))                             \
+       accel_cudnn_tensor, int, int *, accel_cudnn_bwd_data_perf *))                         \
     X(accel_cudnn_status, cudnnGetConvolutionBackwardDataWorkspaceSize,                      \
       (accel_cudnn_handle, accel_cudnn_filter, accel_cudnn_tensor, accel_cudnn_conv,         \
-       accel_cudnn_tensor, int, size_t *))                                                   \
+       accel_cudnn_tensor, accel_cudnn_bwd_data_algo, size_t *))                                                   \
     X(accel_cudnn_status, cudnnConvolutionBackwardData,                                      \
       (accel_cudnn_handle, const void *, accel_cudnn_filter, const void *,                   \
-       accel_cudnn_tensor, const void *, accel_cudnn_conv, int, void *, size_t,              \
-       const void *, accel_cudnn_tensor, void *))                                            \
+       accel_cudnn_tensor, const void *, accel_cudnn_conv, accel_cudnn_bwd_data_algo,        \
+       void *, size_t, const void *, accel_cudnn_tensor, void *))                                            \
     X(accel_cudnn_status, cudnnGetConvolutionBackwardFilterAlgorithm_v7,                     \
       (accel_cudnn_handle, accel_cudnn_tensor, accel_cudnn_tensor, accel_cudnn_conv,         \
-       accel_cudnn_filter, int, int *, accel_cudnn_algo_perf *))                             \
+       accel_cudnn_filter, int, int *, accel_cudnn_bwd_filter_perf *))                       \
     X(accel_cudnn_status, cudnnGetConvolutionBackwardFilterWorkspaceSize,                    \
       (accel_cudnn_handle, accel_cudnn_tensor, accel_cudnn_tensor, accel_cudnn_conv,         \
-       accel_cudnn_filter, int, size_t *))                                                   \
+       accel_cudnn_filter, accel_cudnn_bwd_filter_algo, size_t *))                                                   \
     X(accel_cudnn_status, cudnnConvolutionBackwardFilter,                                    \
       (accel_cudnn_handle, const void *, accel_cudnn_tensor, const void *,                   \
-       accel_cudnn_tensor, const void *, accel_cudnn_conv, int, void *, size_t,              \
-       const void *, accel_cudnn_filter, void *))
+       accel_cudnn_tensor, const void *, accel_cudnn_conv, accel_cudnn_bwd_filter_algo,      \
+       void *, size_t, const void *, accel_cudnn_filter, void *))
 
 typedef struct accel_cuda_cudnn_table {
     ACCEL_CUDA_CUDNN_BOOTSTRAP(ACCEL_DL_FIELD)
