@@ -203,10 +203,25 @@ static void store(accel_dtype t, void *out, const double *result, int64_t n, flo
     if (fake_mode("wrong") && n > 0) accel_ref_store(t, out, n / 2, accel_ref_load(t, out, n / 2) + 1.0);
 }
 
-static accel_cudnn_status check_call(accel_cudnn_handle h, int algo, const void *ws, size_t ws_bytes) {
+/* One backward call: arguments checked as cuDNN checks them, then out = alpha result + beta out.
+ * in0/in1 are dY and W (data) or X and dY (filter), in the reference's argument order. */
+static accel_cudnn_status backward(int weights, accel_cudnn_handle h, const fake_tensor *x, const fake_tensor *w,
+                                   const fake_conv *c, const fake_tensor *y, const void *in0, const void *in1,
+                                   int algo, const void *ws, size_t ws_bytes, const void *alpha, const void *beta,
+                                   void *out) {
     size_t need = 0;
     if (!h || workspace_of(algo, &need) != ACCEL_CUDNN_STATUS_SUCCESS) return ACCEL_CUDNN_STATUS_BAD_PARAM;
     if (need && (!ws || ws_bytes < need)) return ACCEL_CUDNN_STATUS_BAD_PARAM;
+    accel_conv2d_desc d;
+    const accel_cudnn_status s = forward_desc(x, w, c, y, &d);
+    if (s != ACCEL_CUDNN_STATUS_SUCCESS) return s;
+    const int64_t n = weights ? d.k * d.c * d.r * d.s : d.n * d.c * d.h * d.w;
+    double *r = malloc(sizeof(double) * (size_t)n);
+    if (!r) return ACCEL_CUDNN_STATUS_EXECUTION_FAILED;
+    if (weights) accel_ref_conv2d_backward_weights(&d, in0, in1, r);
+    else accel_ref_conv2d_backward_data(&d, in0, in1, r);
+    store(d.x_type, out, r, n, *(const float *)alpha, *(const float *)beta);
+    free(r);
     return ACCEL_CUDNN_STATUS_SUCCESS;
 }
 
@@ -215,17 +230,7 @@ FAKE_EXPORT accel_cudnn_status cudnnConvolutionBackwardData(accel_cudnn_handle h
                                                             accel_cudnn_tensor dyd, const void *dy, accel_cudnn_conv c,
                                                             int algo, void *ws, size_t ws_bytes, const void *beta,
                                                             accel_cudnn_tensor dxd, void *dx) {
-    accel_conv2d_desc d;
-    accel_cudnn_status s = check_call(h, algo, ws, ws_bytes);
-    if (s == ACCEL_CUDNN_STATUS_SUCCESS) s = forward_desc(dxd, wd, c, dyd, &d);
-    if (s != ACCEL_CUDNN_STATUS_SUCCESS) return s;
-    const int64_t n = d.n * d.c * d.h * d.w;
-    double *r = malloc(sizeof(double) * (size_t)n);
-    if (!r) return ACCEL_CUDNN_STATUS_EXECUTION_FAILED;
-    accel_ref_conv2d_backward_data(&d, dy, w, r);
-    store(d.x_type, dx, r, n, *(const float *)alpha, *(const float *)beta);
-    free(r);
-    return ACCEL_CUDNN_STATUS_SUCCESS;
+    return backward(0, h, dxd, wd, c, dyd, dy, w, algo, ws, ws_bytes, alpha, beta, dx);
 }
 
 FAKE_EXPORT accel_cudnn_status cudnnConvolutionBackwardFilter(accel_cudnn_handle h, const void *alpha,
@@ -233,15 +238,5 @@ FAKE_EXPORT accel_cudnn_status cudnnConvolutionBackwardFilter(accel_cudnn_handle
                                                               accel_cudnn_tensor dyd, const void *dy,
                                                               accel_cudnn_conv c, int algo, void *ws, size_t ws_bytes,
                                                               const void *beta, accel_cudnn_filter dwd, void *dw) {
-    accel_conv2d_desc d;
-    accel_cudnn_status s = check_call(h, algo, ws, ws_bytes);
-    if (s == ACCEL_CUDNN_STATUS_SUCCESS) s = forward_desc(xd, dwd, c, dyd, &d);
-    if (s != ACCEL_CUDNN_STATUS_SUCCESS) return s;
-    const int64_t n = d.k * d.c * d.r * d.s;
-    double *r = malloc(sizeof(double) * (size_t)n);
-    if (!r) return ACCEL_CUDNN_STATUS_EXECUTION_FAILED;
-    accel_ref_conv2d_backward_weights(&d, x, dy, r);
-    store(d.w_type, dw, r, n, *(const float *)alpha, *(const float *)beta);
-    free(r);
-    return ACCEL_CUDNN_STATUS_SUCCESS;
+    return backward(1, h, xd, dwd, c, dyd, x, dy, algo, ws, ws_bytes, alpha, beta, dw);
 }
