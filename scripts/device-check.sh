@@ -20,7 +20,8 @@
 #   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16
 #   rows_train 40    one training step per model, bf16: bert_layer base-s128-b8-train and
 #                    resnet_block conv3_x-identity-b32-nhwc-train; `unsupported` (exit 0) where the
-#                    backend lacks a training op, naming it
+#                    backend lacks a training op, naming it; the resnet row's notes (and summary.txt)
+#                    say which library ran conv backward (cuDNN, or our kernels and why)
 #   rows_collective 30  all_reduce bf16, 1 MiB to 1 GiB, one rank per GPU present under mpirun,
 #                    through NCCL (scripts/lib/device_check_collective.sh); skipped with the reason
 #                    where there is no mpirun, no MPI build or no NCCL
@@ -50,7 +51,7 @@
 #
 # --dry-run (what CI runs without a GPU): configure and build, look for a GPU, say whether there is
 # one, exit 0. --rehearse: the whole run against the fake H100 of the cuda tests (fake driver,
-# fake cuBLASLt and fake NCCL from this build, shrunk to 2 SMs and 1 MiB of L2, kernels emulated on
+# fake cuBLASLt, fake NCCL and fake cuDNN from this build, shrunk to 2 SMs and 1 MiB of L2, kernels emulated on
 # host threads),
 # with each workload at its smallest real config and every cap x3 (two host cores emulate the GPU),
 # so every step runs and passes here; its figures are meaningless, its point is the script, the
@@ -153,6 +154,10 @@ summary_extra() {
     # the target is >= 0.9x SDPA's speed (masked SDPA is the like-for-like figure; causal against
     # SDPA is_causal)
     [ -f "$LOGDIR/attention.log" ] && grep -E '^attention |SKIP' "$LOGDIR/attention.log" | sed 's/^/attention_sdpa: /'
+    # which library ran the resnet training step's conv backward (cuDNN, or our kernels and why not)
+    [ -f "$OUTDIR/quick.csv" ] && grep -oE 'conv backward: [^;"]*' "$OUTDIR/quick.csv" | sort -u | head -3 |
+        cut -c1-220 | sed 's/^/resnet train: /'
+    return 0
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +184,7 @@ GPU_ENV=()
 if [ "$MODE" = rehearse ]; then
     FAKE="$BUILD_DIR/backends/cuda/tests"
     GPU_ENV=(ACCEL_FAKE_CUDA=ok ACCEL_FAKE_CUDA_SMS=2 ACCEL_FAKE_CUDA_L2_KIB=1024
-        "ACCEL_CUDA_LIB_DIRS=$FAKE/fake_cublaslt13:$FAKE/fake_nccl"
+        "ACCEL_CUDA_LIB_DIRS=$FAKE/fake_cublaslt13:$FAKE/fake_nccl:$FAKE/fake_cudnn"
         "LD_LIBRARY_PATH=$FAKE/fake_driver${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
     log "rehearsal: the GPU steps run on the fake H100 ($FAKE/fake_driver)"
 fi

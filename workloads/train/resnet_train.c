@@ -76,6 +76,7 @@ typedef struct builder {
     resnet_train_state *st;
     const char *lib;
     accel_status s;
+    char conv_bwd_libs[64]; /* the libraries whose conv backward the notes already name */
 } builder;
 
 static accel_buffer_ref R(const builder *b, int i) { return wl_ref(b->st->a[i], 0); }
@@ -113,10 +114,20 @@ static void conv(builder *b, const accel_conv2d_desc *cd, accel_op_kind kind, ac
     if (kind == ACCEL_OP_CONV2D) {
         const accel_buffer_ref ops[5] = {o0, o1, none, none, o2};
         op(b, &d, ops, 5);
-    } else {
-        const accel_buffer_ref ops[3] = {o0, o1, o2};
-        op(b, &d, ops, 3);
+        return;
     }
+    const accel_buffer_ref ops[3] = {o0, o1, o2};
+    op(b, &d, ops, 3);
+    if (b->s != ACCEL_OK) return;
+    /* Which library runs conv backward, and its algorithm (once per library): on CUDA, cuDNN or our
+     * kernels, whose algorithm then says why cuDNN was passed over. */
+    const accel_op_plan *plan = b->st->steps.items[b->st->steps.count - 1].plan;
+    const char *lib = accel_op_plan_library(plan);
+    if (!lib || !lib[0] || strstr(b->conv_bwd_libs, lib)) return;
+    wl_appendf(b->conv_bwd_libs, sizeof b->conv_bwd_libs, "%s,", lib);
+    wl_steps *steps = &b->st->steps;
+    wl_appendf(steps->notes, sizeof steps->notes, "%sconv backward: %s (%s)", steps->notes[0] ? "; " : "", lib,
+               accel_op_plan_algorithm(plan));
 }
 
 /* batch norm k (0..2) over c channels: X -> Y, the running and saved statistics */
@@ -145,7 +156,7 @@ static void eltwise(builder *b, accel_eltwise_kind k, int64_t count, accel_buffe
 }
 
 static accel_status build(resnet_train_state *st, const char *lib) {
-    builder bld = {st, lib, ACCEL_OK}, *b = &bld;
+    builder bld = {st, lib, ACCEL_OK, ""}, *b = &bld;
     const int64_t C = st->C, M = st->M, px = st->N * st->H * st->H;
     const accel_buffer_ref none = {NULL, 0};
     const accel_conv2d_desc c1 = conv_desc(st, C, M, 1), c2 = conv_desc(st, M, M, 3), c3 = conv_desc(st, M, C, 1);

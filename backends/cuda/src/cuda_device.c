@@ -27,6 +27,7 @@ accel_status accel_cuda_device_open(void *p, int index, void **out) {
         return st;
     }
     pthread_mutex_init(&dev->lock, NULL);
+    pthread_mutex_init(&dev->dnn_exec_lock, NULL);
     ctx->cu.cuDeviceGetName(dev->name, (int)sizeof dev->name, dev->dev);
     dev->sm = attribute(dev, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10 +
               attribute(dev, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
@@ -52,6 +53,7 @@ accel_status accel_cuda_device_open(void *p, int index, void **out) {
     if (st != ACCEL_OK) {
         ctx->cu.cuDevicePrimaryCtxRelease_v2(dev->dev);
         pthread_mutex_destroy(&dev->lock);
+        pthread_mutex_destroy(&dev->dnn_exec_lock);
         free(dev);
         return st;
     }
@@ -64,10 +66,12 @@ void accel_cuda_device_close(void *p) {
     accel_cuda_ctx *ctx = dev->ctx;
     if (accel_cuda_make_current(dev) == ACCEL_OK) {
         if (dev->lt_handle) ctx->lt.cublasLtDestroy(dev->lt_handle);
+        if (dev->dnn_handle) ctx->dnn.cudnnDestroy(dev->dnn_handle);
         accel_cuda_builtin_modules_release(dev);
     }
     ctx->cu.cuDevicePrimaryCtxRelease_v2(dev->dev);
     pthread_mutex_destroy(&dev->lock);
+    pthread_mutex_destroy(&dev->dnn_exec_lock);
     free(dev);
 }
 

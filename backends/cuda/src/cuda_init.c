@@ -96,6 +96,7 @@ static accel_status fail(accel_cuda_ctx *ctx, accel_status st, char *reason, siz
     snprintf(reason, len, "%s", text);
     accel_dl_close(ctx->driver_lib);
     pthread_mutex_destroy(&ctx->comm_lock);
+    pthread_mutex_destroy(&ctx->cudnn_lock);
     free(ctx);
     return st;
 }
@@ -134,6 +135,7 @@ accel_status accel_cuda_init(const accel_host_services *host, void **out_ctx, in
     }
     ctx->host = host;
     pthread_mutex_init(&ctx->comm_lock, NULL);
+    pthread_mutex_init(&ctx->cudnn_lock, NULL);
     char text[1024], why[256], missing[96];
 
     /* ACCEL_CUDA_DRIVER_LIB names another driver library (tests hide the real one with it). */
@@ -230,9 +232,10 @@ void accel_cuda_shutdown(void *p) {
     if (!ctx) return;
     accel_cuda_comm_lib_free(ctx);
     pthread_mutex_destroy(&ctx->comm_lock);
+    pthread_mutex_destroy(&ctx->cudnn_lock);
     accel_cuda_nvml_unload(ctx);
     if (ctx->nvrtc_ok) accel_cuda_nvrtc_unload(&ctx->nvrtc);
-    /* libcuda and libcublasLt stay loaded: the driver's threads may outlive the context, and
+    /* libcuda, libcublasLt and libcudnn stay loaded: the driver's threads may outlive the context, and
      * cuBLASLt's static CUDA runtime registers exit handlers that must find it mapped. */
     free(ctx);
 }

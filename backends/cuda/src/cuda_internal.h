@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "accel/plugin.h"
+#include "cuda_cudnn_abi.h"
 #include "cuda_nvrtc.h"
 #include "cuda_symbols.h"
 
@@ -40,6 +41,15 @@ typedef struct accel_cuda_ctx {
 
     char cache_dir[512]; /* compiled-kernel cache; "" = memory only */
 
+    /* cuDNN, loaded by the first conv backward plan (cuda_conv_cudnn.c) under cudnn_lock:
+     * cudnn_state 0 = not tried, 1 = loaded, -1 = unusable (cudnn_reason says why). */
+    pthread_mutex_t cudnn_lock;
+    int cudnn_state;
+    accel_cuda_cudnn_table dnn;
+    size_t cudnn_version;
+    char cudnn_path[512];
+    char cudnn_reason[640];
+
     /* NCCL, loaded by the first comm_* call (cuda_comm.c); comm_lock guards the loading. */
     pthread_mutex_t comm_lock;
     struct accel_cuda_comm_lib *comm_lib;
@@ -55,6 +65,13 @@ typedef struct accel_cuda_device {
     int sm_count;
     uint64_t memory_bytes;
     cublasLtHandle_t lt_handle; /* NULL without cuBLASLt */
+    /* cuDNN handle, made by the first plan that uses it (under lock); dnn_tried with a NULL handle
+     * means cudnnCreate failed, and dnn_reason says why. dnn_exec_lock pairs cudnnSetStream with
+     * the call it is for: plans on different streams share the handle. */
+    accel_cudnn_handle dnn_handle;
+    int dnn_tried;
+    char dnn_reason[256];
+    pthread_mutex_t dnn_exec_lock;
     accel_nvml_device nvml_dev; /* NULL without NVML */
     /* Built-in kernel modules, compiled once per device (plan creation or first 8/16-byte fill). */
     pthread_mutex_t lock;

@@ -1,4 +1,5 @@
-/* Op plans: cuBLASLt for GEMM (cuda_gemm_cublaslt.c), or our kernels through the .cu family's
+/* Op plans: cuBLASLt for GEMM (cuda_gemm_cublaslt.c), cuDNN for conv backward (cuda_conv_cudnn.c),
+ * or our kernels through the .cu family's
  * planner (backends/gpu_common), whose launch recipe this plugin only turns into cuLaunchKernel. */
 #ifndef ACCEL_CUDA_OPS_H
 #define ACCEL_CUDA_OPS_H
@@ -17,7 +18,7 @@ struct accel_cuda_plan {
     accel_op_desc desc;
     accel_cuda_plan_exec_fn execute;
     void (*release)(accel_cuda_plan *plan); /* frees impl; may be NULL */
-    void *impl;                             /* cuBLASLt descriptors */
+    void *impl;                             /* cuBLASLt or cuDNN descriptors */
     /* Our kernels: the whole op (library "accel"), or what runs after a library GEMM. */
     accel_recipe recipe;
     CUfunction fn[ACCEL_RECIPE_MAX_LAUNCHES];
@@ -35,5 +36,10 @@ accel_status accel_cuda_recipe_launch(accel_cuda_plan *plan, accel_cuda_stream *
 accel_status accel_cuda_plan_accel(accel_cuda_plan *plan, accel_plugin_plan_info *info);
 /* cuBLASLt GEMM (library "cublaslt"). */
 accel_status accel_cuda_plan_gemm_cublaslt(accel_cuda_plan *plan, accel_plugin_plan_info *info);
+/* cuDNN conv2d backward data/weights (library "cudnn"; loads cuDNN on first use).
+ * UNIMPLEMENTED when cuDNN is absent or refuses the case; every failure's message is also written
+ * to reason, for the fallback to name. */
+accel_status accel_cuda_plan_conv_cudnn(accel_cuda_plan *plan, accel_plugin_plan_info *info, char *reason,
+                                        size_t reason_len);
 
 #endif

@@ -10,7 +10,8 @@
  * old-*: the 12.4 fake is first on LD_LIBRARY_PATH; with12 also sets ACCEL_CUDA_LIB_DIRS to the
  * fake CUDA 12 NVRTC and cuBLASLt, wheel12 puts them in a fake site folder on PYTHONPATH.
  * peer: 4 fake devices, peer groups {0,1} and {2,3} ($ACCEL_FAKE_CUDA_PEER_GROUPS), NVLink between
- * 0 and 1 from the fake NVML ($FAKE_NVML_NVLINK): the ABI 1.3 peer slots (peer_checks). */
+ * 0 and 1 from the fake NVML ($FAKE_NVML_NVLINK): the ABI 1.3 peer slots (peer_checks).
+ * cudnn, cudnn-absent, cudnn-real: conv backward and cuDNN (cuda_cudnn_fake_checks.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <dlfcn.h>
@@ -21,6 +22,8 @@
 
 #include "accel/accel.h"
 #include "gpu_host_test.h"
+
+int accel_test_cudnn_checks(accel_runtime *rt, const char *mode);
 
 typedef int (*last_launch_fn)(char *, size_t, unsigned[3], unsigned[3]);
 static last_launch_fn last_launch;
@@ -436,7 +439,8 @@ static void cublaslt_checks(accel_runtime *rt) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12|peer\n", argv[0]);
+        fprintf(stderr, "usage: %s PLUGIN nodevice|ok|real-cublaslt|old-only13|old-with12|old-wheel12|peer|cudnn|"
+                "cudnn-absent|cudnn-real\n", argv[0]);
         return 2;
     }
     const char *mode = argv[2];
@@ -506,7 +510,8 @@ int main(int argc, char **argv) {
             accel_device_close(dev);
         }
         if (strcmp(mode, "ok") == 0 && r->device_count == 1) cublaslt_checks(rt);
-        if (r->device_count == 1) device_checks(rt, dir);
+        if (strncmp(mode, "cudnn", 5) == 0) failures += accel_test_cudnn_checks(rt, mode);
+        else if (r->device_count == 1) device_checks(rt, dir);
         if (fake) dlclose(fake);
     }
     accel_runtime_close(rt);
