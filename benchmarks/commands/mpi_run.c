@@ -253,9 +253,12 @@ static accel_status time_runs(rank_ctx *rc, const awl_workload *wl, void *state,
     return st;
 }
 
-static const char *row_status_of(accel_status st)
+/* A vendor collective library that is absent or too old when the row is set up (NCCL, RCCL:
+ * ACCEL_ERR_UNAVAILABLE) is a row this machine cannot run, like a dtype a backend lacks:
+ * unsupported with the library's reason, not an error of the run. */
+static const char *row_status_of(accel_status st, int at_setup)
 {
-    return st == ACCEL_ERR_UNIMPLEMENTED  ? "unsupported"
+    return st == ACCEL_ERR_UNIMPLEMENTED || (at_setup && st == ACCEL_ERR_UNAVAILABLE) ? "unsupported"
            : st == ACCEL_ERR_OUT_OF_MEMORY ? "skipped"
                                            : "error";
 }
@@ -274,7 +277,7 @@ static int agree_failure(rank_ctx *rc, accel_status mine, const char *my_text, b
     char msg[700];
     snprintf(msg, sizeof msg, "rank %d%s: %s: %s", who, during, accel_status_str((accel_status)st),
              text);
-    bench_row_set(row, BENCH_COL_STATUS, row_status_of((accel_status)st));
+    bench_row_set(row, BENCH_COL_STATUS, row_status_of((accel_status)st, strcmp(during, " (setup)") == 0));
     note(row, msg);
     return 1;
 }
