@@ -203,9 +203,9 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
     info->items *= st->ranks;
     char notes[sizeof info->notes] = "";
     wl_appendf(notes, sizeof notes,
-             "data parallel over %d ranks: %d gradient buckets (<= %.0f MiB each, DDP order), all-reduce avg "
+             "data parallel over %d rank%s: %d gradient bucket%s (<= %.0f MiB each, DDP order), all-reduce avg "
              "overlapped with the backward on a second stream; ops %s; %s",
-             st->ranks, st->nbuckets, (double)st->bucket_bytes / 1048576.0, path[0] ? path : "default", info->notes);
+             st->ranks, st->ranks == 1 ? "" : "s", st->nbuckets, st->nbuckets == 1 ? "" : "s", (double)st->bucket_bytes / 1048576.0, path[0] ? path : "default", info->notes);
     snprintf(info->notes, sizeof info->notes, "%s", notes);
     *state = st;
     return ACCEL_OK;
@@ -347,8 +347,8 @@ static accel_status dp_verify(void *state, accel_stream *stream, awl_verify_resu
     if ((s = time_comm_only(st, &comm_ms)) != ACCEL_OK) return s;
     out->detail[0] = '\0';
     wl_appendf(out->detail, sizeof out->detail,
-             "weights equal on all %d ranks; the %d bucket all-reduces alone take %.3g ms per step%s%s", st->ranks,
-             st->nbuckets, comm_ms, first[0] ? "; " : "", first);
+             "weights equal on all %d rank%s; the %d bucket all-reduce%s alone take %.3g ms per step%s%s", st->ranks,
+             st->ranks == 1 ? "" : "s", st->nbuckets, st->nbuckets == 1 ? "" : "s", comm_ms, first[0] ? "; " : "", first);
     return ACCEL_OK;
 }
 
