@@ -169,6 +169,25 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
         goto fail;
     }
     st->rank = world.rank, st->ranks = world.size;
+    /* Ranks with different buckets would issue different all-reduces and wait on each other. */
+    uint64_t *caps = calloc((size_t)st->ranks, sizeof *caps);
+    if (!caps) {
+        s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "dp_step state");
+        goto fail;
+    }
+    if ((s = accel_mpi_allgather_u64(st->bucket_bytes, caps)) != ACCEL_OK) {
+        free(caps);
+        s = wl_fail_hal(s, "comparing the ranks' bucket sizes");
+        goto fail;
+    }
+    for (int r = 1; r < st->ranks && s == ACCEL_OK; r++)
+        if (caps[r] != caps[0])
+            s = wl_fail(ACCEL_ERR_INVALID_ARGUMENT,
+                        "ACCEL_DP_BUCKET_MIB differs between ranks (rank %d: %llu B, rank 0: %llu B): every rank "
+                        "must use the same buckets",
+                        r, (unsigned long long)caps[r], (unsigned long long)caps[0]);
+    free(caps);
+    if (s != ACCEL_OK) goto fail;
     if ((s = accel_comm_create_world(dev, &st->comm)) != ACCEL_OK) {
         s = wl_fail_hal(s, "creating the world comm");
         goto fail;
@@ -203,7 +222,7 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
     info->items *= st->ranks;
     char notes[sizeof info->notes] = "";
     wl_appendf(notes, sizeof notes,
-             "data parallel over %d rank%s: %d gradient bucket%s (<= %.0f MiB each, DDP order), all-reduce avg "
+             "data parallel over %d rank%s: %d gradient bucket%s (<= %.3g MiB each, DDP order), all-reduce avg "
              "overlapped with the backward on a second stream; ops %s; %s",
              st->ranks, st->ranks == 1 ? "" : "s", st->nbuckets, st->nbuckets == 1 ? "" : "s", (double)st->bucket_bytes / 1048576.0, path[0] ? path : "default", info->notes);
     snprintf(info->notes, sizeof info->notes, "%s", notes);
