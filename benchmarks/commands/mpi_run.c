@@ -355,6 +355,10 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
     bench_row_set(row, BENCH_COL_COMM_LIBRARY, info.library);
     if (info.bytes > 0)
         bench_row_set_number(row, BENCH_COL_BYTES, info.bytes);
+    /* dp_step: one rank's step, so tflops and pct_peak are each device's (as MFU is quoted). */
+    if (info.flop > 0)
+        bench_row_set_number(row, BENCH_COL_FLOP, info.flop);
+    bench_row_set(row, BENCH_COL_COMPUTE_TYPE, info.compute_type);
     bench_row_set(row, BENCH_COL_ITEM, info.item ? info.item : "");
     note(row, info.notes);
 
@@ -440,6 +444,8 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
     }
     if (sec > 0 && info.items > 0)
         bench_row_set_number(row, BENCH_COL_ITEMS_PER_S, info.items / sec);
+    if (sec > 0 && info.flop > 0)
+        bench_row_set_number(row, BENCH_COL_TFLOPS, info.flop / sec / 1e12);
     char msg[160];
     snprintf(msg, sizeof msg, "time: the slowest of %d ranks' medians", rc->world->size);
     note(row, msg);

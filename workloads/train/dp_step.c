@@ -220,6 +220,8 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
     snprintf(info->library, sizeof info->library, "%s", lib);
     info->flop *= st->ranks;
     info->items *= st->ranks;
+    /* One device's roof against every rank's FLOPs would read N times too high: no attainable. */
+    info->roof[0] = '\0';
     char notes[sizeof info->notes] = "";
     wl_appendf(notes, sizeof notes,
              "data parallel over %d rank%s: %d gradient bucket%s (<= %.3g MiB each, DDP order), all-reduce avg "
