@@ -12,7 +12,8 @@
  * overflow on any rank reaches every rank through the sum (inf and NaN propagate), so all ranks
  * take the same skip decision; verify() checks that they did.
  *
- * One run() is one step on every rank: items = ranks x batch samples, flop = ranks x the step's.
+ * One run() is one step on every rank: items = ranks x batch samples, flop = one rank's step (the
+ * tflops column and pct_peak are each device's).
  * The one-rank figure for the scaling efficiency comes from awl_run_alone (the same step without
  * communication, which the CLI times on rank 0 while the others wait asleep). */
 #include "dp_step.h"
@@ -218,10 +219,8 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
     char path[sizeof info->library];
     snprintf(path, sizeof path, "%s", info->library);
     snprintf(info->library, sizeof info->library, "%s", lib);
-    info->flop *= st->ranks;
+    /* Samples over all ranks; FLOPs stay one rank's (each device's rate against its own roofs). */
     info->items *= st->ranks;
-    /* One device's roof against every rank's FLOPs would read N times too high: no attainable. */
-    info->roof[0] = '\0';
     char notes[sizeof info->notes] = "";
     wl_appendf(notes, sizeof notes,
              "data parallel over %d rank%s: %d gradient bucket%s (<= %.3g MiB each, DDP order), all-reduce avg "
