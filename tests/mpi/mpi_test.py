@@ -249,7 +249,13 @@ def group_single(args):
         check("built without MPI" in p.stderr, f"no-MPI build message: {p.stderr}")
     p = subprocess.run([args.accelbench, "suite", "--device", "cpu:0", "--dry-run"], env=e,
                        capture_output=True, text=True, timeout=120)
-    check(p.returncode == 0 and "collective" not in p.stdout, f"suite: {p.returncode} {p.stdout[-500:]}")
+    check(p.returncode == 0 and "collective" not in p.stdout and "dp_step" not in p.stdout,
+          f"suite: {p.returncode} {p.stdout[-500:]}")
+    p = subprocess.run([args.accelbench, "run", "--workload", "dp_step", "--device", "cpu:0",
+                        "--csv", os.path.join(args.workdir, "single-dp.csv")],
+                       env=e, capture_output=True, text=True, timeout=120)
+    check(p.returncode == 2 and "mpirun -np 2 accelbench run --workload dp_step" in p.stderr,
+          f"dp_step without mpirun: exit {p.returncode}: {p.stderr}")
 
 
 def main():
