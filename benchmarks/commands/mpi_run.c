@@ -459,8 +459,9 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
             return;
         }
         /* samples/s over N ranks / (N x one rank's) = one rank's step time / the N-rank step time */
-        snprintf(msg, sizeof msg, "one rank alone (rank 0, no communication): %.4g ms per step; scaling "
-                                  "efficiency %.3f", alone, v[0] > 0 ? alone / v[0] : 0.0);
+        if (alone > 0 && v[0] > 0)
+            bench_row_set_number(row, BENCH_COL_SCALING_EFFICIENCY, alone / v[0]);
+        snprintf(msg, sizeof msg, "one rank alone (rank 0, no communication): %.4g ms per step", alone);
         note(row, msg);
     }
 

@@ -155,6 +155,7 @@ def group_dp(args):
         check(abs(float(r["items_per_s"]) - want) <= 1e-3 * want, f"dp_step items_per_s {r['items_per_s']}, want {want}")
         eff = efficiency(r)
         check(eff is not None and 0 < eff <= 1.5, f"dp_step scaling efficiency {eff}: {r['notes']}")
+        check(r["schema_version"] == "4" and "one rank alone" in r["notes"], f"dp_step: {r['notes']}")
 
     # A wrong all-reduce (one bucket left out of it) fails verification.
     path = os.path.join(args.workdir, "dp-skip.csv")
@@ -182,10 +183,7 @@ def group_dp(args):
 
 
 def efficiency(row):
-    if row.get("scaling_efficiency"):
-        return float(row["scaling_efficiency"])
-    m = re.search(r"scaling efficiency ([0-9.]+)", row["notes"])
-    return float(m.group(1)) if m else None
+    return float(row["scaling_efficiency"]) if row.get("scaling_efficiency") else None
 
 
 def group_four(args):
