@@ -158,24 +158,22 @@ ACCEL_API accel_status accel_mpi_allgather_u64(uint64_t mine, uint64_t *all) {
     return ACCEL_OK;
 }
 
+static accel_status allreduce_doubles(const char *fn, double *values, size_t n, MPI_Op op) {
+    accel_status st = need_init(fn);
+    if (st != ACCEL_OK) return st;
+    if (n > INT_MAX) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: %zu values", fn, n);
+    MPI_TRY(fn, MPI_Allreduce(MPI_IN_PLACE, values, (int)n, MPI_DOUBLE, op, MPI_COMM_WORLD));
+    return ACCEL_OK;
+}
+
 ACCEL_API accel_status accel_mpi_max_doubles(double *values, size_t n) {
     HAL_CHECK_OUT(values);
-    accel_status st = need_init(__func__);
-    if (st != ACCEL_OK) return st;
-    if (n > INT_MAX) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: %zu values", __func__, n);
-    MPI_TRY(__func__,
-            MPI_Allreduce(MPI_IN_PLACE, values, (int)n, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
-    return ACCEL_OK;
+    return allreduce_doubles(__func__, values, n, MPI_MAX);
 }
 
 ACCEL_API accel_status accel_mpi_sum_doubles(double *values, size_t n) {
     HAL_CHECK_OUT(values);
-    accel_status st = need_init(__func__);
-    if (st != ACCEL_OK) return st;
-    if (n > INT_MAX) return hal_error(ACCEL_ERR_INVALID_ARGUMENT, "%s: %zu values", __func__, n);
-    MPI_TRY(__func__,
-            MPI_Allreduce(MPI_IN_PLACE, values, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
-    return ACCEL_OK;
+    return allreduce_doubles(__func__, values, n, MPI_SUM);
 }
 
 ACCEL_API accel_status accel_mpi_barrier_sleeping(void) {
