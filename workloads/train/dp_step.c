@@ -8,7 +8,8 @@
  * The backward runs in pieces; as soon as the steps that complete a bucket's last gradient are
  * enqueued, an event recorded on the step's stream lets a second stream start that bucket's
  * all-reduce (average), so communication overlaps the rest of the backward. The optimizer's stream
- * waits for the last bucket. fp16 loss scaling unscales and checks the all-reduced gradients: an
+ * waits for the last bucket (the overlap is the GPU's: the MPI host transport runs each all-reduce
+ * on the calling thread before returning). fp16 loss scaling unscales and checks the all-reduced gradients: an
  * overflow on any rank reaches every rank through the sum (inf and NaN propagate), so all ranks
  * take the same skip decision; verify() checks that they did.
  *
