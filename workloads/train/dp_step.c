@@ -226,7 +226,8 @@ static accel_status dp_setup(accel_device *dev, accel_stream *stream, const awl_
     wl_appendf(notes, sizeof notes,
              "data parallel over %d rank%s: %d gradient bucket%s (<= %.3g MiB each, DDP order), each all-reduced "
              "(avg) on a second stream once the backward has produced it; ops %s; %s",
-             st->ranks, st->ranks == 1 ? "" : "s", st->nbuckets, st->nbuckets == 1 ? "" : "s", (double)st->bucket_bytes / 1048576.0, path[0] ? path : "default", info->notes);
+             st->ranks, st->ranks == 1 ? "" : "s", st->nbuckets, st->nbuckets == 1 ? "" : "s",
+             (double)st->bucket_bytes / 1048576.0, path[0] ? path : "default", info->notes);
     snprintf(info->notes, sizeof info->notes, "%s", notes);
     *state = st;
     return ACCEL_OK;
