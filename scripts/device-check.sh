@@ -26,7 +26,10 @@
 #                    through NCCL (scripts/lib/device_check_collective.sh); skipped with the reason
 #                    where there is no mpirun, no MPI build or no NCCL
 #   rows_p2p 15      transfer p2p-uni and p2p-latency between cuda:0 and cuda:1, both ways (link and
-#                    peer access in the rows); skipped with the reason on one GPU (worst case 495)
+#                    peer access in the rows); skipped with the reason on one GPU
+#   rows_dp_step 30  one dp_step row (data-parallel bert_layer training step, bf16), one rank per GPU
+#                    under mpirun, gradient buckets all-reduced through NCCL; skipped as
+#                    rows_collective is                                       (worst case 525)
 #   then the rest, each cut to the time left: conformance_cuda 60, gemm_compare 40 (bf16) and 30
 #   (fp8: the HAL against cuBLASLt called directly), attention_sdpa 30 (the attention op alone,
 #   fused against composed, base-s128-b8 and large-s384-b1 bf16, with the padding mask and causal,
@@ -83,6 +86,7 @@ ATTENTION_BENCH_ARGS=(--reps 20 --rounds 7)
 RESNET_CONFIG=conv3_x-identity-b32-nhwc
 TRAIN_CONFIGS=base-s128-b8-train,conv3_x-identity-b32-nhwc-train
 COLLECTIVE_SIZES=(--min-bytes 1048576 --max-bytes 1073741824 --factor 4)
+DP_CONFIG=bert-base-s128-b8
 COMPARE_SIZE=8192
 SUITE_ARGS=(--quick)
 case $MODE in
@@ -106,6 +110,7 @@ rehearse)
     RESNET_CONFIG=conv5_x-identity-b1-nhwc
     TRAIN_CONFIGS=base-s128-b1-train,conv3_x-identity-b2-nhwc-train
     COLLECTIVE_SIZES=(--min-bytes 1024 --max-bytes 4096 --factor 4)
+    DP_CONFIG=bert-tiny-s32-b2
     COMPARE_SIZE=256
     SUITE_ARGS=(--workload peak --config fma) # every quick row here is already measured: --resume
     ;;
@@ -229,6 +234,10 @@ run_step rows_collective 30 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_c
 run_step rows_p2p 15 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_p2p.sh" "$GPU_COUNT" \
     "${DEVICE_CMD[@]}" -- "$ACCELBENCH" run --workload transfer --config p2p-uni,p2p-latency \
     "${ROW_ARGS[@]}" --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_p2p.json" --tag device-check=rows
+DC_STEP_LABEL=dp_step run_step rows_dp_step 30 "$LOGDIR/rows.log" "$ROOT/scripts/lib/device_check_collective.sh" \
+    "$GPU_COUNT" "$BUILD_DIR/bin/cuda_nccl_load_test" "${DEVICE_CMD[@]}" -- "$ACCELBENCH" run --backend cuda \
+    --workload dp_step --config "$DP_CONFIG" --dtype bf16 "${ROW_ARGS[@]}" \
+    --csv "$OUTDIR/quick.csv" --json "$LOGDIR/rows_dp_step.json" --tag device-check=rows
 
 # Then the rest, most telling first. The conformance table on the GPU, every op through every op
 # library (cuBLASLt and our kernels), every check's line kept (ctest shows output only on failure).

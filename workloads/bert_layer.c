@@ -255,7 +255,7 @@ static accel_status bert_setup(accel_device *dev, accel_stream *stream, const aw
     if (!(cfg->dtypes & (1u << dtype)) || t == ACCEL_DTYPE_INVALID)
         return wl_fail(ACCEL_ERR_UNIMPLEMENTED, "bert_layer is not defined for %s", awl_dtype_name(dtype));
     if (c->train)
-        return wl_bert_train_setup(dev, stream, cfg->batch, c->seq, c->hidden, c->heads, c->ffn, dtype, opt, state,
+        return wl_bert_train_setup(dev, stream, cfg->batch, c->seq, c->hidden, c->heads, c->ffn, dtype, opt, 0, state,
                                    info);
     int64_t B = cfg->batch, S = c->seq, H = c->hidden, F = c->ffn, A = c->heads;
     size_t es = accel_dtype_size(t);

@@ -5,6 +5,7 @@
 #include "peak.h"
 #include "resnet_block.h"
 #include "stream.h"
+#include "train/dp_step.h"
 #include "transfer.h"
 
 #include <string.h>
@@ -12,11 +13,11 @@
 static const awl_workload *const workloads[] = {
     &awl_gemm_workload,   &awl_bert_layer_workload, &awl_resnet_block_workload,
     &awl_stream_workload, &awl_transfer_workload,   &awl_peak_workload,
-    &awl_collective_workload,
+    &awl_collective_workload, &awl_dp_step_workload,
 };
 
 /* Workloads whose rows are one measurement across the ranks of an MPI launch. */
-static const awl_workload *const multi_rank[] = {&awl_collective_workload};
+static const awl_workload *const multi_rank[] = {&awl_collective_workload, &awl_dp_step_workload};
 
 int awl_config_needs_peer(const awl_config *cfg) { return cfg && transfer_config_is_p2p(cfg); }
 

@@ -61,7 +61,7 @@ static const char RUN_HELP[] =
     "  --min-bytes N        collective workload: smallest size of the sweep (default 8)\n"
     "  --max-bytes N        collective workload: largest size (default 1073741824)\n"
     "  --factor N           collective workload: size step (default 2)\n"
-    "                       (collective runs under mpirun only: docs/scale-out.md)\n"
+    "                       (collective and dp_step run under mpirun only: docs/scale-out.md)\n"
     "Output:\n"
     "  --csv FILE           results CSV (a regular file or a new one), appended to if it has\n"
     "                       the header of this or an earlier schema version (rows then keep\n"

@@ -253,9 +253,53 @@ static accel_status time_runs(rank_ctx *rc, const awl_workload *wl, void *state,
     return st;
 }
 
-static const char *row_status_of(accel_status st)
+/* A vendor collective library that is absent or too old when the row is set up (NCCL, RCCL:
+ * ACCEL_ERR_UNAVAILABLE) is a row this machine cannot run, like a dtype a backend lacks:
+ * unsupported with the library's reason, not an error of the run. */
+/* dp_step's one-rank figure: rank 0 runs the step alone (awl_run_alone, no communication), timed
+ * like the row's samples (batch runs per sample, the median), while the other ranks wait asleep so
+ * they do not take the cores it runs on. Every rank gets rank 0's status and median. */
+static accel_status time_alone(rank_ctx *rc, const awl_workload *wl, void *state, uint64_t batch,
+                               size_t samples, double *median)
 {
-    return st == ACCEL_ERR_UNIMPLEMENTED  ? "unsupported"
+    accel_status st = ACCEL_OK;
+    *median = 0;
+    if (rc->world->rank == 0) {
+        double *per_run = calloc(samples ? samples : 1, sizeof *per_run);
+        st = per_run ? awl_run_alone(wl, state, rc->stream) : ACCEL_ERR_OUT_OF_MEMORY;
+        if (st == ACCEL_OK)
+            st = accel_stream_synchronize(rc->stream);
+        size_t taken = 0;
+        for (; st == ACCEL_OK && taken < samples; taken++) {
+            double ms = 0;
+            st = accel_timer_begin(rc->timer, rc->stream);
+            for (uint64_t i = 0; st == ACCEL_OK && i < batch; i++)
+                st = awl_run_alone(wl, state, rc->stream);
+            if (st == ACCEL_OK)
+                st = accel_timer_end(rc->timer, rc->stream);
+            if (st == ACCEL_OK)
+                st = accel_timer_elapsed_ms(rc->timer, &ms);
+            per_run[taken] = ms / (double)batch;
+        }
+        if (st == ACCEL_OK) {
+            bench_stats s;
+            memset(&s, 0, sizeof s);
+            bench_stats_compute(per_run, taken, &s);
+            *median = s.median;
+        }
+        free(per_run);
+    }
+    accel_status b = accel_mpi_barrier_sleeping();
+    if (st == ACCEL_OK)
+        st = b;
+    if (accel_mpi_broadcast_bytes(median, sizeof *median, 0) != ACCEL_OK && st == ACCEL_OK)
+        st = ACCEL_ERR_INTERNAL;
+    return st;
+}
+
+static const char *row_status_of(accel_status st, int at_setup)
+{
+    return st == ACCEL_ERR_UNIMPLEMENTED || (at_setup && st == ACCEL_ERR_UNAVAILABLE) ? "unsupported"
            : st == ACCEL_ERR_OUT_OF_MEMORY ? "skipped"
                                            : "error";
 }
@@ -274,7 +318,7 @@ static int agree_failure(rank_ctx *rc, accel_status mine, const char *my_text, b
     char msg[700];
     snprintf(msg, sizeof msg, "rank %d%s: %s: %s", who, during, accel_status_str((accel_status)st),
              text);
-    bench_row_set(row, BENCH_COL_STATUS, row_status_of((accel_status)st));
+    bench_row_set(row, BENCH_COL_STATUS, row_status_of((accel_status)st, strcmp(during, " (setup)") == 0));
     note(row, msg);
     return 1;
 }
@@ -311,8 +355,18 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
     bench_row_set(row, BENCH_COL_COMM_LIBRARY, info.library);
     if (info.bytes > 0)
         bench_row_set_number(row, BENCH_COL_BYTES, info.bytes);
+    /* dp_step: one rank's step, so tflops and pct_peak are each device's (as MFU is quoted). */
+    if (info.flop > 0)
+        bench_row_set_number(row, BENCH_COL_FLOP, info.flop);
+    bench_row_set(row, BENCH_COL_COMPUTE_TYPE, info.compute_type);
     bench_row_set(row, BENCH_COL_ITEM, info.item ? info.item : "");
     note(row, info.notes);
+
+    /* Test hook: fp16 loss scaling starts from this scale ("inf" overflows every step), on every
+     * rank or on ACCEL_TEST_AMP_SCALE_RANK's only. */
+    const char *amp_scale = getenv("ACCEL_TEST_AMP_SCALE"), *amp_rank = getenv("ACCEL_TEST_AMP_SCALE_RANK");
+    if (amp_scale && wl->set_loss_scale && (!amp_rank || atoi(amp_rank) == rc->world->rank))
+        (void)wl->set_loss_scale(state, rc->stream, strtod(amp_scale, NULL));
 
     /* Lockstep sampling: one untimed run, one timed run whose slowest rank sets every count. */
     double t = 0;
@@ -390,9 +444,26 @@ static void run_row(rank_ctx *rc, const bench_item *it, bench_row *row, char *ro
     }
     if (sec > 0 && info.items > 0)
         bench_row_set_number(row, BENCH_COL_ITEMS_PER_S, info.items / sec);
+    if (sec > 0 && info.flop > 0)
+        bench_row_set_number(row, BENCH_COL_TFLOPS, info.flop / sec / 1e12);
     char msg[160];
     snprintf(msg, sizeof msg, "time: the slowest of %d ranks' medians", rc->world->size);
     note(row, msg);
+    if (awl_workload_runs_alone(wl)) {
+        double alone = 0;
+        accel_clear_error();
+        st = time_alone(rc, wl, state, batch, taken, &alone);
+        snprintf(text, sizeof text, "%s", accel_last_error());
+        if (agree_failure(rc, st, text, row, " (one rank alone)")) {
+            wl->teardown(state);
+            return;
+        }
+        /* samples/s over N ranks / (N x one rank's) = one rank's step time / the N-rank step time */
+        if (alone > 0 && v[0] > 0)
+            bench_row_set_number(row, BENCH_COL_SCALING_EFFICIENCY, alone / v[0]);
+        snprintf(msg, sizeof msg, "one rank alone (rank 0, no communication): %.4g ms per step", alone);
+        note(row, msg);
+    }
 
     /* Verification: every rank checks its own result; the row is verified when all pass. */
     if (getenv("ACCEL_TEST_CORRUPT") && strcmp(getenv("ACCEL_TEST_CORRUPT"), wl->name) == 0 &&

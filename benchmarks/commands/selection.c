@@ -195,7 +195,7 @@ static int select_workloads(const bench_run_args *a, const awl_workload **out, s
         for (size_t i = 0; i < nasked; i++)
             if (awl_workload_needs_ranks(asked[i]) != a->mpi) {
                 if (a->mpi)
-                    snprintf(err, n, "under mpirun/srun only workloads across ranks run (collective); "
+                    snprintf(err, n, "under mpirun/srun only workloads across ranks run (collective, dp_step); "
                                      "run %s without mpirun",
                              asked[i]->name);
                 else
@@ -256,7 +256,7 @@ static int config_prefix_chosen(const bench_run_args *a, const awl_config *c)
 
 static int config_selected(const bench_run_args *a, const awl_workload *w, const awl_config *c, int quick)
 {
-    if (awl_workload_needs_ranks(w)) {
+    if (awl_workload_needs_ranks(w) && awl_collective_size_bytes(c) > 0) {
         if (a->configs.count && bench_strlist_contains(&a->configs, c->id))
             return 1;
         if (a->configs.count && !config_prefix_chosen(a, c))
@@ -307,6 +307,8 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
             for (size_t c = 0; !found && awl_workload_needs_ranks(workloads[w]) &&
                                c < workloads[w]->config_count();
                  c++) {
+                if (awl_collective_size_bytes(workloads[w]->config_at(c)) == 0)
+                    continue; /* dp_step: its configs are named whole */
                 const char *id = workloads[w]->config_at(c)->id;
                 const size_t len = strlen(a->configs.items[i]);
                 found = strncmp(id, a->configs.items[i], len) == 0 && id[len] == '-';
@@ -320,8 +322,9 @@ int bench_plan_build(accel_runtime *rt, const bench_run_args *a, bench_plan *pla
         }
     }
     for (size_t w = 0; w < nw; w++) {
-        if (!awl_workload_needs_ranks(workloads[w]))
-            continue;
+        if (!awl_workload_needs_ranks(workloads[w]) ||
+            awl_collective_size_bytes(workloads[w]->config_at(0)) == 0)
+            continue; /* the size sweep is the collective workload's */
         const uint64_t min = a->min_bytes > 0 ? (uint64_t)a->min_bytes : 8;
         const uint64_t max = a->max_bytes > 0 ? (uint64_t)a->max_bytes : 1ull << 30;
         const uint64_t factor = a->factor > 0 ? (uint64_t)a->factor : 2;

@@ -31,7 +31,13 @@ ACCEL_API accel_status accel_mpi_max_doubles(double *values, size_t n) {
     (void)n;
     return no_mpi(__func__);
 }
+ACCEL_API accel_status accel_mpi_sum_doubles(double *values, size_t n) {
+    (void)values;
+    (void)n;
+    return no_mpi(__func__);
+}
 ACCEL_API accel_status accel_mpi_barrier(void) { return no_mpi(__func__); }
+ACCEL_API accel_status accel_mpi_barrier_sleeping(void) { return no_mpi(__func__); }
 ACCEL_API accel_status accel_mpi_broadcast_bytes(void *data, size_t bytes, int root) {
     (void)data;
     (void)bytes;

@@ -11,6 +11,10 @@ accelbench command line each one runs is accepted by accelbench itself.
   refuses, a misspelt collective or a size outside the sweep fails here, not on a cluster.
 - The same launch measuring for real (small sizes): a world communicator over MPI on the cuda
   plugin's NCCL slots (the fake NCCL, fake_ccl.c), every row ok, verified, comm_library "nccl ...".
+- Without NCCL (the search limited to folders that lack it) a collective row is `unsupported` with
+  NCCL's reason, and the run exits 0.
+- One dp_step row (fp16, one rank): the training kernels on the fake driver, the gradient buckets'
+  all-reduces on a second stream through the fake NCCL, verified.
 
 usage: launch_files_test.py --source DIR --accelbench BIN [--mpirun BIN] --fake-env K=V ...
 """
@@ -133,6 +137,48 @@ def measure(accelbench, mpirun, fake_env, workdir):
              f"first bad: {bad[:1]}\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
 
 
+def measure_dp_step(accelbench, mpirun, fake_env, workdir):
+    # dp_step through the cuda plugin: the training kernels on the fake driver, the bucket
+    # all-reduces on a second stream through the fake NCCL, fp16 loss scaling (one rank: the fake
+    # NCCL cannot join processes).
+    import csv
+
+    out = os.path.join(workdir, "dp_step.csv")
+    env = dict(os.environ)
+    env.update(fake_env)
+    env.update({"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"})
+    cmd = [mpirun, "-np", "1", "--oversubscribe", accelbench, "run", "--workload", "dp_step", "--backend", "cuda",
+           "--config", "bert-tiny-s32-b2", "--dtype", "fp16", "--warmup-ms", "1", "--min-time-ms", "1",
+           "--max-samples", "3", "--csv", out]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    rows = list(csv.DictReader(open(out))) if os.path.exists(out) else []
+    print(f"dp_step: exit {p.returncode}, {[(r['status'], r['verified'], r['comm_library']) for r in rows]}")
+    if p.returncode != 0 or len(rows) != 1 or rows[0]["status"] != "ok" or rows[0]["verified"] != "true" or \
+            not rows[0]["comm_library"].startswith("nccl ") or "dynamic loss scaling" not in rows[0]["notes"]:
+        fail(f"dp_step through NCCL: exit {p.returncode}, rows {rows}\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
+
+
+def measure_without_nccl(accelbench, mpirun, fake_env, workdir):
+    # NCCL absent (searched only in the folders given, none of which holds it): the row is
+    # unsupported with NCCL's reason, as a dtype a backend lacks, not an error; the run exits 0.
+    import csv
+
+    out = os.path.join(workdir, "no_nccl.csv")
+    env = dict(os.environ)
+    env.update(fake_env)
+    dirs = [d for d in env.get("ACCEL_CUDA_LIB_DIRS", "").split(":") if not d.rstrip("/").endswith("fake_nccl")]
+    env.update({"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                "ACCEL_CUDA_LIB_SEARCH": "env", "ACCEL_CUDA_LIB_DIRS": ":".join(dirs)})
+    cmd = [mpirun, "-np", "1", "--oversubscribe", accelbench, "run", "--workload", "collective", "--backend",
+           "cuda", "--config", "all_reduce-oop-1KiB", "--dtype", "fp32", "--warmup-ms", "1", "--min-time-ms", "1",
+           "--csv", out]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    rows = list(csv.DictReader(open(out))) if os.path.exists(out) else []
+    print(f"without NCCL: exit {p.returncode}, {[(r['status'], r['notes']) for r in rows]}")
+    if p.returncode != 0 or len(rows) != 1 or rows[0]["status"] != "unsupported" or "nccl" not in rows[0]["notes"].lower():
+        fail(f"collective without NCCL: exit {p.returncode}, rows {rows}\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
@@ -151,6 +197,8 @@ def main():
                 if args is not None:
                     dry_run(name, args, o.accelbench, o.mpirun, fake_env, work)
             measure(o.accelbench, o.mpirun, fake_env, work)
+            measure_without_nccl(o.accelbench, o.mpirun, fake_env, work)
+            measure_dp_step(o.accelbench, o.mpirun, fake_env, work)
     else:
         print("no mpirun (built without MPI): the command lines were not run through accelbench")
     if FAILURES:

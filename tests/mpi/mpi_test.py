@@ -5,8 +5,9 @@
 
 Groups: two (2 ranks: every collective at two sizes in fp32, the reductions at one size in bf16/fp16, each
 verified bit-exact; busbw factors; --resume; opencl buffers through host staging; a corrupted result), four (4 ranks, every collective),
-faults (a rank killed mid-run, ranks with different arguments, reduce_scatter sizes that do not
-divide among 3 ranks), single (no mpirun: collective refused with the launch hint, the suite
+dp (dp_step on 2 ranks: verified, efficiency, a bucket left out of the all-reduce, fp16 overflow
+on one rank skipped by both), faults (a rank killed mid-run, ranks with different arguments,
+reduce_scatter sizes that do not divide among 3 ranks), single (no mpirun: collective refused with the launch hint, the suite
 without it). The allow-run-as-root variables and --oversubscribe exist here only, for CI's root
 container on 2 cores; the product never sets them.
 """
@@ -14,6 +15,7 @@ container on 2 cores; the product never sets them.
 import argparse
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +130,62 @@ def group_two(args):
           f"corrupt row: {rows}")
 
 
+DP = ["run", "--workload", "dp_step", "--config", "bert-tiny-s32-b2", "--quiet"] + TINY
+
+
+def group_dp(args):
+    # dp_step on 2 cpu ranks: verified against the ranks' averaged reference, the weights equal on
+    # both, samples/s over both ranks and a scaling efficiency from the one-rank phase. 50 KiB
+    # buckets split the tiny layer's weights into several, all-reduced between backward pieces.
+    path = os.path.join(args.workdir, "dp.csv")
+    p, took = mpirun(args, 2, DP + ["--device", "cpu:0", "--dtype", "fp32", "--csv", path],
+                     {"ACCEL_DP_BUCKET_MIB": "0.05"})
+    print(f"dp_step fp32 on 2 ranks: {took:.1f} s")
+    check(p.returncode == 0, f"dp_step: exit {p.returncode}: {p.stderr[-2000:]}")
+    rows = rows_of(path)
+    check(len(rows) == 1, f"dp_step: {len(rows)} rows")
+    for r in rows:
+        check(r["status"] == "ok" and r["verified"] == "true", f"dp_step: {r['status']} {r['notes']}")
+        check(r["ranks"] == "2" and r["comm_library"].startswith("mpi "), f"dp_step: ranks {r['ranks']}")
+        check("weights equal on all 2 ranks" in r["notes"], f"dp_step notes: {r['notes']}")
+        m = re.search(r"(\d+) gradient buckets", r["notes"])
+        check(m is not None and int(m.group(1)) >= 4, f"dp_step: several buckets expected: {r['notes']}")
+        # items_per_s counts the samples of both ranks: 2 ranks x batch 2 per step.
+        want = 4 * 1000.0 / float(r["median_ms"])
+        check(abs(float(r["items_per_s"]) - want) <= 1e-3 * want, f"dp_step items_per_s {r['items_per_s']}, want {want}")
+        eff = efficiency(r)
+        check(eff is not None and 0 < eff <= 1.5, f"dp_step scaling efficiency {eff}: {r['notes']}")
+        check(r["schema_version"] == "4" and "one rank alone" in r["notes"], f"dp_step: {r['notes']}")
+
+    # A wrong all-reduce (one bucket left out of it) fails verification.
+    path = os.path.join(args.workdir, "dp-skip.csv")
+    p, _ = mpirun(args, 2, DP + ["--device", "cpu:0", "--dtype", "fp32", "--csv", path],
+                  {"ACCEL_TEST_CORRUPT": "dp_step"})
+    rows = rows_of(path)
+    check(p.returncode == 1 and len(rows) == 1 and rows[0]["status"] == "failed_verification" and
+          "differ between rank 0 and rank 1" in rows[0]["notes"] and "gradient of" in rows[0]["notes"],
+          f"dp_step with a bucket left out: exit {p.returncode}, {[(r['status'], r['notes']) for r in rows]}")
+
+    # fp16: rank 1 alone overflows every step (its loss scale is infinite); its inf reaches rank 0
+    # through the all-reduce, so rank 0 skips every step too. fp16 training needs a device with
+    # fp16 GEMMs: PoCL here (the CPU's oneDNN has none without AVX512_FP16).
+    path = os.path.join(args.workdir, "dp-fp16.csv")
+    p, took = mpirun(args, 2, DP + ["--device", "opencl:0", "--dtype", "fp16", "--csv", path],
+                     {"ACCEL_BACKENDS": "opencl", "ACCEL_TEST_AMP_SCALE": "inf", "ACCEL_TEST_AMP_SCALE_RANK": "1"})
+    print(f"dp_step fp16 on opencl: {took:.1f} s")
+    if p.returncode == 2 and not os.path.exists(path):
+        print("skipped the fp16 overflow agreement: no opencl device here")
+        return
+    rows = rows_of(path)
+    check(p.returncode == 1 and len(rows) == 1 and rows[0]["status"] == "failed_verification" and
+          "rank 0: fp16 loss scaling: all" in rows[0]["notes"] and "on every rank" in rows[0]["notes"],
+          f"dp_step fp16, rank 1 overflowing: exit {p.returncode}, {[(r['status'], r['notes']) for r in rows]}")
+
+
+def efficiency(row):
+    return float(row["scaling_efficiency"]) if row.get("scaling_efficiency") else None
+
+
 def group_four(args):
     path = os.path.join(args.workdir, "four.csv")
     p, _ = mpirun(args, 4, run_base(path) + ["--min-bytes", "512", "--max-bytes", "512",
@@ -189,7 +247,13 @@ def group_single(args):
         check("built without MPI" in p.stderr, f"no-MPI build message: {p.stderr}")
     p = subprocess.run([args.accelbench, "suite", "--device", "cpu:0", "--dry-run"], env=e,
                        capture_output=True, text=True, timeout=120)
-    check(p.returncode == 0 and "collective" not in p.stdout, f"suite: {p.returncode} {p.stdout[-500:]}")
+    check(p.returncode == 0 and "collective" not in p.stdout and "dp_step" not in p.stdout,
+          f"suite: {p.returncode} {p.stdout[-500:]}")
+    p = subprocess.run([args.accelbench, "run", "--workload", "dp_step", "--device", "cpu:0",
+                        "--csv", os.path.join(args.workdir, "single-dp.csv")],
+                       env=e, capture_output=True, text=True, timeout=120)
+    check(p.returncode == 2 and "mpirun -np 2 accelbench run --workload dp_step" in p.stderr,
+          f"dp_step without mpirun: exit {p.returncode}: {p.stderr}")
 
 
 def main():
@@ -202,7 +266,7 @@ def main():
     args = ap.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
-    {"two": group_two, "four": group_four, "faults": group_faults, "single": group_single}[args.group](args)
+    {"two": group_two, "dp": group_dp, "four": group_four, "faults": group_faults, "single": group_single}[args.group](args)
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1

@@ -152,6 +152,11 @@ static void test_world(accel_device *d0, accel_device *d1) {
     CHECK_OK(accel_comm_broadcast(c, s, A, B, 4, F, 1));
     CHECK(get(s, b, 0, F, 0) == 2.0f && get(s, b, 0, F, 1) == 200.0f);
     CHECK_OK(accel_comm_destroy(c));
+    /* Host agreement dp_step uses: fp64 sums (its reference gradients) and a sleeping barrier. */
+    double v[2] = {w.rank + 0.25, -0.5 * w.rank};
+    CHECK_OK(accel_mpi_sum_doubles(v, 2));
+    CHECK(v[0] == 1.5 && v[1] == -0.5);
+    CHECK_OK(accel_mpi_barrier_sleeping());
     accel_buffer_free(a);
     accel_buffer_free(b);
     accel_buffer_free(far);
@@ -183,6 +188,8 @@ int main(int argc, char **argv) {
         /* Without accel_mpi_init (or without MPI at all): refused, with why. */
         accel_clear_error();
         CHECK(accel_comm_create_world(d0, &c) != ACCEL_OK && c == NULL && accel_last_error()[0]);
+        double v = 1;
+        CHECK(accel_mpi_sum_doubles(&v, 1) != ACCEL_OK && accel_mpi_barrier_sleeping() != ACCEL_OK);
         test_environment();
     }
     accel_device_close(d0);

@@ -22,8 +22,12 @@ accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_des
 }
 
 accel_status wl_steps_run(wl_steps *steps, accel_stream *stream) {
+    return wl_steps_run_range(steps, stream, 0, steps->count);
+}
+
+accel_status wl_steps_run_range(wl_steps *steps, accel_stream *stream, int from, int to) {
     accel_buffer_ref ws = {steps->workspace, 0};
-    for (int i = 0; i < steps->count; i++) {
+    for (int i = from < 0 ? 0 : from; i < to && i < steps->count; i++) {
         accel_status st = accel_op_plan_execute(steps->items[i].plan, stream, steps->items[i].ops,
                                                 steps->items[i].nops, ws);
         if (st != ACCEL_OK)

@@ -26,6 +26,9 @@ typedef struct wl_steps {
 accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
                           const accel_buffer_ref *ops, size_t nops);
 accel_status wl_steps_run(wl_steps *steps, accel_stream *stream);
+/* Steps [from, to) only: a data-parallel step (train/dp_step.c) runs the backward in pieces and
+ * enqueues each gradient bucket's all-reduce between them. */
+accel_status wl_steps_run_range(wl_steps *steps, accel_stream *stream, int from, int to);
 /* The one workspace every step shares, on the workload's buffer list (none when no step needs one). */
 accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_device *dev);
 /* The setup_info fields a layer of steps fills the same way: library, compute type, notes (the

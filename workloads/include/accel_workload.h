@@ -112,6 +112,11 @@ uint64_t awl_collective_size_bytes(const awl_config *cfg);
 /* Added (additive): 1 for a config that measures a pair of devices (transfer p2p-*): the CLI makes
  * one row per ordered pair of the run's devices and passes the second as awl_options.peer. */
 int awl_config_needs_peer(const awl_config *cfg);
+/* Added (additive): the one-rank run of a workload across ranks that reports a scaling efficiency
+ * (dp_step): one run on this rank alone, with no communication, which the CLI times on rank 0
+ * while the other ranks wait; ACCEL_ERR_UNIMPLEMENTED for every other workload. */
+accel_status awl_run_alone(const awl_workload *w, void *state, accel_stream *stream);
+int awl_workload_runs_alone(const awl_workload *w);
 
 /* Added (additive): the reason for the last failing workload call on this thread. A workload's own
  * refusal (a config too large for the device) has no public setter for accel_last_error(), so it is

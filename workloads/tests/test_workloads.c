@@ -43,8 +43,9 @@ static void test_cold_set_stride(void) {
 
 static void test_static(void) {
     test_cold_set_stride();
-    CHECK(awl_workload_count() == 7, "%zu workloads", awl_workload_count());
-    const char *names[] = {"gemm", "bert_layer", "resnet_block", "stream", "transfer", "peak", "collective"};
+    CHECK(awl_workload_count() == 8, "%zu workloads", awl_workload_count());
+    const char *names[] = {"gemm",  "bert_layer", "resnet_block", "stream",
+                           "transfer", "peak",    "collective",   "dp_step"};
     for (size_t i = 0; i < WL_ARRAY_LEN(names); i++) {
         const awl_workload *w = awl_workload_find(names[i]);
         CHECK(w && w == awl_workload_at(i), "workload %s", names[i]);
@@ -63,7 +64,14 @@ static void test_static(void) {
         }
         CHECK(quick > 0 || strcmp(names[i], "transfer") == 0 || strcmp(names[i], "collective") == 0,
               "%s has no quick config", names[i]);
-        CHECK(awl_workload_needs_ranks(w) == (strcmp(names[i], "collective") == 0), "%s ranks", names[i]);
+        const int across = strcmp(names[i], "collective") == 0 || strcmp(names[i], "dp_step") == 0;
+        CHECK(awl_workload_needs_ranks(w) == across, "%s ranks", names[i]);
+        /* Only dp_step has a one-rank run (its scaling efficiency) and configs without a size. */
+        CHECK(awl_workload_runs_alone(w) == (strcmp(names[i], "dp_step") == 0), "%s runs alone", names[i]);
+        if (strcmp(names[i], "dp_step") == 0)
+            CHECK(awl_collective_size_bytes(w->config_at(0)) == 0 && awl_run_alone(awl_workload_find("gemm"), NULL, NULL) ==
+                                                                          ACCEL_ERR_UNIMPLEMENTED,
+                  "dp_step is no collective size sweep; gemm has no one-rank run");
     }
     CHECK(awl_workload_find("nope") == NULL, "unknown workload found");
     CHECK(awl_config_find(awl_workload_find("gemm"), "nope") == NULL, "unknown config found");

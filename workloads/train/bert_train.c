@@ -44,6 +44,7 @@ typedef struct bert_train_state {
     float *mask;
     int64_t runs;     /* steps run since setup */
     int corrupt;      /* test hook: perturb a gradient in the verified step */
+    int backward_end; /* the first optimizer step */
 } bert_train_state;
 
 static void teardown(bert_train_state *st) {
@@ -136,6 +137,12 @@ static void layernorm_backward(builder *b, accel_buffer_ref x, accel_buffer_ref 
 }
 
 /* the bias gradient of a GEMM over T rows: the column sums of its output gradient, in fp32 */
+/* The gradients of group tensors the last op completed (the data-parallel step's hook). */
+static void ready(builder *b, wl_param_group *g, int t0, int t1) {
+    wl_group_grad_ready(g, t0, &b->st->steps);
+    if (t1 >= 0) wl_group_grad_ready(g, t1, &b->st->steps);
+}
+
 static void bias_grad(builder *b, int64_t cols, accel_buffer_ref dy, accel_buffer_ref db) {
     accel_op_desc d = {.kind = ACCEL_OP_REDUCE};
     d.u.reduce = (accel_reduce_desc){b->st->t, ACCEL_DTYPE_F32, b->st->B * b->st->S, cols, 1, 0};
@@ -151,7 +158,7 @@ static accel_status build(bert_train_state *st, const char *lib) {
     const size_t es = accel_dtype_size(t), slice = (size_t)(T * H) * es;
     const accel_buffer_ref none = {NULL, 0};
     const double scale = 1.0 / sqrt((double)D);
-    const wl_param_group *W = &st->w, *P = &st->p;
+    wl_param_group *W = &st->w, *P = &st->p;
     accel_gemm_desc g;
 
     /* ---- forward, keeping what the backward reads ---- */
@@ -196,28 +203,36 @@ static accel_status build(bert_train_state *st, const char *lib) {
     }
     layernorm_backward(b, R(b, A_PRE2), wl_group_model(P, P_G2), dout, R(b, A_DPRE2), wl_group_grad(P, P_G2),
                        wl_group_grad(P, P_BE2));
+    ready(b, P, P_G2, P_BE2);
     bias_grad(b, H, R(b, A_DPRE2), wl_group_grad(P, P_B2));
+    ready(b, P, P_B2, -1);
     g = gemm(t, ct, F, H, T); /* dW2 = F1^T dPRE2 */
     g.trans_a = 1;
     gemm_op(b, &g, R(b, A_F1), R(b, A_DPRE2), none, wl_group_grad(W, W_2), none, "dW2");
+    ready(b, W, W_2, -1);
     g = gemm(t, ct, T, F, H); /* dF1 = dPRE2 W2^T */
     g.trans_b = 1;
     gemm_op(b, &g, R(b, A_DPRE2), wl_group_model(W, W_2), none, R(b, A_DF1), none, "dF1");
     eltwise(b, ACCEL_ELTWISE_GELU_ERF_BACKWARD, T * F, R(b, A_F1PRE), R(b, A_DF1), R(b, A_DF1));
     bias_grad(b, F, R(b, A_DF1), wl_group_grad(P, P_B1));
+    ready(b, P, P_B1, -1);
     g = gemm(t, ct, H, F, T); /* dW1 = H1^T dF1pre */
     g.trans_a = 1;
     gemm_op(b, &g, R(b, A_H1), R(b, A_DF1), none, wl_group_grad(W, W_1), none, "dW1");
+    ready(b, W, W_1, -1);
     g = gemm(t, ct, T, H, F); /* dH1 = dF1pre W1^T + dPRE2 (the residual's share) */
     g.trans_b = 1;
     g.beta = 1.0;
     gemm_op(b, &g, R(b, A_DF1), wl_group_model(W, W_1), R(b, A_DPRE2), R(b, A_DH1), none, "dH1");
     layernorm_backward(b, R(b, A_PRE1), wl_group_model(P, P_G1), R(b, A_DH1), R(b, A_DPRE1), wl_group_grad(P, P_G1),
                        wl_group_grad(P, P_BE1));
+    ready(b, P, P_G1, P_BE1);
     bias_grad(b, H, R(b, A_DPRE1), wl_group_grad(P, P_BO));
+    ready(b, P, P_BO, -1);
     g = gemm(t, ct, H, H, T); /* dWo = CTX2^T dPRE1 */
     g.trans_a = 1;
     gemm_op(b, &g, R(b, A_CTX2), R(b, A_DPRE1), none, wl_group_grad(W, W_O), none, "dWo");
+    ready(b, W, W_O, -1);
     g = gemm(t, ct, T, H, H); /* dCTX2 = dPRE1 Wo^T */
     g.trans_b = 1;
     gemm_op(b, &g, R(b, A_DPRE1), wl_group_model(W, W_O), none, R(b, A_DCTX2), none, "dCTX2");
@@ -240,15 +255,18 @@ static accel_status build(bert_train_state *st, const char *lib) {
     gemm_op(b, &g, R(b, A_DP), q, none, dk, none, "dK");
     permute(b, 5, heads_dims, from_heads, R(b, A_DQKVP), R(b, A_DQKV));
     bias_grad(b, 3 * H, R(b, A_DQKV), wl_group_grad(P, P_BQKV));
+    ready(b, P, P_BQKV, -1);
     g = gemm(t, ct, H, 3 * H, T); /* dWqkv = X^T dQKV */
     g.trans_a = 1;
     gemm_op(b, &g, R(b, A_X), R(b, A_DQKV), none, wl_group_grad(W, W_QKV), none, "dWqkv");
+    ready(b, W, W_QKV, -1);
     g = gemm(t, ct, T, H, 3 * H); /* dX = dQKV Wqkv^T + dPRE1 */
     g.trans_b = 1;
     g.beta = 1.0;
     gemm_op(b, &g, R(b, A_DQKV), wl_group_model(W, W_QKV), R(b, A_DPRE1), R(b, A_DX), none, "dX");
 
     /* ---- optimizer ---- */
+    st->backward_end = st->steps.count;
     if (b->s == ACCEL_OK) {
         wl_param_group *groups[2] = {&st->w, &st->p};
         b->s = wl_train_add_optimizer(&st->steps, st->dev, lib, &st->amp, groups, 2);
@@ -260,8 +278,8 @@ static accel_status build(bert_train_state *st, const char *lib) {
 static int64_t valid_len(int64_t b, int64_t seq) { return seq - 1 - (b * 13) % (seq / 4); }
 
 accel_status wl_bert_train_setup(accel_device *dev, accel_stream *stream, int64_t batch, int64_t seq, int64_t hidden,
-                                 int64_t heads, int64_t ffn, awl_dtype dtype, const awl_options *opt, void **state,
-                                 awl_setup_info *info) {
+                                 int64_t heads, int64_t ffn, awl_dtype dtype, const awl_options *opt, int data_rank,
+                                 void **state, awl_setup_info *info) {
     *state = NULL;
     const accel_dtype t = wl_storage_type(dtype);
     const int64_t B = batch, S = seq, H = hidden, A = heads, F = ffn, T = B * S;
@@ -303,14 +321,16 @@ accel_status wl_bert_train_setup(accel_device *dev, accel_stream *stream, int64_
     wl_group_add(&st->p, "ln2.gamma", H, 0.5, 1.5);
     wl_group_add(&st->p, "ln2.beta", H, -0.1, 0.1);
     const uint64_t seed = opt ? opt->seed : 1;
+    /* The data (input, output gradient) differs between data-parallel ranks, the weights do not. */
+    const uint64_t dseed = seed * 7 + 1000003ull * (uint64_t)data_rank;
     if (s == ACCEL_OK) s = wl_group_init(&st->w, &st->bufs, dev, stream, t, t, seed * 7 + 1);
     if (s == ACCEL_OK) s = wl_group_init(&st->p, &st->bufs, dev, stream, t, ACCEL_DTYPE_F32, seed * 7 + 2);
     if (s == ACCEL_OK) s = wl_amp_init(&st->amp, dtype == AWL_FP16, &st->bufs, dev, stream);
     if (s == ACCEL_OK)
-        s = wl_upload_random(stream, st->a[A_X], t, T * H, seed * 7 + 3, -1, 1, dtype == AWL_TF32, &st->x0, "bert inputs");
+        s = wl_upload_random(stream, st->a[A_X], t, T * H, dseed + 3, -1, 1, dtype == AWL_TF32, &st->x0, "bert inputs");
     /* the output gradient of a loss averaged over the batch's tokens: about 1/T each */
     if (s == ACCEL_OK)
-        s = wl_upload_random(stream, st->a[A_DOUT], t, T * H, seed * 7 + 4, -1.0 / (double)T, 1.0 / (double)T, 0,
+        s = wl_upload_random(stream, st->a[A_DOUT], t, T * H, dseed + 4, -1.0 / (double)T, 1.0 / (double)T, 0,
                              &st->dout0, "bert output gradient");
     if (s == ACCEL_OK && !(st->mask = malloc(sizeof(float) * (size_t)T))) s = wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "bert mask");
     if (s == ACCEL_OK) {
@@ -330,6 +350,11 @@ accel_status wl_bert_train_setup(accel_device *dev, accel_stream *stream, int64_
                       wl_bert_train_flop_per_sequence(S, H, F) * (double)B, (double)B, info);
     *state = st;
     return ACCEL_OK;
+}
+
+void wl_bert_train_view(void *state, wl_train_view *out) {
+    bert_train_state *st = state;
+    *out = (wl_train_view){{&st->w, &st->p}, 2, &st->amp, &st->steps, st->backward_end, &st->runs};
 }
 
 accel_status wl_bert_train_run(void *state, accel_stream *stream) {
@@ -494,6 +519,17 @@ accel_status wl_bert_train_verify(void *state, accel_stream *stream, awl_verify_
     wl_param_group *groups[2] = {&st->w, &st->p};
     if ((s = wl_train_restore(stream, groups, 2, &st->amp)) != ACCEL_OK) return s;
     if ((s = wl_steps_run(&st->steps, stream)) != ACCEL_OK) return s;
+    if ((s = wl_bert_train_check_step(st, stream, NULL, NULL, out)) != ACCEL_OK) return s;
+    if (st->amp.enabled && out->passed && skipped > 0)
+        snprintf(out->detail, sizeof out->detail, "fp16 loss scaling: %d of %lld timed steps skipped (overflow), scale %g",
+                 (int)skipped, (long long)st->runs, (double)scale);
+    return s;
+}
+
+accel_status wl_bert_train_check_step(void *state, accel_stream *stream, wl_train_combine combine, void *ctx,
+                                      awl_verify_result *out) {
+    bert_train_state *st = state;
+    accel_status s = ACCEL_OK;
     if (st->corrupt) /* test hook: one weight gradient perturbed, as a wrong kernel would */
         if ((s = wl_corrupt_element(stream, st->w.grad, 0, st->w.grad_type, 7)) != ACCEL_OK) return s;
     ref_grads r;
@@ -502,6 +538,10 @@ accel_status wl_bert_train_verify(void *state, accel_stream *stream, awl_verify_
         free_grads(&r);
         return wl_fail(ACCEL_ERR_OUT_OF_MEMORY, "bert training reference");
     }
+    /* Data parallel: the parameters' gradient is the ranks' combined one (the input gradient stays
+     * each rank's own). */
+    for (int i = 0; combine && i < W_COUNT && s == ACCEL_OK; i++) s = combine(ctx, r.w[i], (size_t)st->w.tensors[i].count);
+    for (int i = 0; combine && i < P_COUNT && s == ACCEL_OK; i++) s = combine(ctx, r.p[i], (size_t)st->p.tensors[i].count);
     const double tol = wl_train_tolerance(st->dtype);
     for (int i = 0; i < W_COUNT && s == ACCEL_OK; i++) s = wl_train_check_grad(stream, &st->w, i, r.w[i], tol, out);
     for (int i = 0; i < P_COUNT && s == ACCEL_OK; i++) s = wl_train_check_grad(stream, &st->p, i, r.p[i], tol, out);
@@ -517,8 +557,5 @@ accel_status wl_bert_train_verify(void *state, accel_stream *stream, awl_verify_
     if (s == ACCEL_OK) s = wl_train_check_update(stream, &st->w, WL_TRAIN_UPDATE_TOL, out);
     if (s == ACCEL_OK) s = wl_train_check_update(stream, &st->p, WL_TRAIN_UPDATE_TOL, out);
     free_grads(&r);
-    if (s == ACCEL_OK && st->amp.enabled && out->passed && skipped > 0)
-        snprintf(out->detail, sizeof out->detail, "fp16 loss scaling: %d of %lld timed steps skipped (overflow), scale %g",
-                 (int)skipped, (long long)st->runs, (double)scale);
     return s;
 }

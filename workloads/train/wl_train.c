@@ -46,6 +46,10 @@ accel_status wl_group_init(wl_param_group *g, wl_buffers *bufs, accel_device *de
     return wl_train_restore(stream, (wl_param_group *const[]){g}, 1, NULL);
 }
 
+void wl_group_grad_ready(wl_param_group *g, int tensor, const wl_steps *steps) {
+    g->grad_ready[tensor] = steps->count;
+}
+
 accel_buffer_ref wl_group_model(const wl_param_group *g, int tensor) {
     return wl_ref(g->model, (size_t)g->tensors[tensor].offset * accel_dtype_size(g->model_type));
 }

@@ -38,6 +38,9 @@ typedef struct wl_param_group {
     int64_t count;
     accel_dtype model_type, grad_type;
     accel_buffer *model, *master, *grad, *m, *v;
+    /* Per tensor: the number of planned steps after which its gradient is final (the backward's
+     * hook for data-parallel steps, which all-reduce a bucket once all its gradients are). */
+    int grad_ready[WL_MAX_PARAM_TENSORS];
     float *master0, *m0, *v0; /* the initial state, for verification */
     void *model0;             /* the initial model copy as the device reads it (model_type) */
 } wl_param_group;
@@ -53,6 +56,8 @@ void wl_group_add(wl_param_group *g, const char *name, int64_t count, double lo,
  * model_type, master = model exactly, small random moments). */
 accel_status wl_group_init(wl_param_group *g, wl_buffers *bufs, accel_device *dev, accel_stream *stream,
                            accel_dtype model_type, accel_dtype grad_type, uint64_t seed);
+/* Marks the tensor's gradient final once the steps planned so far have run. */
+void wl_group_grad_ready(wl_param_group *g, int tensor, const wl_steps *steps);
 accel_buffer_ref wl_group_model(const wl_param_group *g, int tensor);
 accel_buffer_ref wl_group_grad(const wl_param_group *g, int tensor);
 void wl_group_free_host(wl_param_group *g);
@@ -85,6 +90,19 @@ accel_status wl_amp_set_scale(accel_stream *stream, const wl_amp *amp, double sc
 double wl_amp_input_grad_factor(const wl_amp *amp);
 /* How many steps were skipped for overflow, and the scale now (fp16); 0 and 1 otherwise. */
 accel_status wl_amp_read(accel_stream *stream, const wl_amp *amp, int32_t *skipped, float *scale);
+
+/* What a data-parallel step needs of a training step: its parameter groups, loss scaling, planned
+ * steps (forward and backward in [0, backward_end), the optimizer after) and its step counter. */
+typedef struct wl_train_view {
+    wl_param_group *groups[2];
+    int ngroups;
+    wl_amp *amp;
+    wl_steps *steps;
+    int backward_end;
+    int64_t *runs;
+} wl_train_view;
+/* Turns each rank's fp64 reference gradient (n values) into the one every rank applies. */
+typedef accel_status (*wl_train_combine)(void *ctx, double *values, size_t n);
 
 /* Gradient checks: one group tensor against its fp64 reference, normwise at tol. */
 accel_status wl_train_check_grad(accel_stream *stream, const wl_param_group *g, int tensor, const double *ref,

@@ -128,7 +128,12 @@ accel_status accel_mpi_abort(int code, const char *why);
 accel_status accel_mpi_allgather_u64(uint64_t mine, uint64_t *all);
 /* values[i] becomes the maximum of values[i] over all ranks. */
 accel_status accel_mpi_max_doubles(double *values, size_t n);
+/* values[i] becomes the sum of values[i] over all ranks. */
+accel_status accel_mpi_sum_doubles(double *values, size_t n);
 accel_status accel_mpi_barrier(void);
+/* A barrier that waits asleep (MPI_Ibarrier, tested every millisecond) instead of polling, for ranks
+ * that wait while another rank is measured on the same cores (dp_step's one-rank phase). */
+accel_status accel_mpi_barrier_sleeping(void);
 /* bytes of data from root's copy to every rank's. */
 accel_status accel_mpi_broadcast_bytes(void *data, size_t bytes, int root);
 
