@@ -11,6 +11,7 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_span.h"
 #include "cpu_train.h"
 
 static int thread_id(void) {
@@ -127,6 +128,18 @@ static accel_status reduce_execute(cpu_plan *plan, const accel_plugin_ref *ops, 
 #pragma omp parallel num_threads(p->threads)
     {
         float *acc = part + (size_t)thread_id() * (size_t)C;
+        float bx[CPU_SPAN];
+        if (d.inner == 1) { /* bias gradients: rows of C contiguous channels, added as vectors */
+#pragma omp for schedule(static)
+            for (int64_t o = 0; o < d.outer; o++)
+                for (int64_t c0 = 0; c0 < C; c0 += CPU_SPAN) {
+                    const int64_t len = cpu_span_len(c0, C);
+                    const float *x = cpu_span_in(d.x_type, X, o * C + c0, len, bx);
+                    float *a = acc + c0;
+#pragma omp simd
+                    for (int64_t j = 0; j < len; j++) a[j] += x[j];
+                }
+        } else
 #pragma omp for schedule(static)
         for (int64_t o = 0; o < d.outer; o++)
             for (int64_t c = 0; c < C; c++) {
