@@ -48,6 +48,27 @@ static inline void cpu_span_out(accel_dtype t, void *p, int64_t off, int64_t n, 
     }
 }
 
+/* Elements off..off+n-1 of p copied into dst as fp32 (any n): for a row kept whole in a buffer. */
+static inline void cpu_span_copy_in(accel_dtype t, const void *p, int64_t off, int64_t n, float *dst) {
+    if (t == ACCEL_DTYPE_F32) {
+        memcpy(dst, (const float *)p + off, sizeof(float) * (size_t)n);
+        return;
+    }
+    for (int64_t i = 0; i < n; i += CPU_SPAN) {
+        const int64_t len = n - i < CPU_SPAN ? n - i : CPU_SPAN;
+        (void)cpu_span_in(t, p, off + i, len, dst + i);
+    }
+}
+
+/* dst's n fp32 values stored as elements off.. of p (any n). */
+static inline void cpu_span_copy_out(accel_dtype t, void *p, int64_t off, int64_t n, const float *src) {
+    if (t == ACCEL_DTYPE_F32) {
+        memcpy((float *)p + off, src, sizeof(float) * (size_t)n);
+        return;
+    }
+    cpu_span_out(t, p, off, n, src);
+}
+
 static inline int64_t cpu_span_len(int64_t off, int64_t end) {
     return end - off < CPU_SPAN ? end - off : CPU_SPAN;
 }
