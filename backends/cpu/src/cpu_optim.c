@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cpu_dtype.h"
+#include "cpu_span.h"
 #include "cpu_train.h"
 
 typedef struct adamw_plan {
@@ -13,6 +14,26 @@ typedef struct adamw_plan {
     accel_adamw_desc d;
     float c1, c2; /* bias corrections 1 - beta^step */
 } adamw_plan;
+
+typedef struct adamw_consts {
+    float b1, b2, lr, wd, eps, c1, c2;
+} adamw_consts;
+
+/* Built with -fno-math-errno (CMakeLists.txt), so sqrtf widens to a vector sqrt. */
+static void adamw_span(const adamw_consts *k, int64_t n, const float *g, float *m, float *v, float *param,
+                       float *model) {
+    const float b1 = k->b1, b2 = k->b2, lr = k->lr, wd = k->wd, eps = k->eps, c1 = k->c1, c2 = k->c2;
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        const float mi = b1 * m[i] + (1.0f - b1) * g[i], vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        const float pi = param[i] - lr * (wd * param[i] + (mi / c1) / (sqrtf(vi / c2) + eps));
+        m[i] = mi;
+        v[i] = vi;
+        param[i] = pi;
+    }
+    if (model)
+        for (int64_t i = 0; i < n; i++) model[i] = param[i];
+}
 
 static accel_status adamw_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     (void)ws;
@@ -25,15 +46,15 @@ static accel_status adamw_execute(cpu_plan *plan, const accel_plugin_ref *ops, v
     void *model = cpu_ref_ptr(ops[4]);
     const float b1 = (float)d.beta1, b2 = (float)d.beta2, lr = (float)d.lr, wd = (float)d.weight_decay;
     const float eps = (float)d.eps, c1 = p->c1, c2 = p->c2;
+    const adamw_consts k = {b1, b2, lr, wd, eps, c1, c2};
+    /* Spans of the gradient and the model copy go through fp32 so the update vectorises. */
 #pragma omp parallel for schedule(static) if (d.count >= 16384)
-    for (int64_t i = 0; i < d.count; i++) {
-        const float g = cpu_load(d.grad_type, grad, i);
-        const float mi = b1 * m[i] + (1.0f - b1) * g, vi = b2 * v[i] + (1.0f - b2) * g * g;
-        const float pi = param[i] - lr * (wd * param[i] + (mi / c1) / (sqrtf(vi / c2) + eps));
-        m[i] = mi;
-        v[i] = vi;
-        param[i] = pi;
-        if (model) cpu_store(d.model_type, model, i, pi);
+    for (int64_t off = 0; off < d.count; off += CPU_SPAN) {
+        float bg[CPU_SPAN], bm[CPU_SPAN];
+        const int64_t len = cpu_span_len(off, d.count);
+        const float *g = cpu_span_in(d.grad_type, grad, off, len, bg);
+        adamw_span(&k, len, g, m + off, v + off, param + off, model ? bm : NULL);
+        if (model) cpu_span_out(d.model_type, model, off, len, bm);
     }
     return ACCEL_OK;
 }

@@ -11,6 +11,7 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_span.h"
 #include "cpu_train.h"
 
 static int thread_id(void) {
@@ -22,6 +23,9 @@ static int thread_id(void) {
 }
 
 /* ---- layernorm backward ---- */
+
+/* fp32 vectors of `cols` floats a thread keeps: dgamma, dbeta, gamma, x/xhat, dy, g/dx */
+#define LNB_ROWS_PER_THREAD 6
 
 typedef struct lnb_plan {
     cpu_plan base;
@@ -37,38 +41,44 @@ static accel_status lnb_execute(cpu_plan *plan, const accel_plugin_ref *ops, voi
     float *dgamma = cpu_ref_ptr(ops[4]), *dbeta = cpu_ref_ptr(ops[5]);
     const int64_t C = d.cols;
     const float inv_c = 1.0f / (float)C, eps = (float)d.eps;
-    /* per thread: dgamma and dbeta partials, then xhat and g for its current row */
+    /* per thread: dgamma and dbeta partials, gamma in fp32, then its current row's x (becoming
+     * xhat), dy and g = dy gamma (becoming dx), all fp32 so every loop below vectorises */
     float *part = ws;
-    const size_t per_thread = (size_t)4 * (size_t)C;
+    const size_t per_thread = (size_t)LNB_ROWS_PER_THREAD * (size_t)C;
     memset(part, 0, sizeof(float) * per_thread * (size_t)p->threads);
 #pragma omp parallel num_threads(p->threads)
     {
-        float *pg = part + (size_t)thread_id() * per_thread, *pb = pg + C, *xhat = pb + C, *g = xhat + C;
+        float *pg = part + (size_t)thread_id() * per_thread, *pb = pg + C, *gam = pb + C;
+        float *xh = gam + C, *dy = xh + C, *g = dy + C;
+        cpu_span_copy_in(d.dtype, gamma, 0, C, gam);
 #pragma omp for schedule(static)
         for (int64_t r = 0; r < d.rows; r++) {
             const int64_t base = r * C;
+            cpu_span_copy_in(d.dtype, X, base, C, xh);
+            cpu_span_copy_in(d.dtype, dY, base, C, dy);
             float sum = 0.0f;
-            for (int64_t j = 0; j < C; j++) sum += cpu_load(d.dtype, X, base + j);
+#pragma omp simd reduction(+ : sum)
+            for (int64_t j = 0; j < C; j++) sum += xh[j];
             const float mean = sum * inv_c;
             float sq = 0.0f;
-            for (int64_t j = 0; j < C; j++) {
-                const float t = cpu_load(d.dtype, X, base + j) - mean;
-                sq += t * t;
-            }
+#pragma omp simd reduction(+ : sq)
+            for (int64_t j = 0; j < C; j++) sq += (xh[j] - mean) * (xh[j] - mean);
             const float rstd = 1.0f / sqrtf(sq * inv_c + eps);
             float mean_g = 0.0f, mean_gx = 0.0f;
+#pragma omp simd reduction(+ : mean_g, mean_gx)
             for (int64_t j = 0; j < C; j++) {
-                const float dy = cpu_load(d.dtype, dY, base + j);
-                xhat[j] = (cpu_load(d.dtype, X, base + j) - mean) * rstd;
-                g[j] = dy * cpu_load(d.dtype, gamma, j);
+                xh[j] = (xh[j] - mean) * rstd;
+                g[j] = dy[j] * gam[j];
                 mean_g += g[j];
-                mean_gx += g[j] * xhat[j];
-                pg[j] += dy * xhat[j];
-                pb[j] += dy;
+                mean_gx += g[j] * xh[j];
+                pg[j] += dy[j] * xh[j];
+                pb[j] += dy[j];
             }
             mean_g *= inv_c;
             mean_gx *= inv_c;
-            for (int64_t j = 0; j < C; j++) cpu_store(d.dtype, dX, base + j, rstd * (g[j] - mean_g - xhat[j] * mean_gx));
+#pragma omp simd
+            for (int64_t j = 0; j < C; j++) g[j] = rstd * (g[j] - mean_g - xh[j] * mean_gx);
+            cpu_span_copy_out(d.dtype, dX, base, C, g);
         }
     }
     for (int64_t j = 0; j < C; j++) {
@@ -99,11 +109,23 @@ static accel_status smb_execute(cpu_plan *plan, const accel_plugin_ref *ops, voi
     const float scale = (float)d.scale;
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < d.rows; r++) {
-        const int64_t base = r * C;
+        float by[CPU_SPAN], bd[CPU_SPAN], bo[CPU_SPAN];
+        const int64_t base = r * C, end = base + C;
         float dot = 0.0f;
-        for (int64_t j = 0; j < C; j++) dot += cpu_load(d.dtype, dY, base + j) * cpu_load(d.dtype, Y, base + j);
-        for (int64_t j = 0; j < C; j++)
-            cpu_store(d.dtype, dX, base + j, scale * cpu_load(d.dtype, Y, base + j) * (cpu_load(d.dtype, dY, base + j) - dot));
+        for (int64_t off = base; off < end; off += CPU_SPAN) {
+            const int64_t len = cpu_span_len(off, end);
+            const float *y = cpu_span_in(d.dtype, Y, off, len, by), *dy = cpu_span_in(d.dtype, dY, off, len, bd);
+#pragma omp simd reduction(+ : dot)
+            for (int64_t j = 0; j < len; j++) dot += dy[j] * y[j];
+        }
+        for (int64_t off = base; off < end; off += CPU_SPAN) {
+            const int64_t len = cpu_span_len(off, end);
+            const float *y = cpu_span_in(d.dtype, Y, off, len, by), *dy = cpu_span_in(d.dtype, dY, off, len, bd);
+            float *o = cpu_span_dst(d.dtype, dX, off, bo);
+#pragma omp simd
+            for (int64_t j = 0; j < len; j++) o[j] = scale * y[j] * (dy[j] - dot);
+            cpu_span_out(d.dtype, dX, off, len, o);
+        }
     }
     return ACCEL_OK;
 }
@@ -127,6 +149,18 @@ static accel_status reduce_execute(cpu_plan *plan, const accel_plugin_ref *ops, 
 #pragma omp parallel num_threads(p->threads)
     {
         float *acc = part + (size_t)thread_id() * (size_t)C;
+        float bx[CPU_SPAN];
+        if (d.inner == 1) { /* bias gradients: rows of C contiguous channels, added as vectors */
+#pragma omp for schedule(static)
+            for (int64_t o = 0; o < d.outer; o++)
+                for (int64_t c0 = 0; c0 < C; c0 += CPU_SPAN) {
+                    const int64_t len = cpu_span_len(c0, C);
+                    const float *x = cpu_span_in(d.x_type, X, o * C + c0, len, bx);
+                    float *a = acc + c0;
+#pragma omp simd
+                    for (int64_t j = 0; j < len; j++) a[j] += x[j];
+                }
+        } else
 #pragma omp for schedule(static)
         for (int64_t o = 0; o < d.outer; o++)
             for (int64_t c = 0; c < C; c++) {
@@ -161,9 +195,9 @@ accel_status cpu_layernorm_backward_plan(cpu_context *ctx, const accel_layernorm
     p->threads = ctx->threads;
     p->base.execute = lnb_execute;
     p->base.destroy = plan_free;
-    p->base.workspace_bytes = sizeof(float) * 4 * (size_t)d->cols * (size_t)ctx->threads;
+    p->base.workspace_bytes = sizeof(float) * LNB_ROWS_PER_THREAD * (size_t)d->cols * (size_t)ctx->threads;
     snprintf(info->library, sizeof info->library, "accel");
-    snprintf(info->algorithm, sizeof info->algorithm, "layernorm backward, statistics recomputed, fp32");
+    snprintf(info->algorithm, sizeof info->algorithm, "layernorm backward, statistics recomputed, fp32 rows");
     *out = &p->base;
     return ACCEL_OK;
 }

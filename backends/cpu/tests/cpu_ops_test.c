@@ -1,5 +1,6 @@
-/* conv2d (both layouts, every library path), layernorm, softmax, eltwise and permute against the
- * fp64 reference, in f32, bf16 and f16 storage. */
+/* conv2d (both layouts, every library path), layernorm, softmax, eltwise (with the activation
+ * backward kinds) and permute against the fp64 reference, in f32, bf16 and f16 storage; the row and
+ * channel training ops at sizes crossing the backend's fp32 spans. */
 #include <math.h>
 #include <string.h>
 
@@ -170,7 +171,7 @@ static void eltwise_case(test_env *env, accel_dtype t, accel_eltwise_kind kind) 
     desc.kind = ACCEL_OP_ELTWISE;
     desc.u.eltwise = (accel_eltwise_desc){kind, t, count, cols, 0.75, -1.5};
     const int binary = kind == ACCEL_ELTWISE_ADD || kind == ACCEL_ELTWISE_MUL ||
-                       kind == ACCEL_ELTWISE_BIAS_ADD;
+                       kind == ACCEL_ELTWISE_BIAS_ADD || kind >= ACCEL_ELTWISE_RELU_BACKWARD;
     const int64_t zcount = kind == ACCEL_ELTWISE_BIAS_ADD ? cols : count;
     const size_t e = accel_dtype_size(t);
     void *X = random_tensor(t, count, 51, -3, 3), *Z = random_tensor(t, zcount, 52, -2, 2);
@@ -222,6 +223,125 @@ static void permute_case(test_env *env, accel_dtype t, int nd, const int64_t *di
     accel_buffer_free(bufs[1]);
 }
 
+/* ---- training ops at sizes that cross the backend's 512-element fp32 spans ---- */
+
+static void check_f32(test_env *env, accel_buffer *buf, const double *ref, int64_t count, const char *label,
+                      const char *what, const char *algo) {
+    char l[200];
+    snprintf(l, sizeof l, "%s %s", label, what);
+    check_output(env, buf, F32, ref, count, l, algo);
+}
+
+static void layernorm_backward_span_case(test_env *env, accel_dtype t) {
+    const int64_t rows = 5, cols = 1100, n = rows * cols;
+    accel_op_desc desc = {.kind = ACCEL_OP_LAYERNORM_BACKWARD};
+    desc.u.layernorm_backward = (accel_layernorm_backward_desc){t, rows, cols, 1e-5, 0};
+    const size_t e = accel_dtype_size(t);
+    void *X = random_tensor(t, n, 61, -2, 3), *g = random_tensor(t, cols, 62, 0.5, 1.5);
+    void *dY = random_tensor(t, n, 63, -1, 1);
+    accel_buffer *bufs[6] = {test_upload(env, X, n * e), test_upload(env, g, cols * e), test_upload(env, dY, n * e),
+                             test_alloc(env, n * e), test_alloc(env, cols * 4), test_alloc(env, cols * 4)};
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[layernorm_backward %s cols %lld]", accel_dtype_name(t), (long long)cols);
+    CHECK_OK(test_run_op(env, &desc, bufs, 6, algo, sizeof algo));
+    double *dx = malloc(n * sizeof(double)), *dg = malloc(cols * sizeof(double)), *db = malloc(cols * sizeof(double));
+    accel_ref_layernorm_backward(&desc.u.layernorm_backward, X, g, dY, dx, dg, db);
+    check_output(env, bufs[3], t, dx, n, label, algo);
+    check_f32(env, bufs[4], dg, cols, label, "dgamma", algo);
+    check_f32(env, bufs[5], db, cols, label, "dbeta", algo);
+    for (int i = 0; i < 6; i++) accel_buffer_free(bufs[i]);
+    free(dx), free(dg), free(db), free(X), free(g), free(dY);
+}
+
+static void softmax_backward_span_case(test_env *env, accel_dtype t) {
+    const int64_t rows = 4, cols = 1100, n = rows * cols;
+    accel_op_desc desc = {.kind = ACCEL_OP_SOFTMAX_BACKWARD};
+    desc.u.softmax = (accel_softmax_desc){.dtype = t, .rows = rows, .cols = cols, .scale = 0.37};
+    const size_t e = accel_dtype_size(t);
+    void *Y = random_tensor(t, n, 64, 0, 0.002), *dY = random_tensor(t, n, 65, -1, 1);
+    accel_buffer *bufs[3] = {test_upload(env, Y, n * e), test_upload(env, dY, n * e), NULL};
+    bufs[2] = bufs[1]; /* dX over dY, as the workloads run it */
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[softmax_backward %s cols %lld in-place]", accel_dtype_name(t), (long long)cols);
+    CHECK_OK(test_run_op(env, &desc, bufs, 3, algo, sizeof algo));
+    double *dx = malloc(n * sizeof(double));
+    accel_ref_softmax_backward(&desc.u.softmax, Y, dY, dx);
+    check_output(env, bufs[2], t, dx, n, label, algo);
+    accel_buffer_free(bufs[0]), accel_buffer_free(bufs[1]);
+    free(dx), free(Y), free(dY);
+}
+
+static void reduce_span_case(test_env *env, accel_dtype t) {
+    const int64_t outer = 9, channels = 1100, n = outer * channels;
+    accel_op_desc desc = {.kind = ACCEL_OP_REDUCE};
+    desc.u.reduce = (accel_reduce_desc){t, F32, outer, channels, 1, 0};
+    void *X = random_tensor(t, n, 66, -1, 1);
+    accel_buffer *bufs[2] = {test_upload(env, X, n * accel_dtype_size(t)), test_alloc(env, channels * 4)};
+    char algo[300] = "", label[96];
+    snprintf(label, sizeof label, "[reduce %s rows of %lld]", accel_dtype_name(t), (long long)channels);
+    CHECK_OK(test_run_op(env, &desc, bufs, 2, algo, sizeof algo));
+    double *y = malloc(channels * sizeof(double));
+    accel_ref_reduce(&desc.u.reduce, X, y);
+    check_f32(env, bufs[1], y, channels, label, "Y", algo);
+    accel_buffer_free(bufs[0]), accel_buffer_free(bufs[1]);
+    free(y), free(X);
+}
+
+/* Forward (training) then backward from the forward's saved statistics. */
+static void batchnorm_span_case(test_env *env, accel_layout layout, accel_dtype t, int64_t n, int64_t c, int64_t h,
+                                int64_t w) {
+    const int64_t count = n * c * h * w;
+    const size_t e = accel_dtype_size(t), ce = (size_t)c * 4;
+    accel_batchnorm_desc b = {layout, t, n, c, h, w, 1e-5, 0.1};
+    accel_op_desc fwd = {.kind = ACCEL_OP_BATCHNORM}, bwd = {.kind = ACCEL_OP_BATCHNORM_BACKWARD};
+    fwd.u.batchnorm = bwd.u.batchnorm = b;
+    void *X = random_tensor(t, count, 67, -2, 3), *dY = random_tensor(t, count, 68, -1, 1);
+    float *gamma = random_tensor(F32, c, 69, 0.5, 1.5), *beta = random_tensor(F32, c, 70, -1, 1);
+    float *rm = random_tensor(F32, c, 71, -1, 1), *rv = random_tensor(F32, c, 72, 0.5, 2);
+    float *mean = malloc(ce), *invstd = malloc(ce);
+    accel_buffer *f[8] = {test_upload(env, X, count * e), test_upload(env, gamma, ce), test_upload(env, beta, ce),
+                          test_alloc(env, count * e), test_upload(env, rm, ce), test_upload(env, rv, ce),
+                          test_alloc(env, ce), test_alloc(env, ce)};
+    char algo[300] = "", label[128];
+    snprintf(label, sizeof label, "[batchnorm %s %s n%lld c%lld %lldx%lld]", layout == ACCEL_LAYOUT_NHWC ? "nhwc" : "nchw",
+             accel_dtype_name(t), (long long)n, (long long)c, (long long)h, (long long)w);
+    CHECK_OK(test_run_op(env, &fwd, f, 8, algo, sizeof algo));
+    double *y = malloc(count * sizeof(double)), *v[4];
+    for (int i = 0; i < 4; i++) v[i] = malloc(c * sizeof(double));
+    accel_ref_batchnorm(&b, X, gamma, beta, rm, rv, y, v[0], v[1], v[2], v[3]);
+    check_output(env, f[3], t, y, count, label, algo);
+    check_f32(env, f[4], v[0], c, label, "running mean", algo);
+    check_f32(env, f[5], v[1], c, label, "running var", algo);
+    check_f32(env, f[6], v[2], c, label, "mean", algo);
+    check_f32(env, f[7], v[3], c, label, "invstd", algo);
+    test_download(env, f[6], mean, ce);
+    test_download(env, f[7], invstd, ce);
+    accel_buffer *g[8] = {f[0], f[1], test_upload(env, dY, count * e), f[6], f[7], test_alloc(env, count * e),
+                          test_alloc(env, ce), test_alloc(env, ce)};
+    CHECK_OK(test_run_op(env, &bwd, g, 8, algo, sizeof algo));
+    accel_ref_batchnorm_backward(&b, X, gamma, dY, mean, invstd, y, v[0], v[1]);
+    check_output(env, g[5], t, y, count, label, algo);
+    check_f32(env, g[6], v[0], c, label, "dgamma", algo);
+    check_f32(env, g[7], v[1], c, label, "dbeta", algo);
+    for (int i = 0; i < 8; i++) accel_buffer_free(f[i]);
+    for (int i = 2; i < 8; i++)
+        if (i != 3 && i != 4) accel_buffer_free(g[i]);
+    for (int i = 0; i < 4; i++) free(v[i]);
+    free(y), free(X), free(dY), free(gamma), free(beta), free(rm), free(rv), free(mean), free(invstd);
+}
+
+static void training_span_tests(test_env *env) {
+    const accel_dtype types[2] = {F32, BF16};
+    for (int ti = 0; ti < 2; ti++) {
+        const accel_dtype t = types[ti];
+        layernorm_backward_span_case(env, t);
+        softmax_backward_span_case(env, t);
+        reduce_span_case(env, t);
+        batchnorm_span_case(env, ACCEL_LAYOUT_NHWC, t, 2, 600, 3, 5);  /* channels: two spans */
+        batchnorm_span_case(env, ACCEL_LAYOUT_NCHW, t, 2, 3, 20, 55); /* h w: three spans */
+    }
+}
+
 int main(void) {
     test_env env;
     test_env_open(&env);
@@ -267,7 +387,7 @@ int main(void) {
         softmax_case(&env, t, 0, 0);
         softmax_case(&env, t, 1, 0);
         softmax_case(&env, t, 1, 1);
-        for (int k = ACCEL_ELTWISE_COPY; k <= ACCEL_ELTWISE_BIAS_ADD; k++)
+        for (int k = ACCEL_ELTWISE_COPY; k <= ACCEL_ELTWISE_GELU_TANH_BACKWARD; k++)
             eltwise_case(&env, t, (accel_eltwise_kind)k);
         const int64_t qkv[5] = {2, 7, 3, 4, 5};
         const int qkv_perm[5] = {2, 0, 3, 1, 4};
@@ -282,6 +402,7 @@ int main(void) {
     const int64_t d6[6] = {2, 3, 4, 5, 3, 2};
     const int p6[6] = {5, 3, 1, 0, 4, 2};
     permute_case(&env, F32, 6, d6, p6);
+    training_span_tests(&env);
     test_env_close(&env);
     return test_finish("cpu_ops_test");
 }
