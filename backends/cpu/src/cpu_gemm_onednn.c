@@ -130,12 +130,11 @@ static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnn
     }
     chosen = *q;
     if (onednn_exec_init(ctx, &p->e_packed, pd) != ACCEL_OK || /* owns pd */
-        add_gemm_args(ctx, &p->e_packed, src, &chosen, dst, bias) != ACCEL_OK ||
-        !cpu_weights_cache_init(&p->cache, &layout)) {
+        add_gemm_args(ctx, &p->e_packed, src, &chosen, dst, bias) != ACCEL_OK) {
         onednn_exec_destroy(&p->e_packed);
-        cpu_weights_cache_destroy(&p->cache);
         return;
     }
+    cpu_weights_cache_init(&p->cache, &layout);
     p->packed = 1;
 }
 

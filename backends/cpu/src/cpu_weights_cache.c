@@ -41,11 +41,9 @@ uint64_t cpu_weights_hash(const void *b, int64_t k, int64_t n, int64_t ldb, size
     return h;
 }
 
-int cpu_weights_cache_init(cpu_weights_cache *c, const cpu_weights_pack *layout) {
+void cpu_weights_cache_init(cpu_weights_cache *c, const cpu_weights_pack *layout) {
     memset(c, 0, sizeof *c);
     c->layout = *layout;
-    c->packed = cpu_aligned_alloc(layout->bytes);
-    return c->packed != NULL;
 }
 
 void cpu_weights_cache_destroy(cpu_weights_cache *c) {
@@ -59,6 +57,9 @@ const void *cpu_weights_cache_get(cpu_weights_cache *c, const void *b, int64_t l
     const uint64_t h = cpu_weights_hash(b, l->k, l->n, ldb, l->elem);
     if (c->valid && c->src == b && c->hash == h) return c->packed;
     if (c->seen && c->seen_src == b && c->seen_hash == h) {
+        /* Allocated at the first pack, so plans whose weights always change never hold a copy;
+         * without the memory the run stays on the plain layout. */
+        if (!c->packed && !(c->packed = cpu_aligned_alloc(l->bytes))) return NULL;
         cpu_weights_pack_run(l, b, ldb, c->packed);
         c->valid = 1;
         c->src = b;

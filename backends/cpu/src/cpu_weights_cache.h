@@ -11,7 +11,7 @@
 
 typedef struct cpu_weights_cache {
     cpu_weights_pack layout;
-    void *packed; /* layout.bytes, owned */
+    void *packed; /* layout.bytes, owned; allocated at the first pack */
     int valid;    /* packed holds B as it was at (src, hash) */
     const void *src;
     uint64_t hash;
@@ -20,8 +20,7 @@ typedef struct cpu_weights_cache {
     uint64_t seen_hash;
 } cpu_weights_cache;
 
-/* 0 when the packed buffer cannot be allocated. */
-int cpu_weights_cache_init(cpu_weights_cache *c, const cpu_weights_pack *layout);
+void cpu_weights_cache_init(cpu_weights_cache *c, const cpu_weights_pack *layout);
 void cpu_weights_cache_destroy(cpu_weights_cache *c);
 
 /* The packed weights to run on for B (K x N, row stride ldb), packing them first when this is the
