@@ -3,24 +3,31 @@
  *   alpha -> output scales; beta -> sum post-op (C copied into D first when it is elsewhere)
  *   bias -> matmul bias. oneDNN 2.x applies output scales to (A*B + bias), so with alpha != 1
  *           execute first writes bias / alpha as fp32 into the workspace (n values per batch)
- *   relu / gelu_erf / gelu_tanh -> eltwise post-op.  Scratchpad in user mode = plan workspace. */
+ *   relu / gelu_erf / gelu_tanh -> eltwise post-op.  Scratchpad in user mode = plan workspace.
+ *   one weight matrix (batch 1, B not transposed) -> a second primitive on weights in the blocked
+ *           layout oneDNN picks, packed once and re-used while B's bytes stay the same
+ *           (cpu_weights_cache.h); ACCEL_CPU_GEMM_WEIGHTS=plain: B as it is (measurement only). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu_dtype.h"
 #include "cpu_gemm_desc.h"
+#include "cpu_weights_cache.h"
 #include "cpu_onednn.h"
 
 typedef struct gemm_onednn_plan {
     cpu_plan base;
-    onednn_exec e;
+    onednn_exec e;        /* on B as it is */
+    onednn_exec e_packed; /* on cache.packed, when packed */
     accel_gemm_desc d;
     cpu_gemm_dims r;
     int has_bias;
     int64_t bias_count;    /* elements of bias read: n, or batch * n with a bias per batch */
     int scaled_bias;       /* bias / alpha staged in the workspace after the scratchpad */
-    size_t scratch_bytes;  /* oneDNN scratchpad, first in the workspace */
+    size_t scratch_bytes;  /* oneDNN scratchpad (the larger primitive's), first in the workspace */
+    int packed;            /* e_packed and cache exist */
+    cpu_weights_cache cache;
 } gemm_onednn_plan;
 
 static const char *dtype_str(accel_dtype t) {
@@ -57,10 +64,18 @@ static accel_status gemm_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
                    p->d.c_type == p->d.d_type;
         if (!same) copy_c_into_d(p, C, D);
     }
-    accel_status st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_SRC, A);
-    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_WEIGHTS, B);
-    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_DST, D);
     char *scratch = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    onednn_exec *e = &p->e;
+    if (p->packed) {
+        const void *packed = cpu_weights_cache_get(&p->cache, B, p->r.ldb);
+        if (packed) {
+            e = &p->e_packed;
+            B = (void *)(uintptr_t)packed;
+        }
+    }
+    accel_status st = onednn_exec_bind(ctx, e, DNNL_ARG_SRC, A);
+    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, e, DNNL_ARG_WEIGHTS, B);
+    if (st == ACCEL_OK) st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, D);
     if (st == ACCEL_OK && p->has_bias) {
         if (p->scaled_bias) {
             float *staged = (float *)(scratch + (p->scratch_bytes + 63) / 64 * 64);
@@ -70,16 +85,62 @@ static accel_status gemm_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
                 staged[i] = cpu_load(p->r.bias_type, bias, (i / n) * sb + i % n) * inv_alpha;
             bias = staged;
         }
-        st = onednn_exec_bind(ctx, &p->e, DNNL_ARG_BIAS, bias);
+        st = onednn_exec_bind(ctx, e, DNNL_ARG_BIAS, bias);
     }
     if (st != ACCEL_OK) return st;
-    return onednn_exec_run(ctx, &p->e, scratch);
+    return onednn_exec_run(ctx, e, scratch);
 }
 
 static void gemm_onednn_destroy(cpu_plan *plan) {
     gemm_onednn_plan *p = (gemm_onednn_plan *)plan;
     onednn_exec_destroy(&p->e);
+    onednn_exec_destroy(&p->e_packed);
+    cpu_weights_cache_destroy(&p->cache);
     free(p);
+}
+
+static accel_status add_gemm_args(cpu_context *ctx, onednn_exec *e, const dnnl_memory_desc_t *src,
+                                  const dnnl_memory_desc_t *wei, const dnnl_memory_desc_t *dst,
+                                  const dnnl_memory_desc_t *bias) {
+    accel_status st = onednn_exec_add_arg(ctx, e, DNNL_ARG_SRC, src);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_WEIGHTS, wei);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_DST, dst);
+    if (st == ACCEL_OK && bias) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_BIAS, bias);
+    return st;
+}
+
+/* The primitive on weights in oneDNN's preferred layout, when cpu_gemm_pack writes that layout.
+ * Not having one is no error: the plan then runs on B as it is. */
+static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnnl_dims_t wei_dims,
+                        const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *dst,
+                        const dnnl_memory_desc_t *bias, const_dnnl_primitive_attr_t attr) {
+    dnnl_memory_desc_t any_md, chosen;
+    dnnl_matmul_desc_t mm;
+    dnnl_primitive_desc_t pd = NULL;
+    cpu_weights_pack layout;
+    if (dnnl_memory_desc_init_by_tag(&any_md, nd, wei_dims, cpu_onednn_dtype(p->d.b_type),
+                                     dnnl_format_tag_any) != dnnl_success ||
+        dnnl_matmul_desc_init(&mm, src, &any_md, bias, dst) != dnnl_success ||
+        dnnl_primitive_desc_create(&pd, &mm, attr, ctx->onednn->engine, NULL) != dnnl_success)
+        return;
+    const dnnl_memory_desc_t *q = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (!q || !cpu_weights_pack_describe(q, accel_dtype_bytes(p->d.b_type), &layout)) {
+        dnnl_primitive_desc_destroy(pd);
+        return;
+    }
+    chosen = *q;
+    if (onednn_exec_init(ctx, &p->e_packed, pd) != ACCEL_OK || /* owns pd */
+        add_gemm_args(ctx, &p->e_packed, src, &chosen, dst, bias) != ACCEL_OK) {
+        onednn_exec_destroy(&p->e_packed);
+        return;
+    }
+    cpu_weights_cache_init(&p->cache, &layout);
+    p->packed = 1;
+}
+
+static int weights_plain_forced(void) {
+    const char *v = getenv("ACCEL_CPU_GEMM_WEIGHTS");
+    return v && strcmp(v, "plain") == 0;
 }
 
 #define DNNL_TRY(call, what)                                                                       \
@@ -130,18 +191,20 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     dnnl_dims_t bias_strides = {r->stride_bias && !p->scaled_bias ? r->stride_bias : d->n, d->n, 1};
     const accel_dtype bias_t = p->scaled_bias ? ACCEL_DTYPE_F32 : r->bias_type;
 
-    DNNL_TRY(dnnl_memory_desc_init_by_strides(&src_md, 3, src_dims, cpu_onednn_dtype(d->a_type),
-                                              src_strides),
+    /* Batch 1 as a 2-D problem: oneDNN 2.6's brgemm matmul offers blocked weights only in 2-D. */
+    const int nd = B == 1 ? 2 : 3, o = 3 - nd;
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&src_md, nd, src_dims + o,
+                                              cpu_onednn_dtype(d->a_type), src_strides + o),
              "dnnl_memory_desc_init_by_strides(A)");
-    DNNL_TRY(dnnl_memory_desc_init_by_strides(&wei_md, 3, wei_dims, cpu_onednn_dtype(d->b_type),
-                                              wei_strides),
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&wei_md, nd, wei_dims + o,
+                                              cpu_onednn_dtype(d->b_type), wei_strides + o),
              "dnnl_memory_desc_init_by_strides(B)");
-    DNNL_TRY(dnnl_memory_desc_init_by_strides(&dst_md, 3, dst_dims, cpu_onednn_dtype(d->d_type),
-                                              dst_strides),
+    DNNL_TRY(dnnl_memory_desc_init_by_strides(&dst_md, nd, dst_dims + o,
+                                              cpu_onednn_dtype(d->d_type), dst_strides + o),
              "dnnl_memory_desc_init_by_strides(D)");
     if (has_bias)
-        DNNL_TRY(dnnl_memory_desc_init_by_strides(&bias_md, 3, bias_dims,
-                                                  cpu_onednn_dtype(bias_t), bias_strides),
+        DNNL_TRY(dnnl_memory_desc_init_by_strides(&bias_md, nd, bias_dims + o,
+                                                  cpu_onednn_dtype(bias_t), bias_strides + o),
                  "dnnl_memory_desc_init_by_strides(bias)");
 
     DNNL_TRY(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create");
@@ -182,27 +245,30 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     st = onednn_exec_init(ctx, &p->e, pd); /* owns pd from here */
     pd = NULL;
     if (st != ACCEL_OK) goto done;
-    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_SRC, &src_md)) != ACCEL_OK) goto done;
-    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_WEIGHTS, &wei_md)) != ACCEL_OK) goto done;
-    if ((st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_DST, &dst_md)) != ACCEL_OK) goto done;
-    if (has_bias && (st = onednn_exec_add_arg(ctx, &p->e, DNNL_ARG_BIAS, &bias_md)) != ACCEL_OK)
-        goto done;
+    st = add_gemm_args(ctx, &p->e, &src_md, &wei_md, &dst_md, has_bias ? &bias_md : NULL);
+    if (st != ACCEL_OK) goto done;
+    if (B == 1 && !d->trans_b && !weights_plain_forced())
+        plan_packed(ctx, p, nd, wei_dims + o, &src_md, &dst_md, has_bias ? &bias_md : NULL, attr);
 
     p->base.execute = gemm_onednn_execute;
     p->base.destroy = gemm_onednn_destroy;
     p->scratch_bytes = p->e.scratch_bytes;
+    if (p->packed && p->e_packed.scratch_bytes > p->scratch_bytes)
+        p->scratch_bytes = p->e_packed.scratch_bytes;
     p->base.workspace_bytes = 64 + (p->scratch_bytes + 63) / 64 * 64 +
                               (p->scaled_bias ? (size_t)p->bias_count * sizeof(float) : 0);
     snprintf(info->library, sizeof info->library, "onednn");
-    snprintf(info->algorithm, sizeof info->algorithm, "matmul %s%s", p->e.impl,
-             p->scaled_bias ? ", bias staged as bias/alpha" : "");
+    /* impl strings are short ("brg:avx512_core"); the precision caps keep -Wformat-truncation
+     * quiet for the 96-byte fields */
+    snprintf(info->algorithm, sizeof info->algorithm, "matmul %.40s%s%.40s%s", p->e.impl,
+             p->packed ? "; unchanged weights kept packed for " : "",
+             p->packed ? p->e_packed.impl : "", p->scaled_bias ? ", bias staged as bias/alpha" : "");
 done:
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (post_ops) dnnl_post_ops_destroy(post_ops);
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (st != ACCEL_OK) {
-        onednn_exec_destroy(&p->e);
-        free(p);
+        gemm_onednn_destroy(&p->base);
         return st;
     }
     *out = &p->base;

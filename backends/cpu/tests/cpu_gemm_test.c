@@ -24,7 +24,9 @@ typedef struct gemm_case {
 
 static const double SENTINEL = 512.0; /* exact in every type; ld padding must keep it */
 
-static void run_case(test_env *env, const gemm_case *gc) {
+/* dense_ad: A, C and D without padding between rows or batches (oneDNN picks its brgemm only
+ * then). */
+static void run_case(test_env *env, const gemm_case *gc, int dense_ad) {
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_GEMM;
@@ -47,14 +49,15 @@ static void run_case(test_env *env, const gemm_case *gc) {
     g->epilogue = gc->epilogue;
     const int64_t a_rows = gc->ta ? gc->k : gc->m, a_cols = gc->ta ? gc->m : gc->k;
     const int64_t b_rows = gc->tb ? gc->n : gc->k, b_cols = gc->tb ? gc->k : gc->n;
-    g->lda = a_cols + 3;
+    const int64_t pad = dense_ad ? 0 : 1;
+    g->lda = a_cols + 3 * pad;
     g->ldb = b_cols + 1;
-    g->ldc = gc->n + 2;
-    g->ldd = gc->c_is_d ? g->ldc : gc->n + 5;
-    g->stride_a = a_rows * g->lda + 7;
+    g->ldc = gc->n + 2 * pad;
+    g->ldd = gc->c_is_d ? g->ldc : gc->n + 5 * pad;
+    g->stride_a = a_rows * g->lda + 7 * pad;
     g->stride_b = b_rows * g->ldb + 2;
-    g->stride_c = gc->m * g->ldc + 4;
-    g->stride_d = gc->c_is_d ? g->stride_c : gc->m * g->ldd + 3;
+    g->stride_c = gc->m * g->ldc + 4 * pad;
+    g->stride_d = gc->c_is_d ? g->stride_c : gc->m * g->ldd + 3 * pad;
     g->stride_bias = gc->bias_per_batch ? gc->n + 3 : 0;
     const accel_dtype bias_t = gc->bias == ACCEL_DTYPE_INVALID ? gc->d : gc->bias;
     const int64_t na = g->stride_a * gc->batch, nb = g->stride_b * gc->batch;
@@ -81,7 +84,8 @@ static void run_case(test_env *env, const gemm_case *gc) {
     if (gc->b_scale) bufs[6] = test_upload(env, &gc->b_scale, sizeof gc->b_scale);
     const int scaled = gc->a_scale || gc->b_scale;
     char algo[300] = "";
-    accel_status st = test_run_op(env, &desc, bufs, scaled ? 7 : 5, algo, sizeof algo);
+    /* dense cases run three times: the onednn path packs B at the second run and re-uses it */
+    accel_status st = test_run_op_times(env, &desc, bufs, scaled ? 7 : 5, dense_ad ? 3 : 1, algo, sizeof algo);
     /* the reference sees the scales folded into alpha (powers of two here: exact) */
     accel_gemm_desc ref_desc = *g;
     ref_desc.alpha *= (gc->a_scale ? gc->a_scale : 1.0) * (gc->b_scale ? gc->b_scale : 1.0);
@@ -214,8 +218,16 @@ static void run_library(test_env *env, const char *lib) {
         {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_BF16, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
          EXPECT_UNIMPLEMENTED, 0, 0, 0},
     };
+    /* One weight matrix, dense A and D, sizes oneDNN runs on its brgemm: the onednn path packs B
+     * into the blocked layout oneDNN asks for; K and N off the block sizes (zero padding). */
+    const gemm_case dense_cases[] = {
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 96, 128, 97, 1, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
+    };
     printf("library %s\n", lib);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i]);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i], 0);
+    for (size_t i = 0; i < sizeof dense_cases / sizeof dense_cases[0]; i++) run_case(env, &dense_cases[i], 1);
 
     /* The tf32 refusal names its reason. */
     accel_op_desc desc = small_f32_gemm(lib, 8);
@@ -256,6 +268,69 @@ static void check_operand_counts(test_env *env) {
     accel_buffer_free(buf);
 }
 
+/* Max |D - reference| / tolerance over an m x n f32 GEMM D = A B (dense, no epilogue). */
+static double f32_gemm_error(const accel_gemm_desc *g, const float *A, const float *B, const float *D) {
+    double worst = 0;
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = 0; j < g->n; j++) {
+            double ref, abs_sum;
+            accel_ref_gemm_element(g, A, B, NULL, NULL, 0, i, j, &ref, &abs_sum);
+            const double tol = 8.0 * (double)g->k * ldexp(1.0, -24) * abs_sum + 1e-30;
+            const double e = fabs(D[i * g->n + j] - ref) / tol;
+            if (!(e <= worst)) worst = e;
+        }
+    return worst;
+}
+
+/* The onednn path keeps B packed between runs; a write to B, even one element through the host
+ * pointer of the unified-memory buffer (no backend call sees it), must reach the next run. */
+static void check_weights_rewritten(test_env *env) {
+    accel_op_desc desc = small_f32_gemm("onednn", 0);
+    accel_gemm_desc *g = &desc.u.gemm;
+    g->m = 96;
+    g->k = 97;
+    g->n = 161;
+    const size_t na = (size_t)(g->m * g->k), nb = (size_t)(g->k * g->n), nd = (size_t)(g->m * g->n);
+    float *A = malloc(na * 4), *B = malloc(nb * 4), *D = malloc(nd * 4);
+    accel_ref_fill_random(F32, A, (int64_t)na, 21, -1, 1);
+    accel_ref_fill_random(F32, B, (int64_t)nb, 22, -1, 1);
+    accel_op_plan *plan = NULL;
+    CHECK_OK(accel_op_plan_create(env->dev, &desc, &plan));
+    accel_buffer *a = test_upload(env, A, na * 4), *b = test_upload(env, B, nb * 4);
+    accel_buffer *d = test_alloc(env, nd * 4);
+    const size_t wsb = plan ? accel_op_plan_workspace_size(plan) : 0;
+    accel_buffer *ws = wsb ? test_alloc(env, wsb) : NULL;
+    float *host_b = NULL;
+    CHECK_OK(accel_buffer_host_ptr(b, (void **)&host_b));
+    accel_buffer_ref ops[5] = {{a, 0}, {b, 0}, {NULL, 0}, {d, 0}, {NULL, 0}}, w = {ws, 0};
+    const char *algo = plan ? accel_op_plan_algorithm(plan) : "";
+    printf("weights rewritten between runs: %s\n", algo);
+    /* B as uploaded for runs 0-2 (the second packs it, the third re-uses it); one element changed
+     * before run 3 (kept for 4, which packs it, and 5); changed back before run 6, so B holds
+     * bytes an earlier run saw while the packed copy holds the changed ones. */
+    const float delta[8] = {0, 0, 0, 0.5f, 0, 0, -0.5f, 0};
+    const size_t at = 50 * (size_t)g->n + 45;
+    for (int run = 0; plan && host_b && run < 8; run++) {
+        if (delta[run] != 0) {
+            B[at] += delta[run];
+            host_b[at] = B[at];
+        }
+        CHECK_OK(accel_op_plan_execute(plan, env->stream, ops, 5, w));
+        test_download(env, d, D, nd * 4);
+        const double err = f32_gemm_error(g, A, B, D);
+        CHECK(err <= 1.0, "run %d: D off the reference of the current B by %.3g tolerances (%s)", run, err,
+              algo);
+    }
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(ws);
+    accel_buffer_free(d);
+    accel_buffer_free(b);
+    accel_buffer_free(a);
+    free(A);
+    free(B);
+    free(D);
+}
+
 int main(void) {
     test_env env;
     test_env_open(&env);
@@ -276,6 +351,7 @@ int main(void) {
           "unknown library accepted");
     if (plan) accel_op_plan_destroy(plan);
     check_operand_counts(&env);
+    if (test_env_has_library(&env, "onednn")) check_weights_rewritten(&env);
     test_env_close(&env);
     return test_finish("cpu_gemm_test");
 }

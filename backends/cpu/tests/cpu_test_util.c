@@ -69,6 +69,11 @@ void test_download(test_env *env, accel_buffer *buf, void *host, size_t bytes) {
 
 accel_status test_run_op(test_env *env, const accel_op_desc *desc, accel_buffer **operands,
                          int noperands, char *algorithm, size_t algorithm_len) {
+    return test_run_op_times(env, desc, operands, noperands, 1, algorithm, algorithm_len);
+}
+
+accel_status test_run_op_times(test_env *env, const accel_op_desc *desc, accel_buffer **operands,
+                               int noperands, int runs, char *algorithm, size_t algorithm_len) {
     accel_op_plan *plan = NULL;
     accel_status st = accel_op_plan_create(env->dev, desc, &plan);
     if (st != ACCEL_OK) return st;
@@ -83,7 +88,8 @@ accel_status test_run_op(test_env *env, const accel_op_desc *desc, accel_buffer 
         refs[i].offset = 0;
     }
     accel_buffer_ref wref = {ws, 0};
-    CHECK_OK(accel_op_plan_execute(plan, env->stream, refs, (size_t)noperands, wref));
+    for (int r = 0; r < runs; r++)
+        CHECK_OK(accel_op_plan_execute(plan, env->stream, refs, (size_t)noperands, wref));
     CHECK_OK(accel_stream_synchronize(env->stream));
     accel_buffer_free(ws);
     accel_op_plan_destroy(plan);

@@ -52,6 +52,9 @@ void test_download(test_env *env, accel_buffer *buf, void *host, size_t bytes);
  * (execute failures are counted as test failures). *plan_out may be NULL. */
 accel_status test_run_op(test_env *env, const accel_op_desc *desc, accel_buffer **operands,
                          int noperands, char *algorithm, size_t algorithm_len);
+/* The same, running the plan `runs` times in a row (plans that change course after a first run). */
+accel_status test_run_op_times(test_env *env, const accel_op_desc *desc, accel_buffer **operands,
+                               int noperands, int runs, char *algorithm, size_t algorithm_len);
 
 int test_finish(const char *name);
 
