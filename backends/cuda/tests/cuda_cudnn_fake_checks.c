@@ -16,19 +16,10 @@
 
 #include "accel/accel.h"
 #include "accel/reference.h"
+#include "gpu_host_test.h"
 
 int accel_test_cudnn_checks(accel_runtime *rt, const char *mode);
 
-static int failures;
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                    \
-            printf(__VA_ARGS__);                                           \
-            printf(" [last error: %s]\n", accel_last_error());             \
-            ++failures;                                                    \
-        }                                                                  \
-    } while (0)
 
 static accel_conv2d_desc conv(accel_layout layout, accel_dtype t, accel_compute_type compute, int64_t r) {
     accel_conv2d_desc d = {.layout = layout, .x_type = t, .w_type = t, .y_type = t, .compute = compute,
@@ -86,7 +77,7 @@ static outcome run(accel_device *dev, accel_stream *s, accel_op_kind kind, const
     if (st == ACCEL_OK) st = accel_op_plan_execute(plan, s, ops, 3, wsr);
     if (st == ACCEL_OK) st = accel_buffer_read(s, buf[2], 0, host[2], (size_t)count[2] * es);
     if (st == ACCEL_OK) st = accel_stream_synchronize(s);
-    CHECK(st == ACCEL_OK, "running %s through %s: %s", weights ? "dW" : "dX", o.library, accel_status_str(st));
+    EXPECT(st == ACCEL_OK, "running %s through %s: %s", weights ? "dW" : "dX", o.library, accel_status_str(st));
     if (st == ACCEL_OK) {
         double *ref = calloc((size_t)count[2], sizeof *ref), num = 0, den = 0;
         if (weights) accel_ref_conv2d_backward_weights(cd, host[0], host[1], ref);
@@ -109,11 +100,11 @@ static void expect_cudnn(accel_device *dev, accel_stream *s, const accel_conv2d_
     for (int w = 0; w < 2; ++w) {
         const outcome o = run(dev, s, w ? ACCEL_OP_CONV2D_BACKWARD_WEIGHTS : ACCEL_OP_CONV2D_BACKWARD_DATA, cd, "");
         printf("  %s %s: %s %s err %.2e\n", w ? "dW" : "dX", math, o.library, o.algorithm, o.rel_err);
-        CHECK(o.plan == ACCEL_OK && strcmp(o.library, "cudnn") == 0, "library '%s' (%s)", o.library, o.algorithm);
-        CHECK(strstr(o.algorithm, w ? "bwd-filter algo 1" : "bwd-data algo 1") && strstr(o.algorithm, "ws 1048576") &&
+        EXPECT(o.plan == ACCEL_OK && strcmp(o.library, "cudnn") == 0, "library '%s' (%s)", o.library, o.algorithm);
+        EXPECT(strstr(o.algorithm, w ? "bwd-filter algo 1" : "bwd-data algo 1") && strstr(o.algorithm, "ws 1048576") &&
                   strstr(o.algorithm, math) && strstr(o.algorithm, "cuDNN 9.13.0"),
               "algorithm '%s' (want the heuristic's first, its workspace, %s)", o.algorithm, math);
-        CHECK(o.rel_err >= 0 && o.rel_err < tol, "error %.3e over %.1e", o.rel_err, tol);
+        EXPECT(o.rel_err >= 0 && o.rel_err < tol, "error %.3e over %.1e", o.rel_err, tol);
     }
 }
 
@@ -122,10 +113,10 @@ static void expect_kernels(accel_device *dev, accel_stream *s, const char *reaso
     const accel_conv2d_desc cd = conv(ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32, ACCEL_COMPUTE_F32, 3);
     const outcome o = run(dev, s, ACCEL_OP_CONV2D_BACKWARD_DATA, &cd, "");
     printf("  dX fallback: %s %s err %.2e\n", o.library, o.algorithm, o.rel_err);
-    CHECK(o.plan == ACCEL_OK && strcmp(o.library, "accel-cuda") == 0, "library '%s' (%s)", o.library, o.algorithm);
-    CHECK(strstr(o.algorithm, "(cuDNN not used: ") && strstr(o.algorithm, reason), "algorithm '%s' lacks '%s'",
+    EXPECT(o.plan == ACCEL_OK && strcmp(o.library, "accel-cuda") == 0, "library '%s' (%s)", o.library, o.algorithm);
+    EXPECT(strstr(o.algorithm, "(cuDNN not used: ") && strstr(o.algorithm, reason), "algorithm '%s' lacks '%s'",
           o.algorithm, reason);
-    CHECK(o.rel_err >= 0 && o.rel_err < 1e-5, "error %.3e", o.rel_err);
+    EXPECT(o.rel_err >= 0 && o.rel_err < 1e-5, "error %.3e", o.rel_err);
 }
 
 static int open_device(accel_runtime *rt, accel_device **dev, accel_stream **s) {
@@ -145,7 +136,7 @@ static void close_device(accel_device *dev, accel_stream *s) {
 static void cudnn_present(accel_runtime *rt) {
     accel_device *dev = NULL;
     accel_stream *s = NULL;
-    CHECK(open_device(rt, &dev, &s) == 0, "open cuda:0");
+    EXPECT(open_device(rt, &dev, &s) == 0, "open cuda:0");
     if (!dev) return;
     const accel_conv2d_desc f32 = conv(ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32, ACCEL_COMPUTE_F32, 3);
     const accel_conv2d_desc bf16 = conv(ACCEL_LAYOUT_NCHW, ACCEL_DTYPE_BF16, ACCEL_COMPUTE_DEFAULT, 1);
@@ -158,28 +149,28 @@ static void cudnn_present(accel_runtime *rt) {
     expect_kernels(dev, s, "ACCEL_CUDA_CONV=kernels");
     setenv("ACCEL_CUDA_CONV", "cudn", 1);
     outcome o = run(dev, s, ACCEL_OP_CONV2D_BACKWARD_DATA, &f32, "");
-    CHECK(o.plan == ACCEL_ERR_INVALID_ARGUMENT && strstr(o.algorithm, "ACCEL_CUDA_CONV=cudn: expected auto, kernels or cudnn"),
+    EXPECT(o.plan == ACCEL_ERR_INVALID_ARGUMENT && strstr(o.algorithm, "ACCEL_CUDA_CONV=cudn: expected auto, kernels or cudnn"),
           "a bad ACCEL_CUDA_CONV: %s '%s'", accel_status_str(o.plan), o.algorithm);
     unsetenv("ACCEL_CUDA_CONV");
     o = run(dev, s, ACCEL_OP_CONV2D, &f32, "cudnn");
-    CHECK(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, "library cudnn runs conv2d backward"),
+    EXPECT(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, "library cudnn runs conv2d backward"),
           "cudnn for a forward conv: %s '%s'", accel_status_str(o.plan), o.algorithm);
 
     /* a wrong cuDNN result must not pass for a right one */
     setenv("ACCEL_FAKE_CUDNN", "wrong", 1);
     o = run(dev, s, ACCEL_OP_CONV2D_BACKWARD_WEIGHTS, &f32, "");
-    CHECK(strcmp(o.library, "cudnn") == 0 && o.rel_err > 1e-3, "a corrupted cuDNN dW went unnoticed: %s err %.3e",
+    EXPECT(strcmp(o.library, "cudnn") == 0 && o.rel_err > 1e-3, "a corrupted cuDNN dW went unnoticed: %s err %.3e",
           o.library, o.rel_err);
     close_device(dev, s);
 
     /* a device whose handle cannot be made: our kernels, or an error when cuDNN is demanded */
     setenv("ACCEL_FAKE_CUDNN", "nohandle", 1);
-    CHECK(open_device(rt, &dev, &s) == 0, "reopen cuda:0");
+    EXPECT(open_device(rt, &dev, &s) == 0, "reopen cuda:0");
     if (!dev) return;
     expect_kernels(dev, s, "cudnnCreate: CUDNN_STATUS_NOT_INITIALIZED (1001)");
     setenv("ACCEL_CUDA_CONV", "cudnn", 1);
     o = run(dev, s, ACCEL_OP_CONV2D_BACKWARD_DATA, &f32, "");
-    CHECK(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, "CUDNN_STATUS_NOT_INITIALIZED (1001)"),
+    EXPECT(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, "CUDNN_STATUS_NOT_INITIALIZED (1001)"),
           "ACCEL_CUDA_CONV=cudnn without a handle: %s '%s'", accel_status_str(o.plan), o.algorithm);
     unsetenv("ACCEL_CUDA_CONV");
     unsetenv("ACCEL_FAKE_CUDNN");
@@ -194,14 +185,14 @@ int accel_test_cudnn_checks(accel_runtime *rt, const char *mode) {
     }
     accel_device *dev = NULL;
     accel_stream *s = NULL;
-    CHECK(open_device(rt, &dev, &s) == 0, "open cuda:0");
+    EXPECT(open_device(rt, &dev, &s) == 0, "open cuda:0");
     if (!dev) return failures;
     const char *reason = strcmp(mode, "cudnn-real") == 0 ? "cudnnCreate: CUDNN_STATUS_"
                                                           : "cuDNN unavailable: no usable libcudnn.so.9 (searched env";
     expect_kernels(dev, s, reason);
     const accel_conv2d_desc f32 = conv(ACCEL_LAYOUT_NHWC, ACCEL_DTYPE_F32, ACCEL_COMPUTE_F32, 3);
     const outcome o = run(dev, s, ACCEL_OP_CONV2D_BACKWARD_WEIGHTS, &f32, "cudnn");
-    CHECK(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, reason), "library cudnn asked for: %s '%s'",
+    EXPECT(o.plan == ACCEL_ERR_UNIMPLEMENTED && strstr(o.algorithm, reason), "library cudnn asked for: %s '%s'",
           accel_status_str(o.plan), o.algorithm);
     close_device(dev, s);
     return failures;
