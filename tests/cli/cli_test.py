@@ -549,16 +549,27 @@ def group_fleet(b):
     overlap = any(a[0] < c[1] and c[0] < a[1] for a in spans for c in spans if a[2] != c[2])
     check(overlap, f"fleet mode ran the devices one after another: {spans}")
 
-    # --sequential: one device at a time (no two devices open at once), and still compared.
-    os.remove(b.path("fleet.trace"))
-    csv_path = b.path("sequential.csv")
-    rc, out, err = b.run("suite", *args, "--sequential", "--csv", csv_path, env=env)
-    check(rc == 0, f"sequential suite: {rc} {err!r}")
-    spans = intervals(b.path("fleet.trace"))
-    overlap = [(a, c) for a in spans for c in spans if a[2] != c[2] and a[0] < c[1] and c[0] < a[1]]
-    check(not overlap, f"--sequential ran devices at once: {overlap}")
-    flagged = [r["device_index"] for r in read_csv(csv_path) if "fleet: " in r["notes"]]
-    check(flagged == ["1"], f"sequential: flagged {flagged}")
+    # --sequential: one device at a time (no two devices open at once), and still compared. Run
+    # one after another, the devices see different moments of a loaded machine (ctest -j2 beside
+    # other builds): a healthy device measured during a burst of load can fall 10% below its peers'
+    # median. So up to three attempts; device 1 (a fifth of the speed) must be flagged in each,
+    # and one attempt must flag device 1 alone.
+    flagged_runs = []
+    for attempt in range(3):
+        if os.path.exists(b.path("fleet.trace")):
+            os.remove(b.path("fleet.trace"))
+        csv_path = b.path(f"sequential{attempt}.csv")
+        rc, out, err = b.run("suite", *args, "--sequential", "--csv", csv_path, env=env)
+        check(rc == 0, f"sequential suite: {rc} {err!r}")
+        spans = intervals(b.path("fleet.trace"))
+        overlap = [(a, c) for a in spans for c in spans if a[2] != c[2] and a[0] < c[1] and c[0] < a[1]]
+        check(not overlap, f"--sequential ran devices at once: {overlap}")
+        flagged = [r["device_index"] for r in read_csv(csv_path) if "fleet: " in r["notes"]]
+        check("1" in flagged, f"sequential: the slow device is not flagged: {flagged}")
+        flagged_runs.append(flagged)
+        if flagged == ["1"]:
+            break
+    check(flagged_runs[-1] == ["1"], f"sequential: flagged {flagged_runs}")
 
 
 GROUPS = {"budget": group_budget, "fleet": group_fleet, "basic": group_basic, "usage": group_usage, "run": group_run, "resume": group_resume,
