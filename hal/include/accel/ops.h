@@ -69,6 +69,12 @@ typedef enum accel_op_kind {
  *   step of a real pipeline leaves them, and cuBLASLt / hipBLASLt read them there. fp8 outputs
  *   (which need an output scale and amax) are not defined yet. The scale operands must be absent
  *   for non-fp8 A / B.
+ * b_constant (ABI 1.4; a hint, 0 = as before): 1 promises that B's contents stay the same between
+ *   runs of this plan for as long as the same buffer is bound at the same offset (a model's weights
+ *   at inference, as an ONNX initializer or a frozen graph's constant is). The backend may then keep
+ *   a transformed copy (packed, reordered) keyed on the binding alone, without reading B again to
+ *   notice a change; writing B while it is so bound gives stale results. Binding another buffer or
+ *   offset is always noticed. Leave it 0 for weights that change (training, an optimizer step).
  * Operands: [0] A, [1] B, [2] C, [3] D, [4] bias, [5] a_scale, [6] b_scale. */
 typedef struct accel_gemm_desc {
     accel_dtype a_type, b_type, c_type, d_type;
@@ -82,6 +88,7 @@ typedef struct accel_gemm_desc {
     int64_t stride_a, stride_b, stride_c, stride_d, stride_bias;
     double alpha, beta;
     uint32_t epilogue;          /* ACCEL_EPILOGUE_BIAS | one activation */
+    int b_constant;             /* ABI 1.4 hint, above */
 } accel_gemm_desc;
 
 /* The GEMM with every "0 = packed / same as" default made explicit: leading dimensions, batch
@@ -121,6 +128,7 @@ typedef struct accel_conv2d_desc {
     int64_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w; /* dil 0 is taken as 1 */
     int64_t groups;       /* 0 or 1 */
     uint32_t epilogue;    /* BIAS, RESIDUAL, RELU */
+    int w_constant;       /* ABI 1.4 hint, as accel_gemm_desc.b_constant, for the weights W */
 } accel_conv2d_desc;
 
 /* The conv2d output height p and width q (formula above; dil 0 counts as 1, and so does stride 0

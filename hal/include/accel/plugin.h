@@ -57,7 +57,10 @@ extern "C" {
  * plugin's devices are staged through host memory by the HAL when the caller allows it. */
 /* 1.3 added: accel_attention_desc.causal (ops.h; the host refuses a causal attention to a plugin
  * older than 1.3, so a plugin of 1.3 or newer must honour the field or refuse the plan). */
-#define ACCEL_PLUGIN_ABI_MINOR 3u
+/* 1.4 added: the constant-weights hints accel_gemm_desc.b_constant and
+ * accel_conv2d_desc.w_constant (ops.h); an older plugin ignores them, which is always correct (it
+ * reads the weights every run), so the host passes them to every plugin. */
+#define ACCEL_PLUGIN_ABI_MINOR 4u
 #define ACCEL_PLUGIN_QUERY_SYMBOL "accel_plugin_query_v1"
 
 #if defined(__GNUC__)
