@@ -30,7 +30,18 @@ typedef struct cpu_context {
     accel_peak_table peak;
     double peak_fp8_tflops;
     char peak_how[256];
+    /* vdpbf16ps multiply-adds per second over the fp32 FMA's (cpu_bf16_rate.c), measured at the same
+     * first open; 0 without AVX512_BF16. Decides whether bf16 ops run on the bf16 kernels. */
+    double bf16_dot_vs_fp32;
+    int bf16_peak_capped; /* peak.tflops[BF16] lowered to what the measured rate allows */
 } cpu_context;
+
+/* 1 when this CPU's bf16 ops are faster on fp32 kernels (the bf16 data widened, fp32 accumulation
+ * either way): no AMX, and a bf16 dot product that does not out-run the fp32 FMA by enough to pay
+ * for the conversions. */
+int cpu_bf16_prefers_f32(const cpu_context *ctx);
+/* Lowers the theoretical bf16 roof where the measured dot rate shows the table's figure too high. */
+void cpu_bf16_cap_peak(cpu_context *ctx);
 
 typedef struct cpu_device {
     cpu_context *ctx;

@@ -1,5 +1,6 @@
 /* cpu:0 through the public API: device info, buffers and transfers, timers, events, telemetry, and
  * the ops the backend refuses. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu_test_util.h"
@@ -39,6 +40,15 @@ static void check_info(const test_env *env) {
           "fp8 peak %g", info->vendor_peak_fp8_tflops);
     CHECK(info->vendor_peak.memory_gbps == 0, "memory bandwidth claimed: %g", info->vendor_peak.memory_gbps);
     CHECK(strstr(info->notes, "peak = ") != NULL, "notes do not say how the peak was computed: %s", info->notes);
+    /* The measured bf16 dot rate is there exactly when the CPU has the instruction, and plausible. */
+    const char *dot = strstr(info->notes, "bf16 dot ");
+    CHECK(!!dot == !!strstr(info->isa, "AVX512_BF16"), "bf16 dot rate vs isa \"%s\": %s", info->isa, info->notes);
+    if (dot) {
+        const double r = strtod(dot + strlen("bf16 dot "), NULL);
+        CHECK(r > 0.05 && r < 16.0, "bf16 dot rate %g: %s", r, info->notes);
+        CHECK(strstr(dot, "bf16 on fp32 kernels") || strstr(dot, "bf16 on bf16 kernels"),
+              "no kernel choice: %s", info->notes);
+    }
     if (test_env_has_library(env, "onednn"))
         CHECK(strncmp(info->runtime_version, "oneDNN ", 7) == 0, "runtime_version %s",
               info->runtime_version);
