@@ -2,9 +2,14 @@
  * Y[n] (K x HW) = W (K x C) X[n] (C x HW), which is the caller's memory as it lies. W is the
  * matmul's source, broadcast over the batch; X is its "weights" operand (N x C x HW); the bias
  * per output channel is a (1, K, 1) binary-add post-op (oneDNN 2.6's brgemm matmul refuses a
- * (1, K, 1) matmul bias and falls to its reference kernel), the residual a sum post-op, relu an
- * eltwise post-op. The 3x3 convs of a bottleneck still go through the convolution primitive with
- * reordered activations (cpu_conv_onednn.c). */
+ * (1, K, 1) matmul bias and falls to its reference kernel), relu an eltwise post-op. The residual
+ * is a full-tensor binary-add post-op read where the epilogue stores Y: a sum post-op would need
+ * the residual copied into Y first, a single-threaded memmove of the whole output (51 MB, ~9 ms,
+ * in the conv3_x block's fp32 expand conv) that the post-op's read avoids. A residual that is Y
+ * itself (in place) runs a second primitive with the sum post-op instead: a binary source may not
+ * alias the destination, which brgemm accumulates into across K blocks. The 3x3 convs of a
+ * bottleneck still go through the convolution primitive with reordered activations
+ * (cpu_conv_onednn.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +20,11 @@
 typedef struct conv_mm_plan {
     cpu_plan base;
     accel_conv2d_desc d;
-    int64_t y_elems;
     int bias_arg; /* DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1, or 0 without bias */
+    int res_arg;  /* the residual's binary post-op argument, or 0 without residual */
+    int bias_arg_inplace; /* bias_arg of mm_inplace (after its sum post-op) */
     onednn_exec mm;
+    onednn_exec mm_inplace; /* residual == Y: sum post-op; prim NULL without residual */
 } conv_mm_plan;
 
 static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
@@ -25,19 +32,23 @@ static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops,
     cpu_context *ctx = plan->ctx;
     void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
     void *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
+    const int inplace = p->res_arg && res == Y;
+    onednn_exec *e = inplace ? &p->mm_inplace : &p->mm;
     accel_status st;
-    if ((p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) && res != Y)
-        memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
-    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_WEIGHTS, X)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, &p->mm, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
-    if (p->bias_arg && (st = onednn_exec_bind(ctx, &p->mm, p->bias_arg, bias)) != ACCEL_OK) return st;
-    return onednn_exec_run(ctx, &p->mm, (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63));
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_WEIGHTS, X)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
+    const int bias_arg = inplace ? p->bias_arg_inplace : p->bias_arg;
+    if (bias_arg && (st = onednn_exec_bind(ctx, e, bias_arg, bias)) != ACCEL_OK) return st;
+    if (p->res_arg && !inplace && (st = onednn_exec_bind(ctx, e, p->res_arg, res)) != ACCEL_OK)
+        return st;
+    return onednn_exec_run(ctx, e, (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63));
 }
 
 static void conv_mm_destroy(cpu_plan *plan) {
     conv_mm_plan *p = (conv_mm_plan *)plan;
     onednn_exec_destroy(&p->mm);
+    onednn_exec_destroy(&p->mm_inplace);
     free(p);
 }
 
@@ -46,10 +57,13 @@ int cpu_conv_onednn_1x1_applies(const accel_conv2d_desc *d) {
            d->stride_w == 1 && d->pad_h == 0 && d->pad_w == 0 && d->groups <= 1;
 }
 
-/* UNIMPLEMENTED when oneDNN offers only its reference matmul here: the caller then plans the
- * convolution primitive instead. */
-accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
-                                      accel_plugin_plan_info *info) {
+typedef enum mm_residual { MM_NO_RESIDUAL, MM_RESIDUAL_BINARY, MM_RESIDUAL_SUM } mm_residual;
+
+/* One matmul primitive for the plan with its argument memories; the post-ops' argument indices go
+ * to bias_arg and res_arg (0 when absent). UNIMPLEMENTED when oneDNN offers only its reference
+ * matmul. */
+static accel_status mm_build(cpu_context *ctx, const accel_conv2d_desc *d, mm_residual residual,
+                             onednn_exec *e, int *bias_arg, int *res_arg) {
     const accel_host_services *host = ctx->host;
     const int64_t N = d->n, K = d->k, C = d->c, HW = d->h * d->w;
     const int has_bias = (d->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
@@ -67,18 +81,24 @@ accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc 
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t po = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    int bias_arg = 0, n_po = 0;
+    int n_po = 0;
+    *bias_arg = *res_arg = 0;
     dnnl_matmul_desc_t md;
     if ((s = dnnl_primitive_attr_create(&attr)) == dnnl_success &&
         (s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user)) == dnnl_success &&
         (s = dnnl_post_ops_create(&po)) == dnnl_success) {
-        if (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) {
+        if (residual == MM_RESIDUAL_SUM) {
             s = dnnl_post_ops_append_sum(po, 1.0f);
             n_po++;
         }
         if (s == dnnl_success && has_bias) {
             s = dnnl_post_ops_append_binary(po, dnnl_binary_add, &bias_md);
-            bias_arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(n_po) | DNNL_ARG_SRC_1;
+            *bias_arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(n_po) | DNNL_ARG_SRC_1;
+            n_po++;
+        }
+        if (s == dnnl_success && residual == MM_RESIDUAL_BINARY) {
+            s = dnnl_post_ops_append_binary(po, dnnl_binary_add, &dst_md);
+            *res_arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(n_po) | DNNL_ARG_SRC_1;
             n_po++;
         }
         if (s == dnnl_success && (d->epilogue & ACCEL_EPILOGUE_RELU))
@@ -98,29 +118,42 @@ accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc 
         dnnl_primitive_desc_destroy(pd);
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d 1x1: only a reference matmul");
     }
+    accel_status st = onednn_exec_init(ctx, e, pd);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_SRC, &src_md);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_WEIGHTS, &wei_md);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_DST, &dst_md);
+    if (st == ACCEL_OK && *bias_arg) st = onednn_exec_add_arg(ctx, e, *bias_arg, &bias_md);
+    if (st == ACCEL_OK && *res_arg) st = onednn_exec_add_arg(ctx, e, *res_arg, &dst_md);
+    return st;
+}
+
+/* UNIMPLEMENTED when oneDNN offers only its reference matmul here: the caller then plans the
+ * convolution primitive instead. */
+accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
+                                      accel_plugin_plan_info *info) {
     conv_mm_plan *p = calloc(1, sizeof *p);
-    if (!p) {
-        dnnl_primitive_desc_destroy(pd);
-        return host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
-    }
+    if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
-    p->y_elems = N * K * HW;
-    p->bias_arg = bias_arg;
-    accel_status st = onednn_exec_init(ctx, &p->mm, pd);
-    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_SRC, &src_md);
-    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_WEIGHTS, &wei_md);
-    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, &p->mm, DNNL_ARG_DST, &dst_md);
-    if (st == ACCEL_OK && bias_arg) st = onednn_exec_add_arg(ctx, &p->mm, bias_arg, &bias_md);
+    const int has_res = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) != 0;
+    int unused_res;
+    accel_status st = mm_build(ctx, d, has_res ? MM_RESIDUAL_BINARY : MM_NO_RESIDUAL, &p->mm,
+                               &p->bias_arg, &p->res_arg);
+    if (st == ACCEL_OK && has_res)
+        st = mm_build(ctx, d, MM_RESIDUAL_SUM, &p->mm_inplace, &p->bias_arg_inplace,
+                      &unused_res);
     if (st != ACCEL_OK) {
         conv_mm_destroy(&p->base);
         return st;
     }
-    p->base.workspace_bytes = 64 + p->mm.scratch_bytes;
+    const size_t scratch = p->mm.scratch_bytes > p->mm_inplace.scratch_bytes ? p->mm.scratch_bytes
+                                                                               : p->mm_inplace.scratch_bytes;
+    p->base.workspace_bytes = 64 + scratch;
     p->base.execute = conv_mm_execute;
     p->base.destroy = conv_mm_destroy;
     snprintf(info->library, sizeof info->library, "onednn");
     snprintf(info->algorithm, sizeof info->algorithm,
-             "1x1 NCHW as matmul %s (W x X per image, no activation reorder)", p->mm.impl);
+             "1x1 NCHW as matmul %s (W x X per image, no activation reorder%s)", p->mm.impl,
+             has_res ? ", residual read by the epilogue" : "");
     *out = &p->base;
     return ACCEL_OK;
 }
