@@ -48,14 +48,6 @@ typedef struct conv_onednn_plan {
 
 static void *align64(void *p) { return (void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
 
-static accel_status reorder_run(cpu_context *ctx, onednn_exec *e, void *from, void *to,
-                                void *scratch) {
-    accel_status st;
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_FROM, from)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_TO, to)) != ACCEL_OK) return st;
-    return onednn_exec_run(ctx, e, scratch);
-}
-
 static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     conv_onednn_plan *p = (conv_onednn_plan *)plan;
     cpu_context *ctx = plan->ctx;
@@ -71,26 +63,26 @@ static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
         weights = p->kept;
         if (!(p->kept_valid && p->kept_serial == serial && p->kept_src == W)) {
             p->kept_valid = 0;
-            if ((st = reorder_run(ctx, &p->reorder, W, weights, scratch)) != ACCEL_OK) return st;
+            if ((st = onednn_reorder_run(ctx, &p->reorder, W, weights, scratch)) != ACCEL_OK) return st;
             p->kept_valid = 1;
             p->kept_serial = serial;
             p->kept_src = W;
         }
     } else if (p->reorder.prim) {
         weights = base;
-        if ((st = reorder_run(ctx, &p->reorder, W, weights, scratch)) != ACCEL_OK) return st;
+        if ((st = onednn_reorder_run(ctx, &p->reorder, W, weights, scratch)) != ACCEL_OK) return st;
     }
     if (p->bias_in.prim && (p->d.epilogue & ACCEL_EPILOGUE_BIAS)) {
-        if ((st = reorder_run(ctx, &p->bias_in, bias, bb, scratch)) != ACCEL_OK) return st;
+        if ((st = onednn_reorder_run(ctx, &p->bias_in, bias, bb, scratch)) != ACCEL_OK) return st;
         bias = bb;
     }
     if (p->x_in.prim) {
         src = xb;
-        if ((st = reorder_run(ctx, &p->x_in, X, src, scratch)) != ACCEL_OK) return st;
+        if ((st = onednn_reorder_run(ctx, &p->x_in, X, src, scratch)) != ACCEL_OK) return st;
     }
     if (p->d.epilogue & ACCEL_EPILOGUE_RESIDUAL) {
         if (p->res_in.prim) {
-            if ((st = reorder_run(ctx, &p->res_in, res, dst, scratch)) != ACCEL_OK) return st;
+            if ((st = onednn_reorder_run(ctx, &p->res_in, res, dst, scratch)) != ACCEL_OK) return st;
         } else if (res != Y) {
             memmove(Y, res, (size_t)p->y_elems * accel_dtype_bytes(p->d.y_type));
         }
@@ -102,7 +94,7 @@ static accel_status conv_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
         (st = onednn_exec_bind(ctx, &p->conv, DNNL_ARG_BIAS, bias)) != ACCEL_OK)
         return st;
     if ((st = onednn_exec_run(ctx, &p->conv, scratch)) != ACCEL_OK) return st;
-    return p->y_out.prim ? reorder_run(ctx, &p->y_out, dst, Y, scratch) : ACCEL_OK;
+    return p->y_out.prim ? onednn_reorder_run(ctx, &p->y_out, dst, Y, scratch) : ACCEL_OK;
 }
 
 static void conv_onednn_destroy(cpu_plan *plan) {
@@ -117,30 +109,6 @@ static void conv_onednn_destroy(cpu_plan *plan) {
     free(p);
 }
 
-/* A reorder primitive from -> to with its two argument memories (scratchpad in user mode); leaves
- * e untouched when the layouts are the same. Returns the bytes `to` needs, 64-byte rounded, via
- * out_bytes (0 when no reorder is needed). */
-static accel_status reorder_init(cpu_context *ctx, onednn_exec *e, const dnnl_memory_desc_t *from,
-                                 const dnnl_memory_desc_t *to, size_t *out_bytes) {
-    const accel_host_services *host = ctx->host;
-    *out_bytes = 0;
-    if (dnnl_memory_desc_equal(from, to)) return ACCEL_OK;
-    dnnl_primitive_attr_t rattr = NULL;
-    dnnl_primitive_desc_t rpd = NULL;
-    dnnl_status_t s = dnnl_primitive_attr_create(&rattr);
-    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_primitive_attr_create");
-    dnnl_primitive_attr_set_scratchpad_mode(rattr, dnnl_scratchpad_mode_user);
-    s = dnnl_reorder_primitive_desc_create(&rpd, from, ctx->onednn->engine, to,
-                                           ctx->onednn->engine, rattr);
-    dnnl_primitive_attr_destroy(rattr);
-    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_reorder_primitive_desc_create");
-    accel_status st = onednn_exec_init(ctx, e, rpd);
-    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_FROM, from);
-    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_TO, to);
-    if (st == ACCEL_OK) *out_bytes = (dnnl_memory_desc_get_size(to) + 63) / 64 * 64;
-    return st;
-}
-
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
 #define DNNL_TRY(call, what)                                                                       \
@@ -152,22 +120,11 @@ static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
         }                                                                                          \
     } while (0)
 
-static int env_is(const char *env, const char *value) {
+static int plain_forced(const char *env) {
     const char *v = getenv(env);
-    return v && strcmp(v, value) == 0;
+    return v && strcmp(v, "plain") == 0;
 }
 
-static int plain_forced(const char *env) { return env_is(env, "plain"); }
-
-/* bf16 NCHW convs on the fp32 kernels (header comment): where the activations are reordered anyway
- * and the CPU has no AMX, whose tiles are what make oneDNN's bf16 kernels the faster ones. */
-static int bf16_on_f32_kernels(const accel_conv2d_desc *d, int act_any) {
-    const dnnl_cpu_isa_t amx = dnnl_cpu_isa_avx512_core_amx;
-    return act_any && d->x_type == ACCEL_DTYPE_BF16 && d->w_type == ACCEL_DTYPE_BF16 &&
-           d->y_type == ACCEL_DTYPE_BF16 &&
-           (d->compute == ACCEL_COMPUTE_DEFAULT || d->compute == ACCEL_COMPUTE_BF16) &&
-           (dnnl_get_effective_cpu_isa() & amx) != amx && !env_is("ACCEL_CPU_CONV_BF16", "native");
-}
 
 accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
                                   accel_plugin_plan_info *info) {
@@ -207,7 +164,7 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     const dnnl_format_tag_t wei_tag = nhwc ? dnnl_ohwi : dnnl_oihw;
     const int plain = plain_forced("ACCEL_CPU_CONV_WEIGHTS");
     const int act_any = !nhwc && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS");
-    const int on_f32 = bf16_on_f32_kernels(d, act_any);
+    const int on_f32 = act_any && cpu_onednn_bf16_on_f32(d->x_type, d->w_type, d->y_type, d->compute);
     /* the types the convolution primitive runs in: the caller's, or fp32 (on_f32) */
     const dnnl_data_type_t xt = on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->x_type);
     const dnnl_data_type_t wt = on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->w_type);
@@ -278,10 +235,10 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     const dnnl_memory_desc_t wei_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     const dnnl_memory_desc_t src_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
     const dnnl_memory_desc_t dst_chosen = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-    if ((st = reorder_init(ctx, &p->reorder, &wei_user_md, &wei_chosen, &p->weights_bytes)) != ACCEL_OK ||
-        (st = reorder_init(ctx, &p->x_in, &src_md, &src_chosen, &p->x_bytes)) != ACCEL_OK ||
-        (st = reorder_init(ctx, &p->y_out, &dst_chosen, &dst_md, &p->y_bytes)) != ACCEL_OK ||
-        (has_bias && (st = reorder_init(ctx, &p->bias_in, &bias_user_md, &bias_md, &p->bias_bytes)) != ACCEL_OK))
+    if ((st = onednn_reorder_init(ctx, &p->reorder, &wei_user_md, &wei_chosen, &p->weights_bytes)) != ACCEL_OK ||
+        (st = onednn_reorder_init(ctx, &p->x_in, &src_md, &src_chosen, &p->x_bytes)) != ACCEL_OK ||
+        (st = onednn_reorder_init(ctx, &p->y_out, &dst_chosen, &dst_md, &p->y_bytes)) != ACCEL_OK ||
+        (has_bias && (st = onednn_reorder_init(ctx, &p->bias_in, &bias_user_md, &bias_md, &p->bias_bytes)) != ACCEL_OK))
         goto done;
     if (d->w_constant && p->reorder.prim) {
         /* kept in the plan, not the workspace, which another plan may use between runs */
@@ -297,7 +254,7 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
         p->y_bytes = (dnnl_memory_desc_get_size(&dst_chosen) + 63) / 64 * 64;
         size_t unused;
         if ((d->epilogue & ACCEL_EPILOGUE_RESIDUAL) &&
-            (st = reorder_init(ctx, &p->res_in, &dst_md, &dst_chosen, &unused)) != ACCEL_OK)
+            (st = onednn_reorder_init(ctx, &p->res_in, &dst_md, &dst_chosen, &unused)) != ACCEL_OK)
             goto done;
     }
     st = onednn_exec_init(ctx, &p->conv, pd);

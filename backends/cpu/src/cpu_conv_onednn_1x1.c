@@ -7,9 +7,15 @@
  * the residual copied into Y first, a single-threaded memmove of the whole output (51 MB, ~9 ms,
  * in the conv3_x block's fp32 expand conv) that the post-op's read avoids. A residual that is Y
  * itself (in place) runs a second primitive with the sum post-op instead: a binary source may not
- * alias the destination, which brgemm accumulates into across K blocks. The 3x3 convs of a
- * bottleneck still go through the convolution primitive with reordered activations
- * (cpu_conv_onednn.c). */
+ * alias the destination, which brgemm accumulates into across K blocks.
+ * bf16 on a CPU without AMX (cpu_onednn_bf16_on_f32) runs the fp32 matmul: X and W are converted
+ * into the workspace, the product lands there in fp32 and one reorder rounds it into Y; the bias
+ * and the residual are read as bf16 by the epilogue. Those conversions are extra passes here (the
+ * 1x1 path has no reorder to fold them into), yet the conv3_x b32 NCHW bf16 block ran 1.09x
+ * faster with both 1x1 convs on fp32 than with both on oneDNN 2.6's avx512_core_bf16 matmul
+ * (docs/backend-cpu.md).
+ * The 3x3 convs of a bottleneck still go through the convolution primitive with reordered
+ * activations (cpu_conv_onednn.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +31,11 @@ typedef struct conv_mm_plan {
     int bias_arg_inplace; /* bias_arg of mm_inplace (after its sum post-op) */
     onednn_exec mm;
     onednn_exec mm_inplace; /* residual == Y: sum post-op; prim NULL without residual */
+    /* bf16 on the fp32 kernels: X and W converted into the workspace, the fp32 product converted
+     * into Y; bias and residual are read as bf16 by the epilogue. prim NULL otherwise. */
+    onednn_exec x_cvt, w_cvt, y_cvt;
+    size_t x_bytes, w_bytes, y_bytes; /* workspace pieces after the scratchpad's 64-byte start */
+    size_t scratch_bytes;
 } conv_mm_plan;
 
 static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
@@ -32,23 +43,36 @@ static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops,
     cpu_context *ctx = plan->ctx;
     void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
     void *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
-    const int inplace = p->res_arg && res == Y;
+    char *scratch = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
+    char *xb = scratch + p->scratch_bytes, *wb = xb + p->x_bytes, *yb = wb + p->w_bytes;
+    /* with y_cvt the product goes to the workspace: a residual in Y aliases nothing */
+    const int inplace = p->res_arg && res == Y && !p->y_cvt.prim;
     onednn_exec *e = inplace ? &p->mm_inplace : &p->mm;
     accel_status st;
+    if (p->x_cvt.prim) {
+        if ((st = onednn_reorder_run(ctx, &p->x_cvt, X, xb, scratch)) != ACCEL_OK) return st;
+        if ((st = onednn_reorder_run(ctx, &p->w_cvt, W, wb, scratch)) != ACCEL_OK) return st;
+        X = xb;
+        W = wb;
+    }
     if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
     if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_WEIGHTS, X)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, Y)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, p->y_cvt.prim ? (void *)yb : Y)) != ACCEL_OK) return st;
     const int bias_arg = inplace ? p->bias_arg_inplace : p->bias_arg;
     if (bias_arg && (st = onednn_exec_bind(ctx, e, bias_arg, bias)) != ACCEL_OK) return st;
     if (p->res_arg && !inplace && (st = onednn_exec_bind(ctx, e, p->res_arg, res)) != ACCEL_OK)
         return st;
-    return onednn_exec_run(ctx, e, (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63));
+    if ((st = onednn_exec_run(ctx, e, scratch)) != ACCEL_OK) return st;
+    return p->y_cvt.prim ? onednn_reorder_run(ctx, &p->y_cvt, yb, Y, scratch) : ACCEL_OK;
 }
 
 static void conv_mm_destroy(cpu_plan *plan) {
     conv_mm_plan *p = (conv_mm_plan *)plan;
     onednn_exec_destroy(&p->mm);
     onednn_exec_destroy(&p->mm_inplace);
+    onednn_exec_destroy(&p->x_cvt);
+    onednn_exec_destroy(&p->w_cvt);
+    onednn_exec_destroy(&p->y_cvt);
     free(p);
 }
 
@@ -63,19 +87,22 @@ typedef enum mm_residual { MM_NO_RESIDUAL, MM_RESIDUAL_BINARY, MM_RESIDUAL_SUM }
  * to bias_arg and res_arg (0 when absent). UNIMPLEMENTED when oneDNN offers only its reference
  * matmul. */
 static accel_status mm_build(cpu_context *ctx, const accel_conv2d_desc *d, mm_residual residual,
-                             onednn_exec *e, int *bias_arg, int *res_arg) {
+                             int on_f32, onednn_exec *e, int *bias_arg, int *res_arg) {
     const accel_host_services *host = ctx->host;
     const int64_t N = d->n, K = d->k, C = d->c, HW = d->h * d->w;
     const int has_bias = (d->epilogue & ACCEL_EPILOGUE_BIAS) != 0;
-    dnnl_memory_desc_t src_md, wei_md, dst_md, bias_md;
+    dnnl_memory_desc_t src_md, wei_md, dst_md, bias_md, res_md;
     dnnl_dims_t src_dims = {1, K, C}, wei_dims = {N, C, HW}, dst_dims = {N, K, HW}, b_dims = {1, K, 1};
-    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&src_md, 3, src_dims, cpu_onednn_dtype(d->w_type), dnnl_abc);
+    const dnnl_data_type_t yt = cpu_onednn_dtype(d->y_type);
+    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&src_md, 3, src_dims,
+                                                   on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->w_type), dnnl_abc);
     if (s == dnnl_success)
-        s = dnnl_memory_desc_init_by_tag(&wei_md, 3, wei_dims, cpu_onednn_dtype(d->x_type), dnnl_abc);
+        s = dnnl_memory_desc_init_by_tag(&wei_md, 3, wei_dims,
+                                         on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->x_type), dnnl_abc);
     if (s == dnnl_success)
-        s = dnnl_memory_desc_init_by_tag(&dst_md, 3, dst_dims, cpu_onednn_dtype(d->y_type), dnnl_abc);
-    if (s == dnnl_success)
-        s = dnnl_memory_desc_init_by_tag(&bias_md, 3, b_dims, cpu_onednn_dtype(d->y_type), dnnl_abc);
+        s = dnnl_memory_desc_init_by_tag(&dst_md, 3, dst_dims, on_f32 ? dnnl_f32 : yt, dnnl_abc);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&bias_md, 3, b_dims, yt, dnnl_abc);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&res_md, 3, dst_dims, yt, dnnl_abc);
     if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_memory_desc_init_by_tag(1x1 matmul)");
 
     dnnl_primitive_attr_t attr = NULL;
@@ -97,7 +124,7 @@ static accel_status mm_build(cpu_context *ctx, const accel_conv2d_desc *d, mm_re
             n_po++;
         }
         if (s == dnnl_success && residual == MM_RESIDUAL_BINARY) {
-            s = dnnl_post_ops_append_binary(po, dnnl_binary_add, &dst_md);
+            s = dnnl_post_ops_append_binary(po, dnnl_binary_add, &res_md);
             *res_arg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(n_po) | DNNL_ARG_SRC_1;
             n_po++;
         }
@@ -123,7 +150,7 @@ static accel_status mm_build(cpu_context *ctx, const accel_conv2d_desc *d, mm_re
     if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_WEIGHTS, &wei_md);
     if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_DST, &dst_md);
     if (st == ACCEL_OK && *bias_arg) st = onednn_exec_add_arg(ctx, e, *bias_arg, &bias_md);
-    if (st == ACCEL_OK && *res_arg) st = onednn_exec_add_arg(ctx, e, *res_arg, &dst_md);
+    if (st == ACCEL_OK && *res_arg) st = onednn_exec_add_arg(ctx, e, *res_arg, &res_md);
     return st;
 }
 
@@ -135,25 +162,45 @@ accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc 
     if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
     const int has_res = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) != 0;
+    const int on_f32 = cpu_onednn_bf16_on_f32(d->x_type, d->w_type, d->y_type, d->compute);
     int unused_res;
-    accel_status st = mm_build(ctx, d, has_res ? MM_RESIDUAL_BINARY : MM_NO_RESIDUAL, &p->mm,
+    accel_status st = mm_build(ctx, d, has_res ? MM_RESIDUAL_BINARY : MM_NO_RESIDUAL, on_f32, &p->mm,
                                &p->bias_arg, &p->res_arg);
-    if (st == ACCEL_OK && has_res)
-        st = mm_build(ctx, d, MM_RESIDUAL_SUM, &p->mm_inplace, &p->bias_arg_inplace,
-                      &unused_res);
+    if (st == ACCEL_OK && has_res && !on_f32)
+        st = mm_build(ctx, d, MM_RESIDUAL_SUM, 0, &p->mm_inplace, &p->bias_arg_inplace, &unused_res);
+    if (st == ACCEL_OK && on_f32) {
+        const int64_t N = d->n, K = d->k, C = d->c, HW = d->h * d->w;
+        dnnl_memory_desc_t x16, x32, w16, w32, y16, y32;
+        dnnl_dims_t xd = {N, C, HW}, wd = {1, K, C}, yd = {N, K, HW};
+        dnnl_status_t s = dnnl_memory_desc_init_by_tag(&x16, 3, xd, dnnl_bf16, dnnl_abc);
+        if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&x32, 3, xd, dnnl_f32, dnnl_abc);
+        if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&w16, 3, wd, dnnl_bf16, dnnl_abc);
+        if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&w32, 3, wd, dnnl_f32, dnnl_abc);
+        if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&y16, 3, yd, dnnl_bf16, dnnl_abc);
+        if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&y32, 3, yd, dnnl_f32, dnnl_abc);
+        if (s != dnnl_success) st = cpu_onednn_error(ctx->host, s, "dnnl_memory_desc_init_by_tag(1x1 fp32)");
+        size_t unused;
+        if (st == ACCEL_OK) st = onednn_reorder_init(ctx, &p->x_cvt, &x16, &x32, &p->x_bytes);
+        if (st == ACCEL_OK) st = onednn_reorder_init(ctx, &p->w_cvt, &w16, &w32, &p->w_bytes);
+        if (st == ACCEL_OK) st = onednn_reorder_init(ctx, &p->y_cvt, &y32, &y16, &unused);
+        p->y_bytes = (dnnl_memory_desc_get_size(&y32) + 63) / 64 * 64;
+    }
     if (st != ACCEL_OK) {
         conv_mm_destroy(&p->base);
         return st;
     }
-    const size_t scratch = p->mm.scratch_bytes > p->mm_inplace.scratch_bytes ? p->mm.scratch_bytes
-                                                                               : p->mm_inplace.scratch_bytes;
-    p->base.workspace_bytes = 64 + scratch;
+    size_t scratch = p->mm.scratch_bytes;
+    const onednn_exec *others[4] = {&p->mm_inplace, &p->x_cvt, &p->w_cvt, &p->y_cvt};
+    for (int i = 0; i < 4; i++)
+        if (others[i]->scratch_bytes > scratch) scratch = others[i]->scratch_bytes;
+    p->scratch_bytes = (scratch + 63) / 64 * 64;
+    p->base.workspace_bytes = 64 + p->scratch_bytes + p->x_bytes + p->w_bytes + p->y_bytes;
     p->base.execute = conv_mm_execute;
     p->base.destroy = conv_mm_destroy;
     snprintf(info->library, sizeof info->library, "onednn");
     snprintf(info->algorithm, sizeof info->algorithm,
-             "1x1 NCHW as matmul %s (W x X per image, no activation reorder%s)", p->mm.impl,
-             has_res ? ", residual read by the epilogue" : "");
+             "1x1 NCHW as matmul %s%s (W x X per image, no activation reorder%s)", p->mm.impl,
+             on_f32 ? " bf16-as-fp32" : "", has_res ? ", residual in epilogue" : "");
     *out = &p->base;
     return ACCEL_OK;
 }

@@ -378,7 +378,7 @@ int main(void) {
          * post-op reading Y while brgemm accumulates K blocks in it would add partial sums; 640
          * input channels take several K blocks) */
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1,
-                       "residual read by the epilogue");
+                       "residual in epilogue");
         conv_case_full(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 640, 7, 7, 48, 1, 1, 1, 0, 1, ep, 1, mm, 1);
         conv_case_full(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 640, 7, 7, 48, 1, 1, 1, 0, 1, ep, 1, mm, 1);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, 0, 1, mm);
