@@ -8,7 +8,7 @@
  * in the conv3_x block's fp32 expand conv) that the post-op's read avoids. A residual that is Y
  * itself (in place) runs a second primitive with the sum post-op instead: a binary source may not
  * alias the destination, which brgemm accumulates into across K blocks.
- * bf16 on a CPU without AMX (cpu_onednn_bf16_on_f32) runs the fp32 matmul: X and W are converted
+ * bf16 where cpu_bf16_prefers_f32 says so (cpu_onednn_bf16_on_f32) runs the fp32 matmul: X and W are converted
  * into the workspace, the product lands there in fp32 and one reorder rounds it into Y; the bias
  * and the residual are read as bf16 by the epilogue. Those conversions are extra passes here (the
  * 1x1 path has no reorder to fold them into), yet the conv3_x b32 NCHW bf16 block ran 1.09x
@@ -162,7 +162,7 @@ accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc 
     if (!p) return ctx->host->set_error(ACCEL_ERR_OUT_OF_MEMORY, "calloc: out of memory");
     p->d = *d;
     const int has_res = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) != 0;
-    const int on_f32 = cpu_onednn_bf16_on_f32(d->x_type, d->w_type, d->y_type, d->compute);
+    const int on_f32 = cpu_onednn_bf16_on_f32(ctx, d->x_type, d->w_type, d->y_type, d->compute);
     int unused_res;
     accel_status st = mm_build(ctx, d, has_res ? MM_RESIDUAL_BINARY : MM_NO_RESIDUAL, on_f32, &p->mm,
                                &p->bias_arg, &p->res_arg);

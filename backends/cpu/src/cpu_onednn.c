@@ -155,10 +155,10 @@ accel_status onednn_reorder_run(cpu_context *ctx, onednn_exec *e, void *from, vo
     return onednn_exec_run(ctx, e, scratch);
 }
 
-int cpu_onednn_bf16_on_f32(accel_dtype x, accel_dtype w, accel_dtype y, accel_compute_type compute) {
-    const dnnl_cpu_isa_t amx = dnnl_cpu_isa_avx512_core_amx;
+int cpu_onednn_bf16_on_f32(const cpu_context *ctx, accel_dtype x, accel_dtype w, accel_dtype y,
+                           accel_compute_type compute) {
     const char *env = getenv("ACCEL_CPU_CONV_BF16");
     return x == ACCEL_DTYPE_BF16 && w == ACCEL_DTYPE_BF16 && y == ACCEL_DTYPE_BF16 &&
            (compute == ACCEL_COMPUTE_DEFAULT || compute == ACCEL_COMPUTE_BF16) &&
-           (dnnl_get_effective_cpu_isa() & amx) != amx && !(env && strcmp(env, "native") == 0);
+           cpu_bf16_prefers_f32(ctx) && !(env && strcmp(env, "native") == 0);
 }
