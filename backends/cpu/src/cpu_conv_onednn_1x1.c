@@ -8,12 +8,13 @@
  * in the conv3_x block's fp32 expand conv) that the post-op's read avoids. A residual that is Y
  * itself (in place) runs a second primitive with the sum post-op instead: a binary source may not
  * alias the destination, which brgemm accumulates into across K blocks.
- * bf16 where cpu_bf16_prefers_f32 says so (cpu_onednn_bf16_on_f32) runs the fp32 matmul: X and W are converted
- * into the workspace, the product lands there in fp32 and one reorder rounds it into Y; the bias
- * and the residual are read as bf16 by the epilogue. Those conversions are extra passes here (the
- * 1x1 path has no reorder to fold them into), yet the conv3_x b32 NCHW bf16 block ran 1.09x
- * faster with both 1x1 convs on fp32 than with both on oneDNN 2.6's avx512_core_bf16 matmul
- * (docs/backend-cpu.md).
+ * bf16 where cpu_bf16_prefers_f32 says so (cpu_onednn_bf16_on_f32) runs the fp32 matmul: X and W
+ * are converted into the workspace, the product lands there in fp32 and one reorder rounds it into
+ * Y; the bias and the residual are read as bf16 by the epilogue. Those conversions are extra passes
+ * (the 1x1 path has no reorder to fold them into), so they run a few images at a time, the fp32
+ * copies (at most 4 MiB a step) still in cache when read back. The conv3_x b32 NCHW bf16 block ran
+ * 1.09x faster with both 1x1 convs on fp32 (whole batch at once) than on oneDNN 2.6's
+ * avx512_core_bf16 matmul, and steps of a few images gave another 1.1-1.2x (docs/backend-cpu.md).
  * The 3x3 convs of a bottleneck still go through the convolution primitive with reordered
  * activations (cpu_conv_onednn.c). */
 #include <stdio.h>
@@ -36,34 +37,48 @@ typedef struct conv_mm_plan {
     onednn_exec x_cvt, w_cvt, y_cvt;
     size_t x_bytes, w_bytes, y_bytes; /* workspace pieces after the scratchpad's 64-byte start */
     size_t scratch_bytes;
+    int64_t chunk; /* images per matmul: all, or (bf16 on fp32) as many as keep the fp32 copies in cache */
 } conv_mm_plan;
 
 static accel_status conv_mm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     conv_mm_plan *p = (conv_mm_plan *)plan;
     cpu_context *ctx = plan->ctx;
-    void *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
-    void *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
+    char *X = cpu_ref_ptr(ops[0]), *W = cpu_ref_ptr(ops[1]), *bias = cpu_ref_ptr(ops[2]);
+    char *res = cpu_ref_ptr(ops[3]), *Y = cpu_ref_ptr(ops[4]);
     char *scratch = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     char *xb = scratch + p->scratch_bytes, *wb = xb + p->x_bytes, *yb = wb + p->w_bytes;
     /* with y_cvt the product goes to the workspace: a residual in Y aliases nothing */
     const int inplace = p->res_arg && res == Y && !p->y_cvt.prim;
     onednn_exec *e = inplace ? &p->mm_inplace : &p->mm;
+    const int bias_arg = inplace ? p->bias_arg_inplace : p->bias_arg;
+    const int64_t hw = p->d.h * p->d.w;
+    const size_t x_step = (size_t)(p->chunk * p->d.c * hw) * accel_dtype_bytes(p->d.x_type);
+    const size_t y_step = (size_t)(p->chunk * p->d.k * hw) * accel_dtype_bytes(p->d.y_type);
     accel_status st;
-    if (p->x_cvt.prim) {
-        if ((st = onednn_reorder_run(ctx, &p->x_cvt, X, xb, scratch)) != ACCEL_OK) return st;
+    if (p->w_cvt.prim) {
         if ((st = onednn_reorder_run(ctx, &p->w_cvt, W, wb, scratch)) != ACCEL_OK) return st;
-        X = xb;
         W = wb;
     }
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_WEIGHTS, X)) != ACCEL_OK) return st;
-    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, p->y_cvt.prim ? (void *)yb : Y)) != ACCEL_OK) return st;
-    const int bias_arg = inplace ? p->bias_arg_inplace : p->bias_arg;
-    if (bias_arg && (st = onednn_exec_bind(ctx, e, bias_arg, bias)) != ACCEL_OK) return st;
-    if (p->res_arg && !inplace && (st = onednn_exec_bind(ctx, e, p->res_arg, res)) != ACCEL_OK)
-        return st;
-    if ((st = onednn_exec_run(ctx, e, scratch)) != ACCEL_OK) return st;
-    return p->y_cvt.prim ? onednn_reorder_run(ctx, &p->y_cvt, yb, Y, scratch) : ACCEL_OK;
+    for (int64_t n = 0; n < p->d.n; n += p->chunk) {
+        char *x = X, *y = p->y_cvt.prim ? yb : Y;
+        if (p->x_cvt.prim) {
+            if ((st = onednn_reorder_run(ctx, &p->x_cvt, X, xb, scratch)) != ACCEL_OK) return st;
+            x = xb;
+        }
+        if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_SRC, W)) != ACCEL_OK) return st;
+        if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_WEIGHTS, x)) != ACCEL_OK) return st;
+        if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_DST, y)) != ACCEL_OK) return st;
+        if (bias_arg && (st = onednn_exec_bind(ctx, e, bias_arg, bias)) != ACCEL_OK) return st;
+        if (p->res_arg && !inplace && (st = onednn_exec_bind(ctx, e, p->res_arg, res)) != ACCEL_OK)
+            return st;
+        if ((st = onednn_exec_run(ctx, e, scratch)) != ACCEL_OK) return st;
+        if (p->y_cvt.prim && (st = onednn_reorder_run(ctx, &p->y_cvt, yb, Y, scratch)) != ACCEL_OK)
+            return st;
+        X += x_step;
+        Y += y_step;
+        if (res) res += y_step;
+    }
+    return ACCEL_OK;
 }
 
 static void conv_mm_destroy(cpu_plan *plan) {
@@ -163,6 +178,20 @@ accel_status cpu_conv_plan_onednn_1x1(cpu_context *ctx, const accel_conv2d_desc 
     p->d = *d;
     const int has_res = (d->epilogue & ACCEL_EPILOGUE_RESIDUAL) != 0;
     const int on_f32 = cpu_onednn_bf16_on_f32(ctx, d->x_type, d->w_type, d->y_type, d->compute);
+    p->chunk = d->n;
+    if (on_f32) {
+        /* images per step: the fp32 copy of the larger side (X in, or the product) at most 4 MiB, so
+         * it is still in cache when the next reorder or the matmul reads it; a divisor of n */
+        const int64_t side = (d->c > d->k ? d->c : d->k) * d->h * d->w * 4;
+        int64_t c = side > 0 ? ((int64_t)4 << 20) / side : d->n;
+        if (c < 1) c = 1;
+        if (c > d->n) c = d->n;
+        while (d->n % c) c--;
+        p->chunk = c;
+    }
+    accel_conv2d_desc chunk_desc = *d;
+    chunk_desc.n = p->chunk;
+    d = &chunk_desc;
     int unused_res;
     accel_status st = mm_build(ctx, d, has_res ? MM_RESIDUAL_BINARY : MM_NO_RESIDUAL, on_f32, &p->mm,
                                &p->bias_arg, &p->res_arg);
