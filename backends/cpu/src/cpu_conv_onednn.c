@@ -10,13 +10,15 @@
  * kernels, so NCHW convs choose their activation layout too (format_tag any) and execute reorders
  * X in and Y out (and the residual in) through the workspace, inside the op: the caller's tensors
  * stay NCHW. ACCEL_CPU_CONV_ACTIVATIONS=plain keeps nchw (measurement only).
- * bf16 NCHW where cpu_bf16_prefers_f32 says so (no AMX, bf16 dot product measured slow) runs
- * oneDNN's fp32 kernels: those reorders convert to fp32 on the
- * way in and round to bf16 on the way out (the weights and bias likewise), so the conversion costs
- * no extra pass. vdpbf16ps issues once per cycle where two fp32 FMAs do, so oneDNN 2.6's
- * avx512_core_bf16 convolution has no arithmetic advantage, and it runs at 0.6x of its fp32 one on
- * the conv3_x 3x3 here. Products of bf16 values are exact in fp32 and the sums accumulate in fp32,
- * as the bf16 kernels do. ACCEL_CPU_CONV_BF16=native keeps the bf16 kernels (measurement only).
+ * bf16 where cpu_bf16_prefers_f32 says so (no AMX, bf16 dot product measured slow) runs oneDNN's
+ * fp32 kernels: in NCHW the reorders above convert to fp32 on the way in and round to bf16 on the
+ * way out, at no extra pass; in NHWC the same reorders appear for the conversion alone (X, the
+ * residual and Y: extra passes, still 1.35x on the conv3_x b32 block). Weights and bias are
+ * converted by their reorders. vdpbf16ps issues once per cycle where two fp32 FMAs do, so oneDNN
+ * 2.6's avx512_core_bf16 convolution has no arithmetic advantage, and it runs at 0.6x of its fp32
+ * one on the conv3_x 3x3 here. Products of bf16 values are exact in fp32 and the sums accumulate
+ * in fp32, as the bf16 kernels do. ACCEL_CPU_CONV_BF16=native keeps the bf16 kernels
+ * (measurement only).
  * docs/backend-cpu.md has the figures behind these defaults.
  * Bias -> conv bias, residual -> sum post-op (residual copied, or reordered, into the destination
  * first unless it is already there), relu -> eltwise post-op. */
@@ -165,7 +167,7 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     const dnnl_format_tag_t wei_tag = nhwc ? dnnl_ohwi : dnnl_oihw;
     const int plain = plain_forced("ACCEL_CPU_CONV_WEIGHTS");
     const int act_any = !nhwc && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS");
-    const int on_f32 = act_any && cpu_onednn_bf16_on_f32(ctx, d->x_type, d->w_type, d->y_type, d->compute);
+    const int on_f32 = cpu_onednn_bf16_on_f32(ctx, d->x_type, d->w_type, d->y_type, d->compute);
     /* the types the convolution primitive runs in: the caller's, or fp32 (on_f32) */
     const dnnl_data_type_t xt = on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->x_type);
     const dnnl_data_type_t wt = on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->w_type);
