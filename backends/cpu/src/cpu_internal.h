@@ -3,6 +3,7 @@
 #ifndef ACCEL_CPU_INTERNAL_H
 #define ACCEL_CPU_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ typedef struct cpu_context {
      * first open; 0 without AVX512_BF16. Decides whether bf16 ops run on the bf16 kernels. */
     double bf16_dot_vs_fp32;
     int bf16_peak_capped; /* peak.tflops[BF16] lowered to what the measured rate allows */
+    atomic_uint_least64_t buffer_serials; /* the last cpu_buffer.serial handed out */
 } cpu_context;
 
 /* 1 when this CPU's bf16 ops are faster on fp32 kernels (the bf16 data widened, fp32 accumulation
@@ -52,6 +54,9 @@ typedef struct cpu_buffer {
     void *data;
     size_t bytes;
     int locked; /* mlock succeeded (HOST_PINNED) */
+    /* Unique per allocation in this context, never reused (an address may be, after a free): what
+     * a weights cache under the constant hint keys a binding on (cpu_weights_cache.h). */
+    uint64_t serial;
 } cpu_buffer;
 
 typedef struct cpu_stream {
@@ -79,6 +84,10 @@ struct cpu_plan {
 
 static inline void *cpu_ref_ptr(accel_plugin_ref ref) {
     return ref.buffer ? (char *)((cpu_buffer *)ref.buffer)->data + ref.offset : NULL;
+}
+
+static inline uint64_t cpu_ref_serial(accel_plugin_ref ref) {
+    return ref.buffer ? ((const cpu_buffer *)ref.buffer)->serial : 0;
 }
 
 /* Library selection: "" = default (oneDNN when built in, else ours). */

@@ -74,6 +74,7 @@ accel_status cpu_buffer_alloc(void *vdev, size_t bytes, accel_memory_kind kind, 
                                strerror(ENOMEM));
     }
     b->bytes = bytes;
+    b->serial = atomic_fetch_add_explicit(&dev->ctx->buffer_serials, 1, memory_order_relaxed) + 1;
     /* Pinning is best effort: RLIMIT_MEMLOCK is small for unprivileged users, and the memory works
      * the same unlocked. */
     if (kind == ACCEL_MEMORY_HOST_PINNED) b->locked = mlock(b->data, bytes) == 0;

@@ -122,3 +122,43 @@ void onednn_exec_destroy(onednn_exec *e) {
     e->prim = NULL;
     e->stream = NULL;
 }
+
+/* A reorder primitive from -> to with its two argument memories (scratchpad in user mode); leaves
+ * e untouched when the layouts are the same. Returns the bytes `to` needs, 64-byte rounded, via
+ * out_bytes (0 when no reorder is needed). */
+accel_status onednn_reorder_init(cpu_context *ctx, onednn_exec *e, const dnnl_memory_desc_t *from,
+                                 const dnnl_memory_desc_t *to, size_t *out_bytes) {
+    const accel_host_services *host = ctx->host;
+    *out_bytes = 0;
+    if (dnnl_memory_desc_equal(from, to)) return ACCEL_OK;
+    dnnl_primitive_attr_t rattr = NULL;
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_status_t s = dnnl_primitive_attr_create(&rattr);
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_primitive_attr_create");
+    dnnl_primitive_attr_set_scratchpad_mode(rattr, dnnl_scratchpad_mode_user);
+    s = dnnl_reorder_primitive_desc_create(&rpd, from, ctx->onednn->engine, to,
+                                           ctx->onednn->engine, rattr);
+    dnnl_primitive_attr_destroy(rattr);
+    if (s != dnnl_success) return cpu_onednn_error(host, s, "dnnl_reorder_primitive_desc_create");
+    accel_status st = onednn_exec_init(ctx, e, rpd);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_FROM, from);
+    if (st == ACCEL_OK) st = onednn_exec_add_arg(ctx, e, DNNL_ARG_TO, to);
+    if (st == ACCEL_OK) *out_bytes = (dnnl_memory_desc_get_size(to) + 63) / 64 * 64;
+    return st;
+}
+
+accel_status onednn_reorder_run(cpu_context *ctx, onednn_exec *e, void *from, void *to,
+                                void *scratch) {
+    accel_status st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_FROM, from)) != ACCEL_OK) return st;
+    if ((st = onednn_exec_bind(ctx, e, DNNL_ARG_TO, to)) != ACCEL_OK) return st;
+    return onednn_exec_run(ctx, e, scratch);
+}
+
+int cpu_onednn_bf16_on_f32(const cpu_context *ctx, accel_dtype x, accel_dtype w, accel_dtype y,
+                           accel_compute_type compute) {
+    const char *env = getenv("ACCEL_CPU_CONV_BF16");
+    return x == ACCEL_DTYPE_BF16 && w == ACCEL_DTYPE_BF16 && y == ACCEL_DTYPE_BF16 &&
+           (compute == ACCEL_COMPUTE_DEFAULT || compute == ACCEL_COMPUTE_BF16) &&
+           cpu_bf16_prefers_f32(ctx) && !(env && strcmp(env, "native") == 0);
+}

@@ -37,4 +37,18 @@ void onednn_exec_destroy(onednn_exec *e);
 
 dnnl_data_type_t cpu_onednn_dtype(accel_dtype t);
 
+/* A reorder primitive from -> to with its two argument memories (scratchpad in user mode); leaves
+ * e untouched when the layouts are the same. *out_bytes: what `to` needs, 64-byte rounded (0 when
+ * no reorder is needed). */
+accel_status onednn_reorder_init(cpu_context *ctx, onednn_exec *e, const dnnl_memory_desc_t *from,
+                                 const dnnl_memory_desc_t *to, size_t *out_bytes);
+accel_status onednn_reorder_run(cpu_context *ctx, onednn_exec *e, void *from, void *to, void *scratch);
+
+/* bf16 convolutions run on oneDNN's fp32 kernels, the data converted by reorders, where
+ * cpu_bf16_prefers_f32 says so (no AMX, a bf16 dot product measured too slow to beat the fp32 FMA;
+ * cpu_conv_onednn.c has the figures); ACCEL_CPU_CONV_BF16=native keeps the bf16 kernels
+ * (measurement only). */
+int cpu_onednn_bf16_on_f32(const cpu_context *ctx, accel_dtype x, accel_dtype w, accel_dtype y,
+                           accel_compute_type compute);
+
 #endif

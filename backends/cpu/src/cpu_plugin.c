@@ -84,6 +84,7 @@ static accel_status cpu_init(const accel_host_services *host, void **out_ctx, in
         return ACCEL_ERR_OUT_OF_MEMORY;
     }
     ctx->host = host;
+    atomic_init(&ctx->buffer_serials, 0);
     pin_plugin_in_memory();
     cpu_set_t all;
     ctx->cores = process_cpuset(&all);

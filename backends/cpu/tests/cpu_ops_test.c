@@ -23,11 +23,12 @@ static void *random_tensor(accel_dtype t, int64_t count, uint64_t seed, double l
 
 /* ---- conv2d ---- */
 
-/* want: a substring the plan's algorithm must contain (NULL: any) */
-static void conv_case_want(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
+/* want: a substring the plan's algorithm must contain (NULL: any). res_in_y: the residual is
+ * bound as Y itself (in place: Y holds the residual before the run). */
+static void conv_case_full(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
                            int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
                            int64_t s, int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue,
-                           int expect_ok, const char *want) {
+                           int expect_ok, const char *want, int res_in_y) {
     accel_op_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.kind = ACCEL_OP_CONV2D;
@@ -45,12 +46,13 @@ static void conv_case_want(test_env *env, const char *lib, accel_layout layout, 
     void *bias = random_tensor(t, k, 23, -1, 1), *res = random_tensor(t, ny, 24, -1, 1);
     accel_buffer *bufs[5] = {test_upload(env, X, nx * e), test_upload(env, W, nw * e),
                              test_upload(env, bias, k * e), test_upload(env, res, ny * e),
-                             test_alloc(env, ny * e)};
+                             res_in_y ? NULL : test_alloc(env, ny * e)};
+    if (res_in_y) bufs[4] = bufs[3];
     char algo[300] = "", label[160];
-    snprintf(label, sizeof label, "[conv %s %s %s n%lld c%lld %lldx%lld k%lld %lldx%lld s%lld p%lld d%lld ep0x%x]",
+    snprintf(label, sizeof label, "[conv %s %s %s n%lld c%lld %lldx%lld k%lld %lldx%lld s%lld p%lld d%lld ep0x%x%s]",
              lib, layout == ACCEL_LAYOUT_NHWC ? "nhwc" : "nchw", accel_dtype_name(t), (long long)n,
              (long long)c, (long long)h, (long long)w, (long long)k, (long long)r, (long long)s,
-             (long long)stride, (long long)pad, (long long)dil, epilogue);
+             (long long)stride, (long long)pad, (long long)dil, epilogue, res_in_y ? " in place" : "");
     accel_status st = test_run_op(env, &desc, bufs, 5, algo, sizeof algo);
     if (!expect_ok) {
         CHECK(st == ACCEL_ERR_UNIMPLEMENTED, "%s: expected UNIMPLEMENTED, got %s", label,
@@ -69,11 +71,19 @@ static void conv_case_want(test_env *env, const char *lib, accel_layout layout, 
         free(got);
         free(ref);
     }
-    for (int i = 0; i < 5; i++) accel_buffer_free(bufs[i]);
+    for (int i = 0; i < (res_in_y ? 4 : 5); i++) accel_buffer_free(bufs[i]);
     free(X);
     free(W);
     free(bias);
     free(res);
+}
+
+static void conv_case_want(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
+                           int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t r,
+                           int64_t s, int64_t stride, int64_t pad, int64_t dil, uint32_t epilogue,
+                           int expect_ok, const char *want) {
+    conv_case_full(env, lib, layout, t, n, c, h, w, k, r, s, stride, pad, dil, epilogue, expect_ok,
+                   want, 0);
 }
 
 static void conv_case(test_env *env, const char *lib, accel_layout layout, accel_dtype t,
@@ -364,6 +374,13 @@ int main(void) {
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1,
                        ACCEL_EPILOGUE_BIAS | ACCEL_EPILOGUE_RELU, 1, mm);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1, mm);
+        /* the residual read by the epilogue, and in place (Y bound as the residual too: a binary
+         * post-op reading Y while brgemm accumulates K blocks in it would add partial sums; 640
+         * input channels take several K blocks) */
+        conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, ep, 1,
+                       "residual in epilogue");
+        conv_case_full(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 640, 7, 7, 48, 1, 1, 1, 0, 1, ep, 1, mm, 1);
+        conv_case_full(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 640, 7, 7, 48, 1, 1, 1, 0, 1, ep, 1, mm, 1);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 64, 14, 14, 32, 1, 1, 1, 0, 1, 0, 1, mm);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, F32, 2, 32, 14, 14, 32, 3, 3, 1, 1, 1, ep, 1, want);
         conv_case_want(&env, "onednn", ACCEL_LAYOUT_NCHW, BF16, 2, 32, 14, 14, 64, 3, 3, 2, 1, 1, ep, 1, want);
