@@ -5,8 +5,9 @@
  *           execute first writes bias / alpha as fp32 into the workspace (n values per batch)
  *   relu / gelu_erf / gelu_tanh -> eltwise post-op.  Scratchpad in user mode = plan workspace.
  *   one weight matrix (batch 1, B not transposed) -> a second primitive on weights in the blocked
- *           layout oneDNN picks, packed once and re-used while B's bytes stay the same
- *           (cpu_weights_cache.h); ACCEL_CPU_GEMM_WEIGHTS=plain: B as it is (measurement only). */
+ *           layout oneDNN picks, packed once and re-used while B's bytes stay the same, or with
+ *           b_constant while B's binding stays the same (cpu_weights_cache.h);
+ *           ACCEL_CPU_GEMM_WEIGHTS=plain: B as it is (measurement only). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static accel_status gemm_onednn_execute(cpu_plan *plan, const accel_plugin_ref *
     char *scratch = (char *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
     onednn_exec *e = &p->e;
     if (p->packed) {
-        const void *packed = cpu_weights_cache_get(&p->cache, B, p->r.ldb);
+        const void *packed = cpu_weights_cache_get(&p->cache, B, cpu_ref_serial(ops[1]), p->r.ldb);
         if (packed) {
             e = &p->e_packed;
             B = (void *)(uintptr_t)packed;
@@ -134,7 +135,7 @@ static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnn
         onednn_exec_destroy(&p->e_packed);
         return;
     }
-    cpu_weights_cache_init(&p->cache, &layout);
+    cpu_weights_cache_init(&p->cache, &layout, p->d.b_constant);
     p->packed = 1;
 }
 
@@ -261,7 +262,9 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     /* impl strings are short ("brg:avx512_core"); the precision caps keep -Wformat-truncation
      * quiet for the 96-byte fields */
     snprintf(info->algorithm, sizeof info->algorithm, "matmul %.40s%s%.40s%s", p->e.impl,
-             p->packed ? "; unchanged weights kept packed for " : "",
+             !p->packed              ? ""
+             : p->cache.constant     ? "; constant weights packed per binding for "
+                                     : "; unchanged weights kept packed for ",
              p->packed ? p->e_packed.impl : "", p->scaled_bias ? ", bias staged as bias/alpha" : "");
 done:
     if (pd) dnnl_primitive_desc_destroy(pd);

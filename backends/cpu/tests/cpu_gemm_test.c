@@ -283,12 +283,13 @@ static double f32_gemm_error(const accel_gemm_desc *g, const float *A, const flo
 }
 
 /* The onednn path keeps B packed between runs; a write to B, even one element through the host
- * pointer of the unified-memory buffer (no backend call sees it), must reach the next run. */
-static void check_weights_rewritten(test_env *env) {
+ * pointer of the unified-memory buffer (no backend call sees it), must reach the next run. k = 1301
+ * makes B large enough (837 KB) to be hashed in parallel row blocks; the write lands in the last. */
+static void check_weights_rewritten(test_env *env, int64_t k) {
     accel_op_desc desc = small_f32_gemm("onednn", 0);
     accel_gemm_desc *g = &desc.u.gemm;
     g->m = 96;
-    g->k = 97;
+    g->k = k;
     g->n = 161;
     const size_t na = (size_t)(g->m * g->k), nb = (size_t)(g->k * g->n), nd = (size_t)(g->m * g->n);
     float *A = malloc(na * 4), *B = malloc(nb * 4), *D = malloc(nd * 4);
@@ -304,12 +305,12 @@ static void check_weights_rewritten(test_env *env) {
     CHECK_OK(accel_buffer_host_ptr(b, (void **)&host_b));
     accel_buffer_ref ops[5] = {{a, 0}, {b, 0}, {NULL, 0}, {d, 0}, {NULL, 0}}, w = {ws, 0};
     const char *algo = plan ? accel_op_plan_algorithm(plan) : "";
-    printf("weights rewritten between runs: %s\n", algo);
+    printf("weights rewritten between runs (k %lld): %s\n", (long long)k, algo);
     /* B as uploaded for runs 0-2 (the second packs it, the third re-uses it); one element changed
      * before run 3 (kept for 4, which packs it, and 5); changed back before run 6, so B holds
      * bytes an earlier run saw while the packed copy holds the changed ones. */
     const float delta[8] = {0, 0, 0, 0.5f, 0, 0, -0.5f, 0};
-    const size_t at = 50 * (size_t)g->n + 45;
+    const size_t at = (size_t)(k - 47) * (size_t)g->n + 45;
     for (int run = 0; plan && host_b && run < 8; run++) {
         if (delta[run] != 0) {
             B[at] += delta[run];
@@ -328,6 +329,87 @@ static void check_weights_rewritten(test_env *env) {
     accel_buffer_free(a);
     free(A);
     free(B);
+    free(D);
+}
+
+typedef struct bound_gemm {
+    test_env *env;
+    accel_op_plan *plan;
+    const accel_gemm_desc *g;
+    accel_buffer *a, *d, *ws;
+    const float *A;
+    float *D;
+} bound_gemm;
+
+/* Runs D = A B with B bound at (buf, off); max error of D against the reference of A ref_b. */
+static double run_bound(const bound_gemm *t, accel_buffer *buf, size_t off, const float *ref_b) {
+    accel_buffer_ref ops[5] = {{t->a, 0}, {buf, off}, {NULL, 0}, {t->d, 0}, {NULL, 0}}, w = {t->ws, 0};
+    CHECK_OK(accel_op_plan_execute(t->plan, t->env->stream, ops, 5, w));
+    test_download(t->env, t->d, t->D, (size_t)(t->g->m * t->g->n) * 4);
+    return f32_gemm_error(t->g, t->A, ref_b, t->D);
+}
+
+/* b_constant (ABI 1.4): B is packed at the first run of a binding and never read again while that
+ * binding lasts, so a write through the host pointer is (as the hint allows) not seen: the stale
+ * result is the proof that no run re-reads or hashes B. Any other binding (another buffer, another
+ * offset, a buffer allocated after one was freed) repacks. */
+static void check_weights_constant(test_env *env) {
+    accel_op_desc desc = small_f32_gemm("onednn", 0);
+    accel_gemm_desc *g = &desc.u.gemm;
+    g->m = 96;
+    g->k = 97;
+    g->n = 161;
+    g->b_constant = 1;
+    const size_t na = (size_t)(g->m * g->k), nb = (size_t)(g->k * g->n), nd = (size_t)(g->m * g->n);
+    float *A = malloc(na * 4), *B1 = malloc(nb * 4), *B1w = malloc(nb * 4), *B23 = malloc(2 * nb * 4);
+    float *B4 = malloc(nb * 4), *D = malloc(nd * 4);
+    accel_ref_fill_random(F32, A, (int64_t)na, 31, -1, 1);
+    accel_ref_fill_random(F32, B1, (int64_t)nb, 32, -1, 1);
+    accel_ref_fill_random(F32, B23, (int64_t)(2 * nb), 33, -1, 1);
+    accel_ref_fill_random(F32, B4, (int64_t)nb, 34, -1, 1);
+    memcpy(B1w, B1, nb * 4);
+    const size_t at = 50 * (size_t)g->n + 45;
+    B1w[at] += 0.5f;
+    accel_op_plan *plan = NULL;
+    CHECK_OK(accel_op_plan_create(env->dev, &desc, &plan));
+    const char *algo = plan ? accel_op_plan_algorithm(plan) : "";
+    printf("constant weights: %s\n", algo);
+    CHECK(strstr(algo, "constant weights packed per binding"), "the hint is not honoured: %s", algo);
+    const size_t wsb = plan ? accel_op_plan_workspace_size(plan) : 0;
+    bound_gemm t = {env, plan, g, test_upload(env, A, na * 4), test_alloc(env, nd * 4),
+                    wsb ? test_alloc(env, wsb) : NULL, A, D};
+    accel_buffer *b1 = test_upload(env, B1, nb * 4), *b23 = test_upload(env, B23, 2 * nb * 4);
+    float *host_b1 = NULL;
+    CHECK_OK(accel_buffer_host_ptr(b1, (void **)&host_b1));
+    if (plan && host_b1) {
+        double e = run_bound(&t, b1, 0, B1);
+        CHECK(e <= 1.0, "first run: off B's reference by %.3g tolerances", e);
+        host_b1[at] = B1w[at]; /* a write the hint promised away */
+        e = run_bound(&t, b1, 0, B1);
+        CHECK(e <= 1.0, "second run of the same binding: B read again (off the packed B by %.3g tolerances)", e);
+        e = run_bound(&t, b23, 0, B23);
+        CHECK(e <= 1.0, "another buffer: not repacked (%.3g tolerances)", e);
+        e = run_bound(&t, b23, nb * 4, B23 + nb);
+        CHECK(e <= 1.0, "another offset in the same buffer: not repacked (%.3g tolerances)", e);
+        e = run_bound(&t, b1, 0, B1w);
+        CHECK(e <= 1.0, "back to the first buffer: not repacked from its bytes now (%.3g tolerances)", e);
+        /* A buffer allocated after one is freed may get its address back; it is still a new binding. */
+        accel_buffer_free(b1);
+        b1 = test_upload(env, B4, nb * 4);
+        e = run_bound(&t, b1, 0, B4);
+        CHECK(e <= 1.0, "a new buffer (maybe at a freed one's address): not repacked (%.3g tolerances)", e);
+    }
+    accel_op_plan_destroy(plan);
+    accel_buffer_free(t.ws);
+    accel_buffer_free(t.d);
+    accel_buffer_free(t.a);
+    accel_buffer_free(b1);
+    accel_buffer_free(b23);
+    free(A);
+    free(B1);
+    free(B1w);
+    free(B23);
+    free(B4);
     free(D);
 }
 
@@ -351,7 +433,11 @@ int main(void) {
           "unknown library accepted");
     if (plan) accel_op_plan_destroy(plan);
     check_operand_counts(&env);
-    if (test_env_has_library(&env, "onednn")) check_weights_rewritten(&env);
+    if (test_env_has_library(&env, "onednn")) {
+        check_weights_rewritten(&env, 97);
+        check_weights_rewritten(&env, 1301);
+        check_weights_constant(&env);
+    }
     test_env_close(&env);
     return test_finish("cpu_gemm_test");
 }
