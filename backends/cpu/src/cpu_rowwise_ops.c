@@ -10,6 +10,7 @@
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
 #include "cpu_softmax_row.h"
+#include "cpu_span.h"
 
 static accel_status check_dtype(const accel_host_services *host, const char *op, accel_dtype t) {
     if (cpu_dtype_is_float(t)) return ACCEL_OK;
@@ -158,8 +159,20 @@ typedef struct softmax_plan {
     int threads;
 } softmax_plan;
 
+/* Row in: e = scale x (+ mask row), fp32 (x already fp32: the storage row itself, or widened). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_scale_mask(
+    float *e, const float *x, float scale, const float *m, int64_t n) {
+    if (m) {
+#pragma omp simd
+        for (int64_t j = 0; j < n; j++) e[j] = scale * x[j] + m[j];
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < n; j++) e[j] = scale * x[j];
+    }
+}
+
 /* Each thread stages one row of exponentials in fp32 in the workspace: one exp per element whatever
- * the storage type, and Y may alias X. */
+ * the storage type, and Y may alias X. bf16/f16 rows are widened and narrowed through cpu_span.h. */
 static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     const softmax_plan *sp = (const softmax_plan *)plan;
     const accel_softmax_desc d = sp->d;
@@ -182,19 +195,17 @@ static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops,
             const int64_t base = r * cols;
             const float *m = mask ? mask + (r / rpm) * cols : NULL;
             if (d.dtype == ACCEL_DTYPE_F32) {
-                const float *x = (const float *)X + base;
-                for (int64_t j = 0; j < cols; j++) e[j] = scale * x[j];
+                softmax_scale_mask(e, (const float *)X + base, scale, m, cols);
             } else {
-                for (int64_t j = 0; j < cols; j++) e[j] = scale * cpu_load(d.dtype, X, base + j);
+                cpu_span_copy_in(d.dtype, X, base, cols, e);
+                softmax_scale_mask(e, e, scale, m, cols);
             }
-            if (m)
-                for (int64_t j = 0; j < cols; j++) e[j] += m[j];
             const float inv = 1.0f / cpu_softmax_exp_row(e, cols);
             if (d.dtype == ACCEL_DTYPE_F32) {
-                float *y = (float *)Y + base;
-                for (int64_t j = 0; j < cols; j++) y[j] = e[j] * inv;
+                cpu_softmax_scale_row((float *)Y + base, e, inv, cols);
             } else {
-                for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, e[j] * inv);
+                cpu_softmax_scale_row(e, e, inv, cols);
+                cpu_span_copy_out(d.dtype, Y, base, cols, e);
             }
         }
     }
