@@ -95,7 +95,7 @@ const void *cpu_weights_cache_get(cpu_weights_cache *c, const void *b, uint64_t 
         return pack(c, b, ldb);
     }
     const cpu_weights_pack *l = &c->layout;
-    const uint64_t h = cpu_weights_hash(b, l->k, l->n, ldb, l->elem);
+    const uint64_t h = cpu_weights_hash(b, l->k, l->n, ldb, l->src_elem);
     if (c->valid && c->src == b && c->hash == h) return c->packed;
     if (c->seen && c->seen_src == b && c->seen_hash == h) {
         c->seen = 0;

@@ -20,6 +20,7 @@ typedef struct gemm_case {
     int expect;
     int bias_per_batch;
     float a_scale, b_scale; /* fp8 dequantisation scales; 0 = operand absent */
+    int b_constant;         /* the ABI 1.4 hint */
 } gemm_case;
 
 static const double SENTINEL = 512.0; /* exact in every type; ld padding must keep it */
@@ -47,6 +48,7 @@ static void run_case(test_env *env, const gemm_case *gc, int dense_ad) {
     g->alpha = gc->alpha;
     g->beta = gc->beta;
     g->epilogue = gc->epilogue;
+    g->b_constant = gc->b_constant;
     const int64_t a_rows = gc->ta ? gc->k : gc->m, a_cols = gc->ta ? gc->m : gc->k;
     const int64_t b_rows = gc->tb ? gc->n : gc->k, b_cols = gc->tb ? gc->k : gc->n;
     const int64_t pad = dense_ad ? 0 : 1;
@@ -84,16 +86,19 @@ static void run_case(test_env *env, const gemm_case *gc, int dense_ad) {
     if (gc->b_scale) bufs[6] = test_upload(env, &gc->b_scale, sizeof gc->b_scale);
     const int scaled = gc->a_scale || gc->b_scale;
     char algo[300] = "";
-    /* dense cases run three times: the onednn path packs B at the second run and re-uses it */
-    accel_status st = test_run_op_times(env, &desc, bufs, scaled ? 7 : 5, dense_ad ? 3 : 1, algo, sizeof algo);
+    /* dense cases run three times: the onednn path packs B at the second run and re-uses it (at the
+     * first with b_constant) */
+    accel_status st = test_run_op_times(env, &desc, bufs, scaled ? 7 : 5, dense_ad || gc->b_constant ? 3 : 1, algo,
+                                        sizeof algo);
     /* the reference sees the scales folded into alpha (powers of two here: exact) */
     accel_gemm_desc ref_desc = *g;
     ref_desc.alpha *= (gc->a_scale ? gc->a_scale : 1.0) * (gc->b_scale ? gc->b_scale : 1.0);
     char label[200];
-    snprintf(label, sizeof label, "[%s %s%s%s->%s ta%d tb%d %lldx%lldx%lld b%lld ep0x%x%s]", gc->lib,
+    snprintf(label, sizeof label, "[%s %s%s%s->%s ta%d tb%d %lldx%lldx%lld b%lld ep0x%x%s%s]", gc->lib,
              accel_dtype_name(gc->a), accel_dtype_name(gc->b), accel_dtype_name(g->c_type),
              accel_dtype_name(gc->d), gc->ta, gc->tb, (long long)gc->m, (long long)gc->n,
-             (long long)gc->k, (long long)gc->batch, gc->epilogue, gc->c_is_d ? " C=D" : "");
+             (long long)gc->k, (long long)gc->batch, gc->epilogue, gc->c_is_d ? " C=D" : "",
+             gc->b_constant ? " const-B" : "");
     if (gc->expect == EXPECT_UNIMPLEMENTED) {
         CHECK(st == ACCEL_ERR_UNIMPLEMENTED, "%s: expected UNIMPLEMENTED, got %s", label,
               accel_status_str(st));
@@ -176,58 +181,71 @@ static void run_library(test_env *env, const char *lib) {
     const int fp8_ok = strcmp(lib, "accel") == 0 || lib[0] == 0 ? EXPECT_OK : EXPECT_UNIMPLEMENTED;
     const gemm_case cases[] = {
         /* fp32, all transposes, alpha/beta, batch 3 */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, EXPECT_OK, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0, 0},
         /* sizes crossing the engine's block edges (MC 96, KC 256, NC 384) */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 200, 401, 300, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 1, 7, 5, 2, 2.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 200, 401, 300, 1, 1.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 1, 7, 5, 2, 2.0, 0.0, 0, 0, EXPECT_OK, 0, 0, 0, 0},
         /* in-place C = D */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 1, EXPECT_OK, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 1, EXPECT_OK, 0, 0, 0, 0},
         /* epilogues */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 0.5, 0.0, GTANH, 0, ep_ok, 0, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 1.0, 0.0, RELU, 0, ep_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 0.5, 0.0, GTANH, 0, ep_ok, 0, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 2, 1.0, 0.0, RELU, 0, ep_ok, 0, 0, 0, 0},
         /* bf16 storage, fp32 accumulation; D bf16 or f32 */
-        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 70, 401, 301, 1, 1.0, 0.0, 0, 0, lowp_ok, 0, 0, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 1, 37, 53, 71, 3, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, F32, BF16, F32, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.25, BIAS | GELU, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 3, 1.0, 0.0, BIAS | RELU, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, F32, BF16, BF16, DEF, 1, 0, 37, 53, 71, 3, 0.5, 0.25, BIAS | GTANH, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 70, 401, 301, 1, 1.0, 0.0, 0, 0, lowp_ok, 0, 0, 0, 0},
         /* a bias per batch entry (stride_bias != 0) */
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1, 0, 0},
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 37, 53, 71, 3, 1.0, 0.0, BIAS, 0, ep_ok, 1, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 1, 37, 53, 71, 3, 0.5, 0.25, BIAS | RELU, 0, ep_ok, 1, 0, 0, 0},
         /* f16: oneDNN only where the CPU has fp16 arithmetic; ours always */
         {lib, F16, F16, F16, F16, INV, DEF, 0, 1, 37, 53, 71, 2, 0.5, 0.25, BIAS, 0,
-         blas ? EXPECT_UNIMPLEMENTED : onednn ? EXPECT_OK_OR_UNIMPLEMENTED : EXPECT_OK, 0, 0, 0},
+         blas ? EXPECT_UNIMPLEMENTED : onednn ? EXPECT_OK_OR_UNIMPLEMENTED : EXPECT_OK, 0, 0, 0, 0},
         /* fp8 inputs with per-tensor scales: our engine widens them while packing; oneDNN 2.6
          * and BLAS have no fp8 */
         {lib, E4M3, E4M3, BF16, BF16, INV, DEF, 0, 1, 37, 53, 71, 2, 1.0, 0.0, BIAS | GELU, 0, fp8_ok, 0,
-         0.5f, 0.25f},
+         0.5f, 0.25f, 0},
         {lib, E4M3, E5M2, F32, F32, INV, ACCEL_COMPUTE_F32, 1, 0, 70, 401, 301, 3, 0.5, 0.25, 0, 0,
-         fp8_ok, 0, 0.0f, 4.0f},
-        {lib, E5M2, E5M2, F16, F16, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, fp8_ok, 0, 0, 0},
+         fp8_ok, 0, 0.0f, 4.0f, 0},
+        {lib, E5M2, E5M2, F16, F16, INV, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, 0, 0, fp8_ok, 0, 0, 0, 0},
         /* refused everywhere */
         {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_TF32, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
-         EXPECT_UNIMPLEMENTED, 0, 0, 0},
+         EXPECT_UNIMPLEMENTED, 0, 0, 0, 0},
         {lib, F32, F32, F32, F32, INV, ACCEL_COMPUTE_BF16, 0, 0, 37, 53, 71, 1, 1, 0, 0, 0,
-         EXPECT_UNIMPLEMENTED, 0, 0, 0},
+         EXPECT_UNIMPLEMENTED, 0, 0, 0, 0},
     };
     /* One weight matrix, dense A and D, sizes oneDNN runs on its brgemm: the onednn path packs B
      * into the blocked layout oneDNN asks for; K and N off the block sizes (zero padding). */
     const gemm_case dense_cases[] = {
-        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0},
-        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS, 0, lowp_ok, 0, 0, 0},
-        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 96, 128, 97, 1, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0},
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS, 0, lowp_ok, 0, 0, 0, 0},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 1, 0, 96, 128, 97, 1, 0.5, 0.25, 0, 0, lowp_ok, 0, 0, 0, 0},
+        /* constant B (packed at the first run): bf16 runs widened to f32 on CPUs without AMX (bias
+         * widened, D narrowed); with beta it stays bf16 */
+        {lib, F32, F32, F32, F32, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS | GELU, 0, ep_ok, 0, 0, 0, 1},
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 96, 161, 97, 1, 1.0, 0.0, BIAS | GELU, 0, lowp_ok, 0, 0, 0, 1},
+        {lib, BF16, BF16, BF16, BF16, INV, ACCEL_COMPUTE_BF16, 0, 0, 96, 161, 97, 1, 0.5, 0.0, BIAS, 0, lowp_ok, 0, 0, 0, 1},
+        {lib, BF16, BF16, F32, F32, INV, DEF, 0, 0, 96, 128, 97, 1, 0.5, 0.25, BIAS, 0, lowp_ok, 0, 0, 0, 1},
+    };
+    /* The same hint with padded A and D (leading dimensions past the row). */
+    const gemm_case padded_constant_cases[] = {
+        {lib, BF16, BF16, BF16, BF16, INV, DEF, 0, 0, 37, 53, 71, 1, 0.5, 0.0, BIAS | GTANH, 0, lowp_ok, 0, 0, 0, 1},
+        {lib, BF16, BF16, F32, F32, F32, DEF, 0, 0, 37, 53, 71, 1, 1.0, 0.0, BIAS, 0, lowp_ok, 0, 0, 0, 1},
     };
     printf("library %s\n", lib);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(env, &cases[i], 0);
     for (size_t i = 0; i < sizeof dense_cases / sizeof dense_cases[0]; i++) run_case(env, &dense_cases[i], 1);
+    for (size_t i = 0; i < sizeof padded_constant_cases / sizeof padded_constant_cases[0]; i++)
+        run_case(env, &padded_constant_cases[i], 0);
 
     /* The tf32 refusal names its reason. */
     accel_op_desc desc = small_f32_gemm(lib, 8);
