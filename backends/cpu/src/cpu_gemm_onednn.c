@@ -66,26 +66,31 @@ static void copy_c_into_d(const gemm_onednn_plan *p, const void *C, void *D) {
     }
 }
 
+/* Row conversions cloned per ISA so they vectorise (the plugin's baseline is SSE2). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void widen_row(const uint16_t *s, float *d,
+                                                                                   int64_t n) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) d[j] = cpu_bf16_to_f32(s[j]);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void narrow_row(const float *s, uint16_t *d,
+                                                                                    int64_t n) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) d[j] = cpu_f32_to_bf16(s[j]);
+}
+
 /* A (m x k bf16, row stride lda) -> a32 (dense f32). */
 static void widen_a(const gemm_onednn_plan *p, const void *A, float *a32) {
     const int64_t m = p->d.m, k = p->d.k, lda = p->r.lda;
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < m; i++) {
-        const uint16_t *s = (const uint16_t *)A + i * lda;
-        float *d = a32 + i * k;
-        for (int64_t j = 0; j < k; j++) d[j] = cpu_bf16_to_f32(s[j]);
-    }
+    for (int64_t i = 0; i < m; i++) widen_row((const uint16_t *)A + i * lda, a32 + i * k, k);
 }
 
 /* d32 (dense f32 m x n) -> D (bf16, row stride ldd), rounded to nearest even. */
 static void narrow_d(const gemm_onednn_plan *p, const float *d32, void *D) {
     const int64_t m = p->d.m, n = p->d.n, ldd = p->r.ldd;
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < m; i++) {
-        uint16_t *d = (uint16_t *)D + i * ldd;
-        const float *s = d32 + i * n;
-        for (int64_t j = 0; j < n; j++) d[j] = cpu_f32_to_bf16(s[j]);
-    }
+    for (int64_t i = 0; i < m; i++) narrow_row(d32 + i * n, (uint16_t *)D + i * ldd, n);
 }
 
 static accel_status gemm_onednn_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
