@@ -202,17 +202,24 @@ static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnn
     p->widen = widen;
 }
 
+/* Whether this CPU's f32 matmul out-runs its bf16 one: the one place that decides it. Today: no
+ * AMX (bf16 dot products then issue at best at the fp32 FMA rate). */
+static int bf16_prefers_f32(const cpu_context *ctx) {
+    (void)ctx;
+    const cpu_isa isa = cpu_isa_detect();
+    return !isa.amx_bf16;
+}
+
 /* bf16 A and B run as f32 on the packed path (file comment): constant weights only (widened once
- * per binding), fp32 accumulation asked for, no C to add, plain A, and no AMX on this CPU. */
-static int bf16_widen_wanted(const accel_gemm_desc *d) {
+ * per binding), fp32 accumulation asked for, no C to add, plain A, and bf16_prefers_f32. */
+static int bf16_widen_wanted(const cpu_context *ctx, const accel_gemm_desc *d) {
     const char *v = getenv("ACCEL_CPU_GEMM_BF16");
     if (v && strcmp(v, "native") == 0) return 0;
     if (!d->b_constant || d->a_type != ACCEL_DTYPE_BF16 || d->b_type != ACCEL_DTYPE_BF16 ||
         !accel_compute_is_fp32_on(d->compute, ACCEL_DTYPE_BF16) || d->beta != 0.0 || d->trans_a ||
         (d->d_type != ACCEL_DTYPE_BF16 && d->d_type != ACCEL_DTYPE_F32))
         return 0;
-    const cpu_isa isa = cpu_isa_detect();
-    return !isa.amx_bf16;
+    return bf16_prefers_f32(ctx);
 }
 
 static int weights_plain_forced(void) {
@@ -326,7 +333,7 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     if (st != ACCEL_OK) goto done;
     if (B == 1 && !d->trans_b && !weights_plain_forced())
         plan_packed(ctx, p, nd, wei_dims + o, &src_md, &dst_md, has_bias ? &bias_md : NULL, attr,
-                    bf16_widen_wanted(d));
+                    bf16_widen_wanted(ctx, d));
 
     p->base.execute = gemm_onednn_execute;
     p->base.destroy = gemm_onednn_destroy;
@@ -342,11 +349,11 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     snprintf(info->library, sizeof info->library, "onednn");
     /* impl strings are short ("brg:avx512_core"); the precision caps keep -Wformat-truncation
      * quiet for the 96-byte fields */
-    snprintf(info->algorithm, sizeof info->algorithm, "matmul %.40s%s%.40s%s%s", p->e.impl,
+    snprintf(info->algorithm, sizeof info->algorithm, "matmul %.32s%s%.32s%s%s", p->e.impl,
              !p->packed              ? ""
              : p->cache.constant     ? "; constant weights packed per binding for "
                                      : "; unchanged weights kept packed for ",
-             p->packed ? p->e_packed.impl : "", p->widen ? " (bf16 widened to f32: no AMX)" : "",
+             p->packed ? p->e_packed.impl : "", p->widen ? " (f32 on bf16 data: bf16 dot no faster here)" : "",
              p->scaled_bias ? ", bias staged as bias/alpha" : "");
 done:
     if (pd) dnnl_primitive_desc_destroy(pd);
