@@ -10,17 +10,16 @@
  *           ACCEL_CPU_GEMM_WEIGHTS=plain: B as it is (measurement only).
  *   bf16 A and B with b_constant, on a CPU without AMX -> the packed primitive is an f32 one: B
  *           widened to f32 as it is packed, A widened and (bf16) D narrowed around it in the
- *           workspace. Exact: bf16 products are exact in fp32 and both accumulate in fp32; without
- *           AMX, oneDNN 2.6's bf16 brgemm ran 1.3-1.5x slower than its f32 one on BERT's shapes
- *           (vdpbf16ps issues once per cycle, fp32 FMAs twice). ACCEL_CPU_GEMM_BF16=native keeps
- *           the bf16 primitive (measurement). */
+ *           workspace, where cpu_bf16_prefers_f32. Exact: bf16 products are exact in fp32 and both
+ *           accumulate in fp32; here (no AMX, bf16 dot at 0.5x the fp32 FMA rate) oneDNN 2.6's bf16
+ *           brgemm ran 1.3-1.5x slower than its f32 one on BERT's shapes.
+ *           ACCEL_CPU_GEMM_BF16=native keeps the bf16 primitive (measurement). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu_dtype.h"
 #include "cpu_gemm_desc.h"
-#include "cpu_isa.h"
 #include "cpu_weights_cache.h"
 #include "cpu_onednn.h"
 
@@ -202,16 +201,9 @@ static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnn
     p->widen = widen;
 }
 
-/* Whether this CPU's f32 matmul out-runs its bf16 one: the one place that decides it. Today: no
- * AMX (bf16 dot products then issue at best at the fp32 FMA rate). */
-static int bf16_prefers_f32(const cpu_context *ctx) {
-    (void)ctx;
-    const cpu_isa isa = cpu_isa_detect();
-    return !isa.amx_bf16;
-}
-
 /* bf16 A and B run as f32 on the packed path (file comment): constant weights only (widened once
- * per binding), fp32 accumulation asked for, no C to add, plain A, and bf16_prefers_f32. */
+ * per binding), fp32 accumulation asked for, no C to add, plain A, and a CPU whose bf16 dot does
+ * not out-run its fp32 FMA (cpu_bf16_prefers_f32, measured at the first device open). */
 static int bf16_widen_wanted(const cpu_context *ctx, const accel_gemm_desc *d) {
     const char *v = getenv("ACCEL_CPU_GEMM_BF16");
     if (v && strcmp(v, "native") == 0) return 0;
@@ -219,7 +211,7 @@ static int bf16_widen_wanted(const cpu_context *ctx, const accel_gemm_desc *d) {
         !accel_compute_is_fp32_on(d->compute, ACCEL_DTYPE_BF16) || d->beta != 0.0 || d->trans_a ||
         (d->d_type != ACCEL_DTYPE_BF16 && d->d_type != ACCEL_DTYPE_F32))
         return 0;
-    return bf16_prefers_f32(ctx);
+    return cpu_bf16_prefers_f32(ctx);
 }
 
 static int weights_plain_forced(void) {
