@@ -44,6 +44,29 @@ static void layernorm_load_row(const accel_layernorm_desc *d, const void *X, con
     }
 }
 
+/* One widened row t normalised into y (f32; may be t), and narrowed into y16 as bf16 when given.
+ * The mean and variance sums are `omp simd` reductions (a serial float sum is a chain of dependent
+ * adds the compiler may not reorder), cloned per ISA like the other row loops. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void layernorm_row(
+    const float *t, float *y, uint16_t *y16, int64_t cols, float inv_cols, float eps, const float *g,
+    const float *b) {
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < cols; j++) sum += t[j];
+    const float mean = sum * inv_cols;
+    float sq = 0.0f;
+#pragma omp simd reduction(+ : sq)
+    for (int64_t j = 0; j < cols; j++) sq += (t[j] - mean) * (t[j] - mean);
+    const float rstd = 1.0f / sqrtf(sq * inv_cols + eps);
+    if (y16) {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; j++) y16[j] = cpu_f32_to_bf16((t[j] - mean) * rstd * g[j] + b[j]);
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; j++) y[j] = (t[j] - mean) * rstd * g[j] + b[j];
+    }
+}
+
 /* workspace: gamma and beta as fp32, then one fp32 row per thread */
 static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     const layernorm_plan *p = (const layernorm_plan *)plan;
@@ -68,20 +91,12 @@ static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *op
 #endif
         const int64_t base = r * cols;
         layernorm_load_row(&d, X, res, base, t);
-        float sum = 0.0f;
-        for (int64_t j = 0; j < cols; j++) sum += t[j];
-        const float mean = sum * inv_cols;
-        float sq = 0.0f;
-        for (int64_t j = 0; j < cols; j++) sq += (t[j] - mean) * (t[j] - mean);
-        const float rstd = 1.0f / sqrtf(sq * inv_cols + (float)d.eps);
-        for (int64_t j = 0; j < cols; j++) t[j] = (t[j] - mean) * rstd * g[j] + b[j];
         if (d.dtype == ACCEL_DTYPE_F32) {
-            float *y = (float *)Y + base;
-            for (int64_t j = 0; j < cols; j++) y[j] = t[j];
+            layernorm_row(t, (float *)Y + base, NULL, cols, inv_cols, (float)d.eps, g, b);
         } else if (d.dtype == ACCEL_DTYPE_BF16) {
-            uint16_t *y = (uint16_t *)Y + base;
-            for (int64_t j = 0; j < cols; j++) y[j] = cpu_f32_to_bf16(t[j]);
+            layernorm_row(t, t, (uint16_t *)Y + base, cols, inv_cols, (float)d.eps, g, b);
         } else {
+            layernorm_row(t, t, NULL, cols, inv_cols, (float)d.eps, g, b);
             for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, t[j]);
         }
     }
