@@ -9,6 +9,7 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_row_stats.h"
 #include "cpu_softmax_row.h"
 #include "cpu_span.h"
 
@@ -44,20 +45,13 @@ static void layernorm_load_row(const accel_layernorm_desc *d, const void *X, con
     }
 }
 
-/* One widened row t normalised into y (f32; may be t), and narrowed into y16 as bf16 when given.
- * The mean and variance sums are `omp simd` reductions (a serial float sum is a chain of dependent
- * adds the compiler may not reorder), cloned per ISA like the other row loops. */
+/* One widened row t normalised into y (f32; may be t), and narrowed into y16 as bf16 when given;
+ * cloned per ISA like the other row loops. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void layernorm_row(
     const float *t, float *y, uint16_t *y16, int64_t cols, float inv_cols, float eps, const float *g,
     const float *b) {
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < cols; j++) sum += t[j];
-    const float mean = sum * inv_cols;
-    float sq = 0.0f;
-#pragma omp simd reduction(+ : sq)
-    for (int64_t j = 0; j < cols; j++) sq += (t[j] - mean) * (t[j] - mean);
-    const float rstd = 1.0f / sqrtf(sq * inv_cols + eps);
+    float mean, rstd;
+    cpu_row_mean_rstd(t, cols, inv_cols, eps, &mean, &rstd);
     if (y16) {
 #pragma omp simd
         for (int64_t j = 0; j < cols; j++) y16[j] = cpu_f32_to_bf16((t[j] - mean) * rstd * g[j] + b[j]);
