@@ -33,10 +33,12 @@ static void softmax_rows(float *scores, uint16_t *p16, int64_t rows, int64_t S) 
     for (int64_t i = 0; i < rows; i++) {
         float *r = scores + i * S;
         const float inv = 1.0f / cpu_softmax_exp_row(r, S);
-        if (p16)
-            for (int64_t j = 0; j < S; j++) p16[i * S + j] = cpu_f32_to_bf16(r[j] * inv);
+        if (p16) {
+            cpu_softmax_scale_row(r, r, inv, S);
+            for (int64_t j = 0; j < S; j++) p16[i * S + j] = cpu_f32_to_bf16(r[j]);
+        }
         else
-            for (int64_t j = 0; j < S; j++) r[j] *= inv;
+            cpu_softmax_scale_row(r, r, inv, S);
     }
 }
 

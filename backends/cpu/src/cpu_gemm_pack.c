@@ -27,6 +27,7 @@ int cpu_weights_pack_describe(const dnnl_memory_desc_t *md, size_t elem, cpu_wei
     const int64_t kp = md->padded_dims[0], np = md->padded_dims[1];
     if (bk <= 0 || bn <= 0 || kp % bk || np % bn) return 0;
     out->elem = elem;
+    out->src_elem = elem;
     out->k = md->dims[0];
     out->n = md->dims[1];
     out->k_blocks = kp / bk;
@@ -62,6 +63,23 @@ static void pack_block_4(const cpu_weights_pack *p, const char *src, int64_t ldb
     }
 }
 
+/* The same from bf16 B: each element widened to f32 (bf16 is f32's upper half). */
+static void pack_block_4_from_bf16(const cpu_weights_pack *p, const char *src, int64_t ldb, int64_t k0,
+                                   int64_t n0, char *dst) {
+    const int64_t cols = p->n - n0 < p->bn ? p->n - n0 : p->bn;
+    for (int64_t ki = 0; ki < p->bk; ki++) {
+        uint32_t *d = (uint32_t *)(void *)(dst + (size_t)ki * (size_t)p->bn * 4);
+        int64_t j = 0;
+        if (k0 + ki < p->k) {
+            const uint16_t *s = (const uint16_t *)(const void *)src + (k0 + ki) * ldb + n0;
+            for (; j < cols; j++) d[j] = (uint32_t)s[j] << 16;
+        }
+        for (; j < p->bn; j++) d[j] = 0;
+    }
+}
+
+void cpu_weights_pack_widen_bf16(cpu_weights_pack *p) { p->src_elem = 2; }
+
 /* One block of 2-byte elements in K pairs: out[kk][n] = {B[k0+2kk][n], B[k0+2kk+1][n]}. */
 static void pack_block_2x2(const cpu_weights_pack *p, const char *src, int64_t ldb, int64_t k0,
                            int64_t n0, char *dst) {
@@ -89,7 +107,9 @@ void cpu_weights_pack_run(const cpu_weights_pack *p, const void *src, int64_t ld
         /* N-block-major: each thread reads a band of columns of every row it touches. */
         const int64_t nb = i / p->k_blocks, kb = i % p->k_blocks;
         char *d = (char *)dst + (size_t)(kb * p->stride_kb + nb * p->stride_nb) * p->elem;
-        if (p->elem == 4)
+        if (p->elem == 4 && p->src_elem == 2)
+            pack_block_4_from_bf16(p, src, ldb, kb * p->bk, nb * p->bn, d);
+        else if (p->elem == 4)
             pack_block_4(p, src, ldb, kb * p->bk, nb * p->bn, d);
         else
             pack_block_2x2(p, src, ldb, kb * p->bk, nb * p->bn, d);

@@ -9,7 +9,9 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_row_stats.h"
 #include "cpu_softmax_row.h"
+#include "cpu_span.h"
 
 static accel_status check_dtype(const accel_host_services *host, const char *op, accel_dtype t) {
     if (cpu_dtype_is_float(t)) return ACCEL_OK;
@@ -43,6 +45,22 @@ static void layernorm_load_row(const accel_layernorm_desc *d, const void *X, con
     }
 }
 
+/* One widened row t normalised into y (f32; may be t), and narrowed into y16 as bf16 when given;
+ * cloned per ISA like the other row loops. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void layernorm_row(
+    const float *t, float *y, uint16_t *y16, int64_t cols, float inv_cols, float eps, const float *g,
+    const float *b) {
+    float mean, rstd;
+    cpu_row_mean_rstd(t, cols, inv_cols, eps, &mean, &rstd);
+    if (y16) {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; j++) y16[j] = cpu_f32_to_bf16((t[j] - mean) * rstd * g[j] + b[j]);
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; j++) y[j] = (t[j] - mean) * rstd * g[j] + b[j];
+    }
+}
+
 /* workspace: gamma and beta as fp32, then one fp32 row per thread */
 static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     const layernorm_plan *p = (const layernorm_plan *)plan;
@@ -67,20 +85,12 @@ static accel_status layernorm_execute(cpu_plan *plan, const accel_plugin_ref *op
 #endif
         const int64_t base = r * cols;
         layernorm_load_row(&d, X, res, base, t);
-        float sum = 0.0f;
-        for (int64_t j = 0; j < cols; j++) sum += t[j];
-        const float mean = sum * inv_cols;
-        float sq = 0.0f;
-        for (int64_t j = 0; j < cols; j++) sq += (t[j] - mean) * (t[j] - mean);
-        const float rstd = 1.0f / sqrtf(sq * inv_cols + (float)d.eps);
-        for (int64_t j = 0; j < cols; j++) t[j] = (t[j] - mean) * rstd * g[j] + b[j];
         if (d.dtype == ACCEL_DTYPE_F32) {
-            float *y = (float *)Y + base;
-            for (int64_t j = 0; j < cols; j++) y[j] = t[j];
+            layernorm_row(t, (float *)Y + base, NULL, cols, inv_cols, (float)d.eps, g, b);
         } else if (d.dtype == ACCEL_DTYPE_BF16) {
-            uint16_t *y = (uint16_t *)Y + base;
-            for (int64_t j = 0; j < cols; j++) y[j] = cpu_f32_to_bf16(t[j]);
+            layernorm_row(t, t, (uint16_t *)Y + base, cols, inv_cols, (float)d.eps, g, b);
         } else {
+            layernorm_row(t, t, NULL, cols, inv_cols, (float)d.eps, g, b);
             for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, t[j]);
         }
     }
@@ -158,8 +168,20 @@ typedef struct softmax_plan {
     int threads;
 } softmax_plan;
 
+/* Row in: e = scale x (+ mask row), fp32 (x already fp32: the storage row itself, or widened). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_scale_mask(
+    float *e, const float *x, float scale, const float *m, int64_t n) {
+    if (m) {
+#pragma omp simd
+        for (int64_t j = 0; j < n; j++) e[j] = scale * x[j] + m[j];
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < n; j++) e[j] = scale * x[j];
+    }
+}
+
 /* Each thread stages one row of exponentials in fp32 in the workspace: one exp per element whatever
- * the storage type, and Y may alias X. */
+ * the storage type, and Y may alias X. bf16/f16 rows are widened and narrowed through cpu_span.h. */
 static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops, void *ws) {
     const softmax_plan *sp = (const softmax_plan *)plan;
     const accel_softmax_desc d = sp->d;
@@ -182,19 +204,17 @@ static accel_status softmax_execute(cpu_plan *plan, const accel_plugin_ref *ops,
             const int64_t base = r * cols;
             const float *m = mask ? mask + (r / rpm) * cols : NULL;
             if (d.dtype == ACCEL_DTYPE_F32) {
-                const float *x = (const float *)X + base;
-                for (int64_t j = 0; j < cols; j++) e[j] = scale * x[j];
+                softmax_scale_mask(e, (const float *)X + base, scale, m, cols);
             } else {
-                for (int64_t j = 0; j < cols; j++) e[j] = scale * cpu_load(d.dtype, X, base + j);
+                cpu_span_copy_in(d.dtype, X, base, cols, e);
+                softmax_scale_mask(e, e, scale, m, cols);
             }
-            if (m)
-                for (int64_t j = 0; j < cols; j++) e[j] += m[j];
             const float inv = 1.0f / cpu_softmax_exp_row(e, cols);
             if (d.dtype == ACCEL_DTYPE_F32) {
-                float *y = (float *)Y + base;
-                for (int64_t j = 0; j < cols; j++) y[j] = e[j] * inv;
+                cpu_softmax_scale_row((float *)Y + base, e, inv, cols);
             } else {
-                for (int64_t j = 0; j < cols; j++) cpu_store(d.dtype, Y, base + j, e[j] * inv);
+                cpu_softmax_scale_row(e, e, inv, cols);
+                cpu_span_copy_out(d.dtype, Y, base, cols, e);
             }
         }
     }

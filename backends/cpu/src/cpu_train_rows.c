@@ -11,6 +11,7 @@
 
 #include "cpu_dtype.h"
 #include "cpu_internal.h"
+#include "cpu_row_stats.h"
 #include "cpu_span.h"
 #include "cpu_train.h"
 
@@ -56,14 +57,8 @@ static accel_status lnb_execute(cpu_plan *plan, const accel_plugin_ref *ops, voi
             const int64_t base = r * C;
             cpu_span_copy_in(d.dtype, X, base, C, xh);
             cpu_span_copy_in(d.dtype, dY, base, C, dy);
-            float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-            for (int64_t j = 0; j < C; j++) sum += xh[j];
-            const float mean = sum * inv_c;
-            float sq = 0.0f;
-#pragma omp simd reduction(+ : sq)
-            for (int64_t j = 0; j < C; j++) sq += (xh[j] - mean) * (xh[j] - mean);
-            const float rstd = 1.0f / sqrtf(sq * inv_c + eps);
+            float mean, rstd;
+            cpu_row_mean_rstd(xh, C, inv_c, eps, &mean, &rstd);
             float mean_g = 0.0f, mean_gx = 0.0f;
 #pragma omp simd reduction(+ : mean_g, mean_gx)
             for (int64_t j = 0; j < C; j++) {
