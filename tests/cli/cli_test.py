@@ -534,13 +534,24 @@ def group_fleet(b):
            "ACCEL_NULL_TRACE": b.path("fleet.trace")}
     args = ["--workload", "transfer", "--config", "h2d-pinned", "--min-time-ms", "100",
             "--max-samples", "3", "--warmup-ms", "0"]
-    csv_path = b.path("fleet.csv")
-    rc, out, err = b.run("suite", *args, "--csv", csv_path, env=env)
-    check(rc == 0, f"fleet suite: {rc} {err!r}")
-    rows = read_csv(csv_path)
-    check(sorted(r["device_index"] for r in rows) == ["0", "1", "2"], f"devices {rows}")
-    flagged = [r["device_index"] for r in rows if "fleet: " in r["notes"]]
-    check(flagged == ["1"], f"flagged {flagged}: {[r['notes'] for r in rows]}")
+    # Three devices copying 64 MiB at once on two cores (beside other tests under ctest -j, and
+    # under ASan in CI) can leave a healthy one far behind in one run (CoV 16-30% seen, device 0
+    # flagged once): up to three attempts, device 1 flagged in each, one attempt flagging it alone.
+    flagged_runs = []
+    for attempt in range(3):
+        if os.path.exists(b.path("fleet.trace")):
+            os.remove(b.path("fleet.trace"))
+        csv_path = b.path(f"fleet{attempt}.csv")
+        rc, out, err = b.run("suite", *args, "--csv", csv_path, env=env)
+        check(rc == 0, f"fleet suite: {rc} {err!r}")
+        rows = read_csv(csv_path)
+        check(sorted(r["device_index"] for r in rows) == ["0", "1", "2"], f"devices {rows}")
+        flagged = [r["device_index"] for r in rows if "fleet: " in r["notes"]]
+        check("1" in flagged, f"the slow device is not flagged: {flagged}: {[r['notes'] for r in rows]}")
+        flagged_runs.append(flagged)
+        if flagged == ["1"]:
+            break
+    check(flagged_runs[-1] == ["1"], f"flagged {flagged_runs}: {[r['notes'] for r in rows]}")
     note = next(r["notes"] for r in rows if r["device_index"] == "1")
     check(re.search(r"fleet: \d+% below the median of 2 peers on transfer h2d-pinned fp32", note),
           f"note {note!r}")
