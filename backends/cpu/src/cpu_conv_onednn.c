@@ -123,12 +123,6 @@ static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
         }                                                                                          \
     } while (0)
 
-static int plain_forced(const char *env) {
-    const char *v = getenv(env);
-    return v && strcmp(v, "plain") == 0;
-}
-
-
 accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, cpu_plan **out,
                                   accel_plugin_plan_info *info) {
     const accel_host_services *host = ctx->host;
@@ -151,7 +145,7 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
         return host->set_error(ACCEL_ERR_UNIMPLEMENTED, "cpu/onednn conv2d: epilogue 0x%x",
                                d->epilogue);
 
-    if (cpu_conv_onednn_1x1_applies(d) && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS")) {
+    if (cpu_conv_onednn_1x1_applies(d) && !cpu_onednn_env_is("ACCEL_CPU_CONV_ACTIVATIONS", "plain")) {
         accel_status mm = cpu_conv_plan_onednn_1x1(ctx, d, out, info);
         if (mm != ACCEL_ERR_UNIMPLEMENTED) return mm; /* else: the convolution primitive below */
     }
@@ -165,8 +159,8 @@ accel_status cpu_conv_plan_onednn(cpu_context *ctx, const accel_conv2d_desc *d, 
     const int nhwc = d->layout == ACCEL_LAYOUT_NHWC;
     const dnnl_format_tag_t act_tag = nhwc ? dnnl_nhwc : dnnl_nchw;
     const dnnl_format_tag_t wei_tag = nhwc ? dnnl_ohwi : dnnl_oihw;
-    const int plain = plain_forced("ACCEL_CPU_CONV_WEIGHTS");
-    const int act_any = !nhwc && !plain_forced("ACCEL_CPU_CONV_ACTIVATIONS");
+    const int plain = cpu_onednn_env_is("ACCEL_CPU_CONV_WEIGHTS", "plain");
+    const int act_any = !nhwc && !cpu_onednn_env_is("ACCEL_CPU_CONV_ACTIVATIONS", "plain");
     const int on_f32 = cpu_onednn_bf16_on_f32(ctx, d->x_type, d->w_type, d->y_type, d->compute);
     /* the types the convolution primitive runs in: the caller's, or fp32 (on_f32) */
     const dnnl_data_type_t xt = on_f32 ? dnnl_f32 : cpu_onednn_dtype(d->x_type);

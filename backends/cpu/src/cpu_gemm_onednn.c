@@ -205,8 +205,7 @@ static void plan_packed(cpu_context *ctx, gemm_onednn_plan *p, int nd, const dnn
  * per binding), fp32 accumulation asked for, no C to add, plain A, and a CPU whose bf16 dot does
  * not out-run its fp32 FMA (cpu_bf16_prefers_f32, measured at the first device open). */
 static int bf16_widen_wanted(const cpu_context *ctx, const accel_gemm_desc *d) {
-    const char *v = getenv("ACCEL_CPU_GEMM_BF16");
-    if (v && strcmp(v, "native") == 0) return 0;
+    if (cpu_onednn_env_is("ACCEL_CPU_GEMM_BF16", "native")) return 0;
     if (!d->b_constant || d->a_type != ACCEL_DTYPE_BF16 || d->b_type != ACCEL_DTYPE_BF16 ||
         !accel_compute_is_fp32_on(d->compute, ACCEL_DTYPE_BF16) || d->beta != 0.0 || d->trans_a ||
         (d->d_type != ACCEL_DTYPE_BF16 && d->d_type != ACCEL_DTYPE_F32))
@@ -214,10 +213,6 @@ static int bf16_widen_wanted(const cpu_context *ctx, const accel_gemm_desc *d) {
     return cpu_bf16_prefers_f32(ctx);
 }
 
-static int weights_plain_forced(void) {
-    const char *v = getenv("ACCEL_CPU_GEMM_WEIGHTS");
-    return v && strcmp(v, "plain") == 0;
-}
 
 #define DNNL_TRY(call, what)                                                                       \
     do {                                                                                           \
@@ -323,7 +318,7 @@ accel_status cpu_gemm_plan_onednn(cpu_context *ctx, const accel_gemm_desc *d, cp
     if (st != ACCEL_OK) goto done;
     st = add_gemm_args(ctx, &p->e, &src_md, &wei_md, &dst_md, has_bias ? &bias_md : NULL);
     if (st != ACCEL_OK) goto done;
-    if (B == 1 && !d->trans_b && !weights_plain_forced())
+    if (B == 1 && !d->trans_b && !cpu_onednn_env_is("ACCEL_CPU_GEMM_WEIGHTS", "plain"))
         plan_packed(ctx, p, nd, wei_dims + o, &src_md, &dst_md, has_bias ? &bias_md : NULL, attr,
                     bf16_widen_wanted(ctx, d));
 

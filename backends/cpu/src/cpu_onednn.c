@@ -155,10 +155,14 @@ accel_status onednn_reorder_run(cpu_context *ctx, onednn_exec *e, void *from, vo
     return onednn_exec_run(ctx, e, scratch);
 }
 
+int cpu_onednn_env_is(const char *name, const char *value) {
+    const char *v = getenv(name);
+    return v && strcmp(v, value) == 0;
+}
+
 int cpu_onednn_bf16_on_f32(const cpu_context *ctx, accel_dtype x, accel_dtype w, accel_dtype y,
                            accel_compute_type compute) {
-    const char *env = getenv("ACCEL_CPU_CONV_BF16");
     return x == ACCEL_DTYPE_BF16 && w == ACCEL_DTYPE_BF16 && y == ACCEL_DTYPE_BF16 &&
            (compute == ACCEL_COMPUTE_DEFAULT || compute == ACCEL_COMPUTE_BF16) &&
-           cpu_bf16_prefers_f32(ctx) && !(env && strcmp(env, "native") == 0);
+           cpu_bf16_prefers_f32(ctx) && !cpu_onednn_env_is("ACCEL_CPU_CONV_BF16", "native");
 }

@@ -44,6 +44,10 @@ accel_status onednn_reorder_init(cpu_context *ctx, onednn_exec *e, const dnnl_me
                                  const dnnl_memory_desc_t *to, size_t *out_bytes);
 accel_status onednn_reorder_run(cpu_context *ctx, onednn_exec *e, void *from, void *to, void *scratch);
 
+/* 1 when environment variable `name` is set to exactly `value`: the measurement switches
+ * (ACCEL_CPU_GEMM_WEIGHTS=plain, ACCEL_CPU_CONV_BF16=native, ...), read at plan creation. */
+int cpu_onednn_env_is(const char *name, const char *value);
+
 /* bf16 convolutions run on oneDNN's fp32 kernels, the data converted by reorders, where
  * cpu_bf16_prefers_f32 says so (no AMX, a bf16 dot product measured too slow to beat the fp32 FMA;
  * cpu_conv_onednn.c has the figures); ACCEL_CPU_CONV_BF16=native keeps the bf16 kernels
