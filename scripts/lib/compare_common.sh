@@ -23,21 +23,32 @@ compare_sampling() {
     fi
 }
 
-# compare_rounds REFERENCE_COMMAND...: ROUNDS alternations, each case ours then theirs, so both
-# see the same machine state. A side that fails a case is reported and the rounds go on: the
-# summary lists what is missing.
+# compare_rounds REFERENCE_COMMAND...: ROUNDS alternations, each case on both sides back to back,
+# ours first in odd rounds and theirs first in even ones (a machine that speeds up or slows down
+# over a round favours neither side), and the vector-FMA roof (peak fma, fp32) at the start of
+# every round, so the summary can say how near each side runs to what the cores can do. A side that
+# fails a case is reported and the rounds go on: the summary lists what is missing.
 compare_rounds() {
-    local r c workload configs dtypes
+    local r c workload configs dtypes side
     for ((r = 1; r <= rounds; r++)); do
+        "$accelbench" run --workload peak --config fma --dtype fp32 --device "$device" --csv "$ours" \
+            --tag round="$r" --quiet >&2 || echo "accelbench (roof) exit $?" >&2
         for c in "${cases[@]}"; do
             IFS='|' read -r workload configs dtypes <<<"$c"
             echo "== round $r/$rounds: $workload $configs $dtypes" >&2
-            # accelbench exits 1 when a row failed verification; keep going and show it in the summary.
-            "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
-                --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 ||
-                echo "accelbench exit $?" >&2
-            "$@" --workload "$workload" --config "$configs" --dtype "$dtypes" --threads "$threads" \
-                --csv "$theirs" --tag round="$r" "${ref_sampling[@]}" >&2 || echo "$(basename "$2") exit $?" >&2
+            for side in $( ((r % 2)) && echo "ours theirs" || echo "theirs ours"); do
+                if [[ $side == ours ]]; then
+                    # accelbench exits 1 when a row failed verification; keep going and show it in
+                    # the summary.
+                    "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
+                        --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 ||
+                        echo "accelbench exit $?" >&2
+                else
+                    "$@" --workload "$workload" --config "$configs" --dtype "$dtypes" \
+                        --threads "$threads" --csv "$theirs" --tag round="$r" "${ref_sampling[@]}" >&2 ||
+                        echo "$(basename "$2") exit $?" >&2
+                fi
+            done
         done
     done
 }

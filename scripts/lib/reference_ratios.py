@@ -7,7 +7,18 @@ accelbench faster).
     reference_ratios.py --reference pytorch[,onnxruntime,...] CSV [CSV...]
 
 Rows whose library is one of the references are theirs; every other row is accelbench's (its
-library column names the op library it ran). Rows that are not ok (not run, or failed verification) are listed once at the end.
+library column names the op library it ran). Rows that are not ok (not run, or failed verification)
+are listed once at the end.
+
+Rounds: rows tagged round=N (compare_common.sh tags them) pair up by round, and the speed is the
+median of the per-round ratios, with their lowest and highest beside it: on a shared machine a
+round where one side met a noisy neighbour moves one ratio, not the verdict, and the range shows
+how far the rounds agreed. Without pairing rounds the speed is the ratio of the medians.
+
+Roof: accelbench rows of the peak workload's fma config (the measured vector-FMA roof, which
+compare_common.sh takes in every round) are not compared; the median of their tflops per dtype is
+the roof, and every row of that dtype gets its share of it (tflops / roof, in %) beside its time,
+ours and the references' alike. A side near 100% has nothing left to gain from faster arithmetic.
 Standard library only."""
 import argparse
 import csv
@@ -16,47 +27,91 @@ import sys
 from collections import defaultdict
 
 
+def round_of(row):
+    for tag in (row.get("tags") or "").split(";"):
+        key, _, value = tag.partition("=")
+        if key.strip() == "round" and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+def load(paths, refs):
+    """-> times {(workload, config, dtype, lib): {round: ms}}, tflops (same keys, lists),
+    roofs {dtype: [tflops]}, bad [line]."""
+    times = defaultdict(dict)
+    tflops = defaultdict(list)
+    roofs = defaultdict(list)
+    bad = []
+    for path in dict.fromkeys(paths):  # one shared file may be named twice
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        for i, row in enumerate(rows):
+            lib = row["library"] if row["library"] in refs else "accelbench:" + row["library"]
+            if row["status"] != "ok" or not row["median_ms"]:
+                # accelbench leaves library empty on a row no library could run
+                bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],
+                                                   row["config"], row["dtype"], row["notes"]))
+                continue
+            if row["workload"] == "peak":
+                if row["config"] == "fma" and row.get("tflops"):
+                    roofs[row["dtype"]].append(float(row["tflops"]))
+                continue
+            key = (row["workload"], row["config"], row["dtype"], lib)
+            r = round_of(row)
+            # untagged rows get a key of their own, so they never pair with another side's
+            times[key][r if r is not None else ("untagged", path, i)] = float(row["median_ms"])
+            if row.get("tflops"):
+                tflops[key].append(float(row["tflops"]))
+    return times, tflops, roofs, bad
+
+
+def speed(ours, theirs):
+    """-> (speed, lowest, highest or None, how many rounds paired)."""
+    paired = [theirs[r] / ours[r] for r in ours if r in theirs and not isinstance(r, tuple)]
+    if paired:
+        return statistics.median(paired), min(paired), max(paired), len(paired)
+    return statistics.median(theirs.values()) / statistics.median(ours.values()), None, None, 0
+
+
+def roof_share(tflops, roof):
+    return "%3.0f%%" % (100.0 * statistics.median(tflops) / roof) if tflops and roof else "   -"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reference", required=True, help="comma-separated reference library names")
     ap.add_argument("csv", nargs="+")
     args = ap.parse_args()
     refs = args.reference.split(",")
-    rows = []
-    for path in dict.fromkeys(args.csv):  # one shared file may be named twice
-        with open(path, newline="") as f:
-            rows += list(csv.DictReader(f))
-    times = defaultdict(list)
-    bad = []
-    for row in rows:
-        lib = row["library"] if row["library"] in refs else "accelbench:" + row["library"]
-        if row["status"] != "ok" or not row["median_ms"]:
-            # accelbench leaves library empty on a row no library could run
-            bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],
-                                               row["config"], row["dtype"], row["notes"]))
-            continue
-        times[(row["workload"], row["config"], row["dtype"], lib)].append(float(row["median_ms"]))
+    times, tflops, roofs, bad = load(args.csv, refs)
+    roof = {d: statistics.median(v) for d, v in roofs.items()}
 
-    head = "%-13s %-30s %-5s %-12s %10s" % ("workload", "config", "dtype", "library", "ours_ms")
+    head = "%-13s %-30s %-5s %-12s %10s %5s" % ("workload", "config", "dtype", "library", "ours_ms", "roof")
     for r in refs:
-        head += " %14s %9s" % (r[:11] + "_ms", "speed")
+        head += " %14s %5s %9s %13s" % (r[:11] + "_ms", "roof", "speed", "rounds range")
     print(head)
     for (w, c, d, lib), ms in sorted(times.items()):
         if lib in refs:
             continue
-        ours = statistics.median(ms)
-        line = "%-13s %-30s %-5s %-12s %10.2f" % (w, c, d, lib[11:], ours)
+        ours = statistics.median(ms.values())
+        line = "%-13s %-30s %-5s %-12s %10.2f %5s" % (w, c, d, lib[11:], ours,
+                                                    roof_share(tflops[(w, c, d, lib)], roof.get(d)))
         counts = [str(len(ms))]
         for r in refs:
             t = times.get((w, c, d, r))
             if t:
-                ref = statistics.median(t)
-                line += " %14.2f %8.2fx" % (ref, ref / ours)
+                s, lo, hi, n = speed(ms, t)
+                spread = "%5.2f-%-5.2f" % (lo, hi) if n > 1 else "-"
+                line += " %14.2f %5s %8.2fx %13s" % (statistics.median(t.values()),
+                                                     roof_share(tflops[(w, c, d, r)], roof.get(d)), s, spread)
                 counts.append(str(len(t)))
             else:
-                line += " %14s %9s" % ("-", "-")
+                line += " %14s %5s %9s %13s" % ("-", "-", "-", "-")
                 counts.append("0")
         print(line + "  (rounds %s)" % "/".join(counts))
+    for d in sorted(roof):
+        print("roof %s: %.1f GFLOP/s, the median of %d measured vector-FMA peaks (peak fma); roof = a "
+              "row's share of it" % (d, roof[d] * 1e3, len(roofs[d])))
     for b in dict.fromkeys(bad):
         print("not compared: " + b)
     return 0
