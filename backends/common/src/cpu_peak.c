@@ -81,10 +81,17 @@ accel_cpu_flops accel_cpu_flops_per_cycle(const accel_cpu_features *f) {
     if (f->avx512_bf16) { /* vdpbf16ps: two products per fp32 lane at the FMA's issue rate */
         r.bf16 = 2.0 * r.fp32;
         r.bf16_path = "avx512_bf16 dot";
+        const double dot = 1.25 * f->bf16_dot_rate;
+        if (f->bf16_dot_rate > 0.0 && dot < 2.0) {
+            r.bf16 = r.fp32 * (dot > 1.0 ? dot : 1.0);
+            r.bf16_path = dot > 1.0 ? "avx512_bf16 dot at its measured rate" : "fp32 kernels: bf16 dot measured slower";
+            r.bf16_from_rate = 1;
+        }
     }
     if (f->amx_bf16) { /* TDPBF16PS: 16x16x32 products every 16 cycles = 512 FMA per cycle */
         r.bf16 = 1024.0;
         r.bf16_path = "amx-bf16";
+        r.bf16_from_rate = 0;
     }
     r.fp16 = r.fp32;
     r.fp16_path = "widened to fp32";
@@ -174,10 +181,13 @@ void accel_cpu_peak_compute(const accel_cpu_features *f, int cores, double clock
                  fl.fp8);
 }
 
-void accel_cpu_peak_detect(int cores, accel_peak_table *peak, double *fp8_tflops, char *how, size_t how_len) {
+void accel_cpu_peak_detect(int cores, accel_peak_table *peak, double *fp8_tflops, char *how, size_t how_len,
+                           double *bf16_dot_rate) {
     accel_cpu_features f = accel_cpu_features_detect();
     double measured = 0;
     double clock = accel_cpu_clock_bound_mhz(&measured);
+    f.bf16_dot_rate = accel_cpu_bf16_dot_rate_vs_fp32();
+    if (bf16_dot_rate) *bf16_dot_rate = f.bf16_dot_rate;
     accel_cpu_peak_compute(&f, cores, clock, peak, fp8_tflops, how, how_len);
     if (how && how_len && how[0]) {
         size_t used = strlen(how);

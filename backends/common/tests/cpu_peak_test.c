@@ -59,8 +59,22 @@ static void check_table(void) {
     f = cpu(ACCEL_CPU_VENDOR_INTEL, 6, 0xcf); /* Emerald Rapids in a VM that hides AMX */
     f.avx512f = f.avx512_bf16 = f.avx512_fp16 = 1;
     check_flops("Emerald Rapids, no AMX", &f, 64, 128, 128, 128, 0);
-    f.amx_tile = f.amx_bf16 = 1; /* Sapphire/Emerald Rapids with AMX-BF16 */
+    /* The measured dot rate: half the FMA's multiply-adds (this Xeon without AMX) leaves bf16 on the
+     * fp32 kernels' roof; 1.2x gives 1.25 x 1.2 x fp32; 2x and more stays at the table's 2 x fp32. */
+    f.bf16_dot_rate = 0.5;
+    check_flops("Emerald Rapids, no AMX, dot measured 0.5x", &f, 64, 64, 128, 128, 0);
+    CHECK(accel_cpu_flops_per_cycle(&f).bf16_from_rate == 1);
+    CHECK(strstr(accel_cpu_flops_per_cycle(&f).bf16_path, "fp32 kernels") != NULL);
+    f.bf16_dot_rate = 1.2;
+    check_flops("dot measured 1.2x", &f, 64, 96, 128, 128, 0);
+    f.bf16_dot_rate = 2.0;
+    check_flops("dot measured 2x", &f, 64, 128, 128, 128, 0);
+    CHECK(accel_cpu_flops_per_cycle(&f).bf16_from_rate == 0);
+    f.bf16_dot_rate = 0.5;
+    f.amx_tile = f.amx_bf16 = 1; /* Sapphire/Emerald Rapids with AMX-BF16: the dot rate is moot */
     check_flops("Sapphire Rapids AMX", &f, 64, 1024, 128, 1024, 0);
+    CHECK(accel_cpu_flops_per_cycle(&f).bf16_from_rate == 0);
+    f.bf16_dot_rate = 0;
     f.model = 0xad; /* Granite Rapids: AMX-FP16 too */
     f.amx_fp16 = 1;
     check_flops("Granite Rapids", &f, 64, 1024, 1024, 1024, 0);
@@ -86,6 +100,12 @@ static void check_compute(void) {
     CHECK(p.memory_gbps == 0);
     CHECK(strcmp(p.source, "theoretical:2c*3.00GHz*64|128|128 f32|bf16|f16/cyc") == 0);
     CHECK(strstr(how, "2 cores x 3000 MHz") && strstr(how, "avx512_bf16 dot"));
+    /* A measured dot rate shows in the source's bf16 figure and in how, from the first computation. */
+    f.bf16_dot_rate = 0.5;
+    accel_cpu_peak_compute(&f, 2, 3000.0, &p, &fp8, how, sizeof how);
+    CHECK(fabs(p.tflops[ACCEL_COMPUTE_BF16] - 0.384) < 1e-12);
+    CHECK(strcmp(p.source, "theoretical:2c*3.00GHz*64|64|128 f32|bf16|f16/cyc") == 0);
+    CHECK(strstr(how, "bf16 64 (fp32 kernels: bf16 dot measured slower)") != NULL);
     /* The widest case still fits the 64-byte source whole, with the upper-bound mark. */
     f = cpu(ACCEL_CPU_VENDOR_AMD, 0x1a, 0x11);
     f.avx512f = f.amx_bf16 = f.amx_fp16 = f.amx_tile = 1;
@@ -117,8 +137,19 @@ static void check_clock(void) {
     accel_peak_table p;
     double fp8;
     char how[256];
-    accel_cpu_peak_detect(1, &p, &fp8, how, sizeof how);
+    double rate = -1;
+    accel_cpu_peak_detect(1, &p, &fp8, how, sizeof how, &rate);
     CHECK(strncmp(p.source, "theoretical:1c*", 15) == 0 && p.tflops[ACCEL_COMPUTE_F32] > 0);
+    /* The dot rate is measured exactly where the instruction is, and the bf16 roof follows it. */
+    const accel_cpu_features host = accel_cpu_features_detect();
+    CHECK((rate > 0) == (host.avx512f && host.avx512_bf16));
+    if (rate > 0) {
+        CHECK(rate > 0.05 && rate < 16.0);
+        const double dot = 1.25 * rate, bf16 = p.tflops[ACCEL_COMPUTE_BF16], f32 = p.tflops[ACCEL_COMPUTE_F32];
+        if (!host.amx_bf16)
+            CHECK(fabs(bf16 - f32 * (dot < 1.0 ? 1.0 : dot > 2.0 ? 2.0 : dot)) < 1e-9 * f32);
+        printf("host: bf16 dot %.2fx the fp32 FMA\n", rate);
+    }
     printf("host: measured clock %.0f MHz, bound %.0f MHz\nhost: %s\nhost: %s\n", measured, bound, p.source, how);
 }
 

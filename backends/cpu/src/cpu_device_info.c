@@ -169,9 +169,8 @@ accel_status cpu_device_info_fill(cpu_device *dev, accel_device_info *info) {
     /* Before the peak's formula, which may fill the rest of the 255 characters. */
     if (ctx->bf16_dot_vs_fp32 > 0.0) {
         size_t used = strlen(info->notes);
-        snprintf(info->notes + used, sizeof info->notes - used, "; bf16 dot %.2fx fp32 FMA (measured): bf16 on %s kernels%s",
-                 ctx->bf16_dot_vs_fp32, cpu_bf16_prefers_f32(ctx) ? "fp32" : "bf16",
-                 ctx->bf16_peak_capped ? ", bf16 roof lowered to match" : "");
+        snprintf(info->notes + used, sizeof info->notes - used, "; bf16 dot %.2fx fp32 FMA (measured): bf16 on %s kernels",
+                 ctx->bf16_dot_vs_fp32, cpu_bf16_prefers_f32(ctx) ? "fp32" : "bf16");
     }
     if (ctx->peak_how[0]) {
         size_t used = strlen(info->notes);

@@ -31,10 +31,10 @@ typedef struct cpu_context {
     accel_peak_table peak;
     double peak_fp8_tflops;
     char peak_how[256];
-    /* vdpbf16ps multiply-adds per second over the fp32 FMA's (cpu_bf16_rate.c), measured at the same
-     * first open; 0 without AVX512_BF16. Decides whether bf16 ops run on the bf16 kernels. */
+    /* vdpbf16ps multiply-adds per second over the fp32 FMA's (backends/common cpu_bf16_rate.c),
+     * measured with the peak at the first open; 0 without AVX512_BF16. Decides whether bf16 ops run
+     * on the bf16 kernels; the peak's bf16 roof already follows from it. */
     double bf16_dot_vs_fp32;
-    int bf16_peak_capped; /* peak.tflops[BF16] lowered to what the measured rate allows */
     atomic_uint_least64_t buffer_serials; /* the last cpu_buffer.serial handed out */
 } cpu_context;
 
@@ -42,8 +42,6 @@ typedef struct cpu_context {
  * either way): no AMX, and a bf16 dot product that does not out-run the fp32 FMA by enough to pay
  * for the conversions. */
 int cpu_bf16_prefers_f32(const cpu_context *ctx);
-/* Lowers the theoretical bf16 roof where the measured dot rate shows the table's figure too high. */
-void cpu_bf16_cap_peak(cpu_context *ctx);
 
 typedef struct cpu_device {
     cpu_context *ctx;

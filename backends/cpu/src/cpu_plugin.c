@@ -11,7 +11,6 @@
 #endif
 
 #include "accel_common/cpu_peak.h"
-#include "cpu_bf16_rate.h"
 #include "cpu_internal.h"
 #include "cpu_slots.h"
 
@@ -126,9 +125,7 @@ static accel_status cpu_device_open(void *vctx, int index, void **out_dev) {
      * (~40 ms) is not repeated per info call or reopen. */
     if (!ctx->peak_known) {
         accel_cpu_peak_detect(ctx->physical_cores, &ctx->peak, &ctx->peak_fp8_tflops, ctx->peak_how,
-                              sizeof ctx->peak_how);
-        ctx->bf16_dot_vs_fp32 = cpu_bf16_dot_rate_vs_fp32();
-        cpu_bf16_cap_peak(ctx);
+                              sizeof ctx->peak_how, &ctx->bf16_dot_vs_fp32);
         ctx->peak_known = 1;
     }
     *out_dev = dev;

@@ -90,7 +90,7 @@ static void ocl_device_cpu_peak(ocl_device *dev) {
     if (cu > 0 && (cores <= 0 || (int)cu < cores))
         cores = (int)cu;
     accel_cpu_peak_detect(cores, &dev->cpu_peak, &dev->cpu_peak_fp8_tflops, dev->cpu_peak_how,
-                          sizeof dev->cpu_peak_how);
+                          sizeof dev->cpu_peak_how, NULL);
 }
 
 accel_status ocl_device_open(void *p, int index, void **out) {

@@ -25,6 +25,10 @@ typedef struct accel_cpu_features {
     unsigned family, model; /* display family and model (extended fields folded in) */
     int avx, fma, f16c, avx2, avx512f, avx512_vnni, avx512_bf16, avx512_fp16;
     int amx_tile, amx_bf16, amx_fp16;
+    /* Not from cpuid: vdpbf16ps multiply-adds per second over the fp32 FMA's, as
+     * accel_cpu_bf16_dot_rate_vs_fp32 measured it (accel_cpu_peak_detect fills it); 0 = not
+     * measured, and the table then assumes the dot product issues as often as the FMA. */
+    double bf16_dot_rate;
 } accel_cpu_features;
 
 /* FLOPs one core can retire per cycle (a fused multiply-add counts 2), per dtype of the operands. */
@@ -34,12 +38,20 @@ typedef struct accel_cpu_flops {
     int vector_bits;   /* width of one FMA pipe's operation: 128, 256, 512 */
     int ports_assumed; /* 1: the port count or width is not known for this model: the upper bound */
     const char *fp32_path, *bf16_path, *fp16_path; /* "avx512 fma", "avx512_bf16 dot", "amx-bf16" */
+    int bf16_from_rate; /* bf16 set from the measured dot rate, below the table's 2 x fp32 */
 } accel_cpu_flops;
 
-/* The host's features (x86 cpuid; zeros elsewhere). */
+/* The host's features (x86 cpuid; zeros elsewhere; bf16_dot_rate 0). */
 accel_cpu_features accel_cpu_features_detect(void);
 
-/* FLOPs per cycle per core for these features. Pure: the table of docs/backend-cpu.md. */
+/* vdpbf16ps multiply-adds per second over those of the fp32 FMA, both 512-bit on one core, best of
+ * a few alternated tries (~2 ms in all). 0 when the CPU has no AVX512_BF16 (or is not x86-64). */
+double accel_cpu_bf16_dot_rate_vs_fp32(void);
+
+/* FLOPs per cycle per core for these features. Pure: the table of docs/backend-cpu.md. With a
+ * measured bf16_dot_rate and no AMX, bf16 is the higher of the fp32 figure (bf16 widened onto the
+ * fp32 kernels) and 1.25x the measured dot rate (a margin for a measurement on a busy core), never
+ * above the table's 2 x fp32. */
 accel_cpu_flops accel_cpu_flops_per_cycle(const accel_cpu_features *f);
 
 /* Physical cores among the CPUs in cpus[0..count) (SMT siblings share one core's FMA pipes), from
@@ -64,9 +76,11 @@ double accel_cpu_clock_measure_mhz(void);
 void accel_cpu_peak_compute(const accel_cpu_features *f, int cores, double clock_mhz, accel_peak_table *peak,
                             double *fp8_tflops, char *how, size_t how_len);
 
-/* Detect everything for this host and `cores` physical cores: the clock bound (measured once per
- * call) and the table above. */
-void accel_cpu_peak_detect(int cores, accel_peak_table *peak, double *fp8_tflops, char *how, size_t how_len);
+/* Detect everything for this host and `cores` physical cores: the clock bound and the bf16 dot rate
+ * (both measured once per call) and the table above. bf16_dot_rate (may be NULL) gets the measured
+ * rate, 0 where there is none. */
+void accel_cpu_peak_detect(int cores, accel_peak_table *peak, double *fp8_tflops, char *how, size_t how_len,
+                           double *bf16_dot_rate);
 
 #ifdef __cplusplus
 }
