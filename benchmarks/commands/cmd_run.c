@@ -81,7 +81,9 @@ static const char RUN_HELP[] =
     "  --resume             skip rows already standing with status ok in the CSV\n"
     "  --quiet              print only errors and the CSV path\n"
     "  --verbose            print every unsupported row as it comes and in the summary table\n"
-    "                       (default: a count per device and each distinct reason, at the end)\n"
+    "                       (default: a count per device and each distinct reason, at the end),\n"
+    "                       and under each layer's row (bert_layer, resnet_block, training) its\n"
+    "                       planned ops, each with the library and algorithm the backend chose\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
     "  --budget T           wall-time budget of the whole command (90s, 10m, 1.5h): rows are\n"
@@ -173,6 +175,27 @@ static void on_progress(void *vctx, size_t item, int sampling, size_t samples, d
 {
     (void)item;
     bench_progress_tick(&((run_ctx *)vctx)->progress, sampling, samples, elapsed_ms);
+}
+
+/* --verbose: the row's planned ops, each with the library and algorithm its backend chose, under
+ * the row's label (before its result line: setup comes first). */
+static void on_steps(void *vctx, size_t item, const char *steps)
+{
+    run_ctx *ctx = vctx;
+    if (!ctx->args->verbose || ctx->args->quiet || !steps[0])
+        return;
+    char label[256], line[640];
+    item_label(ctx->plan, item, label, sizeof label);
+    snprintf(line, sizeof line, "%s: steps", label);
+    bench_progress_message(&ctx->progress, line);
+    for (const char *p = steps; *p;) {
+        size_t n = strcspn(p, "\n");
+        snprintf(line, sizeof line, "    %.*s", (int)(n < 600 ? n : 600), p);
+        bench_progress_message(&ctx->progress, line);
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
 }
 
 static int wanted(void *vctx, size_t item)
@@ -452,7 +475,7 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
         if (!jobs[d].rows)
             abort();
     }
-    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx};
+    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx, on_steps};
     int interrupted = 0;
     for (size_t d = 0; d < nd && !interrupted && !ctx->summary.stopped; d++) {
         if (ctx->fleet.model[d] != d)

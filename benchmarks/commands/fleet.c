@@ -225,6 +225,15 @@ static void s_progress(void *v, size_t item, int sampling, size_t samples, doubl
     pthread_mutex_unlock(&h->lock);
 }
 
+static void s_steps(void *v, size_t item, const char *steps)
+{
+    serial_hooks *h = v;
+    pthread_mutex_lock(&h->lock);
+    if (h->inner->on_steps)
+        h->inner->on_steps(h->inner->ctx, item, steps);
+    pthread_mutex_unlock(&h->lock);
+}
+
 static int s_wanted(void *v, size_t item)
 {
     serial_hooks *h = v;
@@ -258,7 +267,7 @@ int bench_fleet_run_jobs(bench_device_job *jobs, size_t n, const bench_worker_ho
         abort();
     for (size_t i = 0; i < n; i++) {
         threads[i].job = &jobs[i];
-        threads[i].hooks = (bench_worker_hooks){s_start, s_sink, s_progress, s_wanted, &sh};
+        threads[i].hooks = (bench_worker_hooks){s_start, s_sink, s_progress, s_wanted, &sh, s_steps};
         started[i] = pthread_create(&ids[i], NULL, job_main, &threads[i]) == 0;
         if (!started[i])
             job_main(&threads[i]); /* no thread to be had: this device runs now, alone */

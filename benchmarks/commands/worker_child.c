@@ -210,6 +210,10 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
         append_note(r, st == ACCEL_ERR_UNIMPLEMENTED ? bench_error_chain_skip(text, accel_status_str(st)) : text);
         return st == ACCEL_ERR_DEVICE;
     }
+    if (info.steps[0]) {
+        const char *msg[] = {"steps", index, info.steps};
+        send_message(w, msg, 3);
+    }
     bench_copy(roof, roof_len, info.roof);
     *bandwidth = info.bandwidth;
     if (!library[0] && info.library[0])

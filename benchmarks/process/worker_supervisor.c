@@ -209,6 +209,10 @@ static void handle_line(void *vss, const char *line)
             ss->done[pos] = 1;
         }
         ss->current = -1;
+    } else if (strcmp(f.items[0], "steps") == 0 && f.count == 3 && ss->hooks->on_steps &&
+               bench_parse_u64(f.items[1], &item) == 0 && ss->current >= 0 &&
+               position_of(ss, (size_t)item) == ss->current) {
+        ss->hooks->on_steps(ss->ctx, (size_t)item, f.items[2]);
     } else if (strcmp(f.items[0], "progress") == 0 && f.count == 5 && ss->hooks->on_progress &&
                bench_parse_u64(f.items[1], &item) == 0 && position_of(ss, (size_t)item) == ss->current &&
                ss->current >= 0) {
@@ -272,7 +276,7 @@ static int pump(session *ss, child *c, int64_t timeout_s, double stop_at_ms, int
 int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
                             bench_row_start on_start, bench_row_sink sink, void *ctx)
 {
-    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx};
+    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx, NULL};
     return bench_worker_run_rows(rows, n, s, &h);
 }
 

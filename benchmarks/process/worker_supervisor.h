@@ -58,6 +58,10 @@ typedef void (*bench_row_start)(void *ctx, size_t item);
 typedef void (*bench_row_progress)(void *ctx, size_t item, int sampling, size_t samples,
                                    double elapsed_ms);
 
+/* Called once a row's setup planned its ops, with the workload's steps text (awl_setup_info.steps:
+ * one line per planned op, its library and algorithm); only for workloads that have steps. */
+typedef void (*bench_row_steps)(void *ctx, size_t item, const char *steps);
+
 typedef struct bench_worker_hooks {
     bench_row_start on_start;
     bench_row_sink sink;            /* may answer BENCH_SINK_REPLAN */
@@ -66,6 +70,7 @@ typedef struct bench_worker_hooks {
      * wanted are neither run nor reported (the caller accounts for them). */
     int (*wanted)(void *ctx, size_t item);
     void *ctx;
+    bench_row_steps on_steps; /* NULL: none */
 } bench_worker_hooks;
 
 /* Runs rows[0..n) (all on the device s->device_id) and reports each through sink, including rows

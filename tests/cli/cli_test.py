@@ -287,6 +287,29 @@ def group_run(b):
                          "--verbose", "--csv", "unsupported.csv")
     check(rc == 0 and err.count("] cpu:0 gemm") == n and "not measured" not in err and
           all(f"unsupported: {r['notes']}" in err for r in uns), f"--verbose console:\n{err}")
+    # --verbose lists a layer's planned ops under its label, each with the library and algorithm its
+    # backend chose: bert_layer's weight GEMMs carry the constant-weights hint, so oneDNN keeps their
+    # packed weights per binding, except under --cold (whose row claims every run reads them).
+    names = ["qkv", "permute", "scores", "softmax", "context", "permute", "out-proj", "layernorm",
+             "ffn1", "ffn2", "layernorm"]
+    for cold in ((), ("--cold",)):
+        rc, out, err = b.run("run", "--workload", "bert_layer", "--config", "base-s128-b1", "--dtype", "fp32",
+                             "--device", "cpu:0", *TINY, *cold, "--verbose", "--csv", "steps.csv", timeout=300)
+        check(rc == 0 and "cpu:0 bert_layer base-s128-b1 fp32" in err and ": steps\n" in err,
+              f"--verbose steps (exit {rc}):\n{err}")
+        steps = [l.strip() for l in err.splitlines() if l.startswith("    ")]
+        check([s.split(":")[0] for s in steps] == [f"{i + 1} {n}" for i, n in enumerate(names)],
+              f"steps {steps}")
+        qkv, ffn2 = steps[0], steps[9]
+        check(qkv.startswith("1 qkv: gemm ") and ffn2.startswith("10 ffn2: gemm "), f"steps {steps}")
+        if qkv.startswith("1 qkv: gemm onednn"):
+            for s in (qkv, ffn2):
+                check(("constant weights packed per binding" in s) == (not cold), f"{' '.join(cold)} {s}")
+        row = read_csv(b.path("steps.csv"))[-1]
+        check(row["status"] == "ok" and row["cache"] == ("cold" if cold else "warm"), f"steps row {row}")
+    rc, out, err = b.run("run", "--workload", "bert_layer", "--config", "base-s128-b1", "--dtype", "fp32",
+                         "--device", "cpu:0", *TINY, "--csv", "steps.csv", timeout=300)
+    check(rc == 0 and ": steps" not in err and "    1 qkv" not in err, f"steps without --verbose:\n{err}")
     # The suite's summary table leaves them out too, and keeps them with --verbose.
     for verbose in ((), ("--verbose",)):
         rc, out, err = b.run("suite", "--workload", "gemm", "--config", SMALL, "--dtype", "tf32",

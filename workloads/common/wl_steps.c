@@ -16,6 +16,8 @@ accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_des
         return wl_fail(ACCEL_ERR_INTERNAL, "%zu operands for one op (at most %zu)", nops, WL_ARRAY_LEN(s->ops));
     s->nops = nops;
     memcpy(s->ops, ops, nops * sizeof *ops);
+    s->kind = desc->kind;
+    s->name[0] = '\0';
     wl_note_plan(steps->library, sizeof steps->library, s->plan);
     steps->count++;
     return ACCEL_OK;
@@ -42,6 +44,32 @@ accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_d
     return wl_alloc(bufs, dev, steps->workspace_bytes, ACCEL_MEMORY_DEVICE, &steps->workspace);
 }
 
+/* One line per step; a step that does not fit whole ends the text with "...". */
+static void describe_steps(const wl_steps *steps, char *out, size_t len) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < steps->count; i++) {
+        const wl_step *s = &steps->items[i];
+        const char *kind = accel_op_kind_name(s->kind), *lib = accel_op_plan_library(s->plan),
+                   *alg = accel_op_plan_algorithm(s->plan);
+        char line[512];
+        int n = snprintf(line, sizeof line, "%d %s: %s %s%s%s\n", i + 1, s->name[0] ? s->name : kind, kind,
+                         lib && lib[0] ? lib : "-", alg && alg[0] ? ": " : "", alg ? alg : "");
+        if (n < 0)
+            break;
+        if ((size_t)n >= sizeof line) { /* an algorithm longer than a line: cut it */
+            n = (int)sizeof line - 1;
+            line[n - 1] = '\n';
+        }
+        if (used + (size_t)n + 4 >= len) {
+            snprintf(out + used, len - used, "...");
+            return;
+        }
+        memcpy(out + used, line, (size_t)n + 1);
+        used += (size_t)n;
+    }
+}
+
 void wl_steps_describe(const wl_steps *steps, const wl_buffers *bufs, awl_dtype dtype, const awl_options *opt,
                        const char *lead, awl_setup_info *info) {
     snprintf(info->library, sizeof info->library, "%s", steps->library);
@@ -55,6 +83,7 @@ void wl_steps_describe(const wl_steps *steps, const wl_buffers *bufs, awl_dtype 
     info->bandwidth = 0;
     snprintf(info->roof, sizeof info->roof, "matrix-%s", awl_dtype_name(dtype));
     info->device_bytes = bufs->bytes;
+    describe_steps(steps, info->steps, sizeof info->steps);
 }
 
 void wl_steps_destroy(wl_steps *steps) {
@@ -80,6 +109,15 @@ static accel_status add_eltwise(wl_steps *steps, accel_device *dev, const char *
     return wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
 }
 
+/* The GEMM among steps [first, count) that one wl_steps_add_gemm_c call added gets its name. */
+static accel_status name_gemms(wl_steps *steps, int first, const char *name, accel_status st) {
+    if (st == ACCEL_OK)
+        for (int i = first; i < steps->count; i++)
+            if (steps->items[i].kind == ACCEL_OP_GEMM)
+                snprintf(steps->items[i].name, sizeof steps->items[i].name, "%s", name ? name : "");
+    return st;
+}
+
 accel_status wl_steps_add_gemm(wl_steps *steps, accel_device *dev, const char *library,
                                const accel_gemm_desc *g, accel_buffer_ref a, accel_buffer_ref b,
                                accel_buffer_ref d, accel_buffer_ref bias, const char *name) {
@@ -97,9 +135,10 @@ accel_status wl_steps_add_gemm_c(wl_steps *steps, accel_device *dev, const char 
     op.u.gemm = *g;
     accel_buffer_ref none = {NULL, 0};
     accel_buffer_ref ops[5] = {a, b, g->beta != 0.0 ? c : none, d, bias};
+    const int first = steps->count;
     accel_status st = wl_steps_add(steps, dev, &op, ops, WL_ARRAY_LEN(ops));
     if (st != ACCEL_ERR_UNIMPLEMENTED || g->epilogue == ACCEL_EPILOGUE_NONE)
-        return st;
+        return name_gemms(steps, first, name, st);
     /* The fused epilogue is not offered: peel it off, first the activation, then the bias too. */
     uint32_t act = g->epilogue & ~ACCEL_EPILOGUE_BIAS;
     accel_eltwise_kind act_kind = act & ACCEL_EPILOGUE_RELU        ? ACCEL_ELTWISE_RELU
@@ -132,5 +171,5 @@ accel_status wl_steps_add_gemm_c(wl_steps *steps, accel_device *dev, const char 
     if (st == ACCEL_OK)
         wl_appendf(steps->notes, sizeof steps->notes, "%s%s: %s (fused epilogue unimplemented)",
                    steps->notes[0] ? "; " : "", name, how);
-    return st;
+    return name_gemms(steps, first, name, st);
 }

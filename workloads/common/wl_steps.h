@@ -9,6 +9,8 @@
 
 typedef struct wl_step {
     accel_op_plan *plan;
+    accel_op_kind kind;
+    char name[32]; /* GEMMs: the caller's name ("qkv"); "": the op kind names the step */
     accel_buffer_ref ops[ACCEL_OP_MAX_OPERANDS];
     size_t nops;
 } wl_step;
@@ -32,7 +34,8 @@ accel_status wl_steps_run_range(wl_steps *steps, accel_stream *stream, int from,
 /* The one workspace every step shares, on the workload's buffer list (none when no step needs one). */
 accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_device *dev);
 /* The setup_info fields a layer of steps fills the same way: library, compute type, notes (the
- * steps' own after `lead`), the cold-run note, the matrix roof and the device bytes. */
+ * steps' own after `lead`), the cold-run note, the matrix roof, the device bytes and each step's
+ * library and algorithm (info->steps). */
 void wl_steps_describe(const wl_steps *steps, const wl_buffers *bufs, awl_dtype dtype, const awl_options *opt,
                        const char *lead, awl_setup_info *info);
 void wl_steps_destroy(wl_steps *steps);

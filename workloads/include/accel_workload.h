@@ -57,6 +57,10 @@ typedef struct awl_setup_info {
     char peer_device[48];
     char link[32];
     char peer_access[8];
+    /* Layers of planned ops (bert_layer, resnet_block, training steps): one line per step,
+     * "<n> <name>: <op> <library>: <algorithm>", what run --verbose prints under the row; "" for
+     * workloads of one op, whose notes already say it. Cut with "..." where it does not fit. */
+    char steps[8192];
 } awl_setup_info;
 
 typedef struct awl_verify_result {
