@@ -26,13 +26,17 @@ compare_sampling() {
 # compare_rounds REFERENCE_COMMAND...: ROUNDS alternations, each case on both sides back to back,
 # ours first in odd rounds and theirs first in even ones (a machine that speeds up or slows down
 # over a round favours neither side), and the vector-FMA roof (peak fma, fp32) at the start of
-# every round, so the summary can say how near each side runs to what the cores can do. A side that
-# fails a case is reported and the rounds go on: the summary lists what is missing.
+# every round, so the summary can say how near each side runs to what the cores can do. Every row
+# is tagged round=N and compare=<this invocation>, so rows pair by round within one invocation
+# even when several invocations' files are summarised together. A side that fails a case is
+# reported and the rounds go on: the summary lists what is missing.
 compare_rounds() {
     local r c workload configs dtypes side
+    local id
+    id=$(date -u +%Y%m%dT%H%M%SZ)-$$
     for ((r = 1; r <= rounds; r++)); do
         "$accelbench" run --workload peak --config fma --dtype fp32 --device "$device" --csv "$ours" \
-            --tag round="$r" --quiet >&2 || echo "accelbench (roof) exit $?" >&2
+            --tag round="$r" --tag compare="$id" --quiet >&2 || echo "accelbench (roof) exit $?" >&2
         for c in "${cases[@]}"; do
             IFS='|' read -r workload configs dtypes <<<"$c"
             echo "== round $r/$rounds: $workload $configs $dtypes" >&2
@@ -41,11 +45,11 @@ compare_rounds() {
                     # accelbench exits 1 when a row failed verification; keep going and show it in
                     # the summary.
                     "$accelbench" run --workload "$workload" --config "$configs" --dtype "$dtypes" \
-                        --device "$device" --csv "$ours" --tag round="$r" "${sampling[@]}" >&2 ||
+                        --device "$device" --csv "$ours" --tag round="$r" --tag compare="$id" "${sampling[@]}" >&2 ||
                         echo "accelbench exit $?" >&2
                 else
                     "$@" --workload "$workload" --config "$configs" --dtype "$dtypes" \
-                        --threads "$threads" --csv "$theirs" --tag round="$r" "${ref_sampling[@]}" >&2 ||
+                        --threads "$threads" --csv "$theirs" --tag round="$r" --tag compare="$id" "${ref_sampling[@]}" >&2 ||
                         echo "$(basename "$2") exit $?" >&2
                 fi
             done

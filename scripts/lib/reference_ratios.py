@@ -10,8 +10,9 @@ Rows whose library is one of the references are theirs; every other row is accel
 library column names the op library it ran). Rows that are not ok (not run, or failed verification)
 are listed once at the end.
 
-Rounds: rows tagged round=N (compare_common.sh tags them) pair up by round, and the speed is the
-median of the per-round ratios, with their lowest and highest beside it: on a shared machine a
+Rounds: rows tagged round=N (compare_common.sh tags them, and compare=<invocation>, so that the
+files of several invocations can be summarised together) pair up by (invocation, round), and the
+speed is the median of the per-round ratios, with their lowest and highest beside it: on a shared machine a
 round where one side met a noisy neighbour moves one ratio, not the verdict, and the range shows
 how far the rounds agreed. Without pairing rounds the speed is the ratio of the medians.
 
@@ -28,11 +29,14 @@ from collections import defaultdict
 
 
 def round_of(row):
+    """-> (compare id or "", round number), or None for a row without a round tag."""
+    tags = {}
     for tag in (row.get("tags") or "").split(";"):
         key, _, value = tag.partition("=")
-        if key.strip() == "round" and value.strip().isdigit():
-            return int(value)
-    return None
+        tags[key.strip()] = value.strip()
+    if not tags.get("round", "").isdigit():
+        return None
+    return tags.get("compare", ""), int(tags["round"])
 
 
 def load(paths, refs):
@@ -59,7 +63,7 @@ def load(paths, refs):
             key = (row["workload"], row["config"], row["dtype"], lib)
             r = round_of(row)
             # untagged rows get a key of their own, so they never pair with another side's
-            times[key][r if r is not None else ("untagged", path, i)] = float(row["median_ms"])
+            times[key][r if r is not None else "untagged:%s:%d" % (path, i)] = float(row["median_ms"])
             if row.get("tflops"):
                 tflops[key].append(float(row["tflops"]))
     return times, tflops, roofs, bad
@@ -67,7 +71,7 @@ def load(paths, refs):
 
 def speed(ours, theirs):
     """-> (speed, lowest, highest or None, how many rounds paired)."""
-    paired = [theirs[r] / ours[r] for r in ours if r in theirs and not isinstance(r, tuple)]
+    paired = [theirs[r] / ours[r] for r in ours if r in theirs and not isinstance(r, str)]
     if paired:
         return statistics.median(paired), min(paired), max(paired), len(paired)
     return statistics.median(theirs.values()) / statistics.median(ours.values()), None, None, 0

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """scripts/lib/reference_ratios.py (the summary of compare_torch.sh / compare_runtimes.sh): rounds
-pair up by their round tag and the speed is the median of the per-round ratios with their range
+pair up by their round tag (within one invocation's compare tag) and the speed is the median of the per-round ratios with their range
 (one noisy round moves the range, not the verdict); untagged rows fall back to the ratio of the
 medians; peak fma rows are the roof, not a compared case, and each row shows its share of it; rows
 that are not ok are listed, not compared."""
@@ -79,6 +79,19 @@ class ReferenceRatios(unittest.TestCase):
         self.assertIn("(rounds 3/3)", lines[1])
         self.assertTrue(any(ln.startswith("roof fp32: 300.0 GFLOP/s") for ln in lines), lines)
         self.assertFalse(any(" fma " in ln for ln in lines[1:]), lines)  # the roof is no case
+
+    def test_rounds_pair_within_one_invocation(self):
+        # Two invocations' files together: round 1 of each pairs with its own invocation's round 1
+        # (ratios 2.0 and 0.5 -> median 1.25), never across (which would give 4.0 / 0.25).
+        ours = write(self.dir, "ours.csv", [
+            ("round=1;compare=a", "onednn", "gemm", "g", "fp32", "10", "", "ok"),
+            ("round=1;compare=b", "onednn", "gemm", "g", "fp32", "40", "", "ok")])
+        theirs = write(self.dir, "theirs.csv", [
+            ("round=1;compare=a", "openvino", "gemm", "g", "fp32", "20", "", "ok"),
+            ("round=1;compare=b", "openvino", "gemm", "g", "fp32", "20", "", "ok")])
+        f = line_of(run(ours, theirs), "g")
+        self.assertEqual(f[8], "1.25x")
+        self.assertEqual(f[9], "0.50-2.00")
 
     def test_untagged_rows_use_the_medians(self):
         ours = write(self.dir, "ours.csv", [("", "onednn", "gemm", "g", "fp32", "10", "", "ok"),
