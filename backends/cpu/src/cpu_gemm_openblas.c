@@ -1,9 +1,22 @@
 /* OpenBLAS as a reference row: cblas_sgemm resolved at run time (dlopen), fp32 and no epilogue, so
- * the benchmark can put it beside oneDNN and ours in the same run. */
+ * the benchmark can put it beside oneDNN and ours in the same run.
+ *
+ * Its kernels: a DYNAMIC_ARCH OpenBLAS (Debian's) picks them at load time by CPU model number, and
+ * a model newer than the library falls back to its oldest x86-64 kernels: 0.3.21 runs Prescott
+ * (SSE3) kernels on an Emerald Rapids Xeon (family 6 model 0xcf), 35-63 GFLOP/s on two cores where
+ * its SkylakeX kernels run 200-220. A reference row that slow would overstate every ratio against
+ * it, so on an Intel CPU with AVX-512 the plugin names the kernels by ISA before loading it
+ * (OPENBLAS_CORETYPE=SkylakeX, whose sgemm Cooper Lake and Sapphire Rapids share), unless the user
+ * set the variable or OpenBLAS is already loaded. Wherever OpenBLAS still runs pre-AVX2 kernels on
+ * an AVX2 CPU, the plan's algorithm says so. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "accel_common/cpu_peak.h"
 #include "accel_common/dl.h"
 #include "cpu_gemm_desc.h"
 #include "cpu_internal.h"
@@ -15,7 +28,9 @@ enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
     X(void, cblas_sgemm,                                                                           \
       (int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,       \
        const float *b, int ldb, float beta, float *c, int ldc))
-#define OPENBLAS_OPTIONAL(X) X(char *, openblas_get_config, (void)) X(int, openblas_get_num_threads, (void))
+#define OPENBLAS_OPTIONAL(X)                                                                       \
+    X(char *, openblas_get_config, (void)) X(int, openblas_get_num_threads, (void))                \
+    X(char *, openblas_get_corename, (void))
 
 typedef struct openblas_table {
     OPENBLAS_REQUIRED(ACCEL_DL_FIELD)
@@ -26,6 +41,7 @@ struct cpu_openblas {
     void *lib;
     const char *soname;
     openblas_table fn;
+    char kernels[128]; /* "; OPENBLAS_CORETYPE=SkylakeX set by the cpu backend", or a warning, or "" */
 };
 
 #define OPENBLAS_SYM(ret, name, params) ACCEL_DL_SYMBOL(openblas_table, ret, name, params)
@@ -34,6 +50,33 @@ static const accel_dl_symbol openblas_optional[] = {OPENBLAS_OPTIONAL(OPENBLAS_S
 static const char *const openblas_names[] = {"libopenblas.so.0", "libopenblas.so", NULL};
 static const accel_dl_library openblas_library = {openblas_names, NULL, 0, {0}, ACCEL_DL_TIER(openblas_required),
                                                   ACCEL_DL_TIER(openblas_optional)};
+
+/* The kernels by ISA, before the first load (file comment). ACCEL_CPU_OPENBLAS_CORETYPE marks the
+ * choice as ours, for the notes of this process and of the workers it starts (which inherit both). */
+static void openblas_name_kernels(void) {
+    if (getenv("OPENBLAS_CORETYPE")) return; /* the user's choice, or ours inherited */
+    for (const char *const *n = openblas_names; *n; n++) {
+        void *loaded = dlopen(*n, RTLD_LAZY | RTLD_NOLOAD);
+        if (loaded) { /* its kernels are chosen already */
+            dlclose(loaded);
+            return;
+        }
+    }
+    const accel_cpu_features f = accel_cpu_features_detect();
+    if (f.vendor != ACCEL_CPU_VENDOR_INTEL || !f.avx512f) return;
+    if (setenv("OPENBLAS_CORETYPE", "SkylakeX", 0) == 0) setenv("ACCEL_CPU_OPENBLAS_CORETYPE", "SkylakeX", 0);
+}
+
+/* OpenBLAS's kernels for CPUs without AVX2 (and its "unknown"): on an AVX2 CPU they waste it. */
+static int openblas_core_is_old(const char *core) {
+    static const char *const old[] = {"Prescott", "Core2",   "Penryn",    "Dunnington", "Nehalem",  "Atom",
+                                      "Katmai",   "Coppermine", "Northwood", "Banias",   "Opteron",
+                                      "Barcelona", "Bobcat",  "Sandybridge", "Bulldozer", "Piledriver",
+                                      "Steamroller", "Excavator", "unknown", NULL};
+    for (const char *const *o = old; *o; o++)
+        if (strcasecmp(core, *o) == 0) return 1;
+    return 0;
+}
 
 accel_status cpu_openblas_open(cpu_context *ctx) {
 #ifdef ACCEL_CPU_NO_OPENBLAS
@@ -48,12 +91,21 @@ accel_status cpu_openblas_open(cpu_context *ctx) {
     }
     const accel_dl_log log = {ctx->host, "cpu"};
     accel_dl_handle h;
+    openblas_name_kernels();
     switch (accel_dl_load(&log, &openblas_library, &ob->fn, &h)) {
-    case ACCEL_DL_LOADED:
+    case ACCEL_DL_LOADED: {
         ob->lib = h.lib;
         ob->soname = h.name;
+        const char *core = ob->fn.openblas_get_corename ? ob->fn.openblas_get_corename() : NULL;
+        const char *env = getenv("OPENBLAS_CORETYPE"), *ours = getenv("ACCEL_CPU_OPENBLAS_CORETYPE");
+        if (core && openblas_core_is_old(core) && accel_cpu_features_detect().avx2)
+            snprintf(ob->kernels, sizeof ob->kernels, "; pre-AVX2 kernels on an AVX2 CPU: set OPENBLAS_CORETYPE");
+        else if (env)
+            snprintf(ob->kernels, sizeof ob->kernels, "; OPENBLAS_CORETYPE=%.24s%s", env,
+                     ours && strcmp(ours, env) == 0 ? " set by the cpu backend" : "");
         ctx->openblas = ob;
         return ACCEL_OK;
+    }
     case ACCEL_DL_NOT_FOUND:
         snprintf(ctx->openblas_reason, sizeof ctx->openblas_reason, "%.200s (install libopenblas0)", h.why);
         break;
@@ -134,8 +186,8 @@ accel_status cpu_gemm_plan_openblas(cpu_context *ctx, const accel_gemm_desc *d, 
     int threads = ctx->openblas->fn.openblas_get_num_threads
                       ? ctx->openblas->fn.openblas_get_num_threads()
                       : 0;
-    snprintf(info->algorithm, sizeof info->algorithm, "cblas_sgemm %s %s, %d threads",
-             ctx->openblas->soname, config ? config : "", threads);
+    snprintf(info->algorithm, sizeof info->algorithm, "cblas_sgemm %s %s, %d threads%s",
+             ctx->openblas->soname, config ? config : "", threads, ctx->openblas->kernels);
     *out = &p->base;
     return ACCEL_OK;
 }

@@ -431,7 +431,28 @@ static void check_weights_constant(test_env *env) {
     free(D);
 }
 
+/* OpenBLAS runs kernels for this CPU's ISA: never its pre-AVX2 ones on an AVX2 CPU (the plugin
+ * says so in the algorithm if it does), and on an Intel AVX-512 CPU, with OPENBLAS_CORETYPE unset
+ * when the test started, the SkylakeX kernels the plugin names before loading it. */
+static void check_openblas_kernels(test_env *env, int coretype_was_set) {
+    accel_op_desc desc = small_f32_gemm("openblas", 8);
+    accel_op_plan *plan = NULL;
+    CHECK_OK(accel_op_plan_create(env->dev, &desc, &plan));
+    const char *algo = plan ? accel_op_plan_algorithm(plan) : "";
+    printf("openblas: %s\n", algo);
+    if (!coretype_was_set) {
+        CHECK(!strstr(algo, "pre-AVX2"), "OpenBLAS on old kernels: %s", algo);
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (__builtin_cpu_is("intel") && __builtin_cpu_supports("avx512f"))
+            CHECK(strstr(algo, "SkylakeX") && strstr(algo, "OPENBLAS_CORETYPE=SkylakeX set by the cpu backend"),
+                  "OpenBLAS kernels not named on an AVX-512 Intel CPU: %s", algo);
+#endif
+    }
+    if (plan) accel_op_plan_destroy(plan);
+}
+
 int main(void) {
+    const int coretype_was_set = getenv("OPENBLAS_CORETYPE") != NULL;
     test_env env;
     test_env_open(&env);
     printf("cpu:0 %s, libraries %s\n", env.info.name, env.info.op_libraries);
@@ -451,6 +472,7 @@ int main(void) {
           "unknown library accepted");
     if (plan) accel_op_plan_destroy(plan);
     check_operand_counts(&env);
+    if (test_env_has_library(&env, "openblas")) check_openblas_kernels(&env, coretype_was_set);
     if (test_env_has_library(&env, "onednn")) {
         check_weights_rewritten(&env, 97);
         check_weights_rewritten(&env, 1301);
