@@ -31,6 +31,30 @@ import sys
 import time
 import uuid
 
+
+def name_openblas_kernels():
+    """Debian's torch does its fp32 matmuls in OpenBLAS, whose DYNAMIC_ARCH build picks kernels by
+    CPU model number and runs its Prescott (SSE3) kernels on a model newer than itself: 0.3.21 on
+    an Emerald Rapids Xeon ran a 1024 matmul at 43 GFLOP/s there, 230 with its SkylakeX kernels.
+    PyTorch that slow would flatter every ratio against it, so on an Intel CPU with AVX-512 the
+    kernels are named by ISA before torch loads OpenBLAS, as accelbench's cpu backend does for its
+    openblas rows (docs/backend-cpu.md). -> the note for the rows ("" when nothing applies)."""
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return "OPENBLAS_CORETYPE=%s" % os.environ["OPENBLAS_CORETYPE"]
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        return ""
+    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
+    if "GenuineIntel" not in info or "avx512f" not in flags:
+        return ""
+    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+    return "OPENBLAS_CORETYPE=SkylakeX set (OpenBLAS's kernels by ISA, not model)"
+
+
+OPENBLAS_NOTE = name_openblas_kernels()  # before torch loads OpenBLAS
+
 try:
     import torch
     import torch.nn.functional as F
@@ -459,6 +483,8 @@ def main():
                 else:
                     notes = "PyTorch eager, inference_mode, %d threads, nn.functional ops%s" % (
                         torch.get_num_threads(), layout)
+                if OPENBLAS_NOTE:
+                    notes += "; " + OPENBLAS_NOTE
                 row.update(timing_fields(meta, samples, warm_ms))
                 row.update(verified="", status="ok", notes=notes)
                 w.writerow(row)
