@@ -32,6 +32,17 @@ import time
 import uuid
 
 
+def intel_avx512():
+    """Whether this host is an Intel CPU with AVX-512 (/proc/cpuinfo; False where unreadable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
+    return "GenuineIntel" in info and "avx512f" in flags
+
+
 def name_openblas_kernels():
     """Debian's torch does its fp32 matmuls in OpenBLAS, whose DYNAMIC_ARCH build picks kernels by
     CPU model number and runs its Prescott (SSE3) kernels on a model newer than itself: 0.3.21 on
@@ -41,13 +52,7 @@ def name_openblas_kernels():
     openblas rows (docs/backend-cpu.md). -> the note for the rows ("" when nothing applies)."""
     if "OPENBLAS_CORETYPE" in os.environ:
         return "OPENBLAS_CORETYPE=%s" % os.environ["OPENBLAS_CORETYPE"]
-    try:
-        with open("/proc/cpuinfo") as f:
-            info = f.read()
-    except OSError:
-        return ""
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
-    if "GenuineIntel" not in info or "avx512f" not in flags:
+    if not intel_avx512():
         return ""
     os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
     return "OPENBLAS_CORETYPE=SkylakeX set (OpenBLAS's kernels by ISA, not model)"

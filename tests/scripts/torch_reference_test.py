@@ -27,13 +27,6 @@ spec.loader.exec_module(tr)
 torch = tr.torch
 
 
-def intel_avx512():
-    with open("/proc/cpuinfo") as f:
-        info = f.read()
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
-    return "GenuineIntel" in info and "avx512f" in flags
-
-
 def run(*args):
     env = dict(os.environ)
     if not CORETYPE_PRESET:
@@ -87,7 +80,7 @@ class TrainRowsTest(unittest.TestCase):
                 self.assertIn("training step", r["notes"])
                 self.assertIn("AdamW", r["notes"])
                 # OpenBLAS (torch's fp32 matmuls) on kernels named by ISA on an Intel AVX-512 CPU
-                if intel_avx512() and not CORETYPE_PRESET:
+                if tr.intel_avx512() and not CORETYPE_PRESET:
                     self.assertIn("OPENBLAS_CORETYPE=SkylakeX set", r["notes"])
                 if dtype == "bf16":
                     self.assertIn("autocast", r["notes"])

@@ -53,7 +53,7 @@ static const accel_dl_library openblas_library = {openblas_names, NULL, 0, {0}, 
 
 /* The kernels by ISA, before the first load (file comment). ACCEL_CPU_OPENBLAS_CORETYPE marks the
  * choice as ours, for the notes of this process and of the workers it starts (which inherit both). */
-static void openblas_name_kernels(void) {
+static void openblas_name_kernels(const accel_cpu_features *f) {
     if (getenv("OPENBLAS_CORETYPE")) return; /* the user's choice, or ours inherited */
     for (const char *const *n = openblas_names; *n; n++) {
         void *loaded = dlopen(*n, RTLD_LAZY | RTLD_NOLOAD);
@@ -62,8 +62,7 @@ static void openblas_name_kernels(void) {
             return;
         }
     }
-    const accel_cpu_features f = accel_cpu_features_detect();
-    if (f.vendor != ACCEL_CPU_VENDOR_INTEL || !f.avx512f) return;
+    if (f->vendor != ACCEL_CPU_VENDOR_INTEL || !f->avx512f) return;
     if (setenv("OPENBLAS_CORETYPE", "SkylakeX", 0) == 0) setenv("ACCEL_CPU_OPENBLAS_CORETYPE", "SkylakeX", 0);
 }
 
@@ -91,14 +90,15 @@ accel_status cpu_openblas_open(cpu_context *ctx) {
     }
     const accel_dl_log log = {ctx->host, "cpu"};
     accel_dl_handle h;
-    openblas_name_kernels();
+    const accel_cpu_features cpu = accel_cpu_features_detect();
+    openblas_name_kernels(&cpu);
     switch (accel_dl_load(&log, &openblas_library, &ob->fn, &h)) {
     case ACCEL_DL_LOADED: {
         ob->lib = h.lib;
         ob->soname = h.name;
         const char *core = ob->fn.openblas_get_corename ? ob->fn.openblas_get_corename() : NULL;
         const char *env = getenv("OPENBLAS_CORETYPE"), *ours = getenv("ACCEL_CPU_OPENBLAS_CORETYPE");
-        if (core && openblas_core_is_old(core) && accel_cpu_features_detect().avx2)
+        if (core && openblas_core_is_old(core) && cpu.avx2)
             snprintf(ob->kernels, sizeof ob->kernels, "; pre-AVX2 kernels on an AVX2 CPU: set OPENBLAS_CORETYPE");
         else if (env)
             snprintf(ob->kernels, sizeof ob->kernels, "; OPENBLAS_CORETYPE=%.24s%s", env,
