@@ -25,18 +25,23 @@ compare_sampling() {
 
 # compare_rounds REFERENCE_COMMAND...: ROUNDS alternations, each case on both sides back to back,
 # ours first in odd rounds and theirs first in even ones (a machine that speeds up or slows down
-# over a round favours neither side), and the vector-FMA roof (peak fma, fp32) at the start of
-# every round, so the summary can say how near each side runs to what the cores can do. Every row
+# over a round favours neither side), and at the start of every round the vector-FMA roof (peak fma,
+# fp32) and the GEMM roof (peak matrix, every library, in the cases' dtypes), so the summary can say
+# how near each side runs to what the cores, and the best GEMM on them, can do. Every row
 # is tagged round=N and compare=<this invocation>, so rows pair by round within one invocation
 # even when several invocations' files are summarised together. A side that fails a case is
 # reported and the rounds go on: the summary lists what is missing.
 compare_rounds() {
     local r c workload configs dtypes side
-    local id
+    local id all_dtypes
     id=$(date -u +%Y%m%dT%H%M%SZ)-$$
+    all_dtypes=$(for c in "${cases[@]}"; do IFS='|' read -r _ _ dtypes <<<"$c"; tr , '\n' <<<"$dtypes"; done |
+        sort -u | paste -sd,)
     for ((r = 1; r <= rounds; r++)); do
         "$accelbench" run --workload peak --config fma --dtype fp32 --device "$device" --csv "$ours" \
             --tag round="$r" --tag compare="$id" --quiet >&2 || echo "accelbench (roof) exit $?" >&2
+        "$accelbench" run --workload peak --config matrix --dtype "$all_dtypes" --device "$device" --csv "$ours" \
+            --tag round="$r" --tag compare="$id" --quiet >&2 || echo "accelbench (GEMM roof) exit $?" >&2
         for c in "${cases[@]}"; do
             IFS='|' read -r workload configs dtypes <<<"$c"
             echo "== round $r/$rounds: $workload $configs $dtypes" >&2
