@@ -15,8 +15,9 @@
 # threads, the same warm-up and median policy; onnxruntime has no bf16 on the CPU (unsupported rows).
 # Writes OUTDIR/accelbench.csv and OUTDIR/runtimes.csv (or both into CSV; same schema,
 # library=onnxruntime / openvino) and prints per case the median over rounds of each side's median
-# time, each side's share of the measured FMA roof, and the speed ratios runtime_ms / ours_ms (> 1:
-# accelbench faster) as the median of the per-round ratios with their range.
+# time, each side's share of the measured FMA and GEMM roofs, and the speed ratios runtime_ms /
+# ours_ms (> 1: accelbench faster) as the median of the per-round ratios with their range, and the
+# bound: the speed a layer running at the GEMM roof would have over the runtime.
 # shellcheck disable=SC2034  # rounds, device, accelbench, threads are read by lib/compare_common.sh
 set -euo pipefail
 

@@ -12,8 +12,8 @@
 # and fp16 (QUICK=1: base-s128-b1-train, conv3_x-identity-b2-nhwc-train); a mode the CPU lacks is
 # an `unsupported` row on each side, not a timing. Writes OUTDIR/accelbench.csv and
 # OUTDIR/pytorch.csv (or both into CSV; same schema, library=pytorch) and prints, per case, the
-# median over rounds of each side's median time, each side's share of the measured FMA roof, and
-# the speed ratio ours/torch (= torch_ms / ours_ms; > 1 means accelbench is faster) as the median
+# median over rounds of each side's median time, each side's share of the measured FMA and GEMM
+# roofs, and the speed ratio ours/torch (= torch_ms / ours_ms; > 1 means accelbench is faster) as the median
 # of the per-round ratios with their range (scripts/lib/reference_ratios.py).
 # shellcheck disable=SC2034  # rounds, device, accelbench, threads are read by lib/compare_common.sh
 set -euo pipefail
