@@ -353,6 +353,17 @@ static accel_status bert_run(void *state, accel_stream *stream) {
     return wl_steps_run(&st->steps, stream);
 }
 
+static accel_status bert_profile_steps(void *state, accel_stream *stream, double *step_ms, size_t cap,
+                                       size_t *count) {
+    if (is_train(state)) {
+        wl_train_view v;
+        wl_bert_train_view(state, &v);
+        (*v.runs)++;
+        return wl_steps_profile(v.steps, stream, step_ms, cap, count);
+    }
+    return wl_steps_profile(&((bert_state *)state)->steps, stream, step_ms, cap, count);
+}
+
 /* y (rows x n) += bias; then optionally GELU. */
 static void add_bias(double *y, int64_t rows, int64_t n, const double *bias, int gelu) {
     for (int64_t i = 0; i < rows; i++)
@@ -461,4 +472,5 @@ const awl_workload awl_bert_layer_workload = {
     bert_teardown,
     bert_corrupt,
     bert_set_loss_scale,
+    bert_profile_steps,
 };

@@ -433,4 +433,5 @@ const awl_workload awl_collective_workload = {
     coll_teardown,
     coll_corrupt,
     NULL,
+    NULL,
 };

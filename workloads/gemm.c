@@ -318,4 +318,5 @@ const awl_workload awl_gemm_workload = {
     wl_gemm_teardown,
     wl_gemm_corrupt,
     NULL,
+    NULL,
 };

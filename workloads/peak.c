@@ -261,4 +261,5 @@ const awl_workload awl_peak_workload = {
     peak_teardown,
     peak_corrupt,
     NULL,
+    NULL,
 };

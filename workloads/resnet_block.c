@@ -288,6 +288,13 @@ static accel_status resnet_run(void *state, accel_stream *stream) {
     return wl_steps_run(&st->steps, stream);
 }
 
+static accel_status resnet_profile_steps(void *state, accel_stream *stream, double *step_ms, size_t cap,
+                                         size_t *count) {
+    if (is_train(state))
+        return wl_resnet_train_profile_steps(state, stream, step_ms, cap, count);
+    return wl_steps_profile(&((resnet_state *)state)->steps, stream, step_ms, cap, count);
+}
+
 /* fp64 reference of image `img` through the whole block into y (cout x ho x ho, the layout's order). */
 static int resnet_reference(const resnet_state *st, int64_t img, double *y) {
     const resnet_block_shape *b = &st->cfg->shape;
@@ -367,4 +374,5 @@ const awl_workload awl_resnet_block_workload = {
     resnet_teardown,
     resnet_corrupt,
     resnet_set_loss_scale,
+    resnet_profile_steps,
 };

@@ -241,4 +241,5 @@ const awl_workload awl_stream_workload = {
     stream_teardown,
     stream_corrupt,
     NULL,
+    NULL,
 };

@@ -234,4 +234,5 @@ const awl_workload awl_transfer_workload = {
     transfer_teardown,
     transfer_corrupt,
     NULL,
+    NULL,
 };

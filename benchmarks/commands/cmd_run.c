@@ -83,7 +83,9 @@ static const char RUN_HELP[] =
     "  --verbose            print every unsupported row as it comes and in the summary table\n"
     "                       (default: a count per device and each distinct reason, at the end),\n"
     "                       and under each layer's row (bert_layer, resnet_block, training) its\n"
-    "                       planned ops, each with the library and algorithm the backend chose\n"
+    "                       planned ops, each with the library and algorithm the backend chose,\n"
+    "                       and after its sampling each op's median time over up to 1 s of\n"
+    "                       untimed runs, each op between device timers of its own\n"
     "  --dry-run            print the rows this would measure (device, workload, config, dtype,\n"
     "                       library), one per line, and stop: nothing is measured or written\n"
     "  --budget T           wall-time budget of the whole command (90s, 10m, 1.5h): rows are\n"
@@ -169,6 +171,38 @@ static void on_start(void *vctx, size_t item)
     bench_progress_start(&ctx->progress, label);
     if (ctx->budget)
         bench_run_budget_started(ctx->budget, item);
+}
+
+/* --verbose: each step's median time over the profiled runs after the row's sampling, its share
+ * of their sum, and the row's own median beside that sum (the steps run between timers with no
+ * synchronization between them, so the sum comes close to the layer's time; where it is well
+ * above, the timers themselves cost). */
+static void on_step_times(void *vctx, size_t item, int runs, double row_median_ms, const char *times)
+{
+    run_ctx *ctx = vctx;
+    if (!ctx->args->verbose || ctx->args->quiet || !times[0])
+        return;
+    double sum = 0;
+    for (const char *p = times; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
+        sum += strtod(p, NULL);
+    char label[256], line[640];
+    item_label(ctx->plan, item, label, sizeof label);
+    snprintf(line, sizeof line, "%s: time per step, median of %d profiled run%s: %.3f ms in all (the row's median %.3f ms)",
+             label, runs, runs == 1 ? "" : "s", sum, row_median_ms);
+    bench_progress_message(&ctx->progress, line);
+    for (const char *p = times; *p;) {
+        size_t n = strcspn(p, "\n");
+        char *end;
+        double ms = strtod(p, &end);
+        const char *name = *end == '\t' ? end + 1 : end;
+        int name_len = (int)(n - (size_t)(name - p));
+        snprintf(line, sizeof line, "    %9.3f ms %5.1f%%  %.*s", ms, sum > 0 ? 100.0 * ms / sum : 0.0,
+                 name_len < 300 ? name_len : 300, name);
+        bench_progress_message(&ctx->progress, line);
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
 }
 
 static void on_progress(void *vctx, size_t item, int sampling, size_t samples, double elapsed_ms)
@@ -475,7 +509,7 @@ static int run_devices(run_ctx *ctx, accel_runtime *rt, const bench_run_args *a)
         if (!jobs[d].rows)
             abort();
     }
-    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx, on_steps};
+    bench_worker_hooks hooks = {on_start, on_row, on_progress, wanted, ctx, on_steps, on_step_times};
     int interrupted = 0;
     for (size_t d = 0; d < nd && !interrupted && !ctx->summary.stopped; d++) {
         if (ctx->fleet.model[d] != d)

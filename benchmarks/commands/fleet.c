@@ -234,6 +234,15 @@ static void s_steps(void *v, size_t item, const char *steps)
     pthread_mutex_unlock(&h->lock);
 }
 
+static void s_step_times(void *v, size_t item, int runs, double row_median_ms, const char *times)
+{
+    serial_hooks *h = v;
+    pthread_mutex_lock(&h->lock);
+    if (h->inner->on_step_times)
+        h->inner->on_step_times(h->inner->ctx, item, runs, row_median_ms, times);
+    pthread_mutex_unlock(&h->lock);
+}
+
 static int s_wanted(void *v, size_t item)
 {
     serial_hooks *h = v;
@@ -267,7 +276,7 @@ int bench_fleet_run_jobs(bench_device_job *jobs, size_t n, const bench_worker_ho
         abort();
     for (size_t i = 0; i < n; i++) {
         threads[i].job = &jobs[i];
-        threads[i].hooks = (bench_worker_hooks){s_start, s_sink, s_progress, s_wanted, &sh, s_steps};
+        threads[i].hooks = (bench_worker_hooks){s_start, s_sink, s_progress, s_wanted, &sh, s_steps, s_step_times};
         started[i] = pthread_create(&ids[i], NULL, job_main, &threads[i]) == 0;
         if (!started[i])
             job_main(&threads[i]); /* no thread to be had: this device runs now, alone */

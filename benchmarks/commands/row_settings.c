@@ -13,4 +13,5 @@ void bench_row_settings_resolve(const bench_run_args *a, int gpu, bench_worker_s
     s->timeout_s = a->timeout_s > 0 ? a->timeout_s : BENCH_DEFAULT_TIMEOUT_S;
     s->seed = a->has_seed ? a->seed : 1;
     s->cold = a->cold;
+    s->profile_steps = a->verbose && !a->quiet;
 }

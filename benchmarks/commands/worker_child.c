@@ -16,6 +16,7 @@
 #include "error_chain.h"
 #include "measure.h"
 #include "signals.h"
+#include "step_profile.h"
 #include "util.h"
 #include "wire.h"
 #include "worker_supervisor.h"
@@ -168,6 +169,29 @@ static void fill_telemetry(bench_row *r, const bench_energy_reading *before,
     }
 }
 
+/* run --verbose: the steps' times, after the sampling and before the verification (which a
+ * training step's verify starts from its initial state anyway). A profile that fails costs the
+ * row nothing: it is reported on stderr, and the row is verified as ever. */
+static void send_step_times(worker *w, const char *index, const awl_workload *wl, void *state,
+                            const char *steps, double row_median_ms)
+{
+    char times[8192];
+    int runs = 0;
+    accel_clear_error();
+    accel_status st = bench_step_profile(wl, state, w->stream, steps, times, sizeof times, &runs);
+    if (st != ACCEL_OK) {
+        char text[512];
+        error_text(st, text, sizeof text);
+        fprintf(stderr, "accelbench: profiling the steps of %s: %s\n", wl->name, text);
+        return;
+    }
+    char runs_text[16], median[32];
+    snprintf(runs_text, sizeof runs_text, "%d", runs);
+    snprintf(median, sizeof median, "%.9g", row_median_ms);
+    const char *msg[] = {"step_times", index, runs_text, median, times};
+    send_message(w, msg, 5);
+}
+
 /* Runs one row; returns 1 when the device error looks sticky (fresh process wanted). */
 static int run_item(worker *w, const char *index, const awl_workload *wl, const awl_config *cfg,
                     awl_dtype dtype, const char *library, bench_row *r, char *roof, size_t roof_len,
@@ -310,6 +334,8 @@ static int run_item(worker *w, const char *index, const awl_workload *wl, const 
         fill_telemetry(r, &before, &after, &now, s->median, (double)info.items);
     }
 
+    if (rc == 0 && !m.interrupted && m.samples > 0 && w->s.profile_steps && wl->profile_steps && info.steps[0])
+        send_step_times(w, index, wl, state, info.steps, m.stats.median);
     if (rc == 0 && !m.interrupted) {
         if (test_hook("ACCEL_TEST_CORRUPT", wl->name) && wl->corrupt_output)
             wl->corrupt_output(state, w->stream);
@@ -428,6 +454,8 @@ int bench_worker_child_main(int argc, char **argv)
                 w.s.max_samples = num;
             else if (strcmp(k, "--cold") == 0)
                 w.s.cold = (int)num;
+            else if (strcmp(k, "--profile-steps") == 0)
+                w.s.profile_steps = (int)num;
             else
                 bad = 1;
         }

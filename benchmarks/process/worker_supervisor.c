@@ -81,7 +81,7 @@ static int spawn(const bench_worker_row *const *rows, size_t n, const bench_work
     }
     const struct { const char *flag; long long v; } nums[] = {
         {"--warmup-ms", s->warmup_ms}, {"--min-time-ms", s->min_time_ms},
-        {"--max-samples", s->max_samples}, {"--cold", s->cold}};
+        {"--max-samples", s->max_samples}, {"--cold", s->cold}, {"--profile-steps", s->profile_steps}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         bench_strlist_add(&args, nums[i].flag);
         snprintf(num, sizeof num, "%lld", nums[i].v);
@@ -213,6 +213,13 @@ static void handle_line(void *vss, const char *line)
                bench_parse_u64(f.items[1], &item) == 0 && ss->current >= 0 &&
                position_of(ss, (size_t)item) == ss->current) {
         ss->hooks->on_steps(ss->ctx, (size_t)item, f.items[2]);
+    } else if (strcmp(f.items[0], "step_times") == 0 && f.count == 5 && ss->hooks->on_step_times &&
+               bench_parse_u64(f.items[1], &item) == 0 && ss->current >= 0 &&
+               position_of(ss, (size_t)item) == ss->current) {
+        uint64_t runs = 0;
+        double median = 0;
+        if (bench_parse_u64(f.items[2], &runs) == 0 && runs <= 1000 && bench_parse_double(f.items[3], &median) == 0)
+            ss->hooks->on_step_times(ss->ctx, (size_t)item, (int)runs, median, f.items[4]);
     } else if (strcmp(f.items[0], "progress") == 0 && f.count == 5 && ss->hooks->on_progress &&
                bench_parse_u64(f.items[1], &item) == 0 && position_of(ss, (size_t)item) == ss->current &&
                ss->current >= 0) {
@@ -276,7 +283,7 @@ static int pump(session *ss, child *c, int64_t timeout_s, double stop_at_ms, int
 int bench_worker_run_device(const bench_worker_row *rows, size_t n, const bench_worker_settings *s,
                             bench_row_start on_start, bench_row_sink sink, void *ctx)
 {
-    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx, NULL};
+    bench_worker_hooks h = {on_start, sink, NULL, NULL, ctx, NULL, NULL};
     return bench_worker_run_rows(rows, n, s, &h);
 }
 

@@ -23,6 +23,7 @@ typedef struct bench_worker_settings {
     int64_t timeout_s;       /* per row */
     uint64_t seed;
     int cold;
+    int profile_steps;       /* run --verbose: each layer row's steps timed after its sampling */
     const char *plugin_path; /* the device's backend plugin (the worker loads only it); NULL = all */
     /* bench_monotonic_ms() at which the whole run must end (--budget), 0 = none: the worker is
      * then killed, the row in flight is reported as skipped with stop_note, and no further row
@@ -61,6 +62,10 @@ typedef void (*bench_row_progress)(void *ctx, size_t item, int sampling, size_t 
 /* Called once a row's setup planned its ops, with the workload's steps text (awl_setup_info.steps:
  * one line per planned op, its library and algorithm); only for workloads that have steps. */
 typedef void (*bench_row_steps)(void *ctx, size_t item, const char *steps);
+/* Called after a layer row's sampling when settings.profile_steps asked for it: each step's median
+ * time over `runs` profiled runs, one line per step, "<ms>\t<label>" (the label: "1 qkv: gemm
+ * onednn"), and the row's own median time for the whole layer. */
+typedef void (*bench_row_step_times)(void *ctx, size_t item, int runs, double row_median_ms, const char *times);
 
 typedef struct bench_worker_hooks {
     bench_row_start on_start;
@@ -71,6 +76,7 @@ typedef struct bench_worker_hooks {
     int (*wanted)(void *ctx, size_t item);
     void *ctx;
     bench_row_steps on_steps; /* NULL: none */
+    bench_row_step_times on_step_times; /* NULL: none */
 } bench_worker_hooks;
 
 /* Runs rows[0..n) (all on the device s->device_id) and reports each through sink, including rows

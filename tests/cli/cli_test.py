@@ -297,9 +297,25 @@ def group_run(b):
                              "--device", "cpu:0", *TINY, *cold, "--verbose", "--csv", "steps.csv", timeout=300)
         check(rc == 0 and "cpu:0 bert_layer base-s128-b1 fp32" in err and ": steps\n" in err,
               f"--verbose steps (exit {rc}):\n{err}")
-        steps = [l.strip() for l in err.splitlines() if l.startswith("    ")]
+        blocks, head = {}, None  # the indented lines under each header line
+        for line in err.splitlines():
+            if line.startswith("    ") and head is not None:
+                blocks[head].append(line.strip())
+            else:
+                head = line
+                blocks[head] = []
+        steps = next((v for k, v in blocks.items() if k.endswith(": steps")), [])
         check([s.split(":")[0] for s in steps] == [f"{i + 1} {n}" for i, n in enumerate(names)],
               f"steps {steps}")
+        # After the sampling, each step's median time over a few profiled runs, in the same order
+        # and with the same labels (up to the library), every time positive, shares summing to 100.
+        times_head = next((k for k in blocks if ": time per step, median of " in k), None)
+        check(times_head is not None and "cpu:0 bert_layer base-s128-b1 fp32: " in times_head and
+              "the row's median " in times_head, f"--verbose step times:\n{err}")
+        times = [t.split(None, 3) for t in blocks.get(times_head, [])]
+        check(len(times) == len(names) and all(float(t[0]) > 0 and t[1] == "ms" for t in times) and
+              [t[3] for t in times] == [":".join(st.split(":")[:2]) for st in steps] and
+              abs(sum(float(t[2].rstrip("%")) for t in times) - 100) < 0.6, f"step times {times} vs {steps}")
         qkv, ffn2 = steps[0], steps[9]
         check(qkv.startswith("1 qkv: gemm ") and ffn2.startswith("10 ffn2: gemm "), f"steps {steps}")
         if qkv.startswith("1 qkv: gemm onednn"):

@@ -38,6 +38,42 @@ accel_status wl_steps_run_range(wl_steps *steps, accel_stream *stream, int from,
     return ACCEL_OK;
 }
 
+accel_status wl_steps_profile(wl_steps *steps, accel_stream *stream, double *step_ms, size_t cap, size_t *count) {
+    *count = 0;
+    size_t n = (size_t)steps->count < cap ? (size_t)steps->count : cap;
+    accel_timer *timers[WL_MAX_STEPS] = {0};
+    accel_device *dev = accel_stream_device(stream);
+    accel_status st = ACCEL_OK;
+    size_t made = 0;
+    /* Timers are made before the run, so that making one never falls between two steps. */
+    for (; made < n && st == ACCEL_OK; made++)
+        if ((st = accel_timer_create(dev, &timers[made])) != ACCEL_OK)
+            wl_fail_hal(st, "creating a step timer");
+    for (size_t i = 0; i < n && st == ACCEL_OK; i++) {
+        if ((st = accel_timer_begin(timers[i], stream)) != ACCEL_OK) {
+            wl_fail_hal(st, "beginning a step timer");
+            break;
+        }
+        if ((st = wl_steps_run_range(steps, stream, (int)i, (int)i + 1)) != ACCEL_OK)
+            break;
+        if ((st = accel_timer_end(timers[i], stream)) != ACCEL_OK)
+            wl_fail_hal(st, "ending a step timer");
+    }
+    /* The rest of the layer too, when cap cut the timed steps short: the run stays whole. */
+    if (st == ACCEL_OK && n < (size_t)steps->count)
+        st = wl_steps_run_range(steps, stream, (int)n, steps->count);
+    if (st == ACCEL_OK && (st = accel_stream_synchronize(stream)) != ACCEL_OK)
+        wl_fail_hal(st, "synchronizing the profiled run");
+    for (size_t i = 0; i < n && st == ACCEL_OK; i++)
+        if ((st = accel_timer_elapsed_ms(timers[i], &step_ms[i])) != ACCEL_OK)
+            wl_fail_hal(st, "reading a step timer");
+    for (size_t i = 0; i < made; i++)
+        accel_timer_destroy(timers[i]);
+    if (st == ACCEL_OK)
+        *count = n;
+    return st;
+}
+
 accel_status wl_steps_alloc_workspace(wl_steps *steps, wl_buffers *bufs, accel_device *dev) {
     if (!steps->workspace_bytes)
         return ACCEL_OK;

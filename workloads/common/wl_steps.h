@@ -28,6 +28,8 @@ typedef struct wl_steps {
 accel_status wl_steps_add(wl_steps *steps, accel_device *dev, const accel_op_desc *desc,
                           const accel_buffer_ref *ops, size_t nops);
 accel_status wl_steps_run(wl_steps *steps, accel_stream *stream);
+/* awl_workload.profile_steps over these steps. */
+accel_status wl_steps_profile(wl_steps *steps, accel_stream *stream, double *step_ms, size_t cap, size_t *count);
 /* Steps [from, to) only: a data-parallel step (train/dp_step.c) runs the backward in pieces and
  * enqueues each gradient bucket's all-reduce between them. */
 accel_status wl_steps_run_range(wl_steps *steps, accel_stream *stream, int from, int to);

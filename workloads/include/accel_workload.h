@@ -96,6 +96,12 @@ typedef struct awl_workload {
     /* Test hook (training steps with fp16 loss scaling; NULL or a no-op elsewhere): the loss scale
      * the timed steps start from, to force overflows. */
     accel_status (*set_loss_scale)(void *state, accel_stream *stream, double scale);
+    /* Layers of planned ops (NULL elsewhere): one run, the timed runs' ops in their order, each
+     * bracketed by a device timer of its own and the stream synchronized once at the end:
+     * step_ms[i] is step i's time (the order of awl_setup_info.steps), *count the steps (at most
+     * cap). No synchronization between steps, so each starts as it does in a timed run. A training
+     * step counts it as one of its runs. */
+    accel_status (*profile_steps)(void *state, accel_stream *stream, double *step_ms, size_t cap, size_t *count);
 } awl_workload;
 
 /* Registry of all workloads, in CLI listing order. */

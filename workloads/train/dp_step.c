@@ -398,6 +398,7 @@ const awl_workload awl_dp_step_workload = {
     dp_teardown,
     dp_corrupt,
     dp_set_loss_scale,
+    NULL,
 };
 
 int awl_workload_runs_alone(const awl_workload *w) { return w == &awl_dp_step_workload; }

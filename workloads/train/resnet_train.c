@@ -288,6 +288,13 @@ accel_status wl_resnet_train_run(void *state, accel_stream *stream) {
     return wl_steps_run(&st->steps, stream);
 }
 
+accel_status wl_resnet_train_profile_steps(void *state, accel_stream *stream, double *step_ms, size_t cap,
+                                           size_t *count) {
+    resnet_train_state *st = state;
+    st->runs++;
+    return wl_steps_profile(&st->steps, stream, step_ms, cap, count);
+}
+
 accel_status wl_resnet_train_set_loss_scale(void *state, accel_stream *stream, double scale) {
     return wl_amp_set_scale(stream, &((resnet_train_state *)state)->amp, scale);
 }
