@@ -60,6 +60,8 @@ def load(paths, refs):
             rows = list(csv.DictReader(f))
         for i, row in enumerate(rows):
             lib = row["library"] if row["library"] in refs else "accelbench:" + row["library"]
+            if row["workload"] == "peak" and row["status"] == "unsupported":
+                continue  # a roof library without the dtype (openblas bf16): no case is missing
             if row["status"] != "ok" or not row["median_ms"]:
                 # accelbench leaves library empty on a row no library could run
                 bad.append("%s: %s %s %s %s: %s" % (row["status"], row["library"] or "accelbench", row["workload"],

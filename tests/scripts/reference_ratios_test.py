@@ -129,6 +129,7 @@ class ReferenceRatios(unittest.TestCase):
             ("round=2", "onednn", "peak", "matrix", "bf16", "1", "0.50", "ok"),
             ("round=3", "onednn", "peak", "matrix", "bf16", "1", "0.45", "ok"),
             ("round=3", "accel", "peak", "matrix", "bf16", "1", "0.35", "ok"),
+            ("round=3", "openblas", "peak", "matrix", "bf16", "", "", "unsupported"),
         ])
         theirs = write(self.dir, "theirs.csv", [
             ("round=%d" % r, "openvino", "bert_layer", "base", "bf16", "12", "0.30", "ok") for r in (1, 2, 3)])
@@ -142,6 +143,7 @@ class ReferenceRatios(unittest.TestCase):
         self.assertTrue(any(ln.startswith("gemm bf16: 450.0 GFLOP/s, the median over 3 rounds") for ln in lines),
                         lines)
         self.assertFalse(any(" matrix " in ln for ln in lines[1:]), lines)  # the roof is no case
+        self.assertFalse(any(ln.startswith("not compared") for ln in lines), lines)
 
     def test_untagged_gemm_roof_is_the_files_best(self):
         ours = write(self.dir, "ours.csv", [
