@@ -183,8 +183,12 @@ static void on_step_times(void *vctx, size_t item, int runs, double row_median_m
     if (!ctx->args->verbose || ctx->args->quiet || !times[0])
         return;
     double sum = 0;
-    for (const char *p = times; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0))
-        sum += strtod(p, NULL);
+    for (const char *p = times; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
+        char *end;
+        double ms = strtod(p, &end);
+        if (end <= p + strcspn(p, "\n"))
+            sum += ms;
+    }
     char label[256], line[640];
     item_label(ctx->plan, item, label, sizeof label);
     snprintf(line, sizeof line, "%s: time per step, median of %d profiled run%s: %.3f ms in all (the row's median %.3f ms)",
@@ -194,6 +198,10 @@ static void on_step_times(void *vctx, size_t item, int runs, double row_median_m
         size_t n = strcspn(p, "\n");
         char *end;
         double ms = strtod(p, &end);
+        if (end > p + n) { /* strtod skipped this line's end: a line without a time */
+            ms = 0;
+            end = (char *)p;
+        }
         const char *name = *end == '\t' ? end + 1 : end;
         int name_len = (int)(n - (size_t)(name - p));
         snprintf(line, sizeof line, "    %9.3f ms %5.1f%%  %.*s", ms, sum > 0 ? 100.0 * ms / sum : 0.0,
