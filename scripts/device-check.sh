@@ -17,6 +17,8 @@
 #   rows_bert 30     bert_layer base-s128-b8 bf16
 #   rows_attention 40 bert_layer base-s128-b8-fused, large-s384-b1 and large-s384-b1-fused bf16: the
 #                    fused attention op's layer beside the composed (cuBLASLt + softmax) one
+#                    (both bert steps --verbose: rows.log gets each layer's planned ops and each
+#                    op's median time over up to 1 s of profiled runs, where the GPU layer's time goes)
 #   rows_resnet 30   resnet_block conv3_x-identity-b32-nhwc bf16
 #   rows_train 40    one training step per model, bf16: bert_layer base-s128-b8-train and
 #                    resnet_block conv3_x-identity-b32-nhwc-train; `unsupported` (exit 0) where the
@@ -221,8 +223,8 @@ DEVICE_CMD=("${GPU[@]}")
 device_check_rows peak 45 --workload peak --config "$PEAK_CONFIGS"
 device_check_rows stream 25 --workload stream --config triad
 device_check_rows gemm 60 --workload gemm --config "$GEMM_CONFIG"
-device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16
-device_check_rows attention 40 --workload bert_layer --config "$ATTENTION_CONFIGS" --dtype bf16
+device_check_rows bert 30 --workload bert_layer --config "$BERT_CONFIG" --dtype bf16 --verbose
+device_check_rows attention 40 --workload bert_layer --config "$ATTENTION_CONFIGS" --dtype bf16 --verbose
 device_check_rows resnet 30 --workload resnet_block --config "$RESNET_CONFIG" --dtype bf16
 device_check_rows train 40 --workload bert_layer,resnet_block --config "$TRAIN_CONFIGS" --dtype bf16
 # Collectives over every GPU present, one rank each under mpirun, through NCCL.
