@@ -6,14 +6,9 @@
 #include <string.h>
 
 #include "measure.h"
+#include "stats.h"
 
 #define MAX_STEPS 128
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The label of step i (0-based): its line of text up to the second ": " (name, op and library,
  * without the algorithm), or "" when the text has no such line. */
@@ -69,8 +64,9 @@ accel_status bench_step_profile(const awl_workload *wl, void *state, accel_strea
         for (size_t i = 0; i < nsteps; i++) {
             for (int k = 0; k < r; k++)
                 col[k] = ms[(size_t)k * MAX_STEPS + i];
-            qsort(col, (size_t)r, sizeof col[0], cmp_double);
-            double median = r % 2 ? col[r / 2] : 0.5 * (col[r / 2 - 1] + col[r / 2]);
+            bench_stats stats;
+            bench_stats_compute(col, (size_t)r, &stats); /* r >= BENCH_STEP_PROFILE_MIN_RUNS */
+            const double median = stats.median;
             char label[160];
             step_label(steps_text, i, label, sizeof label);
             int n = label[0] ? snprintf(out + used, len - used, "%.6g\t%s\n", median, label)
