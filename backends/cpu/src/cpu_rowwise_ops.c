@@ -183,26 +183,17 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax
 /* A bf16 row whole: widened, scaled and masked into e in one pass, its exponentials, and narrowed
  * into y in one more, inside one ISA clone, so that the conversions vectorise with the arithmetic
  * (through cpu_span.h they were separate scalar-ISA passes, and the bf16 softmax of BERT's
- * attention took 1.7x the fp32 one's time in `run --verbose`'s step times). Rounding and NaN as
- * cpu_f32_to_bf16; results below FLT_MIN flushed to 0 as cpu_softmax_scale_row does. y may be x. */
+ * attention took 1.7x the fp32 one's time in `run --verbose`'s step times). Results below FLT_MIN
+ * flushed to 0 as cpu_softmax_scale_row does. y may be x. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void softmax_row_bf16(
     const uint16_t *x, uint16_t *y, float *e, float scale, const float *m, int64_t n) {
 #pragma omp simd
-    for (int64_t j = 0; j < n; j++) {
-        const uint32_t u = (uint32_t)x[j] << 16;
-        float f;
-        memcpy(&f, &u, sizeof f);
-        e[j] = scale * f + (m ? m[j] : 0.0f);
-    }
+    for (int64_t j = 0; j < n; j++) e[j] = scale * cpu_bf16_to_f32(x[j]) + (m ? m[j] : 0.0f);
     const float inv = 1.0f / cpu_softmax_exp_row(e, n);
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
-        float v = e[j] * inv;
-        v = v < 1.17549435e-38f ? 0.0f : v;
-        uint32_t u;
-        memcpy(&u, &v, sizeof u);
-        const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16, quiet = (u >> 16) | 0x40u;
-        y[j] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+        const float v = e[j] * inv;
+        y[j] = cpu_f32_to_bf16(v < 1.17549435e-38f ? 0.0f : v);
     }
 }
 
