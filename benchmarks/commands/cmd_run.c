@@ -182,34 +182,34 @@ static void on_step_times(void *vctx, size_t item, int runs, double row_median_m
     run_ctx *ctx = vctx;
     if (!ctx->args->verbose || ctx->args->quiet || !times[0])
         return;
+    /* One "<ms>\t<label>" line per step; a line without a time reads as 0 ms, labelled whole. */
+    struct { double ms; const char *name; int len; } step[128];
+    size_t n = 0;
     double sum = 0;
-    for (const char *p = times; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
+    for (const char *p = times; *p && n < sizeof step / sizeof step[0]; n++) {
+        size_t len = strcspn(p, "\n");
         char *end;
         double ms = strtod(p, &end);
-        if (end <= p + strcspn(p, "\n"))
-            sum += ms;
+        if (end > p + len) { /* strtod skipped this line's end */
+            ms = 0;
+            end = (char *)p;
+        }
+        const char *name = *end == '\t' ? end + 1 : end;
+        step[n].ms = ms;
+        step[n].name = name;
+        step[n].len = (int)(len - (size_t)(name - p));
+        sum += ms;
+        p += len + (p[len] == '\n');
     }
     char label[256], line[640];
     item_label(ctx->plan, item, label, sizeof label);
     snprintf(line, sizeof line, "%s: time per step, median of %d profiled run%s: %.3f ms in all (the row's median %.3f ms)",
              label, runs, runs == 1 ? "" : "s", sum, row_median_ms);
     bench_progress_message(&ctx->progress, line);
-    for (const char *p = times; *p;) {
-        size_t n = strcspn(p, "\n");
-        char *end;
-        double ms = strtod(p, &end);
-        if (end > p + n) { /* strtod skipped this line's end: a line without a time */
-            ms = 0;
-            end = (char *)p;
-        }
-        const char *name = *end == '\t' ? end + 1 : end;
-        int name_len = (int)(n - (size_t)(name - p));
-        snprintf(line, sizeof line, "    %9.3f ms %5.1f%%  %.*s", ms, sum > 0 ? 100.0 * ms / sum : 0.0,
-                 name_len < 300 ? name_len : 300, name);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(line, sizeof line, "    %9.3f ms %5.1f%%  %.*s", step[i].ms, sum > 0 ? 100.0 * step[i].ms / sum : 0.0,
+                 step[i].len < 300 ? step[i].len : 300, step[i].name);
         bench_progress_message(&ctx->progress, line);
-        p += n;
-        if (*p == '\n')
-            p++;
     }
 }
 
